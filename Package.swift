@@ -1,0 +1,63 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Module map (each folder under Sources/ is one module with one job):
+//   CCurl, COpenSSL, CWslay   system libraries (thin C shims, imported by one module each)
+//   CastorCore                exact decimals and small shared value types, no I/O
+//   CastorSSL                 OpenSSL: HMAC-SHA384, SHA-1, random bytes, TLS client sessions
+//   CastorHTTP                libcurl: keep-alive HTTP client driven by Dispatch
+//   CastorWebSocket           RFC 6455 client over TCP / TLS (framing by libwslay)
+//   GeminiProtocol            Gemini wire format: signing, nonces, message and REST decoders
+//   GeminiClient              Gemini REST endpoints over CastorHTTP
+//   MarketData                L2 order books, the market-data hot path, replay
+//   castor                    the command-line executable
+let package = Package(
+    name: "Castor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "castor", targets: ["castor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CWslay",
+            providers: [.apt(["libwslay-dev"])]
+        ),
+        .target(name: "CastorCore"),
+        .target(name: "CastorSSL", dependencies: ["COpenSSL"]),
+        .target(name: "CastorHTTP", dependencies: ["CCurl", "CastorSSL"]),
+        .target(name: "CastorWebSocket", dependencies: ["CWslay", "CastorSSL"]),
+        .target(name: "GeminiProtocol", dependencies: ["CastorCore", "CastorSSL"]),
+        .target(name: "GeminiClient", dependencies: ["GeminiProtocol", "CastorHTTP", "CastorCore"]),
+        .target(name: "MarketData", dependencies: ["CastorCore", "GeminiProtocol"]),
+        .executableTarget(
+            name: "castor",
+            dependencies: [
+                "MarketData", "GeminiProtocol", "GeminiClient", "CastorWebSocket",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CastorCoreTests", dependencies: ["CastorCore"]),
+        .testTarget(name: "CastorSSLTests", dependencies: ["CastorSSL"]),
+        .testTarget(name: "CastorHTTPTests", dependencies: ["CastorHTTP"]),
+        .testTarget(name: "CastorWebSocketTests", dependencies: ["CastorWebSocket", "CastorSSL"]),
+        .testTarget(name: "GeminiProtocolTests", dependencies: ["GeminiProtocol", "CastorCore"]),
+        .testTarget(name: "GeminiClientTests", dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// CastorCore module: see Package.swift for its job.

@@ -1,0 +1,1 @@
+// GeminiClient module: see Package.swift for its job.

@@ -1,0 +1,1 @@
+// GeminiProtocol module: see Package.swift for its job.

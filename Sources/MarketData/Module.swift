@@ -1,0 +1,1 @@
+// MarketData module: see Package.swift for its job.
