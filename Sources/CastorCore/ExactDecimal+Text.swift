@@ -1,0 +1,110 @@
+extension ExactDecimal: LosslessStringConvertible, CustomStringConvertible, CustomDebugStringConvertible {
+    /// Parses a decimal written as Gemini writes it: `"3633.00"`, `"-0.5"`, `"1e-8"`, `"1E-8"`,
+    /// `"2.5e3"`. Returns nil for anything else (empty, spaces, `"+1"`, `".5"`, `"1."`, `"NaN"`,
+    /// more than 38 significant digits).
+    public init?(_ text: String) {
+        var text = text
+        guard let value = text.withUTF8({ ExactDecimal(utf8: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = value
+    }
+
+    /// Parses UTF-8 bytes without allocating; the market-data hot path calls this on slices
+    /// of the received frame.
+    @inlinable
+    public init?(utf8 bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        var i = 0
+        guard n > 0 else { return nil }
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") { negative = true; i = 1 }
+        // Up to 18 digits accumulate in a UInt64 (cheap); beyond that in Int128.
+        var small: UInt64 = 0
+        var big: Int128 = 0
+        var digits = 0          // significant digits accumulated (leading zeros skipped)
+        var intDigits = 0
+        var fracDigits = 0
+        while i < n, bytes[i] &- 48 < 10 {
+            let d = bytes[i] &- 48
+            if digits > 0 || d != 0 { digits += 1 }
+            if digits <= 18 { small = small &* 10 &+ UInt64(d) }
+            else {
+                if digits == 19 { big = Int128(small) }
+                let (m, o1) = big.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int128(d))
+                if o1 || o2 { return nil }
+                big = a
+            }
+            intDigits += 1; i += 1
+        }
+        guard intDigits > 0 else { return nil }
+        if i < n, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n, bytes[i] &- 48 < 10 {
+                let d = bytes[i] &- 48
+                if digits > 0 || d != 0 { digits += 1 }
+                if digits <= 18 { small = small &* 10 &+ UInt64(d) }
+                else {
+                    if digits == 19 { big = Int128(small) }
+                    let (m, o1) = big.multipliedReportingOverflow(by: 10)
+                    let (a, o2) = m.addingReportingOverflow(Int128(d))
+                    if o1 || o2 { return nil }
+                    big = a
+                }
+                fracDigits += 1; i += 1
+            }
+            guard fracDigits > 0 else { return nil }
+        }
+        var exponent = 0
+        if i < n, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            var expNegative = false
+            if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+                expNegative = bytes[i] == UInt8(ascii: "-"); i += 1
+            }
+            var expDigits = 0
+            while i < n, bytes[i] &- 48 < 10 {
+                exponent = exponent * 10 + Int(bytes[i] &- 48)
+                expDigits += 1; i += 1
+                if exponent > 1000 { return nil }
+            }
+            guard expDigits > 0 else { return nil }
+            if expNegative { exponent = -exponent }
+        }
+        guard i == n else { return nil }
+        var mantissa = digits <= 18 ? Int128(small) : big
+        if negative { mantissa = -mantissa }
+        var scale = fracDigits - exponent
+        if scale < 0 {
+            guard -scale <= 38 else {
+                if mantissa == 0 { self = .zero; return }
+                return nil
+            }
+            let (m, o) = mantissa.multipliedReportingOverflow(by: ExactDecimal.powersOfTen[-scale])
+            if o { return nil }
+            mantissa = m; scale = 0
+        }
+        while scale > Int(ExactDecimal.maxScale) {
+            guard mantissa % 10 == 0 else { return nil }
+            mantissa /= 10; scale -= 1
+        }
+        self.init(mantissa: mantissa, scale: UInt8(scale))
+    }
+
+    /// Plain notation, never an exponent, with exactly `scale` decimal places:
+    /// `ExactDecimal("1e-8")!.description == "0.00000001"`.
+    public var description: String {
+        var digits = String(mantissa.magnitude)
+        if scale > 0 {
+            let s = Int(scale)
+            if digits.count <= s { digits = String(repeating: "0", count: s - digits.count + 1) + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -s))
+        }
+        return mantissa < 0 ? "-" + digits : digits
+    }
+
+    public var debugDescription: String { "ExactDecimal(\(description))" }
+}
+
+extension ExactDecimal: ExpressibleByIntegerLiteral {
+    public init(integerLiteral value: Int) { self.init(value) }
+}

@@ -1,1 +1,0 @@
-// CastorCore module: see Package.swift for its job.
