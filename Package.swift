@@ -10,6 +10,7 @@ import PackageDescription
 //   GeminiProtocol            Gemini wire format: signing, nonces, message and REST decoders
 //   GeminiClient              Gemini REST endpoints over CastorHTTP
 //   MarketData                L2 order books, the market-data hot path, replay
+//   GeminiSim                 a local Gemini exchange: matching engine, market, REST/WS server
 //   castor                    the command-line executable
 let package = Package(
     name: "Castor",
@@ -20,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -43,10 +45,17 @@ let package = Package(
         .target(name: "GeminiProtocol", dependencies: ["CastorCore", "CastorSSL"]),
         .target(name: "GeminiClient", dependencies: ["GeminiProtocol", "CastorHTTP", "CastorCore"]),
         .target(name: "MarketData", dependencies: ["CastorCore", "GeminiProtocol"]),
+        .target(
+            name: "GeminiSim",
+            dependencies: [
+                "CastorCore", "GeminiProtocol", "CastorSSL",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
         .executableTarget(
             name: "castor",
             dependencies: [
-                "MarketData", "GeminiProtocol", "GeminiClient", "CastorWebSocket",
+                "MarketData", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "GeminiSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,6 +66,7 @@ let package = Package(
         .testTarget(name: "CastorWebSocketTests", dependencies: ["CastorWebSocket", "CastorSSL"]),
         .testTarget(name: "GeminiProtocolTests", dependencies: ["GeminiProtocol", "CastorCore"]),
         .testTarget(name: "GeminiClientTests", dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore"]),
+        .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
     ],
     swiftLanguageModes: [.v6]

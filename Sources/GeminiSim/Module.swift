@@ -1,0 +1,1 @@
+// GeminiSim module: see Package.swift for its job.
