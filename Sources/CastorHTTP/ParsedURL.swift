@@ -17,7 +17,7 @@ final class ParsedURL {
         guard let handle = curl_url() else {
             throw .internalFailure(call: "curl_url", code: 0, detail: "out of memory", requestMayHaveBeenSent: false)
         }
-        self.handle = handle
+        let scheme: String, host: String
         do {
             try Curl.check("curl_url_set") { curl_url_set(handle, CURLUPART_URL, string, 0) }
             scheme = try Self.part(handle, CURLUPART_SCHEME).lowercased()
@@ -26,18 +26,20 @@ final class ParsedURL {
             curl_url_cleanup(handle)
             throw .invalidURL("\(string): \(error.message)")
         }
-        switch scheme {
-        case "https":
-            return
-        case "http":
-            guard Self.isLoopback(host) else {
-                curl_url_cleanup(handle)
-                throw .plaintextToNonLoopback(host: host)
-            }
-        default:
-            curl_url_cleanup(handle)
-            throw .invalidURL("\(string): scheme \(scheme) is not http or https")
+        // Decided before any stored property is set, so a refusal cleans up here and
+        // deinit (which would free the handle again) never runs.
+        let refusal: HTTPError? = switch scheme {
+        case "https": nil
+        case "http": Self.isLoopback(host) ? nil : .plaintextToNonLoopback(host: host)
+        default: .invalidURL("\(string): scheme \(scheme) is not http or https")
         }
+        if let refusal {
+            curl_url_cleanup(handle)
+            throw refusal
+        }
+        self.handle = handle
+        self.scheme = scheme
+        self.host = host
     }
 
     deinit {
