@@ -180,4 +180,25 @@ import Testing
             return
         }
     }
+
+    @Test func droppingTheClientFailsRequestsInFlight() throws {
+        let server = try LoopbackServer()
+        let box = LockedBox<Result<HTTPResponse, HTTPError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        do {
+            let client = try HTTPClient()
+            client.execute(HTTPRequest(method: .get, url: server.url("/delay?ms=5000")), on: DispatchQueue(label: "t")) {
+                box.value = $0
+                done.signal()
+            }
+        }
+        guard done.wait(timeout: .now() + 20) == .success else {
+            Issue.record("no completion after the client went away")
+            return
+        }
+        guard case .failure(.clientClosed) = box.value else {
+            Issue.record("expected clientClosed, got \(String(describing: box.value))")
+            return
+        }
+    }
 }

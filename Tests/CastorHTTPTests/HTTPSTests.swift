@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import CastorHTTP
 
@@ -42,6 +43,22 @@ import Testing
         for server in [serverA, serverB] {
             let response = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/echo", scheme: "https"))))
             #expect(response.status == 200)
+        }
+    }
+}
+
+extension HTTPSTests {
+    /// TCP connects, but the TLS handshake never completes: the request cannot have left.
+    @Test func timeoutDuringTLSHandshakeWasNotSent() throws {
+        let (port, fd) = try refusedPort(listening: true)
+        defer { close(fd) }
+        let client = try HTTPClient()
+        let request = HTTPRequest(method: .post, url: "https://127.0.0.1:\(port)/v1/order/new",
+                                  timeout: .milliseconds(300), connectTimeout: .milliseconds(300))
+        let error = try expectError(try perform(client, request))
+        guard case .timedOut(requestMayHaveBeenSent: false, _) = error else {
+            Issue.record("expected timedOut before sending, got \(error)")
+            return
         }
     }
 }

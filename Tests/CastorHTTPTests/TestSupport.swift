@@ -58,8 +58,9 @@ func echoedHeaders(_ response: HTTPResponse) throws -> [String: String] {
 }
 
 /// A loopback port bound but not listening: connecting to it is refused, and nobody
-/// else can take it while the returned descriptor stays open.
-func refusedPort() throws -> (port: Int, fd: Int32) {
+/// else can take it while the returned descriptor stays open. With `listening`, the
+/// kernel completes TCP handshakes but nobody ever reads or answers.
+func refusedPort(listening: Bool = false) throws -> (port: Int, fd: Int32) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw WaitExpired(description: "socket() failed: \(errno)") }
     var address = sockaddr_in()
@@ -72,7 +73,7 @@ func refusedPort() throws -> (port: Int, fd: Int32) {
             bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
         }
     }
-    guard bound else {
+    guard bound, !listening || listen(fd, 8) == 0 else {
         close(fd)
         throw WaitExpired(description: "bind() failed: \(errno)")
     }
