@@ -1,0 +1,256 @@
+import CCurl
+import Dispatch
+
+/// One request in flight: its easy handle and every buffer libcurl points into.
+///
+/// Confinement: created, driven and finished only on the client's queue (libcurl calls
+/// the callbacks below from inside curl_multi_socket_action on that queue), hence
+/// `@unchecked Sendable`. libcurl holds raw pointers into this object (callback data,
+/// header list, body, error buffer, parsed URL), so `release()` cleans up the easy
+/// handle before any of them is freed.
+final class Transfer: @unchecked Sendable {
+    let id: UInt64
+    let easy: UnsafeMutableRawPointer
+    let isIdempotent: Bool
+    let errorBuffer: UnsafeMutablePointer<CChar>
+    private let url: ParsedURL
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let bodyBytes: UnsafeMutableRawBufferPointer
+    let responseLimit: Int
+    private let completionQueue: DispatchQueue
+    private var completion: (@Sendable (Result<HTTPResponse, HTTPError>) -> Void)?
+
+    /// Set by the debug callback on the first CURLINFO_HEADER_OUT / DATA_OUT: libcurl
+    /// reports those right after a send() of request bytes returned, so "false" means no
+    /// request byte was handed to the kernel (or to OpenSSL/nghttp2 for writing).
+    private(set) var requestBytesWritten = false
+    /// Set when the prereq callback refused libcurl's automatic resend.
+    private(set) var resendSuppressed = false
+    private(set) var bodyTooLarge = false
+    private(set) var responseHeaders = HTTPHeaders()
+    private(set) var responseBody: [UInt8] = []
+
+    init(
+        id: UInt64, request: HTTPRequest, options: HTTPClient.Options,
+        closeSocketData: UnsafeMutableRawPointer,
+        completionQueue: DispatchQueue,
+        completion: @escaping @Sendable (Result<HTTPResponse, HTTPError>) -> Void
+    ) throws(HTTPError) {
+        if let failure = Curl.globalInit {
+            throw .internalFailure(call: failure.call, code: failure.code, detail: failure.message, requestMayHaveBeenSent: false)
+        }
+        if request.method == .get && !request.body.isEmpty { throw .invalidRequest("a GET request cannot carry a body") }
+        for (name, value) in request.headers {
+            let bad = name.isEmpty || name.utf8.contains { $0 == 13 || $0 == 10 || $0 == 58 || $0 == 32 }
+            if bad || value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+                throw .invalidRequest("header \(name.debugDescription) has an invalid name or value")
+            }
+        }
+        url = try ParsedURL(request.url)
+        guard let easy = curl_easy_init() else {
+            throw .internalFailure(call: "curl_easy_init", code: 0, detail: "out of memory", requestMayHaveBeenSent: false)
+        }
+        self.id = id
+        self.easy = easy
+        self.isIdempotent = request.isIdempotent
+        self.responseLimit = options.maxResponseBytes
+        self.completionQueue = completionQueue
+        self.completion = completion
+        errorBuffer = .allocate(capacity: Curl.errorBufferSize)
+        errorBuffer.initialize(repeating: 0, count: Curl.errorBufferSize)
+        // One spare byte so an empty body still has a valid pointer for POSTFIELDS.
+        bodyBytes = .allocate(byteCount: request.body.count + 1, alignment: 1)
+        bodyBytes.copyBytes(from: request.body)
+        do {
+            try configure(request, options, closeSocketData: closeSocketData)
+        } catch {
+            release()
+            throw .internalFailure(call: error.call, code: error.code, detail: error.message, requestMayHaveBeenSent: false)
+        }
+    }
+
+    private func configure(
+        _ request: HTTPRequest, _ options: HTTPClient.Options, closeSocketData: UnsafeMutableRawPointer
+    ) throws(CurlFailure) {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        try set(CURLOPT_CURLU, pointer: UnsafeMutableRawPointer(url.handle))
+        try set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try set(CURLOPT_NOSIGNAL, 1)
+        try set(CURLOPT_TCP_NODELAY, 1)
+        try set(CURLOPT_TCP_KEEPALIVE, 1)
+        try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        try set(CURLOPT_PIPEWAIT, 1)
+        try set(CURLOPT_FOLLOWLOCATION, 0)
+        try set(CURLOPT_SSL_VERIFYPEER, 1)
+        try set(CURLOPT_SSL_VERIFYHOST, 2)
+        // CAINFO replaces the system bundle file, but OpenSSL also searches CAPATH, which
+        // we point at the system's hashed directory: both the extra CA and the system
+        // CAs are trusted.
+        if let caFile = options.additionalCAFile { try set(CURLOPT_CAINFO, caFile) }
+        if let caPath = options.systemCAPath { try set(CURLOPT_CAPATH, caPath) }
+        // An empty proxy string disables the *_proxy environment variables.
+        try set(CURLOPT_PROXY, options.proxy ?? "")
+        try set(CURLOPT_TIMEOUT_MS, (request.timeout ?? options.requestTimeout).curlMilliseconds)
+        try set(CURLOPT_CONNECTTIMEOUT_MS, (request.connectTimeout ?? options.connectTimeout).curlMilliseconds)
+        try set(CURLOPT_MAXAGE_CONN, max(1, Int(options.maxIdleConnectionAge.components.seconds)))
+        if let agent = options.userAgent { try set(CURLOPT_USERAGENT, agent) }
+
+        try Curl.check("curl_easy_setopt(WRITEFUNCTION)", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_write(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
+                Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue().received(body: data, size * count)
+            }
+        }
+        try set(CURLOPT_WRITEDATA, pointer: me)
+        try Curl.check("curl_easy_setopt(HEADERFUNCTION)", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_write(easy, CURLOPT_HEADERFUNCTION) { data, size, count, user in
+                Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue().received(header: data, size * count)
+            }
+        }
+        try set(CURLOPT_HEADERDATA, pointer: me)
+        // The debug callback only runs with VERBOSE; it is our witness of request bytes
+        // leaving (see `requestBytesWritten`). It also keeps libcurl off stderr.
+        try set(CURLOPT_VERBOSE, 1)
+        try Curl.check("curl_easy_setopt(DEBUGFUNCTION)", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_debug(easy, CURLOPT_DEBUGFUNCTION) { _, type, _, _, user in
+                if type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT {
+                    Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue().requestBytesWritten = true
+                }
+                return 0
+            }
+        }
+        try set(CURLOPT_DEBUGDATA, pointer: me)
+        try Curl.check("curl_easy_setopt(PREREQFUNCTION)", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_prereq(easy) { user, _, _, _, _ in
+                Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue().mayStartAttempt()
+                    ? Int32(CURL_PREREQFUNC_OK) : Int32(CURL_PREREQFUNC_ABORT)
+            }
+        }
+        try set(CURLOPT_PREREQDATA, pointer: me)
+        // Connections outlive transfers, so socket closing is routed to the driver.
+        try Curl.check("curl_easy_setopt(CLOSESOCKETFUNCTION)", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_closesocket(easy) { user, fd in
+                Unmanaged<CurlMultiDriver>.fromOpaque(user!).takeUnretainedValue().closeSocket(fd)
+                return 0
+            }
+        }
+        try set(CURLOPT_CLOSESOCKETDATA, pointer: closeSocketData)
+
+        switch request.method {
+        case .get:
+            try set(CURLOPT_HTTPGET, 1)
+        case .post:
+            try setBody(count: request.body.count)
+        case .delete:
+            try set(CURLOPT_CUSTOMREQUEST, "DELETE")
+            if !request.body.isEmpty { try setBody(count: request.body.count) }
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        var lines = ["Expect:"]
+        if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) { lines.append("Content-Type:") }
+        for (name, value) in request.headers where name.lowercased() != "content-length" {
+            // "Name;" is libcurl's spelling of a header with an empty value.
+            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        for line in lines {
+            guard let next = curl_slist_append(list, line) else {
+                curl_slist_free_all(list)
+                throw CurlFailure(call: "curl_slist_append", code: 0, message: "out of memory")
+            }
+            list = next
+        }
+        headerList = list
+        try Curl.check("curl_easy_setopt(HTTPHEADER)", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+        }
+    }
+
+    private func setBody(count: Int) throws(CurlFailure) {
+        try Curl.check("curl_easy_setopt(POSTFIELDSIZE_LARGE)", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(count))
+        }
+        try set(CURLOPT_POSTFIELDS, pointer: bodyBytes.baseAddress!)
+    }
+
+    private func set(_ option: CURLoption, _ value: Int) throws(CurlFailure) {
+        try Curl.check("curl_easy_setopt(\(option.rawValue))", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_long(easy, option, value)
+        }
+    }
+
+    private func set(_ option: CURLoption, _ value: String) throws(CurlFailure) {
+        try Curl.check("curl_easy_setopt(\(option.rawValue))", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_str(easy, option, value)  // libcurl copies strings
+        }
+    }
+
+    private func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer) throws(CurlFailure) {
+        try Curl.check("curl_easy_setopt(\(option.rawValue))", errorBuffer: errorBuffer) {
+            castor_curl_easy_setopt_ptr(easy, option, pointer)
+        }
+    }
+
+    // MARK: callbacks (on the queue, inside curl_multi_socket_action)
+
+    private func received(body data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
+        guard let data, count > 0 else { return count }
+        guard responseBody.count + count <= responseLimit else {
+            bodyTooLarge = true
+            return 0  // makes libcurl fail the transfer with CURLE_WRITE_ERROR
+        }
+        responseBody.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
+        return count
+    }
+
+    private func received(header data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
+        guard let data else { return count }
+        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            responseHeaders.removeAll()  // a new status line: drop any interim 1xx fields
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
+            responseHeaders.append(name: name, value: value)
+        }
+        return count
+    }
+
+    /// Called by libcurl before each attempt to send this request on a connection.
+    /// A second attempt after request bytes went out is libcurl's silent resend on a
+    /// dead reused connection: allowed for idempotent requests only.
+    private func mayStartAttempt() -> Bool {
+        if requestBytesWritten && !isIdempotent {
+            resendSuppressed = true
+            return false
+        }
+        return true
+    }
+
+    // MARK: completion
+
+    /// Delivers the result once, on the caller's queue.
+    func complete(_ result: Result<HTTPResponse, HTTPError>) {
+        guard let completion else { return }
+        self.completion = nil
+        completionQueue.async { completion(result) }
+    }
+
+    /// Frees the easy handle first, then what it pointed into.
+    func release() {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        bodyBytes.deallocate()
+        errorBuffer.deallocate()
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        var view = Substring(self).unicodeScalars
+        while let first = view.first, scalars.contains(first) { view.removeFirst() }
+        while let last = view.last, scalars.contains(last) { view.removeLast() }
+        return String(view)
+    }
+}

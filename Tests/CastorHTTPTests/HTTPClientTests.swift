@@ -1,0 +1,204 @@
+import Dispatch
+import Foundation
+import Glibc
+import Testing
+@testable import CastorHTTP
+
+/// HTTP/1.1 behaviour against the independent Python peer over loopback.
+@Suite struct HTTPClientTests {
+    @Test func getCarriesCustomHeadersToTheServer() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        let request = HTTPRequest(method: .get, url: server.url("/echo?x=1"),
+                                  headers: [("X-Test", "abc"), ("Cache-Control", "no-cache")])
+        let response = try expectResponse(try perform(client, request))
+        #expect(response.status == 200)
+        #expect(response.headers["content-TYPE"] == "application/json")
+        #expect(response.metrics.httpVersion == "1.1")
+        #expect(try json(response)["method"] as? String == "GET")
+        #expect(try json(response)["path"] as? String == "/echo?x=1")
+        let headers = try echoedHeaders(response)
+        #expect(headers["x-test"] == "abc")
+        #expect(headers["cache-control"] == "no-cache")
+    }
+
+    @Test func postCarriesBodyAndHeaders() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        let request = HTTPRequest(method: .post, url: server.url("/echo"),
+                                  headers: [("Content-Type", "text/plain"), ("X-GEMINI-PAYLOAD", "eyJhIjoxfQ==")],
+                                  body: Array("hello, gemini".utf8))
+        let response = try expectResponse(try perform(client, request))
+        #expect(try json(response)["method"] as? String == "POST")
+        #expect(try json(response)["body"] as? String == "hello, gemini")
+        let headers = try echoedHeaders(response)
+        #expect(headers["content-length"] == "13")
+        #expect(headers["content-type"] == "text/plain")
+        #expect(headers["x-gemini-payload"] == "eyJhIjoxfQ==")
+        #expect(headers["expect"] == nil)
+    }
+
+    @Test func emptyPostSendsContentLengthZero() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        let request = HTTPRequest(method: .post, url: server.url("/echo"), headers: [("Content-Length", "99")])
+        let response = try expectResponse(try perform(client, request))
+        let headers = try echoedHeaders(response)
+        #expect(try json(response)["method"] as? String == "POST")
+        #expect(headers["content-length"] == "0")
+        #expect(headers["content-type"] == nil, "libcurl's implicit form content type must be suppressed")
+    }
+
+    @Test func deleteIsSentAsDelete() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        let response = try expectResponse(try perform(client, HTTPRequest(method: .delete, url: server.url("/echo"))))
+        #expect(try json(response)["method"] as? String == "DELETE")
+    }
+
+    @Test func sequentialRequestsReuseOneConnection() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        for index in 0..<10 {
+            let method: HTTPRequest.Method = index % 2 == 0 ? .get : .post
+            let response = try expectResponse(try perform(client, HTTPRequest(method: method, url: server.url("/echo"))))
+            #expect(response.status == 200)
+            #expect(response.metrics.connectionReused == (index > 0))
+        }
+        let count = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/connections"))))
+        #expect(try json(count)["count"] as? Int == 1)
+    }
+
+    @Test func concurrentRequestsAllComplete() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        let statuses = LockedBox<[Int]>([])
+        let group = DispatchGroup()
+        let queue = DispatchQueue(label: "test.concurrent")
+        for index in 0..<20 {
+            group.enter()
+            client.execute(HTTPRequest(method: .get, url: server.url("/delay?ms=\(20 + index)")), on: queue) { result in
+                statuses.value.append((try? result.get().status) ?? -1)
+                group.leave()
+            }
+        }
+        guard group.wait(timeout: .now() + 30) == .success else {
+            Issue.record("concurrent requests did not all complete in 30 s")
+            return
+        }
+        #expect(statuses.value.count == 20)
+        #expect(statuses.value.allSatisfy { $0 == 200 })
+    }
+
+    @Test(arguments: [(429, "RateLimit"), (400, "InvalidNonce"), (404, "OrderNotFound"), (503, "Maintenance"), (302, "Moved")])
+    func nonSuccessStatusesAreResponses(code: Int, reason: String) throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        let request = HTTPRequest(method: .post, url: server.url("/status?code=\(code)&reason=\(reason)"))
+        let response = try expectResponse(try perform(client, request))
+        #expect(response.status == code)
+        #expect(try json(response)["result"] as? String == "error")
+        #expect(try json(response)["reason"] as? String == reason)
+    }
+
+    @Test func timeoutAfterTheRequestWentOutMayHaveBeenSent() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        let request = HTTPRequest(method: .post, url: server.url("/delay?ms=3000"), timeout: .milliseconds(300))
+        let error = try expectError(try perform(client, request))
+        guard case .timedOut(requestMayHaveBeenSent: true, _) = error else {
+            Issue.record("expected timedOut with the request sent, got \(error)")
+            return
+        }
+        #expect(error.requestMayHaveBeenSent)
+    }
+
+    @Test func refusedConnectionWasNotSent() throws {
+        let (port, fd) = try refusedPort()
+        defer { close(fd) }
+        let client = try HTTPClient()
+        let error = try expectError(try perform(client, HTTPRequest(method: .post, url: "http://127.0.0.1:\(port)/x")))
+        guard case .connectFailed = error else {
+            Issue.record("expected connectFailed, got \(error)")
+            return
+        }
+        #expect(!error.requestMayHaveBeenSent)
+    }
+
+    @Test func serverClosingWithoutAnswerIsConnectionLostAfterSend() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        let error = try expectError(try perform(client, HTTPRequest(method: .post, url: server.url("/close"))))
+        guard case .connectionLost(requestMayHaveBeenSent: true, _) = error else {
+            Issue.record("expected connectionLost with the request sent, got \(error)")
+            return
+        }
+        let hits = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/hits?path=/close"))))
+        #expect(try json(hits)["count"] as? Int == 1)
+    }
+
+    /// On a reused connection libcurl would silently resend; an order must not be.
+    @Test func deadReusedConnectionIsNotResentForNonIdempotentRequests() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        _ = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/echo"))))
+        let error = try expectError(try perform(client, HTTPRequest(method: .post, url: server.url("/close"))))
+        guard case .connectionLost(requestMayHaveBeenSent: true, _) = error else {
+            Issue.record("expected connectionLost with the request sent, got \(error)")
+            return
+        }
+        let hits = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/hits?path=/close"))))
+        #expect(try json(hits)["count"] as? Int == 1, "the POST reached the server exactly once")
+    }
+
+    @Test func deadReusedConnectionIsResentForIdempotentRequests() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        _ = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/echo"))))
+        let error = try expectError(try perform(client, HTTPRequest(method: .get, url: server.url("/close"))))
+        #expect(error.requestMayHaveBeenSent)
+        let hits = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/hits?path=/close"))))
+        #expect(try json(hits)["count"] as? Int == 2, "libcurl resent the GET once on a fresh connection")
+    }
+
+    @Test func cancelledRequestReportsCancelled() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        let box = LockedBox<Result<HTTPResponse, HTTPError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let task = client.execute(HTTPRequest(method: .get, url: server.url("/delay?ms=5000")), on: DispatchQueue(label: "t")) {
+            box.value = $0
+            done.signal()
+        }
+        task.cancel()
+        guard done.wait(timeout: .now() + 20) == .success else {
+            Issue.record("no completion after cancel")
+            return
+        }
+        guard case .failure(.cancelled) = box.value else {
+            Issue.record("expected cancelled, got \(String(describing: box.value))")
+            return
+        }
+    }
+
+    @Test func droppingTheClientFailsRequestsInFlight() throws {
+        let server = try LoopbackServer()
+        let box = LockedBox<Result<HTTPResponse, HTTPError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        do {
+            let client = try HTTPClient()
+            client.execute(HTTPRequest(method: .get, url: server.url("/delay?ms=5000")), on: DispatchQueue(label: "t")) {
+                box.value = $0
+                done.signal()
+            }
+        }
+        guard done.wait(timeout: .now() + 20) == .success else {
+            Issue.record("no completion after the client went away")
+            return
+        }
+        guard case .failure(.clientClosed) = box.value else {
+            Issue.record("expected clientClosed, got \(String(describing: box.value))")
+            return
+        }
+    }
+}
