@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(name: "CastorCoreTests", dependencies: ["CastorCore"]),
         .testTarget(name: "CastorSSLTests", dependencies: ["CastorSSL"]),
-        .testTarget(name: "CastorHTTPTests", dependencies: ["CastorHTTP"]),
+        .testTarget(name: "CastorHTTPTests", dependencies: ["CastorHTTP"], exclude: ["loopback_server.py"]),
         .testTarget(name: "CastorWebSocketTests", dependencies: ["CastorWebSocket", "CastorSSL"]),
         .testTarget(name: "GeminiProtocolTests", dependencies: ["GeminiProtocol", "CastorCore"]),
         .testTarget(name: "GeminiClientTests", dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore"]),
