@@ -8,6 +8,12 @@ public struct SubscriptionReply: Sendable, Equatable {
     /// `message`, human-readable detail.
     public var message: String?
 
+    public init(result: String, reason: String? = nil, message: String? = nil) {
+        self.result = result
+        self.reason = reason
+        self.message = message
+    }
+
     /// True when the exchange rejected the request; resubscribing with the same message
     /// will fail again, so fix the request (symbol names, subscription names) first.
     public var isError: Bool { result == "error" }
