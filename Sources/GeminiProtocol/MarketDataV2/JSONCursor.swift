@@ -103,7 +103,17 @@ struct JSONCursor {
         var i = start
         var escapes = false
         while true {
-            // Fast scan: most bytes are plain printable ASCII.
+            // Eight bytes at a time: flag bytes equal to '"' or '\\' or below 0x20 (SWAR
+            // "has zero byte"; the lowest flag is exact, higher ones may be spurious).
+            while i + 8 <= count {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let lo: UInt64 = 0x0101_0101_0101_0101, hi: UInt64 = 0x8080_8080_8080_8080
+                let q = w ^ (0x22 &* lo), s = w ^ (0x5C &* lo)
+                let flags = ((q &- lo) & ~q | (s &- lo) & ~s | (w &- 0x20 &* lo) & ~w) & hi
+                if flags != 0 { i += flags.trailingZeroBitCount >> 3; break }
+                i += 8
+            }
+            // Byte at a time for the tail and to classify the flagged byte.
             while i < count, base[i] != 0x22, base[i] != 0x5C, base[i] >= 0x20 { i += 1 }
             guard i < count else { throw fail(.unterminatedString, at: start - 1) }
             let b = base[i]

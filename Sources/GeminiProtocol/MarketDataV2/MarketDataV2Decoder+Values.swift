@@ -53,6 +53,9 @@ extension MarketDataV2Decoder {
         c.skipWhitespace()
         let at = c.position
         let value: ExactDecimal?
+        if c.current == 0x22, let fast = MarketDataV2Decoder.fastQuotedDecimal(&c) {
+            return fast
+        }
         if c.current == 0x22 {
             let token = try c.readString()
             if token.hasEscapes {
@@ -142,5 +145,33 @@ extension MarketDataV2Decoder {
             return String(decoding: UnsafeRawBufferPointer(start: c.base + token.start, count: token.count), as: UTF8.self)
         }
         return c.withUnescaped(token) { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// The common framing, a quoted plain decimal (`"9122.04"`, `"0"`), scanned and parsed in
+    /// one pass. Returns nil, leaving the cursor alone, for anything else (signs, exponents,
+    /// escapes, more than 18 digits); the general path then handles or rejects it.
+    @inline(__always)
+    static func fastQuotedDecimal(_ c: inout JSONCursor) -> ExactDecimal? {
+        var i = c.position + 1
+        var mantissa: UInt64 = 0
+        var digits = 0, fraction = 0
+        var dot = false
+        while i < c.count {
+            let b = c.base[i]
+            let d = b &- 0x30
+            if d < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                digits += 1
+                if dot { fraction += 1 }
+            } else if b == 0x2E, !dot, digits > 0 {
+                dot = true
+            } else {
+                break
+            }
+            i += 1
+        }
+        guard i < c.count, c.base[i] == 0x22, digits > 0, digits <= 18, !dot || fraction > 0 else { return nil }
+        c.position = i + 1
+        return ExactDecimal(mantissa: Int128(mantissa), scale: UInt8(fraction))
     }
 }

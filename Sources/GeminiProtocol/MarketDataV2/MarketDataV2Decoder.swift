@@ -57,6 +57,7 @@ public struct MarketDataV2Decoder {
         }
         // Pass 1: validate everything, remember where the interesting values start.
         var typeAt = -1, symbolAt = -1, changesAt = -1, tradesAt = -1, auctionsAt = -1, resultAt = -1
+        var changesParsed = false
         c.position += 1
         var more = c.containerHasMembers(closing: 0x7D)
         while more {
@@ -66,13 +67,25 @@ public struct MarketDataV2Decoder {
             switch TopLevelKey(key, in: c) {
             case .type: typeAt = at
             case .symbol: symbolAt = at
-            case .changes: changesAt = at
+            case .changes:
+                changesAt = at
+                // Speculate that this is an l2 `changes` array and parse it now, sparing a
+                // second scan of the message's bulk. Nothing is emitted before the whole
+                // object validated; on failure (candles, bad data) rewind, and pass 2
+                // re-parses by type and reports the precise error.
+                do {
+                    try readChanges(&c, at: at)
+                    changesParsed = true
+                } catch {
+                    changesParsed = false
+                    c.position = at
+                }
             case .trades: tradesAt = at
             case .auctionEvents: auctionsAt = at
             case .result: resultAt = at
             case .other: break
             }
-            try c.skipValue()
+            if c.position == at { try c.skipValue() }
             more = try c.containerContinues(closing: 0x7D)
         }
         try c.expectEnd()
@@ -92,16 +105,22 @@ public struct MarketDataV2Decoder {
         case .l2Updates:
             let symbol = try readSymbol(&c, at: symbolAt, objectStart: objectStart)
             guard changesAt >= 0 else { throw .missingField(.changes, offset: objectStart) }
-            try readChanges(&c, at: changesAt)
-            trades.removeAll(keepingCapacity: true)
-            auctions.removeAll(keepingCapacity: true)
-            if tradesAt >= 0 { try readTrades(&c, at: tradesAt, symbol: symbol) }
-            if auctionsAt >= 0 { try readAuctions(&c, at: auctionsAt, symbol: symbol) }
-            changes.withUnsafeBufferPointer {
-                handler.l2Updates(symbol: symbol, changes: $0, carriesSnapshotExtras: tradesAt >= 0 || auctionsAt >= 0)
+            if !changesParsed { try readChanges(&c, at: changesAt) }
+            let extras = tradesAt >= 0 || auctionsAt >= 0
+            if extras {
+                // Only snapshots carry these; parse both before emitting anything.
+                trades.removeAll(keepingCapacity: true)
+                auctions.removeAll(keepingCapacity: true)
+                if tradesAt >= 0 { try readTrades(&c, at: tradesAt, symbol: symbol) }
+                if auctionsAt >= 0 { try readAuctions(&c, at: auctionsAt, symbol: symbol) }
             }
-            for t in trades { handler.trade(t) }
-            for a in auctions { handler.auction(a) }
+            changes.withUnsafeBufferPointer {
+                handler.l2Updates(symbol: symbol, changes: $0, carriesSnapshotExtras: extras)
+            }
+            if extras {
+                for t in trades { handler.trade(t) }
+                for a in auctions { handler.auction(a) }
+            }
             return .l2Updates
         case .trade:
             c.position = objectStart
