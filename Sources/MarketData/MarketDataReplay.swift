@@ -1,0 +1,100 @@
+import Glibc
+import GeminiProtocol
+
+/// Replays recorded market data v2 — one received message per line — into books.
+///
+/// Recorders write lines either as bare JSON or with a receive-time prefix,
+/// `1624493666.869: {"type":…}`; both are accepted. Lines that are not received messages
+/// (blank, comments, other text, JSON that is not an object, `subscribe`/`unsubscribe`
+/// requests the recorder sent) are skipped and counted; malformed messages are counted as
+/// skipped and also as `malformed`, with the first one kept for the report.
+public struct MarketDataReplay {
+    /// Received messages decoded and applied.
+    public private(set) var messages = 0
+    /// Lines that were not applied (including malformed ones).
+    public private(set) var skipped = 0
+    /// Lines that looked like messages but failed to decode.
+    public private(set) var malformed = 0
+    /// The first decoding failure: 1-based line number and error.
+    public private(set) var firstMalformed: (line: Int, error: MarketDataV2DecodingError)?
+    /// Bytes of input processed.
+    public private(set) var bytes = 0
+    /// The books and symbols built so far.
+    public var feed = MarketDataV2Feed()
+
+    public init() {}
+
+    /// Processes every line of `input`.
+    public mutating func run(_ input: UnsafeRawBufferPointer) {
+        guard let base = input.baseAddress, input.count > 0 else { return }
+        bytes += input.count
+        let start = base.assumingMemoryBound(to: UInt8.self)
+        let end = start + input.count
+        var line = start
+        var lineNumber = 0
+        while line < end {
+            lineNumber += 1
+            let found = memchr(line, 0x0A, end - line)
+            let nl = found.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
+            process(line, nl, lineNumber: lineNumber)
+            line = nl + 1
+        }
+    }
+
+    /// Processes one line `[from, to)`.
+    @inline(__always)
+    private mutating func process(_ from: UnsafePointer<UInt8>, _ to: UnsafePointer<UInt8>, lineNumber: Int) {
+        var p = from
+        var e = to
+        while p < e, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
+        while e > p, e[-1] == 0x0D || e[-1] == 0x20 || e[-1] == 0x09 { e -= 1 }
+        guard p < e else { skipped += 1; return }
+        if p.pointee &- 0x30 < 10 { // `<unix time>: ` prefix
+            while p < e, p.pointee &- 0x30 < 10 || p.pointee == 0x2E { p += 1 }
+            while p < e, p.pointee == 0x20 { p += 1 }
+            guard p < e, p.pointee == 0x3A else { skipped += 1; return }
+            p += 1
+            while p < e, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
+        }
+        guard p < e, p.pointee == 0x7B else { skipped += 1; return }
+        do {
+            let kind = try feed.receive(UnsafeRawBufferPointer(start: p, count: e - p))
+            if kind == .outgoingRequest { skipped += 1 } else { messages += 1 }
+        } catch {
+            skipped += 1
+            malformed += 1
+            if firstMalformed == nil { firstMalformed = (lineNumber, error) }
+        }
+    }
+
+    /// Books per symbol, top `depth` levels each side, sorted by symbol name.
+    public func snapshot(depth: Int) -> [(symbol: String, bids: [L2Level], asks: [L2Level])] {
+        feed.decoder.symbols.all.compactMap { (id, name) in
+            guard let book = feed.books.book(id) else { return nil }
+            return (name, book.topBids(depth), book.topAsks(depth))
+        }.sorted { $0.symbol < $1.symbol }
+    }
+
+    /// The `--format json` report: exactly
+    /// `{"symbols": {"SYM": {"bids": [["price", "qty"], …], "asks": […]}}, "messages": N, "skipped": M, "seconds": S}`
+    /// with both sides best first and decimals in plain notation.
+    public func jsonReport(depth: Int, seconds: Double) -> String {
+        func levels(_ l: [L2Level]) -> String {
+            "[" + l.map { "[\"\($0.price)\", \"\($0.quantity)\"]" }.joined(separator: ", ") + "]"
+        }
+        let symbols = snapshot(depth: depth).map {
+            "\(JSONText.quoted($0.symbol)): {\"bids\": \(levels($0.bids)), \"asks\": \(levels($0.asks))}"
+        }.joined(separator: ", ")
+        return "{\"symbols\": {\(symbols)}, \"messages\": \(messages), \"skipped\": \(skipped), \"seconds\": \(MarketDataReplay.fixed(seconds, places: 6))}"
+    }
+
+    /// `value` with exactly `places` decimals, never an exponent.
+    public static func fixed(_ value: Double, places: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let units = Int64((max(0, value) * scale).rounded())
+        let whole = units / Int64(scale), frac = units % Int64(scale)
+        let f = String(frac)
+        return places == 0 ? "\(whole)" : "\(whole)." + String(repeating: "0", count: places - f.count) + f
+    }
+}

@@ -1,1 +1,0 @@
-// MarketData module: see Package.swift for its job.

@@ -1,0 +1,57 @@
+import GeminiProtocol
+import MarketData
+import Testing
+
+@Suite struct MarketDataReplayTests {
+    static let recording = """
+        # recorded 2021-06-24
+        1624493666.100: {"type":"subscribe","subscriptions":[{"name":"l2","symbols":["BTCUSD","ETHUSD"]}]}
+        1624493666.869: {"type":"heartbeat","timestamp":1624493666869}
+        1624493667.001: {"type":"l2_updates","symbol":"BTCUSD","changes":[["buy","9122.04","0.5"],["buy","9122.00","1"],["sell","9122.07","0.98942292"],["sell","9123","2"]],"trades":[{"type":"trade","symbol":"BTCUSD","event_id":1,"timestamp":1,"price":"9122.04","quantity":"0.1","side":"sell"}]}
+        {"symbol": "ETHUSD", "changes": [["sell", "2000.5", "1e-8"], ["buy", "1999.99", "3"]], "type": "l2_updates"}
+
+        1624493667.200: {"type":"l2_updates","symbol":"BTCUSD","changes":[["buy","9122.04","0"],["sell","9122.05","0.25"]]}
+        {"type":"trade","symbol":"BTCUSD","event_id":2,"timestamp":2,"price":"9122.05","quantity":"0.25","side":"buy"}
+        not json at all
+        {"type":"l2_updates","symbol":"BTCUSD","changes":[["buy","9122.04","1"]
+        [1,2,3]
+        {"type":"auction_open","symbol":"BTCUSD","auction_time_ms":1}\r
+        """
+
+    @Test func jsonReportEndToEnd() {
+        var replay = MarketDataReplay()
+        var bytes = Array(Self.recording.utf8)
+        bytes.withUnsafeMutableBytes { replay.run(UnsafeRawBufferPointer($0)) }
+        #expect(replay.messages == 6)
+        // comment, subscribe request, blank line, "not json", truncated message, array
+        #expect(replay.skipped == 6)
+        #expect(replay.malformed == 1 && replay.firstMalformed?.line == 10)
+        #expect(replay.jsonReport(depth: 2, seconds: 0.25) == """
+            {"symbols": {"BTCUSD": {"bids": [["9122.00", "1"]], "asks": [["9122.05", "0.25"], ["9122.07", "0.98942292"]]}, \
+            "ETHUSD": {"bids": [["1999.99", "3"]], "asks": [["2000.5", "0.00000001"]]}}, "messages": 6, "skipped": 6, "seconds": 0.250000}
+            """)
+    }
+
+    @Test func fixedNotationNeverUsesExponents() {
+        #expect(MarketDataReplay.fixed(0.0000123, places: 6) == "0.000012")
+        #expect(MarketDataReplay.fixed(12.5, places: 1) == "12.5")
+        #expect(MarketDataReplay.fixed(3, places: 0) == "3")
+    }
+
+    @Test func syntheticStreamIsDeterministicAndReplaysCleanly() {
+        let a = SyntheticL2Stream(messages: 3000, symbols: 3, seed: 42).generate()
+        let b = SyntheticL2Stream(messages: 3000, symbols: 3, seed: 42).generate()
+        let c = SyntheticL2Stream(messages: 3000, symbols: 3, seed: 43).generate()
+        #expect(a == b && a != c)
+        #expect(a.filter { $0 == 0x0A }.count == 3000)
+        var replay = MarketDataReplay()
+        a.withUnsafeBytes { replay.run($0) }
+        #expect(replay.messages == 3000 && replay.skipped == 0)
+        let counters = replay.feed.books.counters
+        #expect(counters.snapshots == 3 && counters.crossedUpdates == 0 && counters.removalsOfAbsentLevels == 0)
+        #expect(counters.trades > 150 && counters.heartbeats > 0)
+        for (_, bids, asks) in replay.snapshot(depth: 1) {
+            #expect(bids.count == 1 && asks.count == 1 && bids[0].price < asks[0].price)
+        }
+    }
+}
