@@ -113,7 +113,7 @@ public struct BookSet: MarketDataV2Handler, Sendable {
         if let timestampMs { lastHeartbeatMs = timestampMs }
     }
 
-    public mutating func candle(_ candle: Candle) { counters.candles += 1 }
+    public mutating func candle(_ candle: CandleUpdate) { counters.candles += 1 }
     public mutating func auction(_ event: AuctionEvent) { counters.auctions += 1 }
     public mutating func markPrice(_ update: MarkPriceUpdate) { counters.perpetualUpdates += 1 }
     public mutating func fundingAmount(_ update: FundingAmountUpdate) { counters.perpetualUpdates += 1 }

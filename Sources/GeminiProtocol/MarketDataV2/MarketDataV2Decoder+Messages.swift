@@ -156,7 +156,7 @@ extension MarketDataV2Decoder {
                 }
             }
             guard try !c.containerContinues(closing: 0x5D) else { throw .invalidValue(.candle, offset: entry) }
-            candles.append(Candle(symbol: symbol, timeframe: timeframe, timeMs: time, open: v.0, high: v.1,
+            candles.append(CandleUpdate(symbol: symbol, timeframe: timeframe, timeMs: time, open: v.0, high: v.1,
                                   low: v.2, close: v.3, volume: v.4))
             more = try c.containerContinues(closing: 0x5D)
         }

@@ -24,7 +24,7 @@ public struct MarketDataV2Decoder {
     var changes: [L2Change] = []
     var trades: [MarketDataV2Trade] = []
     var auctions: [AuctionEvent] = []
-    var candles: [Candle] = []
+    var candles: [CandleUpdate] = []
     var marks: [MarkPriceUpdate] = []
     var fundings: [FundingAmountUpdate] = []
 

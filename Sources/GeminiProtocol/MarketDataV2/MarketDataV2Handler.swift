@@ -16,7 +16,7 @@ public protocol MarketDataV2Handler {
     /// A `heartbeat`; `timestampMs` is nil when absent.
     mutating func heartbeat(timestampMs: Int64?)
     /// Each entry of a `candles_{tf}_updates` message, newest first as sent.
-    mutating func candle(_ candle: Candle)
+    mutating func candle(_ candle: CandleUpdate)
     /// Each entry of `mark_price_updates`.
     mutating func markPrice(_ update: MarkPriceUpdate)
     /// Each entry of `funding_amount_updates`.
@@ -34,7 +34,7 @@ extension MarketDataV2Handler {
     public mutating func l2Updates(symbol: SymbolID, changes: UnsafeBufferPointer<L2Change>, carriesSnapshotExtras: Bool) {}
     public mutating func trade(_ trade: MarketDataV2Trade) {}
     public mutating func heartbeat(timestampMs: Int64?) {}
-    public mutating func candle(_ candle: Candle) {}
+    public mutating func candle(_ candle: CandleUpdate) {}
     public mutating func markPrice(_ update: MarkPriceUpdate) {}
     public mutating func fundingAmount(_ update: FundingAmountUpdate) {}
     public mutating func auction(_ event: AuctionEvent) {}

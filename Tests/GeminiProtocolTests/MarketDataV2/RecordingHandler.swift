@@ -6,7 +6,7 @@ struct RecordingHandler: MarketDataV2Handler {
     var l2: [(symbol: SymbolID, changes: [L2Change], extras: Bool)] = []
     var trades: [MarketDataV2Trade] = []
     var heartbeats: [Int64?] = []
-    var candles: [Candle] = []
+    var candles: [CandleUpdate] = []
     var marks: [MarkPriceUpdate] = []
     var fundings: [FundingAmountUpdate] = []
     var auctions: [AuctionEvent] = []
@@ -23,7 +23,7 @@ struct RecordingHandler: MarketDataV2Handler {
     }
     mutating func trade(_ trade: MarketDataV2Trade) { trades.append(trade) }
     mutating func heartbeat(timestampMs: Int64?) { heartbeats.append(timestampMs) }
-    mutating func candle(_ candle: Candle) { candles.append(candle) }
+    mutating func candle(_ candle: CandleUpdate) { candles.append(candle) }
     mutating func markPrice(_ update: MarkPriceUpdate) { marks.append(update) }
     mutating func fundingAmount(_ update: FundingAmountUpdate) { fundings.append(update) }
     mutating func auction(_ event: AuctionEvent) { auctions.append(event) }
