@@ -11,17 +11,27 @@ import PackageDescription
 //   GeminiClient              Gemini REST endpoints over CastorHTTP
 //   MarketData                L2 order books, the market-data hot path, replay
 //   GeminiSim                 a local Gemini exchange: matching engine, market, REST/WS server
+//   CastorLog                 swift-log handlers: one JSON object per line, or text
+//   CastorConfig              the TOML configuration, its validation, and credentials
+//   CastorSystemd             sd_notify, watchdog, signal sources
+//   CastorTrading             pure trading logic: order lifecycle, REST queue policy, risk
+//   CastorStrategy            the strategy plug-in interface (also a dynamic library)
+//   CastorJournal             the durable SQLite journal of intents, orders and fills
+//   CastorEngine              the daemon: feeds, order manager, strategies, reload
 //   castor                    the command-line executable
 let package = Package(
     name: "Castor",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "castor", targets: ["castor"]),
+        .library(name: "CastorStrategy", type: .dynamic, targets: ["CastorStrategy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,10 +62,28 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
+        .target(name: "CastorLog", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "CastorConfig",
+            dependencies: ["CastorCore", "GeminiProtocol", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(name: "CastorSystemd"),
+        .target(name: "CastorTrading", dependencies: ["CastorCore", "GeminiProtocol"]),
+        .target(name: "CastorStrategy", dependencies: ["CastorCore"]),
+        .target(name: "CastorJournal", dependencies: ["CastorCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "CastorEngine",
+            dependencies: [
+                "CastorCore", "CastorLog", "CastorConfig", "CastorSystemd", "CastorTrading", "CastorStrategy",
+                "CastorJournal", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "CastorHTTP", "MarketData",
+                "GeminiSim", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "castor",
             dependencies: [
-                "MarketData", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "GeminiSim",
+                "MarketData", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "GeminiSim", "CastorEngine",
+                "CastorConfig", "CastorLog", "CastorSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -67,6 +95,12 @@ let package = Package(
         .testTarget(name: "GeminiProtocolTests", dependencies: ["GeminiProtocol", "CastorCore"]),
         .testTarget(name: "GeminiClientTests", dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore"]),
         .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore"]),
+        .testTarget(name: "CastorLogTests", dependencies: ["CastorLog", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
+        .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd"]),
+        .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol"]),
+        .testTarget(name: "CastorJournalTests", dependencies: ["CastorJournal", "CastorCore"]),
+        .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,7 @@
 # Installs what Castor needs to build and test on Debian 12: the Swift toolchain is expected
 # at /opt/swift (or on PATH); this adds the C libraries and the test-only peers.
 set -euo pipefail
-pkgs=(libcurl4-openssl-dev libssl-dev libwslay-dev openssl ca-certificates pkg-config)
+pkgs=(libcurl4-openssl-dev libssl-dev libwslay-dev libsqlite3-dev openssl ca-certificates pkg-config)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,1 @@
+// CastorConfig module: see Package.swift for its job.

@@ -1,0 +1,1 @@
+// CastorEngine module: see Package.swift for its job.

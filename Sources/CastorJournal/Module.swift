@@ -1,0 +1,1 @@
+// CastorJournal module: see Package.swift for its job.

@@ -1,0 +1,1 @@
+// CastorLog module: see Package.swift for its job.

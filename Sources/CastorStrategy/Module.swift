@@ -1,0 +1,1 @@
+// CastorStrategy module: see Package.swift for its job.

@@ -1,0 +1,1 @@
+// CastorSystemd module: see Package.swift for its job.

@@ -1,0 +1,1 @@
+// CastorTrading module: see Package.swift for its job.
