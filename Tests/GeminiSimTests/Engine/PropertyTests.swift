@@ -18,6 +18,8 @@ import Testing
         var published: [LevelKey: ExactDecimal] = [:]
         var allOrderEvents: [SimOrderEvent] = []
         var publicTrades: [Int64: SimPublicTrade] = [:]
+        /// Event id of each order's `booked` event: its time priority within a price level.
+        var bookedAt: [Int64: Int64] = [:]
         let symbols = ["BTCUSD", "ETHUSD", "ETHBTC", "SOLUSD"]
 
         init(seed: UInt64) {
@@ -43,6 +45,7 @@ import Testing
         func absorb() {
             for event in engine.drainOrderEvents() {
                 allOrderEvents.append(event)
+                if event.type == .booked { bookedAt[event.order.orderId] = event.eventId }
                 if let fill = event.fill { fees[fill.feeCurrency, default: .zero] += fill.fee }
             }
             for event in engine.drainMarketEvents() {
@@ -96,8 +99,15 @@ import Testing
             case 4...14:
                 let request = randomRequest()
                 let side = SimSide(rawValue: request.side)!
-                let priority = engine.restingOrders(symbol: request.symbol, side: side.opposite).map(\.orderId)
                 absorb()
+                // Expected priority, derived independently of the book's own ordering: best
+                // price first, then the order that was booked first.
+                let priority = engine.restingOrders(symbol: request.symbol, side: side.opposite)
+                    .sorted { a, b in
+                        a.price != b.price ? (side == .buy ? a.price < b.price : a.price > b.price)
+                                           : bookedAt[a.orderId]! < bookedAt[b.orderId]!
+                    }
+                    .map(\.orderId)
                 let placed = try? engine.placeOrder(request, account: user, session: session)
                 let events = engine.drainOrderEvents()
                 engine.orderEvents = events   // put back for absorb()
