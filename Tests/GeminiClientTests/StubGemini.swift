@@ -157,6 +157,11 @@ final class Box<T>: @unchecked Sendable {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
     }
+
+    /// Read-modify-write under one lock acquisition.
+    func withValue(_ body: (inout T) -> Void) {
+        lock.withLock { body(&stored) }
+    }
 }
 
 struct WaitExpired: Error, CustomStringConvertible {
