@@ -34,9 +34,8 @@ public struct GeminiDecodingError: Error, Sendable, Equatable, CustomStringConve
     /// The last path component, i.e. the offending field's JSON name (nil for the whole
     /// payload or an array element).
     public var field: String? {
-        guard let last = path.split(separator: ".").last, !last.hasPrefix("[") else { return nil }
-        let name = last.split(separator: "[").first.map(String.init)
-        return name
+        guard let last = path.split(separator: ".").last, !last.hasSuffix("]") else { return nil }
+        return String(last)
     }
 
     public var description: String {

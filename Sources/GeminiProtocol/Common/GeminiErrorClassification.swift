@@ -69,8 +69,10 @@ public enum GeminiErrorClassification: String, Sendable, Hashable, CaseIterable 
             .missingOrderField, .missingName, .invalidJson, .invalidFundTransfer, .badRequest,
             .makerOrCancelWouldTake, .exceedsPriceLimits, .selfCrossPrevented,
             .immediateOrCancelWouldPost, .fillOrKillWouldNotFill, .marketClosed, .tradingClosed,
-            .auctionCancelled,
+            .auctionCancelled, .requested,
         ]
+        // Cancel reasons are not errors, but if one ever arrives in an error body the
+        // order is gone for good: nothing to retry.
         for r in rejects { table[r] = .reject }
         return table
     }()

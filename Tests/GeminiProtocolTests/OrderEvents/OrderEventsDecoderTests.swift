@@ -175,3 +175,20 @@ private func fixtureMessage(_ name: String) throws -> String {
         #expect(throws: GeminiDecodingError.self) { _ = try decode("") }
     }
 }
+
+@Suite struct OrderEventsTallyTests {
+    @Test func recordsUnknownEventTypesReasonsAndOrderTypesOnce() throws {
+        let tally = UnknownMessageTally()
+        let frame = try OrderEventsDecoder.decode(Data(#"[{"type":"amended","order_id":"1"},{"type":"cancelled","order_id":"2","symbol":"btcusd","side":"buy","order_type":"exchange twap","reason":"NewCancelReason"},{"type":"closed","order_id":"2","symbol":"btcusd","side":"buy","order_type":"exchange limit","reason":"Requested"}]"#.utf8))
+        let first = tally.recordUnknowns(in: frame)
+        #expect(Set(first) == [
+            .init(category: .orderEventType, name: "amended"),
+            .init(category: .reason, name: "NewCancelReason"),
+            .init(category: .orderType, name: "exchange twap"),
+        ])
+        #expect(tally.recordUnknowns(in: frame).isEmpty)
+        #expect(tally.count(.orderEventType, "amended") == 2)
+        let md = try MarketDataV1Decoder.decode(Data(#"{"type":"update","eventId":1,"events":[{"type":"mystery"}]}"#.utf8))
+        #expect(tally.recordUnknowns(in: md) == [.init(category: .marketDataEventType, name: "mystery")])
+    }
+}

@@ -1,31 +1,5 @@
 import Foundation
 
-/// An integer that Gemini sends sometimes as a JSON number and sometimes as a string
-/// (timestamps, `tid`, `eventId`, `socket_sequence`). Never goes through `Double`, so
-/// values above 2^53 stay exact.
-public struct FlexibleInt64: Decodable, Sendable, Hashable {
-    public let value: Int64
-
-    public init(_ value: Int64) { self.value = value }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
-            guard let value = Int64(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an integer")
-            }
-            self.value = value
-            return
-        }
-        if let value = try? container.decode(Int64.self) {
-            self.value = value
-            return
-        }
-        throw DecodingError.typeMismatch(Int64.self, .init(
-            codingPath: decoder.codingPath, debugDescription: "expected an integer as a JSON number or string"))
-    }
-}
-
 /// An identifier (`order_id`, `trade_id`, cancelled order ids) kept as its decimal text.
 ///
 /// Gemini sends ids as strings in most places and as JSON numbers in a few (cancel-all
@@ -75,15 +49,4 @@ extension KeyedDecodingContainer {
     public func decodeFlexibleInt64IfPresent(_ key: Key) throws -> Int64? {
         try decodeIfPresent(FlexibleInt64.self, forKey: key)?.value
     }
-}
-
-/// A coding key for any JSON name: for objects whose keys are data (the currency codes in
-/// `/v1/pubticker`'s `volume`) and for reading a field without declaring a `CodingKeys` enum.
-public struct AnyCodingKey: CodingKey, Hashable, Sendable {
-    public let stringValue: String
-    public let intValue: Int?
-
-    public init(_ string: String) { self.stringValue = string; self.intValue = nil }
-    public init?(stringValue: String) { self.init(stringValue) }
-    public init?(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
 }
