@@ -139,7 +139,8 @@ public final class PrivateRequestSender: @unchecked Sendable {
         case .failure(let error):
             request.finish(.failure(.transport(error)))
         case .success(let response):
-            if !isRetry, response.status == 400,
+            // Past its deadline the retry would be a late send: surface the rejection instead.
+            if !isRetry, response.status == 400, DispatchTime.now() < request.deadline,
                GeminiErrorBody.classify(body: response.body)?.classification(httpStatus: 400) == .retryWithNewNonce {
                 // Certainly not executed. Our own nonces only increase, so the key was used
                 // elsewhere or its mark is ahead of the clock: jump past it and retry once.
