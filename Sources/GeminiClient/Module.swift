@@ -1,1 +1,0 @@
-// GeminiClient module: see Package.swift for its job.

@@ -1,0 +1,183 @@
+import CastorHTTP
+import Dispatch
+import GeminiProtocol
+
+/// The one path by which signed requests for one API key reach Gemini: a FIFO with exactly
+/// one request in flight.
+///
+/// Gemini rejects a nonce that is not above the key's previous one, and HTTP requests can
+/// overtake each other on the wire (API.md §2.3, §8.1). So the nonce is taken and the
+/// request signed only when it is handed to HTTP, and the next one is not handed over
+/// until the previous one has completed: nonce order is wire order is arrival order.
+///
+/// Each request has a deadline by which it must have been *sent*; one still queued then is
+/// failed with `.expired` and never signed or sent late. A `400 InvalidNonce` reply means
+/// the request was certainly not executed, so the nonce source is moved forward and the
+/// request re-signed and sent once more, still at the head of the queue. Nothing else is
+/// retried here: retry and rate policy belong to the caller, informed by
+/// `GeminiClientError.mayHaveExecuted`.
+///
+/// Create one per API key and share it; two senders for one key would race each other.
+public final class PrivateRequestSender: @unchecked Sendable {
+    /// How long a request may wait in the queue when the caller gives no deadline.
+    public static let defaultQueueDeadline: DispatchTimeInterval = .seconds(5)
+
+    private let http: HTTPClient
+    private let venue: GeminiVenue
+    private let signer: GeminiSigner
+    private let nonces: NonceSource
+    private let requestTimeout: Duration?
+    private let queue = DispatchQueue(label: "castor.gemini.private-sender")
+
+    // Confined to `queue`: every access below happens on it (checked at entry), which is
+    // what makes the `@unchecked Sendable` sound.
+    private var pending: [PendingRequest] = []
+    private var inFlight = false
+    private var nextID: UInt64 = 0
+
+    /// - Parameters:
+    ///   - signer: the key's credentials; its `nonceFormat` must match `nonces.format`.
+    ///   - nonces: the key's only nonce source.
+    ///   - requestTimeout: HTTP deadline once sent; nil = the HTTP client's default.
+    public init(
+        http: HTTPClient, venue: GeminiVenue, signer: GeminiSigner, nonces: NonceSource,
+        requestTimeout: Duration? = nil
+    ) {
+        precondition(signer.nonceFormat == nonces.format, "signer and nonce source must use the same nonce format")
+        self.http = http
+        self.venue = venue
+        self.signer = signer
+        self.nonces = nonces
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The API key name (safe to log).
+    public var apiKey: String { signer.credentials.key }
+
+    /// Queues a signed `POST path`; `completion` runs once on `queue` with the HTTP
+    /// response (any status except an `InvalidNonce` that was retried) or the error.
+    ///
+    /// - Parameters:
+    ///   - fields: payload fields after `request` and `nonce`, in order.
+    ///   - deadline: latest time the request may be handed to HTTP; default now + 5 s.
+    public func send(
+        path: String,
+        fields: [(String, PayloadValue)] = [],
+        deadline: DispatchTime? = nil,
+        on completionQueue: DispatchQueue,
+        completion: @escaping @Sendable (Result<HTTPResponse, GeminiClientError>) -> Void
+    ) {
+        let deadline = deadline ?? .now() + Self.defaultQueueDeadline
+        let fieldList = FieldList(fields)
+        queue.async {
+            self.enqueue(PendingRequest(
+                id: 0, path: path, fields: fieldList, deadline: deadline,
+                completionQueue: completionQueue, completion: completion))
+        }
+    }
+
+    private func enqueue(_ request: PendingRequest) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        var request = request
+        nextID += 1
+        request.id = nextID
+        pending.append(request)
+        let id = request.id
+        // Fails the request at its deadline if it is still waiting, rather than when its
+        // turn comes: a caller should not wait for a slow head to learn it is too late.
+        queue.asyncAfter(deadline: request.deadline) { self.expire(id: id) }
+        pump()
+    }
+
+    private func expire(id: UInt64) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let index = pending.firstIndex(where: { $0.id == id }) else { return }
+        let request = pending.remove(at: index)
+        request.finish(.failure(.expired(endpoint: request.path)))
+    }
+
+    /// Starts the head of the queue if nothing is in flight.
+    private func pump() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        while !inFlight, !pending.isEmpty {
+            let request = pending.removeFirst()
+            if DispatchTime.now() >= request.deadline {
+                request.finish(.failure(.expired(endpoint: request.path)))
+                continue
+            }
+            transmit(request, isRetry: false)
+        }
+    }
+
+    /// Signs with a fresh nonce and hands the request to HTTP; the in-flight slot stays
+    /// taken until the reply (or its single InvalidNonce retry) is done.
+    @discardableResult
+    private func transmit(_ request: PendingRequest, isRetry: Bool) -> Bool {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let nonce: Nonce
+        do {
+            nonce = try nonces.next()
+        } catch {
+            request.finish(.failure(.nonce(error)))
+            return false
+        }
+        inFlight = true
+        let signed = signer.signedHeaders(path: request.path, fields: request.fields.pairs, nonce: nonce)
+        let httpRequest = HTTPRequest(
+            method: .post, url: venue.restURL(path: request.path), headers: signed.headers,
+            timeout: requestTimeout, isIdempotent: false)
+        http.execute(httpRequest, on: queue) { result in
+            self.completed(request, result: result, isRetry: isRetry)
+        }
+        return true
+    }
+
+    private func completed(_ request: PendingRequest, result: Result<HTTPResponse, HTTPError>, isRetry: Bool) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        inFlight = false
+        switch result {
+        case .failure(let error):
+            request.finish(.failure(.transport(error)))
+        case .success(let response):
+            // Past its deadline the retry would be a late send: surface the rejection instead.
+            if !isRetry, response.status == 400, DispatchTime.now() < request.deadline,
+               GeminiErrorBody.classify(body: response.body)?.classification(httpStatus: 400) == .retryWithNewNonce {
+                // Certainly not executed. Our own nonces only increase, so the key was used
+                // elsewhere or its mark is ahead of the clock: jump past it and retry once.
+                nonces.skip()
+                if transmit(request, isRetry: true) { return }
+            } else {
+                request.finish(.success(response))
+            }
+        }
+        pump()
+    }
+}
+
+/// One queued request and its caller.
+private struct PendingRequest {
+    var id: UInt64
+    let path: String
+    let fields: FieldList
+    let deadline: DispatchTime
+    let completionQueue: DispatchQueue
+    let completion: @Sendable (Result<HTTPResponse, GeminiClientError>) -> Void
+
+    func finish(_ result: Result<HTTPResponse, GeminiClientError>) {
+        let completion = completion
+        completionQueue.async { completion(result) }
+    }
+}
+
+/// Payload fields as a Sendable value (tuples cannot conform).
+struct FieldList: Sendable {
+    let names: [String]
+    let values: [PayloadValue]
+
+    init(_ pairs: [(String, PayloadValue)]) {
+        names = pairs.map(\.0)
+        values = pairs.map(\.1)
+    }
+
+    var pairs: [(String, PayloadValue)] { Array(zip(names, values)) }
+}

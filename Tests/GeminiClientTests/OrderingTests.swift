@@ -1,0 +1,123 @@
+import CastorCore
+import Dispatch
+import Foundation
+import GeminiClient
+import GeminiProtocol
+import Testing
+
+/// The per-key sender: nonce order is arrival order, one request at a time, the single
+/// InvalidNonce retry, and deadline expiry without sending.
+@Suite struct OrderingTests {
+    @Test func hundredConcurrentRequestsArriveOneAtATimeWithIncreasingNonces() throws {
+        let stub = try StubGemini()
+        let client = try stub.client()
+        let results = Box<[Result<String, GeminiClientError>]>([])
+        let group = DispatchGroup()
+        let completionQueue = DispatchQueue(label: "test.completions", attributes: .concurrent)
+        // Several threads submit at once; a mix of endpoints so order cannot come from the path.
+        DispatchQueue.concurrentPerform(iterations: 100) { index in
+            group.enter()
+            let record: @Sendable (Result<String, GeminiClientError>) -> Void = { result in
+                results.withValue { $0.append(result) }
+                group.leave()
+            }
+            switch index % 3 {
+            case 0: client.heartbeat(on: completionQueue) { record($0.map(\.result)) }
+            case 1: client.balances(on: completionQueue) { record($0.map { _ in "balances" }) }
+            default: client.roles(on: completionQueue) { record($0.map { _ in "roles" }) }
+            }
+        }
+        guard group.wait(timeout: .now() + 60) == .success else {
+            Issue.record("only \(results.value.count) of 100 completions within 60 s")
+            return
+        }
+        let failures = results.value.compactMap { result -> GeminiClientError? in
+            if case .failure(let error) = result { return error }
+            return nil
+        }
+        #expect(failures.isEmpty, "failures: \(failures)")
+        #expect(results.value.count == 100)
+
+        let log = try stub.log()
+        #expect(log.violations.isEmpty, "stub saw: \(log.violations)")
+        #expect(log.privateRequests.count == 100, "no request was retried or lost")
+        #expect(log.privateRequests.allSatisfy { $0.accepted })
+        let nonces = log.privateRequests.map(\.nonce)
+        #expect(zip(nonces, nonces.dropFirst()).allSatisfy { $0 < $1 }, "nonces in arrival order: \(nonces)")
+        #expect(log.maxInFlight == 1, "requests overlapped on the server")
+    }
+
+    @Test func invalidNonceIsRetriedOnceWithABiggerNonce() throws {
+        let stub = try StubGemini()
+        let client = try stub.client()
+        try stub.inject([[
+            "path": "/v1/balances", "kind": "error", "status": 400, "reason": "InvalidNonce",
+            "message": "Nonce '1712045678.123' has not increased since your last call to the Gemini API.",
+        ]])
+        let balances = try success(call { client.balances(on: $0, completion: $1) })
+        #expect(balances.count == 3)
+        let log = try stub.log()
+        #expect(log.paths == ["/v1/balances", "/v1/balances"])
+        #expect(log.privateRequests[0].fault == "error")
+        #expect(log.privateRequests[1].fault == nil)
+        #expect(log.privateRequests[1].nonce > log.privateRequests[0].nonce)
+        #expect(log.violations.isEmpty)
+    }
+
+    @Test func secondInvalidNonceIsSurfacedNotRetriedAgain() throws {
+        let stub = try StubGemini()
+        let client = try stub.client()
+        let invalidNonce: [String: Any] = [
+            "kind": "error", "status": 400, "reason": "InvalidNonce", "message": "Nonce has not increased",
+        ]
+        try stub.inject([invalidNonce, invalidNonce])
+        let error = try failure(call { client.heartbeat(on: $0, completion: $1) })
+        guard case .exchange(400, let body) = error else {
+            Issue.record("expected exchange(400, InvalidNonce), got \(error)")
+            return
+        }
+        #expect(body.reason == .invalidNonce)
+        #expect(error.classification == .retryWithNewNonce)
+        #expect(!error.mayHaveExecuted)
+        #expect(try stub.log().paths == ["/v1/heartbeat", "/v1/heartbeat"])
+        // The queue keeps working afterwards.
+        _ = try success(call { client.heartbeat(on: $0, completion: $1) })
+    }
+
+    @Test func requestQueuedPastItsDeadlineIsDroppedUnsent() throws {
+        let stub = try StubGemini()
+        let client = try stub.client()
+        // The head of the queue is held up on the server, so the next request waits.
+        try stub.inject([["path": "/v1/balances", "kind": "delay", "seconds": 1.5]])
+        let head = Box<Result<[Balance], GeminiClientError>?>(nil)
+        let headDone = DispatchSemaphore(value: 0)
+        client.balances(on: DispatchQueue(label: "test.head")) { result in
+            head.value = result
+            headDone.signal()
+        }
+        let expired = try call { client.heartbeat(deadline: .now() + .milliseconds(200), on: $0, completion: $1) }
+        let error = try failure(expired)
+        #expect(error == .expired(endpoint: "/v1/heartbeat"))
+        #expect(!error.mayHaveExecuted)
+        // It failed at its deadline, while the head was still in flight.
+        #expect(head.value == nil)
+
+        guard headDone.wait(timeout: .now() + 20) == .success else {
+            Issue.record("the delayed head request never completed")
+            return
+        }
+        _ = try success(try #require(head.value))
+        _ = try success(call { client.roles(on: $0, completion: $1) })
+        let log = try stub.log()
+        #expect(log.paths == ["/v1/balances", "/v1/roles"], "the expired heartbeat must never reach the server")
+        #expect(log.violations.isEmpty)
+    }
+
+    @Test func requestWhoseDeadlineHasPassedIsNeverSent() throws {
+        let stub = try StubGemini()
+        let client = try stub.client()
+        let error = try failure(call { client.roles(deadline: .now() - .milliseconds(1), on: $0, completion: $1) })
+        #expect(error == .expired(endpoint: "/v1/roles"))
+        #expect(try stub.log().privateRequests.isEmpty)
+    }
+}

@@ -1,0 +1,209 @@
+import CastorCore
+import CastorHTTP
+import Dispatch
+import Foundation
+import GeminiClient
+import GeminiProtocol
+import Testing
+
+/// stub_gemini_server.py run as a subprocess for one test, plus a client wired to it.
+///
+/// An independent peer on purpose: signatures, paths and nonce order are checked by
+/// Python's hmac/hashlib/base64, not by the code under test.
+final class StubGemini {
+    static let apiKey = "account-TESTKEY00000000000"
+    static let secret = "TESTSECRETdoNotUse1234567890ab"
+
+    let port: Int
+    let venue: GeminiVenue
+    let http: HTTPClient
+    private let process: Process
+    private let stdinPipe: Pipe
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    init() throws {
+        guard let python = Self.findExecutable("python3") else {
+            throw StartFailure(description: "python3 not found on PATH: GeminiClientTests need it for the stub Gemini server (stub_gemini_server.py)")
+        }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("stub_gemini_server.py").path
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, "--key", Self.apiKey, "--secret", Self.secret]
+        stdinPipe = Pipe()
+        let stdoutPipe = Pipe()
+        process.standardInput = stdinPipe
+        process.standardOutput = stdoutPipe
+        try process.run()
+
+        // Read the port line off-thread so a silent server fails the test at a deadline.
+        let line = Box<String?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let reader = stdoutPipe.fileHandleForReading
+        DispatchQueue.global().async {
+            var bytes: [UInt8] = []
+            while !bytes.contains(10) {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                bytes += chunk
+            }
+            line.value = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 20) == .success, let text = line.value, let port = Int(text) else {
+            process.terminate()
+            throw StartFailure(description: "stub_gemini_server.py did not print its port (got \(String(describing: line.value)))")
+        }
+        self.port = port
+        venue = try GeminiVenue.custom(baseURL: "http://127.0.0.1:\(port)")
+        http = try HTTPClient()
+    }
+
+    deinit {
+        try? stdinPipe.fileHandleForWriting.close()  // the server exits on stdin EOF
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// A fresh key-owning client: its own nonce source and sender.
+    func client(requestTimeout: Duration? = .seconds(10), account: String? = nil) throws -> GeminiRESTClient {
+        let credentials = try APICredentials(key: Self.apiKey, secret: Self.secret)
+        let nonces = try NonceSource()
+        let sender = PrivateRequestSender(
+            http: http, venue: venue, signer: GeminiSigner(credentials: credentials), nonces: nonces,
+            requestTimeout: requestTimeout)
+        return GeminiRESTClient(venue: venue, http: http, sender: sender, account: account)
+    }
+
+    /// Queues faults for the next matching private requests (see the script's docstring).
+    func inject(_ faults: [[String: Any]]) throws {
+        let body = try JSONSerialization.data(withJSONObject: faults)
+        let request = HTTPRequest(method: .post, url: venue.restURL(path: "/_control/faults"), body: Array(body))
+        let response = try control(request)
+        guard response.status == 200 else { throw StartFailure(description: "fault injection failed: \(response.status)") }
+    }
+
+    /// What the server saw so far.
+    func log() throws -> ServerLog {
+        let response = try control(HTTPRequest(method: .get, url: venue.restURL(path: "/_control/log")))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        return try ServerLog(object)
+    }
+
+    private func control(_ request: HTTPRequest) throws -> HTTPResponse {
+        let box = Box<Result<HTTPResponse, HTTPError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        http.execute(request, on: DispatchQueue(label: "stub.control")) { result in
+            box.value = result
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 20) == .success, let result = box.value else {
+            throw StartFailure(description: "no answer from the stub's control endpoint \(request.url)")
+        }
+        return try result.get()
+    }
+
+    private static func findExecutable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
+/// The stub's record: private requests in arrival order, public GETs, rule violations.
+struct ServerLog {
+    struct Private {
+        let path: String
+        let nonce: ExactDecimal
+        let payload: [String: Any]
+        let accepted: Bool
+        let fault: String?
+    }
+
+    let privateRequests: [Private]
+    let publicRequests: [(path: String, query: String)]
+    let violations: [String]
+    let maxInFlight: Int
+
+    init(_ object: [String: Any]) throws {
+        let entries = try #require(object["private"] as? [[String: Any]])
+        privateRequests = try entries.map { entry in
+            guard let path = entry["path"] as? String, let nonceText = entry["nonce"] as? String,
+                  let nonce = ExactDecimal(nonceText), let payload = entry["payload"] as? [String: Any],
+                  let accepted = entry["accepted"] as? Bool else {
+                throw WaitExpired(description: "malformed log entry from the stub: \(entry)")
+            }
+            return Private(path: path, nonce: nonce, payload: payload, accepted: accepted, fault: entry["fault"] as? String)
+        }
+        let publics = try #require(object["public"] as? [[String: Any]])
+        publicRequests = publics.map { ($0["path"] as? String ?? "", $0["query"] as? String ?? "") }
+        let violationEntries = try #require(object["violations"] as? [[String: Any]])
+        violations = violationEntries.map { "\($0["path"] ?? "?"): \($0["reason"] ?? "?") \($0["message"] ?? "")" }
+        maxInFlight = try #require(object["max_in_flight"] as? Int)
+    }
+
+    var paths: [String] { privateRequests.map(\.path) }
+}
+
+/// A value handed between threads under a lock.
+final class Box<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+
+    /// Read-modify-write under one lock acquisition.
+    func withValue(_ body: (inout T) -> Void) {
+        lock.withLock { body(&stored) }
+    }
+}
+
+struct WaitExpired: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Starts one client call and waits for its completion, failing at a deadline.
+func call<T: Sendable>(
+    deadline seconds: Double = 20,
+    _ start: (DispatchQueue, @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void
+) throws -> Result<T, GeminiClientError> {
+    let box = Box<Result<T, GeminiClientError>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    start(DispatchQueue(label: "test.completion")) { result in
+        box.value = result
+        done.signal()
+    }
+    guard done.wait(timeout: .now() + seconds) == .success, let result = box.value else {
+        throw WaitExpired(description: "no completion within \(seconds) s")
+    }
+    return result
+}
+
+/// The value, or a test failure naming the error.
+func success<T>(_ result: Result<T, GeminiClientError>, sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+    switch result {
+    case .success(let value): return value
+    case .failure(let error):
+        Issue.record("expected success, got \(error)", sourceLocation: sourceLocation)
+        throw error
+    }
+}
+
+/// The error, or a test failure.
+func failure<T>(_ result: Result<T, GeminiClientError>, sourceLocation: SourceLocation = #_sourceLocation) throws -> GeminiClientError {
+    switch result {
+    case .failure(let error): return error
+    case .success(let value):
+        Issue.record("expected an error, got \(value)", sourceLocation: sourceLocation)
+        throw WaitExpired(description: "unexpected success")
+    }
+}
+
+/// Exact decimal from a literal known to be valid.
+func dec(_ text: String) -> ExactDecimal { ExactDecimal(text)! }
