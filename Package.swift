@@ -93,7 +93,11 @@ let package = Package(
         .testTarget(name: "CastorHTTPTests", dependencies: ["CastorHTTP"], exclude: ["loopback_server.py"]),
         .testTarget(name: "CastorWebSocketTests", dependencies: ["CastorWebSocket", "CastorSSL"]),
         .testTarget(name: "GeminiProtocolTests", dependencies: ["GeminiProtocol", "CastorCore"]),
-        .testTarget(name: "GeminiClientTests", dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore"]),
+        .testTarget(
+            name: "GeminiClientTests",
+            dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore"],
+            exclude: ["stub_gemini_server.py"]
+        ),
         .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore"]),
         .testTarget(name: "CastorLogTests", dependencies: ["CastorLog", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
