@@ -68,10 +68,18 @@ final class SocketChannel {
         }
     }
 
+    /// Releasing a suspended or inactive source crashes libdispatch, so an owner that
+    /// forgot to close still gets a clean teardown.
+    deinit { if !isClosed { cancelSources() } }
+
     /// Stops both sources; the fd is closed once both cancel handlers have run.
     func close() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !isClosed else { return }
+        cancelSources()
+    }
+
+    private func cancelSources() {
         isClosed = true
         onReadable = nil
         onWritable = nil

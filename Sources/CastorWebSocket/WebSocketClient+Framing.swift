@@ -140,3 +140,4 @@ extension WebSocketClient: WslayFramerIO {
         }
     }
 }
+

@@ -32,9 +32,11 @@ extension WebSocketClient {
                     Glibc.close(fd)
                     throw error
                 }
+                // Strong captures keep the client alive while its socket is open; the
+                // channel drops them in close(), breaking the cycle at the terminal event.
                 channel = SocketChannel(fd: fd, queue: queue,
-                                        onReadable: { [unowned self] in readable() },
-                                        onWritable: { [unowned self] in writable() })
+                                        onReadable: { [self] in readable() },
+                                        onWritable: { [self] in writable() })
                 if case .connected = progress { tcpConnected() } else { channel?.wantWrite(true) }
                 return
             } catch {
