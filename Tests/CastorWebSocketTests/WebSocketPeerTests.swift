@@ -9,7 +9,9 @@ import Testing
         let client: WebSocketClient
         let events: EventRecorder
 
-        func onQueue<T>(_ body: () throws -> T) rethrows -> T { try client.queue.sync { try body() } }
+        func onQueue<T>(_ body: () throws -> T) rethrows -> T {
+            try withExtendedLifetime(peer) { try client.queue.sync { try body() } }
+        }
     }
 
     static func start(mode: String, path: String = "/", headers: [(name: String, value: String)] = [],
