@@ -155,4 +155,11 @@ import Testing
             return
         }
     }
+
+    @Test func silentServerHitsHandshakeTimeoutAndSocketIsReleased() throws {
+        let s = try Self.start(mode: "raw-silent", options: .init(handshakeTimeout: 0.3))
+        #expect(s.events.waitForTerminal() == .failed(.handshakeTimedOut(seconds: 0.3)))
+        // The peer sees EOF only if the client really closed its file descriptor.
+        #expect(s.peer.waitForLine(prefix: "REPORT") == "REPORT CLIENT_GONE")
+    }
 }

@@ -84,6 +84,12 @@ def reject(connection, request):
 
 async def raw_client(reader, writer, mode):
     head = await reader.readuntil(b"\r\n\r\n")
+    if mode == "raw-silent":
+        # Never answer the upgrade: the client's handshake timeout must fire.
+        await reader.read()
+        report("CLIENT_GONE")
+        writer.close()
+        return
     key = ""
     for line in head.decode().split("\r\n"):
         if line.lower().startswith("sec-websocket-key:"):
