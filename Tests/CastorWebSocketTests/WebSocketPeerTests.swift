@@ -127,6 +127,7 @@ import Testing
         ("raw-bad-utf8", WebSocketError.invalidUTF8, 1007),
         ("raw-masked", WebSocketError.protocolViolation(closeCode: 1002), 1002),
         ("raw-bad-opcode", WebSocketError.protocolViolation(closeCode: 1002), 1002),
+        ("raw-rsv", WebSocketError.protocolViolation(closeCode: 1002), 1002),
     ])
     func protocolViolationsFailWithCloseCode(mode: String, expected: WebSocketError, code: Int) throws {
         let s = try Self.start(mode: mode)

@@ -105,6 +105,8 @@ async def raw_client(reader, writer, mode):
         mask = b"\x01\x02\x03\x04"
         payload = bytes(b ^ mask[i % 4] for i, b in enumerate(b"hi"))
         writer.write(bytes([0x81, 0x82]) + mask + payload)
+    elif mode == "raw-rsv":
+        writer.write(bytes([0xC1, 0x02]) + b"hi")  # RSV1 set without a negotiated extension
     elif mode == "raw-bad-opcode":
         writer.write(bytes([0x83, 0x00]))
     elif mode == "raw-leftover":
