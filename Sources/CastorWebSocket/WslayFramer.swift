@@ -1,0 +1,114 @@
+import CWslay
+import CastorSSL
+
+/// What the framer needs from its connection: raw bytes in and out, and delivery of
+/// complete messages. All calls happen synchronously inside `receive()`/`flush()`.
+protocol WslayFramerIO: AnyObject {
+    /// Fill `buffer`; return bytes read, 0 for "would block", nil for end of stream/error.
+    func framerRecv(into buffer: UnsafeMutableRawBufferPointer) -> Int?
+    /// Send a prefix of `bytes`; return bytes sent, 0 for "would block", nil for error.
+    func framerSend(_ bytes: UnsafeRawBufferPointer) -> Int?
+    /// A complete message (text, binary, ping, pong or close) with its borrowed payload.
+    func framerMessage(opcode: UInt8, payload: UnsafeRawBufferPointer, closeCode: UInt16)
+}
+
+/// RFC 6455 framing by libwslay's event API, for the client side.
+///
+/// libwslay reassembles fragments, answers pings, checks UTF-8 of text and close
+/// reasons (verified in its source: close 1007), rejects masked server frames, reserved
+/// bits and unknown opcodes (close 1002) and oversize messages (close 1009). When it fails
+/// a connection it queues the close frame and disables reading but returns success, so
+/// the connection detects that state through `failedByFramer`.
+///
+/// Invariant: confined to the connection's queue; `io` outlives the framer (the
+/// connection owns it), so the unretained `user_data` pointer is always valid.
+final class WslayFramer {
+    static let opText: UInt8 = 0x1, opBinary: UInt8 = 0x2, opClose: UInt8 = 0x8
+    static let opPing: UInt8 = 0x9, opPong: UInt8 = 0xA
+
+    private var context: OpaquePointer?
+    private unowned let io: WslayFramerIO
+
+    init(io: WslayFramerIO, maxMessageSize: Int) throws(WebSocketError) {
+        self.io = io
+        var callbacks = wslay_event_callbacks(
+            recv_callback: { ctx, buf, len, _, user in
+                let me = Unmanaged<WslayFramer>.fromOpaque(user!).takeUnretainedValue()
+                guard let n = me.io.framerRecv(into: UnsafeMutableRawBufferPointer(start: buf, count: len)) else {
+                    wslay_event_set_error(ctx, Int32(WSLAY_ERR_CALLBACK_FAILURE.rawValue))
+                    return -1
+                }
+                if n == 0 {
+                    wslay_event_set_error(ctx, Int32(WSLAY_ERR_WOULDBLOCK.rawValue))
+                    return -1
+                }
+                return n
+            },
+            send_callback: { ctx, data, len, _, user in
+                let me = Unmanaged<WslayFramer>.fromOpaque(user!).takeUnretainedValue()
+                guard let n = me.io.framerSend(UnsafeRawBufferPointer(start: data, count: len)) else {
+                    wslay_event_set_error(ctx, Int32(WSLAY_ERR_CALLBACK_FAILURE.rawValue))
+                    return -1
+                }
+                if n == 0 {
+                    wslay_event_set_error(ctx, Int32(WSLAY_ERR_WOULDBLOCK.rawValue))
+                    return -1
+                }
+                return n
+            },
+            genmask_callback: { ctx, buf, len, _ in
+                // Masks must be unpredictable to the network (RFC 6455 §10.3).
+                guard let random = try? SecureRandom.bytes(count: len) else {
+                    wslay_event_set_error(ctx, Int32(WSLAY_ERR_CALLBACK_FAILURE.rawValue))
+                    return -1
+                }
+                random.withUnsafeBytes { UnsafeMutableRawPointer(buf!).copyMemory(from: $0.baseAddress!, byteCount: len) }
+                return 0
+            },
+            on_frame_recv_start_callback: nil,
+            on_frame_recv_chunk_callback: nil,
+            on_frame_recv_end_callback: nil,
+            on_msg_recv_callback: { _, arg, user in
+                let me = Unmanaged<WslayFramer>.fromOpaque(user!).takeUnretainedValue()
+                guard let arg = arg?.pointee else { return }
+                let payload = UnsafeRawBufferPointer(start: arg.msg, count: arg.msg == nil ? 0 : arg.msg_length)
+                me.io.framerMessage(opcode: arg.opcode, payload: payload, closeCode: arg.status_code)
+            })
+        var ctx: OpaquePointer?
+        let rc = wslay_event_context_client_init(&ctx, &callbacks, Unmanaged.passUnretained(self).toOpaque())
+        guard rc == 0, let ctx else {
+            throw .systemCallFailed(call: "wslay_event_context_client_init", errno: rc, message: "out of memory")
+        }
+        context = ctx
+        wslay_event_config_set_max_recv_msg_length(ctx, UInt64(maxMessageSize))
+    }
+
+    deinit { if let context { wslay_event_context_free(context) } }
+
+    /// Reads and dispatches frames until the stream would block; false on a fatal error
+    /// (I/O failure, or a frame the frame parser rejected outright).
+    func receive() -> Bool { wslay_event_recv(context) == 0 }
+
+    /// Sends queued frames until done or the stream would block; false on I/O failure.
+    func flush() -> Bool { wslay_event_send(context) == 0 }
+
+    /// Queues a data or control frame; false if a close was already queued.
+    func queue(opcode: UInt8, payload: [UInt8]) -> Bool {
+        payload.withUnsafeBufferPointer { buf in
+            var msg = wslay_event_msg(opcode: opcode, msg: buf.baseAddress, msg_length: buf.count)
+            return wslay_event_queue_msg(context, &msg) == 0
+        }
+    }
+
+    /// Queues a close frame with `code` and `reason` (truncated to 123 bytes by the caller).
+    func queueClose(code: UInt16, reason: [UInt8]) -> Bool {
+        reason.withUnsafeBufferPointer { wslay_event_queue_close(context, code, $0.baseAddress, $0.count) == 0 }
+    }
+
+    var wantsRead: Bool { wslay_event_want_read(context) != 0 }
+    var wantsWrite: Bool { wslay_event_want_write(context) != 0 }
+    var closeReceived: Bool { wslay_event_get_close_received(context) != 0 }
+    var closeSent: Bool { wslay_event_get_close_sent(context) != 0 }
+    /// The code of the close frame we sent (valid once `closeSent`).
+    var statusCodeSent: Int { Int(wslay_event_get_status_code_sent(context)) }
+}
