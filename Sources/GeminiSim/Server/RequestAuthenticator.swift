@@ -16,7 +16,7 @@ struct AuthenticatedRequest: Sendable {
 /// Checks run in the order a client can fix them: headers, key, signature, JSON, endpoint,
 /// nonce. Not thread-safe (nonce state): confined to `SimulatorCore`.
 struct RequestAuthenticator: Sendable {
-    private let keys: [String: (key: SimAPIKeyConfig, account: String)]
+    private var keys: [String: (key: SimAPIKeyConfig, account: String)]
     private var nonces: NonceValidator
 
     init(accounts: [SimAccountConfig], nonceWindowSeconds: Int64) {
@@ -26,6 +26,11 @@ struct RequestAuthenticator: Sendable {
         }
         self.keys = keys
         nonces = NonceValidator(windowSeconds: nonceWindowSeconds)
+    }
+
+    /// Registers the keys of an account added at run time.
+    mutating func add(account: SimAccountConfig) {
+        for key in account.keys { keys[key.key] = (key, account.name) }
     }
 
     /// The configured key named `name`, if any.
