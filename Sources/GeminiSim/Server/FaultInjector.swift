@@ -47,7 +47,7 @@ struct FaultInjector: Sendable {
     }
 
     /// `GET /sim/faults`: the config as currently in force plus the storm's remaining time.
-    func snapshot(nowMilliseconds: Int64) -> JSONValue {
+    func snapshot(nowMilliseconds: Int64) -> GeminiJSON {
         let c = config
         return .object([
             ("responseDelayMs", .int(c.responseDelayMs)),

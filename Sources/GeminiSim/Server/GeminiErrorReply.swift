@@ -15,7 +15,7 @@ public struct GeminiErrorReply: Error, Sendable, Equatable, CustomStringConverti
     }
 
     /// The JSON body, keys in Gemini's order.
-    public var body: JSONValue {
+    public var body: GeminiJSON {
         .object([("result", .string("error")), ("reason", .string(reason)), ("message", .string(message))])
     }
 

@@ -5,19 +5,19 @@ import CastorCore
 /// ids as strings in order objects but numbers in `tid` and cancel details, `timestamp` a
 /// string in order objects but a number in trades.
 enum GeminiWireFormat {
-    static func decimal(_ value: ExactDecimal) -> JSONValue { .string(value.description) }
+    static func decimal(_ value: ExactDecimal) -> GeminiJSON { .string(value.description) }
 
     /// A decimal as a JSON *number* (`tick_size`, candles). Small powers of ten are written
     /// `1e-8` as Gemini does; everything else as plain digits, never through `Double`.
-    static func decimalNumber(_ value: ExactDecimal) -> JSONValue {
+    static func decimalNumber(_ value: ExactDecimal) -> GeminiJSON {
         let n = value.normalized
         if n.mantissa == 1, n.scale >= 5 { return .number("1e-\(n.scale)") }
         return .number(n.description)
     }
 
     /// The order-status object (`/v1/order/new`, `/status`, `/cancel`, `/orders`).
-    static func order(_ o: SimOrderSnapshot, includeReason: Bool = false) -> JSONValue {
-        var m: [(String, JSONValue)] = [
+    static func order(_ o: SimOrderSnapshot, includeReason: Bool = false) -> GeminiJSON {
+        var m: [(String, GeminiJSON)] = [
             ("order_id", .string(String(o.orderId))),
             ("id", .string(String(o.orderId))),
             ("symbol", .string(o.symbolLowercased)),
@@ -45,8 +45,8 @@ enum GeminiWireFormat {
     }
 
     /// A `/v1/mytrades` element.
-    static func myTrade(_ t: SimTrade) -> JSONValue {
-        var m: [(String, JSONValue)] = [
+    static func myTrade(_ t: SimTrade) -> GeminiJSON {
+        var m: [(String, GeminiJSON)] = [
             ("price", decimal(t.price)),
             ("amount", decimal(t.amount)),
             ("timestamp", .int(t.timestamp)),
@@ -67,7 +67,7 @@ enum GeminiWireFormat {
     }
 
     /// A `/v1/trades/{symbol}` element; `type` is the taker's side.
-    static func publicTrade(_ t: SimPublicTrade) -> JSONValue {
+    static func publicTrade(_ t: SimPublicTrade) -> GeminiJSON {
         .object([
             ("timestamp", .int(t.timestampms / 1000)),
             ("timestampms", .int(t.timestampms)),
@@ -81,7 +81,7 @@ enum GeminiWireFormat {
     }
 
     /// A `/v1/balances` element.
-    static func balance(_ b: SimBalance) -> JSONValue {
+    static func balance(_ b: SimBalance) -> GeminiJSON {
         .object([
             ("type", .string("exchange")),
             ("currency", .string(b.currency)),
@@ -92,7 +92,7 @@ enum GeminiWireFormat {
     }
 
     /// `/v1/symbols/details/{symbol}`.
-    static func symbolDetails(_ s: SimSymbol) -> JSONValue {
+    static func symbolDetails(_ s: SimSymbol) -> GeminiJSON {
         .object([
             ("symbol", .string(s.symbol)),
             ("base_currency", .string(s.base)),
@@ -109,16 +109,16 @@ enum GeminiWireFormat {
     }
 
     /// `/v1/book/{symbol}`; every level carries the snapshot time in seconds, as a string.
-    static func book(_ b: SimBookSnapshot, nowMilliseconds: Int64) -> JSONValue {
-        let ts = JSONValue.string(String(nowMilliseconds / 1000))
-        func levels(_ list: [SimBookLevel]) -> JSONValue {
+    static func book(_ b: SimBookSnapshot, nowMilliseconds: Int64) -> GeminiJSON {
+        let ts = GeminiJSON.string(String(nowMilliseconds / 1000))
+        func levels(_ list: [SimBookLevel]) -> GeminiJSON {
             .array(list.map { .object([("price", decimal($0.price)), ("amount", decimal($0.amount)), ("timestamp", ts)]) })
         }
         return .object([("bids", levels(b.bids)), ("asks", levels(b.asks))])
     }
 
     /// `cancel/session` and `cancel/all`: ids as JSON numbers, as Gemini sends them.
-    static func cancelSummary(_ s: SimCancelSummary) -> JSONValue {
+    static func cancelSummary(_ s: SimCancelSummary) -> GeminiJSON {
         .object([
             ("result", .string("ok")),
             ("details", .object([

@@ -4,7 +4,7 @@ import Foundation
 
 /// Builders for the HTTP responses the simulator sends.
 enum HTTPReplies {
-    static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
+    static func json(_ value: GeminiJSON, status: Int = 200) -> HTTPResponse {
         HTTPResponse(statusCode: statusCode(status), headers: [.contentType: "application/json"], body: Data(value.bytes))
     }
 

@@ -1,4 +1,4 @@
-/// A strict RFC 8259 parser producing `JSONValue`, used for request payloads and admin bodies.
+/// A strict RFC 8259 parser producing `GeminiJSON`, used for request payloads and admin bodies.
 ///
 /// Hand-written rather than `JSONSerialization` because the simulator must see a payload's
 /// types as the client wrote them (Gemini rejects a numeric `client_order_id`) and read
@@ -19,7 +19,7 @@ public struct JSONParser {
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses one JSON value; surrounding whitespace is allowed, trailing content is not.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(Failure) -> JSONValue {
+    public static func parse(_ bytes: some Collection<UInt8>) throws(Failure) -> GeminiJSON {
         var parser = JSONParser(Array(bytes))
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -28,7 +28,7 @@ public struct JSONParser {
         return value
     }
 
-    public static func parse(_ text: String) throws(Failure) -> JSONValue { try parse(Array(text.utf8)) }
+    public static func parse(_ text: String) throws(Failure) -> GeminiJSON { try parse(Array(text.utf8)) }
 
     private func failure(_ problem: String) -> Failure { Failure(offset: index, problem: problem) }
 
@@ -36,7 +36,7 @@ public struct JSONParser {
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
     }
 
-    private mutating func parseValue() throws(Failure) -> JSONValue {
+    private mutating func parseValue() throws(Failure) -> GeminiJSON {
         guard index < bytes.count else { throw failure("unexpected end") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -62,10 +62,10 @@ public struct JSONParser {
         guard depth <= Self.maxDepth else { throw failure("nested too deeply") }
     }
 
-    private mutating func parseObject() throws(Failure) -> JSONValue {
+    private mutating func parseObject() throws(Failure) -> GeminiJSON {
         try nest(); defer { depth -= 1 }
         index += 1
-        var members: [(String, JSONValue)] = []
+        var members: [(String, GeminiJSON)] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -85,10 +85,10 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(Failure) -> JSONValue {
+    private mutating func parseArray() throws(Failure) -> GeminiJSON {
         try nest(); defer { depth -= 1 }
         index += 1
-        var items: [JSONValue] = []
+        var items: [GeminiJSON] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
         while true {

@@ -6,7 +6,7 @@ struct AuthenticatedRequest: Sendable {
     let key: SimAPIKeyConfig
     let accountName: String
     /// The decoded `X-GEMINI-PAYLOAD` object (never the HTTP body: the header is what is signed).
-    let payload: JSONValue
+    let payload: GeminiJSON
 }
 
 /// Verifies Gemini's private-request authentication (API.md §2): the three `X-GEMINI-*`
@@ -54,7 +54,7 @@ struct RequestAuthenticator: Sendable {
         guard let json = Data(base64Encoded: payloadBase64) else {
             return .failure(.invalidJSON("X-GEMINI-PAYLOAD is not base64"))
         }
-        let payload: JSONValue
+        let payload: GeminiJSON
         do { payload = try JSONParser.parse(json) } catch { return .failure(.invalidJSON(error.description)) }
         guard case .object = payload else { return .failure(.invalidJSON("the payload must be a JSON object")) }
         guard let request = payload["request"]?.stringValue, !request.isEmpty else {

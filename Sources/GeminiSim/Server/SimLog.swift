@@ -18,10 +18,10 @@ public struct SimLogRecord: Sendable {
 
     /// The record as one compact JSON object: `{"level":…,"event":…,<fields>}`.
     public func json(timestampMilliseconds: Int64) -> String {
-        var members: [(String, JSONValue)] = [("ts_ms", .int(timestampMilliseconds)), ("level", .string(level.rawValue)),
+        var members: [(String, GeminiJSON)] = [("ts_ms", .int(timestampMilliseconds)), ("level", .string(level.rawValue)),
                                               ("event", .string(event))]
         members += fields.map { ($0.0, .string($0.1)) }
-        return JSONValue.object(members).serialized
+        return GeminiJSON.object(members).serialized
     }
 }
 

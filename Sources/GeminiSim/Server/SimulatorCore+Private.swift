@@ -3,7 +3,7 @@ import CastorCore
 /// The outcome of a private request: a body or an error, and whether a fault swallows it.
 struct PrivateOutcome: Sendable {
     var status = 200
-    var body: JSONValue
+    var body: GeminiJSON
     /// Set when the request was executed but its response must be dropped (fault).
     var dropped: FaultConfig.DroppedResponse?
 
@@ -96,7 +96,7 @@ extension SimulatorCore {
     }
 
     /// `/v1/order/new` payload → engine request, with the type checks Gemini does first.
-    static func orderRequest(_ p: JSONValue) throws(GeminiErrorReply) -> SimOrderRequest {
+    static func orderRequest(_ p: GeminiJSON) throws(GeminiErrorReply) -> SimOrderRequest {
         var clientOrderId: String?
         if let cid = p["client_order_id"], cid != .null {
             guard let text = cid.stringValue else {
@@ -122,7 +122,7 @@ extension SimulatorCore {
     }
 
     /// An `order_id` given as a JSON integer (or a string of digits, which clients also send).
-    static func orderId(_ value: JSONValue?) throws(GeminiErrorReply) -> Int64 {
+    static func orderId(_ value: GeminiJSON?) throws(GeminiErrorReply) -> Int64 {
         guard let value, value != .null else { throw .badRequest("MissingOrderField", "Missing order_id") }
         guard let text = value.numberOrStringText, let id = Int64(text) else {
             throw .badRequest("InvalidOrderId", "Invalid order_id: \(value.serialized)")
@@ -130,7 +130,7 @@ extension SimulatorCore {
         return id
     }
 
-    func orderStatus(_ p: JSONValue, account: Int64) throws -> SimOrderSnapshot {
+    func orderStatus(_ p: GeminiJSON, account: Int64) throws -> SimOrderSnapshot {
         let includeTrades = p["include_trades"]?.boolValue ?? false
         let byId = p["order_id"].flatMap { $0 == .null ? nil : $0 }
         let byClient = p["client_order_id"].flatMap { $0 == .null ? nil : $0 }
@@ -146,7 +146,7 @@ extension SimulatorCore {
         return try engine.orderStatus(orderId: try Self.orderId(byId), account: account, includeTrades: includeTrades)
     }
 
-    func myTrades(_ p: JSONValue, account: Int64) throws(GeminiErrorReply) -> JSONValue {
+    func myTrades(_ p: GeminiJSON, account: Int64) throws(GeminiErrorReply) -> GeminiJSON {
         var limit = 50
         if let raw = p["limit_trades"], raw != .null {
             guard let text = raw.numberOrStringText, let n = Int(text), n > 0 else {
@@ -174,7 +174,7 @@ extension SimulatorCore {
         return integer < 100_000_000_000 ? integer * 1_000 : integer
     }
 
-    func notionalVolume(account: Int64) -> JSONValue {
+    func notionalVolume(account: Int64) -> GeminiJSON {
         let v = engine.notionalVolume(account: account) ?? SimNotionalVolume(makerFeeBps: config.makerFeeBps, takerFeeBps: config.takerFeeBps,
                                                                             notionalVolume: .zero, lastUpdatedMs: 0)
         let now = clock.nowMilliseconds()

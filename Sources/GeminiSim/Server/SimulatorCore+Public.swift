@@ -2,7 +2,7 @@ import CastorCore
 
 extension SimulatorCore {
     /// Answers one public GET (API.md §3.11); `path` has no query, `query` maps names to values.
-    func handlePublic(path: String, query: [String: String]) -> Result<JSONValue, GeminiErrorReply> {
+    func handlePublic(path: String, query: [String: String]) -> Result<GeminiJSON, GeminiErrorReply> {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         switch (parts.count, parts.first, parts.dropFirst().first) {
         case (2, "v1", "symbols"):
@@ -34,14 +34,14 @@ extension SimulatorCore {
         return engine.recentTrades(symbol: s.symbol, limit: engine.recentTradeLimit).filter { $0.timestampms >= from }.reversed()
     }
 
-    private func tickerV1(_ s: SimSymbol) -> JSONValue {
+    private func tickerV1(_ s: SimSymbol) -> GeminiJSON {
         let top = engine.topOfBook(symbol: s.symbol)
         var base = ExactDecimal.zero, quote = ExactDecimal.zero
         for t in lastDayTrades(s) {
             base += t.quantity
             quote += t.quantity * t.price
         }
-        var m: [(String, JSONValue)] = []
+        var m: [(String, GeminiJSON)] = []
         if let bid = top.bid { m.append(("bid", GeminiWireFormat.decimal(bid))) }
         if let ask = top.ask { m.append(("ask", GeminiWireFormat.decimal(ask))) }
         if let last = engine.lastTradePrice[s.symbol] { m.append(("last", GeminiWireFormat.decimal(last))) }
@@ -50,18 +50,18 @@ extension SimulatorCore {
         return .object(m)
     }
 
-    private func tickerV2(_ s: SimSymbol) -> JSONValue {
+    private func tickerV2(_ s: SimSymbol) -> GeminiJSON {
         let trades = lastDayTrades(s)
         let top = engine.topOfBook(symbol: s.symbol)
         let last = engine.lastTradePrice[s.symbol]
-        var m: [(String, JSONValue)] = [("symbol", .string(s.symbol))]
+        var m: [(String, GeminiJSON)] = [("symbol", .string(s.symbol))]
         if let open = trades.first?.price ?? last { m.append(("open", GeminiWireFormat.decimal(open))) }
         if let high = trades.map(\.price).max() ?? last { m.append(("high", GeminiWireFormat.decimal(high))) }
         if let low = trades.map(\.price).min() ?? last { m.append(("low", GeminiWireFormat.decimal(low))) }
         if let close = trades.last?.price ?? last { m.append(("close", GeminiWireFormat.decimal(close))) }
         // 24 hourly closes, newest first; an hour without trades repeats the previous close.
         let now = clock.nowMilliseconds()
-        var changes: [JSONValue] = []
+        var changes: [GeminiJSON] = []
         for hour in 0..<24 {
             let end = now - Int64(hour) * 3_600_000
             if let price = trades.last(where: { $0.timestampms <= end })?.price ?? last {
@@ -74,7 +74,7 @@ extension SimulatorCore {
         return .object(m)
     }
 
-    private func book(_ s: SimSymbol, query: [String: String]) -> JSONValue {
+    private func book(_ s: SimSymbol, query: [String: String]) -> GeminiJSON {
         func limit(_ name: String) -> Int? {
             let n = query[name].flatMap { Int($0) } ?? 50
             return n <= 0 ? nil : n
@@ -85,7 +85,7 @@ extension SimulatorCore {
         return GeminiWireFormat.book(snapshot, nowMilliseconds: clock.nowMilliseconds())
     }
 
-    private func trades(_ s: SimSymbol, query: [String: String]) -> Result<JSONValue, GeminiErrorReply> {
+    private func trades(_ s: SimSymbol, query: [String: String]) -> Result<GeminiJSON, GeminiErrorReply> {
         let limit = min(max(query["limit_trades"].flatMap { Int($0) } ?? 50, 1), 500)
         var list = engine.recentTrades(symbol: s.symbol, limit: engine.recentTradeLimit)
         if let raw = query["since_tid"] {
@@ -108,7 +108,7 @@ extension SimulatorCore {
 
     /// `[time_ms, open, high, low, close, volume]` JSON numbers, newest first, from the
     /// simulator's recent trades (a cheap aggregation; empty buckets are omitted).
-    private func candles(_ s: SimSymbol, timeframe: String) -> Result<JSONValue, GeminiErrorReply> {
+    private func candles(_ s: SimSymbol, timeframe: String) -> Result<GeminiJSON, GeminiErrorReply> {
         guard let width = Self.timeframes[timeframe] else {
             return .failure(.badRequest("InvalidTimeframe", "Supplied value '\(timeframe)' is not a valid time frame"))
         }
@@ -121,7 +121,7 @@ extension SimulatorCore {
                 buckets.append((start, t.price, t.price, t.price, t.price, t.quantity))
             }
         }
-        let rows: [JSONValue] = buckets.reversed().map { b in
+        let rows: [GeminiJSON] = buckets.reversed().map { b in
             .array([.int(b.start), GeminiWireFormat.decimalNumber(b.open), GeminiWireFormat.decimalNumber(b.high),
                     GeminiWireFormat.decimalNumber(b.low), GeminiWireFormat.decimalNumber(b.close),
                     GeminiWireFormat.decimalNumber(b.volume)])
@@ -130,10 +130,10 @@ extension SimulatorCore {
     }
 
     /// `GET /sim/ledger`: every account's orders (with their fills) and fills.
-    public func ledgerJSON() -> JSONValue {
+    public func ledgerJSON() -> GeminiJSON {
         .object([("accounts", .array(accountNames.map { entry in
             let ledger = engine.ledger(account: entry.id)
-            let keys = config.accounts.first { $0.name == entry.name }?.keys.map { JSONValue.string($0.key) } ?? []
+            let keys = config.accounts.first { $0.name == entry.name }?.keys.map { GeminiJSON.string($0.key) } ?? []
             return .object([
                 ("name", .string(entry.name)),
                 ("account_id", .int(entry.id)),

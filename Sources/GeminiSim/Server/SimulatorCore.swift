@@ -100,14 +100,14 @@ public actor SimulatorCore {
 
     /// Replaces the faults (`POST /sim/faults`); returns what `GET /sim/faults` would.
     @discardableResult
-    public func setFaults(_ new: FaultConfig) throws(SimulatorConfigError) -> JSONValue {
+    public func setFaults(_ new: FaultConfig) throws(SimulatorConfigError) -> GeminiJSON {
         guard new.problems.isEmpty else { throw .invalidFaults(new.problems) }
         faults.apply(new, nowMilliseconds: clock.nowMilliseconds())
         log(SimLogRecord(level: .info, event: "sim.faults_changed", fields: [("faults", faultSnapshot().serialized)]))
         return faultSnapshot()
     }
 
-    func faultSnapshot() -> JSONValue { faults.snapshot(nowMilliseconds: clock.nowMilliseconds()) }
+    func faultSnapshot() -> GeminiJSON { faults.snapshot(nowMilliseconds: clock.nowMilliseconds()) }
 
     // MARK: Heartbeats (API.md §2.5)
 

@@ -4,17 +4,17 @@
 /// Responses are built from it so field order and string-vs-number types match Gemini's
 /// bodies byte for byte in shape; request payloads are parsed into it so the validator can
 /// tell a string `client_order_id` from a numeric one and read ids above 2^53 exactly.
-public indirect enum JSONValue: Sendable, Equatable {
+public indirect enum GeminiJSON: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number as written (`1e-8`, `1712045678.123`, `73751560172006688`), never a `Double`.
     case number(String)
     case string(String)
-    case array([JSONValue])
+    case array([GeminiJSON])
     /// Members in document order; duplicate keys keep the first (lookups) but are all written.
-    case object([(String, JSONValue)])
+    case object([(String, GeminiJSON)])
 
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    public static func == (lhs: GeminiJSON, rhs: GeminiJSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case let (.bool(a), .bool(b)): a == b
@@ -28,10 +28,10 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// An integer number value.
-    public static func int<T: BinaryInteger>(_ value: T) -> JSONValue { .number(String(value)) }
+    public static func int<T: BinaryInteger>(_ value: T) -> GeminiJSON { .number(String(value)) }
 
     /// The member `key` of an object, or nil.
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> GeminiJSON? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.0 == key }?.1
     }
@@ -54,7 +54,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    public var arrayValue: [JSONValue]? {
+    public var arrayValue: [GeminiJSON]? {
         if case .array(let items) = self { return items }
         return nil
     }
