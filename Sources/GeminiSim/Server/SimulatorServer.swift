@@ -101,7 +101,7 @@ public actor SimulatorServer {
     public func stop() async {
         sweeper?.cancel()
         sweeper = nil
-        if let http { await http.stop(timeout: 1) }
+        if let http { await http.stop(timeout: 0.2) }
         serverTask?.cancel()
         _ = await serverTask?.result
         http = nil
