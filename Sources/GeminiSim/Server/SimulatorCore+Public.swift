@@ -129,6 +129,9 @@ extension SimulatorCore {
         return .success(.array(rows))
     }
 
+    /// The exchange website stand-in served at `GET /` (see `ExchangeWebPage`).
+    func websitePage() -> String { ExchangeWebPage.html(symbols: engine.symbols) }
+
     /// `GET /sim/ledger`: every account's orders (with their fills) and fills.
     public func ledgerJSON() -> GeminiJSON {
         .object([("accounts", .array(accountNames.map { entry in

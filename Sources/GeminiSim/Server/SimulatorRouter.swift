@@ -30,6 +30,9 @@ struct SimulatorRouter: HTTPHandler {
         switch request.method {
         case .GET, .HEAD:
             guard await admitted(isPrivate: false, bucket: "ip:\(client)") else { return HTTPReplies.error(.rateLimit()) }
+            if path == "/" {
+                return HTTPReplies.text(await core.websitePage(), status: 200)
+            }
             var query: [String: String] = [:]
             for item in request.query where query[item.name] == nil { query[item.name] = item.value }
             let result = await core.handlePublic(path: path, query: query)
