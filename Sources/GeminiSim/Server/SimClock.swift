@@ -58,6 +58,9 @@ public final class ManualSimClock: SimClock {
     /// How many tasks are currently suspended in `sleep(untilMilliseconds:)`.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
+    /// The deadlines of the suspended sleepers, soonest first (to wait for a specific one).
+    public var pendingDeadlines: [Int64] { state.withLock { $0.sleepers.map(\.deadline).sorted() } }
+
     public func advance(byMilliseconds delta: Int64) {
         precondition(delta >= 0, "ManualSimClock cannot go backwards")
         set(milliseconds: nowMilliseconds() + delta)
