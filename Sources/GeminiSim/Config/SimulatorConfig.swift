@@ -11,7 +11,7 @@ import Foundation
 ///                "keys": [{"key": "account-sim1", "secret": "s3cr3t", "roles": ["Trader"],
 ///                          "nonceMode": "counter", "requireHeartbeat": false}]}],
 ///  "rateLimits": {"publicPerMinute": 120, "privatePerMinute": 600},
-///  "faults": {"responseDelayMs": 0}}
+///  "faults": {"responseDelayMs": 0}, "syntheticMarket": true, "marketStepMs": 250}
 /// ```
 public struct SimulatorConfig: Sendable, Codable, Equatable {
     /// `host:port` to bind; the host must be a loopback address, port 0 picks a free one.
@@ -30,11 +30,16 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
     /// Maker/taker fees in basis points, as `/v1/notionalvolume` reports them.
     public var makerFeeBps: Int
     public var takerFeeBps: Int
+    /// Run the synthetic market (a seeded maker quoting every symbol and an occasional taker).
+    public var syntheticMarket: Bool
+    /// Simulated time between two synthetic-market steps.
+    public var marketStepMs: Int64
 
     public init(listen: String = "127.0.0.1:0", seed: UInt64 = 1, symbols: [String]? = nil,
                 accounts: [SimAccountConfig] = [], rateLimits: RateLimitConfig = RateLimitConfig(),
                 faults: FaultConfig = FaultConfig(), heartbeatTimeoutMs: Int64 = 30_000,
-                nonceWindowSeconds: Int64 = 30, makerFeeBps: Int = 10, takerFeeBps: Int = 35) {
+                nonceWindowSeconds: Int64 = 30, makerFeeBps: Int = 10, takerFeeBps: Int = 35,
+                syntheticMarket: Bool = true, marketStepMs: Int64 = 250) {
         self.listen = listen
         self.seed = seed
         self.symbols = symbols
@@ -45,6 +50,8 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
         self.nonceWindowSeconds = nonceWindowSeconds
         self.makerFeeBps = makerFeeBps
         self.takerFeeBps = takerFeeBps
+        self.syntheticMarket = syntheticMarket
+        self.marketStepMs = marketStepMs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +67,8 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
         nonceWindowSeconds = try c.decodeIfPresent(Int64.self, forKey: .nonceWindowSeconds) ?? d.nonceWindowSeconds
         makerFeeBps = try c.decodeIfPresent(Int.self, forKey: .makerFeeBps) ?? d.makerFeeBps
         takerFeeBps = try c.decodeIfPresent(Int.self, forKey: .takerFeeBps) ?? d.takerFeeBps
+        syntheticMarket = try c.decodeIfPresent(Bool.self, forKey: .syntheticMarket) ?? d.syntheticMarket
+        marketStepMs = try c.decodeIfPresent(Int64.self, forKey: .marketStepMs) ?? d.marketStepMs
     }
 
     /// Reads a JSON config file.

@@ -15,6 +15,8 @@ public actor SimulatorCore {
     let log: SimLogSink
 
     let engine: SimEngine
+    /// The synthetic market trading on `engine`, when enabled.
+    let market: SimMarket?
     var authenticator: RequestAuthenticator
     var publicLimiter: RateLimiter
     var privateLimiter: RateLimiter
@@ -49,6 +51,19 @@ public actor SimulatorCore {
             accountNames.append((id, account.name))
             for key in account.keys { engine.addAPISession(key.key, account: id) }
         }
+        // Created after the configured accounts so their ids stay 1, 2, … as listed.
+        market = config.syntheticMarket
+            ? SimMarket(engine: engine, seed: config.seed, stepIntervalMs: config.marketStepMs) : nil
+        market?.step(now: clock.nowMilliseconds())
+        _ = engine.drainOrderEvents()
+        _ = engine.drainMarketEvents()
+    }
+
+    /// Advances the synthetic market to the clock's time and publishes what it did.
+    public func stepMarket() {
+        guard let market else { return }
+        market.step(now: clock.nowMilliseconds())
+        publishEvents()
     }
 
     private func createAccountNow(_ account: SimAccountConfig) {

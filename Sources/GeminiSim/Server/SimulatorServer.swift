@@ -35,6 +35,7 @@ public actor SimulatorServer {
     private var http: HTTPServer?
     private var serverTask: Task<Void, any Error>?
     private var sweeper: Task<Void, Never>?
+    private var marketLoop: Task<Void, Never>?
     private var endpoint: Endpoint?
 
     /// Validates `config` and builds the venue; nothing listens until `start()`.
@@ -92,6 +93,9 @@ public actor SimulatorServer {
         serverTask = task
         self.endpoint = endpoint
         sweeper = Task { [core] in await Self.sweepHeartbeats(core) }
+        if config.syntheticMarket {
+            marketLoop = Task { [core, config] in await Self.runMarket(core, every: config.marketStepMs) }
+        }
         log(SimLogRecord(level: .info, event: "sim.listening",
                          fields: [("rest", endpoint.restURL), ("ws", endpoint.webSocketURL)]))
         return endpoint
@@ -101,6 +105,8 @@ public actor SimulatorServer {
     public func stop() async {
         sweeper?.cancel()
         sweeper = nil
+        marketLoop?.cancel()
+        marketLoop = nil
         if let http { await http.stop(timeout: 0.2) }
         serverTask?.cancel()
         _ = await serverTask?.result
@@ -112,6 +118,15 @@ public actor SimulatorServer {
 
     /// Cancels the orders of silent require-heartbeat sessions, checking at least every second
     /// of (injected) time and exactly at the next expiry.
+    /// Steps the synthetic market on the injected clock.
+    private static func runMarket(_ core: SimulatorCore, every interval: Int64) async {
+        while !Task.isCancelled {
+            let next = core.clock.nowMilliseconds() + max(1, interval)
+            do { try await core.clock.sleep(untilMilliseconds: next) } catch { return }
+            await core.stepMarket()
+        }
+    }
+
     private static func sweepHeartbeats(_ core: SimulatorCore) async {
         while !Task.isCancelled {
             let now = core.clock.nowMilliseconds()
@@ -124,7 +139,7 @@ public actor SimulatorServer {
     /// Waits until `server` listens, or fails with the error `run()` ended with (e.g. the
     /// address is in use). Polls: FlyingFox offers no "listening or failed" signal.
     private static func waitUntilListening(_ server: HTTPServer, or failure: RunFailure) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if await server.isListening { return }
             if let error = failure.error.withLock({ $0 }) { throw error }

@@ -48,6 +48,26 @@ import Testing
         await sim.stop()
     }
 
+    @Test func syntheticMarketQuotesAndTradesOnTheClock() async throws {
+        var config = SimHarness.standardConfig()
+        config.syntheticMarket = true
+        let sim = try await SimHarness(config: config)
+        let ticker = try #require(try await sim.get("/v1/pubticker/btcusd").json)
+        #expect(ticker["bid"] != nil && ticker["ask"] != nil)
+        #expect((try await sim.get("/v1/book/btcusd").json?["bids"]?.arrayValue?.count ?? 0) > 0)
+        // Let simulated minutes pass in market-step increments; the taker trades sometimes.
+        for _ in 0..<2_000 {
+            sim.clock.advance(byMilliseconds: 250)
+            if try await !(sim.get("/v1/trades/btcusd").json?.arrayValue?.isEmpty ?? true) { break }
+        }
+        #expect(try await !(sim.get("/v1/trades/btcusd").json?.arrayValue?.isEmpty ?? true))
+        // A marketable order from a configured account fills against the synthetic maker.
+        let ask = try #require(try await sim.get("/v1/pubticker/btcusd").json?["ask"]?.stringValue)
+        let fill = try await sim.placeOrder(side: "buy", amount: "0.001", price: ask, options: ["immediate-or-cancel"])
+        #expect(fill.json?["executed_amount"] == .string("0.001"), "\(fill.text)")
+        await sim.stop()
+    }
+
     @Test func websiteCurrencyDataForCcxt() async throws {
         let sim = try await SimHarness()
         let page = try await sim.get("/")

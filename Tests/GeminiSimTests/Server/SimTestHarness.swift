@@ -49,7 +49,7 @@ final class SimHarness: Sendable {
                 ]),
                 SimAccountConfig(name: "maker", balances: funds, keys: [SimAPIKeyConfig(key: makerKey, secret: makerSecret)]),
             ],
-            rateLimits: rateLimits, faults: faults)
+            rateLimits: rateLimits, faults: faults, syntheticMarket: false)
     }
 
     init(config: SimulatorConfig = SimHarness.standardConfig()) async throws {
