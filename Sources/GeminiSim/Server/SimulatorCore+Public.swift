@@ -136,7 +136,7 @@ extension SimulatorCore {
     public func ledgerJSON() -> GeminiJSON {
         .object([("accounts", .array(accountNames.map { entry in
             let ledger = engine.ledger(account: entry.id)
-            let keys = config.accounts.first { $0.name == entry.name }?.keys.map { GeminiJSON.string($0.key) } ?? []
+            let keys = (accountKeys[entry.name] ?? []).map { GeminiJSON.string($0) }
             return .object([
                 ("name", .string(entry.name)),
                 ("account_id", .int(entry.id)),

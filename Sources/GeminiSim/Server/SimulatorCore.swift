@@ -25,6 +25,8 @@ public actor SimulatorCore {
     var accountIds: [String: Int64] = [:]
     /// Account nickname per engine id, in creation order.
     var accountNames: [(id: Int64, name: String)] = []
+    /// API key names per account nickname (config accounts and those added at run time).
+    var accountKeys: [String: [String]] = [:]
     /// Last authenticated call per require-heartbeat key (ms); absent = no timer running.
     var heartbeatSeen: [String: Int64] = [:]
     var listeners: [UInt64: @Sendable (SimulatorEvents) -> Void] = [:]
@@ -49,6 +51,7 @@ public actor SimulatorCore {
                                           makerFeeBps: config.makerFeeBps, takerFeeBps: config.takerFeeBps)
             accountIds[account.name] = id
             accountNames.append((id, account.name))
+            accountKeys[account.name] = account.keys.map(\.key)
             for key in account.keys { engine.addAPISession(key.key, account: id) }
         }
         // Created after the configured accounts so their ids stay 1, 2, … as listed.
@@ -71,6 +74,7 @@ public actor SimulatorCore {
                                       makerFeeBps: config.makerFeeBps, takerFeeBps: config.takerFeeBps)
         accountIds[account.name] = id
         accountNames.append((id, account.name))
+        accountKeys[account.name] = account.keys.map(\.key)
         for key in account.keys { engine.addAPISession(key.key, account: id) }
     }
 

@@ -109,4 +109,17 @@ import Testing
         #expect(maker["trades"]?.arrayValue?.first?["aggressor"] == .bool(false))
         await sim.stop()
     }
+
+    @Test func accountsCanBeAddedAndFundedAtRunTime() async throws {
+        let sim = try await SimHarness()
+        let add = try await sim.send(.POST, "/sim/accounts", body: #"{"name":"late","balances":{"USD":"5"},"keys":[{"key":"account-late","secret":"\#(SimHarness.sharedSecret)"}]}"#)
+        #expect(add.status == 200, "\(add.text)")
+        #expect(try await sim.send(.POST, "/sim/deposit", body: #"{"account":"late","currency":"USD","amount":"10.50"}"#).status == 200)
+        let balances = try await sim.privatePost("/v1/balances", key: "account-late")
+        #expect(balances.json?.arrayValue?.first { $0["currency"] == .string("USD") }?["amount"] == .string("15.50"))
+        let ledger = try await sim.get("/sim/ledger")
+        #expect(ledger.json?["accounts"]?.arrayValue?.last?["keys"] == .array([.string("account-late")]))
+        #expect(try await sim.send(.POST, "/sim/accounts", body: #"{"name":"late","keys":[]}"#).status == 400)
+        await sim.stop()
+    }
 }
