@@ -1,0 +1,82 @@
+/// The live fault state: the current `FaultConfig` plus what it needs over time (the end of
+/// a 429 storm, the countdown of `dropResponseNext`, the seeded generator).
+///
+/// Not thread-safe; confined to `SimulatorCore`. Random draws use SplitMix64 seeded from the
+/// config seed, so the same seed and request order fail the same requests.
+struct FaultInjector: Sendable {
+    private(set) var config: FaultConfig
+    private var stormUntilMilliseconds: Int64 = 0
+    private var random: SplitMix64
+    /// Bumped on every `apply`, so WebSocket feeds can notice "drop now" requests.
+    private(set) var generation: UInt64 = 0
+
+    init(config: FaultConfig, seed: UInt64, nowMilliseconds: Int64) {
+        self.config = config
+        random = SplitMix64(seed: seed ^ 0xFA_17_5E_ED)
+        apply(config, nowMilliseconds: nowMilliseconds)
+    }
+
+    /// Replaces the fault config; a non-zero `rateLimitStormMs` starts a storm now.
+    mutating func apply(_ new: FaultConfig, nowMilliseconds: Int64) {
+        config = new
+        stormUntilMilliseconds = new.rateLimitStormMs > 0 ? nowMilliseconds + Int64(new.rateLimitStormMs) : 0
+        generation &+= 1
+    }
+
+    var maintenance: Bool { config.maintenance }
+
+    func inRateLimitStorm(nowMilliseconds: Int64) -> Bool { nowMilliseconds < stormUntilMilliseconds }
+
+    func stormRemaining(nowMilliseconds: Int64) -> Int64 { max(0, stormUntilMilliseconds - nowMilliseconds) }
+
+    /// The 5xx status to answer a private request with instead of executing it, if any.
+    mutating func drawPrivateError() -> Int? {
+        guard config.privateErrorPercent > 0, !config.errorStatuses.isEmpty else { return nil }
+        guard Int(random.next() % 100) < config.privateErrorPercent else { return nil }
+        return config.errorStatuses[Int(random.next() % UInt64(config.errorStatuses.count))]
+    }
+
+    /// Whether to drop the response of an order placement that is about to execute.
+    mutating func drawDropResponse() -> FaultConfig.DroppedResponse? {
+        if config.dropResponseNext > 0 {
+            config.dropResponseNext -= 1
+            return config.dropResponseAs
+        }
+        guard config.dropResponsePercent > 0 else { return nil }
+        return Int(random.next() % 100) < config.dropResponsePercent ? config.dropResponseAs : nil
+    }
+
+    /// `GET /sim/faults`: the config as currently in force plus the storm's remaining time.
+    func snapshot(nowMilliseconds: Int64) -> GeminiJSON {
+        let c = config
+        return .object([
+            ("responseDelayMs", .int(c.responseDelayMs)),
+            ("privateErrorPercent", .int(c.privateErrorPercent)),
+            ("errorStatuses", .array(c.errorStatuses.map { .int($0) })),
+            ("dropResponsePercent", .int(c.dropResponsePercent)),
+            ("dropResponseNext", .int(c.dropResponseNext)),
+            ("dropResponseAs", .string(c.dropResponseAs.rawValue)),
+            ("maintenance", .bool(c.maintenance)),
+            ("rateLimitStormMs", .int(c.rateLimitStormMs)),
+            ("rateLimitStormRemainingMs", .int(stormRemaining(nowMilliseconds: nowMilliseconds))),
+            ("dropWebSocketsNow", .bool(c.dropWebSocketsNow)),
+            ("dropWebSocketsEveryMs", .int(c.dropWebSocketsEveryMs)),
+            ("skipSocketSequenceEvery", .int(c.skipSocketSequenceEvery)),
+            ("stopHeartbeats", .bool(c.stopHeartbeats)),
+            ("generation", .int(generation)),
+        ])
+    }
+}
+
+/// SplitMix64: tiny, fast, seedable and good enough to pick which requests fail.
+struct SplitMix64: Sendable {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

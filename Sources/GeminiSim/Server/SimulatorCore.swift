@@ -1,0 +1,192 @@
+import CastorCore
+import Foundation
+
+/// The simulator's single point of serialisation: the engine, the authenticator's nonce
+/// state, the rate limiters, the faults and the heartbeat timers.
+///
+/// Confinement: `SimEngine` is not thread-safe, so it is created and touched only inside
+/// this actor; every HTTP (and later WebSocket) handler reaches it through `await`. Handlers
+/// never sleep while holding engine state — rate-limit queueing and response delays happen
+/// in the router, outside the actor, so one slow client cannot stall the venue.
+public actor SimulatorCore {
+    /// The injected time source (tests pass a `ManualSimClock`).
+    public nonisolated let clock: any SimClock
+    public nonisolated let config: SimulatorConfig
+    let log: SimLogSink
+
+    let engine: SimEngine
+    /// The synthetic market trading on `engine`, when enabled.
+    let market: SimMarket?
+    var authenticator: RequestAuthenticator
+    var publicLimiter: RateLimiter
+    var privateLimiter: RateLimiter
+    var faults: FaultInjector
+    /// Engine account id per account nickname.
+    var accountIds: [String: Int64] = [:]
+    /// Account nickname per engine id, in creation order.
+    var accountNames: [(id: Int64, name: String)] = []
+    /// API key names per account nickname (config accounts and those added at run time).
+    var accountKeys: [String: [String]] = [:]
+    /// Last authenticated call per require-heartbeat key (ms); absent = no timer running.
+    var heartbeatSeen: [String: Int64] = [:]
+    var listeners: [UInt64: @Sendable (SimulatorEvents) -> Void] = [:]
+    var nextListenerID: UInt64 = 0
+
+    /// Builds the venue described by `config`: its symbols, accounts, balances and keys.
+    public init(config: SimulatorConfig, clock: any SimClock = SystemSimClock(), log: @escaping SimLogSink = { _ in }) {
+        self.clock = clock
+        self.config = config
+        self.log = log
+        let symbols = config.symbols.map { wanted in
+            SimSymbol.defaults.filter { wanted.map { $0.uppercased() }.contains($0.symbol) }
+        } ?? SimSymbol.defaults
+        engine = SimEngine(symbols: symbols, clock: { clock.nowMilliseconds() })
+        authenticator = RequestAuthenticator(accounts: config.accounts, nonceWindowSeconds: config.nonceWindowSeconds)
+        let limits = config.rateLimits
+        publicLimiter = RateLimiter(perMinute: limits.publicPerMinute, burst: limits.burst, queued: limits.queuedBeyondLimit)
+        privateLimiter = RateLimiter(perMinute: limits.privatePerMinute, burst: limits.burst, queued: limits.queuedBeyondLimit)
+        faults = FaultInjector(config: config.faults, seed: config.seed, nowMilliseconds: clock.nowMilliseconds())
+        for account in config.accounts {
+            let id = engine.createAccount(name: account.name, balances: account.balances,
+                                          makerFeeBps: config.makerFeeBps, takerFeeBps: config.takerFeeBps)
+            accountIds[account.name] = id
+            accountNames.append((id, account.name))
+            accountKeys[account.name] = account.keys.map(\.key)
+            for key in account.keys { engine.addAPISession(key.key, account: id) }
+        }
+        // Created after the configured accounts so their ids stay 1, 2, … as listed.
+        market = config.syntheticMarket
+            ? SimMarket(engine: engine, seed: config.seed, stepIntervalMs: config.marketStepMs) : nil
+        market?.step(now: clock.nowMilliseconds())
+        _ = engine.drainOrderEvents()
+        _ = engine.drainMarketEvents()
+    }
+
+    /// Advances the synthetic market to the clock's time and publishes what it did.
+    public func stepMarket() {
+        guard let market else { return }
+        market.step(now: clock.nowMilliseconds())
+        publishEvents()
+    }
+
+    private func createAccountNow(_ account: SimAccountConfig) {
+        let id = engine.createAccount(name: account.name, balances: account.balances,
+                                      makerFeeBps: config.makerFeeBps, takerFeeBps: config.takerFeeBps)
+        accountIds[account.name] = id
+        accountNames.append((id, account.name))
+        accountKeys[account.name] = account.keys.map(\.key)
+        for key in account.keys { engine.addAPISession(key.key, account: id) }
+    }
+
+    /// Adds an account at run time (`POST /sim/accounts`). Throws if a name or key exists.
+    public func addAccount(_ account: SimAccountConfig) throws(SimulatorConfigError) {
+        guard accountIds[account.name] == nil else {
+            throw .invalid(source: "account", reason: "account \(account.name) already exists")
+        }
+        for key in account.keys where authenticator.key(named: key.key) != nil { throw .duplicateKey(key.key) }
+        createAccountNow(account)
+        authenticator.add(account: account)
+        log(SimLogRecord(level: .info, event: "sim.account_added", fields: [("account", account.name)]))
+    }
+
+    /// Credits (or with a negative amount debits) an account; false if it does not exist or
+    /// the balance would go negative.
+    public func deposit(account: String, currency: String, amount: ExactDecimal) -> Bool {
+        guard let id = accountIds[account] else { return false }
+        return engine.deposit(account: id, currency: currency, amount: amount)
+    }
+
+    // MARK: Admission (rate limits and faults), called by the router before any work
+
+    /// Rate-limit decision for one request in `bucket`.
+    func admit(isPrivate: Bool, bucket: String) -> RateLimiter.Decision {
+        guard config.rateLimits.enabled else { return .proceed }
+        let now = clock.nowMilliseconds()
+        return isPrivate ? privateLimiter.admit(bucket: bucket, nowMilliseconds: now)
+            : publicLimiter.admit(bucket: bucket, nowMilliseconds: now)
+    }
+
+    var inMaintenance: Bool { faults.maintenance }
+    var inRateLimitStorm: Bool { faults.inRateLimitStorm(nowMilliseconds: clock.nowMilliseconds()) }
+    var responseDelayMs: Int { faults.config.responseDelayMs }
+    func drawPrivateError() -> Int? { faults.drawPrivateError() }
+
+    /// The faults in force.
+    public var currentFaults: FaultConfig { faults.config }
+
+    /// Bumped whenever faults are replaced; WebSocket feeds compare it to act on `dropWebSocketsNow`.
+    public var faultGeneration: UInt64 { faults.generation }
+
+    /// Replaces the faults (`POST /sim/faults`); returns what `GET /sim/faults` would.
+    @discardableResult
+    public func setFaults(_ new: FaultConfig) throws(SimulatorConfigError) -> GeminiJSON {
+        guard new.problems.isEmpty else { throw .invalidFaults(new.problems) }
+        faults.apply(new, nowMilliseconds: clock.nowMilliseconds())
+        log(SimLogRecord(level: .info, event: "sim.faults_changed", fields: [("faults", faultSnapshot().serialized)]))
+        return faultSnapshot()
+    }
+
+    func faultSnapshot() -> GeminiJSON { faults.snapshot(nowMilliseconds: clock.nowMilliseconds()) }
+
+    // MARK: Heartbeats (API.md §2.5)
+
+    /// Notes an authenticated call; starts or resets the key's heartbeat timer.
+    func touchSession(_ key: SimAPIKeyConfig) {
+        if key.requireHeartbeat { heartbeatSeen[key.key] = clock.nowMilliseconds() }
+    }
+
+    /// When the next heartbeat expiry is due (ms), if any timer runs.
+    func nextHeartbeatDeadline() -> Int64? {
+        heartbeatSeen.values.min().map { $0 + config.heartbeatTimeoutMs }
+    }
+
+    /// Cancels the orders of every require-heartbeat session silent for the timeout; the
+    /// session's timer then stops until its next call. Returns the sessions expired.
+    @discardableResult
+    public func expireHeartbeats() -> [String] {
+        let now = clock.nowMilliseconds()
+        let expired = heartbeatSeen.filter { now - $0.value >= config.heartbeatTimeoutMs }.map(\.key).sorted()
+        for key in expired {
+            heartbeatSeen[key] = nil
+            guard let entry = authenticator.key(named: key), let id = accountIds[entry.account] else { continue }
+            let summary = engine.cancelSession(account: id, session: key)
+            log(SimLogRecord(level: .warning, event: "sim.heartbeat_expired",
+                             fields: [("api_key", key), ("cancelled", "\(summary.cancelledOrders.count)")]))
+        }
+        if !expired.isEmpty { publishEvents() }
+        return expired
+    }
+
+    // MARK: Events for the WebSocket feeds
+
+    /// Registers a listener for engine events (called on this actor after each change; keep
+    /// it cheap and non-blocking). Returns a token for `removeListener`.
+    public func addListener(_ listener: @escaping @Sendable (SimulatorEvents) -> Void) -> UInt64 {
+        nextListenerID += 1
+        listeners[nextListenerID] = listener
+        return nextListenerID
+    }
+
+    public func removeListener(_ token: UInt64) { listeners[token] = nil }
+
+    /// Drains the engine's outboxes and hands them to listeners (dropped if none listen).
+    func publishEvents() {
+        let batch = SimulatorEvents(orderEvents: engine.drainOrderEvents(), marketEvents: engine.drainMarketEvents())
+        guard !batch.isEmpty else { return }
+        for listener in listeners.values { listener(batch) }
+    }
+
+    /// Runs `body` with the engine, then publishes what it emitted: the one door through
+    /// which code outside this file (e.g. the WebSocket feeds, the synthetic market) mutates it.
+    public func withEngine<R: Sendable>(_ body: (SimEngine) throws -> R) rethrows -> R {
+        defer { publishEvents() }
+        return try body(engine)
+    }
+}
+
+/// Engine events produced by one change, in exchange order.
+public struct SimulatorEvents: Sendable {
+    public let orderEvents: [SimOrderEvent]
+    public let marketEvents: [SimMarketEvent]
+    public var isEmpty: Bool { orderEvents.isEmpty && marketEvents.isEmpty }
+}

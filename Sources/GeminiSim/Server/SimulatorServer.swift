@@ -1,0 +1,168 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+import Synchronization
+
+/// The local Gemini exchange on loopback: REST (and, from the WebSocket feeds, WS) over one
+/// FlyingFox HTTP server, in front of one `SimulatorCore`.
+///
+/// ```swift
+/// let server = try SimulatorServer(config: config)
+/// let endpoint = try await server.start()      // endpoint.port is the bound port
+/// ...
+/// await server.stop()
+/// ```
+/// Plain HTTP only, so it refuses non-loopback addresses. Routes added with `appendRoute`
+/// before `start()` take precedence over the REST routes (the WebSocket feeds use this).
+public actor SimulatorServer {
+    /// Where a started server listens.
+    public struct Endpoint: Sendable, Equatable {
+        public let host: String
+        public let port: UInt16
+        /// `http://127.0.0.1:PORT`: point REST clients here.
+        public var restURL: String { "http://\(Self.hostForURL(host)):\(port)" }
+        /// `ws://127.0.0.1:PORT`: point WebSocket clients here.
+        public var webSocketURL: String { "ws://\(Self.hostForURL(host)):\(port)" }
+
+        static func hostForURL(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+    }
+
+    /// The venue behind the server; usable directly (tests, the daemon's embedded venue).
+    public nonisolated let core: SimulatorCore
+    public nonisolated let config: SimulatorConfig
+    private let log: SimLogSink
+    private var extraRoutes: [(HTTPRoute, any HTTPHandler)] = []
+    private var http: HTTPServer?
+    private var serverTask: Task<Void, any Error>?
+    private var sweeper: Task<Void, Never>?
+    private var marketLoop: Task<Void, Never>?
+    private var endpoint: Endpoint?
+
+    /// Validates `config` and builds the venue; nothing listens until `start()`.
+    public init(config: SimulatorConfig, clock: any SimClock = SystemSimClock(),
+                log: @escaping SimLogSink = { _ in }) throws(SimulatorServerError) {
+        do { try config.validate() } catch { throw .invalidConfig(error) }
+        self.config = config
+        self.log = log
+        core = SimulatorCore(config: config, clock: clock, log: log)
+    }
+
+    /// Adds a route (e.g. `GET /v1/marketdata/:symbol` for a WebSocket feed) ahead of REST.
+    public func appendRoute(_ route: HTTPRoute, to handler: some HTTPHandler) {
+        extraRoutes.append((route, handler))
+    }
+
+    /// The bound endpoint once started.
+    public var listening: Endpoint? { endpoint }
+
+    /// Binds, starts serving and returns the bound endpoint (port 0 → the port chosen).
+    @discardableResult
+    public func start() async throws(SimulatorServerError) -> Endpoint {
+        guard http == nil else { throw .alreadyStarted }
+        let (host, port): (String, UInt16)
+        do { (host, port) = try config.listenAddress() } catch { throw .invalidConfig(error) }
+        let address = try Self.loopbackAddress(host: host, port: port)
+        let server = HTTPServer(config: HTTPServer.Configuration(address: address, timeout: 300, logger: .disabled))
+        for (route, handler) in extraRoutes { await server.appendRoute(route, to: handler) }
+        await server.appendRoute("*", to: SimulatorRouter(core: core, log: log))
+        let failure = RunFailure()
+        let task = Task {
+            do { try await server.run() } catch {
+                failure.error.withLock { $0 = error }
+                throw error
+            }
+        }
+        do {
+            try await Self.waitUntilListening(server, or: failure)
+        } catch {
+            task.cancel()
+            throw .bindFailed(address: config.listen, reason: "\(error)")
+        }
+        guard case .ip4(_, let boundPort)? = await server.listeningAddress ?? nil else {
+            if case .ip6(_, let boundPort)? = await server.listeningAddress {
+                return started(server, task, Endpoint(host: host, port: boundPort))
+            }
+            task.cancel()
+            throw .bindFailed(address: config.listen, reason: "no listening address after start")
+        }
+        return started(server, task, Endpoint(host: host, port: boundPort))
+    }
+
+    private func started(_ server: HTTPServer, _ task: Task<Void, any Error>, _ endpoint: Endpoint) -> Endpoint {
+        http = server
+        serverTask = task
+        self.endpoint = endpoint
+        sweeper = Task { [core] in await Self.sweepHeartbeats(core) }
+        if config.syntheticMarket {
+            marketLoop = Task { [core, config] in await Self.runMarket(core, every: config.marketStepMs) }
+        }
+        log(SimLogRecord(level: .info, event: "sim.listening",
+                         fields: [("rest", endpoint.restURL), ("ws", endpoint.webSocketURL)]))
+        return endpoint
+    }
+
+    /// Stops accepting, closes connections (1 s grace) and ends background work.
+    public func stop() async {
+        sweeper?.cancel()
+        sweeper = nil
+        marketLoop?.cancel()
+        marketLoop = nil
+        if let http { await http.stop(timeout: 0.2) }
+        serverTask?.cancel()
+        _ = await serverTask?.result
+        http = nil
+        serverTask = nil
+        if endpoint != nil { log(SimLogRecord(level: .info, event: "sim.stopped")) }
+        endpoint = nil
+    }
+
+    /// Cancels the orders of silent require-heartbeat sessions, checking at least every second
+    /// of (injected) time and exactly at the next expiry.
+    /// Steps the synthetic market on the injected clock.
+    private static func runMarket(_ core: SimulatorCore, every interval: Int64) async {
+        while !Task.isCancelled {
+            let next = core.clock.nowMilliseconds() + max(1, interval)
+            do { try await core.clock.sleep(untilMilliseconds: next) } catch { return }
+            await core.stepMarket()
+        }
+    }
+
+    private static func sweepHeartbeats(_ core: SimulatorCore) async {
+        while !Task.isCancelled {
+            let now = core.clock.nowMilliseconds()
+            let deadline = min(await core.nextHeartbeatDeadline() ?? Int64.max, now + 1_000)
+            do { try await core.clock.sleep(untilMilliseconds: deadline) } catch { return }
+            await core.expireHeartbeats()
+        }
+    }
+
+    /// Waits until `server` listens, or fails with the error `run()` ended with (e.g. the
+    /// address is in use). Polls: FlyingFox offers no "listening or failed" signal.
+    private static func waitUntilListening(_ server: HTTPServer, or failure: RunFailure) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if await server.isListening { return }
+            if let error = failure.error.withLock({ $0 }) { throw error }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        throw SocketError.disconnected
+    }
+
+    /// Where the server task leaves the error `run()` threw.
+    final class RunFailure: Sendable {
+        let error = Mutex<(any Error)?>(nil)
+    }
+
+    /// The socket address for a loopback host; anything else is refused.
+    static func loopbackAddress(host: String, port: UInt16) throws(SimulatorServerError) -> any SocketAddress {
+        let name = host == "localhost" ? "127.0.0.1" : host
+        if name == "::1" {
+            do { return try sockaddr_in6.inet6(ip6: name, port: port) } catch { throw .bindFailed(address: host, reason: "\(error)") }
+        }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }), octets.first == "127" else {
+            throw .nonLoopbackAddress(host)
+        }
+        do { return try sockaddr_in.inet(ip4: name, port: port) } catch { throw .bindFailed(address: host, reason: "\(error)") }
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import CastorCore
+import Dispatch
+import Foundation
+import GeminiSim
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `castor sim`: runs the local Gemini exchange simulator standalone on loopback.
+///
+/// Prints the REST and WebSocket base URLs and the default account's API key (and, once,
+/// a generated secret), then logs one JSON object per line on stdout until SIGINT/SIGTERM.
+struct SimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run the local Gemini exchange simulator (plain HTTP/WS on loopback)."
+    )
+
+    @Option(help: "Address to listen on (loopback only), e.g. 127.0.0.1:8765; port 0 picks a free port.")
+    var listen: String?
+
+    @Option(help: "Seed for the synthetic market and random faults.")
+    var seed: UInt64?
+
+    @Option(help: "JSON config file (see SimulatorConfig); flags override its listen and seed.")
+    var config: String?
+
+    @Option(name: .customLong("api-key"), help: "Key name of the default account's API key.")
+    var apiKey: String = "account-castorsim000000001"
+
+    @Option(name: .customLong("api-secret"),
+            help: "Secret of the default key (else CASTOR_SIM_API_SECRET, else a generated one printed once).")
+    var apiSecret: String?
+
+    @Flag(name: .customLong("time-nonce"), help: "Make the default key time-based (nonce = Unix seconds ±30 s).")
+    var timeNonce = false
+
+    func run() throws {
+        // Signals first, before any thread is started (see swift-on-linux-notes.md).
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        var simConfig = try config.map { path in
+            do { return try SimulatorConfig.load(path: path) } catch { throw ValidationError("\(error)") }
+        } ?? SimulatorConfig(listen: "127.0.0.1:8765")
+        if let listen { simConfig.listen = listen }
+        if let seed { simConfig.seed = seed }
+
+        var printedSecret: String?
+        if simConfig.accounts.isEmpty {
+            let secret: String
+            if let apiSecret { secret = apiSecret } else if let env = ProcessInfo.processInfo.environment["CASTOR_SIM_API_SECRET"], !env.isEmpty {
+                secret = env
+            } else {
+                secret = try Self.generatedSecret()
+                printedSecret = secret
+            }
+            let key = SimAPIKeyConfig(key: apiKey, secret: secret, nonceMode: timeNonce ? .time : .counter)
+            simConfig.accounts = [SimAccountConfig(name: "primary", balances: SimAccountConfig.defaultBalances, keys: [key])]
+        }
+
+        let output = JSONLineWriter()
+        let server: SimulatorServer
+        do {
+            server = try SimulatorServer(config: simConfig, log: { record in
+                output.write(record.json(timestampMilliseconds: SystemSimClock().nowMilliseconds()))
+            })
+        } catch { throw ValidationError("\(error)") }
+
+        let done = DispatchSemaphore(value: 0)
+        let failure = Mutex<String?>(nil)
+        let (stopStream, stopContinuation) = AsyncStream<Int32>.makeStream()
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { @Sendable in
+                // Hand off only; the shutdown itself runs in the server task.
+                stopContinuation.yield(sig)
+            }
+            source.activate()
+            sources.append(source)
+        }
+
+        let account = simConfig.accounts[0]
+        let secretToPrint = printedSecret
+        Task { @Sendable in
+            do {
+                let endpoint = try await server.start()
+                var fields: [(String, String)] = [("rest", endpoint.restURL), ("ws", endpoint.webSocketURL),
+                                                  ("account", account.name), ("api_key", account.keys.first?.key ?? "")]
+                if let secretToPrint { fields.append(("api_secret", secretToPrint)) }
+                output.write(SimLogRecord(level: .info, event: "sim.ready", fields: fields)
+                    .json(timestampMilliseconds: SystemSimClock().nowMilliseconds()))
+                for await sig in stopStream {
+                    output.write(SimLogRecord(level: .info, event: "sim.signal", fields: [("signal", "\(sig)")])
+                        .json(timestampMilliseconds: SystemSimClock().nowMilliseconds()))
+                    break
+                }
+                await server.stop()
+            } catch {
+                failure.withLock { $0 = "\(error)" }
+            }
+            done.signal()
+        }
+        done.wait()
+        withExtendedLifetime(sources) {}
+        if let message = failure.withLock({ $0 }) { throw ValidationError(message) }
+    }
+
+    /// 32 random bytes from the kernel as 64 hex characters.
+    static func generatedSecret() throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: "/dev/urandom") else {
+            throw ValidationError("cannot open /dev/urandom to generate an API secret; pass --api-secret")
+        }
+        defer { try? handle.close() }
+        let bytes = handle.readData(ofLength: 32)
+        guard bytes.count == 32 else { throw ValidationError("short read from /dev/urandom; pass --api-secret") }
+        return bytes.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Writes whole lines to stdout with one `write(2)` each, so concurrent log lines never interleave.
+final class JSONLineWriter: Sendable {
+    private let lock = Mutex<Void>(())
+    func write(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        lock.withLock { _ in
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+    }
+}

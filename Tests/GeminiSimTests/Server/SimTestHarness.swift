@@ -1,0 +1,146 @@
+import Synchronization
+import CastorCore
+import FlyingFox
+import FlyingSocks
+import Foundation
+import GeminiProtocol
+@testable import GeminiSim
+
+/// One HTTP reply as a test sees it.
+struct Reply: Sendable {
+    let status: Int
+    let text: String
+    var json: GeminiJSON? { try? JSONParser.parse(text) }
+    var reason: String? { json?["reason"]?.stringValue }
+}
+
+/// A running simulator on an ephemeral loopback port, with a manual clock and signing helpers.
+///
+/// Requests go over real loopback HTTP (FlyingFox's client, one connection per request).
+final class SimHarness: Sendable {
+    static let traderKey = "account-trader000000000001"
+    static let traderSecret = "traderSecret1234567890abcdef"
+    static let makerKey = "account-maker0000000000001"
+    static let makerSecret = "makerSecret1234567890abcdef"
+    static let auditorKey = "account-auditor00000000001"
+    static let timeKey = "account-timebased000000001"
+    static let heartbeatKey = "account-heartbeat000000001"
+    static let secondTraderKey = "account-trader000000000002"
+    static let sharedSecret = "sharedSecret1234567890abcdef"
+
+    let server: SimulatorServer
+    let clock: ManualSimClock
+    let port: UInt16
+    /// Per-key counter nonce, in milliseconds of the manual clock's epoch plus a step.
+    private let nonces = NonceCounter()
+
+    static func standardConfig(rateLimits: RateLimitConfig = RateLimitConfig(enabled: false),
+                               faults: FaultConfig = FaultConfig()) -> SimulatorConfig {
+        let funds: [String: ExactDecimal] = ["USD": ExactDecimal(1_000_000), "BTC": ExactDecimal(10), "ETH": ExactDecimal(100)]
+        return SimulatorConfig(
+            listen: "127.0.0.1:0", seed: 7, symbols: ["BTCUSD", "ETHUSD"],
+            accounts: [
+                SimAccountConfig(name: "primary", balances: funds, keys: [
+                    SimAPIKeyConfig(key: traderKey, secret: traderSecret),
+                    SimAPIKeyConfig(key: secondTraderKey, secret: sharedSecret),
+                    SimAPIKeyConfig(key: auditorKey, secret: sharedSecret, roles: [.auditor]),
+                    SimAPIKeyConfig(key: timeKey, secret: sharedSecret, nonceMode: .time),
+                    SimAPIKeyConfig(key: heartbeatKey, secret: sharedSecret, requireHeartbeat: true),
+                ]),
+                SimAccountConfig(name: "maker", balances: funds, keys: [SimAPIKeyConfig(key: makerKey, secret: makerSecret)]),
+            ],
+            rateLimits: rateLimits, faults: faults, syntheticMarket: false)
+    }
+
+    init(config: SimulatorConfig = SimHarness.standardConfig()) async throws {
+        clock = ManualSimClock()
+        server = try SimulatorServer(config: config, clock: clock)
+        port = try await server.start().port
+    }
+
+    func stop() async { await server.stop() }
+
+    static func secret(for key: String) -> String {
+        switch key {
+        case traderKey: traderSecret
+        case makerKey: makerSecret
+        default: sharedSecret
+        }
+    }
+
+    // MARK: Raw HTTP
+
+    func send(_ method: HTTPMethod, _ target: String, headers: [(String, String)] = [], body: String = "") async throws -> Reply {
+        let pathPart = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
+        let queryPart = target.contains("?") ? String(target.split(separator: "?", maxSplits: 1)[1]) : ""
+        let query = queryPart.split(separator: "&").map { item -> HTTPRequest.QueryItem in
+            let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+            return HTTPRequest.QueryItem(name: kv[0], value: kv.count > 1 ? kv[1] : "")
+        }
+        var h = HTTPHeaders()
+        for (name, value) in headers { h[HTTPHeader(name)] = value }
+        h[.host] = "127.0.0.1:\(port)"
+        let request = HTTPRequest(method: method, version: .http11, path: pathPart, query: query, headers: h,
+                                  body: HTTPBodySequence(data: Data(body.utf8)))
+        var client = HTTPClient()
+        let response = try await client.sendHTTPRequest(request, to: try sockaddr_in.inet(ip4: "127.0.0.1", port: port))
+        let data = try await response.bodyData
+        return Reply(status: response.statusCode.code, text: String(decoding: data, as: UTF8.self))
+    }
+
+    func get(_ target: String) async throws -> Reply { try await send(.GET, target) }
+
+    // MARK: Signed requests
+
+    func nextNonce(_ key: String) -> Nonce { Nonce(milliseconds: nonces.next(key: key, base: clock.nowMilliseconds())) }
+
+    /// POSTs `path` signed by `key` with `fields` after `request` and `nonce`.
+    func privatePost(_ path: String, key: String = SimHarness.traderKey, fields: [(String, PayloadValue)] = [],
+                     nonce: Nonce? = nil, format: NonceFormat = .milliseconds) async throws -> Reply {
+        let signer = GeminiSigner(credentials: try APICredentials(key: key, secret: Self.secret(for: key)), nonceFormat: format)
+        let signed = signer.signedHeaders(path: path, fields: fields, nonce: nonce ?? nextNonce(key))
+        return try await send(.POST, path, headers: signed.headers.map { ($0.name, $0.value) })
+    }
+
+    /// POSTs `path` with exactly `json` as the signed payload (for malformed payloads).
+    func privatePostRaw(_ path: String, key: String = SimHarness.traderKey, json: String,
+                        secret: String? = nil, body: String = "") async throws -> Reply {
+        let signer = GeminiSigner(credentials: try APICredentials(key: key, secret: secret ?? Self.secret(for: key)))
+        let signed = signer.sign(payloadJSON: Array(json.utf8))
+        return try await send(.POST, path, headers: signed.headers.map { ($0.name, $0.value) }, body: body)
+    }
+
+    /// Places an `exchange limit` order and returns the reply.
+    func placeOrder(key: String = SimHarness.traderKey, symbol: String = "btcusd", side: String, amount: String, price: String,
+                    clientOrderId: String? = nil, options: [String] = []) async throws -> Reply {
+        var fields: [(String, PayloadValue)] = []
+        if let clientOrderId { fields.append(("client_order_id", .string(clientOrderId))) }
+        fields += [("symbol", .string(symbol)), ("amount", .string(amount)), ("price", .string(price)),
+                   ("side", .string(side)), ("type", "exchange limit")]
+        if !options.isEmpty { fields.append(("options", .stringArray(options))) }
+        return try await privatePost("/v1/order/new", key: key, fields: fields)
+    }
+
+    /// Waits (bounded) until `condition` holds, yielding between checks; no wall-clock sleeps.
+    static func eventually(_ what: String, within attempts: Int = 20_000, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<attempts {
+            if try await condition() { return }
+            await Task.yield()
+        }
+        throw HarnessError.timedOut(what)
+    }
+
+    enum HarnessError: Error { case timedOut(String) }
+}
+
+/// Strictly increasing counter nonces per key.
+final class NonceCounter: Sendable {
+    private let last = Mutex<[String: Int64]>([:])
+    func next(key: String, base: Int64) -> Int64 {
+        last.withLock { state in
+            let value = max(base, (state[key] ?? 0) + 1)
+            state[key] = value
+            return value
+        }
+    }
+}
