@@ -16,6 +16,7 @@ import PackageDescription
 //   CastorSystemd             sd_notify, watchdog, signal sources
 //   CastorTrading             pure trading logic: order lifecycle, REST queue policy, risk
 //   CastorStrategy            the strategy plug-in interface (also a dynamic library)
+//   CastorStrategies          the built-in strategies: market-maker, grid, twap, observe
 //   CastorJournal             the durable SQLite journal of intents, orders and fills
 //   CastorEngine              the daemon: feeds, order manager, strategies, reload
 //   castor                    the command-line executable
@@ -70,12 +71,13 @@ let package = Package(
         .target(name: "CastorSystemd"),
         .target(name: "CastorTrading", dependencies: ["CastorCore", "GeminiProtocol"]),
         .target(name: "CastorStrategy", dependencies: ["CastorCore"]),
+        .target(name: "CastorStrategies", dependencies: ["CastorStrategy", "CastorCore"]),
         .target(name: "CastorJournal", dependencies: ["CastorCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "CastorEngine",
             dependencies: [
                 "CastorCore", "CastorLog", "CastorConfig", "CastorSystemd", "CastorTrading", "CastorStrategy",
-                "CastorJournal", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "CastorHTTP", "MarketData",
+                "CastorStrategies", "CastorJournal", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "CastorHTTP", "MarketData",
                 "GeminiSim", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -103,6 +105,7 @@ let package = Package(
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
         .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd"]),
         .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol"]),
+        .testTarget(name: "CastorStrategiesTests", dependencies: ["CastorStrategies", "CastorStrategy", "CastorCore"]),
         .testTarget(name: "CastorJournalTests", dependencies: ["CastorJournal", "CastorCore"]),
         .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),

@@ -1,0 +1,1 @@
+// CastorStrategies module: see Package.swift for its job.
