@@ -1,3 +1,4 @@
+import Glibc
 import CastorCore
 import GeminiProtocol
 
@@ -127,8 +128,14 @@ public struct BookSet: MarketDataV2Handler, Sendable {
 
     public mutating func unknownMessage(type: UnsafeRawBufferPointer) {
         counters.unknownMessages += 1
-        // Unknown types are rare; the String made here is for the first-sighting check only.
-        let name = String(decoding: type, as: UTF8.self)
-        if !unknownTypes.contains(name) { unknownTypes.append(name) }
+        // Compare bytes with the types already seen: no allocation unless the type is new.
+        for i in unknownTypes.indices {
+            var known = unknownTypes[i]
+            let same = known.withUTF8 { k in
+                k.count == type.count && (k.count == 0 || memcmp(k.baseAddress!, type.baseAddress!, k.count) == 0)
+            }
+            if same { return }
+        }
+        unknownTypes.append(String(decoding: type, as: UTF8.self))
     }
 }

@@ -27,9 +27,13 @@ public struct MarketDataV2Decoder {
     var candles: [CandleUpdate] = []
     var marks: [MarkPriceUpdate] = []
     var fundings: [FundingAmountUpdate] = []
+    /// Scratch for the fast `l2_updates` path: `fastChangeCapacity` slots, written in place.
+    var fastChanges: [L2Change]
 
     public init(symbols: SymbolTable = SymbolTable()) {
         self.symbols = symbols
+        fastChanges = Array(repeating: L2Change(side: .buy, price: .zero, quantity: .zero),
+                            count: MarketDataV2Decoder.fastChangeCapacity)
         changes.reserveCapacity(1024)
         trades.reserveCapacity(64)
         auctions.reserveCapacity(8)
@@ -47,6 +51,13 @@ public struct MarketDataV2Decoder {
     public mutating func decode<H: MarketDataV2Handler>(
         _ message: UnsafeRawBufferPointer, into handler: inout H
     ) throws(MarketDataV2DecodingError) -> MarketDataV2MessageKind {
+        if let (symbol, count) = fastL2Updates(message) {
+            fastChanges.withUnsafeBufferPointer {
+                handler.l2Updates(symbol: symbol, changes: UnsafeBufferPointer(rebasing: $0[0..<count]),
+                                  carriesSnapshotExtras: false)
+            }
+            return .l2Updates
+        }
         var c = JSONCursor(message)
         c.skipWhitespace()
         let objectStart = c.position

@@ -70,6 +70,23 @@ public struct SymbolTable: Sendable {
         }
     }
 
+    /// The id of the already-known symbol in `count` bytes at `bytes`, or nil; `readable`
+    /// (≥ `count`) bytes may be read there, which lets a short name be loaded in one go.
+    @inline(__always)
+    func lookup(_ bytes: UnsafePointer<UInt8>, count n: Int, readable: Int) -> SymbolID? {
+        guard n > 0, n <= 8, readable >= 8 else {
+            return lookup(UnsafeRawBufferPointer(start: bytes, count: n))
+        }
+        let word = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self)
+        let p = n == 8 ? word : word & ((1 &<< (UInt64(n) &* 8)) &- 1)
+        return entries.withUnsafeBufferPointer { table -> SymbolID? in
+            for i in 0..<table.count where table[i].prefix == p && table[i].length == n {
+                return SymbolID(rawValue: UInt16(truncatingIfNeeded: i))
+            }
+            return nil
+        }
+    }
+
     /// The id of `bytes`, registering a new symbol; nil when the name is empty, longer
     /// than `maxLength`, or the table already holds 65 536 symbols.
     public mutating func id(for bytes: UnsafeRawBufferPointer) -> SymbolID? {

@@ -64,7 +64,7 @@ import Testing
         var decoder = MarketDataV2Decoder()
         let (kind, h) = try decode(text, &decoder)
         #expect(kind == .l2Updates)
-        let btc = try #require(decoder.symbols.lookup(UnsafeRawBufferPointer(start: "BTCUSD", count: 6)))
+        let btc = try #require(lookup(decoder.symbols, "BTCUSD"))
         #expect(h.l2.count == 1 && h.l2[0].extras && h.l2[0].symbol == btc)
         #expect(h.l2[0].changes == [L2Change(side: .buy, price: dec("9122.04"), quantity: dec("0.00121425")),
                                     L2Change(side: .sell, price: dec("9122.07"), quantity: dec("0.98942292"))])
@@ -128,4 +128,10 @@ import Testing
         let (k2, h2) = try decode(test, &decoder)
         #expect(k2 == .unknown && h2.unknown == ["test"] && decoder.unknownTypeCount == 1)
     }
+}
+
+/// The id of `name` if `table` knows it (a `StaticString` has stable storage, so the
+/// pointer does not dangle).
+func lookup(_ table: SymbolTable, _ name: StaticString) -> SymbolID? {
+    table.lookup(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
 }
