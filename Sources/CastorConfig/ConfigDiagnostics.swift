@@ -60,6 +60,9 @@ final class ConfigDiagnostics {
 
     /// The closest of `candidates` to `key` if it is close enough to be a plausible typo.
     static func suggestion(for key: String, among candidates: [String]) -> String? {
+        let lowered = key.lowercased()
+        // Abbreviations ("prod" for "production") are as common as typos.
+        if lowered.count >= 3, let prefixed = candidates.first(where: { $0.hasPrefix(lowered) }) { return prefixed }
         let scored = candidates.map { ($0, editDistance(key.lowercased(), $0)) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         return best.1 <= max(2, key.count / 3) ? best.0 : nil
