@@ -1,0 +1,77 @@
+import Foundation
+import TOMLKit
+
+/// The daemon's whole configuration: one TOML file, every section optional.
+///
+/// With no file at all (`CastorConfiguration.default`) Castor trades on the embedded simulator
+/// with the market maker on BTCUSD. API secrets are never part of it: see `CredentialsLoader`.
+public struct CastorConfiguration: Sendable, Hashable {
+    public var venue: VenueConfiguration = .simulator
+    public var account = AccountConfiguration()
+    public var engine: EngineConfiguration
+    public var log = LogConfiguration()
+    public var strategy = StrategyConfiguration()
+    public var risk = RiskConfiguration()
+    public var rateLimits = RateLimitConfiguration()
+    public var feeds = FeedConfiguration()
+
+    /// Defaults, with the state directory derived from `environment`.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        engine = EngineConfiguration(stateDirectory: EngineConfiguration.defaultStateDirectory(environment: environment))
+    }
+
+    /// The configuration used without a file: simulator, market maker on BTCUSD.
+    public static var `default`: CastorConfiguration { CastorConfiguration() }
+
+    /// Reads and validates the file at `path`.
+    /// - Throws: `ConfigurationError.unreadable`, or `.invalid` listing every problem.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigurationError) -> CastorConfiguration
+    {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path)
+                ? "\(reason) (check the file's permissions)" : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(path: path, reason: "not UTF-8 text")
+        }
+        return try parse(text: text, fileName: path, environment: environment)
+    }
+
+    /// Parses and validates TOML `text`; `fileName` only labels the errors.
+    /// - Throws: `ConfigurationError.invalid` listing every problem, sorted by line.
+    public static func parse(text: String, fileName: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigurationError) -> CastorConfiguration
+    {
+        let root: ConfigNode
+        do {
+            root = ConfigNode(try TOMLTable(string: text))
+        } catch let error as TOMLParseError {
+            throw .invalid(issues: [ConfigurationIssue(
+                file: fileName, line: error.source.begin.line, keyPath: "",
+                problem: .syntax(message: error.description, column: error.source.begin.column))])
+        } catch {
+            throw .invalid(issues: [ConfigurationIssue(file: fileName, line: nil, keyPath: "",
+                                                       problem: .syntax(message: "\(error)", column: nil))])
+        }
+        let diagnostics = ConfigDiagnostics(fileName: fileName, text: text)
+        let configuration = ConfigurationParser(diagnostics: diagnostics, environment: environment).parse(root)
+        guard diagnostics.issues.isEmpty else {
+            throw .invalid(issues: diagnostics.issues.sorted { ($0.line ?? 0, $0.keyPath) < ($1.line ?? 0, $1.keyPath) })
+        }
+        return configuration
+    }
+
+    /// One line for logs and `check-config`: venue, strategy, symbols, log settings.
+    public var summary: String {
+        var venueText = venue.name
+        if case .custom(let rest, _) = venue { venueText += " (\(rest))" }
+        return "venue \(venueText), strategy \(strategy.selection.name), symbols \(engine.symbols.joined(separator: ",")), "
+            + "log \(log.level.rawValue)/\(log.format.rawValue), state \(engine.stateDirectory)"
+    }
+}

@@ -1,0 +1,229 @@
+import CastorCore
+import GeminiProtocol
+
+/// Turns the TOML tree into a `CastorConfiguration`, reporting every problem to `diagnostics`.
+///
+/// Each section starts from its defaults and overwrites only what the file sets validly, so
+/// one bad key produces one error and no knock-on errors.
+struct ConfigurationParser {
+    let diagnostics: ConfigDiagnostics
+    let environment: [String: String]
+
+    static let sections = ["venue", "account", "engine", "log", "strategy", "risk", "rate_limits", "feeds"]
+
+    func parse(_ root: ConfigNode) -> CastorConfiguration {
+        diagnostics.scanForSecrets(root)
+        guard case .table(let entries) = root else { return CastorConfiguration(environment: environment) }
+        let top = ConfigSection(path: [], entries: entries, diagnostics: diagnostics)
+        top.rejectUnknownKeys(known: Self.sections)
+        var config = CastorConfiguration(environment: environment)
+        if let section = top.section("venue") { config.venue = venue(section) }
+        if let section = top.section("account") { config.account = account(section) }
+        if let section = top.section("engine") { engine(section, into: &config.engine) }
+        if let section = top.section("log") { config.log = log(section) }
+        if let section = top.section("strategy") { config.strategy = strategy(section) }
+        if let section = top.section("risk") { config.risk = risk(section, symbols: config.engine.symbols) }
+        if let section = top.section("rate_limits") { config.rateLimits = rateLimits(section) }
+        if let section = top.section("feeds") { config.feeds = feeds(section) }
+        return config
+    }
+
+    private func venue(_ s: ConfigSection) -> VenueConfiguration {
+        s.rejectUnknownKeys(known: ["name", "rest_url", "websocket_url"])
+        let rest = s.string("rest_url"), ws = s.string("websocket_url")
+        if rest != nil || ws != nil {
+            if let name = s.string("name"), name != "custom" {
+                s.report("name", .invalidValue(reason: #"name = "\#(name)" conflicts with rest_url/websocket_url: remove the URLs, or set name = "custom""#))
+            }
+            guard let rest, let ws else {
+                s.report(rest == nil ? "rest_url" : "websocket_url",
+                         .invalidValue(reason: "missing: a custom venue needs both rest_url and websocket_url"))
+                return .simulator
+            }
+            let restProblem = VenueURL.problem(rest, secure: "https", plain: "http")
+            let wsProblem = VenueURL.problem(ws, secure: "wss", plain: "ws")
+            if let restProblem { s.report("rest_url", .invalidValue(reason: restProblem)) }
+            if let wsProblem { s.report("websocket_url", .invalidValue(reason: wsProblem)) }
+            return .custom(restURL: rest, websocketURL: ws)
+        }
+        return s.choice("name", [("sim", VenueConfiguration.simulator), ("sandbox", .sandbox), ("production", .production)])
+            ?? .simulator
+    }
+
+    private func account(_ s: ConfigSection) -> AccountConfiguration {
+        s.rejectUnknownKeys(known: ["nonce_format", "require_heartbeat", "account"])
+        var account = AccountConfiguration()
+        account.nonceFormat = s.choice("nonce_format", [
+            ("seconds-millis", NonceFormat.secondsWithMillis), ("milliseconds", .milliseconds), ("seconds", .seconds),
+        ]) ?? account.nonceFormat
+        account.requireHeartbeat = s.bool("require_heartbeat") ?? account.requireHeartbeat
+        if let name = s.string("account") {
+            if name.isEmpty || name.contains(where: { $0.isWhitespace }) {
+                s.report("account", .invalidValue(reason: "\"\(name)\" is not an account nickname (non-empty, no spaces); omit it for account keys"))
+            } else {
+                account.account = name
+            }
+        }
+        return account
+    }
+
+    private func engine(_ s: ConfigSection, into engine: inout EngineConfiguration) {
+        s.rejectUnknownKeys(known: ["symbols", "state_directory", "cancel_on_shutdown", "shutdown_timeout"])
+        if let symbols = s.stringList("symbols") {
+            engine.symbols = validSymbols(symbols, s) ?? engine.symbols
+        }
+        if let directory = s.string("state_directory") {
+            if directory.hasPrefix("/") { engine.stateDirectory = directory } else {
+                s.report("state_directory", .invalidValue(reason: "\"\(directory)\" must be an absolute path"))
+            }
+        }
+        engine.cancelOnShutdown = s.bool("cancel_on_shutdown") ?? engine.cancelOnShutdown
+        engine.shutdownTimeout = s.duration("shutdown_timeout", in: .seconds(1)...(.seconds(300))) ?? engine.shutdownTimeout
+    }
+
+    private func validSymbols(_ symbols: [String], _ s: ConfigSection) -> [String]? {
+        guard !symbols.isEmpty else {
+            s.report("symbols", .invalidValue(reason: #"the symbol list is empty: list at least one, e.g. ["BTCUSD"]"#))
+            return nil
+        }
+        var seen: [String] = []
+        for symbol in symbols {
+            let upper = symbol.uppercased()
+            guard (3...20).contains(upper.count), upper.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                s.report("symbols", .invalidValue(reason: "\"\(symbol)\" is not a Gemini symbol (letters and digits, like \"BTCUSD\")"))
+                return nil
+            }
+            if seen.contains(upper) {
+                s.report("symbols", .invalidValue(reason: "\"\(symbol)\" is listed twice"))
+                return nil
+            }
+            seen.append(upper)
+        }
+        return seen
+    }
+
+    private func log(_ s: ConfigSection) -> LogConfiguration {
+        s.rejectUnknownKeys(known: ["level", "format"])
+        var log = LogConfiguration()
+        log.level = s.choice("level", LogLevelSetting.allCases.map { ($0.rawValue, $0) }) ?? log.level
+        log.format = s.choice("format", LogFormatSetting.allCases.map { ($0.rawValue, $0) }) ?? log.format
+        return log
+    }
+
+    private func strategy(_ s: ConfigSection) -> StrategyConfiguration {
+        s.rejectUnknownKeys(known: ["name", "plugin", "on_switch", "params"])
+        var strategy = StrategyConfiguration()
+        if let plugin = s.section("plugin") {
+            plugin.rejectUnknownKeys(known: ["path", "name"])
+            if s.node("name") != nil {
+                s.report("name", .invalidValue(reason: "set either name (a built-in strategy) or plugin, not both"))
+            }
+            let path = plugin.string("path"), name = plugin.string("name")
+            if path == nil && plugin.node("path") == nil { s.report("plugin", .invalidValue(reason: #"plugin needs path = "/absolute/path/libstrategy.so""#)) }
+            if name == nil && plugin.node("name") == nil { s.report("plugin", .invalidValue(reason: #"plugin needs name = "<strategy name in the library>""#)) }
+            if let path, !path.hasPrefix("/") { plugin.report("path", .invalidValue(reason: "\"\(path)\" must be an absolute path")) }
+            if let name, name.isEmpty { plugin.report("name", .invalidValue(reason: "the plugin strategy name is empty")) }
+            if let path, let name, path.hasPrefix("/"), !name.isEmpty { strategy.selection = .plugin(path: path, name: name) }
+        } else if let builtIn = s.choice("name", BuiltInStrategy.allCases.map { ($0.rawValue, $0) }) {
+            strategy.selection = .builtIn(builtIn)
+        }
+        strategy.onSwitch = s.choice("on_switch", StrategySwitchPolicy.allCases.map { ($0.rawValue, $0) }) ?? strategy.onSwitch
+        if let params = s.section("params") { strategy.parameters = parameters(params) }
+        return strategy
+    }
+
+    private func parameters(_ s: ConfigSection) -> StrategyParameters {
+        var values: [String: StrategyParameterValue] = [:]
+        var locations: [String: String] = [:]
+        for (key, node) in s.entries where !diagnostics.isSecret(s.path + [key]) {
+            guard let value = parameterValue(node, path: s.path + [key]) else { continue }
+            values[key] = value
+            let line = ConfigSection(path: s.path + [key], entries: [:], diagnostics: diagnostics)
+            locations[key] = line.locationText
+        }
+        return StrategyParameters(values: values, locations: locations)
+    }
+
+    private func parameterValue(_ node: ConfigNode, path: [String]) -> StrategyParameterValue? {
+        switch node {
+        case .string(let text): return .string(text)
+        case .integer(let int): return .integer(int)
+        case .bool(let bool): return .bool(bool)
+        case .float:
+            diagnostics.report(path, .floatForDecimal)
+            return nil
+        case .dateTime:
+            diagnostics.report(path, .wrongType(expected: "a string, integer, boolean, array or table", found: node.typeName))
+            return nil
+        case .array(let elements):
+            let converted = elements.map { parameterValue($0, path: path) }
+            return converted.contains(where: { $0 == nil }) ? nil : .array(converted.map { $0! })
+        case .table(let entries):
+            var table: [String: StrategyParameterValue] = [:]
+            for (key, child) in entries where !diagnostics.isSecret(path + [key]) {
+                guard let value = parameterValue(child, path: path + [key]) else { return nil }
+                table[key] = value
+            }
+            return .table(table)
+        }
+    }
+
+    private static let riskKeys = ["max_order_notional", "max_position", "max_open_orders", "price_band_bps",
+                                   "max_orders_per_minute", "kill_switch"]
+
+    private func risk(_ s: ConfigSection, symbols: [String]) -> RiskConfiguration {
+        s.rejectUnknownKeys(known: Self.riskKeys + ["symbols"])
+        var risk = RiskConfiguration()
+        risk.defaults = limits(s, base: .conservative)
+        if let perSymbol = s.section("symbols") {
+            for key in perSymbol.entries.keys.sorted() {
+                guard let override = perSymbol.section(key) else { continue }
+                override.rejectUnknownKeys(known: Self.riskKeys)
+                let symbol = key.uppercased()
+                guard symbols.contains(symbol) else {
+                    perSymbol.report(key, .invalidValue(reason: "\(key) is not in engine.symbols (\(symbols.joined(separator: ", "))): add it there or remove this table"))
+                    continue
+                }
+                risk.overrides[symbol] = limits(override, base: risk.defaults)
+            }
+        }
+        return risk
+    }
+
+    private func limits(_ s: ConfigSection, base: RiskLimits) -> RiskLimits {
+        var limits = base
+        limits.maxOrderNotional = s.decimal("max_order_notional") ?? limits.maxOrderNotional
+        limits.maxPosition = s.decimal("max_position") ?? limits.maxPosition
+        limits.maxOpenOrders = s.int("max_open_orders", in: 1...1_000) ?? limits.maxOpenOrders
+        limits.priceBandBps = s.int("price_band_bps", in: 1...10_000) ?? limits.priceBandBps
+        limits.maxOrdersPerMinute = s.int("max_orders_per_minute", in: 1...600) ?? limits.maxOrdersPerMinute
+        limits.killSwitch = s.bool("kill_switch") ?? limits.killSwitch
+        return limits
+    }
+
+    private func rateLimits(_ s: ConfigSection) -> RateLimitConfiguration {
+        s.rejectUnknownKeys(known: ["private_per_second", "private_burst", "public_per_second", "public_burst"])
+        var limits = RateLimitConfiguration()
+        limits.privatePerSecond = s.number("private_per_second", in: 0.01...RateLimitConfiguration.privateCeiling) ?? limits.privatePerSecond
+        limits.privateBurst = s.int("private_burst", in: 1...10) ?? limits.privateBurst
+        limits.publicPerSecond = s.number("public_per_second", in: 0.01...RateLimitConfiguration.publicCeiling) ?? limits.publicPerSecond
+        limits.publicBurst = s.int("public_burst", in: 1...5) ?? limits.publicBurst
+        return limits
+    }
+
+    private func feeds(_ s: ConfigSection) -> FeedConfiguration {
+        s.rejectUnknownKeys(known: ["heartbeat_timeout", "stale_market_after", "reconnect_backoff_base", "reconnect_backoff_cap"])
+        var feeds = FeedConfiguration()
+        feeds.heartbeatTimeout = s.duration("heartbeat_timeout", in: .seconds(2)...(.seconds(120))) ?? feeds.heartbeatTimeout
+        feeds.staleMarketAfter = s.duration("stale_market_after", in: .seconds(1)...(.seconds(600))) ?? feeds.staleMarketAfter
+        let base = s.duration("reconnect_backoff_base", in: .milliseconds(100)...(.seconds(60)))
+        let cap = s.duration("reconnect_backoff_cap", in: .seconds(1)...(.seconds(600)))
+        feeds.reconnectBackoffBase = base ?? feeds.reconnectBackoffBase
+        feeds.reconnectBackoffCap = cap ?? feeds.reconnectBackoffCap
+        if feeds.reconnectBackoffBase > feeds.reconnectBackoffCap {
+            s.report(cap != nil ? "reconnect_backoff_cap" : "reconnect_backoff_base",
+                     .invalidValue(reason: "reconnect_backoff_base (\(DurationText.format(feeds.reconnectBackoffBase))) is longer than reconnect_backoff_cap (\(DurationText.format(feeds.reconnectBackoffCap)))"))
+        }
+        return feeds
+    }
+}

@@ -1,1 +1,0 @@
-// CastorConfig module: see Package.swift for its job.

@@ -1,0 +1,95 @@
+import GeminiProtocol
+
+/// API key behaviour that the exchange fixed when the key was created (`[account]`).
+public struct AccountConfiguration: Sendable, Hashable {
+    /// How nonces are written; must match what the key has always used (API.md §2.3).
+    public var nonceFormat: NonceFormat = .secondsWithMillis
+    /// The key was created with "Requires Heartbeat": send `/v1/heartbeat` when idle.
+    public var requireHeartbeat = false
+    /// Sub-account nickname for master keys (`"account"` in each payload); nil for account keys.
+    public var account: String?
+
+    public init() {}
+}
+
+/// The daemon's own behaviour (`[engine]`).
+public struct EngineConfiguration: Sendable, Hashable {
+    /// Symbols traded and subscribed, upper case (e.g. `BTCUSD`).
+    public var symbols = ["BTCUSD"]
+    /// Where the journal and nonce state live.
+    public var stateDirectory: String
+    /// Cancel this session's open orders on a graceful shutdown.
+    public var cancelOnShutdown = true
+    /// How long a graceful shutdown may take before giving up (keep below `TimeoutStopSec`).
+    public var shutdownTimeout: Duration = .seconds(20)
+
+    public init(stateDirectory: String) {
+        self.stateDirectory = stateDirectory
+    }
+
+    /// `$STATE_DIRECTORY` (set by systemd's `StateDirectory=`; first entry if several),
+    /// else `$HOME/.local/state/castor`, else `./castor-state`.
+    public static func defaultStateDirectory(environment: [String: String]) -> String {
+        if let state = environment["STATE_DIRECTORY"], let first = state.split(separator: ":").first, !first.isEmpty {
+            return String(first)
+        }
+        if let home = environment["HOME"], !home.isEmpty { return home + "/.local/state/castor" }
+        return "castor-state"
+    }
+}
+
+/// Log level names accepted in `[log] level` (swift-log's levels).
+public enum LogLevelSetting: String, Sendable, Hashable, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+}
+
+/// Log line formats accepted in `[log] format`.
+public enum LogFormatSetting: String, Sendable, Hashable, CaseIterable {
+    /// One JSON object per line (journald, log shippers).
+    case json
+    /// Human-readable lines for a terminal.
+    case text
+}
+
+/// Logging (`[log]`).
+public struct LogConfiguration: Sendable, Hashable {
+    /// Minimum level; changeable by reload.
+    public var level: LogLevelSetting = .info
+    /// Line format; fixed for the life of the process.
+    public var format: LogFormatSetting = .json
+
+    public init() {}
+}
+
+/// Client-side REST rate limits (`[rate_limits]`), kept below Gemini's documented
+/// 600/min private and 120/min public so the exchange's queue and 429s are never reached.
+public struct RateLimitConfiguration: Sendable, Hashable {
+    /// Private (signed) requests per second; Gemini recommends at most 5.
+    public var privatePerSecond: Double = 5
+    /// Private requests allowed back to back before pacing applies.
+    public var privateBurst = 5
+    /// Public requests per second; Gemini recommends at most 1.
+    public var publicPerSecond: Double = 1
+    /// Public requests allowed back to back.
+    public var publicBurst = 2
+
+    /// Gemini's documented ceilings (API.md §5): 600/min private, 120/min public.
+    public static let privateCeiling: Double = 10
+    public static let publicCeiling: Double = 2
+
+    public init() {}
+}
+
+/// WebSocket feed supervision (`[feeds]`).
+public struct FeedConfiguration: Sendable, Hashable {
+    /// Reconnect when no message (heartbeats included) arrived for this long.
+    public var heartbeatTimeout: Duration = .seconds(15)
+    /// Treat a symbol's market data as stale (stop quoting) after this long without an update.
+    public var staleMarketAfter: Duration = .seconds(30)
+    /// First reconnect delay; doubled per failed attempt (with jitter).
+    public var reconnectBackoffBase: Duration = .seconds(1)
+    /// Longest reconnect delay.
+    public var reconnectBackoffCap: Duration = .seconds(60)
+
+    public init() {}
+}

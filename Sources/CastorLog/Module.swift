@@ -1,1 +1,0 @@
-// CastorLog module: see Package.swift for its job.

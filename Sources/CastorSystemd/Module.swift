@@ -1,1 +1,0 @@
-// CastorSystemd module: see Package.swift for its job.

@@ -1,0 +1,42 @@
+import ArgumentParser
+import CastorConfig
+import Foundation
+
+/// `castor check-config FILE`: validates a configuration without starting anything.
+///
+/// Prints `FILE: OK` and a one-line summary, or every problem (one per line, `file:line: key:
+/// what is wrong`) on stderr and exits 1, so `ExecReload=` wrappers and deploy scripts can
+/// refuse a bad file before the daemon ever sees it.
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a Castor configuration file and print every problem found."
+    )
+
+    @Argument(help: "The TOML configuration file to check.")
+    var file: String
+
+    @Flag(help: "Also check that API credentials are available for the configured venue (from CASTOR_API_KEY/CASTOR_API_SECRET or $CREDENTIALS_DIRECTORY).")
+    var credentials = false
+
+    func run() throws {
+        let config: CastorConfiguration
+        do {
+            config = try CastorConfiguration.load(path: file)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(1)
+        }
+        if credentials {
+            do {
+                let loaded = try CredentialsLoader(environment: ProcessInfo.processInfo.environment).load(for: config.venue)
+                print(loaded.map { "credentials: key \($0.key)" } ?? "credentials: none (simulator)")
+            } catch {
+                FileHandle.standardError.write(Data("\(file): \(error.description)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+        print("\(file): OK")
+        print(config.summary)
+    }
+}

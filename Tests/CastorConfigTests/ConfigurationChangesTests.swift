@@ -1,0 +1,27 @@
+import CastorCore
+import Testing
+@testable import CastorConfig
+
+@Suite struct ConfigurationChangesTests {
+    @Test func classifiesChanges() {
+        let old = CastorConfiguration(environment: [:])
+        #expect(ConfigurationChanges(from: old, to: old).isEmpty)
+
+        var live = old
+        live.log.level = .debug
+        live.risk.defaults.killSwitch = true
+        live.strategy.parameters = StrategyParameters(["levels": .integer(3)])
+        let liveDiff = ConfigurationChanges(from: old, to: live)
+        #expect(liveDiff.changes == [.strategyParameters, .risk, .logLevel])
+        #expect(!liveDiff.requiresReconnect && !liveDiff.requiresRestart)
+
+        var venue = old
+        venue.venue = .sandbox
+        #expect(ConfigurationChanges(from: old, to: venue).requiresReconnect)
+        #expect(ConfigurationChanges(from: old, to: old, oldCredentialKey: "account-a", newCredentialKey: "account-b").changes == [.credentials])
+
+        var format = old
+        format.log.format = .text
+        #expect(ConfigurationChanges(from: old, to: format).requiresRestart)
+    }
+}

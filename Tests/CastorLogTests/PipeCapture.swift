@@ -1,0 +1,48 @@
+import Dispatch
+import Foundation
+import Glibc
+
+/// Captures what a handler writes: a pipe whose read end is drained on another thread, so
+/// writers never block on a full pipe, and `finish()` returns everything once the write end
+/// is closed.
+final class PipeCapture: @unchecked Sendable {
+    let writeFD: Int32
+    private let readFD: Int32
+    private let done = DispatchSemaphore(value: 0)
+    // Written only by the reader thread before `done` is signalled; read after the wait.
+    private var captured: [UInt8] = []
+
+    init() {
+        var fds: [Int32] = [0, 0]
+        precondition(pipe(&fds) == 0)
+        readFD = fds[0]
+        writeFD = fds[1]
+        DispatchQueue.global().async { [self] in
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = read(readFD, &chunk, chunk.count)
+                if n > 0 { captured.append(contentsOf: chunk[0..<n]) } else if n < 0 && errno == EINTR { continue } else { break }
+            }
+            done.signal()
+        }
+    }
+
+    /// Closes the write end and returns the raw bytes (nil if the reader missed the deadline).
+    func finishBytes() -> [UInt8]? {
+        close(writeFD)
+        guard done.wait(timeout: .now() + .seconds(10)) == .success else { return nil }
+        close(readFD)
+        return captured
+    }
+
+    /// The captured output split into lines (without the trailing newline).
+    func finishLines() -> [String] {
+        guard let bytes = finishBytes() else { return ["<reader timed out>"] }
+        return bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .dropLast().map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func json(_ line: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+    }
+}

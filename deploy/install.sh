@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs Castor as a systemd service. Safe to run again: it replaces the binary and the
+# unit files, but never overwrites an existing /etc/castor/castor.toml or any credential.
+#
+#   deploy/install.sh [--binary PATH] [--destdir DIR]
+#
+#   --binary PATH   castor executable to install (default: .build/release/castor, built
+#                   with `swift build -c release` if missing)
+#   --destdir DIR   install under DIR instead of / (packaging and tests; DESTDIR= works too);
+#                   systemctl is not called then
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+destdir="${DESTDIR:-}"
+binary=""
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) binary="${2:?--binary needs a path}"; shift 2 ;;
+    --destdir|--prefix) destdir="${2:?--destdir needs a directory}"; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+destdir="${destdir%/}"
+
+if [ -z "$destdir" ] && [ "$(id -u)" != 0 ]; then
+  echo "install.sh: installing into / needs root: run it with sudo (or use --destdir DIR)" >&2
+  exit 1
+fi
+
+if [ -z "$binary" ]; then
+  binary="$repo/.build/release/castor"
+  if [ ! -x "$binary" ]; then
+    echo "==> building release binary (swift build -c release)"
+    (cd "$repo" && swift build -c release --product castor)
+  fi
+fi
+if [ ! -x "$binary" ]; then
+  echo "install.sh: $binary is not an executable file" >&2
+  exit 1
+fi
+
+bin_dir="$destdir/usr/local/bin"
+unit_dir="$destdir/etc/systemd/system"
+etc_dir="$destdir/etc/castor"
+cred_dir="$etc_dir/credentials"
+
+echo "==> installing $binary to $bin_dir/castor"
+install -d -m 0755 "$bin_dir" "$unit_dir"
+# Install to a temporary name and rename: a running castor keeps its old inode.
+install -m 0755 "$binary" "$bin_dir/.castor.new"
+mv -f "$bin_dir/.castor.new" "$bin_dir/castor"
+
+echo "==> installing units to $unit_dir"
+install -m 0644 "$repo/systemd/castor.service" "$repo/systemd/castor@.service" "$unit_dir/"
+
+install -d -m 0755 "$etc_dir"
+if [ -e "$etc_dir/castor.toml" ]; then
+  echo "==> keeping existing $etc_dir/castor.toml"
+else
+  echo "==> installing example configuration to $etc_dir/castor.toml (simulator venue)"
+  install -m 0644 "$repo/examples/castor.toml" "$etc_dir/castor.toml"
+fi
+
+# Only root (systemd's LoadCredential=) reads the keys; 0700 even if it already existed.
+install -d -m 0700 "$cred_dir"
+chmod 0700 "$cred_dir"
+for f in "$cred_dir"/castor-api-key "$cred_dir"/castor-api-secret; do
+  if [ -e "$f" ] && [ "$(( 0$(stat -c %a "$f") & 077 ))" != 0 ]; then
+    echo "==> WARNING: $f is readable by group/others: run chmod 600 $f" >&2
+  fi
+done
+
+if ! "$bin_dir/castor" check-config "$etc_dir/castor.toml" >/dev/null; then
+  echo "==> WARNING: $etc_dir/castor.toml does not validate (errors above); fix it before starting" >&2
+fi
+
+if [ -z "$destdir" ] && [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+fi
+
+cat <<NEXT
+
+Castor is installed. Next steps:
+  1. Edit /etc/castor/castor.toml (venue, strategy, risk limits); check it with
+       castor check-config /etc/castor/castor.toml
+  2. For sandbox/production, put the API key name and secret in (no other content):
+       /etc/castor/credentials/castor-api-key
+       /etc/castor/credentials/castor-api-secret
+     and make them private:  chmod 600 /etc/castor/credentials/castor-api-*
+     (on the simulator venue, drop the LoadCredential= lines: systemctl edit castor)
+  3. Start it and follow the log:
+       systemctl enable --now castor
+       journalctl -u castor -f
+  Several configurations: /etc/castor/NAME.toml, keys in /etc/castor/credentials/NAME/,
+  then systemctl enable --now castor@NAME.
+NEXT

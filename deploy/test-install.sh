@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Checks deploy/install.sh into a temporary DESTDIR: files and modes, that a second run
+# succeeds, and that an edited configuration survives it. Needs a built castor binary:
+#   swift build --product castor && deploy/test-install.sh .build/debug/castor
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+binary="$(realpath "${1:-$repo/.build/debug/castor}")"
+root="$(mktemp -d)"
+trap 'rm -rf "$root"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$repo/deploy/install.sh" --binary "$binary" --destdir "$root" >/dev/null
+[ -x "$root/usr/local/bin/castor" ] || fail "binary not installed"
+[ -f "$root/etc/systemd/system/castor.service" ] || fail "castor.service not installed"
+[ -f "$root/etc/systemd/system/castor@.service" ] || fail "castor@.service not installed"
+[ "$(stat -c %a "$root/etc/castor/credentials")" = 700 ] || fail "credentials directory is not 0700"
+cmp -s "$repo/examples/castor.toml" "$root/etc/castor/castor.toml" || fail "example config not installed"
+
+echo '# edited by the operator' >> "$root/etc/castor/castor.toml"
+chmod 0755 "$root/etc/castor/credentials"
+DESTDIR="$root" "$repo/deploy/install.sh" --binary "$binary" >/dev/null || fail "second run failed"
+grep -q 'edited by the operator' "$root/etc/castor/castor.toml" || fail "second run overwrote the configuration"
+[ "$(stat -c %a "$root/etc/castor/credentials")" = 700 ] || fail "second run did not restore 0700"
+"$root/usr/local/bin/castor" check-config "$root/etc/castor/castor.toml" >/dev/null || fail "installed config does not validate"
+echo "deploy/install.sh: OK"
