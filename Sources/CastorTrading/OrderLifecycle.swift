@@ -161,6 +161,13 @@ public struct OrderLifecycle: Sendable, Hashable {
         }
     }
 
+    /// Restores a known exchange order id from the journal (the order was acknowledged).
+    public mutating func bindRestored(orderID id: String) -> OrderTransition {
+        change("restored") { s, anomalies in
+            if s.bind(id, &anomalies) { s.acknowledged = true; s.isUncertain = false }
+        }
+    }
+
     // MARK: Exchange inputs
 
     /// A REST order-status object: the new-order reply, a lookup, a cancel reply, `/v1/orders`.
