@@ -1,0 +1,141 @@
+/// A validated Gemini `client_order_id`: 1–36 characters of `[:\-_.#a-zA-Z0-9]` (§3.1).
+///
+/// The only way to obtain one is through validation (`init?(_:)`/`validate(_:)`) or a
+/// `ClientOrderIDGenerator`, so an id the exchange would refuse cannot reach a request.
+public struct ClientOrderID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let rawValue: String
+
+    /// The documented maximum length; the error table allows more, the regex does not.
+    public static let maxLength = 36
+
+    /// Why a string is not a valid client order id.
+    public enum ValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+        case empty
+        case tooLong(length: Int)
+        case invalidCharacter(Character)
+
+        public var description: String {
+            switch self {
+            case .empty: "client_order_id is empty"
+            case .tooLong(let n): "client_order_id has \(n) characters, at most \(ClientOrderID.maxLength) allowed"
+            case .invalidCharacter(let c): "client_order_id contains '\(c)'; allowed are [:-_.#a-zA-Z0-9]"
+            }
+        }
+    }
+
+    /// Nil unless `raw` is valid.
+    public init?(_ raw: String) {
+        guard ClientOrderID.validate(raw) == nil else { return nil }
+        rawValue = raw
+    }
+
+    /// Throws the reason `raw` is invalid.
+    public init(validating raw: String) throws(ValidationError) {
+        if let error = ClientOrderID.validate(raw) { throw error }
+        rawValue = raw
+    }
+
+    /// Nil when `raw` is a valid client order id, else why not.
+    public static func validate(_ raw: String) -> ValidationError? {
+        if raw.isEmpty { return .empty }
+        for c in raw where !isAllowed(c) { return .invalidCharacter(c) }
+        let n = raw.utf8.count
+        return n > maxLength ? .tooLong(length: n) : nil
+    }
+
+    static func isAllowed(_ c: Character) -> Bool {
+        guard c.isASCII, let v = c.asciiValue else { return false }
+        switch v {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return c == ":" || c == "-" || c == "_" || c == "." || c == "#"
+        }
+    }
+
+    public var description: String { rawValue }
+    public static func < (a: ClientOrderID, b: ClientOrderID) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Makes client order ids `<prefix>-<boot>-<counter>`, unique across restarts.
+///
+/// Uniqueness has two independent legs: the boot token differs between runs (derive it
+/// from the start time with `bootToken(startTimeMilliseconds:)`), and the counter resumes
+/// after the last one the journal recorded. Either alone prevents a collision after a
+/// restart; together they survive a clock jump *or* a lost journal tail. The prefix and
+/// boot token are alphanumeric so the id splits unambiguously on `-` (see `parse`).
+public struct ClientOrderIDGenerator: Sendable {
+    public let prefix: String
+    public let boot: String
+    /// The last counter handed out (or restored from the journal).
+    public private(set) var lastCounter: UInt64
+
+    public enum ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+        case invalidPrefix(String)
+        case invalidBootToken(String)
+        /// Prefix and boot token leave fewer than `minimumCounterDigits` characters.
+        case tooLong(prefix: String, boot: String)
+        /// The counter no longer fits in 36 characters.
+        case exhausted
+
+        public var description: String {
+            switch self {
+            case .invalidPrefix(let p): "client order id prefix '\(p)' must be 1+ characters of [a-zA-Z0-9]"
+            case .invalidBootToken(let b): "boot token '\(b)' must be 1+ characters of [a-zA-Z0-9]"
+            case .tooLong(let p, let b): "prefix '\(p)' and boot token '\(b)' leave no room for a 12-digit counter"
+            case .exhausted: "client order id counter exhausted"
+            }
+        }
+    }
+
+    /// Room always left for the counter (10^12 ids per boot).
+    public static let minimumCounterDigits = 12
+
+    /// - Parameters:
+    ///   - prefix: the daemon's tag, alphanumeric (e.g. `"cx"`).
+    ///   - boot: a per-start token, alphanumeric (e.g. `bootToken(startTimeMilliseconds:)`).
+    ///   - lastCounter: the highest counter already used (from the journal), 0 if none.
+    public init(prefix: String, boot: String, lastCounter: UInt64 = 0) throws(ConfigurationError) {
+        guard ClientOrderIDGenerator.isAlphanumeric(prefix) else { throw .invalidPrefix(prefix) }
+        guard ClientOrderIDGenerator.isAlphanumeric(boot) else { throw .invalidBootToken(boot) }
+        guard prefix.utf8.count + boot.utf8.count + 2 + Self.minimumCounterDigits <= ClientOrderID.maxLength else {
+            throw .tooLong(prefix: prefix, boot: boot)
+        }
+        self.prefix = prefix
+        self.boot = boot
+        self.lastCounter = lastCounter
+    }
+
+    /// The next id; never repeats for this generator.
+    public mutating func next() throws(ConfigurationError) -> ClientOrderID {
+        guard lastCounter < UInt64.max else { throw .exhausted }
+        let counter = lastCounter + 1
+        let raw = "\(prefix)-\(boot)-\(counter)"
+        guard let id = ClientOrderID(raw) else { throw .exhausted }
+        lastCounter = counter
+        return id
+    }
+
+    /// Base-36 of the start time in milliseconds (8 characters until the year 2059).
+    public static func bootToken(startTimeMilliseconds: Int64) -> String {
+        String(UInt64(max(0, startTimeMilliseconds)), radix: 36)
+    }
+
+    /// Splits an id this scheme produced; nil for anything else (UI orders, other bots).
+    public static func parse(_ id: ClientOrderID) -> (prefix: String, boot: String, counter: UInt64)? {
+        let parts = id.rawValue.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, let counter = UInt64(parts[2]),
+              isAlphanumeric(String(parts[0])), isAlphanumeric(String(parts[1])) else { return nil }
+        return (String(parts[0]), String(parts[1]), counter)
+    }
+
+    /// True when `id` was made by a generator with this prefix (any boot).
+    public func isOurs(_ id: ClientOrderID) -> Bool {
+        ClientOrderIDGenerator.parse(id)?.prefix == prefix
+    }
+
+    static func isAlphanumeric(_ s: String) -> Bool {
+        !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+}

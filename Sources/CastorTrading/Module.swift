@@ -1,1 +1,0 @@
-// CastorTrading module: see Package.swift for its job.

@@ -1,0 +1,609 @@
+import CastorCore
+import GeminiProtocol
+
+/// `options` of `/v1/order/new` (at most one, §3.1).
+public enum OrderOption: String, Sendable, Hashable, CaseIterable {
+    case makerOrCancel = "maker-or-cancel"
+    case immediateOrCancel = "immediate-or-cancel"
+    case fillOrKill = "fill-or-kill"
+}
+
+/// What a strategy wants: a limit order. The manager gives it a client order id.
+public struct OrderIntent: Sendable, Hashable {
+    public let symbol: Symbol
+    public let side: Side
+    public let amount: ExactDecimal
+    public let price: ExactDecimal
+    public let option: OrderOption?
+    /// After this time the intent is stale: it is dropped rather than sent (or resent) late.
+    public let deadlineMs: Int64?
+
+    public init(symbol: Symbol, side: Side, amount: ExactDecimal, price: ExactDecimal,
+                option: OrderOption? = nil, deadlineMs: Int64? = nil) {
+        self.symbol = symbol
+        self.side = side
+        self.amount = amount
+        self.price = price
+        self.option = option
+        self.deadlineMs = deadlineMs
+    }
+
+    public var notional: ExactDecimal { price * amount }
+}
+
+/// The body of a `/v1/order/new` request, minus `request`/`nonce` (the sender adds them).
+public struct NewOrderRequest: Sendable, Hashable {
+    public let clientOrderID: ClientOrderID
+    public let symbol: Symbol
+    public let side: Side
+    public let amount: ExactDecimal
+    public let price: ExactDecimal
+    public let type: GeminiOrderType
+    public let options: [String]
+    public let deadlineMs: Int64?
+
+    init(_ id: ClientOrderID, _ intent: OrderIntent) {
+        clientOrderID = id
+        symbol = intent.symbol
+        side = intent.side
+        amount = intent.amount
+        price = intent.price
+        type = .exchangeLimit
+        options = intent.option.map { [$0.rawValue] } ?? []
+        deadlineMs = intent.deadlineMs
+    }
+}
+
+/// Why an intent did not become an order.
+public enum OrderRejection: Sendable, Hashable {
+    /// The exchange refused it (confirmed absent by a lookup), or gave up after retries.
+    case exchange(GeminiReason?, String)
+    /// Passed its deadline before it could be (re)sent; it never reached the exchange.
+    case expired
+    /// New orders are halted (maintenance) until this time.
+    case halted(untilMs: Int64)
+    /// Cancelled by the strategy before it was placed.
+    case cancelledBeforePlacement
+    /// The client order id could not be made.
+    case invalid(String)
+}
+
+/// News for the strategy (and the journal).
+public enum OrderUpdate: Sendable, Hashable {
+    /// An order changed phase or executed amount.
+    case transition(OrderTransition)
+    /// A new fill (never repeated for a trade id). For an intent's duplicate exchange
+    /// order it carries the same client order id: the fill is real money either way.
+    case fill(Fill)
+    /// A second exchange order carries this client order id; it is being cancelled.
+    case duplicateDetected(ClientOrderID, kept: String, duplicate: String)
+    /// An exchange order no local intent owns.
+    case unknownOrder(orderID: String, clientOrderID: String?, ours: Bool)
+}
+
+/// What the engine must do. Sends go through the `RequestScheduler`.
+public enum OrderAction: Sendable, Hashable {
+    /// First send of a new order (priority `newOrder`; drop it after `deadlineMs`).
+    case send(NewOrderRequest)
+    /// Send again with the SAME client order id, only ever after a lookup said "not found".
+    ///
+    /// Why the same id: if the first request did reach the exchange after all (the lookup
+    /// raced it), both orders carry one client order id, so the second to show up is
+    /// recognised as a duplicate of the intent and cancelled; with a fresh id it would look
+    /// like an unrelated order, and the intent would silently trade twice. Exchanges that
+    /// refuse duplicate ids (Gemini's newer API has `DuplicateOrder`) refuse it outright.
+    case resend(NewOrderRequest, notBeforeMs: Int64)
+    /// `/v1/order/status` by `client_order_id` with `include_trades`: the outcome of a send
+    /// is unknown. Answer with `lookupResult`.
+    case lookup(ClientOrderID, notBeforeMs: Int64)
+    /// `/v1/order/status` by `order_id` with `include_trades` (fills missing, order vanished).
+    /// Answer with `queryResult`.
+    case queryOrder(orderID: String, notBeforeMs: Int64)
+    /// `/v1/order/cancel`. Answer with `cancelResult`.
+    case sendCancel(orderID: String, notBeforeMs: Int64)
+    /// Cancel a second exchange order of one intent (answer with `cancelResult`).
+    case cancelDuplicate(orderID: String)
+    /// Cancel an open exchange order that carries our prefix but no local intent.
+    case cancelUnknown(orderID: String)
+    /// Remove this intent's new-order request from the scheduler if still queued; call
+    /// `newOrderDropped` if it was.
+    case withdrawQueued(ClientOrderID)
+    case notifyStrategy(OrderUpdate)
+    /// The intent is finished without an order (to the strategy).
+    case reject(ClientOrderID, OrderRejection)
+    /// Something inconsistent; log it loudly.
+    case alert(String)
+}
+
+/// The answer to a `.lookup` / `.queryOrder`.
+public enum LookupResult: Sendable, Hashable {
+    case found(OrderStatus)
+    /// `OrderNotFound` (404): the exchange has no such order.
+    case notFound
+    case failed(RESTFailure)
+}
+
+/// Tracks every order of this daemon: client order id ↔ order id, lifecycles, fills
+/// (via a `FillLedger`), cancels, uncertain sends and duplicates. Pure: inputs in,
+/// `[OrderAction]` out; `now` is injected, jitter comes from a seeded generator.
+///
+/// A value type: the engine owns exactly one and mutates it only on its serial queue.
+public struct OrderManager: Sendable {
+    public struct Configuration: Sendable, Hashable {
+        public var retry: RetryPolicy
+        /// Wait before fetching fills the exchange reported but no event delivered.
+        public var missingFillGraceMs: Int64
+        /// Cancel open exchange orders with our prefix that no intent owns (orphans).
+        public var cancelUnknownOwnOrders: Bool
+
+        public init(retry: RetryPolicy = RetryPolicy(), missingFillGraceMs: Int64 = 2_000,
+                    cancelUnknownOwnOrders: Bool = true) {
+            self.retry = retry
+            self.missingFillGraceMs = missingFillGraceMs
+            self.cancelUnknownOwnOrders = cancelUnknownOwnOrders
+        }
+    }
+
+    /// One intent and its bookkeeping.
+    public struct ManagedOrder: Sendable, Hashable {
+        public internal(set) var lifecycle: OrderLifecycle
+        public let intent: OrderIntent
+        public internal(set) var lastFailure: RESTFailure?
+        public internal(set) var resends = 0
+        public internal(set) var nonceResent = false
+        public internal(set) var lookupAttempts = 0
+        public internal(set) var cancelWhenKnown = false
+        public internal(set) var cancelAttempts = 0
+        var fillQueryPending = false
+        var queryAttempts = 0
+    }
+
+    public let configuration: Configuration
+    public private(set) var generator: ClientOrderIDGenerator
+    public private(set) var ledger: FillLedger
+    public private(set) var orders: [ClientOrderID: ManagedOrder] = [:]
+    /// Exchange order id → the intent it belongs to (primary orders only).
+    public private(set) var clientIDByOrderID: [String: ClientOrderID] = [:]
+    /// Extra exchange orders found for an intent: order id → intent.
+    public private(set) var duplicates: [String: ClientOrderID] = [:]
+    public private(set) var haltNewOrdersUntilMs: Int64?
+    private var rng: SeededRandom
+    private var reportedUnknown: Set<String> = []
+    private var cancelAttemptsByOrderID: [String: Int] = [:]
+
+    public init(generator: ClientOrderIDGenerator, ledger: FillLedger = FillLedger(),
+                configuration: Configuration = Configuration(), seed: UInt64) {
+        self.generator = generator
+        self.ledger = ledger
+        self.configuration = configuration
+        self.rng = SeededRandom(seed: seed)
+    }
+
+    // MARK: Queries
+
+    public func order(_ id: ClientOrderID) -> ManagedOrder? { orders[id] }
+
+    public func clientOrderID(forOrderID orderID: String) -> ClientOrderID? { clientIDByOrderID[orderID] }
+
+    /// Open (or possibly open) orders in `symbol`, with their unfilled amounts per side,
+    /// for the risk checker.
+    public func exposure(_ symbol: Symbol) -> (openOrders: Int, openBuy: ExactDecimal, openSell: ExactDecimal) {
+        var n = 0, buy = ExactDecimal.zero, sell = ExactDecimal.zero
+        for o in orders.values where o.lifecycle.symbol == symbol && o.lifecycle.phase.isOpen {
+            n += 1
+            if o.lifecycle.side == .buy { buy += o.lifecycle.remaining } else { sell += o.lifecycle.remaining }
+        }
+        return (n, buy, sell)
+    }
+
+    /// Local orders as the reconciler needs them.
+    public var localOrders: [LocalOrderView] {
+        orders.values.filter { $0.lifecycle.phase != .closed }.map {
+            LocalOrderView(clientOrderID: $0.lifecycle.clientOrderID, orderID: $0.lifecycle.orderID,
+                           symbol: $0.lifecycle.symbol, phase: $0.lifecycle.phase)
+        }.sorted { $0.clientOrderID < $1.clientOrderID }
+    }
+
+    // MARK: Strategy inputs
+
+    /// Places an intent: `.send` (or `.reject` when halted, stale or un-nameable).
+    public mutating func submit(_ intent: OrderIntent, now: Int64) -> (ClientOrderID?, [OrderAction]) {
+        let id: ClientOrderID
+        do { id = try generator.next() } catch {
+            return (nil, [.alert("cannot make a client order id: \(error)")])
+        }
+        if let halt = haltNewOrdersUntilMs, now < halt { return (id, [.reject(id, .halted(untilMs: halt))]) }
+        if let d = intent.deadlineMs, now > d { return (id, [.reject(id, .expired)]) }
+        var managed = ManagedOrder(lifecycle: OrderLifecycle(clientOrderID: id, symbol: intent.symbol, side: intent.side,
+                                                            price: intent.price, amount: intent.amount), intent: intent)
+        _ = managed.lifecycle.markSent()
+        orders[id] = managed
+        return (id, [.send(NewOrderRequest(id, intent))])
+    }
+
+    /// Re-creates an intent from the journal after a restart. Without an order id its send
+    /// outcome is unknown, so it starts `uncertain` and the next reconciliation looks it up
+    /// (it is never resent before that lookup answers "not found").
+    public mutating func restore(_ intent: OrderIntent, clientOrderID id: ClientOrderID, orderID: String?,
+                                 lastFailure: RESTFailure = .timeout) {
+        var managed = ManagedOrder(lifecycle: OrderLifecycle(clientOrderID: id, symbol: intent.symbol, side: intent.side,
+                                                            price: intent.price, amount: intent.amount), intent: intent)
+        _ = managed.lifecycle.markSent()
+        if let orderID {
+            _ = managed.lifecycle.bindRestored(orderID: orderID)
+            clientIDByOrderID[orderID] = id
+        } else {
+            _ = managed.lifecycle.markUncertain(cause: "restored without order id")
+            managed.lastFailure = lastFailure
+        }
+        orders[id] = managed
+    }
+
+    /// Cancels an intent's order, now if its order id is known, else as soon as it is.
+    public mutating func cancel(_ id: ClientOrderID, now: Int64) -> [OrderAction] {
+        guard var o = orders[id] else { return [.alert("cancel for unknown client order id \(id)")] }
+        guard o.lifecycle.outcome == nil else { return [] }
+        var actions: [OrderAction] = []
+        if let orderID = o.lifecycle.orderID, o.lifecycle.acknowledged {
+            notify(o.lifecycle.markCancelRequested(), &actions)
+            o.cancelAttempts = 0
+            orders[id] = o
+            actions.append(.sendCancel(orderID: orderID, notBeforeMs: now))
+        } else {
+            o.cancelWhenKnown = true
+            orders[id] = o
+            if !o.lifecycle.isUncertain { actions.append(.withdrawQueued(id)) }
+        }
+        return actions
+    }
+
+    /// Cancels every open order (kill switch, shutdown).
+    public mutating func cancelAll(now: Int64) -> [OrderAction] {
+        var actions: [OrderAction] = []
+        for id in orders.keys.sorted() where orders[id]!.lifecycle.phase.isOpen {
+            actions += cancel(id, now: now)
+        }
+        return actions
+    }
+
+    // MARK: REST inputs
+
+    /// The scheduler dropped the new-order request unsent (deadline) or it was withdrawn.
+    public mutating func newOrderDropped(_ id: ClientOrderID, now: Int64) -> [OrderAction] {
+        guard var o = orders[id], !o.lifecycle.acknowledged, o.lifecycle.outcome == nil else { return [] }
+        let reason: OrderRejection = o.cancelWhenKnown ? .cancelledBeforePlacement : .expired
+        var actions: [OrderAction] = []
+        notify(o.lifecycle.rejectLocally(nil, cause: "dropped unsent"), &actions)
+        orders[id] = o
+        actions.append(.reject(id, reason))
+        return actions
+    }
+
+    /// `/v1/order/new` answered with an order.
+    public mutating func newOrderAccepted(_ id: ClientOrderID, status: OrderStatus, now: Int64) -> [OrderAction] {
+        guard orders[id] != nil else { return [.alert("new-order reply for unknown client order id \(id)")] }
+        var actions: [OrderAction] = []
+        applyStatus(status, to: id, cause: "new-order reply", now: now, &actions)
+        return actions
+    }
+
+    /// `/v1/order/new` failed (error body, HTTP error, timeout, network).
+    public mutating func newOrderFailed(_ id: ClientOrderID, failure: RESTFailure, now: Int64) -> [OrderAction] {
+        guard var o = orders[id] else { return [.alert("new-order failure for unknown client order id \(id)")] }
+        if o.lifecycle.acknowledged || o.lifecycle.outcome != nil {
+            return [.alert("new-order failure (\(failure)) for \(id), which the exchange already reported; ignored")]
+        }
+        o.lastFailure = failure
+        let decision = configuration.retry.decide(failure, kind: .newOrder, attempt: o.resends, now: now, rng: &rng)
+        applyHalt(decision)
+        var actions: [OrderAction] = []
+        switch decision.action {
+        case .lookupBeforeResend(let at):
+            notify(o.lifecycle.markUncertain(cause: "new order failed: \(failure)"), &actions)
+            o.lookupAttempts = 0
+            orders[id] = o
+            actions.append(.lookup(id, notBeforeMs: at))
+        case .giveUp, .retry, .retryWithNewNonce:
+            // Only an authentication refusal gets here: it cannot have executed.
+            notify(o.lifecycle.rejectLocally(failure.reason, cause: decision.explanation), &actions)
+            orders[id] = o
+            actions.append(.reject(id, .exchange(failure.reason, decision.explanation)))
+        }
+        return actions
+    }
+
+    /// The answer to `.lookup(id)` (status by client order id).
+    public mutating func lookupResult(_ id: ClientOrderID, _ result: LookupResult, now: Int64) -> [OrderAction] {
+        guard var o = orders[id] else { return [.alert("lookup result for unknown client order id \(id)")] }
+        var actions: [OrderAction] = []
+        switch result {
+        case .found(let status):
+            applyStatus(status, to: id, cause: "lookup", now: now, &actions)
+        case .notFound:
+            if o.lifecycle.acknowledged || o.lifecycle.outcome != nil { return [] }
+            guard o.lifecycle.isUncertain else {
+                // Only a failed send may be resent; a request still queued or in flight
+                // will answer for itself.
+                return [.alert("lookup of \(id) said not found while its send is still pending; ignored")]
+            }
+            if o.cancelWhenKnown {
+                notify(o.lifecycle.rejectLocally(nil, cause: "cancelled before placement"), &actions)
+                orders[id] = o
+                actions.append(.reject(id, .cancelledBeforePlacement))
+                return actions
+            }
+            let failure = o.lastFailure ?? .timeout
+            let decision = configuration.retry.afterLookupNotFound(lastFailure: failure, resends: o.resends,
+                                                                   nonceResent: o.nonceResent, now: now, rng: &rng)
+            switch decision {
+            case .resend(let at):
+                if let d = o.intent.deadlineMs, at > d {
+                    notify(o.lifecycle.rejectLocally(nil, cause: "stale: not resent"), &actions)
+                    orders[id] = o
+                    actions.append(.reject(id, .expired))
+                } else if let halt = haltNewOrdersUntilMs, at < halt {
+                    notify(o.lifecycle.rejectLocally(.maintenance, cause: "halted: not resent"), &actions)
+                    orders[id] = o
+                    actions.append(.reject(id, .halted(untilMs: halt)))
+                } else {
+                    o.resends += 1
+                    if failure.classification == .retryWithNewNonce { o.nonceResent = true }
+                    notify(o.lifecycle.markResending(), &actions)
+                    _ = o.lifecycle.markSent()
+                    orders[id] = o
+                    actions.append(.resend(NewOrderRequest(id, o.intent), notBeforeMs: at))
+                }
+            case .giveUp(let reason, let why):
+                notify(o.lifecycle.rejectLocally(reason, cause: why), &actions)
+                orders[id] = o
+                actions.append(.reject(id, .exchange(reason, why)))
+            }
+        case .failed(let failure):
+            let d = configuration.retry.decide(failure, kind: .query, attempt: o.lookupAttempts, now: now, rng: &rng)
+            o.lookupAttempts += 1
+            orders[id] = o
+            switch d.action {
+            case .retry(let at): actions.append(.lookup(id, notBeforeMs: at))
+            case .retryWithNewNonce: actions.append(.lookup(id, notBeforeMs: now))
+            case .giveUp, .lookupBeforeResend:
+                actions.append(.alert("order \(id) is uncertain and lookups keep failing (\(failure)); "
+                    + "it stays uncertain (never resent) until a reconciliation resolves it"))
+            }
+        }
+        return actions
+    }
+
+    /// The answer to `.queryOrder(orderID)`.
+    public mutating func queryResult(orderID: String, _ result: LookupResult, now: Int64) -> [OrderAction] {
+        let owner = clientIDByOrderID[orderID] ?? duplicates[orderID]
+        var actions: [OrderAction] = []
+        switch result {
+        case .found(let status):
+            if let owner {
+                if orders[owner]?.lifecycle.orderID == orderID { orders[owner]?.fillQueryPending = false }
+                applyStatus(status, to: owner, cause: "status query", now: now, &actions)
+            } else {
+                recordTrades(of: status, clientOrderID: nil, &actions)
+            }
+        case .notFound:
+            actions.append(.alert("order \(orderID) (\(owner?.rawValue ?? "no intent")) not found on the exchange"))
+        case .failed(let failure):
+            guard let owner, var o = orders[owner] else { return [] }
+            let d = configuration.retry.decide(failure, kind: .query, attempt: o.queryAttempts, now: now, rng: &rng)
+            o.queryAttempts += 1
+            orders[owner] = o
+            switch d.action {
+            case .retry(let at): actions.append(.queryOrder(orderID: orderID, notBeforeMs: at))
+            case .retryWithNewNonce: actions.append(.queryOrder(orderID: orderID, notBeforeMs: now))
+            case .giveUp, .lookupBeforeResend: actions.append(.alert("status of \(orderID) unavailable: \(failure)"))
+            }
+        }
+        return actions
+    }
+
+    /// The answer to `.sendCancel` / `.cancelDuplicate` / `.cancelUnknown`.
+    public mutating func cancelResult(orderID: String, _ result: Result<OrderStatus, RESTFailure>, now: Int64) -> [OrderAction] {
+        let owner = clientIDByOrderID[orderID] ?? duplicates[orderID]
+        var actions: [OrderAction] = []
+        switch result {
+        case .success(let status):
+            cancelAttemptsByOrderID[orderID] = nil
+            if let owner { applyStatus(status, to: owner, cause: "cancel reply", now: now, &actions) }
+        case .failure(let failure):
+            let attempt = cancelAttemptsByOrderID[orderID, default: 0]
+            let d = configuration.retry.decide(failure, kind: .cancel, attempt: attempt, now: now, rng: &rng)
+            cancelAttemptsByOrderID[orderID] = attempt + 1
+            switch d.action {
+            case .retry(let at): actions.append(.sendCancel(orderID: orderID, notBeforeMs: at))
+            case .retryWithNewNonce: actions.append(.sendCancel(orderID: orderID, notBeforeMs: now))
+            case .giveUp, .lookupBeforeResend:
+                if failure.classification == .orderNotFound {
+                    // Gone already (filled or cancelled): learn how, with its trades.
+                    actions.append(.queryOrder(orderID: orderID, notBeforeMs: now))
+                } else {
+                    actions.append(.alert("cancel of \(orderID) failed for good: \(failure)"))
+                }
+                if let owner, clientIDByOrderID[orderID] != nil, var o = orders[owner] {
+                    notify(o.lifecycle.markCancelFailed(cause: "cancel failed: \(failure)"), &actions)
+                    orders[owner] = o
+                }
+            }
+        }
+        return actions
+    }
+
+    // MARK: Order events
+
+    /// One event from `/v1/order/events` (call for each event of a batch, in order).
+    public mutating func handle(event: OrderEvent, now: Int64) -> [OrderAction] {
+        var actions: [OrderAction] = []
+        if let owner = route(orderID: event.orderID, clientOrderID: event.clientOrderID, &actions) {
+            if duplicates[event.orderID] != nil {
+                if event.type == .fill, let fill = Fill(event: event, knownSide: orders[owner]?.lifecycle.side) {
+                    record(fill, &actions)
+                }
+                return actions
+            }
+            guard var o = orders[owner] else { return actions }
+            if event.type == .fill {
+                if let fill = Fill(event: event, knownSide: o.lifecycle.side) {
+                    if case .applied = record(fill, &actions) {
+                        notify(o.lifecycle.applyNewFill(amount: fill.amount, orderID: fill.orderID), &actions)
+                    }
+                } else {
+                    actions.append(.alert("fill event without fill data for \(event.orderID)"))
+                }
+            }
+            notify(o.lifecycle.apply(event: event), &actions)
+            orders[owner] = o
+            followUps(owner, now: now, &actions)
+        } else if event.type == .fill, let fill = Fill(event: event) {
+            record(fill, &actions)
+        }
+        return actions
+    }
+
+    // MARK: Reconciliation
+
+    /// Applies a `Reconciler` plan (built against this manager's `localOrders` and `ledger`).
+    public mutating func apply(_ plan: ReconciliationPlan, now: Int64) -> [OrderAction] {
+        var actions: [OrderAction] = []
+        for fill in plan.fills {
+            let owner = clientIDByOrderID[fill.orderID]
+            if case .applied = record(fill, &actions), let owner, var o = orders[owner] {
+                notify(o.lifecycle.applyNewFill(amount: fill.amount, orderID: fill.orderID), &actions)
+                orders[owner] = o
+            }
+        }
+        for (id, report) in plan.open {
+            switch report {
+            case .status(let s): applyStatus(s, to: id, cause: "reconcile: open", now: now, &actions)
+            case .event(let e):
+                if route(orderID: e.orderID, clientOrderID: e.clientOrderID, &actions) == id, duplicates[e.orderID] == nil,
+                   var o = orders[id] {
+                    notify(o.lifecycle.apply(event: e), &actions)
+                    orders[id] = o
+                    followUps(id, now: now, &actions)
+                }
+            }
+        }
+        for (id, status) in plan.resolved { applyStatus(status, to: id, cause: "reconcile: lookup", now: now, &actions) }
+        for (id, orderID) in plan.vanished where orders[id] != nil {
+            actions.append(.queryOrder(orderID: orderID, notBeforeMs: now))
+        }
+        for id in plan.lookUpByClientOrderID where orders[id] != nil {
+            orders[id]!.lookupAttempts = 0
+            actions.append(.lookup(id, notBeforeMs: now))
+        }
+        for report in plan.unknownOurs {
+            if duplicates[report.orderID] != nil || clientIDByOrderID[report.orderID] != nil { continue }
+            noteUnknown(report.orderID, report.clientOrderID, ours: true, &actions)
+            if configuration.cancelUnknownOwnOrders { actions.append(.cancelUnknown(orderID: report.orderID)) }
+        }
+        for report in plan.foreign { noteUnknown(report.orderID, report.clientOrderID, ours: false, &actions) }
+        for t in plan.brokenTrades { actions.append(.alert("trade \(t.tid) of order \(t.orderID) was broken (break=full); not counted")) }
+        return actions
+    }
+
+    /// Forgets closed orders (after the journal has them); returns their ids. Their order
+    /// ids stay mapped so late duplicate events are recognised, not treated as unknown.
+    public mutating func removeClosed() -> [ClientOrderID] {
+        let closed = orders.filter { $0.value.lifecycle.phase == .closed }.map(\.key).sorted()
+        for id in closed { orders[id] = nil }
+        return closed
+    }
+
+    // MARK: Internals
+
+    /// Which intent an exchange order belongs to; registers duplicates and unknown orders.
+    private mutating func route(orderID: String, clientOrderID raw: String?, _ actions: inout [OrderAction]) -> ClientOrderID? {
+        if let id = clientIDByOrderID[orderID] ?? duplicates[orderID] { return id }
+        guard let raw, let id = ClientOrderID(raw), let o = orders[id] else {
+            noteUnknown(orderID, raw, ours: raw.flatMap(ClientOrderID.init).map(generator.isOurs) ?? false, &actions)
+            return nil
+        }
+        if let bound = o.lifecycle.orderID, bound != orderID {
+            duplicates[orderID] = id
+            actions.append(.notifyStrategy(.duplicateDetected(id, kept: bound, duplicate: orderID)))
+            actions.append(.cancelDuplicate(orderID: orderID))
+            return id
+        }
+        clientIDByOrderID[orderID] = id
+        return id
+    }
+
+    private mutating func applyStatus(_ status: OrderStatus, to id: ClientOrderID, cause: String, now: Int64,
+                                      _ actions: inout [OrderAction]) {
+        guard route(orderID: status.orderID, clientOrderID: status.clientOrderID ?? id.rawValue, &actions) == id else { return }
+        if duplicates[status.orderID] != nil {
+            recordTrades(of: status, clientOrderID: id, &actions)
+            return
+        }
+        guard var o = orders[id] else { return }
+        for fill in fills(of: status, clientOrderID: id) {
+            if case .applied = record(fill, &actions) {
+                notify(o.lifecycle.applyNewFill(amount: fill.amount, orderID: fill.orderID), &actions)
+            }
+        }
+        notify(o.lifecycle.apply(status: status, cause: cause), &actions)
+        orders[id] = o
+        followUps(id, now: now, &actions)
+    }
+
+    private func fills(of status: OrderStatus, clientOrderID: ClientOrderID?) -> [Fill] {
+        (status.trades ?? []).filter { !Fill.isFullyBroken($0) }.compactMap {
+            Fill(trade: $0, knownSymbol: status.symbol, source: .orderStatus)
+        }.map { f in
+            Fill(tradeID: f.tradeID, orderID: status.orderID, clientOrderID: f.clientOrderID ?? clientOrderID,
+                 symbol: f.symbol, side: f.side, price: f.price, amount: f.amount, fee: f.fee,
+                 feeCurrency: f.feeCurrency, timestampMs: f.timestampMs, isMaker: f.isMaker, source: f.source)
+        }
+    }
+
+    private mutating func recordTrades(of status: OrderStatus, clientOrderID: ClientOrderID?, _ actions: inout [OrderAction]) {
+        for fill in fills(of: status, clientOrderID: clientOrderID) { record(fill, &actions) }
+    }
+
+    @discardableResult
+    private mutating func record(_ fill: Fill, _ actions: inout [OrderAction]) -> FillRecordResult {
+        let result = ledger.record(fill)
+        switch result {
+        case .applied(let f): actions.append(.notifyStrategy(.fill(f)))
+        case .duplicate: break
+        case .conflicting(let existing, let ignored):
+            actions.append(.alert("trade \(existing.tradeID) reported differently: kept \(existing), ignored \(ignored)"))
+        }
+        return result
+    }
+
+    private mutating func followUps(_ id: ClientOrderID, now: Int64, _ actions: inout [OrderAction]) {
+        guard var o = orders[id] else { return }
+        let l = o.lifecycle
+        if o.cancelWhenKnown, let orderID = l.orderID, l.acknowledged {
+            o.cancelWhenKnown = false
+            if l.outcome == nil {
+                notify(o.lifecycle.markCancelRequested(), &actions)
+                actions.append(.sendCancel(orderID: orderID, notBeforeMs: now))
+            }
+        }
+        if l.outcome != nil, l.exchangeFinished, l.missingFills, !o.fillQueryPending, let orderID = l.orderID {
+            o.fillQueryPending = true
+            actions.append(.queryOrder(orderID: orderID, notBeforeMs: now + configuration.missingFillGraceMs))
+        }
+        orders[id] = o
+    }
+
+    private func notify(_ t: OrderTransition, _ actions: inout [OrderAction]) {
+        for a in t.anomalies { actions.append(.alert("\(t.clientOrderID): \(a) (\(t.cause))")) }
+        if t.changed { actions.append(.notifyStrategy(.transition(t))) }
+    }
+
+    private mutating func noteUnknown(_ orderID: String, _ clientOrderID: String?, ours: Bool, _ actions: inout [OrderAction]) {
+        guard !orderID.isEmpty, reportedUnknown.insert(orderID).inserted else { return }
+        actions.append(.notifyStrategy(.unknownOrder(orderID: orderID, clientOrderID: clientOrderID, ours: ours)))
+    }
+
+    private mutating func applyHalt(_ d: RetryDecision) {
+        if let h = d.haltNewOrdersUntilMs { haltNewOrdersUntilMs = max(haltNewOrdersUntilMs ?? h, h) }
+    }
+}

@@ -1,0 +1,240 @@
+import GeminiProtocol
+
+/// A small, fast, seedable generator (SplitMix64) so backoff jitter is reproducible in
+/// tests and replays. Not for cryptography.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Exponential backoff with full jitter: attempt n waits a uniformly random time in
+/// `[0, min(cap, base·2^n)]` milliseconds (AWS "full jitter"), so retrying clients spread
+/// out instead of hammering the exchange in lock-step.
+public struct Backoff: Sendable, Hashable {
+    public let baseMs: Int64
+    public let capMs: Int64
+
+    public init(baseMs: Int64 = 250, capMs: Int64 = 30_000) {
+        precondition(baseMs > 0 && capMs >= baseMs, "backoff needs 0 < base ≤ cap")
+        self.baseMs = baseMs
+        self.capMs = capMs
+    }
+
+    /// The ceiling for attempt `n` (0-based): `min(cap, base·2^n)`, overflow-safe.
+    public func ceiling(attempt: Int) -> Int64 {
+        let n = max(0, attempt)
+        if n >= 62 { return capMs }
+        let (v, overflow) = baseMs.multipliedReportingOverflow(by: Int64(1) << Int64(n))
+        return overflow ? capMs : min(capMs, v)
+    }
+
+    /// A delay for attempt `n`, uniformly in `0...ceiling(attempt:)`.
+    public func delay(attempt: Int, using rng: inout some RandomNumberGenerator) -> Int64 {
+        Int64.random(in: 0...ceiling(attempt: attempt), using: &rng)
+    }
+}
+
+/// The kind of REST request, which decides both its queue priority and how a failure is
+/// handled. Raw value order is priority order (cancels first).
+public enum RequestKind: Int, Sendable, Hashable, Comparable, CaseIterable {
+    /// `/v1/order/cancel`: idempotent, most urgent (it reduces risk).
+    case cancel = 0
+    /// `/v1/order/new`: never repeated blindly.
+    case newOrder = 1
+    /// Status, orders, mytrades, balances, public data: idempotent reads.
+    case query = 2
+
+    public static func < (a: RequestKind, b: RequestKind) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// How a REST request failed, as the transport and decoder saw it.
+public enum RESTFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Gemini answered with an error body (or a classified outage page).
+    case exchange(GeminiErrorBody, httpStatus: Int?)
+    /// A non-2xx answer without a recognisable body.
+    case http(status: Int)
+    /// No answer in time: the request may or may not have reached the exchange.
+    case timeout
+    /// The connection broke after the request may have been written.
+    case network(String)
+    /// Failed before a byte was written (DNS, connection refused): certainly not received.
+    case notSent(String)
+
+    /// Gemini's own classification, when the exchange answered.
+    public var classification: GeminiErrorClassification? {
+        switch self {
+        case .exchange(let body, let status): body.classification(httpStatus: status)
+        case .http(let status): GeminiErrorClassification(httpStatus: status)
+        case .timeout, .network, .notSent: nil
+        }
+    }
+
+    /// The reason code, when there is one.
+    public var reason: GeminiReason? {
+        if case .exchange(let body, _) = self { return body.reason }
+        return nil
+    }
+
+    /// Whether a request with side effects may have taken effect despite this failure.
+    /// Only an authentication refusal or a request never written is certain not to have;
+    /// everything else (including a 4xx rejection, see §8.2: an order was found on the
+    /// exchange after a 406) is treated as possibly executed.
+    public var mayHaveExecuted: Bool {
+        switch self {
+        case .notSent: false
+        case .exchange, .http: classification != .fatalConfiguration
+        case .timeout, .network: true
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .exchange(let body, let status): "\(status.map { "HTTP \($0) " } ?? "")\(body)"
+        case .http(let status): "HTTP \(status)"
+        case .timeout: "timeout"
+        case .network(let text): "network error: \(text)"
+        case .notSent(let text): "not sent: \(text)"
+        }
+    }
+}
+
+/// What to do after a failed request.
+public struct RetryDecision: Sendable, Hashable {
+    public enum Action: Sendable, Hashable {
+        /// Send the same request again at this time (idempotent requests only).
+        case retry(atMs: Int64)
+        /// Send again now with a fresh nonce (the sender bumps it); allowed once.
+        case retryWithNewNonce
+        /// New orders only: look the order up by client order id at this time; only a
+        /// "not found" answer may lead to a resend (`RetryPolicy.afterLookupNotFound`).
+        case lookupBeforeResend(atMs: Int64)
+        /// Stop; report the failure.
+        case giveUp
+    }
+
+    public let action: Action
+    /// Maintenance: submit no new orders before this time.
+    public let haltNewOrdersUntilMs: Int64?
+    /// Rate limited: pause the whole rate group (public or private) until this time.
+    public let pauseGroupUntilMs: Int64?
+    public let explanation: String
+}
+
+/// After a lookup proved a failed new order absent: send it again, or give up.
+public enum ResendDecision: Sendable, Hashable {
+    case resend(atMs: Int64)
+    case giveUp(reason: GeminiReason?, explanation: String)
+}
+
+/// Per-error retry rules (§4.3 mapping, §5, §8.2).
+///
+/// * 429 / `RateLimit`: back off (and pause the group), then retry.
+/// * 5xx / `System`, timeouts, network errors: retry with backoff (idempotent requests).
+/// * `Maintenance` / 503: halt new orders for `maintenanceHaltMs`; retry other requests after it.
+/// * `InvalidNonce`: retry once with a new nonce.
+/// * Rejections on the merits (`InsufficientFunds`, `InvalidPrice`, `InvalidQuantity`, …)
+///   and configuration errors (`MissingRole`, `InvalidSignature`, …): give up and report.
+/// * `/v1/order/new`: whatever the error (except an authentication refusal, which cannot
+///   have executed), the order is looked up by client order id first; only when the
+///   lookup says "not found" does `afterLookupNotFound` decide between a resend (same
+///   client order id, retryable errors) and giving up (non-retryable reasons).
+public struct RetryPolicy: Sendable, Hashable {
+    public var backoff: Backoff
+    /// Idempotent requests are tried at most this many times in all.
+    public var maxAttempts: Int
+    /// A failed new order is resent at most this many times (after lookups).
+    public var maxResends: Int
+    public var maintenanceHaltMs: Int64
+    /// Wait before looking up an uncertain new order, so a request still in flight inside
+    /// the exchange has landed (lowers the chance of "not found" followed by the original).
+    public var lookupDelayMs: Int64
+
+    public init(backoff: Backoff = Backoff(), maxAttempts: Int = 8, maxResends: Int = 3,
+                maintenanceHaltMs: Int64 = 60_000, lookupDelayMs: Int64 = 1_000) {
+        self.backoff = backoff
+        self.maxAttempts = maxAttempts
+        self.maxResends = maxResends
+        self.maintenanceHaltMs = maintenanceHaltMs
+        self.lookupDelayMs = lookupDelayMs
+    }
+
+    /// - Parameters:
+    ///   - attempt: retries already made for this request (0 on the first failure).
+    ///   - nonceRetried: whether this request already had its one `InvalidNonce` retry.
+    public func decide(_ failure: RESTFailure, kind: RequestKind, attempt: Int, nonceRetried: Bool = false,
+                       now: Int64, rng: inout some RandomNumberGenerator) -> RetryDecision {
+        let cls = failure.classification
+        let halt: Int64? = cls == .halt ? now + maintenanceHaltMs : nil
+        let pause: Int64? = cls == .backOff ? now + backoff.ceiling(attempt: attempt) : nil
+
+        if kind == .newOrder {
+            if cls == .fatalConfiguration {
+                return RetryDecision(action: .giveUp, haltNewOrdersUntilMs: nil, pauseGroupUntilMs: nil,
+                                     explanation: "authentication/configuration refused (\(failure)); cannot have executed")
+            }
+            if case .notSent = failure {
+                // Certainly not received, but the resend still goes through a lookup so the
+                // rule stays single: a new order is only repeated after "not found".
+            }
+            var at = now + lookupDelayMs + backoff.delay(attempt: attempt, using: &rng)
+            if let halt { at = max(at, halt) }
+            if let pause { at = max(at, pause) }
+            return RetryDecision(action: .lookupBeforeResend(atMs: at), haltNewOrdersUntilMs: halt,
+                                 pauseGroupUntilMs: pause,
+                                 explanation: "new order failed (\(failure)); look up by client_order_id before any resend")
+        }
+
+        switch cls {
+        case .retryWithNewNonce:
+            if !nonceRetried {
+                return RetryDecision(action: .retryWithNewNonce, haltNewOrdersUntilMs: nil, pauseGroupUntilMs: nil,
+                                     explanation: "InvalidNonce: retry once with a new nonce")
+            }
+            return RetryDecision(action: .giveUp, haltNewOrdersUntilMs: nil, pauseGroupUntilMs: nil,
+                                 explanation: "InvalidNonce again after a nonce retry")
+        case .fatalConfiguration, .reject, .orderNotFound:
+            return RetryDecision(action: .giveUp, haltNewOrdersUntilMs: nil, pauseGroupUntilMs: nil,
+                                 explanation: "not retryable: \(failure)")
+        case .backOff, .retryIdempotentOnly, .halt, nil:
+            guard attempt + 1 < maxAttempts else {
+                return RetryDecision(action: .giveUp, haltNewOrdersUntilMs: halt, pauseGroupUntilMs: pause,
+                                     explanation: "gave up after \(attempt + 1) attempts: \(failure)")
+            }
+            var at = now + backoff.delay(attempt: attempt, using: &rng)
+            if let halt { at = max(at, halt) }
+            if let pause { at = max(at, pause) }
+            return RetryDecision(action: .retry(atMs: at), haltNewOrdersUntilMs: halt, pauseGroupUntilMs: pause,
+                                 explanation: "retryable: \(failure)")
+        }
+    }
+
+    /// A lookup proved a failed new order absent; `lastFailure` is the send's failure.
+    ///
+    /// - Parameters:
+    ///   - resends: resends already made for this intent.
+    ///   - nonceResent: whether one of them was for `InvalidNonce`.
+    public func afterLookupNotFound(lastFailure: RESTFailure, resends: Int, nonceResent: Bool,
+                                    now: Int64, rng: inout some RandomNumberGenerator) -> ResendDecision {
+        let reason = lastFailure.reason
+        switch lastFailure.classification {
+        case .retryWithNewNonce:
+            return nonceResent
+                ? .giveUp(reason: reason, explanation: "InvalidNonce again after a resend")
+                : .resend(atMs: now)
+        case .fatalConfiguration, .reject, .orderNotFound:
+            return .giveUp(reason: reason, explanation: "refused by the exchange: \(lastFailure)")
+        case .backOff, .retryIdempotentOnly, .halt, nil:
+            guard resends < maxResends else {
+                return .giveUp(reason: reason, explanation: "gave up after \(resends) resends: \(lastFailure)")
+            }
+            return .resend(atMs: now + backoff.delay(attempt: resends, using: &rng))
+        }
+    }
+}

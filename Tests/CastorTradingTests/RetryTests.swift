@@ -1,0 +1,75 @@
+import GeminiProtocol
+import Testing
+@testable import CastorTrading
+
+@Suite struct RetryTests {
+    func err(_ reason: GeminiReason, _ status: Int?) -> RESTFailure { .exchange(GeminiErrorBody(reason: reason, message: nil), httpStatus: status) }
+
+    @Test func fullJitterStaysWithinBounds() {
+        let b = Backoff(baseMs: 100, capMs: 5_000)
+        #expect(b.ceiling(attempt: 0) == 100 && b.ceiling(attempt: 3) == 800 && b.ceiling(attempt: 6) == 5_000)
+        #expect(b.ceiling(attempt: 500) == 5_000)
+        var rng = SeededRandom(seed: 42)
+        for n in 0..<12 {
+            var lo = Int64.max, hi = Int64.min
+            for _ in 0..<2_000 {
+                let v = b.delay(attempt: n, using: &rng)
+                #expect(v >= 0 && v <= min(5_000, 100 << Int64(n)))
+                lo = min(lo, v); hi = max(hi, v)
+            }
+            // Full jitter really uses the whole range.
+            let ceiling = b.ceiling(attempt: n)
+            #expect(lo <= ceiling / 10 && hi >= ceiling * 9 / 10)
+        }
+        // Same seed, same delays.
+        var r1 = SeededRandom(seed: 9), r2 = SeededRandom(seed: 9)
+        #expect((0..<10).map { b.delay(attempt: $0, using: &r1) } == (0..<10).map { b.delay(attempt: $0, using: &r2) })
+    }
+
+    @Test func decisionsPerReason() {
+        let p = RetryPolicy(backoff: Backoff(baseMs: 100, capMs: 1_000))
+        var rng = SeededRandom(seed: 1)
+        func action(_ f: RESTFailure, _ k: RequestKind, attempt: Int = 0, nonce: Bool = false) -> RetryDecision {
+            p.decide(f, kind: k, attempt: attempt, nonceRetried: nonce, now: 1_000, rng: &rng)
+        }
+        func isRetry(_ d: RetryDecision) -> Bool { if case .retry(let at) = d.action { at >= 1_000 && at <= 1_100 } else { false } }
+        #expect(isRetry(action(err(.rateLimit, 429), .query)))
+        #expect(action(err(.rateLimit, 429), .query).pauseGroupUntilMs == 1_100)
+        #expect(isRetry(action(.http(status: 429), .cancel)))
+        #expect(isRetry(action(err(.system, 500), .query)))
+        #expect(isRetry(action(.http(status: 502), .query)))
+        #expect(isRetry(action(.timeout, .cancel)))
+        #expect(isRetry(action(.network("reset"), .query)))
+        let m = action(err(.maintenance, 503), .query)
+        #expect(m.haltNewOrdersUntilMs == 61_000 && m.action == .retry(atMs: 61_000))
+        #expect(action(err(.invalidNonce, 400), .query).action == .retryWithNewNonce)
+        #expect(action(err(.invalidNonce, 400), .query, nonce: true).action == .giveUp)
+        for r: GeminiReason in [.insufficientFunds, .invalidPrice, .invalidQuantity, .missingRole, .invalidSignature] {
+            #expect(action(err(r, 400), .cancel).action == .giveUp, "\(r)")
+        }
+        #expect(action(.timeout, .query, attempt: 7).action == .giveUp)  // maxAttempts 8
+    }
+
+    @Test func newOrdersAreNeverBlindlyRetried() {
+        let p = RetryPolicy(backoff: Backoff(baseMs: 100, capMs: 1_000), lookupDelayMs: 500)
+        var rng = SeededRandom(seed: 2)
+        let failures: [RESTFailure] = [.timeout, .network("reset"), .notSent("refused"), err(.rateLimit, 429), err(.system, 500),
+                                       .http(status: 502), err(.maintenance, 503), err(.invalidNonce, 400), err(.insufficientFunds, 406)]
+        for f in failures {
+            let d = p.decide(f, kind: .newOrder, attempt: 0, now: 0, rng: &rng)
+            guard case .lookupBeforeResend(let at) = d.action else { Issue.record("\(f): \(d)"); continue }
+            #expect(at >= 500, "\(f)")
+        }
+        #expect(p.decide(err(.missingRole, 403), kind: .newOrder, attempt: 0, now: 0, rng: &rng).action == .giveUp)
+        #expect(p.decide(err(.maintenance, 503), kind: .newOrder, attempt: 0, now: 0, rng: &rng).action == .lookupBeforeResend(atMs: 60_000))
+        // After "not found".
+        #expect(p.afterLookupNotFound(lastFailure: .timeout, resends: 0, nonceResent: false, now: 0, rng: &rng) != .giveUp(reason: nil, explanation: ""))
+        if case .giveUp = p.afterLookupNotFound(lastFailure: .timeout, resends: 3, nonceResent: false, now: 0, rng: &rng) {} else { Issue.record("max resends") }
+        if case .giveUp(let r, _) = p.afterLookupNotFound(lastFailure: err(.invalidPrice, 400), resends: 0, nonceResent: false, now: 0, rng: &rng) {
+            #expect(r == .invalidPrice)
+        } else { Issue.record("reject expected") }
+        #expect(p.afterLookupNotFound(lastFailure: err(.invalidNonce, 400), resends: 0, nonceResent: false, now: 7, rng: &rng) == .resend(atMs: 7))
+        #expect(RESTFailure.timeout.mayHaveExecuted && !RESTFailure.notSent("x").mayHaveExecuted)
+        #expect(!err(.invalidSignature, 400).mayHaveExecuted && err(.insufficientFunds, 406).mayHaveExecuted)
+    }
+}
