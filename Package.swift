@@ -18,7 +18,8 @@ import PackageDescription
 //   CastorStrategy            the strategy plug-in interface (also a dynamic library)
 //   CastorStrategies          the built-in strategies: market-maker, grid, twap, observe
 //   CastorJournal             the durable SQLite journal of intents, orders and fills
-//   CastorEngine              the daemon: feeds, order manager, strategies, reload
+//   CastorFeeds               the exchange feeds behind adapters: market data, order events
+//   CastorEngine              the daemon: order manager, strategies, reload, wiring
 //   castor                    the command-line executable
 let package = Package(
     name: "Castor",
@@ -74,10 +75,17 @@ let package = Package(
         .target(name: "CastorStrategies", dependencies: ["CastorStrategy", "CastorCore"]),
         .target(name: "CastorJournal", dependencies: ["CastorCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
+            name: "CastorFeeds",
+            dependencies: [
+                "CastorCore", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "CastorSSL", "MarketData",
+                "CastorTrading",
+            ]
+        ),
+        .target(
             name: "CastorEngine",
             dependencies: [
                 "CastorCore", "CastorLog", "CastorConfig", "CastorSystemd", "CastorTrading", "CastorStrategy",
-                "CastorStrategies", "CastorJournal", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "CastorHTTP", "MarketData",
+                "CastorStrategies", "CastorJournal", "CastorFeeds", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "CastorHTTP", "MarketData",
                 "GeminiSim", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -107,6 +115,7 @@ let package = Package(
         .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol"]),
         .testTarget(name: "CastorStrategiesTests", dependencies: ["CastorStrategies", "CastorStrategy", "CastorCore"]),
         .testTarget(name: "CastorJournalTests", dependencies: ["CastorJournal", "CastorCore"]),
+        .testTarget(name: "CastorFeedsTests", dependencies: ["CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData"]),
         .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
     ],

@@ -1,0 +1,1 @@
+// CastorFeeds module: see Package.swift for its job.
