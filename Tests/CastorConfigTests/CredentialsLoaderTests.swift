@@ -14,7 +14,7 @@ private final class CredentialRoot {
 
     func write(_ name: String, _ text: String, mode: mode_t = 0o600) {
         let path = root + "/creds/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         chmod(path, mode)
     }
 
