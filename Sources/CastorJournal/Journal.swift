@@ -123,26 +123,35 @@ public final class Journal: Sendable {
     /// count once.
     @discardableResult
     public func recordFill(_ fill: JournalFill) throws(JournalError) -> Bool {
-        try write(.synced) { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO fills (trade_id, order_id, client_order_id, symbol, side, price, amount, fee, fee_currency, liquidity, ts_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (trade_id) DO NOTHING
-                """).execute(arguments: [
-                    fill.tradeID, fill.orderID, fill.clientOrderID, fill.symbol, fill.side.rawValue,
-                    fill.price.description, fill.amount.description, fill.fee.description, fill.feeCurrency,
-                    fill.liquidity?.rawValue, fill.timestampMs,
-                ])
-            guard db.changesCount == 1 else { return false }
-            // Kept in meta (not only derived from `fills`) so that pruning old fills one day
-            // cannot move the mytrades catch-up point backwards.
-            try db.cachedStatement(sql: """
-                INSERT INTO meta (key, value) VALUES (?, ?)
-                ON CONFLICT (key) DO UPDATE SET value = excluded.value
-                WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)
-                """).execute(arguments: [Journal.lastFillPrefix + fill.symbol, String(fill.timestampMs)])
-            return true
-        }
+        try write(.synced) { db in try Journal.insert(fill, db) }
+    }
+
+    /// Journals many fills in one synced transaction (one fsync instead of one per fill), as
+    /// when catching up from a `/v1/mytrades` page. Returns, per fill, whether it was new.
+    @discardableResult
+    public func recordFills(_ fills: [JournalFill]) throws(JournalError) -> [Bool] {
+        try write(.synced) { db in try fills.map { try Journal.insert($0, db) } }
+    }
+
+    private static func insert(_ fill: JournalFill, _ db: Database) throws -> Bool {
+        try db.cachedStatement(sql: """
+            INSERT INTO fills (trade_id, order_id, client_order_id, symbol, side, price, amount, fee, fee_currency, liquidity, ts_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (trade_id) DO NOTHING
+            """).execute(arguments: [
+                fill.tradeID, fill.orderID, fill.clientOrderID, fill.symbol, fill.side.rawValue,
+                fill.price.description, fill.amount.description, fill.fee.description, fill.feeCurrency,
+                fill.liquidity?.rawValue, fill.timestampMs,
+            ])
+        guard db.changesCount == 1 else { return false }
+        // Kept in meta (not only derived from `fills`) so that pruning old fills one day
+        // cannot move the mytrades catch-up point backwards.
+        try db.cachedStatement(sql: """
+            INSERT INTO meta (key, value) VALUES (?, ?)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)
+            """).execute(arguments: [Journal.lastFillPrefix + fill.symbol, String(fill.timestampMs)])
+        return true
     }
 
     /// Stores caller metadata (boot id, config hash, …); nil removes the key. Synced.

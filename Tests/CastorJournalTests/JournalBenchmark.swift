@@ -20,6 +20,8 @@ struct JournalBenchmark {
                                                                timestampMs: Int64(i), source: .ws))
             }
         }
+        let batch = (0..<500).map { makeFill("b\($0)", ts: Int64($0)) }
+        let batchTime = try clock.measure { try journal.recordFills(batch) }
         let loadTime = try clock.measure { _ = try journal.loadState() }
         func us(_ d: Duration, _ count: Int) -> String {
             String(format: "%.1f", Double(d.components.seconds) * 1e6 / Double(count) + Double(d.components.attoseconds) / 1e12 / Double(count))
@@ -27,6 +29,7 @@ struct JournalBenchmark {
         print("recordFill (synced): \(us(fillTime, n)) µs/call over \(n)")
         print("recordFill duplicate: \(us(duplicateTime, 1_000)) µs/call")
         print("recordOrderState (deferred): \(us(eventTime, n)) µs/call over \(n)")
+        print("recordFills batch of 500: \(us(batchTime, 500)) µs/fill")
         print("loadState with \(n) fills: \(us(loadTime, 1)) µs")
     }
 }

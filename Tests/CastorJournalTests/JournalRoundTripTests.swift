@@ -111,4 +111,12 @@ import Testing
         #expect(state.positions["btcusd"]?.lastFillMs == 2_000)
         #expect(try journal.fills(symbol: "BTCUSD", sinceMs: 1_500).map(\.tradeID) == ["a"])
     }
+
+    @Test func batchOfFillsReportsWhichWereNew() throws {
+        let dir = TempDirectory()
+        let journal = try Journal(stateDirectory: dir.path)
+        try journal.recordFill(makeFill("2"))
+        #expect(try journal.recordFills([makeFill("1"), makeFill("2"), makeFill("3"), makeFill("1")]) == [true, false, true, false])
+        #expect(try journal.loadState().positions["btcusd"]?.fillCount == 3)
+    }
 }
