@@ -1,0 +1,108 @@
+import CastorJournal
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct JournalOpenErrorTests {
+    @Test func missingDirectory() {
+        let dir = TempDirectory()
+        let missing = dir.file("nope")
+        #expect(throws: JournalError.stateDirectoryMissing(path: missing)) { try Journal(stateDirectory: missing) }
+    }
+
+    @Test func directoryPathIsAFile() throws {
+        let dir = TempDirectory()
+        let file = dir.file("plain")
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        #expect(throws: JournalError.notADirectory(path: file)) { try Journal(stateDirectory: file) }
+    }
+
+    @Test func unwritableDirectory() throws {
+        let dir = TempDirectory()
+        // root ignores directory permissions; sysfs refuses file creation even to root.
+        let target: String
+        if getuid() == 0 {
+            target = "/sys"
+        } else {
+            target = dir.file("ro")
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o500])
+        }
+        do {
+            _ = try Journal(stateDirectory: target)
+            Issue.record("opened a journal in an unwritable directory")
+        } catch {
+            guard case .stateDirectoryUnwritable(let path, _) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(path == target)
+        }
+    }
+
+    @Test func garbageFileIsCorrupt() throws {
+        let dir = TempDirectory()
+        let garbage = Data(String(repeating: "not a database, just trades.csv\n", count: 200).utf8)
+        _ = FileManager.default.createFile(atPath: dir.file("castor.sqlite"), contents: garbage)
+        do {
+            _ = try Journal(stateDirectory: dir.path)
+            Issue.record("opened a garbage file")
+        } catch {
+            guard case .corrupt(let path, _) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(path == dir.file("castor.sqlite"))
+        }
+    }
+
+    @Test func damagedPagesAreCorrupt() throws {
+        let dir = TempDirectory()
+        do {
+            let journal = try Journal(stateDirectory: dir.path)
+            for i in 0..<200 { try journal.recordFill(makeFill("t\(i)")) }
+        }
+        // Overwrite everything after the header page with noise.
+        let path = dir.file("castor.sqlite")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.count > 8192)
+        for i in 4096..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: i &* 31 &+ 7) }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try Journal(stateDirectory: dir.path)
+            Issue.record("opened a damaged file")
+        } catch {
+            guard case .corrupt = error else { Issue.record("unexpected \(error)"); return }
+        }
+    }
+
+    @Test func newerSchemaIsRefused() throws {
+        let dir = TempDirectory()
+        _ = try Journal(stateDirectory: dir.path)
+        // What a future Castor's migrator would leave behind.
+        let queue = try DatabaseQueue(path: dir.file("castor.sqlite"))
+        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2-future')") }
+        try queue.close()
+        #expect(throws: JournalError.newerSchema(path: dir.file("castor.sqlite"), unknownMigrations: ["v2-future"])) {
+            try Journal(stateDirectory: dir.path)
+        }
+    }
+
+    @Test func tamperedDecimalIsACorruptRecordNotZero() throws {
+        let dir = TempDirectory()
+        try Journal(stateDirectory: dir.path).recordFill(makeFill("t1"))
+        let queue = try DatabaseQueue(path: dir.file("castor.sqlite"))
+        try queue.write { db in try db.execute(sql: "UPDATE fills SET amount = '1,5'") }
+        try queue.close()
+        let journal = try Journal(stateDirectory: dir.path)
+        #expect(throws: JournalError.corruptRecord(table: "fills", key: "t1", detail: "amount '1,5' is not an exact decimal")) {
+            try journal.loadState()
+        }
+    }
+
+    @Test func filesAreOwnerOnly() throws {
+        let dir = TempDirectory()
+        // A pre-existing world-readable file is tightened too.
+        _ = FileManager.default.createFile(atPath: dir.file("castor.sqlite"), contents: nil, attributes: [.posixPermissions: 0o644])
+        let journal = try Journal(stateDirectory: dir.path)
+        try journal.recordFill(makeFill("t1"))
+        for name in ["castor.sqlite", "castor.sqlite-wal", "castor.sqlite-shm"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: dir.file(name))[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name)")
+        }
+    }
+}
