@@ -114,7 +114,10 @@ let package = Package(
         .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd"]),
         .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol"]),
         .testTarget(name: "CastorStrategiesTests", dependencies: ["CastorStrategies", "CastorStrategy", "CastorCore"]),
-        .testTarget(name: "CastorJournalTests", dependencies: ["CastorJournal", "CastorCore"]),
+        .testTarget(
+            name: "CastorJournalTests",
+            dependencies: ["CastorJournal", "CastorCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "CastorFeedsTests", dependencies: ["CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData"]),
         .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
