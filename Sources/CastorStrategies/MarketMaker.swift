@@ -10,9 +10,9 @@ import CastorStrategy
 ///
 /// Requoting is deliberately lazy, because every requote is two REST calls against a
 /// rate limit: only when mid moved more than `requote_bps` from the mid the quotes were
-/// computed from, after one of our orders filled (immediately, the position changed), or
-/// after one closed otherwise (at the next book event, so a maker-or-cancel rejection on a
-/// crossed book does not spin).
+/// computed from, after one of our orders (partly) filled (immediately on its order
+/// update: the position changed), or after one closed otherwise (at the next book event,
+/// so a maker-or-cancel rejection on a crossed book does not spin).
 final class MarketMaker: Strategy {
     private(set) var parameters: MarketMakerParameters
     private var bidID: String?
@@ -43,19 +43,25 @@ final class MarketMaker: Strategy {
     }
 
     func onFill(_ fill: Fill, context: any StrategyContext) {
-        guard fill.clientOrderID == bidID || fill.clientOrderID == askID else { return }
-        if let book = context.book(parameters.symbol) {
-            requote(book: book, context: context)
-        } else {
-            needsRequote = true
-        }
+        // The order update that follows says whether the order is still live; requote there.
+        if fill.clientOrderID == bidID || fill.clientOrderID == askID { needsRequote = true }
     }
 
     func onOrderUpdate(_ update: OrderUpdate, context: any StrategyContext) {
-        guard update.isTerminal else { return }
         let id = update.order.clientOrderID
-        if id == bidID { bidID = nil; needsRequote = true }
-        if id == askID { askID = nil; needsRequote = true }
+        guard id == bidID || id == askID else { return }
+        if update.isTerminal {
+            if id == bidID { bidID = nil }
+            if id == askID { askID = nil }
+            needsRequote = true
+        }
+        switch update.kind {
+        case .filled, .partiallyFilled:
+            // The position changed: requote now rather than wait for the book to move.
+            if let book = context.book(parameters.symbol) { requote(book: book, context: context) }
+        default:
+            break
+        }
     }
 
     func reconfigure(parameters: StrategyParameters) throws {

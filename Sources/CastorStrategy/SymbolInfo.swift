@@ -30,19 +30,27 @@ public struct SymbolInfo: Sendable, Hashable {
 
     /// `price` on the price grid, rounded toward the passive side (a buy down, a sell up),
     /// so quantising never makes an order more aggressive than the strategy asked for.
+    /// The result is written with the step's decimal places (what the exchange expects).
     /// Nil when the result is not positive.
     public func passivePrice(_ price: ExactDecimal, side: Side) -> ExactDecimal? {
         guard let q = price.quantized(toStep: priceStep, rule: side == .buy ? .down : .up), q.isPositive else {
             return nil
         }
-        return q
+        return SymbolInfo.written(q, like: priceStep)
     }
 
     /// `amount` on the quantity grid, rounded down so an order never exceeds what the
     /// strategy asked for. Nil when `amount` is not positive.
     public func orderAmount(_ amount: ExactDecimal) -> ExactDecimal? {
-        guard amount.isPositive else { return nil }
-        return amount.quantized(toStep: quantityStep, rule: .towardZero)
+        guard amount.isPositive, let q = amount.quantized(toStep: quantityStep, rule: .towardZero) else { return nil }
+        return SymbolInfo.written(q, like: quantityStep)
+    }
+
+    /// `value` (a multiple of `step`) with `step`'s scale, so `30000 - 30.0000` goes out as
+    /// `29970.00` rather than carrying the arithmetic's extra places.
+    private static func written(_ value: ExactDecimal, like step: ExactDecimal) -> ExactDecimal {
+        let n = value.normalized
+        return n.scale >= step.scale ? n : (n.rescaled(to: step.scale) ?? n)
     }
 
     /// The order as the exchange would accept it: price and amount quantised by the rules
