@@ -1,0 +1,294 @@
+import CastorCore
+import Foundation
+import GRDB
+
+/// The durable record of Castor's intents, order state changes and fills, in
+/// `<state dir>/castor.sqlite`.
+///
+/// **Thread safety.** All access goes through one GRDB `DatabaseQueue`, which serialises
+/// reads and writes on a single SQLite connection. Every method is synchronous and may be
+/// called from any thread or queue; concurrent calls wait their turn. The engine calls it from
+/// its serial queue (or a dedicated writer queue), so in practice there is no contention.
+///
+/// **Durability.** The database runs in WAL mode. Each write chooses its `Durability`:
+/// `.synced` commits with `synchronous=FULL`, i.e. the WAL is fsync'ed before the call returns,
+/// so a fill or intent the caller was told about survives a power cut; `.deferred` commits
+/// with `synchronous=NORMAL`, which is still crash-safe for a process crash and never
+/// corrupts the file, but the last commits before a power cut may be lost. Because the WAL
+/// is one append-only file, a later `.synced` commit also makes every earlier deferred commit
+/// durable. Fills, intents and the client-order counter are always synced; order state
+/// events default to deferred, since the exchange still knows them and reconciliation after a
+/// restart recovers any that were lost.
+public final class Journal: Sendable {
+    /// How hard a write insists on reaching the disk before returning.
+    public enum Durability: Sendable, Hashable {
+        /// `synchronous=FULL`: fsync of the WAL at commit (about one disk flush per call).
+        case synced
+        /// `synchronous=NORMAL`: no fsync at commit; survives process crashes, not power loss.
+        case deferred
+    }
+
+    /// Name of the journal file inside the state directory.
+    public static let fileName = "castor.sqlite"
+
+    /// Keys under this prefix belong to the journal; `setMeta` refuses them.
+    public static let reservedMetaPrefix = "journal."
+    static let counterKey = "journal.client_order_counter"
+    static let lastFillPrefix = "journal.last_fill_ms."
+
+    /// Absolute path of the database file.
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// Opens the journal in `stateDirectory`, creating and migrating it if needed.
+    ///
+    /// The directory must already exist (Castor does not guess where state lives). The file
+    /// is created with mode 0600, and an existing file is tightened to 0600, because it
+    /// reveals the account's trading history. Opening runs SQLite's `quick_check`, which
+    /// reads the whole file once: corruption is reported at start-up, not mid-trade.
+    public init(stateDirectory: String) throws(JournalError) {
+        let directory = (stateDirectory as NSString).standardizingPath
+        path = (directory as NSString).appendingPathComponent(Journal.fileName)
+        try Journal.checkDirectory(directory)
+        try Journal.createPrivateFile(path, directory: directory)
+
+        var config = Configuration()
+        config.journalMode = .wal
+        config.label = "castor.journal"
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { [path] db in
+                let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "no result"
+                guard check == "ok" else { throw JournalError.corrupt(path: path, detail: check) }
+                let migrator = JournalSchema.migrator
+                if try migrator.hasBeenSuperseded(db) {
+                    let known = Set(migrator.migrations)
+                    let unknown = try migrator.appliedIdentifiers(db).filter { !known.contains($0) }.sorted()
+                    throw JournalError.newerSchema(path: path, unknownMigrations: unknown)
+                }
+            }
+            try JournalSchema.migrator.migrate(queue)
+        } catch {
+            throw JournalError.wrap(error, path: path)
+        }
+    }
+
+    // MARK: - Writes
+
+    /// Journals an order about to be sent, in state `pending`. Always synced: the intent must
+    /// be on disk before the request leaves, or a crash could leave an order on the exchange
+    /// that the journal has never heard of.
+    public func recordIntent(_ intent: JournalIntent) throws(JournalError) {
+        if let bad = intent.options.first(where: { $0.contains(",") }) {
+            throw .invalidArgument("order option '\(bad)' contains a comma")
+        }
+        try write(.synced) { db in
+            let exists = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM intents WHERE client_order_id = ?"),
+                arguments: [intent.clientOrderID]) ?? false
+            if exists { throw JournalError.duplicateClientOrderID(intent.clientOrderID) }
+            try db.cachedStatement(sql: """
+                INSERT INTO intents (client_order_id, strategy, symbol, side, price, amount, options, created_ms, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    intent.clientOrderID, intent.strategy, intent.symbol, intent.side.rawValue,
+                    intent.price?.description, intent.amount.description, intent.options.joined(separator: ","),
+                    intent.createdMs, JournalOrderState.pending.rawValue,
+                ])
+        }
+    }
+
+    /// Appends an order state change and moves the intent's current state to it.
+    ///
+    /// A terminal state is never left: a late `accepted` from a REST response that arrives
+    /// after the WebSocket's `closed` is journaled as an event but does not reopen the order.
+    public func recordOrderState(_ event: JournalOrderEvent, durability: Durability = .deferred) throws(JournalError) {
+        try write(durability) { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO order_events (client_order_id, order_id, state, executed, remaining, reason, ts_ms, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    event.clientOrderID, event.orderID, event.state.rawValue, event.executed?.description,
+                    event.remaining?.description, event.reason, event.timestampMs, event.source.rawValue,
+                ])
+            try db.cachedStatement(sql: """
+                UPDATE intents SET state = ?
+                WHERE client_order_id = ? AND state NOT IN (\(JournalOrderState.terminalSQLList))
+                """).execute(arguments: [event.state.rawValue, event.clientOrderID])
+        }
+    }
+
+    /// Journals a fill, synced. Returns false, writing nothing, when the trade id is already
+    /// journaled: the same fill arrives from the WebSocket, REST and `/v1/mytrades`, and must
+    /// count once.
+    @discardableResult
+    public func recordFill(_ fill: JournalFill) throws(JournalError) -> Bool {
+        try write(.synced) { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO fills (trade_id, order_id, client_order_id, symbol, side, price, amount, fee, fee_currency, liquidity, ts_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (trade_id) DO NOTHING
+                """).execute(arguments: [
+                    fill.tradeID, fill.orderID, fill.clientOrderID, fill.symbol, fill.side.rawValue,
+                    fill.price.description, fill.amount.description, fill.fee.description, fill.feeCurrency,
+                    fill.liquidity?.rawValue, fill.timestampMs,
+                ])
+            guard db.changesCount == 1 else { return false }
+            // Kept in meta (not only derived from `fills`) so that pruning old fills one day
+            // cannot move the mytrades catch-up point backwards.
+            try db.cachedStatement(sql: """
+                INSERT INTO meta (key, value) VALUES (?, ?)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)
+                """).execute(arguments: [Journal.lastFillPrefix + fill.symbol, String(fill.timestampMs)])
+            return true
+        }
+    }
+
+    /// Stores caller metadata (boot id, config hash, …); nil removes the key. Synced.
+    public func setMeta(_ key: String, _ value: String?) throws(JournalError) {
+        guard !key.hasPrefix(Journal.reservedMetaPrefix) else { throw .reservedMetaKey(key) }
+        try write(.synced) { db in
+            if let value {
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                               arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    /// The value stored under `key`, or nil. Also reads the journal's own keys.
+    public func getMeta(_ key: String) throws(JournalError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    /// The next value of the persisted client-order counter, starting at 1.
+    ///
+    /// Synced before it returns, so a number that may have reached the exchange as part of a
+    /// client order id is never handed out again after a crash or power cut.
+    public func nextClientOrderCounter() throws(JournalError) -> Int64 {
+        try write(.synced) { db in
+            let current = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?"),
+                arguments: [Journal.counterKey]) ?? 0
+            let next = current + 1
+            try db.cachedStatement(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .execute(arguments: [Journal.counterKey, String(next)])
+            return next
+        }
+    }
+
+    // MARK: - Reads
+
+    /// Rebuilds what the engine needs after a restart: open orders with their last event,
+    /// exact per-symbol positions from every fill, the mytrades catch-up points, the counter
+    /// and the caller's metadata. Reads in one transaction, so the parts agree.
+    public func loadState() throws(JournalError) -> JournalState {
+        try read { db in
+            var openOrders: [JournalState.OpenOrder] = []
+            let intentRows = try Row.fetchAll(db, sql: """
+                SELECT * FROM intents WHERE state NOT IN (\(JournalOrderState.terminalSQLList))
+                ORDER BY created_ms, client_order_id
+                """)
+            for row in intentRows {
+                let intent = try Journal.intent(from: row)
+                let state: JournalOrderState = try Journal.decode(row, "state", table: "intents", key: intent.clientOrderID)
+                let last = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM order_events WHERE client_order_id = ? ORDER BY seq DESC LIMIT 1"),
+                    arguments: [intent.clientOrderID]).map(Journal.event(from:))
+                openOrders.append(.init(intent: intent, state: state, lastEvent: last))
+            }
+
+            var positions: [String: JournalPosition] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT trade_id, symbol, side, price, amount, fee, fee_currency, ts_ms FROM fills")
+            while let row = try cursor.next() {
+                let key: String = row["trade_id"]
+                let symbol: String = row["symbol"]
+                let side: JournalSide = try Journal.decode(row, "side", table: "fills", key: key)
+                let position = positions[symbol] ?? JournalPosition(symbol: symbol)
+                guard let next = position.adding(
+                    side,
+                    price: try Journal.decimal(row, "price", table: "fills", key: key),
+                    amount: try Journal.decimal(row, "amount", table: "fills", key: key),
+                    fee: try Journal.decimal(row, "fee", table: "fills", key: key),
+                    feeCurrency: row["fee_currency"], timestampMs: row["ts_ms"])
+                else { throw JournalError.arithmeticOverflow(symbol: symbol) }
+                positions[symbol] = next
+            }
+
+            var lastFill: [String: Int64] = [:]
+            var meta: [String: String] = [:]
+            var counter: Int64 = 0
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
+                let key: String = row["key"], value: String = row["value"]
+                if key == Journal.counterKey {
+                    counter = Int64(value) ?? 0
+                } else if key.hasPrefix(Journal.lastFillPrefix) {
+                    lastFill[String(key.dropFirst(Journal.lastFillPrefix.count))] = Int64(value) ?? 0
+                } else if !key.hasPrefix(Journal.reservedMetaPrefix) {
+                    meta[key] = value
+                }
+            }
+            return JournalState(openOrders: openOrders, positions: positions, lastFillMs: lastFill,
+                                clientOrderCounter: counter, meta: meta)
+        }
+    }
+
+    /// Journaled fills, oldest first, optionally of one symbol and/or at or after a time.
+    public func fills(symbol: String? = nil, sinceMs: Int64? = nil) throws(JournalError) -> [JournalFill] {
+        try read { db in
+            var sql = "SELECT * FROM fills WHERE 1"
+            var arguments: StatementArguments = []
+            if let symbol { sql += " AND symbol = ?"; arguments += [symbol.lowercased()] }
+            if let sinceMs { sql += " AND ts_ms >= ?"; arguments += [sinceMs] }
+            sql += " ORDER BY ts_ms, trade_id"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Journal.fill(from:))
+        }
+    }
+
+    /// The journaled intent with this client order id, and its current state.
+    public func intent(clientOrderID: String) throws(JournalError) -> (intent: JournalIntent, state: JournalOrderState)? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM intents WHERE client_order_id = ?", arguments: [clientOrderID])
+            else { return nil }
+            return (try Journal.intent(from: row), try Journal.decode(row, "state", table: "intents", key: clientOrderID))
+        }
+    }
+
+    /// Every event journaled for a client order id, in the order recorded.
+    public func orderEvents(clientOrderID: String) throws(JournalError) -> [JournalOrderEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM order_events WHERE client_order_id = ? ORDER BY seq", arguments: [clientOrderID])
+                .map(Journal.event(from:))
+        }
+    }
+
+    // MARK: - Plumbing
+
+    private func write<T>(_ durability: Durability, _ body: (Database) throws -> T) throws(JournalError) -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                // synchronous cannot change inside a transaction, so it is set per write
+                // before BEGIN; it costs no I/O.
+                try db.cachedStatement(sql: durability == .synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL").execute()
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw JournalError.wrap(error, path: path)
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        do {
+            return try queue.read(body)
+        } catch {
+            throw JournalError.wrap(error, path: path)
+        }
+    }
+}

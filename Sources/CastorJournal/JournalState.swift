@@ -1,0 +1,23 @@
+/// Everything the engine needs from the journal to resume after a restart, before it
+/// reconciles with the exchange.
+public struct JournalState: Sendable, Hashable {
+    /// An intent whose order is not known to be finished, with what was last seen of it.
+    public struct OpenOrder: Sendable, Hashable {
+        public var intent: JournalIntent
+        public var state: JournalOrderState
+        /// The newest journaled event; nil for a `pending` intent never acknowledged.
+        public var lastEvent: JournalOrderEvent?
+    }
+
+    /// Non-terminal orders, oldest intent first.
+    public var openOrders: [OpenOrder]
+    /// Positions computed from every journaled fill, by lower-case symbol.
+    public var positions: [String: JournalPosition]
+    /// Newest fill time per lower-case symbol (Unix ms): the `timestamp` to pass to
+    /// `/v1/mytrades` when catching up; fills at that instant come back and are deduplicated.
+    public var lastFillMs: [String: Int64]
+    /// The last client-order counter handed out (0 if none).
+    public var clientOrderCounter: Int64
+    /// Caller-owned metadata (boot id, config hash, …); the journal's own keys are excluded.
+    public var meta: [String: String]
+}

@@ -1,1 +1,0 @@
-// CastorJournal module: see Package.swift for its job.

@@ -1,0 +1,25 @@
+import CastorCore
+
+/// The best bid and ask of a book. Either side may be empty (a halted or thin market).
+public struct BookTop: Sendable, Hashable {
+    public var bestBid: BookLevel?
+    public var bestAsk: BookLevel?
+
+    public init(bestBid: BookLevel?, bestAsk: BookLevel?) {
+        self.bestBid = bestBid
+        self.bestAsk = bestAsk
+    }
+
+    /// `(bid + ask) / 2`, exact (halving a decimal only adds one place). Nil unless both
+    /// sides are present.
+    public var mid: ExactDecimal? {
+        guard let b = bestBid?.price, let a = bestAsk?.price else { return nil }
+        return (b + a) * ExactDecimal(mantissa: 5, scale: 1)
+    }
+
+    /// `ask - bid`, nil unless both sides are present.
+    public var spread: ExactDecimal? {
+        guard let b = bestBid?.price, let a = bestAsk?.price else { return nil }
+        return a - b
+    }
+}

@@ -1,1 +1,0 @@
-// CastorStrategy module: see Package.swift for its job.

@@ -1,0 +1,25 @@
+/// Creates strategies of one kind by name. Built-ins and plug-ins both provide these.
+public protocol StrategyFactory {
+    /// The name the config uses, e.g. `market-maker`.
+    var name: String { get }
+    /// One line describing the strategy, for `castor strategies`-style listings.
+    var summary: String { get }
+    /// A new strategy instance; throws ``StrategyParameterError`` (or another error
+    /// naming the parameter) when the parameters are unusable.
+    func make(parameters: StrategyParameters) throws -> any Strategy
+}
+
+/// A ``StrategyFactory`` from a closure, so a plug-in or test need not declare a type.
+public struct ClosureStrategyFactory: StrategyFactory {
+    public let name: String
+    public let summary: String
+    private let body: (StrategyParameters) throws -> any Strategy
+
+    public init(name: String, summary: String = "", make: @escaping (StrategyParameters) throws -> any Strategy) {
+        self.name = name
+        self.summary = summary
+        self.body = make
+    }
+
+    public func make(parameters: StrategyParameters) throws -> any Strategy { try body(parameters) }
+}

@@ -1,0 +1,169 @@
+import CastorCore
+
+/// The parameters of one strategy instance: a string-keyed map of typed values with
+/// accessors that throw a ``StrategyParameterError`` naming the parameter.
+///
+/// Accessors are lenient where the config format forces it: a decimal may be given as an
+/// integer or a decimal string, an integer as a string of digits, and a duration as an
+/// integer of milliseconds or a string such as `"500ms"`, `"5s"`, `"2m"`, `"1h"`.
+public struct StrategyParameters: Sendable, Hashable {
+    public var values: [String: ParameterValue]
+    /// Prefix of parameter names in error messages, so they read like config paths.
+    public var path: String
+
+    public init(_ values: [String: ParameterValue] = [:], path: String = "strategy.params") {
+        self.values = values
+        self.path = path
+    }
+
+    /// The config path of `key`, as errors print it.
+    public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// An error about `key` saying what its value must be.
+    public func invalid(_ key: String, _ must: String) -> StrategyParameterError {
+        StrategyParameterError(parameter: name(key), problem: .invalid(must))
+    }
+
+    public func contains(_ key: String) -> Bool { values[key] != nil }
+
+    /// Throws for the first key (sorted) not in `known`, to catch typos that would
+    /// otherwise silently leave a default in force.
+    public func requireOnly(_ known: Set<String>) throws(StrategyParameterError) {
+        if let extra = values.keys.sorted().first(where: { !known.contains($0) }) {
+            throw StrategyParameterError(parameter: name(extra), problem: .unknown)
+        }
+    }
+
+    private func required(_ key: String) throws(StrategyParameterError) -> ParameterValue {
+        guard let v = values[key] else { throw StrategyParameterError(parameter: name(key), problem: .missing) }
+        return v
+    }
+
+    // MARK: strings
+
+    public func string(_ key: String) throws(StrategyParameterError) -> String {
+        guard case .string(let s) = try required(key) else { throw invalid(key, "must be a string") }
+        return s
+    }
+
+    public func string(_ key: String, default d: String) throws(StrategyParameterError) -> String {
+        values[key] == nil ? d : try string(key)
+    }
+
+    // MARK: booleans
+
+    public func bool(_ key: String) throws(StrategyParameterError) -> Bool {
+        guard case .bool(let b) = try required(key) else { throw invalid(key, "must be true or false") }
+        return b
+    }
+
+    public func bool(_ key: String, default d: Bool) throws(StrategyParameterError) -> Bool {
+        values[key] == nil ? d : try bool(key)
+    }
+
+    // MARK: integers
+
+    public func int(_ key: String) throws(StrategyParameterError) -> Int {
+        switch try required(key) {
+        case .int(let i): return i
+        case .string(let s): if let i = Int(s) { return i }
+        case .decimal(let d): if d.isMultiple(of: 1), let i = Int(exactly: d.quantized(toStep: 1, rule: .towardZero)!.mantissa) { return i }
+        default: break
+        }
+        throw invalid(key, "must be an integer")
+    }
+
+    public func int(_ key: String, default d: Int) throws(StrategyParameterError) -> Int {
+        values[key] == nil ? d : try int(key)
+    }
+
+    /// An integer `> 0`.
+    public func positiveInt(_ key: String) throws(StrategyParameterError) -> Int {
+        let i: Int
+        do { i = try int(key) } catch where error.problem != .missing { throw invalid(key, "must be a positive integer") }
+        guard i > 0 else { throw invalid(key, "must be a positive integer") }
+        return i
+    }
+
+    public func positiveInt(_ key: String, default d: Int) throws(StrategyParameterError) -> Int {
+        values[key] == nil ? d : try positiveInt(key)
+    }
+
+    /// An integer `>= 0`.
+    public func nonNegativeInt(_ key: String, default d: Int) throws(StrategyParameterError) -> Int {
+        guard values[key] != nil else { return d }
+        let i: Int
+        do { i = try int(key) } catch { throw invalid(key, "must be a non-negative integer") }
+        guard i >= 0 else { throw invalid(key, "must be a non-negative integer") }
+        return i
+    }
+
+    // MARK: decimals
+
+    public func decimal(_ key: String) throws(StrategyParameterError) -> ExactDecimal {
+        switch try required(key) {
+        case .decimal(let d): return d
+        case .int(let i): return ExactDecimal(i)
+        case .string(let s): if let d = ExactDecimal(s) { return d }
+        default: break
+        }
+        throw invalid(key, "must be a decimal number (write it as a string, e.g. \"0.001\")")
+    }
+
+    public func decimal(_ key: String, default d: ExactDecimal) throws(StrategyParameterError) -> ExactDecimal {
+        values[key] == nil ? d : try decimal(key)
+    }
+
+    /// A decimal `> 0`.
+    public func positiveDecimal(_ key: String) throws(StrategyParameterError) -> ExactDecimal {
+        let d: ExactDecimal
+        do { d = try decimal(key) } catch where error.problem != .missing { throw invalid(key, "must be a positive decimal") }
+        guard d.isPositive else { throw invalid(key, "must be a positive decimal") }
+        return d
+    }
+
+    /// A decimal `> 0`, or nil when absent.
+    public func optionalPositiveDecimal(_ key: String) throws(StrategyParameterError) -> ExactDecimal? {
+        values[key] == nil ? nil : try positiveDecimal(key)
+    }
+
+    // MARK: durations
+
+    /// A duration in milliseconds.
+    public func durationMs(_ key: String) throws(StrategyParameterError) -> Int64 {
+        let must = "must be a duration such as \"500ms\", \"5s\", \"2m\" or \"1h\" (or integer milliseconds)"
+        switch try required(key) {
+        case .durationMs(let ms): if ms >= 0 { return ms }
+        case .int(let i): if i >= 0 { return Int64(i) }
+        case .string(let s): if let ms = StrategyParameters.parseDuration(s) { return ms }
+        default: break
+        }
+        throw invalid(key, must)
+    }
+
+    public func durationMs(_ key: String, default d: Int64) throws(StrategyParameterError) -> Int64 {
+        values[key] == nil ? d : try durationMs(key)
+    }
+
+    /// A duration `> 0` in milliseconds.
+    public func positiveDurationMs(_ key: String, default d: Int64? = nil) throws(StrategyParameterError) -> Int64 {
+        if values[key] == nil, let d { return d }
+        let ms = try durationMs(key)
+        guard ms > 0 else { throw invalid(key, "must be a positive duration") }
+        return ms
+    }
+
+    /// `"250ms"`, `"5s"`, `"1.5s"`, `"2m"`, `"1h"` → milliseconds; nil if malformed or
+    /// not a whole number of milliseconds.
+    public static func parseDuration(_ text: String) -> Int64? {
+        let units: [(String, Int)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            guard let n = ExactDecimal(String(text.dropLast(suffix.count))), !n.isNegative else { return nil }
+            let ms = n * ExactDecimal(factor)
+            guard ms.isMultiple(of: 1), let whole = ms.quantized(toStep: 1, rule: .towardZero),
+                  let r = whole.rescaled(to: 0), let v = Int64(exactly: r.mantissa) else { return nil }
+            return v
+        }
+        return nil
+    }
+}
