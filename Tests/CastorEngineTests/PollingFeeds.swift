@@ -10,6 +10,7 @@ final class PollingMarketData: MarketDataFeedAdapter, @unchecked Sendable {
     weak var delegate: (any MarketDataFeedDelegate)?
     private(set) var state: FeedConnectionState = .idle
     private(set) var startCalls = 0
+    private(set) var appliedCount = 0
     private let core: SimulatorCore
     private let books: MarketBooks
     private let queue: DispatchQueue
@@ -63,6 +64,7 @@ final class PollingMarketData: MarketDataFeedAdapter, @unchecked Sendable {
             changes.withUnsafeBufferPointer { books.books.l2Updates(symbol: id, changes: $0, carriesSnapshotExtras: true) }
             if case .live = state {} else { set(.live) }
             delegate?.marketDataFeed(self, didUpdateBook: id)
+            appliedCount += 1
         }
     }
 }
