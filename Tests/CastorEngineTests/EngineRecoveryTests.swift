@@ -49,7 +49,8 @@ import Testing
     @Test func ambiguousFailuresNeverDuplicateOrders() async throws {
         let h = try await SimHarness.start()
         defer { Task { await h.stop() } }
-        _ = try await h.core.setFaults(FaultConfig(privateErrorPercent: 20, dropResponsePercent: 30))
+        _ = try await h.core.setFaults(FaultConfig(privateErrorPercent: 30, dropResponsePercent: 30, dropResponseNext: 3))
+        #expect(await h.core.currentFaults.dropResponseNext == 3)
         let engine = try h.makeEngine(h.configuration())
         let started = await h.start(engine)
         #expect(throws: Never.self) { try started.get() }
