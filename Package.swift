@@ -112,7 +112,7 @@ let package = Package(
             dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore"],
             exclude: ["stub_gemini_server.py"]
         ),
-        .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore"]),
+        .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket"]),
         .testTarget(name: "CastorLogTests", dependencies: ["CastorLog", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
         .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd"]),
@@ -129,7 +129,7 @@ let package = Package(
             dependencies: ["CastorJournal", "CastorCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "CastorFeedsTests", dependencies: ["CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData"]),
-        .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy"]),
+        .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds", "CastorTrading", "GeminiProtocol", "MarketData", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
     ],
     swiftLanguageModes: [.v6]

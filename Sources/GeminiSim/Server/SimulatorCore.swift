@@ -31,6 +31,8 @@ public actor SimulatorCore {
     var heartbeatSeen: [String: Int64] = [:]
     var listeners: [UInt64: @Sendable (SimulatorEvents) -> Void] = [:]
     var nextListenerID: UInt64 = 0
+    /// Told about every fault change, in order (the WebSocket feeds act on their faults).
+    var faultObservers: [@Sendable (FaultConfig) -> Void] = []
 
     /// Builds the venue described by `config`: its symbols, accounts, balances and keys.
     public init(config: SimulatorConfig, clock: any SimClock = SystemSimClock(), log: @escaping SimLogSink = { _ in }) {
@@ -122,6 +124,7 @@ public actor SimulatorCore {
     public func setFaults(_ new: FaultConfig) throws(SimulatorConfigError) -> GeminiJSON {
         guard new.problems.isEmpty else { throw .invalidFaults(new.problems) }
         faults.apply(new, nowMilliseconds: clock.nowMilliseconds())
+        for observer in faultObservers { observer(new) }
         log(SimLogRecord(level: .info, event: "sim.faults_changed", fields: [("faults", faultSnapshot().serialized)]))
         return faultSnapshot()
     }
@@ -168,6 +171,12 @@ public actor SimulatorCore {
     }
 
     public func removeListener(_ token: UInt64) { listeners[token] = nil }
+
+    /// Registers `observer` for fault changes (`setFaults`), called on this actor right after
+    /// the new faults apply, so observers see changes in the order they were made.
+    public func addFaultObserver(_ observer: @escaping @Sendable (FaultConfig) -> Void) {
+        faultObservers.append(observer)
+    }
 
     /// Drains the engine's outboxes and hands them to listeners (dropped if none listen).
     func publishEvents() {

@@ -37,6 +37,8 @@ public actor SimulatorServer {
     private var sweeper: Task<Void, Never>?
     private var marketLoop: Task<Void, Never>?
     private var endpoint: Endpoint?
+    /// The WebSocket feeds (`/v1/order/events`, `/v2/marketdata`, `/v1/marketdata/:symbol`).
+    public nonisolated let feeds: WebSocketFeeds
 
     /// Validates `config` and builds the venue; nothing listens until `start()`.
     public init(config: SimulatorConfig, clock: any SimClock = SystemSimClock(),
@@ -45,6 +47,7 @@ public actor SimulatorServer {
         self.config = config
         self.log = log
         core = SimulatorCore(config: config, clock: clock, log: log)
+        feeds = WebSocketFeeds(core: core, log: log)
     }
 
     /// Adds a route (e.g. `GET /v1/marketdata/:symbol` for a WebSocket feed) ahead of REST.
@@ -64,6 +67,8 @@ public actor SimulatorServer {
         let address = try Self.loopbackAddress(host: host, port: port)
         let server = HTTPServer(config: HTTPServer.Configuration(address: address, timeout: 300, logger: .disabled))
         for (route, handler) in extraRoutes { await server.appendRoute(route, to: handler) }
+        await feeds.start()
+        for (route, handler) in feeds.routes() { await server.appendRoute(route, to: handler) }
         await server.appendRoute("*", to: SimulatorRouter(core: core, log: log))
         let failure = RunFailure()
         let task = Task {
@@ -107,6 +112,7 @@ public actor SimulatorServer {
         sweeper = nil
         marketLoop?.cancel()
         marketLoop = nil
+        await feeds.stop()
         if let http { await http.stop(timeout: 0.2) }
         serverTask?.cancel()
         _ = await serverTask?.result

@@ -1,0 +1,76 @@
+import FlyingFox
+import Foundation
+
+/// What a feed does with one accepted connection. Called in order: `open` once before any
+/// frame is written, `received` for each complete text message, `closed` once at the end.
+protocol FeedSession: Sendable {
+    /// Queues the first messages (ack, snapshots) and starts listening to the venue.
+    func open() async
+    /// A complete text message from the client.
+    func received(text: String) async
+    /// The connection is gone: stop listening and release timers.
+    func closed() async
+}
+
+/// Bridges a `FeedSession` to FlyingFox's raw-frame WebSocket API.
+///
+/// FlyingFox's `MessageFrameWSHandler` would hide when the client goes away and buffers
+/// without bound; here the outbound side is a `FeedOutbox` (bounded, ordered, closable by
+/// faults) and the inbound frames are read by one task that answers pings, echoes a close
+/// and reassembles fragmented text messages.
+struct FeedSocket: WSHandler {
+    let feeds: WebSocketFeeds
+    /// Builds the session for a connection, given its outbox.
+    let makeSession: @Sendable (FeedOutbox) -> any FeedSession
+
+    func makeFrames(for client: AsyncThrowingStream<WSFrame, any Error>) async throws -> AsyncStream<WSFrame> {
+        let outbox = FeedOutbox()
+        let session = makeSession(outbox)
+        let id = feeds.register(outbox)
+        await session.open()
+        Task {
+            await Self.read(client, outbox: outbox, session: session)
+            outbox.close(.finished)
+            feeds.unregister(id)
+            await session.closed()
+        }
+        return outbox.frames()
+    }
+
+    private static func read(_ client: AsyncThrowingStream<WSFrame, any Error>, outbox: FeedOutbox,
+                             session: any FeedSession) async {
+        var partial: Data?
+        do {
+            for try await frame in client {
+                switch frame.opcode {
+                case .ping:
+                    outbox.enqueueControl(WSFrame(fin: true, opcode: .pong, mask: nil, payload: frame.payload))
+                case .close:
+                    // Echo the client's close (RFC 6455 §5.5.1), then stop.
+                    outbox.enqueueControl(WSFrame(fin: true, opcode: .close, mask: nil, payload: frame.payload.prefix(2)))
+                    return
+                case .text:
+                    if frame.fin {
+                        await session.received(text: String(decoding: frame.payload, as: UTF8.self))
+                    } else {
+                        partial = frame.payload
+                    }
+                case .continuation:
+                    guard var text = partial else { continue }
+                    text.append(frame.payload)
+                    if frame.fin {
+                        partial = nil
+                        await session.received(text: String(decoding: text, as: UTF8.self))
+                    } else {
+                        partial = text
+                    }
+                default:
+                    continue
+                }
+                if outbox.isClosed { return }
+            }
+        } catch {
+            return
+        }
+    }
+}
