@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol"]),
         .testTarget(name: "CastorStrategiesTests", dependencies: ["CastorStrategies", "CastorStrategy", "CastorCore"]),
         .testTarget(name: "CastorJournalTests", dependencies: ["CastorJournal", "CastorCore"]),
-        .testTarget(name: "CastorFeedsTests", dependencies: ["CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData"]),
+        .testTarget(name: "CastorFeedsTests", dependencies: ["CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData", "CastorWebSocket", "GeminiClient", "CastorHTTP", "CastorTrading"]),
         .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
     ],
