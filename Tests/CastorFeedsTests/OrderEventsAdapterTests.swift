@@ -14,7 +14,8 @@ import Testing
         let config = GeminiOrderEventsAdapter.Configuration(
             url: sim.venue.orderEventsURL,
             subscription: .init(eventTypeFilter: [.accepted, .booked, .fill, .cancelled, .closed, .rejected]),
-            connection: .init(backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs),
+            connection: .init(backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs,
+            subscribeTimeoutMs: 1_000),
             webSocket: .init(connectTimeout: 2, handshakeTimeout: 2), seed: 5)
         let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, queue: queue, configuration: config)
         let recorder = FeedRecorder()
