@@ -128,8 +128,20 @@ let package = Package(
             name: "CastorJournalTests",
             dependencies: ["CastorJournal", "CastorCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "CastorFeedsTests", dependencies: ["CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData"]),
-        .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds", "CastorTrading", "GeminiProtocol", "MarketData", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "CastorFeedsTests",
+            dependencies: [
+                "CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData", "CastorWebSocket",
+                "GeminiClient", "CastorHTTP", "CastorTrading",
+            ]
+        ),
+        .testTarget(
+            name: "CastorEngineTests",
+            dependencies: [
+                "CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds",
+                "CastorTrading", "GeminiProtocol", "MarketData", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
     ],
     swiftLanguageModes: [.v6]

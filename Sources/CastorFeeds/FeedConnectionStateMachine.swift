@@ -32,10 +32,14 @@ public struct FeedConnectionStateMachine: Sendable {
         public var staleAfterMs: Int64?
         /// After this long live, the next failure starts the backoff from attempt 0.
         public var stableAfterMs: Int64
+        /// An open connection whose subscription is not confirmed within this long is
+        /// dropped (a peer that accepts the upgrade but never answers).
+        public var subscribeTimeoutMs: Int64
 
         public init(backoff: Backoff = Backoff(baseMs: 250, capMs: 30_000), heartbeatTimeoutMs: Int64 = 15_000,
-                    staleAfterMs: Int64? = nil, stableAfterMs: Int64 = 60_000) {
-            precondition(heartbeatTimeoutMs >= 0 && (staleAfterMs ?? 1) > 0 && stableAfterMs >= 0)
+                    staleAfterMs: Int64? = nil, stableAfterMs: Int64 = 60_000, subscribeTimeoutMs: Int64 = 10_000) {
+            precondition(heartbeatTimeoutMs >= 0 && (staleAfterMs ?? 1) > 0 && stableAfterMs >= 0 && subscribeTimeoutMs > 0)
+            self.subscribeTimeoutMs = subscribeTimeoutMs
             self.backoff = backoff
             self.heartbeatTimeoutMs = heartbeatTimeoutMs
             self.staleAfterMs = staleAfterMs
@@ -84,6 +88,7 @@ public struct FeedConnectionStateMachine: Sendable {
     private var liveSinceMs: Int64?
     private var lastHeartbeatMs: Int64 = 0
     private var lastDataMs: Int64 = 0
+    private var openedAtMs: Int64 = 0
     private var random: SeededRandom
 
     /// - Parameter seed: jitter seed; give a fixed one in tests, a random one in production.
@@ -117,6 +122,7 @@ public struct FeedConnectionStateMachine: Sendable {
     public mutating func opened(nowMs: Int64) -> [Action] {
         guard phase == .connecting else { return [] }
         phase = .subscribing
+        openedAtMs = nowMs
         lastHeartbeatMs = nowMs
         lastDataMs = nowMs
         return [.notify(.subscribing), .subscribe] + watchdog(nowMs: nowMs)
@@ -144,6 +150,9 @@ public struct FeedConnectionStateMachine: Sendable {
     /// The watchdog timer fired: checks heartbeat silence and staleness.
     public mutating func timerFired(nowMs: Int64) -> [Action] {
         guard phase == .subscribing || phase == .live else { return [] }
+        if phase == .subscribing, nowMs - openedAtMs >= configuration.subscribeTimeoutMs {
+            return fail(.subscriptionTimeout(milliseconds: nowMs - openedAtMs), nowMs: nowMs)
+        }
         let silent = nowMs - lastHeartbeatMs
         if configuration.heartbeatTimeoutMs > 0, silent >= configuration.heartbeatTimeoutMs {
             return fail(.heartbeatSilence(milliseconds: silent), nowMs: nowMs)
@@ -222,6 +231,7 @@ public struct FeedConnectionStateMachine: Sendable {
         var next: Int64?
         if configuration.heartbeatTimeoutMs > 0 { next = lastHeartbeatMs + configuration.heartbeatTimeoutMs }
         if let stale = configuration.staleAfterMs { next = min(next ?? .max, lastDataMs + stale) }
+        if phase == .subscribing { next = min(next ?? .max, openedAtMs + configuration.subscribeTimeoutMs) }
         guard let next else { return [] }
         return [.armTimer(afterMs: max(1, next - nowMs))]
     }

@@ -25,6 +25,8 @@ public enum FeedDisconnectCause: Sendable, Hashable, CustomStringConvertible {
     case crossedBook(symbol: String)
     /// The exchange answered with an error message on an open connection.
     case exchangeError(String)
+    /// The connection opened but nothing confirmed the subscription in time.
+    case subscriptionTimeout(milliseconds: Int64)
     /// The owner called `stop()`. Not followed by a reconnect.
     case stopped
 
@@ -41,6 +43,7 @@ public enum FeedDisconnectCause: Sendable, Hashable, CustomStringConvertible {
         case .decodeError: "decode_error"
         case .crossedBook: "crossed_book"
         case .exchangeError: "exchange_error"
+        case .subscriptionTimeout: "subscription_timeout"
         case .stopped: "stopped"
         }
     }
@@ -58,6 +61,7 @@ public enum FeedDisconnectCause: Sendable, Hashable, CustomStringConvertible {
         case .decodeError(let why): "undecodable message: \(why)"
         case .crossedBook(let symbol): "book \(symbol) crossed or locked"
         case .exchangeError(let what): "exchange error: \(what)"
+        case .subscriptionTimeout(let ms): "no subscription confirmation \(ms) ms after connecting"
         case .stopped: "stopped by owner"
         }
     }

@@ -27,7 +27,7 @@ struct FeedConnectionStateMachineTests {
         var m = Machine(configuration: Self.config, seed: 1)
         #expect(m.start(nowMs: 0) == [.notify(.connecting), .connect])
         #expect(m.phase == .connecting)
-        #expect(m.opened(nowMs: 10) == [.notify(.subscribing), .subscribe, .armTimer(afterMs: 15_000)])
+        #expect(m.opened(nowMs: 10) == [.notify(.subscribing), .subscribe, .armTimer(afterMs: 10_000)])
         #expect(m.subscriptionConfirmed(nowMs: 20) == [.notify(.live)])
         #expect(m.phase == .live)
         // A second start or a late open changes nothing.
@@ -76,6 +76,15 @@ struct FeedConnectionStateMachineTests {
         #expect(m.timerFired(nowMs: 15_000) == [.armTimer(afterMs: 5_000)])
         let actions = m.timerFired(nowMs: 20_000)
         #expect(actions.first == .closeAndReconnect(.heartbeatSilence(milliseconds: 15_000)))
+    }
+
+    @Test func unconfirmedSubscriptionTimesOut() {
+        var m = Machine(configuration: Self.config, seed: 1)
+        _ = m.start(nowMs: 0)
+        _ = m.opened(nowMs: 0)
+        m.heartbeatReceived(nowMs: 9_000)
+        #expect(m.timerFired(nowMs: 9_000) == [.armTimer(afterMs: 1_000)])
+        #expect(m.timerFired(nowMs: 10_000).first == .closeAndReconnect(.subscriptionTimeout(milliseconds: 10_000)))
     }
 
     @Test func staleMarketDataIsDetectedDespiteHeartbeats() {
@@ -176,7 +185,7 @@ struct FeedConnectionStateMachineTests {
             .connectFailed("x"), .closedByPeer(code: 1011, reason: "r"), .connectionLost("x"),
             .sequenceGap(expected: 1, received: 3), .heartbeatSequenceGap(expected: 1, received: 3),
             .heartbeatSilence(milliseconds: 1), .staleMarketData(milliseconds: 1), .decodeError("x"),
-            .crossedBook(symbol: "BTCUSD"), .exchangeError("x"), .stopped,
+            .crossedBook(symbol: "BTCUSD"), .exchangeError("x"), .subscriptionTimeout(milliseconds: 1), .stopped,
         ]
         #expect(Set(causes.map(\.code)).count == causes.count)
         #expect(causes.allSatisfy { !$0.description.isEmpty })

@@ -160,9 +160,4 @@ final class FeedOutbox: Sendable {
             waiter?.resume(returning: nil)
         }
     }
-
-    /// The frames FlyingFox writes to the socket, pulled one at a time.
-    func frames() -> AsyncStream<WSFrame> {
-        AsyncStream(unfolding: { await self.next() })
-    }
 }

@@ -1,5 +1,6 @@
 import FlyingFox
 import Foundation
+import Synchronization
 
 /// What a feed does with one accepted connection. Called in order: `open` once before any
 /// frame is written, `received` for each complete text message, `closed` once at the end.
@@ -27,14 +28,39 @@ struct FeedSocket: WSHandler {
         let outbox = FeedOutbox()
         let session = makeSession(outbox)
         let id = feeds.register(outbox)
+        let feeds = self.feeds
+        let ending = Ending()
         await session.open()
-        Task {
+        let reader = Task {
             await Self.read(client, outbox: outbox, session: session)
             outbox.close(.finished)
-            feeds.unregister(id)
-            await session.closed()
+            if ending.first() {
+                feeds.unregister(id)
+                await session.closed()
+            }
         }
-        return outbox.frames()
+        // The session also ends when the outbox runs dry after a close (drop fault, slow
+        // client): the peer may never send another byte, so the reader cannot be relied on.
+        return AsyncStream(unfolding: {
+            if let frame = await outbox.next() { return frame }
+            if ending.first() {
+                reader.cancel()
+                feeds.unregister(id)
+                await session.closed()
+            }
+            return nil
+        })
+    }
+
+    /// Lets exactly one of the two ends run the cleanup.
+    final class Ending: Sendable {
+        private let done = Mutex(false)
+        func first() -> Bool {
+            done.withLock { done in
+                defer { done = true }
+                return !done
+            }
+        }
     }
 
     private static func read(_ client: AsyncThrowingStream<WSFrame, any Error>, outbox: FeedOutbox,

@@ -1,0 +1,118 @@
+import CastorTrading
+import Dispatch
+import GeminiClient
+import GeminiProtocol
+import Testing
+@testable import CastorFeeds
+
+/// `GeminiOrderEventsAdapter` against the simulator's `/v1/order/events` over loopback,
+/// sharing the trader key's `PrivateRequestSender` with REST (counter nonces).
+@Suite(.serialized) struct OrderEventsAdapterTests {
+    static func makeAdapter(_ sim: FeedSimHarness, sender: PrivateRequestSender? = nil, heartbeatTimeoutMs: Int64 = 60_000)
+        -> (GeminiOrderEventsAdapter, DispatchQueue, FeedRecorder) {
+        let queue = DispatchQueue(label: "test.engine")
+        let config = GeminiOrderEventsAdapter.Configuration(
+            url: sim.venue.orderEventsURL,
+            subscription: .init(eventTypeFilter: [.accepted, .booked, .fill, .cancelled, .closed, .rejected]),
+            connection: .init(backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs,
+            subscribeTimeoutMs: 1_000),
+            webSocket: .init(connectTimeout: 2, handshakeTimeout: 2), seed: 5)
+        let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, queue: queue, configuration: config)
+        let recorder = FeedRecorder()
+        queue.sync {
+            adapter.delegate = recorder
+            adapter.start()
+        }
+        return (adapter, queue, recorder)
+    }
+
+    @Test func restOrderArrivesAsEventsAfterTheInitialSnapshot() async throws {
+        let sim = try await FeedSimHarness()
+        let resting = try await sim.place(sim.trader, .buy, "0.1", at: "50000")
+        let (adapter, queue, recorder) = Self.makeAdapter(sim)
+        try await waitUntil("live", on: queue) { recorder.states.last == .live }
+        // The snapshot completes at the first non-initial message: the first heartbeat.
+        sim.advanceHeartbeat()
+        try await waitUntil("snapshot complete", on: queue) { recorder.snapshots.count == 1 }
+        let snapshot = queue.sync { recorder.snapshots[0] }
+        #expect(snapshot.map(\.orderID) == [String(resting.orderID)])
+        #expect(snapshot.allSatisfy { $0.type == .initial })
+
+        // REST through the same sender as the handshake: nonces stay in order.
+        let placed = try await sim.place(sim.trader, .sell, "0.2", at: "70000")
+        try await waitUntil("accepted and booked", on: queue) {
+            let types = recorder.events.filter { $0.orderID == String(placed.orderID) }.map(\.type)
+            return types.contains(.accepted) && types.contains(.booked)
+        }
+        let first = queue.sync { recorder.messages.first }
+        if case .subscriptionAck? = first {} else { Issue.record("first message was \(String(describing: first))") }
+        #expect(queue.sync { recorder.causes }.isEmpty)
+        queue.sync { adapter.stop() }
+        await sim.stop()
+    }
+
+    @Test func skippedSocketSequenceReconnectsWithGapCause() async throws {
+        let sim = try await FeedSimHarness()
+        try await sim.place(sim.trader, .buy, "0.1", at: "50000")
+        try await sim.setFaults(#"{"skipSocketSequenceEvery": 1}"#)
+        let (adapter, queue, recorder) = Self.makeAdapter(sim)
+        try await waitUntil("live", on: queue) { recorder.states.last == .live }
+        sim.advanceHeartbeat()   // initial is 0, the heartbeat comes as 2
+        try await waitUntil("a sequence-gap reconnect", on: queue) {
+            recorder.causes.contains(.sequenceGap(expected: 1, received: 2))
+        }
+        // The gap message was not delivered.
+        #expect(queue.sync { recorder.heartbeatCount } == 0)
+        try await sim.setFaults("{}")
+        try await waitUntil("live again", on: queue) { recorder.liveCount >= 2 }
+        queue.sync { adapter.stop() }
+        await sim.stop()
+    }
+
+    @Test func stoppedHeartbeatsReconnectWithSilenceCause() async throws {
+        let sim = try await FeedSimHarness()
+        let (adapter, queue, recorder) = Self.makeAdapter(sim, heartbeatTimeoutMs: 1_500)
+        try await waitUntil("live", on: queue) { recorder.states.last == .live }
+        sim.advanceHeartbeat()
+        try await waitUntil("a heartbeat", on: queue) { recorder.heartbeatCount == 1 }
+        try await sim.setFaults(#"{"stopHeartbeats": true}"#)
+        sim.advanceHeartbeat()
+        try await waitUntil("a heartbeat-silence reconnect", on: queue) {
+            recorder.causes.contains { if case .heartbeatSilence = $0 { true } else { false } }
+        }
+        #expect(queue.sync { recorder.heartbeatCount } == 1)
+        queue.sync { adapter.stop() }
+        await sim.stop()
+    }
+
+    @Test func droppedConnectionReconnectsAndDeliversAFreshSnapshot() async throws {
+        let sim = try await FeedSimHarness()
+        let (adapter, queue, recorder) = Self.makeAdapter(sim)
+        try await waitUntil("live", on: queue) { recorder.liveCount == 1 }
+        try await sim.setFaults(#"{"dropWebSocketsNow": true}"#)
+        try await waitUntil("live again", on: queue, timeout: 15) { recorder.liveCount == 2 }
+        let causes = queue.sync { recorder.causes }
+        if case .closedByPeer(1011, _)? = causes.first {} else { Issue.record("expected a 1011 close, got \(causes)") }
+        // An order placed after the reconnect is seen, on a connection numbered from 0 again.
+        let placed = try await sim.place(sim.trader, .buy, "0.3", at: "40000")
+        try await waitUntil("accepted", on: queue) { recorder.events.contains { $0.orderID == String(placed.orderID) } }
+        sim.advanceHeartbeat()
+        try await waitUntil("snapshot of the new connection", on: queue) { recorder.snapshots.count >= 1 }
+        queue.sync { adapter.stop() }
+        await sim.stop()
+    }
+
+    @Test func rejectedCredentialsAreFatalNotRetried() async throws {
+        let sim = try await FeedSimHarness()
+        let badSender = try FeedSimHarness.sender(http: sim.http, venue: sim.venue, key: FeedSimHarness.traderKey,
+                                                  secret: "wrongSecret1234567890abcdefgh")
+        let (adapter, queue, recorder) = Self.makeAdapter(sim, sender: badSender)
+        try await waitUntil("failed", on: queue) {
+            if case .failed(.authenticationRejected) = recorder.states.last { true } else { false }
+        }
+        let states = queue.sync { recorder.states }
+        #expect(states.count == 2, "\(states)")   // connecting, failed: no reconnect loop
+        if case .failed = queue.sync(execute: { adapter.phase }) {} else { Issue.record("adapter not failed") }
+        await sim.stop()
+    }
+}
