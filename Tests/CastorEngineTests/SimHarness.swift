@@ -118,10 +118,12 @@ final class SimHarness: @unchecked Sendable {
         return c
     }
 
-    /// A new engine whose feeds are the test adapters above.
-    func makeEngine(_ configuration: CastorConfiguration, clock: EngineClock = .system) throws -> Engine {
+    /// A new engine whose feeds are the test adapters above, or with `realFeeds` the
+    /// production Gemini WebSocket adapters talking to the simulator's feeds.
+    func makeEngine(_ configuration: CastorConfiguration, clock: EngineClock = .system,
+                    realFeeds: Bool = false) throws -> Engine {
         let endpoints = try EngineEndpoints(restBaseURL: endpoint.restURL, webSocketBaseURL: endpoint.webSocketURL)
-        let feeds = EngineFeedFactory(
+        let feeds = realFeeds ? EngineFeedFactory.gemini : EngineFeedFactory(
             makeMarketData: { [self] ctx in
                 let f = PollingMarketData(core: core, books: ctx.books, queue: ctx.queue)
                 marketFeeds.append(f)
