@@ -1,18 +1,8 @@
+import CastorCore
 import GeminiProtocol
 
-/// A small, fast, seedable generator (SplitMix64) so backoff jitter is reproducible in
-/// tests and replays. Not for cryptography.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The seeded generator behind backoff jitter (SplitMix64, shared with the simulator).
+public typealias SeededRandom = SplitMix64
 
 /// Exponential backoff with full jitter: attempt n waits a uniformly random time in
 /// `[0, min(cap, base·2^n)]` milliseconds (AWS "full jitter"), so retrying clients spread

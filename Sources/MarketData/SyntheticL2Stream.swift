@@ -1,3 +1,4 @@
+import CastorCore
 /// A deterministic synthetic market data v2 recording, for benchmarks and tests.
 ///
 /// Per symbol, first a snapshot `l2_updates` (~100 levels each side plus a `trades`
@@ -27,21 +28,11 @@ public struct SyntheticL2Stream {
         var asks: [Int] = []
     }
 
-    private struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    private typealias Rng = SplitMix64
 
     /// The whole recording as bytes, one message per line.
     public func generate() -> [UInt8] {
-        var rng = Rng(state: seed)
+        var rng = Rng(seed: seed)
         var out: [UInt8] = []
         out.reserveCapacity(messages * 110)
         var books: [Book] = (0..<symbols).map { i in
@@ -154,4 +145,8 @@ public struct SyntheticL2Stream {
     private func pad3(_ v: Int64) -> String {
         v < 10 ? "00\(v)" : (v < 100 ? "0\(v)" : "\(v)")
     }
+}
+
+private extension SplitMix64 {
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -1,3 +1,4 @@
+import CastorCore
 import FlyingFox
 import Foundation
 import Synchronization

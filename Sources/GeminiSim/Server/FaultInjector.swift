@@ -1,3 +1,5 @@
+import CastorCore
+
 /// The live fault state: the current `FaultConfig` plus what it needs over time (the end of
 /// a 429 storm, the countdown of `dropResponseNext`, the seeded generator).
 ///
@@ -65,18 +67,5 @@ struct FaultInjector: Sendable {
             ("stopHeartbeats", .bool(c.stopHeartbeats)),
             ("generation", .int(generation)),
         ])
-    }
-}
-
-/// SplitMix64: tiny, fast, seedable and good enough to pick which requests fail.
-struct SplitMix64: Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
