@@ -73,6 +73,7 @@ public final class WebSocketFeeds: Sendable {
         [
             (HTTPRoute("GET /v1/order/events"), OrderEventsFeed(feeds: self)),
             (HTTPRoute("GET /v2/marketdata"), MarketDataV2Feed(feeds: self)),
+            (HTTPRoute("GET /v1/marketdata/:symbol"), MarketDataV1Feed(feeds: self)),
         ]
     }
 
@@ -128,25 +129,24 @@ public final class WebSocketFeeds: Sendable {
     }
 
     private func apply(_ faults: FaultConfig, initial: Bool = false) {
+        let clock = core.clock
+        let period = Int64(faults.dropWebSocketsEveryMs)
+        let start = clock.nowMilliseconds()
+        // Replaced under the lock so two quick changes can never leave two timers running.
         let oldTimer: Task<Void, Never>? = state.withLock { s in
+            let old = s.dropTimer
             s.faults = faults
-            defer { s.dropTimer = nil }
-            return s.dropTimer
+            s.dropTimer = period > 0 ? Task { [weak self] in
+                var next = start + period
+                while !Task.isCancelled {
+                    do { try await clock.sleep(untilMilliseconds: next) } catch { return }
+                    self?.dropAll()
+                    next += period
+                }
+            } : nil
+            return old
         }
         oldTimer?.cancel()
         if faults.dropWebSocketsNow, !initial { dropAll() }
-        guard faults.dropWebSocketsEveryMs > 0 else { return }
-        let period = Int64(faults.dropWebSocketsEveryMs)
-        let clock = core.clock
-        let start = clock.nowMilliseconds()
-        let timer = Task { [weak self] in
-            var next = start + period
-            while !Task.isCancelled {
-                do { try await clock.sleep(untilMilliseconds: next) } catch { return }
-                self?.dropAll()
-                next += period
-            }
-        }
-        state.withLock { $0.dropTimer = timer }
     }
 }

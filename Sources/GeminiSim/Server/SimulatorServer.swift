@@ -81,6 +81,7 @@ public actor SimulatorServer {
             try await Self.waitUntilListening(server, or: failure)
         } catch {
             task.cancel()
+            await feeds.stop()
             throw .bindFailed(address: config.listen, reason: "\(error)")
         }
         guard case .ip4(_, let boundPort)? = await server.listeningAddress ?? nil else {
