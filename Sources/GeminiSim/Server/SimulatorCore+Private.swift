@@ -40,6 +40,7 @@ extension SimulatorCore {
         case .success(let request): auth = request
         }
         touchSession(auth.key)
+        traffic.privatePaths["key:\(auth.key.key)", default: [:]][path, default: 0] += 1
         guard auth.key.roles.contains(where: allowed.contains) else {
             return .error(.missingRole(required: allowed.map(\.rawValue), key: auth.key.key, has: auth.key.roles.map(\.rawValue)))
         }
@@ -58,6 +59,7 @@ extension SimulatorCore {
                 let dropped = faults.drawDropResponse()
                 var outcome = PrivateOutcome(body: GeminiWireFormat.order(try engine.placeOrder(request, account: account, session: auth.key.key)))
                 outcome.dropped = dropped
+                if dropped != nil { traffic.droppedResponses += 1 }
                 return outcome
             case "/v1/order/cancel":
                 let id = try Self.orderId(payload["order_id"])

@@ -21,6 +21,8 @@ public actor SimulatorCore {
     var publicLimiter: RateLimiter
     var privateLimiter: RateLimiter
     var faults: FaultInjector
+    /// Per-bucket traffic counters (`trafficStats`).
+    var traffic = SimTrafficStats()
     /// Engine account id per account nickname.
     var accountIds: [String: Int64] = [:]
     /// Account nickname per engine id, in creation order.
@@ -104,14 +106,30 @@ public actor SimulatorCore {
     func admit(isPrivate: Bool, bucket: String) -> RateLimiter.Decision {
         guard config.rateLimits.enabled else { return .proceed }
         let now = clock.nowMilliseconds()
-        return isPrivate ? privateLimiter.admit(bucket: bucket, nowMilliseconds: now)
+        let decision = isPrivate ? privateLimiter.admit(bucket: bucket, nowMilliseconds: now)
             : publicLimiter.admit(bucket: bucket, nowMilliseconds: now)
+        traffic.note(decision, bucket: bucket, nowMilliseconds: now)
+        return decision
     }
+
+    /// True (and counted against `bucket`) when an injected 429 storm refuses this request.
+    func refusedByStorm(bucket: String) -> Bool {
+        guard inRateLimitStorm else { return false }
+        traffic.stormRejections[bucket, default: 0] += 1
+        return true
+    }
+
+    /// What the simulator saw of each bucket's traffic since it started.
+    public var trafficStats: SimTrafficStats { traffic }
 
     var inMaintenance: Bool { faults.maintenance }
     var inRateLimitStorm: Bool { faults.inRateLimitStorm(nowMilliseconds: clock.nowMilliseconds()) }
     var responseDelayMs: Int { faults.config.responseDelayMs }
-    func drawPrivateError() -> Int? { faults.drawPrivateError() }
+    func drawPrivateError() -> Int? {
+        let status = faults.drawPrivateError()
+        if status != nil { traffic.injectedErrors += 1 }
+        return status
+    }
 
     /// The faults in force.
     public var currentFaults: FaultConfig { faults.config }

@@ -45,8 +45,8 @@ struct SimulatorRouter: HTTPHandler {
             for (name, value) in request.headers where headers[name.rawValue.lowercased()] == nil {
                 headers[name.rawValue.lowercased()] = value
             }
-            if await core.inRateLimitStorm { return HTTPReplies.error(.rateLimit()) }
             let bucket = headers["x-gemini-apikey"].map { "key:\($0)" } ?? "ip:\(client)"
+            if await core.refusedByStorm(bucket: bucket) { return HTTPReplies.error(.rateLimit()) }
             guard await admitted(isPrivate: true, bucket: bucket) else { return HTTPReplies.error(.rateLimit()) }
             if let status = await core.drawPrivateError() { return await delayed(HTTPReplies.error(.system(status: status))) }
             let outcome = await core.handlePrivate(path: path, headers: headers)
