@@ -96,7 +96,11 @@ let package = Package(
                 "CastorConfig", "CastorLog", "CastorSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // Strategy plug-ins link libCastorStrategy.so; exporting the executable's own
+            // (statically linked) CastorStrategy symbols makes the plug-in's references bind
+            // to them, so both sides share one `Strategy` type. See PluginLoader.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]
         ),
         .testTarget(name: "CastorCoreTests", dependencies: ["CastorCore"]),
         .testTarget(name: "CastorSSLTests", dependencies: ["CastorSSL"]),
@@ -113,7 +117,13 @@ let package = Package(
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
         .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd"]),
         .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol"]),
-        .testTarget(name: "CastorStrategiesTests", dependencies: ["CastorStrategies", "CastorStrategy", "CastorCore"]),
+        .testTarget(
+            name: "CastorStrategiesTests",
+            dependencies: ["CastorStrategies", "CastorStrategy", "CastorCore"],
+            // The plug-in test loads a real plug-in into the test binary, which then needs the
+            // same symbol export as the castor executable.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]
+        ),
         .testTarget(name: "CastorJournalTests", dependencies: ["CastorJournal", "CastorCore"]),
         .testTarget(name: "CastorFeedsTests", dependencies: ["CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData"]),
         .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy"]),

@@ -27,7 +27,9 @@ public protocol StrategyContext: AnyObject {
 
     /// Cancels `clientOrderID` and places a new order on the same symbol and side with the
     /// same options at `price` for `amount` (quantised like `place`). Gemini has no
-    /// amend, so this is a cancel plus a new order with a new client order id.
+    /// amend, so this is a cancel plus a new order with a new client order id. The cancel
+    /// is requested even when the new order is refused, so on `.refused` the strategy has
+    /// no order on that side any more.
     func replace(clientOrderID: String, price: ExactDecimal, amount: ExactDecimal) -> PlaceResult
 
     /// Our orders on `symbol` that are not yet terminal, including ones still pending.

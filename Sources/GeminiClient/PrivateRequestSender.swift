@@ -1,6 +1,7 @@
 import CastorHTTP
 import Dispatch
 import GeminiProtocol
+import Synchronization
 
 /// The one path by which signed requests for one API key reach Gemini: a FIFO with exactly
 /// one request in flight.
@@ -31,9 +32,11 @@ public final class PrivateRequestSender: @unchecked Sendable {
 
     // Confined to `queue`: every access below happens on it (checked at entry), which is
     // what makes the `@unchecked Sendable` sound.
-    private var pending: [PendingRequest] = []
+    private var pending: [QueuedWork] = []
     private var inFlight = false
     private var nextID: UInt64 = 0
+    /// The lease holding the slot, if an exclusive operation (not a request) has it.
+    private var activeLeaseID: UInt64?
 
     /// - Parameters:
     ///   - signer: the key's credentials; its `nonceFormat` must match `nonces.format`.
@@ -70,43 +73,106 @@ public final class PrivateRequestSender: @unchecked Sendable {
         let deadline = deadline ?? .now() + Self.defaultQueueDeadline
         let fieldList = FieldList(fields)
         queue.async {
-            self.enqueue(PendingRequest(
+            self.enqueue(.request(PendingRequest(
                 id: 0, path: path, fields: fieldList, deadline: deadline,
-                completionQueue: completionQueue, completion: completion))
+                completionQueue: completionQueue, completion: completion)))
         }
     }
 
-    private func enqueue(_ request: PendingRequest) {
+    /// Runs an exclusive operation in this key's nonce sequence: a signed request that does
+    /// not go through HTTP, such as the `/v1/order/events` WebSocket upgrade.
+    ///
+    /// The operation queues behind earlier requests like any request; at its turn it takes
+    /// the one in-flight slot, draws the next nonce and calls `body` with a `NonceLease`.
+    /// No other request is signed until the lease is released (`lease.release()`, once the
+    /// upgrade was answered), so the handshake's nonce is neither overtaken by, nor
+    /// overtakes, a REST request's on the wire: on a counter-nonce key either would be
+    /// rejected. A lease not released within `maximumHold` is released automatically so a
+    /// lost callback cannot stall the key's REST traffic forever.
+    ///
+    /// - Parameters:
+    ///   - deadline: latest time the operation may start; default now + 5 s. Past it,
+    ///     `body` gets `.expired(endpoint: "exclusive")` and no nonce is drawn.
+    ///   - maximumHold: how long the lease may hold the slot.
+    ///   - queue: where `body` runs.
+    ///   - body: gets the lease, or why there is none (expired, nonce source failure).
+    public func withNonce(
+        deadline: DispatchTime? = nil,
+        maximumHold: DispatchTimeInterval = .seconds(30),
+        on completionQueue: DispatchQueue,
+        _ body: @escaping @Sendable (Result<NonceLease, GeminiClientError>) -> Void
+    ) {
+        let deadline = deadline ?? .now() + Self.defaultQueueDeadline
+        queue.async {
+            self.enqueue(.exclusive(ExclusiveOperation(
+                id: 0, deadline: deadline, maximumHold: maximumHold, completionQueue: completionQueue, body: body)))
+        }
+    }
+
+    private func enqueue(_ work: QueuedWork) {
         dispatchPrecondition(condition: .onQueue(queue))
-        var request = request
+        var work = work
         nextID += 1
-        request.id = nextID
-        pending.append(request)
-        let id = request.id
+        work.id = nextID
+        pending.append(work)
+        let id = work.id
         // Fails the request at its deadline if it is still waiting, rather than when its
         // turn comes: a caller should not wait for a slow head to learn it is too late.
-        queue.asyncAfter(deadline: request.deadline) { self.expire(id: id) }
+        queue.asyncAfter(deadline: work.deadline) { self.expire(id: id) }
         pump()
     }
 
     private func expire(id: UInt64) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let index = pending.firstIndex(where: { $0.id == id }) else { return }
-        let request = pending.remove(at: index)
-        request.finish(.failure(.expired(endpoint: request.path)))
+        pending.remove(at: index).expire()
     }
 
     /// Starts the head of the queue if nothing is in flight.
     private func pump() {
         dispatchPrecondition(condition: .onQueue(queue))
         while !inFlight, !pending.isEmpty {
-            let request = pending.removeFirst()
-            if DispatchTime.now() >= request.deadline {
-                request.finish(.failure(.expired(endpoint: request.path)))
+            let work = pending.removeFirst()
+            if DispatchTime.now() >= work.deadline {
+                work.expire()
                 continue
             }
-            transmit(request, isRetry: false)
+            switch work {
+            case .request(let request): transmit(request, isRetry: false)
+            case .exclusive(let operation): grant(operation)
+            }
         }
+    }
+
+    /// Hands the slot and a fresh nonce to an exclusive operation.
+    private func grant(_ operation: ExclusiveOperation) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let nonce: Nonce
+        do {
+            nonce = try nonces.next()
+        } catch {
+            operation.finish(.failure(.nonce(error)))
+            return
+        }
+        inFlight = true
+        activeLeaseID = operation.id
+        let id = operation.id
+        let lease = NonceLease(nonce: nonce, signer: signer) { [weak self] nonceRejected in
+            guard let self else { return }
+            self.queue.async { self.released(leaseID: id, nonceRejected: nonceRejected) }
+        }
+        queue.asyncAfter(deadline: .now() + operation.maximumHold) { lease.release() }
+        operation.finish(.success(lease))
+    }
+
+    private func released(leaseID: UInt64, nonceRejected: Bool) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard activeLeaseID == leaseID else { return }
+        activeLeaseID = nil
+        inFlight = false
+        // Same reasoning as a REST InvalidNonce: the key's mark is ahead of ours.
+        if nonceRejected { nonces.skip() }
+        pump()
     }
 
     /// Signs with a fresh nonce and hands the request to HTTP; the in-flight slot stays
@@ -151,6 +217,90 @@ public final class PrivateRequestSender: @unchecked Sendable {
             }
         }
         pump()
+    }
+}
+
+/// One place in the per-key FIFO.
+private enum QueuedWork {
+    case request(PendingRequest)
+    case exclusive(ExclusiveOperation)
+
+    var id: UInt64 {
+        get {
+            switch self {
+            case .request(let r): r.id
+            case .exclusive(let o): o.id
+            }
+        }
+        set {
+            switch self {
+            case .request(var r): r.id = newValue; self = .request(r)
+            case .exclusive(var o): o.id = newValue; self = .exclusive(o)
+            }
+        }
+    }
+
+    var deadline: DispatchTime {
+        switch self {
+        case .request(let r): r.deadline
+        case .exclusive(let o): o.deadline
+        }
+    }
+
+    func expire() {
+        switch self {
+        case .request(let r): r.finish(.failure(.expired(endpoint: r.path)))
+        case .exclusive(let o): o.finish(.failure(.expired(endpoint: "exclusive")))
+        }
+    }
+}
+
+/// A queued `withNonce` operation.
+private struct ExclusiveOperation {
+    var id: UInt64
+    let deadline: DispatchTime
+    let maximumHold: DispatchTimeInterval
+    let completionQueue: DispatchQueue
+    let body: @Sendable (Result<NonceLease, GeminiClientError>) -> Void
+
+    func finish(_ result: Result<NonceLease, GeminiClientError>) {
+        let body = body
+        completionQueue.async { body(result) }
+    }
+}
+
+/// The key's request slot and one nonce, held by an exclusive operation
+/// (`PrivateRequestSender.withNonce`). Release it exactly when the signed operation has
+/// been answered; later releases are ignored.
+public final class NonceLease: Sendable {
+    /// The nonce drawn for this operation: above every nonce sent before it, below every
+    /// nonce sent after it.
+    public let nonce: Nonce
+    private let signer: GeminiSigner
+    private let onRelease: @Sendable (Bool) -> Void
+    private let released = Mutex(false)
+
+    init(nonce: Nonce, signer: GeminiSigner, onRelease: @escaping @Sendable (Bool) -> Void) {
+        self.nonce = nonce
+        self.signer = signer
+        self.onRelease = onRelease
+    }
+
+    /// The X-GEMINI-* headers of a WebSocket upgrade to `path`, signed with `nonce` by
+    /// the sender's key (the secret never leaves the sender).
+    public func webSocketHandshakeHeaders(path: String) -> SignedRequest {
+        signer.webSocketHandshakeHeaders(path: path, nonce: nonce)
+    }
+
+    /// Frees the slot for the next request.
+    /// - Parameter nonceRejected: the operation was refused with `InvalidNonce`; the
+    ///   sender then moves its nonce source forward, as after a REST InvalidNonce.
+    public func release(nonceRejected: Bool = false) {
+        let first = released.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first { onRelease(nonceRejected) }
     }
 }
 

@@ -1,0 +1,171 @@
+import CastorConfig
+import CastorStrategy
+import CastorTrading
+import Dispatch
+import GeminiClient
+import GeminiProtocol
+import Logging
+
+extension Engine {
+    // MARK: Strategy lifecycle
+
+    /// Builds and starts a strategy. Nothing running is touched unless creation succeeds.
+    func startStrategy(_ selection: StrategySelection, parameters: CastorConfig.StrategyParameters) -> Result<Void, EngineError> {
+        switch StrategyCatalog.make(selection, parameters: parameters, extra: extraStrategies) {
+        case .failure(let e): return .failure(e)
+        case .success(let instance):
+            install(StrategySlot(name: selection.name, selection: selection, instance: instance, parameters: parameters))
+            return .success(())
+        }
+    }
+
+    func install(_ slot: StrategySlot) {
+        strategy = slot
+        strategyStarted = true
+        log("strategy").notice("strategy started", metadata: ["strategy": "\(slot.name)"])
+        withStrategyCall { slot.instance.start(context: context) }
+    }
+
+    /// Stops the running strategy (no more callbacks, timers disarmed).
+    func stopStrategy() {
+        guard let slot = strategy, strategyStarted else { return }
+        withStrategyCall { slot.instance.stop(context: context) }
+        strategyStarted = false
+        pendingEvents.removeAll()
+        cancelAllStrategyTimers()
+        log("strategy").notice("strategy stopped", metadata: ["strategy": "\(slot.name)"])
+    }
+
+    // MARK: Kill switch
+
+    func engageKillSwitch(_ on: Bool, reason: String) {
+        if on {
+            risk.engageKillSwitch(reason: reason)
+            log("risk").critical("kill switch engaged: cancelling everything", metadata: ["reason": "\(reason)"])
+            cancelEverything(reason: "kill switch")
+        } else {
+            risk.releaseKillSwitch()
+            log("risk").notice("kill switch released", metadata: ["reason": "\(reason)"])
+        }
+    }
+
+    /// Cancels every order this engine tracks and, as a backstop for any it does not,
+    /// the whole session (`/v1/order/cancel/session`).
+    func cancelEverything(reason: String, then: (() -> Void)? = nil) {
+        perform(manager.cancelAll(now: now))
+        let box = UncheckedBox(then)
+        enqueue("order/cancel/session", kind: .cancel) { [weak self] client, done in
+            guard let self else { return }
+            client.cancelSession(on: self.queue) { result in
+                switch result {
+                case .success(let r):
+                    self.log("orders").notice("session orders cancelled", metadata: [
+                        "reason": "\(reason)", "detail": "\(r)"])
+                case .failure(let e):
+                    self.log("orders").error("cancel session failed", metadata: ["reason": "\(reason): \(e)"])
+                }
+                self.noteOutcome(result.failure(\.restFailure))
+                done()
+                box.value?()
+            }
+        }
+    }
+
+    // MARK: Shutdown
+
+    func beginShutdown(cancelOpenOrders: Bool, deadline: DispatchTime,
+                       completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
+        guard phase != .stopped, phase != .stopping else {
+            return completion(.failure(.invalidState("shutdown already \(phase.rawValue)")))
+        }
+        let wasRunning = phase == .running
+        phase = .stopping
+        log("engine").notice("shutting down", metadata: ["reason": "cancel open orders: \(cancelOpenOrders)"])
+        if let c = startCompletion {
+            startCompletion = nil
+            c(.failure(.invalidState("shut down during start-up")))
+        }
+        stopStrategy()
+        var finished = false
+        let finish: (Result<Void, EngineError>) -> Void = { [weak self] result in
+            guard let self, !finished else { return }
+            finished = true
+            self.stopFeeds()
+            self.tickTimer?.cancel()
+            self.schedulerWake?.cancel()
+            do { try self.journal?.setMeta("engine.clean_shutdown_ms", "\(self.now)") } catch {
+                self.log("journal").error("journal flush failed", metadata: ["reason": "\(error)"])
+            }
+            self.phase = .stopped
+            self.log("engine").notice("stopped", metadata: ["reason": "\(result)"])
+            completion(result)
+        }
+        let finishBox = UncheckedBox(finish)
+        queue.asyncAfter(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            let open = self.openOrderCount
+            finishBox.value(open == 0 ? .success(()) : .failure(.timedOut("\(open) orders still open at the shutdown deadline")))
+        }
+        guard cancelOpenOrders, rest != nil, wasRunning || openOrderCount > 0 else { return finish(.success(())) }
+        cancelEverything(reason: "shutdown") { [weak self] in
+            self?.waitForNoOpenOrders(then: { finishBox.value(.success(())) })
+        }
+    }
+
+    /// Calls `then` once no order is open (cancels confirmed by events or replies).
+    private func waitForNoOpenOrders(then: @escaping () -> Void) {
+        guard phase == .stopping else { return }
+        if openOrderCount == 0 { return then() }
+        let box = UncheckedBox(then)
+        queue.asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in self?.waitForNoOpenOrders(then: box.value) }
+    }
+
+    // MARK: Tick, health, status
+
+    func startTick() {
+        let t = DispatchSource.makeTimerSource(queue: queue)
+        t.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1))
+        t.setEventHandler { [weak self] in self?.tick() }
+        t.activate()
+        tickTimer = t
+    }
+
+    private func tick() {
+        lastTickMs = now
+        heartbeatIfIdle()
+        for id in manager.removeClosed() { intents[id] = nil }
+        pumpScheduler()
+    }
+
+    func currentHealth() -> EngineHealth {
+        let t = now
+        let loopAge = t - lastTickMs
+        let mdAge = feedStatus.lastMarketDataMs.map { t - $0 }
+        let oeAge = feedStatus.lastOrderEventsMs.map { t - $0 }
+        var problem: String?
+        if tickTimer != nil, phase == .running || phase == .starting, loopAge > 5_000 {
+            problem = "engine loop has not turned for \(loopAge) ms"
+        }
+        if phase == .running {
+            let f = configuration.feeds
+            let limit = Engine.ms(f.heartbeatTimeout) * 2 + Engine.ms(f.reconnectBackoffCap)
+            if let oeAge, oeAge > limit { problem = "order events silent for \(oeAge) ms" }
+            if let mdAge, mdAge > Engine.ms(f.staleMarketAfter) * 2 + Engine.ms(f.reconnectBackoffCap) {
+                problem = "market data silent for \(mdAge) ms"
+            }
+        }
+        return EngineHealth(alive: problem == nil && phase != .failed, loopAgeMs: loopAge, marketDataAgeMs: mdAge,
+                            orderEventsAgeMs: oeAge, problem: problem ?? (phase == .failed ? "start-up failed" : nil))
+    }
+
+    func currentStatusLine() -> String {
+        let killed = risk.killSwitchEngaged ? ", KILL SWITCH" : ""
+        return "\(phase.rawValue): \(strategy?.name ?? "no strategy"), market data \(feedStatus.marketData), "
+            + "order events \(feedStatus.orderEvents), \(openOrderCount) open orders, \(manager.ledger.fills.count) fills\(killed)"
+    }
+
+    static func ms(_ d: Duration) -> Int64 {
+        let (s, atto) = d.components
+        return s * 1000 + atto / 1_000_000_000_000_000
+    }
+}

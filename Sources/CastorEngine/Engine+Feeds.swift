@@ -1,0 +1,150 @@
+import CastorCore
+import CastorFeeds
+import CastorStrategy
+import Dispatch
+import GeminiProtocol
+import Logging
+import MarketData
+
+extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
+    /// Book depth handed to strategies.
+    static let bookDepth = 10
+
+    func startFeeds() {
+        let books = MarketBooks(symbols: configuration.engine.symbols, queue: queue)
+        self.books = books
+        let context = EngineFeedContext(queue: queue, books: books, endpoints: endpoints, symbols: books.symbolNames,
+                                        signer: signer, nonces: nonces, sender: rest?.privateSender, feeds: configuration.feeds, logger: log("feeds"))
+        do {
+            let market = try feedFactory.makeMarketData(context)
+            let orders = try feedFactory.makeOrderEvents(context)
+            market.delegate = self
+            orders.delegate = self
+            marketFeed = market
+            orderFeed = orders
+            log("feeds").info("connecting feeds", metadata: ["reason": "\(endpoints)"])
+            orders.start()
+            market.start()
+        } catch {
+            failStart(.feeds("\(error)"))
+        }
+    }
+
+    func stopFeeds() {
+        marketFeed?.stop()
+        orderFeed?.stop()
+    }
+
+    /// Start-up completes once both feeds are live; then the strategy starts.
+    private func checkStartReady() {
+        guard phase == .starting, feedStatus.bothLive, startCompletion != nil else { return }
+        // The order-events snapshot reconciliation may still run; the strategy may start
+        // regardless: its orders are new and the manager keeps them apart.
+        phase = .running
+        switch startStrategy(configuration.strategy.selection, parameters: configuration.strategy.parameters) {
+        case .success:
+            log("engine").notice("engine running", metadata: ["strategy": "\(strategy?.name ?? "")"])
+            let c = startCompletion
+            startCompletion = nil
+            c?(.success(()))
+        case .failure(let e):
+            failStart(e)
+        }
+    }
+
+    // MARK: Market data
+
+    public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook symbol: SymbolID) {
+        feedStatus.lastMarketDataMs = now
+        guard let books else { return }
+        let name = books.name(of: symbol)
+        guard let view = bookView(name) else { return }
+        deliver(.book(name.lowercased(), view))
+    }
+
+    public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketDataV2Trade) {
+        feedStatus.lastMarketDataMs = now
+        guard !trade.fromSnapshot, let books else { return }
+        let taker: StrategySide = trade.takerSide == .buy ? .buy : .sell
+        deliver(.trade(MarketTrade(symbol: books.name(of: trade.symbol).lowercased(), tradeID: "\(trade.tid ?? trade.eventID)",
+                                   price: trade.price, amount: trade.quantity, takerSide: taker,
+                                   timestampMs: trade.timestampMs)))
+    }
+
+    public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didChangeState state: FeedConnectionState) {
+        feedStatus.marketData = state
+        logFeedState("market data", state)
+        if case .live = state {
+            feedStatus.marketDataLiveCount += 1
+            feedStatus.lastMarketDataMs = now
+            checkStartReady()
+        } else if case .failed(let e) = state, phase == .starting {
+            failStart(.feeds("market data: \(e)"))
+        }
+    }
+
+    // MARK: Order events
+
+    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive message: OrderEventsMessage) {
+        feedStatus.lastOrderEventsMs = now
+        switch message {
+        case .events(let events):
+            for e in events where e.type != .initial {
+                perform(manager.handle(event: e, now: now))
+            }
+        case .error(let body):
+            log("feeds").error("order events feed reported an error", metadata: ["reason": "\(body)"])
+        case .subscriptionAck, .heartbeat, .unknown:
+            break
+        }
+    }
+
+    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderEvent]) {
+        feedStatus.lastOrderEventsMs = now
+        reconcile(reason: "order events connected (\(activeOrders.count) active in snapshot)", snapshot: activeOrders)
+    }
+
+    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState) {
+        feedStatus.orderEvents = state
+        logFeedState("order events", state)
+        if case .live = state {
+            feedStatus.orderEventsLiveCount += 1
+            feedStatus.lastOrderEventsMs = now
+            checkStartReady()
+        } else if case .failed(let e) = state {
+            if phase == .starting {
+                failStart(.feeds("order events: \(e)"))
+            } else if phase == .running {
+                // Without order events fills could go unseen: stop placing orders.
+                engageKillSwitch(true, reason: "order events feed failed: \(e)")
+            }
+        }
+    }
+
+    private func logFeedState(_ feed: String, _ state: FeedConnectionState) {
+        let l = log("feeds")
+        switch state {
+        case .reconnecting(let cause, let attempt, let delay):
+            l.warning("feed reconnecting", metadata: ["feed": "\(feed)", "reason": "\(cause.code)",
+                                                      "detail": "\(cause)", "attempt": "\(attempt)", "delay_ms": "\(delay)"])
+        case .failed(let e):
+            l.error("feed failed", metadata: ["feed": "\(feed)", "reason": "\(e)"])
+        default:
+            l.info("feed \(state)", metadata: ["feed": "\(feed)"])
+        }
+    }
+
+    // MARK: Books
+
+    func bookView(_ symbol: String) -> BookView? {
+        guard let books, let id = books.id(of: symbol), let book = books.books.book(id), book.hasSnapshot else { return nil }
+        let levels = { (l: [L2Level]) in l.map { BookLevel(price: $0.price, quantity: $0.quantity) } }
+        return BookView(symbol: symbol.lowercased(), bids: levels(book.topBids(Engine.bookDepth)),
+                        asks: levels(book.topAsks(Engine.bookDepth)), timestampMs: feedStatus.lastMarketDataMs ?? now)
+    }
+
+    func mid(_ symbol: Symbol) -> ExactDecimal? {
+        guard case .live = feedStatus.marketData, let view = bookView(symbol.rawValue) else { return nil }
+        return view.mid
+    }
+}

@@ -1,0 +1,291 @@
+import CastorCore
+import CastorJournal
+import CastorStrategy
+import CastorTrading
+import Dispatch
+import GeminiClient
+import GeminiProtocol
+import Logging
+
+extension Engine {
+    /// Carries out the order manager's actions. Every REST answer goes back into the
+    /// manager on the engine queue; the manager alone decides about resends, so a new
+    /// order is only ever repeated after a lookup said "not found".
+    func perform(_ actions: [OrderAction]) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        for action in actions { perform(action) }
+    }
+
+    private func perform(_ action: OrderAction) {
+        switch action {
+        case .send(let request):
+            sendNewOrder(request, notBeforeMs: nil)
+        case .resend(let request, let at):
+            log("orders").notice("resending order after lookup said not found (same client order id)",
+                                 metadata: orderFields(request))
+            sendNewOrder(request, notBeforeMs: at)
+        case .lookup(let id, let at):
+            enqueue("order/status by client_order_id", kind: .query, notBeforeMs: at) { [weak self] client, done in
+                guard let self else { return }
+                client.orderStatus(clientOrderID: id.rawValue, includeTrades: true, on: self.queue) { result in
+                    let answer: LookupResult
+                    switch result {
+                    case .success(let s): answer = .found(s)
+                    case .failure(let e): answer = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
+                    }
+                    self.log("orders").info("lookup by client order id answered",
+                                            metadata: ["client_order_id": "\(id)", "reason": "\(answer.summary)"])
+                    self.noteOutcome(result.failure(\.restFailure))
+                    self.perform(self.manager.lookupResult(id, answer, now: self.now))
+                    done()
+                }
+            }
+        case .queryOrder(let orderID, let at):
+            guard let numeric = Int64(orderID) else { return alert("order id \(orderID) is not numeric; cannot query it") }
+            enqueue("order/status", kind: .query, notBeforeMs: at) { [weak self] client, done in
+                guard let self else { return }
+                client.orderStatus(orderID: numeric, includeTrades: true, on: self.queue) { result in
+                    let answer: LookupResult
+                    switch result {
+                    case .success(let s): answer = .found(s)
+                    case .failure(let e): answer = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
+                    }
+                    self.noteOutcome(result.failure(\.restFailure))
+                    self.perform(self.manager.queryResult(orderID: orderID, answer, now: self.now))
+                    done()
+                }
+            }
+        case .sendCancel(let orderID, let at):
+            sendCancel(orderID: orderID, notBeforeMs: at, why: "requested")
+        case .cancelDuplicate(let orderID):
+            sendCancel(orderID: orderID, notBeforeMs: nil, why: "duplicate of an intent")
+        case .cancelUnknown(let orderID):
+            sendCancel(orderID: orderID, notBeforeMs: nil, why: "ours but no intent owns it")
+        case .withdrawQueued(let id):
+            if withdrawQueuedNewOrder(id) { perform(manager.newOrderDropped(id, now: now)) }
+        case .notifyStrategy(let update):
+            handle(update)
+        case .reject(let id, let rejection):
+            rejected(id, rejection)
+        case .alert(let message):
+            alert(message)
+        }
+    }
+
+    func alert(_ message: String) {
+        log("orders").error("order manager alert", metadata: ["reason": "\(message)"])
+    }
+
+    private func sendNewOrder(_ request: ManagerNewOrder, notBeforeMs: Int64?) {
+        let id = request.clientOrderID
+        let wire = WireNewOrder(clientOrderID: id.rawValue, symbol: request.symbol, side: request.side,
+                                amount: request.amount, price: request.price,
+                                option: request.options.first.flatMap(WireNewOrder.Option.init(rawValue:)))
+        log("orders").info("order queued", metadata: orderFields(request))
+        enqueue("order/new", kind: .newOrder, notBeforeMs: notBeforeMs, deadlineMs: request.deadlineMs,
+                newOrderID: id) { [weak self] client, done in
+            guard let self else { return }
+            client.newOrder(wire, on: self.queue) { result in
+                switch result {
+                case .success(let status):
+                    self.log("orders").info("order accepted", metadata: self.orderFields(request).merging(
+                        ["order_id": "\(status.orderID)"]) { $1 })
+                    self.noteOutcome(nil)
+                    self.perform(self.manager.newOrderAccepted(id, status: status, now: self.now))
+                case .failure(let error):
+                    self.log("orders").warning("order send failed; the order manager decides (lookup before any resend)",
+                                               metadata: self.orderFields(request).merging(["reason": "\(error)"]) { $1 })
+                    self.noteOutcome(error.restFailure)
+                    self.perform(self.manager.newOrderFailed(id, failure: error.restFailure, now: self.now))
+                }
+                done()
+            }
+        }
+    }
+
+    private func sendCancel(orderID: String, notBeforeMs: Int64?, why: String) {
+        guard let numeric = Int64(orderID) else { return alert("order id \(orderID) is not numeric; cannot cancel it") }
+        let owner = manager.clientOrderID(forOrderID: orderID)
+        log("orders").info("cancel queued", metadata: ["order_id": "\(orderID)", "client_order_id": "\(owner?.rawValue ?? "")",
+                                                        "reason": "\(why)"])
+        enqueue("order/cancel", kind: .cancel, notBeforeMs: notBeforeMs) { [weak self] client, done in
+            guard let self else { return }
+            client.cancelOrder(orderID: numeric, on: self.queue) { result in
+                if case .failure(let e) = result {
+                    self.log("orders").warning("cancel failed", metadata: ["order_id": "\(orderID)", "reason": "\(e)"])
+                }
+                self.noteOutcome(result.failure(\.restFailure))
+                self.perform(self.manager.cancelResult(orderID: orderID, result.mapError(\.restFailure), now: self.now))
+                done()
+            }
+        }
+    }
+
+    func orderFields(_ r: ManagerNewOrder) -> Logger.Metadata {
+        ["symbol": "\(r.symbol)", "client_order_id": "\(r.clientOrderID)", "side": "\(r.side.rawValue)",
+         "price": "\(r.price)", "amount": "\(r.amount)"]
+    }
+
+    // MARK: News
+
+    private func handle(_ update: ManagerUpdate) {
+        switch update {
+        case .transition(let t):
+            journalTransition(t)
+            guard let managed = manager.order(t.clientOrderID) else { return }
+            let l = managed.lifecycle
+            var fields: Logger.Metadata = ["symbol": "\(l.symbol)", "client_order_id": "\(t.clientOrderID)",
+                                           "order_id": "\(t.orderID ?? "")", "side": "\(l.side.rawValue)",
+                                           "price": "\(l.price)", "amount": "\(l.originalAmount)", "reason": "\(t.cause)"]
+            fields["executed"] = "\(t.executedAfter)"
+            if t.phaseChanged {
+                log("orders").info("order \(t.to)", metadata: fields)
+            }
+            reportToStrategy(t.clientOrderID)
+        case .fill(let fill):
+            recordFill(fill)
+        case .duplicateDetected(let id, let kept, let duplicate):
+            log("orders").error("two exchange orders carry one client order id; cancelling the second",
+                                metadata: ["client_order_id": "\(id)", "order_id": "\(duplicate)", "reason": "kept \(kept)"])
+        case .unknownOrder(let orderID, let clientOrderID, let ours):
+            log("orders").warning(ours ? "open order with our prefix but no intent (orphan)" : "order not placed by this daemon",
+                                  metadata: ["order_id": "\(orderID)", "client_order_id": "\(clientOrderID ?? "")"])
+        }
+    }
+
+    private func rejected(_ id: ClientOrderID, _ rejection: OrderRejection) {
+        let reason = rejection.summary
+        var fields: Logger.Metadata = ["client_order_id": "\(id)", "reason": "\(reason)"]
+        if let l = manager.order(id)?.lifecycle {
+            fields["symbol"] = "\(l.symbol)"
+            fields["side"] = "\(l.side.rawValue)"
+            fields["price"] = "\(l.price)"
+            fields["amount"] = "\(l.originalAmount)"
+        }
+        log("orders").warning("order rejected", metadata: fields)
+        journalState(id, orderID: manager.order(id)?.lifecycle.orderID, state: .rejected, reason: reason)
+        reportToStrategy(id, rejectReason: reason)
+    }
+
+    /// Journals the fill (synced; the trade id is the key, so it counts once across
+    /// restarts) and tells the strategy about our own.
+    private func recordFill(_ fill: LedgerFill) {
+        let owner = fill.clientOrderID ?? manager.clientOrderID(forOrderID: fill.orderID)
+        let fields: Logger.Metadata = ["symbol": "\(fill.symbol)", "client_order_id": "\(owner?.rawValue ?? "")",
+                                       "order_id": "\(fill.orderID)", "side": "\(fill.side.rawValue)",
+                                       "price": "\(fill.price)", "amount": "\(fill.amount)",
+                                       "trade_id": "\(fill.tradeID)", "reason": "\(fill.source.rawValue)"]
+        log("orders").notice("order filled", metadata: fields)
+        if let journal {
+            do {
+                try journal.recordFill(JournalFill(
+                    tradeID: fill.tradeID.rawValue, orderID: fill.orderID, clientOrderID: owner?.rawValue,
+                    symbol: fill.symbol.rawValue, side: fill.side == .buy ? .buy : .sell, price: fill.price,
+                    amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
+                    liquidity: fill.isMaker.map { $0 ? .maker : .taker }, timestampMs: fill.timestampMs ?? now))
+            } catch {
+                journalFailed(error, what: "fill \(fill.tradeID)")
+            }
+        }
+        guard let owner, intents[owner] != nil else { return }
+        let view = StrategyFill(
+            tradeID: fill.tradeID.rawValue, clientOrderID: owner.rawValue, exchangeOrderID: fill.orderID,
+            symbol: fill.symbol.lowercased, side: fill.side == .buy ? .buy : .sell, price: fill.price,
+            amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
+            liquidity: fill.isMaker.map { $0 ? .maker : .taker } ?? .unknown, timestampMs: fill.timestampMs ?? now)
+        deliver(.fill(view))
+    }
+
+    /// Tells the strategy about a changed order state, once per state.
+    func reportToStrategy(_ id: ClientOrderID, rejectReason: String? = nil) {
+        guard var info = intents[id], let managed = manager.order(id) else { return }
+        let state = rejectReason != nil ? .rejected : Engine.strategyState(managed.lifecycle)
+        guard state != info.reported, !info.reported.isTerminal else { return }
+        info.reported = state
+        intents[id] = info
+        let kind: StrategyOrderUpdate.Kind
+        switch state {
+        case .pending: return
+        case .accepted: kind = .accepted
+        case .booked: kind = .booked
+        case .partiallyFilled: kind = .partiallyFilled
+        case .filled: kind = .filled
+        case .cancelled: kind = .cancelled(reason: managed.lifecycle.outcome?.reasonText)
+        case .rejected: kind = .rejected(reason: rejectReason ?? managed.lifecycle.outcome?.reasonText ?? "rejected")
+        }
+        var view = orderView(managed, info: info)
+        view.state = state
+        deliver(.update(StrategyOrderUpdate(kind: kind, order: view, timestampMs: now)))
+    }
+
+    // MARK: Journal
+
+    private func journalTransition(_ t: OrderTransition) {
+        guard t.phaseChanged, let state = Engine.journalState(t.to) else { return }
+        journalState(t.clientOrderID, orderID: t.orderID, state: state, reason: t.cause, executed: t.executedAfter)
+    }
+
+    func journalState(_ id: ClientOrderID, orderID: String?, state: JournalOrderState, reason: String?,
+                      executed: ExactDecimal? = nil) {
+        guard let journal else { return }
+        do {
+            try journal.recordOrderState(JournalOrderEvent(clientOrderID: id.rawValue, orderID: orderID, state: state,
+                                                           executed: executed, reason: reason, timestampMs: now,
+                                                           source: .rest))
+        } catch {
+            journalFailed(error, what: "order state of \(id)")
+        }
+    }
+
+    /// A journal that cannot be written cannot protect the next restart: stop trading.
+    func journalFailed(_ error: any Error, what: String) {
+        log("journal").critical("journal write failed; engaging the kill switch",
+                                metadata: ["reason": "\(what): \(error)"])
+        if !risk.killSwitchEngaged { engageKillSwitch(true, reason: "journal write failed: \(error)") }
+    }
+
+    static func journalState(_ phase: OrderPhase) -> JournalOrderState? {
+        switch phase {
+        case .pendingNew, .uncertain: nil
+        case .accepted: .accepted
+        case .booked: .booked
+        case .partiallyFilled: .partiallyFilled
+        case .pendingCancel: .cancelPending
+        case .filled: .filled
+        case .cancelled: .cancelled
+        case .rejected: .rejected
+        case .closed: .closed
+        }
+    }
+}
+
+extension LookupResult {
+    var summary: String {
+        switch self {
+        case .found(let s): "found \(s.orderID) live=\(s.isLive) cancelled=\(s.isCancelled)"
+        case .notFound: "not found"
+        case .failed(let f): "failed: \(f)"
+        }
+    }
+}
+
+extension OrderRejection {
+    var summary: String {
+        switch self {
+        case .exchange(let reason, let why): "\(reason?.rawValue ?? "exchange"): \(why)"
+        case .expired: "expired before it could be sent"
+        case .halted(let until): "new orders halted (maintenance) until \(until)"
+        case .cancelledBeforePlacement: "cancelled before placement"
+        case .invalid(let why): "invalid: \(why)"
+        }
+    }
+}
+
+extension TerminalOutcome {
+    var reasonText: String? {
+        switch self {
+        case .filled: nil
+        case .cancelled(let r), .rejected(let r): r?.rawValue
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import CastorHTTP
+import CastorTrading
+import Dispatch
+import GeminiClient
+import GeminiProtocol
+import Logging
+
+/// One request waiting in the engine's `RequestScheduler`.
+///
+/// `run` starts the call and must call `done` exactly once on the engine queue after the
+/// result has been handled; only then is the next private request released, so signed
+/// requests leave strictly one at a time (nonce order = wire order).
+struct RESTJob: Sendable {
+    let label: String
+    /// Set for `/v1/order/new` sends, so a queued send can be withdrawn or reported dropped.
+    let newOrderID: ClientOrderID?
+    let run: @Sendable (_ client: GeminiRESTClient, _ done: @escaping @Sendable () -> Void) -> Void
+}
+
+extension Engine {
+    /// How long a private request may wait in the sender's own queue. The scheduler
+    /// already releases one at a time, so this only guards against a stuck sender.
+    static let senderQueueDeadline: DispatchTimeInterval = .seconds(5)
+    /// A quote that could not be sent within this time is stale: dropped, never sent late.
+    static let newOrderDeadlineMs: Int64 = 10_000
+    /// With `require_heartbeat`, a heartbeat goes out after this much private silence
+    /// (Gemini cancels after 30 s; its docs ask for ≤ 15 s).
+    static let heartbeatIdleMs: Int64 = 10_000
+
+    /// Queues a REST call. Private calls go through the key's `PrivateRequestSender`.
+    func enqueue(_ label: String, kind: RequestKind, group: RateGroup = .private, notBeforeMs: Int64? = nil,
+                 deadlineMs: Int64? = nil, newOrderID: ClientOrderID? = nil,
+                 run: @escaping @Sendable (GeminiRESTClient, @escaping @Sendable () -> Void) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        scheduler.enqueue(RESTJob(label: label, newOrderID: newOrderID, run: run), kind: kind, group: group, now: now,
+                          notBeforeMs: notBeforeMs, deadlineMs: deadlineMs)
+        pumpScheduler()
+    }
+
+    /// Sends whatever the scheduler allows now; arms a wake-up for the rest.
+    func pumpScheduler() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let rest else { return }
+        while true {
+            let t = now
+            switch scheduler.next(now: t) {
+            case .send(let request):
+                if request.group == .private { lastPrivateSendMs = t }
+                let id = request.id
+                request.payload.run(rest) { [weak self] in
+                    guard let self else { return }
+                    dispatchPrecondition(condition: .onQueue(self.queue))
+                    self.scheduler.complete(id)
+                    self.pumpScheduler()
+                }
+            case .expired(let request):
+                if let id = request.payload.newOrderID {
+                    log("rest").notice("new order dropped unsent: its deadline passed in the queue",
+                                       metadata: ["client_order_id": "\(id)", "reason": "deadline"])
+                    perform(manager.newOrderDropped(id, now: t))
+                }
+            case .wait(let until):
+                armSchedulerWake(at: until)
+                return
+            case .idle:
+                return
+            }
+        }
+    }
+
+    private func armSchedulerWake(at ms: Int64) {
+        schedulerWake?.cancel()
+        let item = DispatchWorkItem { [weak self] in self?.pumpScheduler() }
+        schedulerWake = item
+        queue.asyncAfter(deadline: .now() + .milliseconds(Int(max(0, ms - now))), execute: item)
+    }
+
+    /// Removes a queued (unsent) new order; true if it was still queued.
+    func withdrawQueuedNewOrder(_ id: ClientOrderID) -> Bool {
+        !scheduler.removeQueued(where: { $0.payload.newOrderID == id }).isEmpty
+    }
+
+    /// Throttles the private group after a rate-limit answer, and notes success otherwise.
+    /// The order manager decides about the request itself; this is about everyone else.
+    func noteOutcome(_ failure: RESTFailure?) {
+        guard let failure else {
+            consecutiveBackOffs = 0
+            return
+        }
+        guard failure.classification == .backOff else { return }
+        let d = manager.configuration.retry.decide(failure, kind: .query, attempt: consecutiveBackOffs, now: now, rng: &rng)
+        consecutiveBackOffs += 1
+        if let until = d.pauseGroupUntilMs {
+            scheduler.pause(.private, untilMs: until)
+            log("rest").warning("rate limited: private requests paused",
+                                metadata: ["reason": "\(failure)", "until_ms": "\(until)"])
+        }
+    }
+
+    /// A `/v1/heartbeat` when the session has been quiet, if the key requires heartbeats.
+    func heartbeatIfIdle() {
+        guard configuration.account.requireHeartbeat, phase == .running || phase == .starting else { return }
+        guard now - lastPrivateSendMs >= Engine.heartbeatIdleMs, scheduler.privateInFlight == nil,
+              !scheduler.queue.contains(where: { $0.group == .private }) else { return }
+        enqueue("heartbeat", kind: .query) { [weak self] client, done in
+            guard let self else { return }
+            client.heartbeat(on: self.queue) { result in
+                if case .failure(let e) = result {
+                    self.log("rest").warning("heartbeat failed", metadata: ["reason": "\(e)"])
+                }
+                self.noteOutcome(result.failure(\.restFailure))
+                done()
+            }
+        }
+    }
+}
+
+extension Result {
+    /// The failure mapped through `transform`, or nil on success.
+    func failure<T>(_ transform: (Failure) -> T) -> T? {
+        if case .failure(let e) = self { return transform(e) }
+        return nil
+    }
+}
+
+extension GeminiClientError {
+    /// The order manager's view of this failure.
+    ///
+    /// A request refused before sending (`invalidRequest`) is presented as an exchange
+    /// rejection so the manager gives up after its lookup instead of resending it.
+    var restFailure: RESTFailure {
+        switch self {
+        case .exchange(let status, let body): return .exchange(body, httpStatus: status)
+        case .transport(let error):
+            guard error.requestMayHaveBeenSent else { return .notSent("\(error)") }
+            if case .timedOut = error { return .timeout }
+            return .network("\(error)")
+        case .decoding(let endpoint, let error): return .network("undecodable answer from \(endpoint): \(error)")
+        case .expired(let endpoint): return .notSent("\(endpoint) expired in the sender queue")
+        case .invalidRequest(let why):
+            return .exchange(GeminiErrorBody(reason: "InvalidRequest", message: why), httpStatus: 400)
+        case .nonce(let error): return .notSent("no nonce: \(error)")
+        }
+    }
+
+    /// True for a 404 `OrderNotFound`: the exchange has no such order.
+    var isOrderNotFound: Bool { restFailure.classification == .orderNotFound }
+}

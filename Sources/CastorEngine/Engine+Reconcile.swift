@@ -1,0 +1,126 @@
+import CastorTrading
+import Dispatch
+import GeminiClient
+import GeminiProtocol
+import Logging
+
+/// One reconciliation at a time; a request during one is remembered and run after it.
+struct ReconciliationState {
+    var running = false
+    var queued: (reason: String, snapshot: [OrderEvent]?)?
+    var waiting: [() -> Void] = []
+    var completed = 0
+}
+
+extension Engine {
+    /// Most `/v1/mytrades` rows asked for at once (Gemini's maximum).
+    static let myTradesPageSize = 500
+
+    /// Brings local orders and fills in line with the exchange (API.md §6.4): the open
+    /// orders (the order-events `initial` snapshot, or `/v1/orders` when `snapshot` is nil),
+    /// `/v1/mytrades` per symbol since the last known fill, then `Reconciler.plan` applied
+    /// through the order manager (status queries for vanished orders, lookups for
+    /// uncertain ones, cancels for orphans). Fills are counted once by trade id.
+    func reconcile(reason: String, snapshot: [OrderEvent]?, then: (() -> Void)? = nil) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        if let then { reconciliation.waiting.append(then) }
+        guard !reconciliation.running else {
+            reconciliation.queued = (reason, snapshot)
+            return
+        }
+        reconciliation.running = true
+        log("reconcile").info("reconciliation started", metadata: ["reason": "\(reason)"])
+        if let snapshot {
+            fetchTrades(reason: reason, open: snapshot.map(OpenOrderReport.event))
+        } else {
+            startupCall("orders (reconcile)", call: { c, q, done in c.activeOrders(on: q, completion: done) }) {
+                [weak self] (orders: [OrderStatus]) in
+                self?.fetchTrades(reason: reason, open: orders.map(OpenOrderReport.status))
+            }
+        }
+    }
+
+    private func fetchTrades(reason: String, open: [OpenOrderReport]) {
+        var symbols = configuration.engine.symbols.map { Symbol($0) }
+        var trades: [Symbol: [MyTrade]] = [:]
+        func next() {
+            guard let symbol = symbols.first else {
+                return finish(reason: reason, open: open, trades: trades)
+            }
+            symbols.removeFirst()
+            page(symbol, since: catchUpPoint(symbol), collected: []) { rows in
+                trades[symbol] = rows
+                next()
+            }
+        }
+        next()
+    }
+
+    /// One symbol's trades since `since`, paging forward while pages come back full.
+    private func page(_ symbol: Symbol, since: Int64, collected: [MyTrade], then: @escaping ([MyTrade]) -> Void) {
+        let limit = Engine.myTradesPageSize
+        startupCall("mytrades \(symbol)", call: { c, q, done in
+            c.myTrades(symbol: symbol, since: since, limit: limit, on: q, completion: done)
+        }) { [weak self] (rows: [MyTrade]) in
+            guard let self else { return }
+            var all = collected
+            let known = Set(all.map(\.tid))
+            let fresh = rows.filter { !known.contains($0.tid) }
+            all += fresh
+            let newest = rows.compactMap { $0.timestampMilliseconds ?? $0.timestampSeconds.map { $0 * 1000 } }.max()
+            // Same-millisecond trades may straddle pages, so the next page starts at the
+            // newest time seen (not after it) and duplicates are dropped by trade id.
+            if rows.count >= limit, !fresh.isEmpty, let newest, newest >= since {
+                self.page(symbol, since: newest, collected: all, then: then)
+            } else {
+                then(all)
+            }
+        }
+    }
+
+    /// Where `/v1/mytrades` catch-up starts for `symbol`: the newest counted fill, else the
+    /// oldest open intent (a restart after an abrupt stop), else shortly before start-up.
+    func catchUpPoint(_ symbol: Symbol) -> Int64 {
+        let lastFill = manager.ledger.fills.values.filter { $0.symbol == symbol }.compactMap(\.timestampMs).max()
+        if let lastFill { return lastFill }
+        var since = startedAtMs - 60_000
+        for (id, info) in intents where manager.order(id)?.lifecycle.symbol == symbol {
+            since = min(since, info.createdMs - 5_000)
+        }
+        return since
+    }
+
+    private func finish(reason: String, open: [OpenOrderReport], trades: [Symbol: [MyTrade]]) {
+        let input = ReconciliationInput(local: manager.localOrders, exchangeOpen: open, myTrades: trades,
+                                        ourPrefix: Engine.clientOrderIDPrefix)
+        let plan = Reconciler.plan(input, ledger: manager.ledger)
+        log("reconcile").notice("reconciliation result", metadata: [
+            "reason": "\(reason)",
+            "exchange_open": "\(open.count)",
+            "new_fills": "\(plan.fills.count)",
+            "open_matched": "\(plan.open.count)",
+            "vanished": "\(plan.vanished.count)",
+            "lookups": "\(plan.lookUpByClientOrderID.count)",
+            "orphans": "\(plan.unknownOurs.count)",
+            "foreign": "\(plan.foreign.count)",
+            "broken_trades": "\(plan.brokenTrades.count)",
+        ])
+        for fill in plan.fills {
+            log("reconcile").notice("fill found by reconciliation", metadata: [
+                "symbol": "\(fill.symbol)", "order_id": "\(fill.orderID)", "trade_id": "\(fill.tradeID)",
+                "client_order_id": "\(fill.clientOrderID?.rawValue ?? "")", "side": "\(fill.side.rawValue)",
+                "price": "\(fill.price)", "amount": "\(fill.amount)"])
+        }
+        perform(manager.apply(plan, now: now))
+        reconciliation.running = false
+        reconciliation.completed += 1
+        if let queued = reconciliation.queued {
+            reconciliation.queued = nil
+            reconcile(reason: queued.reason, snapshot: queued.snapshot)
+        } else {
+            let waiting = reconciliation.waiting
+            reconciliation.waiting = []
+            for w in waiting { w() }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import CastorConfig
+import CastorCore
+import CastorFeeds
+import CastorHTTP
+import CastorJournal
+import CastorStrategy
+import CastorTrading
+import Dispatch
+import Foundation
+import GeminiClient
+import GeminiProtocol
+import Logging
+
+extension Engine {
+    /// The start-up sequence; each step runs when the previous one succeeded.
+    func runStartup() {
+        let l = log("engine")
+        l.info("starting", metadata: ["reason": "\(configuration.summary)"])
+        if case .failure(let e) = openJournal() { return failStart(e) }
+        guard let credentials else {
+            return failStart(.credentials("no API credentials were given for \(endpoints.venue.name)"))
+        }
+        if case .failure(let e) = makeClient(credentials) { return failStart(e) }
+        startTick()
+        checkRoles { [weak self] in
+            self?.loadSymbols {
+                self?.loadBalances {
+                    self?.reconcile(reason: "start-up", snapshot: nil) {
+                        self?.startFeeds()
+                    }
+                }
+            }
+        }
+    }
+
+    func failStart(_ error: EngineError) {
+        log("engine").critical("start-up failed", metadata: ["reason": "\(error)"])
+        phase = .failed
+        stopFeeds()
+        tickTimer?.cancel()
+        let c = startCompletion
+        startCompletion = nil
+        c?(.failure(error))
+    }
+
+    /// Opens the journal and rebuilds the order manager, ledger and open intents from it.
+    private func openJournal() -> Result<Void, EngineError> {
+        let dir = configuration.engine.stateDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let journal = try Journal(stateDirectory: dir)
+            let state = try journal.loadState()
+            let fills = try journal.fills().compactMap(Engine.ledgerFill)
+            let generator = try ClientOrderIDGenerator(prefix: Engine.clientOrderIDPrefix, boot: bootToken,
+                                                       lastCounter: UInt64(max(0, state.clientOrderCounter)))
+            manager = OrderManager(generator: generator, ledger: FillLedger(restoring: fills),
+                                   seed: UInt64(truncatingIfNeeded: startedAtMs))
+            for open in state.openOrders {
+                guard let id = ClientOrderID(open.intent.clientOrderID) else { continue }
+                let i = open.intent
+                let side: WireSide = i.side == .buy ? .buy : .sell
+                let intent = OrderIntent(symbol: Symbol(i.symbol), side: side, amount: i.amount, price: i.price ?? .zero,
+                                         option: i.options.first.flatMap(OrderOption.init(rawValue:)))
+                manager.restore(intent, clientOrderID: id, orderID: open.lastEvent?.orderID)
+                intents[id] = IntentInfo(strategy: i.strategy,
+                                         options: i.options.first.flatMap(OrderOptions.init(rawValue:)) ?? .none,
+                                         createdMs: i.createdMs)
+            }
+            try journal.setMeta("engine.boot", bootToken)
+            self.journal = journal
+            log("journal").info("journal opened", metadata: [
+                "reason": "\(state.openOrders.count) open orders, \(fills.count) fills, counter \(state.clientOrderCounter)"])
+            return .success(())
+        } catch {
+            return .failure(.journal("\(dir): \(error)"))
+        }
+    }
+
+    private func makeClient(_ credentials: APICredentials) -> Result<Void, EngineError> {
+        do {
+            var options = HTTPClient.Options()
+            options.requestTimeout = .seconds(10)
+            let http = try HTTPClient(options: options)
+            let format = configuration.account.nonceFormat
+            let nonces = try NonceSource(format: format, persistenceFile: configuration.engine.stateDirectory
+                                         + "/nonce-" + Engine.fileSafe(credentials.key))
+            let signer = GeminiSigner(credentials: credentials, nonceFormat: format)
+            let sender = PrivateRequestSender(http: http, venue: endpoints.venue, signer: signer, nonces: nonces)
+            rest = GeminiRESTClient(venue: endpoints.venue, http: http, sender: sender, account: configuration.account.account)
+            self.nonces = nonces
+            self.signer = signer
+            return .success(())
+        } catch {
+            return .failure(.credentials("cannot set up the REST session: \(error)"))
+        }
+    }
+
+    static func fileSafe(_ s: String) -> String {
+        String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+
+    /// A start-up REST call, retried per the retry policy; a final failure fails the start.
+    func startupCall<T: Sendable>(_ step: String, group: RateGroup = .private, attempt: Int = 0,
+                                  call: @escaping @Sendable (GeminiRESTClient, DispatchQueue,
+                                                             @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void,
+                                  then: @escaping (T) -> Void) {
+        let box = UncheckedBox(then)
+        enqueue(step, kind: .query, group: group) { [weak self] client, done in
+            guard let self else { return }
+            call(client, self.queue) { result in
+                self.noteOutcome(result.failure(\.restFailure))
+                switch result {
+                case .success(let value):
+                    done()
+                    box.value(value)
+                case .failure(let error):
+                    let d = self.manager.configuration.retry.decide(error.restFailure, kind: .query, attempt: attempt,
+                                                                    now: self.now, rng: &self.rng)
+                    done()
+                    guard self.phase == .starting || self.phase == .running else { return }
+                    switch d.action {
+                    case .retry(let at):
+                        self.log("engine").warning("start-up call failed; retrying",
+                                                   metadata: ["reason": "\(step): \(error)"])
+                        self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(max(0, at - self.now)))) {
+                            self.startupCall(step, group: group, attempt: attempt + 1, call: call, then: box.value)
+                        }
+                    default:
+                        if self.phase == .starting { self.failStart(.exchange(step: step, "\(error)")) }
+                    }
+                }
+            }
+        }
+    }
+
+    private func checkRoles(then: @escaping () -> Void) {
+        startupCall("roles", call: { c, q, done in c.roles(on: q, completion: done) }) { [weak self] (roles: Roles) in
+            guard let self else { return }
+            guard roles.isTrader else {
+                return self.failStart(.roles("the key has no Trader role (auditor: \(roles.isAuditor))"))
+            }
+            self.log("engine").info("API key roles checked", metadata: ["reason": "Trader"])
+            then()
+        }
+    }
+
+    private func loadSymbols(then: @escaping () -> Void) {
+        var remaining = configuration.engine.symbols.map { Symbol($0) }
+        func next() {
+            guard let symbol = remaining.first else { return then() }
+            remaining.removeFirst()
+            startupCall("symbol details \(symbol)", group: .public,
+                        call: { c, q, done in c.symbolDetails(symbol, on: q, completion: done) }) { [weak self] (d: SymbolDetails) in
+                guard let self else { return }
+                guard d.isOpen else { return self.failStart(.symbol("\(symbol) is \(d.status), not open")) }
+                self.symbolInfo[symbol] = SymbolInfo(symbol: symbol.lowercased, base: d.baseCurrency.uppercased(),
+                                                     quote: d.quoteCurrency.uppercased(), priceStep: d.quoteIncrement,
+                                                     quantityStep: d.tickSize, minOrderSize: d.minOrderSize)
+                self.log("engine").info("symbol details", metadata: [
+                    "symbol": "\(symbol)", "reason": "price step \(d.quoteIncrement), quantity step \(d.tickSize), min \(d.minOrderSize)"])
+                next()
+            }
+        }
+        next()
+    }
+
+    func loadBalances(then: @escaping () -> Void) {
+        startupCall("balances", call: { c, q, done in c.balances(on: q, completion: done) }) { [weak self] (list: [GeminiProtocol.Balance]) in
+            guard let self else { return }
+            for b in list {
+                self.balances[b.currency.uppercased()] = CastorStrategy.Balance(currency: b.currency.uppercased(),
+                                                                                available: b.available, total: b.amount)
+            }
+            self.log("engine").info("balances loaded", metadata: ["reason": "\(list.count) currencies"])
+            then()
+        }
+    }
+
+    static func ledgerFill(_ f: JournalFill) -> LedgerFill? {
+        LedgerFill(tradeID: TradeID(f.tradeID), orderID: f.orderID, clientOrderID: f.clientOrderID.flatMap(ClientOrderID.init),
+                   symbol: Symbol(f.symbol), side: f.side == .buy ? .buy : .sell, price: f.price, amount: f.amount,
+                   fee: f.fee, feeCurrency: f.feeCurrency, timestampMs: f.timestampMs,
+                   isMaker: f.liquidity.map { $0 == .maker }, source: .myTrades)
+    }
+}
+
+/// Carries a non-Sendable closure across a `@Sendable` boundary; it is only ever called
+/// on the engine queue, where it was made.
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,218 @@
+import CastorCore
+import CastorJournal
+import CastorStrategy
+import CastorTrading
+import Dispatch
+import GeminiProtocol
+import Logging
+
+/// A callback for the strategy, delivered after the current one returns.
+enum StrategyEvent {
+    case book(String, BookView)
+    case trade(MarketTrade)
+    case update(StrategyOrderUpdate)
+    case fill(StrategyFill)
+    case timer(String)
+}
+
+extension Engine {
+    // MARK: Delivery
+
+    /// Queues a strategy callback. Callbacks never nest: news produced while the strategy
+    /// is inside a callback (say, a rejection caused by its own `place`) is delivered after
+    /// that callback returns, so a strategy never sees its state change under its feet.
+    func deliver(_ event: StrategyEvent) {
+        guard strategy != nil, strategyStarted else { return }
+        pendingEvents.append(event)
+        drainStrategyEvents()
+    }
+
+    private func drainStrategyEvents() {
+        guard !delivering else { return }
+        delivering = true
+        defer { delivering = false }
+        while !pendingEvents.isEmpty {
+            let e = pendingEvents.removeFirst()
+            guard let s = strategy?.instance, strategyStarted else { pendingEvents.removeAll(); break }
+            switch e {
+            case .book(let symbol, let view): s.onBook(symbol: symbol, book: view, context: context)
+            case .trade(let t): s.onTrade(t, context: context)
+            case .update(let u): s.onOrderUpdate(u, context: context)
+            case .fill(let f): s.onFill(f, context: context)
+            case .timer(let id): s.onTimer(id: id, context: context)
+            }
+        }
+    }
+
+    /// Runs a strategy lifecycle call (start, stop, adopt) with delivery held back until
+    /// it returns.
+    func withStrategyCall(_ body: () -> Void) {
+        let wasDelivering = delivering
+        delivering = true
+        body()
+        delivering = wasDelivering
+        if !wasDelivering { drainStrategyEvents() }
+    }
+
+    // MARK: Context operations
+
+    func place(symbol: String, side: StrategySide, price: ExactDecimal, amount: ExactDecimal,
+               options: OrderOptions) -> PlaceResult {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let sym = Symbol(symbol)
+        func refuse(_ r: PlaceRefusal, rule: String) -> PlaceResult {
+            log("risk").warning("order refused", metadata: [
+                "symbol": "\(sym)", "side": "\(side.rawValue)", "price": "\(price)", "amount": "\(amount)",
+                "rule": "\(rule)", "reason": "\(r)", "strategy": "\(strategy?.name ?? "")"])
+            return .refused(r)
+        }
+        guard phase == .running, let owner = strategy?.name else {
+            return refuse(.notAccepting("engine is \(phase.rawValue)"), rule: "not_accepting")
+        }
+        guard let info = symbolInfo[sym] else { return refuse(.unknownSymbol(symbol), rule: "unknown_symbol") }
+        let prepared: (price: ExactDecimal, amount: ExactDecimal)
+        switch info.prepareOrder(side: side, price: price, amount: amount) {
+        case .success(let p): prepared = p
+        case .failure(let r): return refuse(r, rule: "quantisation")
+        }
+        let t = now
+        if let halt = manager.haltNewOrdersUntilMs, t < halt {
+            return refuse(.notAccepting("new orders halted (maintenance) until \(halt)"), rule: "maintenance_halt")
+        }
+        let option = options == .none ? nil : OrderOption(rawValue: options.rawValue)
+        let intent = OrderIntent(symbol: sym, side: side == .buy ? .buy : .sell, amount: prepared.amount,
+                                 price: prepared.price, option: option, deadlineMs: t + Engine.newOrderDeadlineMs)
+        let exposure = manager.exposure(sym)
+        let riskContext = RiskContext(mid: mid(sym), position: manager.ledger.position(sym).base,
+                                      openOrders: exposure.openOrders, openBuyAmount: exposure.openBuy,
+                                      openSellAmount: exposure.openSell)
+        if case .refuse(let rule, let detail) = risk.admit(intent, context: riskContext, now: t) {
+            return refuse(.risk(rule: rule.rawValue, message: detail), rule: rule.rawValue)
+        }
+        // The journal's counter moves first (synced), so an id that may reach the exchange
+        // is never handed out again, even after a crash with the boot token reused.
+        if let journal {
+            do { _ = try journal.nextClientOrderCounter() } catch {
+                journalFailed(error, what: "client order counter")
+                return refuse(.notAccepting("journal unavailable"), rule: "journal")
+            }
+        }
+        let (maybeID, actions) = manager.submit(intent, now: t)
+        guard let id = maybeID, actions.contains(where: { if case .send = $0 { true } else { false } }) else {
+            perform(actions)
+            return refuse(.notAccepting("the order manager did not accept the intent"), rule: "order_manager")
+        }
+        if let journal {
+            do {
+                try journal.recordIntent(JournalIntent(
+                    clientOrderID: id.rawValue, strategy: owner, symbol: sym.rawValue, side: side == .buy ? .buy : .sell,
+                    price: prepared.price, amount: prepared.amount, options: option.map { [$0.rawValue] } ?? [],
+                    createdMs: t))
+            } catch {
+                // Not journaled means not sent: a restart could not account for it.
+                journalFailed(error, what: "intent \(id)")
+                _ = withdrawQueuedNewOrder(id)
+                perform(manager.newOrderDropped(id, now: t))
+                return .refused(.notAccepting("journal unavailable"))
+            }
+        }
+        intents[id] = IntentInfo(strategy: owner, options: options, createdMs: t)
+        perform(actions)
+        return .placed(clientOrderID: id.rawValue, price: prepared.price, amount: prepared.amount)
+    }
+
+    func cancel(clientOrderID raw: String) {
+        guard let id = ClientOrderID(raw), intents[id] != nil, manager.order(id) != nil else { return }
+        perform(manager.cancel(id, now: now))
+    }
+
+    func cancelAll(symbol: String) {
+        let sym = Symbol(symbol)
+        for (id, o) in manager.orders.sorted(by: { $0.key < $1.key })
+        where o.lifecycle.symbol == sym && o.lifecycle.phase.isOpen && intents[id]?.strategy == strategy?.name {
+            perform(manager.cancel(id, now: now))
+        }
+    }
+
+    func replace(clientOrderID raw: String, price: ExactDecimal, amount: ExactDecimal) -> PlaceResult {
+        guard let id = ClientOrderID(raw), let info = intents[id], let o = manager.order(id) else {
+            return .refused(.notAccepting("unknown order \(raw)"))
+        }
+        perform(manager.cancel(id, now: now))
+        return place(symbol: o.lifecycle.symbol.rawValue, side: o.lifecycle.side == .buy ? .buy : .sell,
+                     price: price, amount: amount, options: info.options)
+    }
+
+    func openOrderViews(symbol: String) -> [OrderView] {
+        let sym = Symbol(symbol)
+        return manager.orders.sorted(by: { $0.key < $1.key }).compactMap { id, o in
+            guard o.lifecycle.symbol == sym, o.lifecycle.phase.isOpen, let info = intents[id],
+                  info.strategy == strategy?.name else { return nil }
+            return orderView(o, info: info)
+        }
+    }
+
+    func orderView(_ o: OrderManager.ManagedOrder, info: IntentInfo) -> OrderView {
+        let l = o.lifecycle
+        return OrderView(clientOrderID: l.clientOrderID.rawValue, exchangeOrderID: l.orderID, symbol: l.symbol.lowercased,
+                         side: l.side == .buy ? .buy : .sell, price: l.price, originalAmount: l.originalAmount,
+                         executedAmount: l.executed, remainingAmount: l.remaining, options: info.options,
+                         state: Engine.strategyState(l))
+    }
+
+    static func strategyState(_ l: OrderLifecycle) -> CastorStrategy.OrderState {
+        switch l.phase {
+        case .pendingNew, .uncertain: .pending
+        case .accepted: .accepted
+        case .booked: .booked
+        case .partiallyFilled: .partiallyFilled
+        case .pendingCancel: l.executed.isPositive ? .partiallyFilled : (l.isBooked ? .booked : .accepted)
+        case .filled: .filled
+        case .cancelled: .cancelled
+        case .rejected: .rejected
+        case .closed:
+            switch l.outcome {
+            case .filled?: .filled
+            case .rejected?: .rejected
+            case .cancelled?, nil: .cancelled
+            }
+        }
+    }
+
+    // MARK: Timers and logs
+
+    func setStrategyTimer(id: String, after ms: Int64) {
+        timers[id]?.cancel()
+        let owner = strategy.map(ObjectIdentifier.init)
+        let item = DispatchWorkItem { [weak self] in
+            guard let self, self.strategy.map(ObjectIdentifier.init) == owner else { return }
+            self.timers[id] = nil
+            self.deliver(.timer(id))
+        }
+        timers[id] = item
+        queue.asyncAfter(deadline: .now() + .milliseconds(Int(max(0, ms))), execute: item)
+    }
+
+    func cancelStrategyTimer(id: String) {
+        timers.removeValue(forKey: id)?.cancel()
+    }
+
+    func cancelAllStrategyTimers() {
+        for t in timers.values { t.cancel() }
+        timers.removeAll()
+    }
+
+    func strategyLog(level: CastorStrategy.LogLevel, message: String, fields: [String: String]) {
+        var metadata: Logger.Metadata = ["strategy": "\(strategy?.name ?? "")"]
+        for (k, v) in fields { metadata[k] = "\(v)" }
+        let l: Logger.Level = switch level {
+        case .trace: .trace
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        }
+        log("strategy").log(level: l, "\(message)", metadata: metadata)
+    }
+}

@@ -1,0 +1,274 @@
+import CastorConfig
+import CastorFeeds
+import CastorHTTP
+import CastorJournal
+import CastorLog
+import CastorStrategy
+import CastorTrading
+import Dispatch
+import GeminiClient
+import GeminiProtocol
+import Logging
+
+/// The trading daemon's core: books, orders, positions and the strategy, driven by the
+/// feeds and the REST order queue.
+///
+/// **Threading.** One serial queue, `queue`, owns all engine state. Every public member
+/// must be called on it (checked with `dispatchPrecondition`); completions run on it. I/O
+/// (HTTP, WebSockets) and timers hand their results to it. That invariant is what makes
+/// the `@unchecked Sendable` sound: the engine is shared with closures, never touched
+/// concurrently.
+///
+/// **Lifecycle.** `init` → `start` (journal, self-checks, reconciliation, feeds, strategy;
+/// completion once both feeds are live) → any number of `apply(configuration:)` and
+/// `setKillSwitch` → `shutdown`. Dropping the engine without `shutdown` is an abrupt stop:
+/// the journal is crash-safe and the next start reconciles with the exchange.
+///
+/// **Money rules** enforced here: every order goes through `OrderManager` (unique client
+/// order ids, lookup-before-resend after any ambiguous failure); private requests go out
+/// one at a time through `PrivateRequestSender` (nonce order); fills are applied once
+/// (`FillLedger` by trade id, journal trade-id primary key) and reconciled after every
+/// (re)connect and at start-up; secrets are never logged.
+public final class Engine: @unchecked Sendable {
+    /// The engine queue. Every public member must be called on it.
+    public let queue: DispatchQueue
+    let clock: EngineClock
+    let endpoints: EngineEndpoints
+    let credentials: APICredentials?
+    let feedFactory: EngineFeedFactory
+    var logger: Logger
+    var configuration: CastorConfiguration
+
+    // MARK: State (engine queue only)
+
+    enum Phase: String { case created, starting, running, stopping, stopped, failed }
+    var phase: Phase = .created
+    var journal: Journal?
+    var rest: GeminiRESTClient?
+    var nonces: NonceSource?
+    var signer: GeminiSigner?
+    var pendingRateLimits: RateLimitConfiguration?
+    var manager: OrderManager
+    var risk: RiskChecker
+    var rng: SeededRandom
+    var scheduler: RequestScheduler<RESTJob>
+    var schedulerWake: DispatchWorkItem?
+    var consecutiveBackOffs = 0
+    var lastPrivateSendMs: Int64 = 0
+    var symbolInfo: [Symbol: SymbolInfo] = [:]
+    var balances: [String: CastorStrategy.Balance] = [:]
+    var books: MarketBooks?
+    var marketFeed: (any MarketDataFeedAdapter)?
+    var orderFeed: (any OrderEventsFeedAdapter)?
+    var feedStatus = FeedStatus()
+    var strategy: StrategySlot?
+    var strategyStarted = false
+    var pendingEvents: [StrategyEvent] = []
+    var delivering = false
+    let extraStrategies: [any StrategyFactory]
+    var context: EngineStrategyContext!
+    var intents: [ClientOrderID: IntentInfo] = [:]
+    var timers: [String: DispatchWorkItem] = [:]
+    var tickTimer: DispatchSourceTimer?
+    var lastTickMs: Int64
+    var startCompletion: (@Sendable (Result<Void, EngineError>) -> Void)?
+    var reconciliation = ReconciliationState()
+    var bootToken: String
+    let startedAtMs: Int64
+
+    /// Creates an engine; nothing is opened or connected until `start`.
+    ///
+    /// - Parameters:
+    ///   - configuration: the validated configuration.
+    ///   - credentials: the API key for the venue (required to trade; never logged).
+    ///   - endpoints: REST base URL and WebSocket URLs (from `GeminiVenue` or the embedded simulator).
+    ///   - logger: the base logger; the engine adds `component` fields.
+    ///   - queue: the engine queue (serial).
+    ///   - clock: wall-clock milliseconds; inject one in tests.
+    ///   - feeds: how the feed adapters are made; the default uses Gemini's WebSockets.
+    ///   - strategies: factories added to the built-ins (tests, embedders); they win over a
+    ///     plug-in of the same name.
+    public init(configuration: CastorConfiguration, credentials: APICredentials?, endpoints: EngineEndpoints,
+                logger: Logger, queue: DispatchQueue, clock: EngineClock = .system,
+                feeds: EngineFeedFactory = .gemini, strategies: [any StrategyFactory] = []) {
+        self.extraStrategies = strategies
+        self.configuration = configuration
+        self.credentials = credentials
+        self.endpoints = endpoints
+        self.logger = logger
+        self.queue = queue
+        self.clock = clock
+        self.feedFactory = feeds
+        let now = clock.nowMs()
+        startedAtMs = now
+        lastTickMs = now
+        bootToken = ClientOrderIDGenerator.bootToken(startTimeMilliseconds: now)
+        // Replaced in `start` once the journal tells the last counter used.
+        manager = OrderManager(generator: try! ClientOrderIDGenerator(prefix: Engine.clientOrderIDPrefix, boot: bootToken),
+                               seed: UInt64(truncatingIfNeeded: now))
+        risk = RiskChecker(defaultLimits: Engine.checkerLimits(configuration.risk.defaults))
+        rng = SeededRandom(seed: UInt64(truncatingIfNeeded: now) ^ 0x5EED)
+        scheduler = RequestScheduler(privateBucket: Engine.bucket(configuration.rateLimits.privatePerSecond,
+                                                                  configuration.rateLimits.privateBurst),
+                                     publicBucket: Engine.bucket(configuration.rateLimits.publicPerSecond,
+                                                                 configuration.rateLimits.publicBurst))
+        applyRiskConfiguration(configuration.risk)
+        context = EngineStrategyContext(engine: self)
+    }
+
+    deinit {
+        // An abrupt stop: timers must not fire into a dead engine; feeds close with it.
+        tickTimer?.cancel()
+        schedulerWake?.cancel()
+        for t in timers.values { t.cancel() }
+    }
+
+    /// The client order id prefix of this daemon (alphanumeric, see `ClientOrderIDGenerator`).
+    public static let clientOrderIDPrefix = "cx"
+
+    // MARK: Public API
+
+    /// Starts the engine: journal open and state rebuild → `/v1/roles` (Trader needed) →
+    /// symbol details → balances → open orders and fills since the last journaled fill
+    /// (reconciliation) → feeds connected and subscribed → strategy started.
+    ///
+    /// `completion` runs once on the engine queue: success once both feeds are live (tell
+    /// systemd `READY=1` then), or the first error, after which the engine is stopped.
+    public func start(completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard phase == .created else {
+            completion(.failure(.invalidState("start called in phase \(phase.rawValue)")))
+            return
+        }
+        phase = .starting
+        startCompletion = completion
+        runStartup()
+    }
+
+    /// Applies a new configuration live. Strategy switches, parameters, risk limits, rate
+    /// limits and the log level apply in place; venue, credentials, account or symbol
+    /// changes reconnect the feeds; the state directory and log format need a restart
+    /// (reported in the outcome, old value kept). A refusal leaves everything unchanged.
+    public func apply(configuration new: CastorConfiguration) -> Result<ReloadOutcome, EngineError> {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return reload(to: new)
+    }
+
+    /// Engages (`on`) or releases the kill switch. Engaging refuses every new order and
+    /// cancels everything this session has open (`/v1/order/cancel/session` plus each
+    /// known order); releasing lets the strategy place orders again.
+    public func setKillSwitch(_ on: Bool, reason: String) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        engageKillSwitch(on, reason: reason)
+    }
+
+    /// Stops the engine: the strategy is stopped, this session's orders are cancelled
+    /// (`/v1/order/cancel/session`) when `cancelOpenOrders`, the journal flushed and the
+    /// feeds closed. `completion` runs once on the engine queue, by `deadline` at the latest
+    /// (with `.timedOut` if cancels were still outstanding).
+    public func shutdown(cancelOpenOrders: Bool, deadline: DispatchTime,
+                         completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        beginShutdown(cancelOpenOrders: cancelOpenOrders, deadline: deadline, completion: completion)
+    }
+
+    /// Liveness for the watchdog; read it from a timer on the engine queue (if the queue is
+    /// stuck, that timer does not fire either, which is the point).
+    public var health: EngineHealth {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return currentHealth()
+    }
+
+    /// One line for systemd `STATUS=`: phase, strategy, feeds, open orders, fills.
+    public var statusLine: String {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return currentStatusLine()
+    }
+
+    /// True while new orders are refused by the kill switch.
+    public var isKillSwitchEngaged: Bool {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return risk.killSwitchEngaged
+    }
+
+    /// The name of the running strategy, if any.
+    public var strategyName: String? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return strategy?.name
+    }
+
+    /// The fills counted so far (ledger view), for status and tests.
+    public var fillLedger: FillLedger {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return manager.ledger
+    }
+
+    /// Orders not yet closed, as the order manager tracks them.
+    public var openOrderCount: Int {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return manager.orders.values.filter { $0.lifecycle.phase.isOpen }.count
+    }
+
+    /// How many times each feed has become live (1 after start; more after reconnects).
+    public var feedConnectCounts: (marketData: Int, orderEvents: Int) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return (feedStatus.marketDataLiveCount, feedStatus.orderEventsLiveCount)
+    }
+
+    // MARK: Helpers
+
+    var now: Int64 { clock.nowMs() }
+
+    func log(_ component: String) -> Logger {
+        var l = logger
+        l[metadataKey: "component"] = .string(component)
+        return l
+    }
+
+    static func bucket(_ perSecond: Double, _ burst: Int) -> TokenBucket {
+        let interval = max(1, Int64((1000.0 / max(perSecond, 0.001)).rounded(.up)))
+        return TokenBucket(intervalMs: interval, capacity: max(1, burst))
+    }
+
+    static func checkerLimits(_ l: ConfiguredRiskLimits) -> CheckerRiskLimits {
+        CheckerRiskLimits(maxOrderNotional: l.maxOrderNotional, maxPosition: l.maxPosition,
+                          maxOpenOrders: l.maxOpenOrders, priceBandBps: l.priceBandBps,
+                          maxOrdersPerMinute: l.maxOrdersPerMinute)
+    }
+
+    /// Installs `[risk]` into the checker, keeping its rate window; the kill switch key in
+    /// the file engages it too (it is never released by a reload alone: use `setKillSwitch`).
+    func applyRiskConfiguration(_ r: RiskConfiguration) {
+        risk.defaultLimits = Engine.checkerLimits(r.defaults)
+        var bySymbol: [Symbol: CheckerRiskLimits] = [:]
+        for (name, limits) in r.overrides { bySymbol[Symbol(name)] = Engine.checkerLimits(limits) }
+        risk.limitsBySymbol = bySymbol
+        if r.defaults.killSwitch || r.overrides.values.contains(where: \.killSwitch), !risk.killSwitchEngaged {
+            risk.engageKillSwitch(reason: "kill_switch set in [risk]")
+        }
+    }
+}
+
+/// Feed liveness bookkeeping.
+struct FeedStatus {
+    var marketData: FeedConnectionState = .idle
+    var orderEvents: FeedConnectionState = .idle
+    var marketDataLiveCount = 0
+    var orderEventsLiveCount = 0
+    var lastMarketDataMs: Int64?
+    var lastOrderEventsMs: Int64?
+    var bothLive: Bool {
+        if case .live = marketData, case .live = orderEvents { return true }
+        return false
+    }
+}
+
+/// What the engine remembers about an intent beyond the order manager.
+struct IntentInfo {
+    let strategy: String
+    let options: OrderOptions
+    /// When the intent was made (Unix ms): bounds the fill catch-up after a restart.
+    var createdMs: Int64
+    /// The last state reported to the strategy, so each change is reported once.
+    var reported: CastorStrategy.OrderState = .pending
+}

@@ -1,0 +1,45 @@
+import CastorConfig
+import CastorFeeds
+import Dispatch
+import GeminiClient
+import GeminiProtocol
+import Logging
+
+/// What a feed adapter is built from.
+public struct EngineFeedContext: @unchecked Sendable {
+    /// The engine queue: adapters run on it.
+    public let queue: DispatchQueue
+    /// The engine's books, updated in place by the market-data adapter.
+    public let books: MarketBooks
+    public let endpoints: EngineEndpoints
+    /// Upper-case symbols to subscribe.
+    public let symbols: [String]
+    /// The key's signer (order events handshake); nil without credentials.
+    public let signer: GeminiSigner?
+    /// The key's only nonce source, shared with REST so nonces never go backwards.
+    public let nonces: NonceSource?
+    /// The key's only private sender: the order-events handshake takes its nonce through
+    /// `withNonce`, in sequence with REST requests.
+    public let sender: PrivateRequestSender?
+    public let feeds: FeedConfiguration
+    public let logger: Logger
+}
+
+/// How the engine makes its feed adapters. The default talks to Gemini's WebSockets;
+/// tests and alternative venues inject their own.
+public struct EngineFeedFactory: Sendable {
+    public var makeMarketData: @Sendable (EngineFeedContext) throws -> any MarketDataFeedAdapter
+    public var makeOrderEvents: @Sendable (EngineFeedContext) throws -> any OrderEventsFeedAdapter
+
+    public init(makeMarketData: @escaping @Sendable (EngineFeedContext) throws -> any MarketDataFeedAdapter,
+                makeOrderEvents: @escaping @Sendable (EngineFeedContext) throws -> any OrderEventsFeedAdapter) {
+        self.makeMarketData = makeMarketData
+        self.makeOrderEvents = makeOrderEvents
+    }
+}
+
+/// A feed factory could not build an adapter.
+public struct EngineFeedUnavailable: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

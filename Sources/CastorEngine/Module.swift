@@ -1,1 +1,0 @@
-// CastorEngine module: see Package.swift for its job.

@@ -1,1 +1,0 @@
-// CastorFeeds module: see Package.swift for its job.

@@ -1,0 +1,37 @@
+import Dispatch
+import GeminiProtocol
+
+/// The private order-events feed behind an adapter, so that the archived
+/// `/v1/order/events` can later be replaced by the new WebSocket API (API.md §7.4) without
+/// touching the engine.
+///
+/// After every (re)connect the feed delivers the subscription ack, the `initial` snapshot
+/// of active orders, then `didCompleteInitialSnapshot`: that is when the engine reconciles
+/// (events may have been lost while disconnected; API.md §6.4).
+///
+/// Threading: call every member on the engine queue; the delegate is called on it.
+public protocol OrderEventsFeedAdapter: AnyObject, Sendable {
+    /// Receives messages; held weakly.
+    var delegate: (any OrderEventsFeedDelegate)? { get set }
+    /// The current connection state.
+    var state: FeedConnectionState { get }
+    /// Connects; reconnects on its own until `stop()` or a fatal error.
+    func start()
+    /// Closes the connection and cancels timers.
+    func stop()
+}
+
+/// What an order-events adapter reports, always on the engine queue.
+public protocol OrderEventsFeedDelegate: AnyObject {
+    /// Every decoded message in wire order: the ack, `initial` events, order events,
+    /// heartbeats, exchange errors. Sequence numbers are already checked: a message that
+    /// breaks the sequence is not delivered (the feed reconnects instead).
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive message: OrderEventsMessage)
+    /// The `initial` snapshot of this connection is complete: `activeOrders` are the
+    /// `initial` events received (empty if none or if filtered out). Signalled at the
+    /// first message after the ack that is not an `initial` event (an order event or a
+    /// heartbeat, which comes within 5 s). Reconcile now.
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderEvent])
+    /// The connection state changed.
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState)
+}

@@ -1,0 +1,121 @@
+import CastorCore
+import CastorStrategy
+
+/// `market-maker`: one maker-or-cancel bid and ask around mid, skewed against inventory.
+///
+/// Quotes are `centre × (1 ∓ spread_bps / 2 / 10000)` with
+/// `centre = mid × (1 − skew_bps_per_unit × position / 10000)`, so a long position lowers
+/// both quotes (selling becomes likelier, buying less). With `max_position`, the bid is
+/// withdrawn at `position ≥ max_position` and the ask at `position ≤ −max_position`.
+///
+/// Requoting is deliberately lazy, because every requote is two REST calls against a
+/// rate limit: only when mid moved more than `requote_bps` from the mid the quotes were
+/// computed from, after one of our orders filled (immediately, the position changed), or
+/// after one closed otherwise (at the next book event, so a maker-or-cancel rejection on a
+/// crossed book does not spin).
+final class MarketMaker: Strategy {
+    private(set) var parameters: MarketMakerParameters
+    private var bidID: String?
+    private var askID: String?
+    private var quotedMid: ExactDecimal?
+    private var needsRequote = true
+
+    init(parameters: StrategyParameters) throws {
+        self.parameters = try MarketMakerParameters(parameters)
+    }
+
+    func start(context: any StrategyContext) {
+        context.log(.info, "market-maker started", ["symbol": parameters.symbol])
+        if let book = context.book(parameters.symbol) { requote(book: book, context: context) }
+    }
+
+    func stop(context: any StrategyContext) {
+        for id in [bidID, askID].compactMap({ $0 }) { context.cancel(clientOrderID: id) }
+        bidID = nil
+        askID = nil
+    }
+
+    func onBook(symbol: String, book: BookView, context: any StrategyContext) {
+        guard symbol == parameters.symbol, let mid = book.mid else { return }
+        if needsRequote || quotedMid.map({ DecimalMath.movedMoreThan(mid, from: $0, bps: parameters.requoteBps) }) ?? true {
+            requote(book: book, context: context)
+        }
+    }
+
+    func onFill(_ fill: Fill, context: any StrategyContext) {
+        guard fill.clientOrderID == bidID || fill.clientOrderID == askID else { return }
+        if let book = context.book(parameters.symbol) {
+            requote(book: book, context: context)
+        } else {
+            needsRequote = true
+        }
+    }
+
+    func onOrderUpdate(_ update: OrderUpdate, context: any StrategyContext) {
+        guard update.isTerminal else { return }
+        let id = update.order.clientOrderID
+        if id == bidID { bidID = nil; needsRequote = true }
+        if id == askID { askID = nil; needsRequote = true }
+    }
+
+    func reconfigure(parameters: StrategyParameters) throws {
+        let new = try MarketMakerParameters(parameters)
+        if new != self.parameters { needsRequote = true }
+        self.parameters = new
+    }
+
+    func adopt(openOrders: [OrderView]) -> [String] {
+        // Adopt at most one order per side on our symbol; the next requote reprices them.
+        var rejected: [String] = []
+        for o in openOrders {
+            if o.symbol == parameters.symbol, o.side == .buy, bidID == nil { bidID = o.clientOrderID }
+            else if o.symbol == parameters.symbol, o.side == .sell, askID == nil { askID = o.clientOrderID }
+            else { rejected.append(o.clientOrderID) }
+        }
+        needsRequote = true
+        return rejected
+    }
+
+    /// The bid and ask prices for `mid` at `position` (nil for a side not to quote).
+    func quotes(mid: ExactDecimal, position: ExactDecimal) -> (bid: ExactDecimal?, ask: ExactDecimal?) {
+        let p = parameters
+        let centre = DecimalMath.scaled(mid, by: -(DecimalMath.bps(p.skewBpsPerUnit) * position))
+        let half = DecimalMath.bps(p.spreadBps) * ExactDecimal(mantissa: 5, scale: 1)
+        var bid: ExactDecimal? = DecimalMath.scaled(centre, by: -half)
+        var ask: ExactDecimal? = DecimalMath.scaled(centre, by: half)
+        if let max = p.maxPosition {
+            if position >= max { bid = nil }
+            if position <= -max { ask = nil }
+        }
+        return (bid, ask)
+    }
+
+    private func requote(book: BookView, context: any StrategyContext) {
+        guard let mid = book.mid else { needsRequote = true; return }
+        let (bid, ask) = quotes(mid: mid, position: context.position(symbol: parameters.symbol))
+        bidID = place(.buy, price: bid, existing: bidID, context: context)
+        askID = place(.sell, price: ask, existing: askID, context: context)
+        quotedMid = mid
+        needsRequote = false
+    }
+
+    /// Replaces, places or withdraws one side's quote; returns the id now quoting it.
+    private func place(_ side: Side, price: ExactDecimal?, existing: String?, context: any StrategyContext) -> String? {
+        guard let price else {
+            if let existing { context.cancel(clientOrderID: existing) }
+            return nil
+        }
+        let result = if let existing {
+            context.replace(clientOrderID: existing, price: price, amount: parameters.size)
+        } else {
+            context.place(symbol: parameters.symbol, side: side, price: price, amount: parameters.size, options: .makerOrCancel)
+        }
+        switch result {
+        case .placed(let id, _, _):
+            return id
+        case .refused(let why):
+            context.log(.warning, "market-maker quote refused", ["side": side.rawValue, "reason": "\(why)"])
+            return nil
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// CastorStrategies module: see Package.swift for its job.

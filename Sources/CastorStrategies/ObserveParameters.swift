@@ -1,0 +1,16 @@
+import CastorStrategy
+
+/// The validated parameters of ``Observe``.
+struct ObserveParameters: Equatable {
+    /// Only this symbol; nil means every symbol the engine feeds.
+    var symbol: String?
+    var logIntervalMs: Int64
+
+    static let keys: Set<String> = ["symbol", "log_interval"]
+
+    init(_ p: StrategyParameters) throws(StrategyParameterError) {
+        try p.requireOnly(Self.keys)
+        symbol = p.contains("symbol") ? try p.string("symbol") : nil
+        logIntervalMs = try p.positiveDurationMs("log_interval", default: 10_000)
+    }
+}

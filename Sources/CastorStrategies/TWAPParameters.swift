@@ -1,0 +1,30 @@
+import CastorCore
+import CastorStrategy
+
+/// The validated parameters of ``TWAP``.
+struct TWAPParameters: Equatable {
+    var symbol: String
+    var side: Side
+    var targetAmount: ExactDecimal
+    var durationMs: Int64
+    var slices: Int
+    /// When set, slices are priced to cross up to this far beyond mid; when nil they rest
+    /// at our side's touch.
+    var maxSlippageBps: Int?
+
+    static let keys: Set<String> = ["symbol", "side", "target_amount", "duration", "slices", "max_slippage_bps"]
+
+    init(_ p: StrategyParameters) throws(StrategyParameterError) {
+        try p.requireOnly(Self.keys)
+        symbol = try p.string("symbol")
+        guard let s = Side(rawValue: try p.string("side")) else { throw p.invalid("side", "must be \"buy\" or \"sell\"") }
+        side = s
+        targetAmount = try p.positiveDecimal("target_amount")
+        durationMs = try p.positiveDurationMs("duration")
+        slices = try p.positiveInt("slices")
+        guard durationMs / Int64(slices) > 0 else { throw p.invalid("slices", "must be at most the duration in milliseconds") }
+        maxSlippageBps = p.contains("max_slippage_bps") ? try p.nonNegativeInt("max_slippage_bps", default: 0) : nil
+    }
+
+    var intervalMs: Int64 { durationMs / Int64(slices) }
+}

@@ -1,0 +1,80 @@
+import CastorCore
+import Dispatch
+import Foundation
+import GeminiClient
+import GeminiProtocol
+import Testing
+
+/// `PrivateRequestSender.withNonce`: an exclusive operation (the order-events WebSocket
+/// upgrade) takes its place in the key's nonce sequence and blocks REST until released.
+@Suite struct ExclusiveNonceTests {
+    static func senderAndClient(_ stub: StubGemini) throws -> (PrivateRequestSender, GeminiRESTClient) {
+        let credentials = try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)
+        let sender = PrivateRequestSender(
+            http: stub.http, venue: stub.venue, signer: GeminiSigner(credentials: credentials),
+            nonces: try NonceSource(), requestTimeout: .seconds(10))
+        return (sender, GeminiRESTClient(venue: stub.venue, http: stub.http, sender: sender))
+    }
+
+    @Test func leaseNonceSitsBetweenTheRequestsAroundItAndHoldsTheSlot() throws {
+        let stub = try StubGemini()
+        let (sender, client) = try Self.senderAndClient(stub)
+        // Slow first request: the lease must wait for it.
+        try stub.inject([["path": "/v1/balances", "kind": "delay", "seconds": 0.3]])
+        let order = Box<[String]>([])
+        let leaseNonce = Box<Nonce?>(nil)
+        let seenWhileHeld = Box<[String]?>(nil)
+        let all = DispatchGroup()
+        let q = DispatchQueue(label: "test.exclusive")
+        all.enter()
+        client.balances(on: q) { _ in order.withValue { $0.append("balances") }; all.leave() }
+        all.enter()
+        sender.withNonce(on: q) { result in
+            guard case .success(let lease) = result else {
+                Issue.record("no lease: \(result)")
+                all.leave()
+                return
+            }
+            order.withValue { $0.append("lease") }
+            leaseNonce.value = lease.nonce
+            let headers = lease.webSocketHandshakeHeaders(path: "/v1/order/events").headers
+            #expect(headers.contains { $0.name == "X-GEMINI-SIGNATURE" })
+            // While the lease is held the queued roles request must not reach the server.
+            seenWhileHeld.value = (try? stub.log())?.paths
+            order.withValue { $0.append("release") }
+            lease.release()
+            all.leave()
+        }
+        all.enter()
+        client.roles(on: q) { _ in order.withValue { $0.append("roles") }; all.leave() }
+        #expect(all.wait(timeout: .now() + 30) == .success)
+        #expect(order.value == ["balances", "lease", "release", "roles"])
+        #expect(seenWhileHeld.value == ["/v1/balances"])
+        let log = try stub.log()
+        #expect(log.paths == ["/v1/balances", "/v1/roles"])
+        let lease = try #require(leaseNonce.value).milliseconds
+        let sent = log.privateRequests.map { Int64(truncating: NSDecimalNumber(string: "\($0.nonce)").multiplying(byPowerOf10: 3)) }
+        #expect(sent[0] < lease && lease < sent[1], "nonces \(sent[0]) < \(lease) < \(sent[1])")
+        #expect(log.violations.isEmpty)
+    }
+
+    @Test func unreleasedLeaseIsReleasedAfterItsMaximumHold() throws {
+        let stub = try StubGemini()
+        let (sender, client) = try Self.senderAndClient(stub)
+        let granted = DispatchSemaphore(value: 0)
+        sender.withNonce(maximumHold: .milliseconds(200), on: DispatchQueue(label: "test.lease")) { result in
+            if case .success = result { granted.signal() }  // never released by the caller
+        }
+        #expect(granted.wait(timeout: .now() + 10) == .success)
+        _ = try success(call { client.roles(on: $0, completion: $1) })
+    }
+
+    @Test func exclusiveOperationPastItsDeadlineGetsNoNonce() throws {
+        let stub = try StubGemini()
+        let (sender, _) = try Self.senderAndClient(stub)
+        let result = try call { (q, done: @escaping @Sendable (Result<Nonce, GeminiClientError>) -> Void) in
+            sender.withNonce(deadline: .now() - .milliseconds(1), on: q) { done($0.map(\.nonce)) }
+        }
+        #expect(try failure(result) == .expired(endpoint: "exclusive"))
+    }
+}
