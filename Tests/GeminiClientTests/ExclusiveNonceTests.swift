@@ -18,6 +18,8 @@ import Testing
 
     @Test func leaseNonceSitsBetweenTheRequestsAroundItAndHoldsTheSlot() throws {
         let stub = try StubGemini()
+        // Read-only use from the lease callback while the test thread waits.
+        nonisolated(unsafe) let peer = stub
         let (sender, client) = try Self.senderAndClient(stub)
         // Slow first request: the lease must wait for it.
         try stub.inject([["path": "/v1/balances", "kind": "delay", "seconds": 0.3]])
@@ -40,7 +42,7 @@ import Testing
             let headers = lease.webSocketHandshakeHeaders(path: "/v1/order/events").headers
             #expect(headers.contains { $0.name == "X-GEMINI-SIGNATURE" })
             // While the lease is held the queued roles request must not reach the server.
-            seenWhileHeld.value = (try? stub.log())?.paths
+            seenWhileHeld.value = (try? peer.log())?.paths
             order.withValue { $0.append("release") }
             lease.release()
             all.leave()

@@ -1,0 +1,181 @@
+import CastorWebSocket
+import Dispatch
+import GeminiClient
+import GeminiProtocol
+
+/// Gemini's authenticated `/v1/order/events` feed (API.md §6) behind `OrderEventsFeedAdapter`.
+///
+/// The upgrade is signed like a REST call and consumes the key's nonce sequence, so it is
+/// made inside `PrivateRequestSender.withNonce`: it takes the key's single in-flight slot,
+/// and no REST request is signed until the upgrade is answered. On a counter-nonce key a
+/// handshake overtaking (or overtaken by) a REST request would be rejected.
+///
+/// Per connection it checks that `socket_sequence` starts at 0 after the ack and grows by
+/// one per message (heartbeats included) and that heartbeat `sequence`s are contiguous; a
+/// gap, a decode error or heartbeat silence drops the connection and reconnects with
+/// backoff. An upgrade refused with 400/401/403 (other than `InvalidNonce`) is a
+/// configuration problem: the feed fails with `FeedFatalError.authenticationRejected`
+/// instead of hammering the exchange.
+///
+/// Invariant behind `@unchecked Sendable`: all state lives on `queue`, the engine queue.
+public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked Sendable {
+    /// Settings of the feed.
+    public struct Configuration: Sendable {
+        /// `GeminiVenue.orderEventsURL`, without query.
+        public var url: String
+        /// The signed `request` path (Gemini signs the path without the query).
+        public var path: String
+        public var subscription: OrderEventsSubscriptionOptions
+        public var connection: FeedConnectionStateMachine.Configuration
+        public var webSocket: WebSocketOptions
+        /// How long a connect attempt may wait for the key's request slot.
+        public var nonceSlotWaitMs: Int
+        public var seed: UInt64?
+
+        public init(url: String, path: String = "/v1/order/events",
+                    subscription: OrderEventsSubscriptionOptions = .init(),
+                    connection: FeedConnectionStateMachine.Configuration = .init(),
+                    webSocket: WebSocketOptions = .init(), nonceSlotWaitMs: Int = 10_000, seed: UInt64? = nil) {
+            self.url = url
+            self.path = path
+            self.subscription = subscription
+            self.connection = connection
+            self.webSocket = webSocket
+            self.nonceSlotWaitMs = nonceSlotWaitMs
+            self.seed = seed
+        }
+    }
+
+    public weak var delegate: (any OrderEventsFeedDelegate)?
+    public let queue: DispatchQueue
+    public let configuration: Configuration
+    private let sender: PrivateRequestSender
+    private let connection: FeedConnection
+    private var tracker = OrderEventsSequenceTracker()
+    /// The last reconnect cause, for health reports.
+    public private(set) var lastDisconnectCause: FeedDisconnectCause?
+
+    /// - Parameters:
+    ///   - sender: the key's sender; the handshake takes its place in the key's nonce order.
+    ///   - queue: the engine queue; the socket runs and the delegate is called on it.
+    public init(sender: PrivateRequestSender, queue: DispatchQueue, configuration: Configuration,
+                clock: @escaping FeedClock = monotonicFeedClock) {
+        self.sender = sender
+        self.queue = queue
+        self.configuration = configuration
+        connection = FeedConnection(queue: queue, configuration: configuration.connection, seed: configuration.seed,
+                                    options: configuration.webSocket, clock: clock)
+        connection.prepare = { [weak self] done in self?.prepareConnection(done) }
+        connection.onSubscribe = { [weak self] in self?.tracker = OrderEventsSequenceTracker() }
+        connection.onMessage = { [weak self] in self?.received($0) }
+        connection.fatalError = Self.fatalError(for:)
+        connection.onState = { [weak self] state in
+            guard let self else { return }
+            if case .reconnecting(let cause, _, _) = state { self.lastDisconnectCause = cause }
+            self.delegate?.orderEventsFeed(self, didChangeState: state)
+        }
+    }
+
+    public var state: FeedConnectionState {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return connection.state
+    }
+
+    /// The state machine's view (phase and failure count), for health checks.
+    public var phase: FeedConnectionStateMachine.Phase { connection.machine.phase }
+
+    public func start() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        connection.start()
+    }
+
+    public func stop() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        connection.stop()
+    }
+
+    // MARK: connecting
+
+    private func prepareConnection(_ done: @escaping (Result<FeedConnectRequest, FeedConnectFailure>) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let url: WebSocketURL
+        do throws(WebSocketError) {
+            url = try WebSocketURL(configuration.subscription.url(base: configuration.url))
+        } catch {
+            done(.failure(.fatal(.invalidURL(error.description))))
+            return
+        }
+        let path = configuration.path
+        // The slot is held until the upgrade is answered; allow for connect + TLS + upgrade.
+        let hold = configuration.webSocket.connectTimeout + configuration.webSocket.handshakeTimeout + 1
+        let box = UncheckedBox(done)
+        sender.withNonce(deadline: .now() + .milliseconds(configuration.nonceSlotWaitMs),
+                         maximumHold: .milliseconds(Int(hold * 1000)), on: queue) { result in
+            switch result {
+            case .success(let lease):
+                let headers = lease.webSocketHandshakeHeaders(path: path).headers
+                box.value(.success(FeedConnectRequest(url: url, headers: headers) { outcome in
+                    lease.release(nonceRejected: Self.isInvalidNonce(outcome))
+                }))
+            case .failure(.nonce(let error)):
+                box.value(.failure(.fatal(.nonceUnavailable(error.description))))
+            case .failure(let error):
+                box.value(.failure(.retry("no request slot for the handshake: \(error)")))
+            }
+        }
+    }
+
+    private static func isInvalidNonce(_ outcome: FeedHandshakeOutcome) -> Bool {
+        guard case .failed(.handshakeRejected(400, _, let body)) = outcome else { return false }
+        return GeminiErrorBody.classify(body: Array(body.utf8))?.classification(httpStatus: 400) == .retryWithNewNonce
+    }
+
+    /// 400/401/403 mean a bad key, signature or role: fatal. `InvalidNonce` is retried.
+    private static func fatalError(for error: WebSocketError) -> FeedFatalError? {
+        guard case .handshakeRejected(let status, _, let body) = error, [400, 401, 403].contains(status) else { return nil }
+        if isInvalidNonce(.failed(error)) { return nil }
+        return .authenticationRejected(status: status, body: body)
+    }
+
+    // MARK: messages
+
+    private func received(_ frame: WebSocketMessage) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let message: OrderEventsMessage
+        do throws(GeminiDecodingError) {
+            message = try OrderEventsDecoder.decode(frame.bytes)
+        } catch {
+            connection.fail(.decodeError(error.description))
+            return
+        }
+        connection.heartbeat()
+        switch tracker.accept(message) {
+        case .reconnect(let cause):
+            connection.fail(cause)
+            return
+        case .deliver(let snapshot):
+            if case .subscriptionAck = message { connection.subscriptionConfirmed() }
+            if case .events = message { connection.data() }
+            if let snapshot {
+                delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: snapshot)
+                guard connection.isConnected else { return }
+            }
+            delegate?.orderEventsFeed(self, didReceive: message)
+            if case .error(let body) = message {
+                guard connection.isConnected else { return }
+                if body.classification() == .fatalConfiguration {
+                    connection.fatal(.authenticationRejected(status: 0, body: "\(body)"))
+                } else {
+                    connection.fail(.exchangeError("\(body)"))
+                }
+            }
+        }
+    }
+}
+
+/// Carries a non-Sendable value through a `@Sendable` callback that runs on the queue the
+/// value belongs to (the sender calls back on the engine queue).
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
