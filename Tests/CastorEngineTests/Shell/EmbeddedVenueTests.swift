@@ -5,7 +5,6 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
-import Synchronization
 import Testing
 
 @Suite("EmbeddedVenue")
@@ -13,14 +12,11 @@ struct EmbeddedVenueTests {
     @Test func startsOnAnEphemeralLoopbackPortWithAGeneratedSecret() async throws {
         let queue = DispatchQueue(label: "test.venue")
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let started = Locked<Result<EmbeddedVenue, EmbeddedVenueError>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        EmbeddedVenue.start(symbols: nil, logger: logger, queue: queue) { result in
-            started.withLock { $0 = result }
-            done.signal()
+        // Continuations, not semaphores: blocking a cooperative thread would starve the
+        // simulator's own tasks on a 2-core machine.
+        let venue = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<EmbeddedVenue, any Error>) in
+            EmbeddedVenue.start(symbols: nil, logger: logger, queue: queue) { continuation.resume(with: $0) }
         }
-        #expect(done.wait(timeout: .now() + 30) == .success)
-        let venue = try #require(try started.withLock { $0 }?.get())
         #expect(venue.restURL.hasPrefix("http://127.0.0.1:"))
         #expect(!venue.restURL.hasSuffix(":0"))
         #expect(venue.webSocketURL.hasPrefix("ws://127.0.0.1:"))
@@ -29,8 +25,8 @@ struct EmbeddedVenueTests {
         let (data, response) = try await URLSession.shared.data(from: URL(string: venue.restURL + "/v1/symbols")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(String(decoding: data, as: UTF8.self).lowercased().contains("btcusd"))
-        let stopped = DispatchSemaphore(value: 0)
-        venue.stop(queue: queue) { stopped.signal() }
-        #expect(stopped.wait(timeout: .now() + 30) == .success)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            venue.stop(queue: queue) { continuation.resume() }
+        }
     }
 }

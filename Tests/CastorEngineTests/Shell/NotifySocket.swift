@@ -53,10 +53,15 @@ final class NotifySocket: @unchecked Sendable {
 
     /// Waits for a message containing `assignment` (e.g. `READY=1`), returning every message
     /// seen up to and including it, or nil on timeout.
-    func waitFor(_ assignment: String, timeout: Double) -> [[String]]? {
+    /// Gives up early once `sender` (if given) has exited: no datagram can come any more.
+    func waitFor(_ assignment: String, timeout: Double, sender: CastorProcess? = nil) -> [[String]]? {
         let deadline = Date().addingTimeInterval(timeout)
         var seen: [[String]] = []
-        while let message = next(timeout: max(0, deadline.timeIntervalSinceNow)) {
+        while deadline.timeIntervalSinceNow > 0 {
+            guard let message = next(timeout: min(0.5, max(0, deadline.timeIntervalSinceNow))) else {
+                if let sender, !sender.process.isRunning { return nil }
+                continue
+            }
             seen.append(message)
             if message.contains(assignment) { return seen }
         }
