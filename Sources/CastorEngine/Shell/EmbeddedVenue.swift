@@ -133,3 +133,8 @@ public enum EmbeddedVenueError: Error, Sendable, Equatable, CustomStringConverti
         }
     }
 }
+
+extension EmbeddedVenue {
+    /// A generated secret for tools that build their own simulator (`castor bench-latency`).
+    public static func generatedSecretForBench() throws(EmbeddedVenueError) -> String { try generatedSecret() }
+}
