@@ -6,7 +6,8 @@ import Logging
 ///
 /// Order (the reverse of start-up): `STOPPING=1` → the engine stops its strategy, cancels
 /// this session's open orders if configured, closes feeds and journal → the embedded
-/// simulator stops → exit 0. A second signal while stopping, or the hard deadline
+/// simulator stops → exit 0. A second signal while stopping (more than `repeatWindow` after
+/// the first, so one request delivered twice does not count), or the hard deadline
 /// (`timeout` + `grace`) passing, logs why and exits 1 at once; so does an engine that
 /// reports it ran out of time. Logs are written with one `write(2)` per line, so there is
 /// no user-space buffer to flush before exiting.
@@ -35,6 +36,10 @@ public final class ShutdownSequencer: @unchecked Sendable {
     private let exit: @Sendable (Int32) -> Void
     private var afterEngine: [(name: String, run: @Sendable (@escaping @Sendable () -> Void) -> Void)] = []
     private var forceTimer: DispatchSourceTimer?
+    private var stoppingSince: DispatchTime?
+    /// A repeat within this window is the same request delivered twice (`timeout(1)` and
+    /// some supervisors signal both the process and its group), not an operator insisting.
+    private let repeatWindow: Duration
     /// Where the sequence is now.
     public private(set) var phase: Phase = .running
 
@@ -42,8 +47,9 @@ public final class ShutdownSequencer: @unchecked Sendable {
     ///   - now: the clock deadlines are computed from (tests inject one).
     ///   - exit: ends the process; `castor run` passes `exit(_:)`, tests record the code.
     public init(queue: DispatchQueue, engine: any ManagedEngine, notifier: SystemdNotifier, logger: Logger,
-                now: @escaping @Sendable () -> DispatchTime = { .now() },
+                now: @escaping @Sendable () -> DispatchTime = { .now() }, repeatWindow: Duration = .seconds(1),
                 exit: @escaping @Sendable (Int32) -> Void) {
+        self.repeatWindow = repeatWindow
         self.queue = queue
         self.engine = engine
         self.notifier = notifier
@@ -70,6 +76,12 @@ public final class ShutdownSequencer: @unchecked Sendable {
         case .exited:
             return
         case .stopping:
+            if let since = stoppingSince,
+               Int64(now().uptimeNanoseconds) - Int64(since.uptimeNanoseconds) < Self.nanoseconds(repeatWindow) {
+                logger.notice("\(reason) again within \(Self.milliseconds(repeatWindow)) ms of the first: treated as the same request (send it again later to force exit)",
+                              metadata: ["event": "shutdown.repeat_ignored", "signal": "\(reason)"])
+                return
+            }
             logger.critical("\(reason) during shutdown: forcing exit now; open orders may remain on the exchange, check them",
                             metadata: ["event": "shutdown.forced", "signal": "\(reason)"])
             finish(ExitStatus.forced)
@@ -78,6 +90,7 @@ public final class ShutdownSequencer: @unchecked Sendable {
             break
         }
         phase = .stopping
+        stoppingSince = now()
         logger.notice("shutting down (\(reason)): stopping the strategy\(cancelOpenOrders ? ", cancelling this session's open orders" : ", leaving open orders in place")",
                       metadata: ["event": "shutdown.begin", "signal": "\(reason)",
                                  "cancel_open_orders": "\(cancelOpenOrders)", "timeout_ms": "\(Self.milliseconds(timeout))"])

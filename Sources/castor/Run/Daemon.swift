@@ -108,7 +108,7 @@ final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let endpoints else { return }
         let engine = Engine(configuration: plan.configuration, credentials: credentials, endpoints: endpoints,
-                            logger: Logger(label: "engine"), queue: queue)
+                            logger: Logger(label: "engine"), queue: queue, feeds: .geminiWebSockets)
         self.engine = engine
         let credentialKey = plan.configuration.venue == .simulator ? nil : credentials?.key
         let isSimulator = plan.configuration.venue == .simulator
@@ -214,8 +214,10 @@ final class Daemon: @unchecked Sendable {
     }
 
     static func load(_ path: String?) -> Result<CastorConfiguration, ConfigurationError> {
-        guard let path else { return .success(.default) }
-        do throws(ConfigurationError) { return .success(try CastorConfiguration.load(path: path)) } catch {
+        guard let path else { return .success(BuiltInStrategyDefaults.applied(to: .default)) }
+        do throws(ConfigurationError) {
+            return .success(BuiltInStrategyDefaults.applied(to: try CastorConfiguration.load(path: path)))
+        } catch {
             return .failure(error)
         }
     }

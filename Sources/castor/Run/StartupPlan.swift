@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorEngine
 import CastorLog
 import Foundation
 import GeminiProtocol
@@ -34,6 +35,7 @@ struct StartupPlan {
         } else {
             configuration = CastorConfiguration(environment: environment)
         }
+        configuration = BuiltInStrategyDefaults.applied(to: configuration)
         let credentials: APICredentials?
         do {
             credentials = try CredentialsLoader(environment: environment).load(for: configuration.venue)

@@ -15,12 +15,15 @@ struct ShutdownSequencerTests {
         let codes = Locked<[Int32]>([])
         let exited = DispatchSemaphore(value: 0)
 
+        let clock = Locked<UInt64>(DispatchTime.now().uptimeNanoseconds)
+
         init(report: ManagedEngineShutdownReport?) throws {
             socket = try NotifySocket()
             engine = FakeEngine(queue: queue)
-            let codes = self.codes, exited = self.exited
+            let codes = self.codes, exited = self.exited, clock = self.clock
             sequencer = ShutdownSequencer(queue: queue, engine: engine, notifier: SystemdNotifier(socketPath: socket.path),
                                           logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                                          now: { DispatchTime(uptimeNanoseconds: clock.withLock { $0 }) },
                                           exit: { code in codes.withLock { $0.append(code) }; exited.signal() })
             queue.sync { engine.shutdownReport = report }
         }
@@ -53,6 +56,10 @@ struct ShutdownSequencerTests {
         let f = try Fixture(report: nil)
         f.queue.sync {
             f.sequencer.begin(reason: "SIGTERM", cancelOpenOrders: true, timeout: .seconds(60))
+            // The same request delivered twice at once is not a second request.
+            f.sequencer.begin(reason: "SIGTERM", cancelOpenOrders: true, timeout: .seconds(60))
+            #expect(f.sequencer.phase == .stopping)
+            f.clock.withLock { $0 += 1_500_000_000 }
             f.sequencer.begin(reason: "SIGINT", cancelOpenOrders: true, timeout: .seconds(60))
         }
         #expect(f.exited.wait(timeout: .now() + 10) == .success)
@@ -61,7 +68,7 @@ struct ShutdownSequencerTests {
 
     @Test func deadlineForcesExitOneWhenTheEngineHangs() throws {
         let f = try Fixture(report: nil)
-        let started = DispatchTime.now()
+        let started = DispatchTime(uptimeNanoseconds: f.clock.withLock { $0 })  // the sequencer's clock
         f.queue.sync { f.sequencer.begin(reason: "SIGTERM", cancelOpenOrders: true, timeout: .milliseconds(100), grace: .milliseconds(100)) }
         #expect(f.exited.wait(timeout: .now() + 10) == .success)
         #expect(f.codes.withLock { $0 } == [1])
