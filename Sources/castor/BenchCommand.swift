@@ -42,6 +42,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("gap-ms"), help: "Minimum milliseconds between the strategy's orders (keeps them inside the rate limit).")
     var gapMs: Int64 = 120
 
+    @Option(name: .customLong("log-level"), help: "Engine log level on stderr.")
+    var logLevel = "warning"
+
     @Option(name: .customLong("step-ms"), help: "Synthetic market step in milliseconds (one book update per step).")
     var stepMs: Int64 = 40
 
@@ -51,7 +54,7 @@ struct BenchCommand: ParsableCommand {
         OpenSSLLibrary.initialize()
         // Engine logs to stderr at warning so the hot path pays for no log formatting and
         // stdout carries only the results.
-        CastorLogging.bootstrap(format: .text, level: .warning, fd: 2)
+        CastorLogging.bootstrap(format: .text, level: Logger.Level(rawValue: logLevel) ?? .warning, fd: 2)
         let rssStart = Self.rssKiB()
 
         let secret = try EmbeddedVenue.generatedSecretForBench()
@@ -75,6 +78,8 @@ struct BenchCommand: ParsableCommand {
         config.strategy.selection = .plugin(path: "/builtin/bench-tick", name: BenchTickStrategy.name)
         config.rateLimits.privatePerSecond = RateLimitConfiguration.privateCeiling
         config.rateLimits.privateBurst = 10
+        // The bench places ~8 orders a second; the fresh-install limit is 30 a minute.
+        config.risk.defaults.maxOrdersPerMinute = 100_000
         let gap = gapMs
         let factory = ClosureStrategyFactory(name: BenchTickStrategy.name) { _ in BenchTickStrategy(symbol: "BTCUSD", gapMs: gap) }
         let queue = DispatchQueue(label: "castor.engine", qos: .userInitiated)
@@ -102,7 +107,10 @@ struct BenchCommand: ParsableCommand {
             if count >= warmup && rssWarm == rssReady { rssWarm = Self.rssKiB() }
             if count >= wanted { break }
             if count != lastCount { lastCount = count; lastProgress = Date() }
-            if Date().timeIntervalSince(lastProgress) > 30 { throw BenchError("no new sample for 30 s (\(count) so far); is the engine placing orders?") }
+            if Date().timeIntervalSince(lastProgress) > 30 {
+                let s = proxy.stamps.withLock { $0 }
+                throw BenchError("no new sample for 30 s (\(count) so far; \(s.frames) book frames relayed, \(s.orders) order requests seen); run with --log-level info to see why")
+            }
             usleep(100_000)
         }
         let elapsed = Date().timeIntervalSince(began)

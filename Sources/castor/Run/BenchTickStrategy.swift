@@ -27,12 +27,13 @@ final class BenchTickStrategy: Strategy {
 
     func onBook(symbol: String, book: BookView, context: any StrategyContext) {
         let now = context.now
-        guard symbol == self.symbol, now - lastPlaceMs >= gapMs, let bid = book.bestBid,
-              let info = context.symbol(symbol) else { return }
+        // The engine names symbols in lower case here (REST spelling), upper case elsewhere.
+        guard symbol.uppercased() == self.symbol, now - lastPlaceMs >= gapMs, let bid = book.bestBid,
+              let info = context.symbol(self.symbol) else { return }
         let steps = ExactDecimal(5) * info.priceStep
         guard let price = info.passivePrice(bid.price - steps, side: .buy) else { return }
         lastPlaceMs = now
         placed += 1
-        _ = context.place(symbol: symbol, side: .buy, price: price, amount: info.minOrderSize, options: .immediateOrCancel)
+        _ = context.place(symbol: self.symbol, side: .buy, price: price, amount: info.minOrderSize, options: .immediateOrCancel)
     }
 }
