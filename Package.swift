@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(name: "CastorJournalTests", dependencies: ["CastorJournal", "CastorCore"]),
         .testTarget(name: "CastorFeedsTests", dependencies: ["CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData"]),
-        .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy"]),
+        .testTarget(name: "CastorEngineTests", dependencies: ["CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds", "CastorTrading", "GeminiProtocol", "MarketData", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -88,8 +88,6 @@ extension Engine {
             client.newOrder(wire, on: self.queue) { result in
                 switch result {
                 case .success(let status):
-                    self.log("orders").info("order accepted", metadata: self.orderFields(request).merging(
-                        ["order_id": "\(status.orderID)"]) { $1 })
                     self.noteOutcome(nil)
                     self.perform(self.manager.newOrderAccepted(id, status: status, now: self.now))
                 case .failure(let error):

@@ -33,7 +33,8 @@ extension Engine {
         if let snapshot {
             fetchTrades(reason: reason, open: snapshot.map(OpenOrderReport.event))
         } else {
-            startupCall("orders (reconcile)", call: { c, q, done in c.activeOrders(on: q, completion: done) }) {
+            startupCall("orders (reconcile)", call: { c, q, done in c.activeOrders(on: q, completion: done) },
+                        onGiveUp: { [weak self] in self?.reconciliationFailed(reason) }) {
                 [weak self] (orders: [OrderStatus]) in
                 self?.fetchTrades(reason: reason, open: orders.map(OpenOrderReport.status))
             }
@@ -61,7 +62,7 @@ extension Engine {
         let limit = Engine.myTradesPageSize
         startupCall("mytrades \(symbol)", call: { c, q, done in
             c.myTrades(symbol: symbol, since: since, limit: limit, on: q, completion: done)
-        }) { [weak self] (rows: [MyTrade]) in
+        }, onGiveUp: { [weak self] in self?.reconciliationFailed("mytrades \(symbol)") }) { [weak self] (rows: [MyTrade]) in
             guard let self else { return }
             var all = collected
             let known = Set(all.map(\.tid))
@@ -88,6 +89,17 @@ extension Engine {
             since = min(since, info.createdMs - 5_000)
         }
         return since
+    }
+
+    /// A reconciliation step failed for good: try the whole thing again shortly, since
+    /// fills may be missing until one succeeds.
+    private func reconciliationFailed(_ reason: String) {
+        reconciliation.running = false
+        log("reconcile").error("reconciliation failed; retrying in 5 s", metadata: ["reason": "\(reason)"])
+        queue.asyncAfter(deadline: .now() + 5) { [weak self] in
+            guard let self, self.phase == .running else { return }
+            self.reconcile(reason: "retry after failure (\(reason))", snapshot: nil)
+        }
     }
 
     private func finish(reason: String, open: [OpenOrderReport], trades: [Symbol: [MyTrade]]) {

@@ -104,8 +104,10 @@ extension Engine {
     func startupCall<T: Sendable>(_ step: String, group: RateGroup = .private, attempt: Int = 0,
                                   call: @escaping @Sendable (GeminiRESTClient, DispatchQueue,
                                                              @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void,
+                                  onGiveUp: (() -> Void)? = nil,
                                   then: @escaping (T) -> Void) {
         let box = UncheckedBox(then)
+        let giveUp = UncheckedBox(onGiveUp)
         enqueue(step, kind: .query, group: group) { [weak self] client, done in
             guard let self else { return }
             call(client, self.queue) { result in
@@ -124,10 +126,16 @@ extension Engine {
                         self.log("engine").warning("start-up call failed; retrying",
                                                    metadata: ["reason": "\(step): \(error)"])
                         self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(max(0, at - self.now)))) {
-                            self.startupCall(step, group: group, attempt: attempt + 1, call: call, then: box.value)
+                            self.startupCall(step, group: group, attempt: attempt + 1, call: call, onGiveUp: giveUp.value,
+                                             then: box.value)
                         }
                     default:
-                        if self.phase == .starting { self.failStart(.exchange(step: step, "\(error)")) }
+                        if self.phase == .starting {
+                            self.failStart(.exchange(step: step, "\(error)"))
+                        } else {
+                            self.log("engine").error("REST call gave up", metadata: ["reason": "\(step): \(error)"])
+                            giveUp.value?()
+                        }
                     }
                 }
             }

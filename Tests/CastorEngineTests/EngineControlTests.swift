@@ -1,0 +1,75 @@
+import CastorConfig
+import CastorCore
+import CastorEngine
+import GeminiSim
+import Testing
+
+@Suite(.serialized) struct EngineControlTests {
+    @Test func strategySwitchWithoutReconnectAndBadNamesRefused() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        let config = h.configuration()
+        let engine = try h.makeEngine(config)
+        let started = await h.start(engine)
+        #expect(throws: Never.self) { try started.get() }
+        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+
+        // A plug-in that does not exist: refused, the market maker keeps running.
+        var bad = config
+        bad.strategy.selection = .plugin(path: "/nonexistent/libnothing.so", name: "nothing")
+        let refused = h.on { engine.apply(configuration: bad) }
+        #expect(throws: EngineError.self) { try refused.get() }
+        #expect(h.on { engine.strategyName } == "market-maker")
+
+        // Bad parameters for a known strategy: refused too.
+        var badParams = config
+        badParams.strategy.selection = .builtIn(.grid)
+        badParams.strategy.parameters = StrategyParameters(["symbol": .string("btcusd")])
+        #expect(throws: EngineError.self) { try h.on { engine.apply(configuration: badParams) }.get() }
+        #expect(h.on { engine.strategyName } == "market-maker")
+
+        // Market maker → grid, live: feeds are not restarted.
+        var grid = config
+        grid.strategy.selection = .builtIn(.grid)
+        grid.strategy.parameters = StrategyParameters([
+            "symbol": .string("btcusd"), "levels": .integer(2), "step_bps": .integer(10), "size": .string("0.01")])
+        let outcome = try h.on { engine.apply(configuration: grid) }.get()
+        #expect(outcome.applied.contains(.strategy))
+        #expect(!outcome.reconnected)
+        #expect(h.on { engine.strategyName } == "grid")
+        #expect(h.marketFeeds.count == 1 && h.marketFeeds[0].startCalls == 1)
+        #expect(h.orderFeeds.count == 1 && h.orderFeeds[0].startCalls == 1)
+        // The market maker's quotes were cancelled (on_switch = cancel); the grid's rest.
+        try await waitUntil("grid orders rest and the old quotes are gone") {
+            let open = await h.simOpenOrders()
+            return open.count == 4 && !open.contains { $0.price == 49_975 || $0.price == 50_025 }
+        }
+        #expect(await h.simOrdersByClientID().values.allSatisfy { $0 == 1 })
+        _ = await h.shutdown(engine)
+    }
+
+    @Test func killSwitchCancelsEverythingAndRefusesNewOrders() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        let engine = try h.makeEngine(h.configuration())
+        let started = await h.start(engine)
+        #expect(throws: Never.self) { try started.get() }
+        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+        h.on { engine.setKillSwitch(true, reason: "test") }
+        try await waitUntil("every order cancelled on the venue") { await h.simOpenOrders().isEmpty }
+        let placed = await h.simOrdersByClientID().count
+        // The strategy keeps trying on every book update; nothing reaches the venue.
+        let updates = h.on { h.marketFeeds[0].appliedCount }
+        try await waitUntil("a few more book updates reach the strategy") { h.on { h.marketFeeds[0].appliedCount } >= updates + 3 }
+        #expect(await h.simOrdersByClientID().count == placed)
+        #expect(h.on { engine.isKillSwitchEngaged })
+        #expect(h.on { engine.statusLine }.contains("KILL SWITCH"))
+        h.on { engine.setKillSwitch(false, reason: "test over") }
+        // The market maker requotes when mid moves (it does not retry a refused quote by itself).
+        try await h.makeMarket(bid: 50_005, ask: 50_040)
+        try await waitUntil("quoting resumes") { await h.simOpenOrders().count == 2 }
+        let stopped = await h.shutdown(engine)
+        #expect(throws: Never.self) { try stopped.get() }
+        #expect(await h.simOpenOrders().isEmpty)
+    }
+}

@@ -1,0 +1,72 @@
+import CastorConfig
+import CastorCore
+import CastorEngine
+import GeminiSim
+import Testing
+
+@Suite(.serialized) struct EngineRecoveryTests {
+    /// An engine dropped without shutdown (a crash) while its order fills; the next one on
+    /// the same state directory finds the fill exactly once.
+    @Test func restartAfterAbruptStopLosesAndDoublesNoFill() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        var first: Engine? = try h.makeEngine(h.configuration())
+        let started = await h.start(first!)
+        #expect(throws: Never.self) { try started.get() }
+        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+        #expect(try await h.hitOurBid())
+        try await waitUntil("the first engine counts the fill") { h.on { first!.fillLedger.fills.count } == 1 }
+        // Abrupt stop: feeds halted, engine dropped, nothing cancelled or flushed.
+        h.on {
+            for f in h.marketFeeds { f.stop() }
+            for f in h.orderFeeds { f.stop() }
+            first = nil
+        }
+        // While nobody is running, the resting ask fills.
+        let ours = await h.accountID(SimHarness.key), taker = await h.accountID(SimHarness.takerKey)
+        try await h.core.withEngine { e in
+            let ask = e.activeOrders(account: ours).first { $0.side == .sell }!
+            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .buy, amount: 2, price: ask.price,
+                                                 options: ["immediate-or-cancel"]), account: taker, session: SimHarness.takerKey)
+        }
+        #expect(try await h.ledgerTrades().count == 2)
+
+        let second = try h.makeEngine(h.configuration())
+        let restarted = await h.start(second)
+        #expect(throws: Never.self) { try restarted.get() }
+        try await waitUntil("the second engine has both fills, each once") {
+            let venue = try await venueFills(h)
+            return venue.count == 2 && engineFills(h, second) == venue
+        }
+        #expect(h.on { second.fillLedger.fills.count } == 2)
+        let stopped = await h.shutdown(second)
+        #expect(throws: Never.self) { try stopped.get() }
+        #expect(await h.simOpenOrders().isEmpty)
+    }
+
+    /// Responses dropped after the order executed (the ambiguous case) and 5xx errors:
+    /// every intent still has at most one exchange order, and fills equal the ledger.
+    @Test func ambiguousFailuresNeverDuplicateOrders() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        _ = try await h.core.setFaults(FaultConfig(privateErrorPercent: 30, dropResponsePercent: 30, dropResponseNext: 3))
+        #expect(await h.core.currentFaults.dropResponseNext == 3)
+        let engine = try h.makeEngine(h.configuration())
+        let started = await h.start(engine)
+        #expect(throws: Never.self) { try started.get() }
+        try await waitUntil("market maker quotes despite faults", seconds: 40) { await h.simOpenOrders().count >= 2 }
+        for move in 1...3 {
+            _ = try await h.hitOurBid()
+            try await h.makeMarket(bid: 49_990 + move * 10, ask: 50_010 + move * 10)
+        }
+        _ = try await h.core.setFaults(FaultConfig())
+        try await waitUntil("engine fills equal the venue's", seconds: 40) {
+            let venue = try await venueFills(h)
+            return !venue.isEmpty && engineFills(h, engine) == venue
+        }
+        #expect(await h.simOrdersByClientID().values.allSatisfy { $0 == 1 })
+        let stopped = await h.shutdown(engine)
+        #expect(throws: Never.self) { try stopped.get() }
+        #expect(await h.simOpenOrders().isEmpty)
+    }
+}

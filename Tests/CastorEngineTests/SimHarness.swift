@@ -1,0 +1,170 @@
+import CastorConfig
+import CastorCore
+import CastorEngine
+import CastorFeeds
+import Dispatch
+import Foundation
+import GeminiProtocol
+import GeminiSim
+import Logging
+
+/// The in-process simulator plus everything a test needs to run an engine against it.
+final class SimHarness: @unchecked Sendable {
+    static let key = "account-enginetest0001"
+    static let secret = "engine-test-secret-0123456789"
+    static let takerKey = "account-enginetaker01"
+    static let makerKey = "account-enginemaker01"
+    let server: SimulatorServer
+    let endpoint: SimulatorServer.Endpoint
+    let queue = DispatchQueue(label: "castor.engine.test")
+    let stateDirectory: String
+    private(set) var marketFeeds: [PollingMarketData] = []
+    private(set) var orderFeeds: [ReconnectingOrderEvents] = []
+    var core: SimulatorCore { server.core }
+
+    private init(server: SimulatorServer, endpoint: SimulatorServer.Endpoint, stateDirectory: String) {
+        self.server = server
+        self.endpoint = endpoint
+        self.stateDirectory = stateDirectory
+    }
+
+    /// A simulator without the synthetic market: the test makes the market itself, so
+    /// every fill is one it caused.
+    static func start(faults: FaultConfig = FaultConfig()) async throws -> SimHarness {
+        let ours = SimAccountConfig(name: "primary", balances: ["USD": 1_000_000, "BTC": 100],
+                                    keys: [SimAPIKeyConfig(key: key, secret: secret)])
+        let taker = SimAccountConfig(name: "taker", balances: ["USD": 100_000_000, "BTC": 10_000],
+                                     keys: [SimAPIKeyConfig(key: takerKey, secret: secret)])
+        let maker = SimAccountConfig(name: "maker", balances: ["USD": 100_000_000, "BTC": 10_000],
+                                     keys: [SimAPIKeyConfig(key: makerKey, secret: secret)])
+        let config = SimulatorConfig(accounts: [ours, taker, maker], faults: faults, syntheticMarket: false)
+        let server = try SimulatorServer(config: config)
+        let endpoint = try await server.start()
+        let dir = NSTemporaryDirectory() + "castor-engine-test-\(UInt64.random(in: 0 ... .max))"
+        let h = SimHarness(server: server, endpoint: endpoint, stateDirectory: dir)
+        try await h.makeMarket(bid: 49_990, ask: 50_010)
+        return h
+    }
+
+    func stop() async {
+        await server.stop()
+        try? FileManager.default.removeItem(atPath: stateDirectory)
+    }
+
+    func accountID(_ key: String) async -> Int64 {
+        await core.withEngine { $0.accountId(forAPIKey: key) }!
+    }
+
+    /// Resting liquidity from the maker account around a centre.
+    func makeMarket(bid: Int, ask: Int) async throws {
+        let taker = await accountID(Self.makerKey)
+        try await core.withEngine { e in
+            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .buy, amount: 1, price: ExactDecimal(bid)),
+                                 account: taker, session: Self.makerKey)
+            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .sell, amount: 1, price: ExactDecimal(ask)),
+                                 account: taker, session: Self.makerKey)
+        }
+    }
+
+    /// Sells into every bid at or above our best bid (immediate-or-cancel), so our bid fills.
+    func hitOurBid() async throws -> Bool {
+        let ours = await accountID(Self.key), taker = await accountID(Self.takerKey)
+        return try await core.withEngine { e in
+            guard let bid = e.activeOrders(account: ours).filter({ $0.side == .buy }).map(\.price).max(),
+                  let book = e.book(symbol: "BTCUSD", depth: 100) else { return false }
+            let amount = book.bids.filter { $0.price >= bid }.reduce(ExactDecimal.zero) { $0 + $1.amount }
+            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .sell, amount: amount, price: bid,
+                                                 options: ["immediate-or-cancel"]), account: taker, session: Self.takerKey)
+            return true
+        }
+    }
+
+    /// Our account's trades as the simulator's ledger has them.
+    func ledgerTrades() async throws -> [MyTrade] {
+        let json = await core.ledgerJSON()
+        let account = json["accounts"]!.arrayValue!.first { $0["name"]?.stringValue == "primary" }!
+        return try JSONDecoder().decode([MyTrade].self, from: Data(account["trades"]!.serialized.utf8))
+    }
+
+    /// Our account's live orders on the simulator.
+    func simOpenOrders() async -> [SimOrderSnapshot] {
+        let ours = await accountID(Self.key)
+        return await core.withEngine { $0.activeOrders(account: ours) }
+    }
+
+    /// Every order of our account the simulator ever saw, grouped by client order id.
+    func simOrdersByClientID() async -> [String: Int] {
+        let ours = await accountID(Self.key)
+        let ledger = await core.withEngine { $0.ledger(account: ours) }
+        var counts: [String: Int] = [:]
+        for o in ledger.orders { if let c = o.clientOrderId { counts[c, default: 0] += 1 } }
+        return counts
+    }
+
+    func configuration(strategy: StrategySelection = .builtIn(.marketMaker),
+                       params: [String: StrategyParameterValue]? = nil) -> CastorConfiguration {
+        var c = CastorConfiguration(environment: [:])
+        c.venue = .custom(restURL: endpoint.restURL, websocketURL: endpoint.webSocketURL)
+        c.engine.stateDirectory = stateDirectory
+        c.engine.symbols = ["BTCUSD"]
+        c.strategy.selection = strategy
+        c.strategy.parameters = StrategyParameters(params ?? [
+            "symbol": .string("btcusd"), "spread_bps": .integer(10), "size": .string("0.01"), "requote_bps": .integer(1)])
+        c.risk.defaults = RiskLimits(maxOrderNotional: 1_000_000, maxPosition: 50, maxOpenOrders: 20, priceBandBps: 500,
+                                     maxOrdersPerMinute: 600, killSwitch: false)
+        c.rateLimits.privatePerSecond = 10
+        c.rateLimits.privateBurst = 10
+        c.rateLimits.publicPerSecond = 2
+        return c
+    }
+
+    /// A new engine whose feeds are the test adapters above.
+    func makeEngine(_ configuration: CastorConfiguration, clock: EngineClock = .system) throws -> Engine {
+        let endpoints = try EngineEndpoints(restBaseURL: endpoint.restURL, webSocketBaseURL: endpoint.webSocketURL)
+        let feeds = EngineFeedFactory(
+            makeMarketData: { [self] ctx in
+                let f = PollingMarketData(core: core, books: ctx.books, queue: ctx.queue)
+                marketFeeds.append(f)
+                return f
+            },
+            makeOrderEvents: { [self] ctx in
+                let f = ReconnectingOrderEvents(queue: ctx.queue)
+                orderFeeds.append(f)
+                return f
+            })
+        let credentials = try APICredentials(key: Self.key, secret: Self.secret)
+        let logger = ProcessInfo.processInfo.environment["ENGINE_TEST_LOG"] != nil ? Logger(label: "castor.engine.test") { StreamLogHandler.standardError(label: $0) } : Logger(label: "castor.engine.test") { _ in SwiftLogNoOpLogHandler() }
+        return queue.sync {
+            Engine(configuration: configuration, credentials: credentials, endpoints: endpoints, logger: logger,
+                   queue: queue, clock: clock, feeds: feeds)
+        }
+    }
+
+    func start(_ engine: Engine) async -> Result<Void, EngineError> {
+        await withCheckedContinuation { c in
+            queue.async { engine.start { c.resume(returning: $0) } }
+        }
+    }
+
+    func shutdown(_ engine: Engine, cancel: Bool = true) async -> Result<Void, EngineError> {
+        await withCheckedContinuation { c in
+            queue.async { engine.shutdown(cancelOpenOrders: cancel, deadline: .now() + 10) { c.resume(returning: $0) } }
+        }
+    }
+
+    func on<T>(_ body: () -> T) -> T { queue.sync(execute: body) }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Polls `condition` until it holds or `seconds` pass (then throws naming `what`).
+func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TimedOut(description: "timed out waiting for: \(what)")
+}
