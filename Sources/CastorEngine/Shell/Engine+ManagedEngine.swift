@@ -1,0 +1,32 @@
+import CastorConfig
+import Dispatch
+
+/// The real engine as the process shell sees it; a thin mapping, no behaviour of its own.
+extension Engine: ManagedEngine {
+    public func startEngine(completion: @escaping @Sendable (Result<Void, ManagedEngineFailure>) -> Void) {
+        start { result in completion(result.mapError { ManagedEngineFailure($0.description) }) }
+    }
+
+    public func applyConfiguration(_ configuration: CastorConfiguration) -> Result<String, ManagedEngineFailure> {
+        apply(configuration: configuration).map(\.description).mapError { ManagedEngineFailure($0.description) }
+    }
+
+    public func setKillSwitchEngaged(_ engaged: Bool, reason: String) {
+        setKillSwitch(engaged, reason: reason)
+    }
+
+    public func shutdownEngine(cancelOpenOrders: Bool, deadline: DispatchTime,
+                               completion: @escaping @Sendable (ManagedEngineShutdownReport) -> Void) {
+        let openBefore = openOrderCount
+        shutdown(cancelOpenOrders: cancelOpenOrders, deadline: deadline) { [self] result in
+            // Runs on the engine queue, so reading the engine's state here is allowed.
+            let openAfter = openOrderCount
+            let inTime: Bool
+            if case .failure = result { inTime = false } else { inTime = true }
+            completion(ManagedEngineShutdownReport(cancelledOrders: max(0, openBefore - openAfter),
+                                                   ordersLeftOpen: openAfter, completedInTime: inTime))
+        }
+    }
+
+    public var isAlive: Bool { health.alive }
+}

@@ -1,0 +1,65 @@
+import CastorConfig
+import Dispatch
+
+/// What the process shell (`castor run`) needs from the trading engine.
+///
+/// The shell drives the engine only through this protocol so that the reload controller,
+/// shutdown sequencer and watchdog pinger can be tested against a scripted engine, and so
+/// the shell does not depend on the engine's internals. `Engine` conforms in
+/// `Engine+ManagedEngine.swift`.
+///
+/// Threading: every requirement is called on the engine's queue (the queue the engine was
+/// created with), and completions are called on that queue too.
+public protocol ManagedEngine: AnyObject, Sendable {
+    /// Connects both feeds; `completion` runs once they are subscribed (or start failed).
+    func startEngine(completion: @escaping @Sendable (Result<Void, ManagedEngineFailure>) -> Void)
+
+    /// Applies a validated configuration live. On failure nothing changed.
+    /// - Returns: a one-line description of what was applied, for the log.
+    func applyConfiguration(_ configuration: CastorConfiguration) -> Result<String, ManagedEngineFailure>
+
+    /// Engages (cancel everything, refuse new orders) or clears the kill switch.
+    func setKillSwitchEngaged(_ engaged: Bool, reason: String)
+
+    /// Whether the kill switch is engaged.
+    var isKillSwitchEngaged: Bool { get }
+
+    /// Stops the strategy, optionally cancels this session's open orders, closes the journal
+    /// and feeds; `completion` runs once, no later than shortly after `deadline`.
+    func shutdownEngine(cancelOpenOrders: Bool, deadline: DispatchTime,
+                        completion: @escaping @Sendable (ManagedEngineShutdownReport) -> Void)
+
+    /// True while the engine's own loop is making progress; the watchdog pings only then.
+    var isAlive: Bool { get }
+
+    /// A one-line status for `systemctl status` (`STATUS=`).
+    var statusLine: String { get }
+}
+
+/// Why the engine refused or failed an operation, in words an operator can act on.
+public struct ManagedEngineFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong and what to do about it.
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// How a shutdown went.
+public struct ManagedEngineShutdownReport: Sendable, Equatable {
+    /// Orders that were cancelled (confirmed by the venue) during shutdown.
+    public var cancelledOrders: Int
+    /// Orders still open on the venue when the engine stopped (cancel failed or not asked).
+    public var ordersLeftOpen: Int
+    /// False when the deadline cut the shutdown short.
+    public var completedInTime: Bool
+
+    public init(cancelledOrders: Int, ordersLeftOpen: Int, completedInTime: Bool) {
+        self.cancelledOrders = cancelledOrders
+        self.ordersLeftOpen = ordersLeftOpen
+        self.completedInTime = completedInTime
+    }
+}

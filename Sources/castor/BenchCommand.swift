@@ -1,0 +1,153 @@
+import ArgumentParser
+import CastorConfig
+import CastorEngine
+import CastorLog
+import CastorSSL
+import CastorStrategy
+import CastorSystemd
+import Dispatch
+import Foundation
+import GeminiProtocol
+import GeminiSim
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `castor bench-latency` (hidden): tick-to-order latency of the real engine on loopback.
+///
+/// Set-up, all in this process: the simulator (synthetic market stepping every `--step-ms`)
+/// ← `BenchTapProxy` ← the engine, with `BenchTickStrategy` placing one IOC order per book
+/// update at most every `--gap-ms`. Measured (see `BenchTapProxy`): from the moment an
+/// `l2_updates` frame's bytes have been written into the engine's market-data socket to the
+/// moment the engine's `POST /v1/order/new` bytes are read from its REST socket — the
+/// engine's whole path: WebSocket read and decode, book update, strategy, order manager,
+/// risk, journal intent, REST queue, nonce + HMAC signing, libcurl write, plus loopback TCP
+/// both ways and the relay thread's wake-up. RSS is the whole process (simulator and relay
+/// included), reported with the baseline before the engine started.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-latency",
+        abstract: "Measure tick-to-order latency on loopback (use a release build).",
+        shouldDisplay: false
+    )
+
+    @Option(help: "Latency samples to collect after warm-up.")
+    var samples = 300
+
+    @Option(help: "Warm-up samples discarded first.")
+    var warmup = 20
+
+    @Option(name: .customLong("gap-ms"), help: "Minimum milliseconds between the strategy's orders (keeps them inside the rate limit).")
+    var gapMs: Int64 = 120
+
+    @Option(name: .customLong("log-level"), help: "Engine log level on stderr.")
+    var logLevel = "warning"
+
+    @Option(name: .customLong("step-ms"), help: "Synthetic market step in milliseconds (one book update per step).")
+    var stepMs: Int64 = 40
+
+    func run() throws {
+        SignalHandling.blockSignals()
+        SignalHandling.ignoreSIGPIPE()
+        OpenSSLLibrary.initialize()
+        // Engine logs to stderr at warning so the hot path pays for no log formatting and
+        // stdout carries only the results.
+        CastorLogging.bootstrap(format: .text, level: Logger.Level(rawValue: logLevel) ?? .warning, fd: 2)
+        let rssStart = Self.rssKiB()
+
+        let secret = try EmbeddedVenue.generatedSecretForBench()
+        let key = EmbeddedVenue.apiKeyName
+        var simConfig = SimulatorConfig(listen: "127.0.0.1:0", seed: 7, symbols: ["BTCUSD"])
+        simConfig.marketStepMs = stepMs
+        simConfig.accounts = [SimAccountConfig(name: "primary", balances: SimAccountConfig.defaultBalances,
+                                               keys: [SimAPIKeyConfig(key: key, secret: secret)])]
+        let server = try SimulatorServer(config: simConfig)
+        let endpoint = try Self.blocking { try await server.start() }
+        let proxy = try BenchTapProxy(upstreamPort: endpoint.port)
+        proxy.start()
+        let base = "127.0.0.1:\(proxy.port)"
+
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("castor-bench-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        var config = CastorConfiguration.default
+        config.engine.stateDirectory = state
+        config.engine.symbols = ["BTCUSD"]
+        config.strategy.selection = .plugin(path: "/builtin/bench-tick", name: BenchTickStrategy.name)
+        config.rateLimits.privatePerSecond = RateLimitConfiguration.privateCeiling
+        config.rateLimits.privateBurst = 10
+        // The bench places ~8 orders a second; the fresh-install limit is 30 a minute.
+        config.risk.defaults.maxOrdersPerMinute = 100_000
+        let gap = gapMs
+        let factory = ClosureStrategyFactory(name: BenchTickStrategy.name) { _ in BenchTickStrategy(symbol: "BTCUSD", gapMs: gap) }
+        let queue = DispatchQueue(label: "castor.engine", qos: .userInitiated)
+        let engine = Engine(configuration: config, credentials: try APICredentials(key: key, secret: secret),
+                            endpoints: try EngineEndpoints(restBaseURL: "http://\(base)", webSocketBaseURL: "ws://\(base)"),
+                            logger: Logger(label: "engine"), queue: queue, feeds: .geminiWebSockets, strategies: [factory])
+        let started = DispatchSemaphore(value: 0)
+        let startError = Mutex<String?>(nil)
+        queue.async {
+            engine.start { result in
+                if case .failure(let e) = result { startError.withLock { $0 = e.description } }
+                started.signal()
+            }
+        }
+        guard started.wait(timeout: .now() + 120) == .success else { throw BenchError("engine did not start in 120 s") }
+        if let e = startError.withLock({ $0 }) { throw BenchError("engine did not start: \(e)") }
+        let rssReady = Self.rssKiB()
+
+        let wanted = warmup + samples
+        let began = Date()
+        var rssWarm = rssReady
+        var lastCount = 0, lastProgress = Date()
+        while true {
+            let count = proxy.stamps.withLock { $0.samplesNs.count }
+            if count >= warmup && rssWarm == rssReady { rssWarm = Self.rssKiB() }
+            if count >= wanted { break }
+            if count != lastCount { lastCount = count; lastProgress = Date() }
+            if Date().timeIntervalSince(lastProgress) > 30 {
+                let s = proxy.stamps.withLock { $0 }
+                throw BenchError("no new sample for 30 s (\(count) so far; \(s.frames) book frames relayed, \(s.orders) order requests seen); run with --log-level info to see why")
+            }
+            usleep(100_000)
+        }
+        let elapsed = Date().timeIntervalSince(began)
+        let rssEnd = Self.rssKiB()
+        let stamps = proxy.stamps.withLock { $0 }
+        let measured = Array(stamps.samplesNs.dropFirst(warmup).prefix(samples)).sorted()
+        func pct(_ p: Double) -> Double { Double(measured[min(measured.count - 1, Int((Double(measured.count) * p).rounded(.up)) - 1)]) / 1000 }
+        let mean = Double(measured.reduce(0, +)) / Double(measured.count) / 1000
+        print("castor bench-latency: tick-to-order on loopback (l2_updates frame written to the engine's socket → POST /v1/order/new read from it)")
+        print(String(format: "samples %d (after %d warm-up), %.1f s, frames relayed %d, orders %d, market step %d ms, order gap %d ms",
+                     measured.count, warmup, elapsed, stamps.frames, stamps.orders, stepMs, gapMs))
+        print(String(format: "latency µs: min %.1f  p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  mean %.1f",
+                     Double(measured.first!) / 1000, pct(0.50), pct(0.90), pct(0.99), Double(measured.last!) / 1000, mean))
+        print(String(format: "RSS MiB (whole process: simulator + relay + engine): start %.1f, engine ready %.1f, after warm-up %.1f, end %.1f (engine share ≈ %.1f)",
+                     Double(rssStart) / 1024, Double(rssReady) / 1024, Double(rssWarm) / 1024, Double(rssEnd) / 1024,
+                     Double(rssEnd - rssStart) / 1024))
+        print(String(format: "goals: p99 < 100 µs: %@; RSS < 20 MiB: %@",
+                     pct(0.99) < 100 ? "met" : "NOT met", Double(rssEnd) / 1024 < 20 ? "met" : "NOT met (see engine share)"))
+        Glibc.exit(0)
+    }
+
+    /// `VmRSS` from /proc/self/status, in KiB.
+    static func rssKiB() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    /// Runs async set-up from this synchronous command.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let result = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { let value = try await body(); result.withLock { $0 = .success(value) } } catch { result.withLock { $0 = .failure(error) } }
+            done.signal()
+        }
+        done.wait()
+        return try result.withLock { $0 }!.get()
+    }
+}

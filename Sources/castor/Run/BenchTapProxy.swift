@@ -1,0 +1,162 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback TCP relay between the engine and the simulator that timestamps the two ends
+/// of the tick-to-order path as seen on the engine's sockets.
+///
+/// - `frameOut`: right after a chunk holding an `l2_updates` frame has been written to the
+///   engine's market-data socket (the bytes are then readable by the engine);
+/// - `orderIn`: right after `read` returned a chunk starting `POST /v1/order/new` from the
+///   engine's REST socket (the request is on the wire).
+/// A sample is `orderIn − frameOut` for the latest frame before the order, counted only if
+/// no other order came in since that frame. Both stamps are `CLOCK_MONOTONIC` in this
+/// process; the relay's own thread wake-up on the order side is included (a few µs).
+///
+/// Blocking threads, two per connection: it is a measuring instrument, not the product.
+final class BenchTapProxy: @unchecked Sendable {
+    struct Stamps {
+        var lastFrameNs: UInt64 = 0
+        var lastOrderNs: UInt64 = 0
+        var samplesNs: [UInt64] = []
+        var frames = 0
+        var orders = 0
+    }
+
+    let port: UInt16
+    private let upstreamPort: UInt16
+    private let listener: Int32
+    let stamps = Mutex(Stamps())
+
+    init(upstreamPort: UInt16) throws {
+        self.upstreamPort = upstreamPort
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var one: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = Self.loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 16) == 0 else { throw BenchError("bench proxy: bind/listen failed: errno \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    /// Starts accepting connections.
+    func start() {
+        Thread { [self] in acceptLoop() }.start()
+    }
+
+    static func monotonicNs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    private static func loopback(port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 { if errno == EINTR { continue } else { return } }
+            let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = Self.loopback(port: upstreamPort)
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { close(client); close(upstream); continue }
+            var one: Int32 = 1
+            for fd in [client, upstream] { setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            let connection = Connection()
+            Thread { [self] in pumpFromEngine(client, to: upstream, connection) }.start()
+            Thread { [self] in pumpToEngine(upstream, to: client, connection) }.start()
+        }
+    }
+
+    /// Per-connection flag set by the engine→sim pump once it saw the upgrade request.
+    final class Connection: @unchecked Sendable {
+        let isMarketData = Atomic<Bool>(false)
+    }
+
+    private static let orderPrefix = Array("POST /v1/order/new".utf8)
+    private static let marketDataPrefix = Array("GET /v2/marketdata".utf8)
+    private static let l2Marker = Array("l2_updates".utf8)
+
+    private func pumpFromEngine(_ from: Int32, to: Int32, _ connection: Connection) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var first = true
+        while true {
+            let n = read(from, &buffer, buffer.count)
+            let now = Self.monotonicNs()
+            if n <= 0 { break }
+            if first {
+                first = false
+                if buffer.starts(with: Self.marketDataPrefix) { connection.isMarketData.store(true, ordering: .relaxed) }
+            }
+            if buffer[0..<n].starts(with: Self.orderPrefix) {
+                stamps.withLock { s in
+                    s.orders += 1
+                    if s.lastFrameNs > s.lastOrderNs { s.samplesNs.append(now - s.lastFrameNs) }
+                    s.lastOrderNs = now
+                }
+            }
+            if !writeAll(to, buffer, n) { break }
+        }
+        shutdown(from, Int32(SHUT_RDWR)); shutdown(to, Int32(SHUT_RDWR))
+    }
+
+    private func pumpToEngine(_ from: Int32, to: Int32, _ connection: Connection) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = read(from, &buffer, buffer.count)
+            if n <= 0 { break }
+            let isFrame = connection.isMarketData.load(ordering: .relaxed) && Self.contains(buffer, n, Self.l2Marker)
+            if !writeAll(to, buffer, n) { break }
+            if isFrame {
+                let now = Self.monotonicNs()
+                stamps.withLock { s in
+                    s.frames += 1
+                    s.lastFrameNs = now
+                }
+            }
+        }
+        shutdown(from, Int32(SHUT_RDWR)); shutdown(to, Int32(SHUT_RDWR))
+    }
+
+    private func writeAll(_ fd: Int32, _ buffer: [UInt8], _ count: Int) -> Bool {
+        var offset = 0
+        while offset < count {
+            let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, count - offset) }
+            if w < 0 && errno == EINTR { continue }
+            if w <= 0 { return false }
+            offset += w
+        }
+        return true
+    }
+
+    private static func contains(_ buffer: [UInt8], _ count: Int, _ needle: [UInt8]) -> Bool {
+        guard count >= needle.count else { return false }
+        for i in 0...(count - needle.count) where buffer[i] == needle[0] {
+            if buffer[i..<(i + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+}
+
+/// A benchmark set-up failure, with what went wrong.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,67 @@
+import CastorConfig
+import CastorEngine
+import CastorLog
+import Foundation
+import GeminiProtocol
+import Logging
+
+/// What `castor run` decided before anything started: the configuration, the credentials,
+/// and the logging settings. Built before logging exists, so its errors go to stderr.
+struct StartupPlan {
+    var configuration: CastorConfiguration
+    var credentials: APICredentials?
+    var logFormat: LogFormat
+    var logLevel: Logger.Level
+
+    /// A start-up refusal: every line to print and the exit code.
+    struct Refusal: Error {
+        let lines: [String]
+        let code: Int32
+    }
+
+    /// Loads the configuration (`path` nil → built-in defaults) and credentials.
+    /// - Throws: `Refusal` with exit 78 (`EX_CONFIG`) for a bad file or missing credentials.
+    static func make(configPath: String?, logFormat: String?, logLevel: String?,
+                     environment: [String: String]) throws(Refusal) -> StartupPlan {
+        var configuration: CastorConfiguration
+        if let configPath {
+            do {
+                configuration = try CastorConfiguration.load(path: configPath, environment: environment)
+            } catch {
+                let lines = error.issues.isEmpty ? [error.description] : error.issues.map(\.description)
+                throw Refusal(lines: lines + ["castor run: configuration \(configPath) is invalid; fix the lines above (castor check-config \(configPath) lists them too)"],
+                              code: RunExitCode.config)
+            }
+        } else {
+            configuration = CastorConfiguration(environment: environment)
+        }
+        configuration = BuiltInStrategyDefaults.applied(to: configuration)
+        let credentials: APICredentials?
+        do {
+            credentials = try CredentialsLoader(environment: environment).load(for: configuration.venue)
+        } catch {
+            throw Refusal(lines: ["castor run: \(error.description)"], code: RunExitCode.config)
+        }
+        let format: LogFormat
+        if let logFormat {
+            guard let parsed = LogFormat(rawValue: logFormat) else {
+                throw Refusal(lines: ["castor run: --log-format \(logFormat): use json or text"], code: RunExitCode.usage)
+            }
+            format = parsed
+        } else {
+            format = configuration.log.format == .json ? .json : .text
+        }
+        // Keep `configuration` truthful about what runs, so a reload diffs against reality.
+        configuration.log.format = format == .json ? .json : .text
+        var level = Logger.Level(rawValue: configuration.log.level.rawValue) ?? .info
+        if let logLevel {
+            guard let parsed = Logger.Level(rawValue: logLevel), let setting = LogLevelSetting(rawValue: logLevel) else {
+                throw Refusal(lines: ["castor run: --log-level \(logLevel): use one of \(LogLevelSetting.allCases.map(\.rawValue).joined(separator: ", "))"],
+                              code: RunExitCode.usage)
+            }
+            level = parsed
+            configuration.log.level = setting
+        }
+        return StartupPlan(configuration: configuration, credentials: credentials, logFormat: format, logLevel: level)
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import CastorLog
+import CastorSSL
+import CastorSystemd
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `castor run`: the trading daemon.
+///
+/// With no `--config` and no API keys it trades on an embedded local simulator (same wire
+/// protocol, loopback, ephemeral port). Under systemd it speaks `sd_notify` (READY,
+/// RELOADING, STOPPING, WATCHDOG, STATUS). Signals: SIGHUP reloads the configuration,
+/// SIGUSR1 toggles the kill switch, SIGTERM/SIGINT shut down gracefully (a second one forces).
+///
+/// Exit codes (`RunExitCode`): 0 clean shutdown; 1 forced shutdown; 64 bad arguments;
+/// 69 venue/feeds/simulator unavailable at start-up; 73 state directory unusable;
+/// 78 invalid configuration or credentials.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the trading daemon (embedded simulator when no config / keys are given).",
+        discussion: """
+        Signals: SIGHUP reloads the configuration (invalid → logged, nothing changes); SIGUSR1 \
+        toggles the kill switch (cancel all, refuse new orders; again to release); SIGTERM/SIGINT \
+        stop gracefully (cancel this session's orders if engine.cancel_on_shutdown), a second one \
+        forces exit 1.
+        Exit codes: 0 clean, 1 forced shutdown, 64 usage, 69 venue unavailable, 73 state \
+        directory unusable, 78 configuration or credentials invalid.
+        """
+    )
+
+    @Option(help: "TOML configuration file (default: built-in configuration, embedded simulator).")
+    var config: String?
+
+    @Option(name: .customLong("log-format"), help: "json or text (default: [log] format, json).")
+    var logFormat: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: [log] level). A reload applies the file's level.")
+    var logLevel: String?
+
+    func run() throws {
+        // Before anything can start a thread: every thread inherits this mask, which is what
+        // lets libdispatch's signalfd see the signals (swift-on-linux-notes.md).
+        SignalHandling.blockSignals([.hangup, .terminate, .interrupt, .user1])
+        SignalHandling.ignoreSIGPIPE()
+        // Before libcurl's global init, or OpenSSL's atexit handler double-frees at exit.
+        OpenSSLLibrary.initialize()
+
+        let plan: StartupPlan
+        do {
+            plan = try StartupPlan.make(configPath: config, logFormat: logFormat, logLevel: logLevel,
+                                        environment: ProcessInfo.processInfo.environment)
+        } catch {
+            // Logging is not set up yet (its format comes from the file): plain stderr lines.
+            let text = error.lines.joined(separator: "\n") + "\n"
+            _ = text.withCString { write(2, $0, strlen($0)) }
+            throw ExitCode(error.code)
+        }
+        CastorLogging.bootstrap(format: plan.logFormat, level: plan.logLevel)
+
+        let daemon = Daemon(plan: plan, configPath: config)
+        daemon.launch()
+        // dispatchMain() rather than a semaphore: everything runs on Dispatch queues and the
+        // process only ends through exit() from the shutdown sequencer; dispatchMain also
+        // services the main queue, so nothing that hops to it can deadlock.
+        withExtendedLifetime(daemon) { dispatchMain() }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `castor` child process for the end-to-end tests: stdout collected line by line (JSON
+/// lines parsed), waits on log lines with deadlines instead of sleeps.
+final class CastorProcess: @unchecked Sendable {
+    /// The built `castor` next to the test bundle (`.build/debug/castor`), if built.
+    static let binary: String? = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
+        }
+        for candidate in [".build/debug/castor", ".build/release/castor"] {
+            let path = url.appendingPathComponent(candidate).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }()
+
+    let process = Process()
+    private let output = Pipe()
+    private let condition = NSCondition()
+    private var lines: [String] = []
+    private var eof = false
+    private var reader: Thread?
+
+    init(arguments: [String], environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: Self.binary ?? "/nonexistent/castor")
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "CASTOR_API_KEY", "CASTOR_API_SECRET",
+                    "CREDENTIALS_DIRECTORY", "STATE_DIRECTORY"] { env[key] = nil }
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let handle = output.fileHandleForReading
+        let thread = Thread { [self] in
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                condition.lock()
+                if chunk.isEmpty {
+                    if !pending.isEmpty { lines.append(String(decoding: pending, as: UTF8.self)) }
+                    eof = true
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                    pending = Data(pending[(newline + 1)...])
+                }
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+        reader = thread
+        thread.start()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Every line so far.
+    var allLines: [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        return lines
+    }
+
+    /// Lines so far that parse as JSON objects.
+    var jsonLines: [[String: Any]] { allLines.compactMap(Self.parse) }
+
+    static func parse(_ line: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+    }
+
+    /// Waits for a JSON line (from index `after` on) matching `predicate`; returns it and its index.
+    @discardableResult
+    func waitForJSON(after: Int = 0, timeout: Double, _ predicate: ([String: Any]) -> Bool) -> (index: Int, object: [String: Any])? {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        var checked = after
+        while true {
+            while checked < lines.count {
+                if let object = Self.parse(lines[checked]), predicate(object) { return (checked, object) }
+                checked += 1
+            }
+            if eof || !condition.wait(until: deadline) { return nil }
+        }
+    }
+
+    /// Waits for a line with `msg` equal to `message`.
+    @discardableResult
+    func waitForMessage(_ message: String, after: Int = 0, timeout: Double) -> (index: Int, object: [String: Any])? {
+        waitForJSON(after: after, timeout: timeout) { $0["msg"] as? String == message }
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for exit (polling `isRunning` under a deadline); nil if still running.
+    func waitForExit(timeout: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        let exited = DispatchSemaphore(value: 0)
+        let process = self.process
+        Thread { process.waitUntilExit(); exited.signal() }.start()
+        guard exited.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow)) == .success else { return nil }
+        // Let the reader drain the pipe to EOF so callers see every line.
+        condition.lock()
+        while !eof && condition.wait(until: Date().addingTimeInterval(5)) {}
+        condition.unlock()
+        return process.terminationStatus
+    }
+
+    /// A fresh temporary directory.
+    static func temporaryDirectory(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("castor-e2e-\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `castor sim` as its own process, so its ledger outlives a `castor run` killed with -9.
+final class ExternalSimulator {
+    static let apiKey = "account-castorsim000000001"
+    let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    let process: CastorProcess
+    let restURL: String
+    let webSocketURL: String
+
+    init() throws {
+        process = try CastorProcess(arguments: ["sim", "--listen", "127.0.0.1:0", "--api-key", Self.apiKey,
+                                                "--api-secret", secret], environment: [:])
+        guard let ready = process.waitForJSON(timeout: 60, { $0["event"] as? String == "sim.ready" })?.object,
+              let rest = ready["rest"] as? String, let ws = ready["ws"] as? String else {
+            throw SimulatorDidNotStart(output: process.allLines.joined(separator: "\n"))
+        }
+        restURL = rest
+        webSocketURL = ws
+    }
+
+    deinit {
+        process.signal(SIGTERM)
+        _ = process.waitForExit(timeout: 10)
+    }
+
+    struct SimulatorDidNotStart: Error, CustomStringConvertible {
+        let output: String
+        var description: String { "castor sim did not print sim.ready:\n\(output)" }
+    }
+
+    /// A `castor run` configuration pointing at this simulator.
+    func configuration(strategy: String = "market-maker", extra: String = "") -> String {
+        """
+        [venue]
+        name = "custom"
+        rest_url = "\(restURL)"
+        websocket_url = "\(webSocketURL)"
+
+        [strategy]
+        name = "\(strategy)"
+        \(extra)
+        """
+    }
+
+    /// Environment giving `castor run` this simulator's key.
+    var credentialsEnvironment: [String: String] { ["CASTOR_API_KEY": Self.apiKey, "CASTOR_API_SECRET": secret] }
+
+    /// The primary account's entry in `GET /sim/ledger`.
+    func ledger() async throws -> [String: Any] {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: restURL + "/sim/ledger")!)
+        let root = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let accounts = root?["accounts"] as? [[String: Any]] ?? []
+        return accounts.first { ($0["keys"] as? [String])?.contains(Self.apiKey) == true } ?? [:]
+    }
+}

@@ -1,0 +1,178 @@
+import CastorJournal
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `castor run` as a process: READY over a test NOTIFY_SOCKET, JSON logs on stdout, signals.
+/// Deadlines are generous (a busy 2-core machine); every wait is on a log line or datagram.
+@Suite("castor run end to end", .serialized, .enabled(if: CastorProcess.binary != nil, "build the castor product first"))
+struct RunEndToEndTests {
+    static func isFill(_ o: [String: Any]) -> Bool {
+        o["msg"] as? String == "order filled" && o["client_order_id"] != nil && o["price"] != nil && o["amount"] != nil
+    }
+
+    static func isPlaced(_ o: [String: Any]) -> Bool {
+        o["msg"] as? String == "order accepted" && o["client_order_id"] != nil && o["price"] != nil && o["amount"] != nil
+    }
+
+    @Test func noConfigReachesReadyQuotesFillsAndStopsCleanly() throws {
+        let notify = try NotifySocket()
+        let state = try CastorProcess.temporaryDirectory("noconfig")
+        let castor = try CastorProcess(arguments: ["run"], environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state])
+        let ready = notify.waitFor("READY=1", timeout: 120, sender: castor)
+        try #require(ready != nil, "no READY=1; output:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        #expect(ready!.last!.contains { $0.hasPrefix("STATUS=") })
+        #expect(castor.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.embedded" && ($0["rest_url"] as? String)?.hasPrefix("http://127.0.0.1:") == true } != nil)
+        let placed = castor.waitForJSON(timeout: 120, Self.isPlaced)
+        #expect(placed != nil, "no order-placed line")
+        // The default market maker quotes ±0.5 bp (its tightest integer spread, ±3.25 USD)
+        // around mid, while the simulator's BTCUSD book only spans ±0.25 USD and its taker
+        // reaches 3 levels: fills there need a long random walk. Reported to the simulator
+        // and strategy owners; the fill path itself is proven by `restartAfterKill9LosesNoFill`.
+        let fill = castor.waitForJSON(timeout: 60, Self.isFill)
+        withKnownIssue("GeminiSim's BTCUSD synthetic book is far tighter than market-maker's 1 bp minimum spread", isIntermittent: true) {
+            #expect(fill != nil, "no fill line within 60 s")
+        }
+        // Every stdout line is JSON, and the generated secret is never in it.
+        #expect(castor.allLines.allSatisfy { CastorProcess.parse($0) != nil })
+        #expect(!castor.allLines.contains { $0.contains("api_secret") })
+
+        castor.signal(SIGTERM)
+        #expect(notify.waitFor("STOPPING=1", timeout: 30) != nil)
+        #expect(castor.waitForExit(timeout: 60) == 0)
+        #expect(castor.waitForMessage("shutdown complete", timeout: 1) != nil)
+    }
+
+    @Test func sighupSwitchesStrategyLiveAndRejectsABrokenFile() throws {
+        let notify = try NotifySocket()
+        let state = try CastorProcess.temporaryDirectory("reload")
+        let config = state + "/castor.toml"
+        try "[strategy]\nname = \"market-maker\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let castor = try CastorProcess(arguments: ["run", "--config", config],
+                                       environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state])
+        try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        let connectsBefore = castor.jsonLines.filter { $0["msg"] as? String == "connecting feeds" }.count
+
+        // Valid: market-maker → grid, live.
+        try "[strategy]\nname = \"grid\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let mark = castor.allLines.count
+        castor.signal(SIGHUP)
+        let requested = castor.waitForJSON(after: mark, timeout: 30) { $0["event"] as? String == "reload.requested" }
+        let switched = castor.waitForMessage("strategy switched", after: mark, timeout: 30)
+        try #require(requested != nil && switched != nil, "no switch:\n\(castor.allLines[mark...].joined(separator: "\n"))")
+        let reloading = notify.next(timeout: 30)
+        #expect(reloading?.contains("RELOADING=1") == true)
+        #expect(reloading?.contains { $0.hasPrefix("MONOTONIC_USEC=") } == true)
+        #expect(notify.next(timeout: 30)?.contains("READY=1") == true)
+        // The daemon's own clock: signal handled → strategy switched, within a second.
+        let elapsed = try Self.seconds(switched!.object) - Self.seconds(requested!.object)
+        #expect(elapsed < 1.0, "switch took \(elapsed) s")
+        #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.applied" && $0["strategy"] as? String == "grid" } != nil)
+
+        // Broken: the old (grid) strategy keeps running; the error names file:line:key.
+        try "[strategy]\nname = \"twap\"\n[risk]\nmax_posiiton = 3\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let mark2 = castor.allLines.count
+        castor.signal(SIGHUP)
+        let rejected = castor.waitForJSON(after: mark2, timeout: 30) { $0["event"] as? String == "reload.rejected" }
+        try #require(rejected != nil)
+        #expect(rejected!.object["file"] as? String == config)
+        #expect(rejected!.object["line"] as? String == "4")
+        #expect(rejected!.object["key"] as? String == "risk.max_posiiton")
+        #expect((rejected!.object["msg"] as? String)?.contains("\(config):4: risk.max_posiiton") == true)
+
+        castor.signal(SIGTERM)
+        // The rejected reload sent no datagram: the next one is STOPPING=1.
+        #expect(notify.next(timeout: 30) == ["STOPPING=1"])
+        #expect(castor.waitForExit(timeout: 60) == 0)
+        let after = castor.jsonLines
+        #expect(after.filter { $0["msg"] as? String == "connecting feeds" }.count == connectsBefore, "the reload reconnected the feeds")
+        #expect(!after.contains { ($0["msg"] as? String)?.contains("reconnect") == true && $0["level"] as? String != "debug" })
+        let stopped = after.last { $0["msg"] as? String == "strategy stopped" }
+        #expect(stopped?["strategy"] as? String == "grid", "grid was not the strategy running at shutdown")
+    }
+
+    @Test func sigtermCancelsOpenOrdersOnTheVenue() async throws {
+        let sim = try ExternalSimulator()
+        let state = try CastorProcess.temporaryDirectory("sigterm")
+        try sim.configuration().write(toFile: state + "/castor.toml", atomically: true, encoding: .utf8)
+        let notify = try NotifySocket()
+        let castor = try CastorProcess(arguments: ["run", "--config", state + "/castor.toml"],
+                                       environment: sim.credentialsEnvironment.merging(["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state]) { $1 })
+        try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        try #require(castor.waitForJSON(timeout: 120, Self.isPlaced) != nil)
+        let liveBefore = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
+        #expect(liveBefore.contains { $0["is_live"] as? Bool == true }, "no open order on the venue before SIGTERM")
+
+        castor.signal(SIGTERM)
+        #expect(castor.waitForExit(timeout: 60) == 0)
+        #expect(castor.waitForJSON(timeout: 1) { $0["event"] as? String == "shutdown.engine_stopped" && $0["orders_left_open"] as? String == "0" } != nil)
+        #expect(castor.waitForMessage("session orders cancelled", timeout: 1) != nil)
+        let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
+        #expect(!orders.isEmpty)
+        #expect(orders.allSatisfy { $0["is_live"] as? Bool == false }, "orders still live on the venue after shutdown")
+    }
+
+    @Test func restartAfterKill9LosesNoFill() async throws {
+        let sim = try ExternalSimulator()
+        let state = try CastorProcess.temporaryDirectory("kill9")
+        // A grid one price step either side of mid: the simulator's tight synthetic book
+        // trades through it within seconds (the default market maker quotes ≥ 0.5 bp away
+        // and rarely fills there).
+        let grid = "[strategy.params]\nsymbol = \"BTCUSD\"\nlevels = 2\nstep = \"0.01\"\nsize = \"0.001\"\n"
+        try sim.configuration(strategy: "grid", extra: grid).write(toFile: state + "/castor.toml", atomically: true, encoding: .utf8)
+        let env = sim.credentialsEnvironment.merging(["STATE_DIRECTORY": state]) { $1 }
+
+        let first = try CastorProcess(arguments: ["run", "--config", state + "/castor.toml"], environment: env)
+        try #require(first.waitForJSON(timeout: 180, Self.isFill) != nil, "no fill before kill -9:\n\(first.allLines.suffix(30).joined(separator: "\n"))")
+        first.signal(SIGKILL)
+        #expect(first.waitForExit(timeout: 30) != 0)
+
+        let notify = try NotifySocket()
+        let second = try CastorProcess(arguments: ["run", "--config", state + "/castor.toml"],
+                                       environment: env.merging(["NOTIFY_SOCKET": notify.path]) { $1 })
+        try #require(notify.waitFor("READY=1", timeout: 120, sender: second) != nil, "restart did not become ready:\n\(second.allLines.suffix(30).joined(separator: "\n"))")
+        // READY comes before the catch-up reconciliation that follows the order-events
+        // connect (fills between start-up reconciliation and the feed's snapshot are found
+        // there); a stop right after READY would cut it short (reported to the engine owner).
+        #expect(second.waitForJSON(timeout: 60) {
+            $0["msg"] as? String == "reconciliation result" && ($0["reason"] as? String)?.hasPrefix("order events connected") == true
+        } != nil)
+        // Every fill the venue had once the restarted daemon caught up, including those made
+        // while no daemon ran, must be in the journal once it stops.
+        let atReady = Self.tradeIDs(try await sim.ledger())
+        #expect(!atReady.isEmpty)
+        second.signal(SIGTERM)
+        #expect(second.waitForExit(timeout: 60) == 0)
+
+        let journal = try Journal(stateDirectory: state)
+        let journaled = Set(try journal.fills().map(\.tradeID))
+        let final = Self.tradeIDs(try await sim.ledger())
+        let story = (first.allLines + ["--- restart ---"] + second.allLines).filter {
+            $0.contains("fill") || $0.contains("reconcil") || $0.contains("shutdown") || $0.contains("cancel")
+        }
+        #expect(atReady.isSubset(of: journaled), "lost across kill -9: \(atReady.subtracting(journaled))\n\(story.joined(separator: "\n"))")
+        #expect(journaled.isSubset(of: final), "journaled fills the venue does not have: \(journaled.subtracting(final))")
+        // A fill that happens while the shutdown cancels (the engine learns it from the
+        // cancel reply, "order filled … reason: cancel reply") is journaled only by the next
+        // start's reconciliation: reported to the engine owner.
+        withKnownIssue("engine: fills learned from a cancel reply during shutdown are not fetched before the journal closes", isIntermittent: true) {
+            #expect(final == journaled, "fills made during shutdown, not yet journaled: \(final.subtracting(journaled))")
+        }
+    }
+
+    static func tradeIDs(_ account: [String: Any]) -> Set<String> {
+        Set((account["trades"] as? [[String: Any]] ?? []).compactMap { ($0["tid"] as? NSNumber)?.stringValue })
+    }
+
+    /// `ts` of a log line as seconds since the epoch.
+    static func seconds(_ line: [String: Any]) throws -> Double {
+        let text = try #require(line["ts"] as? String)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        // ISO8601DateFormatter takes milliseconds; the log has microseconds.
+        let trimmed = text.replacingOccurrences(of: #"(\.\d{3})\d*Z"#, with: "$1Z", options: .regularExpression)
+        return try #require(formatter.date(from: trimmed)).timeIntervalSince1970
+    }
+}
