@@ -85,7 +85,7 @@ struct BenchCommand: ParsableCommand {
         let queue = DispatchQueue(label: "castor.engine", qos: .userInitiated)
         let engine = Engine(configuration: config, credentials: try APICredentials(key: key, secret: secret),
                             endpoints: try EngineEndpoints(restBaseURL: "http://\(base)", webSocketBaseURL: "ws://\(base)"),
-                            logger: Logger(label: "engine"), queue: queue, feeds: .geminiWebSockets, strategies: [factory])
+                            logger: Logger(label: "engine"), queue: queue, feeds: .gemini, strategies: [factory])
         let started = DispatchSemaphore(value: 0)
         let startError = Mutex<String?>(nil)
         queue.async {

@@ -108,7 +108,7 @@ final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let endpoints else { return }
         let engine = Engine(configuration: plan.configuration, credentials: credentials, endpoints: endpoints,
-                            logger: Logger(label: "engine"), queue: queue, feeds: .geminiWebSockets)
+                            logger: Logger(label: "engine"), queue: queue, feeds: .gemini)
         self.engine = engine
         let credentialKey = plan.configuration.venue == .simulator ? nil : credentials?.key
         let isSimulator = plan.configuration.venue == .simulator
