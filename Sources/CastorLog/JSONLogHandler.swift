@@ -4,8 +4,10 @@ import Logging
 /// `{"ts":"2026-11-23T16:00:51.123456Z","level":"info","msg":"…","component":"engine",…}`.
 ///
 /// Metadata (handler, provider, then per-call, later ones winning) is flattened into
-/// top-level fields in key order; a metadata key that collides with `ts`, `level`, `msg` or
-/// `component` is written as `meta.<key>` so the fixed fields stay unambiguous. Keys naming
+/// top-level fields in key order. A `component` metadata string overrides the label as the
+/// `component` field (so a sub-component can label its lines without a logger of its own;
+/// the field appears once); any other metadata key that collides with `ts`, `level`, `msg`
+/// or `component` is written as `meta.<key>` so the fixed fields stay unambiguous. Keys naming
 /// secrets are written as `"<redacted>"` (see `LogRedaction`).
 public struct JSONLogHandler: LogHandler {
     /// The logger label, written as `component`.
@@ -39,7 +41,8 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         guard event.level >= logLevel else { return }
-        let merged = LogMetadataMerge.merge(metadata, metadataProvider, event.metadata, error: event.error)
+        var merged = LogMetadataMerge.merge(metadata, metadataProvider, event.metadata, error: event.error)
+        let component = LogMetadataMerge.takeComponent(from: &merged, label: label)
         let timestamp = LogTimestamp.now()
         writer.writeLine { out in
             out.append(contentsOf: Array(#"{"ts":""#.utf8))
@@ -49,7 +52,7 @@ public struct JSONLogHandler: LogHandler {
             out.append(contentsOf: Array(#"","msg":"#.utf8))
             JSONLineEncoder.appendString(event.message.description, to: &out)
             out.append(contentsOf: Array(#","component":"#.utf8))
-            JSONLineEncoder.appendString(label, to: &out)
+            JSONLineEncoder.appendString(component, to: &out)
             for key in merged.keys.sorted() {
                 out.append(UInt8(ascii: ","))
                 let field = LogMetadataMerge.reserved.contains(key) ? "meta." + key : key
@@ -65,6 +68,21 @@ public struct JSONLogHandler: LogHandler {
 /// Metadata merging shared by the JSON and text handlers.
 enum LogMetadataMerge {
     static let reserved: Set<String> = ["ts", "level", "msg", "component"]
+
+    /// The component a line is attributed to: a string `component` metadata value (removed
+    /// from `merged`, so it is not written twice), else the logger label.
+    static func takeComponent(from merged: inout Logger.Metadata, label: String) -> String {
+        switch merged["component"] {
+        case .string(let s)?:
+            merged["component"] = nil
+            return s
+        case .stringConvertible(let c)?:
+            merged["component"] = nil
+            return c.description
+        default:
+            return label
+        }
+    }
 
     /// Later sources win; a thrown error rides along as `error` unless metadata already has one.
     static func merge(_ handler: Logger.Metadata, _ provider: Logger.MetadataProvider?,

@@ -38,7 +38,8 @@ public struct TextLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         guard event.level >= logLevel else { return }
-        let merged = LogMetadataMerge.merge(metadata, metadataProvider, event.metadata, error: event.error)
+        var merged = LogMetadataMerge.merge(metadata, metadataProvider, event.metadata, error: event.error)
+        let component = LogMetadataMerge.takeComponent(from: &merged, label: label)
         let timestamp = LogTimestamp.now()
         writer.writeLine { out in
             timestamp.append(to: &out, iso: false)
@@ -47,7 +48,7 @@ public struct TextLogHandler: LogHandler {
             out.append(contentsOf: Array(levelName.utf8))
             for _ in min(levelName.count, 5)..<5 { out.append(UInt8(ascii: " ")) }
             out.append(UInt8(ascii: " "))
-            Self.appendEscaped(label, to: &out)
+            Self.appendEscaped(component, to: &out)
             out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
             Self.appendEscaped(event.message.description, to: &out)
             for key in merged.keys.sorted() {

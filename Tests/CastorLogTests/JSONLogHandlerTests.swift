@@ -94,6 +94,22 @@ import Testing
         #expect(object["level"] as? String == "info")
     }
 
+    /// The engine labels its lines with `component` metadata: it must come out as the one
+    /// `component` field, not as `meta.component` next to the logger label.
+    @Test func componentMetadataOverridesTheLabelOnce() throws {
+        let capture = PipeCapture()
+        var log = logger(capture, LogLevelControl(.info))
+        log[metadataKey: "component"] = "orders"
+        log.info("placed")
+        log.info("per call", metadata: ["component": "risk"])
+        let lines = capture.finishLines()
+        let first = try #require(PipeCapture.json(lines[0]))
+        #expect(first["component"] as? String == "orders")
+        #expect(first["meta.component"] == nil)
+        #expect(lines[0].components(separatedBy: "\"component\"").count == 2)
+        #expect(try #require(PipeCapture.json(lines[1]))["component"] as? String == "risk")
+    }
+
     @Test func levelChangesAtRunTimeForExistingLoggers() {
         let capture = PipeCapture()
         let control = LogLevelControl(.info)
