@@ -55,6 +55,7 @@ public final class SimMarket {
         for config in configs {
             guard let symbol = engine.symbol(config.symbol) else { continue }
             let step = symbol.quoteIncrement
+            let config = config.resolved(priceStep: step)
             let mid = config.midPrice.quantized(toStep: step, rule: .down) ?? step
             let ticks = Int64(mid.rescaled(to: step.scale)!.mantissa / step.rescaled(to: step.scale)!.mantissa)
             quoters.append(Quoter(config: config, symbol: symbol, midTicks: ticks))
@@ -120,6 +121,16 @@ public final class SimMarket {
             let ticks = side == .buy ? bestAsk + depth * spacing : bestBid - depth * spacing
             let request = SimOrderRequest(symbol: q.symbol.symbol, side: side, amount: size(c),
                                           price: price(ticks, q.symbol), options: ["immediate-or-cancel"])
+            _ = try? engine.placeOrder(request, account: takerAccount, session: "sim-market-taker")
+        }
+        if c.sweepChancePercent > 0, rng.chance(percent: c.sweepChancePercent) {
+            // A large order clearing the side `sweepDepthLevels` deep; the maker requotes after.
+            let side: SimSide = rng.chance(percent: 50) ? .buy : .sell
+            let depth = Int64(c.sweepDepthLevels)
+            let ticks = side == .buy ? bestAsk + depth * spacing : bestBid - depth * spacing
+            let amount = c.lotSize * ExactDecimal(c.maxLots * max(1, c.sweepDepthLevels + 1))
+            let request = SimOrderRequest(symbol: q.symbol.symbol, side: side, amount: amount,
+                                          price: price(max(1, ticks), q.symbol), options: ["immediate-or-cancel"])
             _ = try? engine.placeOrder(request, account: takerAccount, session: "sim-market-taker")
         }
     }

@@ -31,7 +31,9 @@ import Testing
             #expect(book.bids.count >= 20 && book.asks.count >= 20, "\(symbol)")
             let step = engine.symbol(symbol)!.quoteIncrement
             let spread = book.asks[0].price - book.bids[0].price
-            #expect(spread.isPositive && spread <= step * 10, "\(symbol) spread \(spread)")
+            // Proportional to price: at most about half a basis point (plus a step) wide.
+            let mid0 = market.midPrice(symbol)!
+            #expect(spread.isPositive && spread <= mid0 * dec("0.00005") + step * 2, "\(symbol) spread \(spread)")
             #expect(zip(book.bids, book.bids.dropFirst()).allSatisfy { $0.price > $1.price })
             #expect(zip(book.asks, book.asks.dropFirst()).allSatisfy { $0.price < $1.price })
             let mid = market.midPrice(symbol)!
@@ -62,6 +64,35 @@ import Testing
         }
         #expect(fills > 10)
         #expect(engine.myTrades(account: me, limit: 500).allSatisfy { !$0.aggressor })
+    }
+
+    /// BTCUSD moves a few dollars a second and sweeps now and then, so quotes a basis
+    /// point from mid (the default market maker's) are reached within ~30 s.
+    @Test func btcMovesInProportionToPriceAndReachesQuotesABasisPointAway() throws {
+        let clock = TestClock()
+        let engine = SimEngine(firstId: 1000) { clock.ms }
+        let market = SimMarket(engine: engine, seed: 42)
+        market.step(now: clock.ms)
+        let start = market.midPrice("BTCUSD")!
+        let me = engine.createAccount(name: "strategy", balances: ["USD": dec("1000000"), "BTC": dec("10")])
+        _ = try engine.placeOrder(.init(symbol: "BTCUSD", side: .buy, amount: dec("0.001"), price: start - dec("6.5"),
+                                        options: ["maker-or-cancel"]), account: me, session: "s")
+        _ = try engine.placeOrder(.init(symbol: "BTCUSD", side: .sell, amount: dec("0.001"), price: start + dec("6.5"),
+                                        options: ["maker-or-cancel"]), account: me, session: "s")
+        var moves: [ExactDecimal] = []
+        var previous = start
+        var firstFillStep: Int?
+        for i in 1...120 {  // 30 s
+            clock.advance(250)
+            market.step(now: clock.ms)
+            let mid = market.midPrice("BTCUSD")!
+            moves.append(mid > previous ? mid - previous : previous - mid)
+            previous = mid
+            if firstFillStep == nil, !engine.myTrades(account: me, limit: 10).isEmpty { firstFillStep = i }
+        }
+        // Steps of up to ~2 USD (0.3 bp of 65000), not cents.
+        #expect(moves.max()! > dec("1") && moves.max()! <= dec("2"))
+        #expect(try #require(firstFillStep) <= 120)
     }
 
     @Test func stepCatchesUpByIntervalWithACap() {
