@@ -7,7 +7,7 @@ import Logging
 /// One reconciliation at a time; a request during one is remembered and run after it.
 struct ReconciliationState {
     var running = false
-    var queued: (reason: String, snapshot: [OrderEvent]?)?
+    var queued: (reason: String, snapshot: [OrderEvent]?, settled: Set<ClientOrderID>)?
     var waiting: [() -> Void] = []
     var completed = 0
 }
@@ -21,32 +21,41 @@ extension Engine {
     /// `/v1/mytrades` per symbol since the last known fill, then `Reconciler.plan` applied
     /// through the order manager (status queries for vanished orders, lookups for
     /// uncertain ones, cancels for orphans). Fills are counted once by trade id.
+    ///
+    /// Orders placed while the open-order list is being taken race it: which orders the list
+    /// can speak for is fixed when it is taken (`settled`: the snapshot's arrival, or the
+    /// `/v1/orders` request), and the rest are never counted as vanished (see
+    /// `ReconciliationInput.racingSnapshot`).
     func reconcile(reason: String, snapshot: [OrderEvent]?, then: (() -> Void)? = nil) {
         dispatchPrecondition(condition: .onQueue(queue))
+        reconcile(reason: reason, snapshot: snapshot, settled: ReconciliationInput.settled(manager.localOrders), then: then)
+    }
+
+    private func reconcile(reason: String, snapshot: [OrderEvent]?, settled: Set<ClientOrderID>, then: (() -> Void)?) {
         if let then { reconciliation.waiting.append(then) }
         guard !reconciliation.running else {
-            reconciliation.queued = (reason, snapshot)
+            reconciliation.queued = (reason, snapshot, settled)
             return
         }
         reconciliation.running = true
         log("reconcile").info("reconciliation started", metadata: ["reason": "\(reason)"])
         if let snapshot {
-            fetchTrades(reason: reason, open: snapshot.map(OpenOrderReport.event))
+            fetchTrades(reason: reason, open: snapshot.map(OpenOrderReport.event), settled: settled)
         } else {
             startupCall("orders (reconcile)", call: { c, q, done in c.activeOrders(on: q, completion: done) },
                         onGiveUp: { [weak self] in self?.reconciliationFailed(reason) }) {
                 [weak self] (orders: [OrderStatus]) in
-                self?.fetchTrades(reason: reason, open: orders.map(OpenOrderReport.status))
+                self?.fetchTrades(reason: reason, open: orders.map(OpenOrderReport.status), settled: settled)
             }
         }
     }
 
-    private func fetchTrades(reason: String, open: [OpenOrderReport]) {
+    private func fetchTrades(reason: String, open: [OpenOrderReport], settled: Set<ClientOrderID>) {
         var symbols = configuration.engine.symbols.map { Symbol($0) }
         var trades: [Symbol: [MyTrade]] = [:]
         func next() {
             guard let symbol = symbols.first else {
-                return finish(reason: reason, open: open, trades: trades)
+                return finish(reason: reason, open: open, trades: trades, settled: settled)
             }
             symbols.removeFirst()
             page(symbol, since: catchUpPoint(symbol), collected: []) { rows in
@@ -102,9 +111,11 @@ extension Engine {
         }
     }
 
-    private func finish(reason: String, open: [OpenOrderReport], trades: [Symbol: [MyTrade]]) {
-        let input = ReconciliationInput(local: manager.localOrders, exchangeOpen: open, myTrades: trades,
-                                        ourPrefix: Engine.clientOrderIDPrefix)
+    private func finish(reason: String, open: [OpenOrderReport], trades: [Symbol: [MyTrade]], settled: Set<ClientOrderID>) {
+        let local = manager.localOrders
+        let input = ReconciliationInput(local: local, exchangeOpen: open, myTrades: trades,
+                                        ourPrefix: Engine.clientOrderIDPrefix,
+                                        racingSnapshot: ReconciliationInput.racing(settled: settled, local: local))
         let plan = Reconciler.plan(input, ledger: manager.ledger)
         log("reconcile").notice("reconciliation result", metadata: [
             "reason": "\(reason)",
@@ -128,7 +139,7 @@ extension Engine {
         reconciliation.completed += 1
         if let queued = reconciliation.queued {
             reconciliation.queued = nil
-            reconcile(reason: queued.reason, snapshot: queued.snapshot)
+            reconcile(reason: queued.reason, snapshot: queued.snapshot, settled: queued.settled, then: nil)
         } else {
             let waiting = reconciliation.waiting
             reconciliation.waiting = []

@@ -51,14 +51,36 @@ public struct ReconciliationInput: Sendable {
     /// The client order id prefix of this daemon: open orders with it but no local intent
     /// are orphans of ours; anything else (UI, other bots) is foreign.
     public var ourPrefix: String
+    /// Local orders the open list cannot speak for: their new-order request was in flight
+    /// when the list was taken, or they were placed after it. Their absence from the list
+    /// means nothing (the exchange may have accepted them a moment later, and the REST
+    /// reply binding their order id may already have arrived), so they are never counted
+    /// as vanished or looked up; a listing still matches them. Empty: every local order was
+    /// settled when the list was taken.
+    public var racingSnapshot: Set<ClientOrderID>
 
     public init(local: [LocalOrderView], exchangeOpen: [OpenOrderReport], myTrades: [Symbol: [MyTrade]] = [:],
-                statusByOrderID: [String: OrderStatus] = [:], ourPrefix: String) {
+                statusByOrderID: [String: OrderStatus] = [:], ourPrefix: String,
+                racingSnapshot: Set<ClientOrderID> = []) {
         self.local = local
         self.exchangeOpen = exchangeOpen
         self.myTrades = myTrades
         self.statusByOrderID = statusByOrderID
         self.ourPrefix = ourPrefix
+        self.racingSnapshot = racingSnapshot
+    }
+
+    /// The local orders the open list taken now would speak for (see `racingSnapshot`):
+    /// every order not closed that has its exchange order id or is uncertain (its request
+    /// ended ambiguously); one with neither still has its new-order request in flight.
+    /// Take it when the list is requested; at reconciliation, the others are `racing`.
+    public static func settled(_ local: [LocalOrderView]) -> Set<ClientOrderID> {
+        Set(local.filter { $0.phase != .closed && ($0.orderID != nil || $0.phase == .uncertain) }.map(\.clientOrderID))
+    }
+
+    /// The orders of `local` not in `settled`: placed or still in flight when the list was taken.
+    public static func racing(settled: Set<ClientOrderID>, local: [LocalOrderView]) -> Set<ClientOrderID> {
+        Set(local.map(\.clientOrderID).filter { !settled.contains($0) })
     }
 }
 
@@ -118,11 +140,11 @@ public enum Reconciler {
                 } else {
                     if let status = input.statusByOrderID[orderID] {
                         plan.resolved.append((l.clientOrderID, status))
-                    } else if l.phase.isOpen {
+                    } else if l.phase.isOpen, !input.racingSnapshot.contains(l.clientOrderID) {
                         plan.vanished.append((l.clientOrderID, orderID))
                     }
                 }
-            } else if sameClientID.isEmpty, l.phase == .uncertain {
+            } else if sameClientID.isEmpty, l.phase == .uncertain, !input.racingSnapshot.contains(l.clientOrderID) {
                 plan.lookUpByClientOrderID.append(l.clientOrderID)
             }
         }
