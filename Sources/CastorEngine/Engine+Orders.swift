@@ -69,6 +69,7 @@ extension Engine {
             rejected(id, rejection)
         case .alert(let message):
             alert(message)
+        case .expectedRace(let m): log("orders").debug("order manager: expected race", metadata: ["reason": "\(m)"])
         }
     }
 
@@ -188,7 +189,7 @@ extension Engine {
         guard let owner, intents[owner] != nil else { return }
         let view = StrategyFill(
             tradeID: fill.tradeID.rawValue, clientOrderID: owner.rawValue, exchangeOrderID: fill.orderID,
-            symbol: fill.symbol.lowercased, side: fill.side == .buy ? .buy : .sell, price: fill.price,
+            symbol: fill.symbol.rawValue, side: fill.side == .buy ? .buy : .sell, price: fill.price,
             amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
             liquidity: fill.isMaker.map { $0 ? .maker : .taker } ?? .unknown, timestampMs: fill.timestampMs ?? now)
         deliver(.fill(view))

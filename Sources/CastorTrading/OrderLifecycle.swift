@@ -54,6 +54,22 @@ public struct OrderTransition: Sendable, Hashable, CustomStringConvertible {
     /// What caused it, e.g. `"event fill"`, `"new-order reply"`.
     public let cause: String
     public let anomalies: [LifecycleAnomaly]
+    /// The input was a REST order-status snapshot (new-order or cancel reply, lookup,
+    /// `/v1/orders`), which the exchange may have produced before events the order-events
+    /// feed has already delivered.
+    public var fromRESTSnapshot = false
+
+    /// Whether `anomaly` is an expected race rather than an inconsistency: a REST snapshot
+    /// older than what the feed already told (a fill or close event overtaking the
+    /// `/v1/order/new` reply) reports a lower executed amount or a live order after the
+    /// end. The newer state is kept either way; only real anomalies deserve an alert.
+    public func isExpectedRace(_ anomaly: LifecycleAnomaly) -> Bool {
+        guard fromRESTSnapshot else { return false }
+        switch anomaly {
+        case .executedWentBackwards, .liveAfterTerminal: return true
+        case .differentOrderID, .conflictingOutcome: return false
+        }
+    }
 
     public var phaseChanged: Bool { from != to }
     public var executedChanged: Bool { executedBefore != executedAfter }
@@ -172,7 +188,7 @@ public struct OrderLifecycle: Sendable, Hashable {
 
     /// A REST order-status object: the new-order reply, a lookup, a cancel reply, `/v1/orders`.
     public mutating func apply(status: OrderStatus, cause: String) -> OrderTransition {
-        change(cause) { s, anomalies in
+        var t = change(cause) { s, anomalies in
             guard s.bind(status.orderID, &anomalies) else { return }
             s.acknowledged = true
             s.isUncertain = false
@@ -190,6 +206,8 @@ public struct OrderLifecycle: Sendable, Hashable {
             if status.state != .open { s.cancelPending = false }
             s.checkFullyExecuted(&anomalies)
         }
+        t.fromRESTSnapshot = true
+        return t
     }
 
     /// One order event (any type, any order, duplicates allowed).

@@ -113,6 +113,9 @@ public enum OrderAction: Sendable, Hashable {
     case reject(ClientOrderID, OrderRejection)
     /// Something inconsistent; log it loudly.
     case alert(String)
+    /// An expected race that looks odd but is not (see `OrderTransition.isExpectedRace`):
+    /// worth a debug line, not an alert.
+    case expectedRace(String)
 }
 
 /// The answer to a `.lookup` / `.queryOrder`.
@@ -158,7 +161,8 @@ public struct OrderManager: Sendable {
         var queryAttempts = 0
     }
 
-    public let configuration: Configuration
+    /// Changeable between inputs (a reload of `[rate_limits] maintenance_pause`).
+    public var configuration: Configuration
     public private(set) var generator: ClientOrderIDGenerator
     public private(set) var ledger: FillLedger
     public private(set) var orders: [ClientOrderID: ManagedOrder] = [:]
@@ -594,7 +598,10 @@ public struct OrderManager: Sendable {
     }
 
     private func notify(_ t: OrderTransition, _ actions: inout [OrderAction]) {
-        for a in t.anomalies { actions.append(.alert("\(t.clientOrderID): \(a) (\(t.cause))")) }
+        for a in t.anomalies {
+            let message = "\(t.clientOrderID): \(a) (\(t.cause))"
+            actions.append(t.isExpectedRace(a) ? .expectedRace(message) : .alert(message))
+        }
         if t.changed { actions.append(.notifyStrategy(.transition(t))) }
     }
 

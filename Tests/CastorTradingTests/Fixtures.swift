@@ -96,4 +96,5 @@ extension Array where Element == OrderAction {
     var duplicateCancels: [String] { compactMap { if case .cancelDuplicate(let id) = $0 { id } else { nil } } }
     var queries: [String] { compactMap { if case .queryOrder(let id, _) = $0 { id } else { nil } } }
     var alerts: [String] { compactMap { if case .alert(let s) = $0 { s } else { nil } } }
+    var expectedRaces: [String] { compactMap { if case .expectedRace(let s) = $0 { s } else { nil } } }
 }

@@ -21,6 +21,31 @@ import Testing
         #expect(m.removeClosed() == [id!])
     }
 
+    /// The fill (and close) arriving over the order-events feed before the REST reply to
+    /// `/v1/order/new`: the reply's older snapshot (executed 0, live) is an expected race,
+    /// not an alert. The same step backwards within the feed itself still alerts.
+    @Test func feedOvertakingTheNewOrderReplyIsAnExpectedRace() {
+        var m = makeManager()
+        let (id, _) = m.submit(intent(), now: 0)
+        let cid = id!.rawValue
+        _ = m.handle(event: event("fill", orderID: "9", cid: cid, executed: "1", live: false,
+                                  fill: ("500", "1", "100.00", "0.25")), now: 5)
+        _ = m.handle(event: event("closed", orderID: "9", cid: cid, executed: "1", live: false), now: 6)
+        let reply = m.newOrderAccepted(id!, status: status("9", cid: cid, executed: "0"), now: 10)
+        #expect(reply.alerts.isEmpty)
+        #expect(reply.expectedRaces.count == 2)  // executedWentBackwards and liveAfterTerminal
+        #expect(m.order(id!)?.lifecycle.phase == .closed)
+        #expect(m.order(id!)?.lifecycle.executed == d("1"))
+
+        // The same backwards step reported by the feed itself is a real anomaly.
+        let (id2, _) = m.submit(intent(), now: 20)
+        _ = m.newOrderAccepted(id2!, status: status("10", cid: id2!.rawValue), now: 21)
+        _ = m.handle(event: event("fill", orderID: "10", cid: id2!.rawValue, executed: "0.5",
+                                  fill: ("501", "0.5", "100.00", "0.1")), now: 22)
+        let back = m.handle(event: event("booked", orderID: "10", cid: id2!.rawValue, executed: "0.2"), now: 23)
+        #expect(back.alerts.count == 1 && back.expectedRaces.isEmpty)
+    }
+
     @Test func ambiguousTimeoutLookupFoundIsTrackedNotResent() {
         var m = makeManager()
         let (id, _) = m.submit(intent(), now: 0)
