@@ -67,6 +67,13 @@ public struct CastorConfiguration: Sendable, Hashable {
         return configuration
     }
 
+    /// The 1-based line on which the dotted `keyPath` (e.g. `strategy.params.size`) was
+    /// written in TOML `text`, or that of its nearest ancestor; nil when neither appears.
+    /// For problems found after parsing, such as a strategy rejecting its parameters.
+    public static func line(of keyPath: String, in text: String) -> Int? {
+        TOMLKeyLocator(text: text).line(of: keyPath.split(separator: ".").map(String.init))
+    }
+
     /// One line for logs and `check-config`: venue, strategy, symbols, log settings.
     public var summary: String {
         var venueText = venue.name

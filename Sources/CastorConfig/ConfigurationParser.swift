@@ -202,20 +202,24 @@ struct ConfigurationParser {
     }
 
     private func rateLimits(_ s: ConfigSection) -> RateLimitConfiguration {
-        s.rejectUnknownKeys(known: ["private_per_second", "private_burst", "public_per_second", "public_burst"])
+        s.rejectUnknownKeys(known: ["private_per_second", "private_burst", "public_per_second", "public_burst",
+                                    "maintenance_pause"])
         var limits = RateLimitConfiguration()
         limits.privatePerSecond = s.number("private_per_second", in: 0.01...RateLimitConfiguration.privateCeiling) ?? limits.privatePerSecond
         limits.privateBurst = s.int("private_burst", in: 1...10) ?? limits.privateBurst
         limits.publicPerSecond = s.number("public_per_second", in: 0.01...RateLimitConfiguration.publicCeiling) ?? limits.publicPerSecond
         limits.publicBurst = s.int("public_burst", in: 1...5) ?? limits.publicBurst
+        limits.maintenancePause = s.duration("maintenance_pause", in: .seconds(1)...(.seconds(3600))) ?? limits.maintenancePause
         return limits
     }
 
     private func feeds(_ s: ConfigSection) -> FeedConfiguration {
-        s.rejectUnknownKeys(known: ["heartbeat_timeout", "stale_market_after", "reconnect_backoff_base", "reconnect_backoff_cap"])
+        s.rejectUnknownKeys(known: ["heartbeat_timeout", "stale_market_after", "reconnect_backoff_base", "reconnect_backoff_cap",
+                                    "stable_after"])
         var feeds = FeedConfiguration()
         feeds.heartbeatTimeout = s.duration("heartbeat_timeout", in: .seconds(2)...(.seconds(120))) ?? feeds.heartbeatTimeout
         feeds.staleMarketAfter = s.duration("stale_market_after", in: .seconds(1)...(.seconds(600))) ?? feeds.staleMarketAfter
+        feeds.stableAfter = s.duration("stable_after", in: .seconds(1)...(.seconds(3600))) ?? feeds.stableAfter
         let base = s.duration("reconnect_backoff_base", in: .milliseconds(100)...(.seconds(60)))
         let cap = s.duration("reconnect_backoff_cap", in: .seconds(1)...(.seconds(600)))
         feeds.reconnectBackoffBase = base ?? feeds.reconnectBackoffBase

@@ -72,6 +72,9 @@ public struct RateLimitConfiguration: Sendable, Hashable {
     public var publicPerSecond: Double = 1
     /// Public requests allowed back to back.
     public var publicBurst = 2
+    /// How long new orders are halted after the exchange reports maintenance (`Maintenance`
+    /// or HTTP 503); other requests are retried after it.
+    public var maintenancePause: Duration = .seconds(60)
 
     /// Gemini's documented ceilings (API.md §5): 600/min private, 120/min public.
     public static let privateCeiling: Double = 10
@@ -90,6 +93,9 @@ public struct FeedConfiguration: Sendable, Hashable {
     public var reconnectBackoffBase: Duration = .seconds(1)
     /// Longest reconnect delay.
     public var reconnectBackoffCap: Duration = .seconds(60)
+    /// A connection live this long counts as stable: the reconnect backoff starts again
+    /// from `reconnectBackoffBase` after the next drop.
+    public var stableAfter: Duration = .seconds(60)
 
     public init() {}
 }

@@ -11,7 +11,8 @@ extension Engine {
 
     /// Builds and starts a strategy. Nothing running is touched unless creation succeeds.
     func startStrategy(_ selection: StrategySelection, parameters: CastorConfig.StrategyParameters) -> Result<Void, EngineError> {
-        switch StrategyCatalog.make(selection, parameters: parameters, extra: extraStrategies) {
+        switch StrategyCatalog.make(selection, parameters: parameters, symbols: configuration.engine.symbols,
+                                     extra: extraStrategies) {
         case .failure(let e): return .failure(e)
         case .success(let instance):
             install(StrategySlot(name: selection.name, selection: selection, instance: instance, parameters: parameters))

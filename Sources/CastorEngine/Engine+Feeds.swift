@@ -37,9 +37,9 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     /// Start-up completes once both feeds are live; then the strategy starts.
     private func checkStartReady() {
-        guard phase == .starting, feedStatus.bothLive, startCompletion != nil else { return }
-        // The order-events snapshot reconciliation may still run; the strategy may start
-        // regardless: its orders are new and the manager keeps them apart.
+        // Not before the catch-up after the order-events feed connected: fills made while we
+        // were down are counted (and journaled) before the strategy starts and READY is sent.
+        guard phase == .starting, feedStatus.bothLive, feedStatus.reconciledAfterConnect, startCompletion != nil else { return }
         phase = .running
         switch startStrategy(configuration.strategy.selection, parameters: configuration.strategy.parameters) {
         case .success:
@@ -59,14 +59,14 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
         guard let books else { return }
         let name = books.name(of: symbol)
         guard let view = bookView(name) else { return }
-        deliver(.book(name.lowercased(), view))
+        deliver(.book(Symbol(name).rawValue, view))
     }
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketDataV2Trade) {
         feedStatus.lastMarketDataMs = now
         guard !trade.fromSnapshot, let books else { return }
         let taker: StrategySide = trade.takerSide == .buy ? .buy : .sell
-        deliver(.trade(MarketTrade(symbol: books.name(of: trade.symbol).lowercased(), tradeID: "\(trade.tid ?? trade.eventID)",
+        deliver(.trade(MarketTrade(symbol: Symbol(books.name(of: trade.symbol)).rawValue, tradeID: "\(trade.tid ?? trade.eventID)",
                                    price: trade.price, amount: trade.quantity, takerSide: taker,
                                    timestampMs: trade.timestampMs)))
     }
@@ -101,7 +101,12 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderEvent]) {
         feedStatus.lastOrderEventsMs = now
-        reconcile(reason: "order events connected (\(activeOrders.count) active in snapshot)", snapshot: activeOrders)
+        reconcile(reason: "order events connected (\(activeOrders.count) active in snapshot)", snapshot: activeOrders) {
+            [weak self] in
+            guard let self, !self.feedStatus.reconciledAfterConnect else { return }
+            self.feedStatus.reconciledAfterConnect = true
+            self.checkStartReady()
+        }
     }
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState) {
@@ -139,7 +144,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     func bookView(_ symbol: String) -> BookView? {
         guard let books, let id = books.id(of: symbol), let book = books.books.book(id), book.hasSnapshot else { return nil }
         let levels = { (l: [L2Level]) in l.map { BookLevel(price: $0.price, quantity: $0.quantity) } }
-        return BookView(symbol: symbol.lowercased(), bids: levels(book.topBids(Engine.bookDepth)),
+        return BookView(symbol: Symbol(symbol).rawValue, bids: levels(book.topBids(Engine.bookDepth)),
                         asks: levels(book.topAsks(Engine.bookDepth)), timestampMs: feedStatus.lastMarketDataMs ?? now)
     }
 

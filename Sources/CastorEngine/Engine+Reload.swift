@@ -26,7 +26,8 @@ extension Engine {
         let switching = changes.changes.contains(.strategy)
         var replacement: (any Strategy)?
         if switching {
-            switch StrategyCatalog.make(new.strategy.selection, parameters: new.strategy.parameters, extra: extraStrategies) {
+            switch StrategyCatalog.make(new.strategy.selection, parameters: new.strategy.parameters,
+                                      symbols: new.engine.symbols, extra: extraStrategies) {
             case .success(let s): replacement = s
             case .failure(let e):
                 l.warning("reload refused", metadata: ["reason": "\(e)"])
@@ -34,7 +35,7 @@ extension Engine {
             }
         } else if changes.changes.contains(.strategyParameters), let slot = strategy {
             do {
-                guard case .success(let params) = StrategyCatalog.convert(new.strategy.parameters) else {
+                guard case .success(let params) = StrategyCatalog.convert(new.strategy.parameters, symbols: new.engine.symbols) else {
                     throw EngineError.strategy("strategy.params: unsupported value")
                 }
                 try slot.instance.reconfigure(parameters: params)
@@ -59,6 +60,7 @@ extension Engine {
                 applyRiskConfiguration(new.risk)
             case .rateLimits:
                 pendingRateLimits = new.rateLimits
+                manager.configuration = Engine.managerConfiguration(new)
                 applyPendingRateLimits()
             case .logLevel:
                 if let level = Logger.Level(rawValue: new.log.level.rawValue) {

@@ -55,7 +55,7 @@ extension Engine {
             let generator = try ClientOrderIDGenerator(prefix: Engine.clientOrderIDPrefix, boot: bootToken,
                                                        lastCounter: UInt64(max(0, state.clientOrderCounter)))
             manager = OrderManager(generator: generator, ledger: FillLedger(restoring: fills),
-                                   seed: UInt64(truncatingIfNeeded: startedAtMs))
+                                   configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: startedAtMs))
             for open in state.openOrders {
                 guard let id = ClientOrderID(open.intent.clientOrderID) else { continue }
                 let i = open.intent
@@ -162,7 +162,7 @@ extension Engine {
                         call: { c, q, done in c.symbolDetails(symbol, on: q, completion: done) }) { [weak self] (d: SymbolDetails) in
                 guard let self else { return }
                 guard d.isOpen else { return self.failStart(.symbol("\(symbol) is \(d.status), not open")) }
-                self.symbolInfo[symbol] = SymbolInfo(symbol: symbol.lowercased, base: d.baseCurrency.uppercased(),
+                self.symbolInfo[symbol] = SymbolInfo(symbol: symbol.rawValue, base: d.baseCurrency.uppercased(),
                                                      quote: d.quoteCurrency.uppercased(), priceStep: d.quoteIncrement,
                                                      quantityStep: d.tickSize, minOrderSize: d.minOrderSize)
                 self.log("engine").info("symbol details", metadata: [

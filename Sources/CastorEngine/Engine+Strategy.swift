@@ -154,7 +154,7 @@ extension Engine {
 
     func orderView(_ o: OrderManager.ManagedOrder, info: IntentInfo) -> OrderView {
         let l = o.lifecycle
-        return OrderView(clientOrderID: l.clientOrderID.rawValue, exchangeOrderID: l.orderID, symbol: l.symbol.lowercased,
+        return OrderView(clientOrderID: l.clientOrderID.rawValue, exchangeOrderID: l.orderID, symbol: l.symbol.rawValue,
                          side: l.side == .buy ? .buy : .sell, price: l.price, originalAmount: l.originalAmount,
                          executedAmount: l.executed, remainingAmount: l.remaining, options: info.options,
                          state: Engine.strategyState(l))

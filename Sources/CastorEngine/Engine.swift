@@ -82,7 +82,8 @@ public final class Engine: @unchecked Sendable {
     ///   - configuration: the validated configuration.
     ///   - credentials: the API key for the venue (required to trade; never logged).
     ///   - endpoints: REST base URL and WebSocket URLs (from `GeminiVenue` or the embedded simulator).
-    ///   - logger: the base logger; the engine adds `component` fields.
+    ///   - logger: the base logger; the engine adds `component` metadata, which the Castor
+    ///     log handlers write as the line's `component` field.
     ///   - queue: the engine queue (serial).
     ///   - clock: wall-clock milliseconds; inject one in tests.
     ///   - feeds: how the feed adapters are made; the default uses Gemini's WebSockets.
@@ -105,7 +106,7 @@ public final class Engine: @unchecked Sendable {
         bootToken = ClientOrderIDGenerator.bootToken(startTimeMilliseconds: now)
         // Replaced in `start` once the journal tells the last counter used.
         manager = OrderManager(generator: try! ClientOrderIDGenerator(prefix: Engine.clientOrderIDPrefix, boot: bootToken),
-                               seed: UInt64(truncatingIfNeeded: now))
+                               configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: now))
         risk = RiskChecker(defaultLimits: Engine.checkerLimits(configuration.risk.defaults))
         rng = SeededRandom(seed: UInt64(truncatingIfNeeded: now) ^ 0x5EED)
         scheduler = RequestScheduler(privateBucket: Engine.bucket(configuration.rateLimits.privatePerSecond,
@@ -132,8 +133,9 @@ public final class Engine: @unchecked Sendable {
     /// symbol details → balances → open orders and fills since the last journaled fill
     /// (reconciliation) → feeds connected and subscribed → strategy started.
     ///
-    /// `completion` runs once on the engine queue: success once both feeds are live (tell
-    /// systemd `READY=1` then), or the first error, after which the engine is stopped.
+    /// `completion` runs once on the engine queue: success once both feeds are live and the
+    /// reconciliation after the order-events feed connected has finished (tell systemd
+    /// `READY=1` then), or the first error, after which the engine is stopped.
     public func start(completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard phase == .created else {
@@ -209,6 +211,12 @@ public final class Engine: @unchecked Sendable {
         return manager.orders.values.filter { $0.lifecycle.phase.isOpen }.count
     }
 
+    /// Reconciliations finished so far (start-up, then one per order-events connect).
+    public var reconciliationsCompleted: Int {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return reconciliation.completed
+    }
+
     /// How many times each feed has become live (1 after start; more after reconnects).
     public var feedConnectCounts: (marketData: Int, orderEvents: Int) {
         dispatchPrecondition(condition: .onQueue(queue))
@@ -223,6 +231,11 @@ public final class Engine: @unchecked Sendable {
         var l = logger
         l[metadataKey: "component"] = .string(component)
         return l
+    }
+
+    /// The order manager's settings from the configuration (`[rate_limits] maintenance_pause`).
+    static func managerConfiguration(_ c: CastorConfiguration) -> OrderManager.Configuration {
+        OrderManager.Configuration(retry: RetryPolicy(maintenanceHaltMs: ms(c.rateLimits.maintenancePause)))
     }
 
     static func bucket(_ perSecond: Double, _ burst: Int) -> TokenBucket {
@@ -257,6 +270,9 @@ struct FeedStatus {
     var orderEventsLiveCount = 0
     var lastMarketDataMs: Int64?
     var lastOrderEventsMs: Int64?
+    /// The reconciliation after the order-events feed first connected has finished (start
+    /// completes only then, so a fill made while we were down is journaled before READY).
+    var reconciledAfterConnect = false
     var bothLive: Bool {
         if case .live = marketData, case .live = orderEvents { return true }
         return false

@@ -31,7 +31,7 @@ extension EngineFeedFactory {
     private static func connectionConfiguration(_ feeds: FeedConfiguration) -> FeedConnectionStateMachine.Configuration {
         FeedConnectionStateMachine.Configuration(
             backoff: Backoff(baseMs: milliseconds(feeds.reconnectBackoffBase), capMs: milliseconds(feeds.reconnectBackoffCap)),
-            heartbeatTimeoutMs: milliseconds(feeds.heartbeatTimeout))
+            heartbeatTimeoutMs: milliseconds(feeds.heartbeatTimeout), stableAfterMs: milliseconds(feeds.stableAfter))
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

@@ -21,11 +21,14 @@ final class StrategySlot {
 /// through `PluginLoader`. Everything that can fail is done here, before the running
 /// strategy is touched, so a failure leaves the old one in charge.
 enum StrategyCatalog {
-    /// - Parameter extra: factories registered on top of the built-ins (tests, embedders).
+    /// - Parameters:
+    ///   - symbols: `[engine] symbols`, which a strategy's `symbol` parameter defaults to
+    ///     (the first of them).
+    ///   - extra: factories registered on top of the built-ins (tests, embedders).
     static func make(_ selection: StrategySelection, parameters: CastorConfig.StrategyParameters,
-                     extra: [any StrategyFactory]) -> Result<any Strategy, EngineError> {
+                     symbols: [String], extra: [any StrategyFactory]) -> Result<any Strategy, EngineError> {
         let params: StrategyParams
-        switch convert(parameters) {
+        switch convert(parameters, symbols: symbols) {
         case .success(let p): params = p
         case .failure(let e): return .failure(e)
         }
@@ -49,7 +52,7 @@ enum StrategyCatalog {
 
     /// The config's parameter values as the strategy API's. Arrays and tables have no
     /// strategy-side type, so they are refused by name rather than silently flattened.
-    static func convert(_ p: CastorConfig.StrategyParameters) -> Result<StrategyParams, EngineError> {
+    static func convert(_ p: CastorConfig.StrategyParameters, symbols: [String]) -> Result<StrategyParams, EngineError> {
         var values: [String: ParameterValue] = [:]
         for key in p.keys {
             switch p[key]! {
@@ -60,6 +63,6 @@ enum StrategyCatalog {
                 return .failure(.strategy("strategy.params.\(key): arrays and tables are not supported by the strategy API"))
             }
         }
-        return .success(StrategyParams(values))
+        return .success(StrategyParams(values, symbols: symbols))
     }
 }

@@ -36,7 +36,7 @@ final class Grid: Strategy {
     }
 
     func onBook(symbol: String, book: BookView, context: any StrategyContext) {
-        guard symbol == parameters.symbol else { return }
+        guard StrategyParameters.sameSymbol(symbol, parameters.symbol) else { return }
         layOutIfNeeded(book: book, context: context)
     }
 

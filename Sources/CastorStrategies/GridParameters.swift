@@ -1,8 +1,14 @@
 import CastorCore
 import CastorStrategy
 
-/// The validated parameters of ``Grid``.
+/// The validated parameters of ``Grid``. Defaults: `symbol` the first `[engine] symbols`
+/// entry, `levels` 3, `step_bps` 5 (when neither `step` nor `step_bps` is given), `size`
+/// `"0.001"`, `reference` mid at start; so an empty `[strategy.params]` works.
 struct GridParameters: Equatable {
+    static let defaultLevels = 3
+    static let defaultStepBps = 5
+    static let defaultSize = ExactDecimal(mantissa: 1, scale: 3)
+
     /// How far apart the levels are.
     enum Step: Equatable {
         /// A fraction of the reference price, fixed when the grid is laid out.
@@ -23,15 +29,15 @@ struct GridParameters: Equatable {
 
     init(_ p: StrategyParameters) throws(StrategyParameterError) {
         try p.requireOnly(Self.keys)
-        symbol = try p.string("symbol")
-        levels = try p.positiveInt("levels")
+        symbol = try p.symbol()
+        levels = try p.positiveInt("levels", default: Self.defaultLevels)
         switch (p.contains("step_bps"), p.contains("step")) {
         case (true, false): step = .bps(try p.positiveInt("step_bps"))
         case (false, true): step = .price(try p.positiveDecimal("step"))
         case (true, true): throw p.invalid("step", "give either step or step_bps, not both")
-        case (false, false): throw p.invalid("step_bps", "is required (or give step as a price)")
+        case (false, false): step = .bps(Self.defaultStepBps)
         }
-        size = try p.positiveDecimal("size")
+        size = p.contains("size") ? try p.positiveDecimal("size") : Self.defaultSize
         reference = try p.optionalPositiveDecimal("reference")
     }
 

@@ -36,7 +36,7 @@ final class MarketMaker: Strategy {
     }
 
     func onBook(symbol: String, book: BookView, context: any StrategyContext) {
-        guard symbol == parameters.symbol, let mid = book.mid else { return }
+        guard StrategyParameters.sameSymbol(symbol, parameters.symbol), let mid = book.mid else { return }
         if needsRequote || quotedMid.map({ DecimalMath.movedMoreThan(mid, from: $0, bps: parameters.requoteBps) }) ?? true {
             requote(book: book, context: context)
         }
@@ -74,8 +74,9 @@ final class MarketMaker: Strategy {
         // Adopt at most one order per side on our symbol; the next requote reprices them.
         var rejected: [String] = []
         for o in openOrders {
-            if o.symbol == parameters.symbol, o.side == .buy, bidID == nil { bidID = o.clientOrderID }
-            else if o.symbol == parameters.symbol, o.side == .sell, askID == nil { askID = o.clientOrderID }
+            let ours = StrategyParameters.sameSymbol(o.symbol, parameters.symbol)
+            if ours, o.side == .buy, bidID == nil { bidID = o.clientOrderID }
+            else if ours, o.side == .sell, askID == nil { askID = o.clientOrderID }
             else { rejected.append(o.clientOrderID) }
         }
         needsRequote = true

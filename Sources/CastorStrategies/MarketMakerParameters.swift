@@ -1,8 +1,22 @@
 import CastorCore
 import CastorStrategy
 
-/// The validated parameters of ``MarketMaker``.
+/// The validated parameters of ``MarketMaker``. Every parameter has a default, so an empty
+/// `[strategy.params]` quotes the first `[engine] symbols` entry:
+///
+/// | key | default |
+/// |---|---|
+/// | `symbol` | the first `[engine] symbols` entry |
+/// | `spread_bps` | 2 (each quote 1 bp from the centre: about 6.5 USD at BTCUSD 65000) |
+/// | `size` | `"0.001"` (within the default risk limits at BTC prices) |
+/// | `requote_bps` | 5 |
+/// | `skew_bps_per_unit` | 0 |
+/// | `max_position` | none (the risk limits still apply) |
 struct MarketMakerParameters: Equatable {
+    static let defaultSpreadBps = 2
+    static let defaultSize = ExactDecimal(mantissa: 1, scale: 3)
+    static let defaultRequoteBps = 5
+
     var symbol: String
     /// Full bid-to-ask width around mid; each quote sits half of it from the centre.
     var spreadBps: Int
@@ -17,12 +31,12 @@ struct MarketMakerParameters: Equatable {
 
     init(_ p: StrategyParameters) throws(StrategyParameterError) {
         try p.requireOnly(Self.keys)
-        symbol = try p.string("symbol")
-        spreadBps = try p.positiveInt("spread_bps")
-        size = try p.positiveDecimal("size")
+        symbol = try p.symbol()
+        spreadBps = try p.positiveInt("spread_bps", default: Self.defaultSpreadBps)
+        size = p.contains("size") ? try p.positiveDecimal("size") : Self.defaultSize
         skewBpsPerUnit = try p.decimal("skew_bps_per_unit", default: .zero)
         if skewBpsPerUnit.isNegative { throw p.invalid("skew_bps_per_unit", "must not be negative") }
         maxPosition = try p.optionalPositiveDecimal("max_position")
-        requoteBps = try p.nonNegativeInt("requote_bps", default: 5)
+        requoteBps = try p.nonNegativeInt("requote_bps", default: Self.defaultRequoteBps)
     }
 }

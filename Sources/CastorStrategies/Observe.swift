@@ -26,7 +26,7 @@ final class Observe: Strategy {
     func stop(context: any StrategyContext) {}
 
     func onBook(symbol: String, book: BookView, context: any StrategyContext) {
-        guard parameters.symbol == nil || parameters.symbol == symbol else { return }
+        guard parameters.symbol.map({ StrategyParameters.sameSymbol($0, symbol) }) ?? true else { return }
         var t = tallies[symbol, default: Tally()]
         defer { tallies[symbol] = t }
         if let last = t.lastLogMs, context.now - last < parameters.logIntervalMs { return }
@@ -40,7 +40,7 @@ final class Observe: Strategy {
     }
 
     func onTrade(_ trade: MarketTrade, context: any StrategyContext) {
-        guard parameters.symbol == nil || parameters.symbol == trade.symbol else { return }
+        guard parameters.symbol.map({ StrategyParameters.sameSymbol($0, trade.symbol) }) ?? true else { return }
         var t = tallies[trade.symbol, default: Tally()]
         t.trades += 1
         t.volume += trade.amount

@@ -1,8 +1,14 @@
 import CastorCore
 import CastorStrategy
 
-/// The validated parameters of ``TWAP``.
+/// The validated parameters of ``TWAP``. `side` and `target_amount` are required (there is
+/// no sensible default for what to buy or sell); `symbol` defaults to the first
+/// `[engine] symbols` entry, `duration` to `"10m"`, `slices` to 10, and
+/// `max_slippage_bps` to none (slices rest at our side's touch).
 struct TWAPParameters: Equatable {
+    static let defaultDurationMs: Int64 = 600_000
+    static let defaultSlices = 10
+
     var symbol: String
     var side: Side
     var targetAmount: ExactDecimal
@@ -16,12 +22,12 @@ struct TWAPParameters: Equatable {
 
     init(_ p: StrategyParameters) throws(StrategyParameterError) {
         try p.requireOnly(Self.keys)
-        symbol = try p.string("symbol")
+        symbol = try p.symbol()
         guard let s = Side(rawValue: try p.string("side")) else { throw p.invalid("side", "must be \"buy\" or \"sell\"") }
         side = s
         targetAmount = try p.positiveDecimal("target_amount")
-        durationMs = try p.positiveDurationMs("duration")
-        slices = try p.positiveInt("slices")
+        durationMs = try p.positiveDurationMs("duration", default: Self.defaultDurationMs)
+        slices = try p.positiveInt("slices", default: Self.defaultSlices)
         guard durationMs / Int64(slices) > 0 else { throw p.invalid("slices", "must be at most the duration in milliseconds") }
         maxSlippageBps = p.contains("max_slippage_bps") ? try p.nonNegativeInt("max_slippage_bps", default: 0) : nil
     }

@@ -10,11 +10,29 @@ public struct StrategyParameters: Sendable, Hashable {
     public var values: [String: ParameterValue]
     /// Prefix of parameter names in error messages, so they read like config paths.
     public var path: String
+    /// The symbols the engine trades (`[engine] symbols`, in config order, canonical upper
+    /// case). A strategy's `symbol` parameter defaults to the first; see ``symbol(_:)``.
+    public var symbols: [String]
 
-    public init(_ values: [String: ParameterValue] = [:], path: String = "strategy.params") {
+    public init(_ values: [String: ParameterValue] = [:], path: String = "strategy.params", symbols: [String] = []) {
         self.values = values
         self.path = path
+        self.symbols = symbols.map { $0.uppercased() }
     }
+
+    // MARK: symbols
+
+    /// The symbol parameter `key` in canonical (upper-case) form, the form the engine uses
+    /// in every callback; when absent, the first of ``symbols`` (missing if there is none).
+    public func symbol(_ key: String = "symbol") throws(StrategyParameterError) -> String {
+        if values[key] == nil, let first = symbols.first { return first }
+        let s = try string(key)
+        guard !s.isEmpty else { throw invalid(key, "must be a symbol such as \"BTCUSD\"") }
+        return s.uppercased()
+    }
+
+    /// Whether two symbols name the same pair (symbols compare case-insensitively).
+    public static func sameSymbol(_ a: String, _ b: String) -> Bool { a.uppercased() == b.uppercased() }
 
     /// The config path of `key`, as errors print it.
     public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }

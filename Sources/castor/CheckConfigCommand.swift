@@ -1,8 +1,12 @@
 import ArgumentParser
 import CastorConfig
+import CastorEngine
 import Foundation
 
 /// `castor check-config FILE`: validates a configuration without starting anything.
+///
+/// Beyond the file itself, the strategy is checked: a built-in is constructed with its
+/// `[strategy.params]` (errors point at the parameter's line), a plug-in's library must exist.
 ///
 /// Prints `FILE: OK` and a one-line summary, or every problem (one per line, `file:line: key:
 /// what is wrong`) on stderr and exits 1, so `ExecReload=` wrappers and deploy scripts can
@@ -25,6 +29,12 @@ struct CheckConfigCommand: ParsableCommand {
             config = try CastorConfiguration.load(path: file)
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(1)
+        }
+        if let problem = StrategyValidation.problem(in: config) {
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            let line = problem.keyPath.flatMap { CastorConfiguration.line(of: $0, in: text) }
+            FileHandle.standardError.write(Data("\(file)\(line.map { ":\($0)" } ?? ""): \(problem.message)\n".utf8))
             throw ExitCode(1)
         }
         if credentials {

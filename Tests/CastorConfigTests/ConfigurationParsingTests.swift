@@ -37,8 +37,27 @@ private func issues(_ text: String) -> [ConfigurationIssue] {
             .deletingLastPathComponent().appendingPathComponent("examples/castor.toml").path
         let config = try CastorConfiguration.load(path: path, environment: env)
         #expect(config.venue == .simulator)
-        #expect(try config.strategy.parameters.decimal("order_size") == ExactDecimal("0.001"))
+        #expect(try config.strategy.parameters.decimal("size") == ExactDecimal("0.001"))
         #expect(config.risk.limits(for: "BTCUSD").maxPosition == ExactDecimal("0.01"))
+        #expect(config.rateLimits.maintenancePause == .seconds(60))
+        #expect(config.feeds.stableAfter == .seconds(60))
+    }
+
+    @Test func maintenancePauseAndStableAfterAreConfigurable() throws {
+        let defaults = CastorConfiguration(environment: env)
+        #expect(defaults.rateLimits.maintenancePause == .seconds(60))
+        #expect(defaults.feeds.stableAfter == .seconds(60))
+        let config = try CastorConfiguration.parse(text: """
+            [rate_limits]
+            maintenance_pause = "2m"
+            [feeds]
+            stable_after = "15s"
+            """, fileName: "c.toml", environment: env)
+        #expect(config.rateLimits.maintenancePause == .seconds(120))
+        #expect(config.feeds.stableAfter == .seconds(15))
+        #expect(throws: ConfigurationError.self) {
+            try CastorConfiguration.parse(text: "[feeds]\nstable_after = \"0s\"\n", fileName: "c.toml", environment: env)
+        }
     }
 
     @Test func fullConfiguration() throws {

@@ -24,7 +24,7 @@ import Testing
         // Bad parameters for a known strategy: refused too.
         var badParams = config
         badParams.strategy.selection = .builtIn(.grid)
-        badParams.strategy.parameters = StrategyParameters(["symbol": .string("btcusd")])
+        badParams.strategy.parameters = StrategyParameters(["symbol": .string("btcusd"), "levels": .integer(0)])
         #expect(throws: EngineError.self) { try h.on { engine.apply(configuration: badParams) }.get() }
         #expect(h.on { engine.strategyName } == "market-maker")
 

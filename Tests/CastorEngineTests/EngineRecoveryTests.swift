@@ -32,8 +32,18 @@ import Testing
         #expect(try await h.ledgerTrades().count == 2)
 
         let second = try h.makeEngine(h.configuration())
-        let restarted = await h.start(second)
+        // Start completes (READY) only after the reconciliation that follows the order-events
+        // connect, with the fill made while down already counted.
+        let (restarted, reconciledAtReady, fillsAtReady) = await withCheckedContinuation { c in
+            h.queue.async {
+                second.start { result in
+                    c.resume(returning: (result, second.reconciliationsCompleted, second.fillLedger.fills.count))
+                }
+            }
+        }
         #expect(throws: Never.self) { try restarted.get() }
+        #expect(reconciledAtReady >= 2, "start-up and post-connect reconciliations before READY")
+        #expect(fillsAtReady == 2)
         try await waitUntil("the second engine has both fills, each once") {
             let venue = try await venueFills(h)
             return venue.count == 2 && engineFills(h, second) == venue

@@ -1,5 +1,6 @@
 import CastorConfig
 import CastorCore
+import CastorStrategy
 import CastorEngine
 import CastorTrading
 import GeminiProtocol
@@ -35,5 +36,60 @@ func venueFills(_ h: SimHarness) async throws -> Set<String> {
         let stopped = await h.shutdown(engine)
         #expect(throws: Never.self) { try stopped.get() }
         #expect(await h.simOpenOrders().isEmpty)
+    }
+}
+
+/// Records what the engine tells a strategy, to check the symbols' form.
+final class SymbolRecorder: Strategy, @unchecked Sendable {
+    var parameters: CastorStrategy.StrategyParameters
+    var bookSymbols: Set<String> = []
+    var viewSymbols: Set<String> = []
+    var openOrderSymbols: Set<String> = []
+    init(_ p: CastorStrategy.StrategyParameters) { parameters = p }
+    func start(context: any StrategyContext) {
+        _ = context.place(symbol: "btcusd", side: .buy, price: ExactDecimal(49_000), amount: ExactDecimal("0.01")!, options: .makerOrCancel)
+    }
+    func stop(context: any StrategyContext) {}
+    func reconfigure(parameters: CastorStrategy.StrategyParameters) throws { self.parameters = parameters }
+    func onBook(symbol: String, book: BookView, context: any StrategyContext) {
+        bookSymbols.insert(symbol)
+        viewSymbols.insert(book.symbol)
+        for o in context.openOrders(symbol: symbol) { openOrderSymbols.insert(o.symbol) }
+    }
+}
+
+@Suite(.serialized) struct EngineSymbolTests {
+    /// The engine speaks canonical upper-case symbols to strategies (as the config writes
+    /// them), and an empty `[strategy.params]` gives the market maker working defaults.
+    @Test func strategiesSeeUpperCaseSymbolsAndDefaultParameters() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        nonisolated(unsafe) var recorder: SymbolRecorder?
+        let factory = ClosureStrategyFactory(name: "recorder") { p in
+            let r = SymbolRecorder(p)
+            recorder = r
+            return r
+        }
+        let engine = try h.makeEngine(h.configuration(strategy: .plugin(path: "/none", name: "recorder"), params: [:]),
+                                      strategies: [factory])
+        let started = await h.start(engine)
+        #expect(throws: Never.self) { try started.get() }
+        try await waitUntil("the recorder's order is open and seen") { h.on { recorder?.openOrderSymbols.isEmpty == false } }
+        h.on {
+            #expect(recorder?.parameters.symbols == ["BTCUSD"])
+            #expect(recorder?.bookSymbols == ["BTCUSD"])
+            #expect(recorder?.viewSymbols == ["BTCUSD"])
+            #expect(recorder?.openOrderSymbols == ["BTCUSD"])
+        }
+        _ = await h.shutdown(engine)
+
+        // The market maker with no parameters at all quotes BTCUSD.
+        let mm = try h.makeEngine(h.configuration(params: [:]))
+        let mmStarted = await h.start(mm)
+        #expect(throws: Never.self) { try mmStarted.get() }
+        try await waitUntil("the default market maker quotes both sides") {
+            await h.simOpenOrders().count == 2
+        }
+        _ = await h.shutdown(mm)
     }
 }

@@ -7,6 +7,7 @@ import Foundation
 import GeminiProtocol
 import GeminiSim
 import Logging
+import CastorStrategy
 
 /// The in-process simulator plus everything a test needs to run an engine against it.
 final class SimHarness: @unchecked Sendable {
@@ -108,7 +109,7 @@ final class SimHarness: @unchecked Sendable {
         c.engine.stateDirectory = stateDirectory
         c.engine.symbols = ["BTCUSD"]
         c.strategy.selection = strategy
-        c.strategy.parameters = StrategyParameters(params ?? [
+        c.strategy.parameters = CastorConfig.StrategyParameters(params ?? [
             "symbol": .string("btcusd"), "spread_bps": .integer(10), "size": .string("0.01"), "requote_bps": .integer(1)])
         c.risk.defaults = RiskLimits(maxOrderNotional: 1_000_000, maxPosition: 50, maxOpenOrders: 20, priceBandBps: 500,
                                      maxOrdersPerMinute: 600, killSwitch: false)
@@ -121,7 +122,7 @@ final class SimHarness: @unchecked Sendable {
     /// A new engine whose feeds are the test adapters above, or with `realFeeds` the
     /// production Gemini WebSocket adapters talking to the simulator's feeds.
     func makeEngine(_ configuration: CastorConfiguration, clock: EngineClock = .system,
-                    realFeeds: Bool = false) throws -> Engine {
+                    realFeeds: Bool = false, strategies: [any StrategyFactory] = []) throws -> Engine {
         let endpoints = try EngineEndpoints(restBaseURL: endpoint.restURL, webSocketBaseURL: endpoint.webSocketURL)
         let feeds = realFeeds ? EngineFeedFactory.gemini : EngineFeedFactory(
             makeMarketData: { [self] ctx in
@@ -138,7 +139,7 @@ final class SimHarness: @unchecked Sendable {
         let logger = ProcessInfo.processInfo.environment["ENGINE_TEST_LOG"] != nil ? Logger(label: "castor.engine.test") { StreamLogHandler.standardError(label: $0) } : Logger(label: "castor.engine.test") { _ in SwiftLogNoOpLogHandler() }
         return queue.sync {
             Engine(configuration: configuration, credentials: credentials, endpoints: endpoints, logger: logger,
-                   queue: queue, clock: clock, feeds: feeds)
+                   queue: queue, clock: clock, feeds: feeds, strategies: strategies)
         }
     }
 

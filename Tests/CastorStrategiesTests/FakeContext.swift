@@ -2,7 +2,9 @@ import CastorCore
 import CastorStrategy
 
 /// A scripted `StrategyContext`: records every request, quantises like the engine (via
-/// `SymbolInfo.prepareOrder`), and lets tests set time, books and positions.
+/// `SymbolInfo.prepareOrder`), and lets tests set time, books and positions. Symbols are
+/// canonicalised to upper case like the engine's (`GeminiProtocol.Symbol`), in every
+/// lookup and in what it records.
 final class FakeContext: StrategyContext {
     struct Placed: Equatable {
         var id: String
@@ -29,10 +31,11 @@ final class FakeContext: StrategyContext {
     private(set) var open: [String: OrderView] = [:]
     private var nextID = 0
 
-    init(symbol: SymbolInfo = .btcusd) { symbols[symbol.symbol] = symbol }
+    init(symbol: SymbolInfo = .btcusd) { symbols[symbol.symbol.uppercased()] = symbol }
 
     func place(symbol: String, side: Side, price: ExactDecimal, amount: ExactDecimal, options: OrderOptions) -> PlaceResult {
         if let refuseAll { return .refused(refuseAll) }
+        let symbol = symbol.uppercased()
         guard let info = symbols[symbol] else { return .refused(.unknownSymbol(symbol)) }
         switch info.prepareOrder(side: side, price: price, amount: amount) {
         case .failure(let why):
@@ -55,6 +58,7 @@ final class FakeContext: StrategyContext {
     }
 
     func cancelAll(symbol: String) {
+        let symbol = symbol.uppercased()
         cancelledAll.append(symbol)
         for (id, o) in open where o.symbol == symbol { open[id] = nil }
     }
@@ -68,13 +72,15 @@ final class FakeContext: StrategyContext {
     }
 
     func openOrders(symbol: String) -> [OrderView] {
-        open.values.filter { $0.symbol == symbol }.sorted { $0.clientOrderID < $1.clientOrderID }
+        open.values.filter { $0.symbol == symbol.uppercased() }.sorted { $0.clientOrderID < $1.clientOrderID }
     }
 
-    func position(symbol: String) -> ExactDecimal { positions[symbol] ?? .zero }
+    func position(symbol: String) -> ExactDecimal {
+        positions.filter { $0.key.uppercased() == symbol.uppercased() }.values.reduce(ExactDecimal.zero, +)
+    }
     func balance(currency: String) -> Balance? { balances[currency] }
-    func symbol(_ symbol: String) -> SymbolInfo? { symbols[symbol] }
-    func book(_ symbol: String) -> BookView? { books[symbol] }
+    func symbol(_ symbol: String) -> SymbolInfo? { symbols[symbol.uppercased()] }
+    func book(_ symbol: String) -> BookView? { books[symbol.uppercased()] }
     func setTimer(id: String, after ms: Int64) { timers[id] = now + ms }
     func cancelTimer(id: String) { timers[id] = nil }
 
@@ -91,7 +97,7 @@ final class FakeContext: StrategyContext {
             symbol: symbol, bids: [BookLevel(price: bid, quantity: quantity)],
             asks: [BookLevel(price: ask, quantity: quantity)], timestampMs: now
         )
-        books[symbol] = b
+        books[symbol.uppercased()] = b
         return b
     }
 

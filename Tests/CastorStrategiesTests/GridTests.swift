@@ -76,8 +76,8 @@ import Testing
         #expect(throws: StrategyParameterError(parameter: "strategy.params.step", problem: .invalid("give either step or step_bps, not both"))) {
             try make(["step": .string("5")])
         }
-        #expect(throws: StrategyParameterError(parameter: "strategy.params.step_bps", problem: .invalid("is required (or give step as a price)"))) {
-            try BuiltinStrategies.registry.make(name: "grid", parameters: params(["symbol": .string("btcusd"), "levels": .int(2), "size": .string("1")]))
-        }
+        // Neither: the documented default, step_bps = 5.
+        let g = try? GridParameters(params(["symbol": .string("btcusd"), "levels": .int(2), "size": .string("1")]))
+        #expect(g?.step == .bps(5))
     }
 }

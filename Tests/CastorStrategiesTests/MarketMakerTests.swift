@@ -132,3 +132,46 @@ import Testing
         #expect(rest == ["b", "d"])
     }
 }
+
+@Suite struct StrategySymbolAndDefaultTests {
+    /// The engine delivers `BTCUSD`; a market maker configured with `btcusd` (or
+    /// `BTCUSD`) must still requote on it, not stop after its first quotes.
+    @Test func marketMakerRequotesWhateverTheCaseOfItsSymbol() throws {
+        for configured in ["btcusd", "BTCUSD"] {
+            let ctx = FakeContext()
+            let mm = try BuiltinStrategies.registry.make(name: "market-maker", parameters: params([
+                "symbol": .string(configured), "spread_bps": .int(20), "size": .string("0.001"), "requote_bps": .int(5)]))
+            mm.start(context: ctx)
+            mm.onBook(symbol: "BTCUSD", book: ctx.setBook("BTCUSD", bid: d("29990"), ask: d("30010")), context: ctx)
+            #expect(ctx.placed.count == 2)
+            #expect(ctx.placed.allSatisfy { $0.symbol == "BTCUSD" })
+            // mid moves 10 bps (> requote_bps): both quotes are replaced.
+            mm.onBook(symbol: "BTCUSD", book: ctx.setBook("BTCUSD", bid: d("30020"), ask: d("30040")), context: ctx)
+            #expect(ctx.placed.count == 4, "configured as \(configured)")
+            #expect((mm as! MarketMaker).parameters.symbol == "BTCUSD")
+        }
+    }
+
+    /// An empty `[strategy.params]` is valid for every built-in that can default all of
+    /// its parameters; the symbol is the engine's first.
+    @Test func emptyParametersUseDocumentedDefaults() throws {
+        let empty = StrategyParameters([:], symbols: ["btcusd", "ETHUSD"])
+        let mm = try #require(try BuiltinStrategies.registry.make(name: "market-maker", parameters: empty) as? MarketMaker)
+        #expect(mm.parameters == (try MarketMakerParameters(StrategyParameters([
+            "symbol": .string("BTCUSD"), "spread_bps": .int(2), "size": .string("0.001"), "requote_bps": .int(5)]))))
+        #expect(mm.parameters.maxPosition == nil && mm.parameters.skewBpsPerUnit.isZero)
+        let grid = try GridParameters(empty)
+        #expect(grid.symbol == "BTCUSD" && grid.levels == 3 && grid.step == .bps(5) && grid.size == d("0.001"))
+        _ = try BuiltinStrategies.registry.make(name: "observe", parameters: empty)
+        // TWAP cannot guess what to trade.
+        #expect(throws: StrategyParameterError(parameter: "strategy.params.side", problem: .missing)) {
+            try BuiltinStrategies.registry.make(name: "twap", parameters: empty)
+        }
+        let twap = try TWAPParameters(StrategyParameters(["side": .string("buy"), "target_amount": .string("0.01")], symbols: ["BTCUSD"]))
+        #expect(twap.symbol == "BTCUSD" && twap.durationMs == 600_000 && twap.slices == 10)
+        // Without engine symbols the symbol is still required.
+        #expect(throws: StrategyParameterError(parameter: "strategy.params.symbol", problem: .missing)) {
+            try BuiltinStrategies.registry.make(name: "market-maker", parameters: StrategyParameters([:]))
+        }
+    }
+}

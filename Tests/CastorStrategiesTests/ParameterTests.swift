@@ -42,8 +42,8 @@ import Testing
         #expect(throws: StrategyParameterError(parameter: "strategy.params.spread_bps", problem: .invalid("must be a positive integer"))) {
             try reg.make(name: "market-maker", parameters: params(["symbol": .string("btcusd"), "spread_bps": .int(0), "size": .string("1")]))
         }
-        #expect(throws: StrategyParameterError(parameter: "strategy.params.size", problem: .missing)) {
-            try reg.make(name: "market-maker", parameters: params(["symbol": .string("btcusd"), "spread_bps": .int(10)]))
+        #expect(throws: StrategyParameterError(parameter: "strategy.params.size", problem: .invalid("must be a positive decimal"))) {
+            try reg.make(name: "market-maker", parameters: params(["symbol": .string("btcusd"), "spread_bps": .int(10), "size": .string("0")]))
         }
         #expect(throws: StrategyParameterError(parameter: "strategy.params.spred_bps", problem: .unknown)) {
             try reg.make(name: "market-maker", parameters: params(["symbol": .string("btcusd"), "spred_bps": .int(10)]))

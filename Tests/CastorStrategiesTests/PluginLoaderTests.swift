@@ -25,7 +25,7 @@ import Testing
         strategy.onBook(symbol: "btcusd", book: ctx.setBook(bid: d("30000.01"), ask: d("30010")), context: ctx)
         // 30000.01 × 0.99 = 29700.0099 → buy rounded down to 29700.00, minimum size
         #expect(ctx.placed == [FakeContext.Placed(
-            id: "c1", symbol: "btcusd", side: .buy, price: d("29700.00"), amount: d("0.00001"), options: .makerOrCancel
+            id: "c1", symbol: "BTCUSD", side: .buy, price: d("29700.00"), amount: d("0.00001"), options: .makerOrCancel
         )])
         ctx.fill("c1", strategy: strategy)
         #expect(ctx.logs.contains { $0.message == "example-pinger filled" && $0.fields["order"] == "c1" })

@@ -214,9 +214,9 @@ final class Daemon: @unchecked Sendable {
     }
 
     static func load(_ path: String?) -> Result<CastorConfiguration, ConfigurationError> {
-        guard let path else { return .success(BuiltInStrategyDefaults.applied(to: .default)) }
+        guard let path else { return .success(.default) }
         do throws(ConfigurationError) {
-            return .success(BuiltInStrategyDefaults.applied(to: try CastorConfiguration.load(path: path)))
+            return .success(try CastorConfiguration.load(path: path))
         } catch {
             return .failure(error)
         }

@@ -35,7 +35,6 @@ struct StartupPlan {
         } else {
             configuration = CastorConfiguration(environment: environment)
         }
-        configuration = BuiltInStrategyDefaults.applied(to: configuration)
         let credentials: APICredentials?
         do {
             credentials = try CredentialsLoader(environment: environment).load(for: configuration.venue)
