@@ -4,7 +4,7 @@ import CastorEngine
 import GeminiSim
 import Testing
 
-@Suite(.serialized) struct EngineControlTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct EngineControlTests {
     @Test func strategySwitchWithoutReconnectAndBadNamesRefused() async throws {
         let h = try await SimHarness.start()
         defer { Task { await h.stop() } }

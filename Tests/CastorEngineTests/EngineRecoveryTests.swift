@@ -4,7 +4,7 @@ import CastorEngine
 import GeminiSim
 import Testing
 
-@Suite(.serialized) struct EngineRecoveryTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct EngineRecoveryTests {
     /// An engine dropped without shutdown (a crash) while its order fills; the next one on
     /// the same state directory finds the fill exactly once.
     @Test func restartAfterAbruptStopLosesAndDoublesNoFill() async throws {

@@ -16,7 +16,7 @@ func venueFills(_ h: SimHarness) async throws -> Set<String> {
     Set(try await h.ledgerTrades().map { "\($0.tid) \($0.amount) \($0.price)" })
 }
 
-@Suite(.serialized) struct EngineTradingTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct EngineTradingTests {
     @Test func startQuotesAndFillsMatchTheVenueLedger() async throws {
         let h = try await SimHarness.start()
         defer { Task { await h.stop() } }

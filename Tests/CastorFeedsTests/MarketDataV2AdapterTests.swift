@@ -6,7 +6,7 @@ import Testing
 @testable import CastorFeeds
 
 /// `GeminiMarketDataV2Adapter` against the simulator's `/v2/marketdata` over loopback.
-@Suite(.serialized) struct MarketDataV2AdapterTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MarketDataV2AdapterTests {
     static func makeAdapter(_ sim: FeedSimHarness, heartbeatTimeoutMs: Int64 = 60_000)
         -> (GeminiMarketDataV2Adapter, MarketBooks, FeedRecorder) {
         let queue = DispatchQueue(label: "test.engine")

@@ -7,7 +7,7 @@ import Testing
 
 /// `GeminiOrderEventsAdapter` against the simulator's `/v1/order/events` over loopback,
 /// sharing the trader key's `PrivateRequestSender` with REST (counter nonces).
-@Suite(.serialized) struct OrderEventsAdapterTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct OrderEventsAdapterTests {
     static func makeAdapter(_ sim: FeedSimHarness, sender: PrivateRequestSender? = nil, heartbeatTimeoutMs: Int64 = 60_000)
         -> (GeminiOrderEventsAdapter, DispatchQueue, FeedRecorder) {
         let queue = DispatchQueue(label: "test.engine")

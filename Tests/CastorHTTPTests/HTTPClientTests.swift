@@ -5,7 +5,7 @@ import Testing
 @testable import CastorHTTP
 
 /// HTTP/1.1 behaviour against the independent Python peer over loopback.
-@Suite struct HTTPClientTests {
+@Suite(.timeLimit(.minutes(2))) struct HTTPClientTests {
     @Test func getCarriesCustomHeadersToTheServer() throws {
         let server = try LoopbackServer()
         let client = try HTTPClient()

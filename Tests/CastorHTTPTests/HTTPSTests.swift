@@ -3,7 +3,7 @@ import Testing
 @testable import CastorHTTP
 
 /// TLS against a Python HTTPS peer with a throwaway CA made by the openssl CLI.
-@Suite struct HTTPSTests {
+@Suite(.timeLimit(.minutes(2))) struct HTTPSTests {
     @Test(arguments: ["127.0.0.1", "localhost"])
     func trustedCAGivesResponsesOnOneConnection(host: String) throws {
         let server = try LoopbackServer(tls: true)

@@ -3,7 +3,7 @@ import CastorStrategy
 import Foundation
 import Testing
 
-@Suite(.serialized) struct PluginLoaderTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PluginLoaderTests {
     @Test(.timeLimit(.minutes(10)))
     func loadsTheExamplePluginAndDrivesItsStrategy() throws {
         let path = try PluginBuilder.examplePlugin.get()

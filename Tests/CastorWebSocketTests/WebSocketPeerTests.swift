@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// End-to-end tests against the independent Python peer over loopback TCP.
-@Suite struct WebSocketPeerTests {
+@Suite(.timeLimit(.minutes(2))) struct WebSocketPeerTests {
     struct Session {
         let peer: PeerProcess
         let client: WebSocketClient

@@ -3,7 +3,7 @@ import CastorWebSocket
 import Testing
 
 /// wss:// against the Python peer serving TLS with a throwaway CA.
-@Suite struct WebSocketTLSTests {
+@Suite(.timeLimit(.minutes(2))) struct WebSocketTLSTests {
     static func connect(host: String, cert: String, key: String, trustCA: Bool) throws -> (PeerProcess, EventRecorder, WebSocketClient) {
         let certs = try TestCertificates.shared.get()
         let peer = try PeerProcess(mode: "echo", extraArguments: ["--tls", cert, key])

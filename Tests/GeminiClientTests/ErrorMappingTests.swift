@@ -7,7 +7,7 @@ import Testing
 
 /// Each failure the stub can produce maps to the right `GeminiClientError`, classification
 /// and `mayHaveExecuted`.
-@Suite struct ErrorMappingTests {
+@Suite(.timeLimit(.minutes(2))) struct ErrorMappingTests {
     struct ExchangeCase: Sendable, CustomStringConvertible {
         let fault: String  // JSON, so the case is Sendable
         let status: Int

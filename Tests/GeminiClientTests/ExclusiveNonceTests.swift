@@ -7,7 +7,7 @@ import Testing
 
 /// `PrivateRequestSender.withNonce`: an exclusive operation (the order-events WebSocket
 /// upgrade) takes its place in the key's nonce sequence and blocks REST until released.
-@Suite struct ExclusiveNonceTests {
+@Suite(.timeLimit(.minutes(2))) struct ExclusiveNonceTests {
     static func senderAndClient(_ stub: StubGemini) throws -> (PrivateRequestSender, GeminiRESTClient) {
         let credentials = try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)
         let sender = PrivateRequestSender(

@@ -7,7 +7,7 @@ import Testing
 
 /// The per-key sender: nonce order is arrival order, one request at a time, the single
 /// InvalidNonce retry, and deadline expiry without sending.
-@Suite struct OrderingTests {
+@Suite(.timeLimit(.minutes(2))) struct OrderingTests {
     @Test func hundredConcurrentRequestsArriveOneAtATimeWithIncreasingNonces() throws {
         let stub = try StubGemini()
         let client = try stub.client()

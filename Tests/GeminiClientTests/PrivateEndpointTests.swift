@@ -6,7 +6,7 @@ import Testing
 
 /// Every private POST against the stub: what the stub verified and saw in the payload, and
 /// the decoded answer, values asserted exactly.
-@Suite struct PrivateEndpointTests {
+@Suite(.timeLimit(.minutes(2))) struct PrivateEndpointTests {
     @Test func newOrderLimitWithOption() throws {
         let stub = try StubGemini()
         let client = try stub.client()

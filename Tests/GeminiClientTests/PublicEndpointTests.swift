@@ -5,7 +5,7 @@ import GeminiProtocol
 import Testing
 
 /// Every public GET against the stub, values asserted exactly.
-@Suite struct PublicEndpointTests {
+@Suite(.timeLimit(.minutes(2))) struct PublicEndpointTests {
     @Test func symbols() throws {
         let stub = try StubGemini()
         let client = GeminiRESTClient(venue: stub.venue, http: stub.http)

@@ -5,7 +5,7 @@ import GeminiProtocol
 import Testing
 
 /// Requests Gemini would certainly reject are refused before a nonce is spent.
-@Suite struct ValidationTests {
+@Suite(.timeLimit(.minutes(2))) struct ValidationTests {
     static let badClientOrderIDs = [
         "", String(repeating: "a", count: 37), "has space", "slash/no", "quote\"no", "ümlaut", "tab\tno", "percent%",
     ]
@@ -95,7 +95,7 @@ import Testing
 }
 
 /// Venue URLs for REST and the feeds.
-@Suite struct VenueTests {
+@Suite(.timeLimit(.minutes(2))) struct VenueTests {
     @Test func productionAndSandbox() {
         #expect(GeminiVenue.production.restBaseURL == "https://api.gemini.com")
         #expect(GeminiVenue.production.orderEventsURL == "wss://api.gemini.com/v1/order/events")

@@ -34,6 +34,8 @@ final class FeedOutbox: Sendable {
         var waiter: CheckedContinuation<WSFrame?, Never>?
         /// Set once: nothing is accepted afterwards; `nil` is returned when the queue empties.
         var closed = false
+        /// Whether the close queued a close frame of ours (drop, slow consumer).
+        var closeFrame = false
         var nextSequence: Int64 = 0
         var messagesSinceSkip = 0
         var queued: Int { frames.count - head }
@@ -82,6 +84,7 @@ final class FeedOutbox: Sendable {
             guard !s.closed else { return (false, nil, nil) }
             if bounded, s.queued >= limit {
                 s.closed = true
+                s.closeFrame = true
                 s.frames.append(.close(code: WSCloseCode(1008, reason: "slow consumer")))
                 return (false, nil, nil)
             }
@@ -114,6 +117,7 @@ final class FeedOutbox: Sendable {
             case .finished:
                 frame = nil
             }
+            s.closeFrame = frame != nil
             if let waiter = s.waiter {
                 s.waiter = nil
                 return (waiter, frame)
@@ -123,6 +127,9 @@ final class FeedOutbox: Sendable {
         }
         waiter?.resume(returning: frame)
     }
+
+    /// True once the connection was closed with a close frame of ours (drop, slow consumer).
+    var sentCloseFrame: Bool { state.withLock { $0.closeFrame } }
 
     /// True once `close` ran or the queue overflowed.
     var isClosed: Bool { state.withLock { $0.closed } }

@@ -41,10 +41,36 @@ struct FeedSocket: WSHandler {
         }
         // The session also ends when the outbox runs dry after a close (drop fault, slow
         // client): the peer may never send another byte, so the reader cannot be relied on.
+        //
+        // Returning nil makes FlyingFox close the socket at once. The reader must be gone
+        // from FlyingSocks' socket pool before that: a cancelled read leaves the pool through
+        // an unstructured task hop (`onCancel` → `Task { await pool.resumeContinuation }`),
+        // and if the fd is closed first the kernel drops it from the epoll set while the pool
+        // still lists it (`ePoll.existing[fd] = .read`, plus the waiting continuation). The
+        // next accepted connection reuses that fd number; its `addEvents(.read)` then sees
+        // "already registered" and skips EPOLL_CTL_ADD, so it never wakes: the upgrade or
+        // subscribe goes unanswered and awaits hang with no blocked thread. Hence: cancel
+        // the reader and wait for it to finish (its pool wait removed, EPOLL_CTL_DEL done on
+        // the still-open fd) before the socket may be closed.
+        //
+        // After a close frame of ours (drop, slow consumer) the peer normally answers with
+        // its own close (RFC 6455 §5.5.1), which ends the reader cleanly; it gets a short
+        // grace for that, then the reader is cancelled. Cancelling this task (server stop)
+        // cancels the reader at once.
         return AsyncStream(unfolding: {
             if let frame = await outbox.next() { return frame }
-            if ending.first() {
+            let grace: Duration = outbox.sentCloseFrame ? .seconds(1) : .zero
+            await withTaskCancellationHandler {
+                let timer = Task {
+                    if grace > .zero { try? await Task.sleep(for: grace) }
+                    reader.cancel()
+                }
+                await reader.value
+                timer.cancel()
+            } onCancel: {
                 reader.cancel()
+            }
+            if ending.first() {
                 feeds.unregister(id)
                 await session.closed()
             }

@@ -4,7 +4,7 @@ import GeminiProtocol
 import Testing
 @testable import GeminiSim
 
-@Suite(.serialized) struct FeedFaultTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct FeedFaultTests {
     @Test func dropNowClosesEveryConnectionAndNewOnesWork() async throws {
         let sim = try await SimHarness()
         let orders = try WSProbe.orderEvents(sim)
@@ -21,6 +21,31 @@ import Testing
         _ = try await sim.placeOrder(side: "buy", amount: "0.1", price: "100.00")
         let messages = try await again.waitMessages(2)
         #expect(try sequences(messages) == [0])
+        await sim.stop()
+    }
+
+    /// Each drop closes the sockets under FlyingSocks' pool; the next connection often gets
+    /// the same fd number. Five drops in a row: after each, a fresh `/v2/marketdata`
+    /// connection is upgraded, subscribes and gets its snapshot promptly.
+    @Test func freshMarketDataConnectionSubscribesPromptlyAfterEachDrop() async throws {
+        let sim = try await SimHarness()
+        let snapshot = #"{"type":"l2_updates","symbol":"BTCUSD""#
+        var ws = try WSProbe.marketData(sim)
+        try await ws.waitOpen(seconds: 5)
+        ws.send(subscribe(["BTCUSD"]))
+        _ = try await ws.waitFor(seconds: 5, "first snapshot") { $0.hasPrefix(snapshot) }
+        for round in 1...5 {
+            #expect(try await sim.send(.POST, "/sim/faults", body: #"{"dropWebSocketsNow": true}"#).status == 200)
+            #expect(try await ws.waitEnd(seconds: 5) == .closed(code: 1011, reason: "simulated connection drop"))
+            let started = ContinuousClock.now
+            ws = try WSProbe.marketData(sim)
+            try await ws.waitOpen(seconds: 3)
+            ws.send(subscribe(["BTCUSD"]))
+            _ = try await ws.waitFor(seconds: 3, "snapshot after drop \(round)") { $0.hasPrefix(snapshot) }
+            #expect(ContinuousClock.now - started < .seconds(3), "round \(round)")
+            #expect(sim.server.feeds.dropCount == round)
+        }
+        ws.close()
         await sim.stop()
     }
 

@@ -4,7 +4,7 @@ import GeminiProtocol
 import Testing
 @testable import GeminiSim
 
-@Suite(.serialized) struct MarketDataV1FeedTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MarketDataV1FeedTests {
     @Test func initialBookThenTradeAndChangesWithContiguousSequence() async throws {
         let sim = try await SimHarness()
         _ = try await sim.placeOrder(key: SimHarness.makerKey, side: "sell", amount: "0.3", price: "60000.00")

@@ -26,7 +26,7 @@ func sequences(_ messages: [String]) throws -> [Int64] {
 
 struct SequenceMissing: Error { let text: String }
 
-@Suite(.serialized) struct OrderEventsFeedTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct OrderEventsFeedTests {
     @Test func ackThenInitialThenLiveEventsInOrderWithHeartbeats() async throws {
         let sim = try await SimHarness()
         let resting = try await sim.placeOrder(side: "buy", amount: "0.5", price: "100.00", clientOrderId: "before")

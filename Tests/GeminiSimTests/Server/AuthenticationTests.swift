@@ -3,7 +3,7 @@ import Testing
 @testable import GeminiSim
 
 /// Each authentication and request-validation failure Gemini documents, with its reason.
-@Suite struct AuthenticationTests {
+@Suite(.timeLimit(.minutes(2))) struct AuthenticationTests {
     @Test func missingHeadersEachHaveTheirReason() async throws {
         let sim = try await SimHarness()
         let signer = GeminiSigner(credentials: try APICredentials(key: SimHarness.traderKey, secret: SimHarness.traderSecret))

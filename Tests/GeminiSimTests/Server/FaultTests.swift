@@ -1,7 +1,7 @@
 import Testing
 @testable import GeminiSim
 
-@Suite struct FaultTests {
+@Suite(.timeLimit(.minutes(2))) struct FaultTests {
     @Test func faultsAreReadableAndSwitchableAtRunTime() async throws {
         let sim = try await SimHarness()
         #expect(try await sim.get("/sim/faults").json?["maintenance"] == .bool(false))

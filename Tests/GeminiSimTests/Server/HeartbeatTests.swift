@@ -1,7 +1,7 @@
 import Testing
 @testable import GeminiSim
 
-@Suite struct HeartbeatTests {
+@Suite(.timeLimit(.minutes(2))) struct HeartbeatTests {
     @Test func silentRequireHeartbeatSessionGetsItsOrdersCancelled() async throws {
         let sim = try await SimHarness()
         let key = SimHarness.heartbeatKey

@@ -3,7 +3,7 @@ import Testing
 @testable import GeminiSim
 
 /// Every private endpoint's happy path over loopback HTTP, checking Gemini's field types.
-@Suite struct PrivateEndpointTests {
+@Suite(.timeLimit(.minutes(2))) struct PrivateEndpointTests {
     @Test func orderLifecycleNewStatusOrdersCancel() async throws {
         let sim = try await SimHarness()
         let placed = try await sim.placeOrder(side: "buy", amount: "0.5", price: "25000.00", clientOrderId: "bot-0001")

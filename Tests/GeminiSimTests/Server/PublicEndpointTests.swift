@@ -1,7 +1,7 @@
 import Testing
 @testable import GeminiSim
 
-@Suite struct PublicEndpointTests {
+@Suite(.timeLimit(.minutes(2))) struct PublicEndpointTests {
     @Test func symbolsAndDetails() async throws {
         let sim = try await SimHarness()
         #expect(try await sim.get("/v1/symbols").text == #"["btcusd","ethusd"]"#)

@@ -1,7 +1,7 @@
 import Testing
 @testable import GeminiSim
 
-@Suite struct RateLimitTests {
+@Suite(.timeLimit(.minutes(2))) struct RateLimitTests {
     /// Gemini's worked example (API.md §5): 20 requests at once at 600/min → 10 run, 5 are
     /// queued 100–500 ms, 5 are refused.
     @Test func geminisWorkedExample() {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import GeminiSim
 
-@Suite struct ServerLifecycleTests {
+@Suite(.timeLimit(.minutes(2))) struct ServerLifecycleTests {
     @Test func startsOnEphemeralLoopbackPortAndStops() async throws {
         let sim = try await SimHarness()
         #expect(sim.port != 0)

@@ -70,7 +70,29 @@ final class SimHarness: Sendable {
 
     // MARK: Raw HTTP
 
-    func send(_ method: HTTPMethod, _ target: String, headers: [(String, String)] = [], body: String = "") async throws -> Reply {
+    /// Sends one request over loopback; throws `HarnessError.timedOut` after `seconds`.
+    func send(_ method: HTTPMethod, _ target: String, headers: [(String, String)] = [], body: String = "",
+              seconds: Double = 10) async throws -> Reply {
+        try await Self.withDeadline("\(method.rawValue) \(target)", seconds: seconds) {
+            try await self.sendUnbounded(method, target, headers: headers, body: body)
+        }
+    }
+
+    /// Runs `operation`, cancelling it and throwing `HarnessError.timedOut` after `seconds`.
+    static func withDeadline<T: Sendable>(_ what: String, seconds: Double,
+                                          _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                throw HarnessError.timedOut(what)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    private func sendUnbounded(_ method: HTTPMethod, _ target: String, headers: [(String, String)], body: String) async throws -> Reply {
         let pathPart = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
         let queryPart = target.contains("?") ? String(target.split(separator: "?", maxSplits: 1)[1]) : ""
         let query = queryPart.split(separator: "&").map { item -> HTTPRequest.QueryItem in

@@ -3,7 +3,7 @@ import Testing
 
 /// `SimulatorCore.trafficStats`: the limiter's own 429s and queueing are counted apart from
 /// an injected storm's 429s, per key, so a client's rate discipline can be measured.
-@Suite struct TrafficStatsTests {
+@Suite(.timeLimit(.minutes(2))) struct TrafficStatsTests {
     @Test func limiterRefusalsAreCountedApartFromStormRefusals() async throws {
         // 60/min with a burst of 2 and no queue: the third request in one instant is refused.
         let limits = RateLimitConfig(privatePerMinute: 60, queuedBeyondLimit: 0, burst: 2)
