@@ -94,6 +94,9 @@ extension Engine {
             self.stopFeeds()
             self.tickTimer?.cancel()
             self.schedulerWake?.cancel()
+            // Drain the writer queue (intents, order states) before the final synced write,
+            // which also makes those deferred commits durable (one append-only WAL).
+            self.journalWriter.sync {}
             do { try self.journal?.setMeta("engine.clean_shutdown_ms", "\(self.now)") } catch {
                 self.log("journal").error("journal flush failed", metadata: ["reason": "\(error)"])
             }

@@ -224,15 +224,18 @@ extension Engine {
         journalState(t.clientOrderID, orderID: t.orderID, state: state, reason: t.cause, executed: t.executedAfter)
     }
 
+    /// Journals an order state event (deferred durability) on the writer queue, after the
+    /// order's intent (same serial queue) and off the engine queue.
     func journalState(_ id: ClientOrderID, orderID: String?, state: JournalOrderState, reason: String?,
                       executed: ExactDecimal? = nil) {
         guard let journal else { return }
-        do {
-            try journal.recordOrderState(JournalOrderEvent(clientOrderID: id.rawValue, orderID: orderID, state: state,
-                                                           executed: executed, reason: reason, timestampMs: now,
-                                                           source: .rest))
-        } catch {
-            journalFailed(error, what: "order state of \(id)")
+        let event = JournalOrderEvent(clientOrderID: id.rawValue, orderID: orderID, state: state,
+                                      executed: executed, reason: reason, timestampMs: now, source: .rest)
+        journalWriter.async { [weak self] in
+            do { try journal.recordOrderState(event) } catch {
+                guard let self else { return }
+                self.queue.async { self.journalFailed(error, what: "order state of \(id)") }
+            }
         }
     }
 

@@ -68,6 +68,7 @@ extension Engine {
                                          createdMs: i.createdMs)
             }
             try journal.setMeta("engine.boot", bootToken)
+            counterReservedThrough = state.clientOrderCounter
             self.journal = journal
             log("journal").info("journal opened", metadata: [
                 "reason": "\(state.openOrders.count) open orders, \(fills.count) fills, counter \(state.clientOrderCounter)"])

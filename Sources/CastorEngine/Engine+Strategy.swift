@@ -89,35 +89,49 @@ extension Engine {
         if case .refuse(let rule, let detail) = risk.admit(intent, context: riskContext, now: t) {
             return refuse(.risk(rule: rule.rawValue, message: detail), rule: rule.rawValue)
         }
-        // The journal's counter moves first (synced), so an id that may reach the exchange
-        // is never handed out again, even after a crash with the boot token reused.
-        if let journal {
-            do { _ = try journal.nextClientOrderCounter() } catch {
+        // The client-order counter must never be reused, even after a crash with the boot
+        // token reused: counters are reserved in blocks of `clientOrderCounterBlock`, the
+        // block's upper end synced to the journal before the first id of the block is
+        // handed out. Allocation inside a block needs no disk write; a restart resumes
+        // above the reserved end, skipping what was left of the block.
+        if let journal, Int64(manager.generator.lastCounter) >= counterReservedThrough {
+            let through = Int64(manager.generator.lastCounter) + Engine.clientOrderCounterBlock
+            do { try journal.reserveClientOrderCounters(through: through) } catch {
                 journalFailed(error, what: "client order counter")
                 return refuse(.notAccepting("journal unavailable"), rule: "journal")
             }
+            counterReservedThrough = through
         }
         let (maybeID, actions) = manager.submit(intent, now: t)
         guard let id = maybeID, actions.contains(where: { if case .send = $0 { true } else { false } }) else {
             perform(actions)
             return refuse(.notAccepting("the order manager did not accept the intent"), rule: "order_manager")
         }
-        if let journal {
-            do {
-                try journal.recordIntent(JournalIntent(
-                    clientOrderID: id.rawValue, strategy: owner, symbol: sym.rawValue, side: side == .buy ? .buy : .sell,
-                    price: prepared.price, amount: prepared.amount, options: option.map { [$0.rawValue] } ?? [],
-                    createdMs: t))
-            } catch {
-                // Not journaled means not sent: a restart could not account for it.
-                journalFailed(error, what: "intent \(id)")
-                _ = withdrawQueuedNewOrder(id)
-                perform(manager.newOrderDropped(id, now: t))
-                return .refused(.notAccepting("journal unavailable"))
+        intents[id] = IntentInfo(strategy: owner, options: options, createdMs: t)
+        guard let journal else {
+            perform(actions)
+            return .placed(clientOrderID: id.rawValue, price: prepared.price, amount: prepared.amount)
+        }
+        // The intent is journaled (synced) on the writer queue right after the request is
+        // handed to the sender, so the fsync is not on the tick-to-order path. Money rules
+        // hold: the exchange is the source of truth for orders; if the process dies before
+        // this commit, the order carries our client-order-id prefix and the next start's
+        // reconciliation finds it (orphan with our prefix) — and its counter was reserved
+        // above, so no id is ever reused. Every later state event of this order comes from
+        // a REST or WebSocket answer (always asynchronous) and is journaled on the same
+        // serial writer queue, so it lands after the intent.
+        let record = JournalIntent(
+            clientOrderID: id.rawValue, strategy: owner, symbol: sym.rawValue, side: side == .buy ? .buy : .sell,
+            price: prepared.price, amount: prepared.amount, options: option.map { [$0.rawValue] } ?? [],
+            createdMs: t)
+        perform(actions)
+        journalWriter.async { [weak self] in
+            do { try journal.recordIntent(record) } catch {
+                // Already sent: trading stops; the next start reconciles the order by prefix.
+                guard let self else { return }
+                self.queue.async { self.journalFailed(error, what: "intent \(id)") }
             }
         }
-        intents[id] = IntentInfo(strategy: owner, options: options, createdMs: t)
-        perform(actions)
         return .placed(clientOrderID: id.rawValue, price: prepared.price, amount: prepared.amount)
     }
 

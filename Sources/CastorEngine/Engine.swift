@@ -44,6 +44,11 @@ public final class Engine: @unchecked Sendable {
     enum Phase: String { case created, starting, running, stopping, stopped, failed }
     var phase: Phase = .created
     var journal: Journal?
+    /// Intents and order state events are written here, off the engine queue, in the order
+    /// the engine produced them (one serial queue). Fills stay synced on the engine queue.
+    let journalWriter = DispatchQueue(label: "castor.journal.writer")
+    /// Client-order counters up to this one are reserved (synced) in the journal.
+    var counterReservedThrough: Int64 = 0
     var rest: GeminiRESTClient?
     var nonces: NonceSource?
     var signer: GeminiSigner?
@@ -126,6 +131,8 @@ public final class Engine: @unchecked Sendable {
 
     /// The client order id prefix of this daemon (alphanumeric, see `ClientOrderIDGenerator`).
     public static let clientOrderIDPrefix = "cx"
+    /// Client-order counters reserved per synced journal write (see `place`).
+    static let clientOrderCounterBlock: Int64 = 1000
 
     // MARK: Public API
 

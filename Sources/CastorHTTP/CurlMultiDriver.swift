@@ -82,7 +82,10 @@ final class CurlMultiDriver: @unchecked Sendable {
         }
         transfers[transfer.easy] = transfer
         easyByID[transfer.id] = transfer.easy
-        // libcurl's timer callback (0 ms) now schedules the first socket action.
+        // Kick libcurl now instead of waiting for the 0 ms timer it just asked for: the
+        // request's bytes are written to a reused connection inside this call, with no
+        // Dispatch timer hop. (The timer still fires later; curl treats it as a no-op.)
+        action(socket: CURL_SOCKET_TIMEOUT, flags: 0)
     }
 
     /// Cancels one transfer if it is still running.
@@ -137,7 +140,7 @@ final class CurlMultiDriver: @unchecked Sendable {
     /// One-shot semantics on a single timer source: each call replaces the deadline.
     private func timerChanged(_ ms: Int) {
         dispatchPrecondition(condition: .onQueue(queue))
-        timer.schedule(deadline: ms < 0 ? .distantFuture : .now() + .milliseconds(ms))
+        timer.schedule(deadline: ms < 0 ? .distantFuture : .now() + .milliseconds(ms), leeway: .nanoseconds(0))
     }
 
     func closeSocket(_ fd: Int32) {

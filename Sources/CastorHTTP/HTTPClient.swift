@@ -57,6 +57,41 @@ public final class HTTPClient: Sendable {
         driver.queue.async { driver.close() }
     }
 
+    /// The client's private serial queue (libcurl's). A caller that confines its own state
+    /// to it (one ordered sender per key) can start requests with `executeOnQueue` without
+    /// another queue hop.
+    public var queue: DispatchQueue { driver.queue }
+
+    /// Like `execute`, but must be called on `queue`: the transfer is added and libcurl
+    /// kicked before this returns, so the request is on the wire with no extra hop.
+    @discardableResult
+    public func executeOnQueue(
+        _ request: HTTPRequest,
+        on queue: DispatchQueue,
+        completion: @escaping @Sendable (Result<HTTPResponse, HTTPError>) -> Void
+    ) -> HTTPTask {
+        dispatchPrecondition(condition: .onQueue(driver.queue))
+        let id = nextID.add(1, ordering: .relaxed).oldValue
+        HTTPClient.start(id: id, request, driver: driver, options: options, on: queue, completion: completion)
+        return HTTPTask(id: id, driver: driver)
+    }
+
+    private static func start(
+        id: UInt64, _ request: HTTPRequest, driver: CurlMultiDriver, options: Options, on queue: DispatchQueue,
+        completion: @escaping @Sendable (Result<HTTPResponse, HTTPError>) -> Void
+    ) {
+        let transfer: Transfer
+        do throws(HTTPError) {
+            transfer = try Transfer(
+                id: id, request: request, options: options, closeSocketData: driver.closeSocketData,
+                completionQueue: queue, completion: completion)
+        } catch {
+            queue.async { completion(.failure(error)) }
+            return
+        }
+        driver.start(transfer)
+    }
+
     /// Sends `request`; `completion` runs exactly once on `queue` with the response (any
     /// status) or the reason there is none. Invalid or policy-violating requests fail
     /// without any network activity.
@@ -69,16 +104,7 @@ public final class HTTPClient: Sendable {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         let driver = driver, options = options
         driver.queue.async {
-            let transfer: Transfer
-            do throws(HTTPError) {
-                transfer = try Transfer(
-                    id: id, request: request, options: options, closeSocketData: driver.closeSocketData,
-                    completionQueue: queue, completion: completion)
-            } catch {
-                queue.async { completion(.failure(error)) }
-                return
-            }
-            driver.start(transfer)
+            HTTPClient.start(id: id, request, driver: driver, options: options, on: queue, completion: completion)
         }
         return HTTPTask(id: id, driver: driver)
     }

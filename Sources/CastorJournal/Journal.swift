@@ -75,9 +75,14 @@ public final class Journal: Sendable {
 
     // MARK: - Writes
 
-    /// Journals an order about to be sent, in state `pending`. Always synced: the intent must
-    /// be on disk before the request leaves, or a crash could leave an order on the exchange
-    /// that the journal has never heard of.
+    /// Journals an order in state `pending`. Always synced (one WAL fsync).
+    ///
+    /// The engine calls this on its journal writer queue right after handing the request to
+    /// the sender, not before: the exchange is the source of truth for orders, and a crash
+    /// between the send and this commit leaves an order whose client order id carries our
+    /// prefix, which the next start's reconciliation finds and adopts or cancels. What must
+    /// never be lost is the client-order counter (`reserveClientOrderCounters`), which is
+    /// synced before any id from its block is handed out.
     public func recordIntent(_ intent: JournalIntent) throws(JournalError) {
         if let bad = intent.options.first(where: { $0.contains(",") }) {
             throw .invalidArgument("order option '\(bad)' contains a comma")
@@ -185,6 +190,23 @@ public final class Journal: Sendable {
             try db.cachedStatement(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 .execute(arguments: [Journal.counterKey, String(next)])
             return next
+        }
+    }
+
+    /// Reserves every client-order counter up to and including `value`, synced: the
+    /// persisted counter becomes `max(current, value)` and never goes down.
+    ///
+    /// The engine reserves counters in blocks (one synced write per block, not per order)
+    /// and hands them out from memory. After a crash it resumes above the persisted mark,
+    /// i.e. above every counter of the block in use, so no counter that may have reached the
+    /// exchange is reused; the unused rest of the block is simply skipped.
+    public func reserveClientOrderCounters(through value: Int64) throws(JournalError) {
+        try write(.synced) { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO meta (key, value) VALUES (?, ?)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)
+                """).execute(arguments: [Journal.counterKey, String(value)])
         }
     }
 

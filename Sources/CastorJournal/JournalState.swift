@@ -16,7 +16,7 @@ public struct JournalState: Sendable, Hashable {
     /// Newest fill time per lower-case symbol (Unix ms): the `timestamp` to pass to
     /// `/v1/mytrades` when catching up; fills at that instant come back and are deduplicated.
     public var lastFillMs: [String: Int64]
-    /// The last client-order counter handed out (0 if none).
+    /// The highest client-order counter handed out or reserved (0 if none); resume above it.
     public var clientOrderCounter: Int64
     /// Caller-owned metadata (boot id, config hash, …); the journal's own keys are excluded.
     public var meta: [String: String]

@@ -28,7 +28,10 @@ public final class PrivateRequestSender: @unchecked Sendable {
     private let signer: GeminiSigner
     private let nonces: NonceSource
     private let requestTimeout: Duration?
-    private let queue = DispatchQueue(label: "castor.gemini.private-sender")
+    /// The HTTP client's own serial queue: the sender's state is confined to it, and a
+    /// signed request goes from the caller's queue to libcurl's write in one hop
+    /// (`HTTPClient.executeOnQueue`), not two.
+    private let queue: DispatchQueue
 
     // Confined to `queue`: every access below happens on it (checked at entry), which is
     // what makes the `@unchecked Sendable` sound.
@@ -48,6 +51,7 @@ public final class PrivateRequestSender: @unchecked Sendable {
     ) {
         precondition(signer.nonceFormat == nonces.format, "signer and nonce source must use the same nonce format")
         self.http = http
+        self.queue = http.queue
         self.venue = venue
         self.signer = signer
         self.nonces = nonces
@@ -116,10 +120,12 @@ public final class PrivateRequestSender: @unchecked Sendable {
         work.id = nextID
         pending.append(work)
         let id = work.id
+        pump()
         // Fails the request at its deadline if it is still waiting, rather than when its
         // turn comes: a caller should not wait for a slow head to learn it is too late.
+        // Armed only when it did not leave at once (no timer on the hot path).
+        guard pending.contains(where: { $0.id == id }) else { return }
         queue.asyncAfter(deadline: work.deadline) { self.expire(id: id) }
-        pump()
     }
 
     private func expire(id: UInt64) {
@@ -192,7 +198,7 @@ public final class PrivateRequestSender: @unchecked Sendable {
         let httpRequest = HTTPRequest(
             method: .post, url: venue.restURL(path: request.path), headers: signed.headers,
             timeout: requestTimeout, isIdempotent: false)
-        http.execute(httpRequest, on: queue) { result in
+        http.executeOnQueue(httpRequest, on: queue) { result in
             self.completed(request, result: result, isRetry: isRetry)
         }
         return true
