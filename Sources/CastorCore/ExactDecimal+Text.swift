@@ -17,39 +17,34 @@ extension ExactDecimal: LosslessStringConvertible, CustomStringConvertible, Cust
         guard n > 0 else { return nil }
         var negative = false
         if bytes[0] == UInt8(ascii: "-") { negative = true; i = 1 }
-        // Up to 18 digits accumulate in a UInt64 (cheap); beyond that in Int128.
+        // Integer and fraction digits share one accumulator: up to 18 significant digits
+        // in a UInt64 (cheap), beyond that in Int128.
         var small: UInt64 = 0
         var big: Int128 = 0
         var digits = 0          // significant digits accumulated (leading zeros skipped)
-        var intDigits = 0
-        var fracDigits = 0
-        while i < n, bytes[i] &- 48 < 10 {
-            let d = bytes[i] &- 48
+        @inline(__always) func accumulate(_ d: UInt8) -> Bool {
             if digits > 0 || d != 0 { digits += 1 }
-            if digits <= 18 { small = small &* 10 &+ UInt64(d) }
-            else {
-                if digits == 19 { big = Int128(small) }
-                let (m, o1) = big.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(Int128(d))
-                if o1 || o2 { return nil }
-                big = a
+            if digits <= 18 {
+                small = small &* 10 &+ UInt64(d)
+                return true
             }
+            if digits == 19 { big = Int128(small) }
+            let (m, o1) = big.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = m.addingReportingOverflow(Int128(d))
+            big = sum
+            return !(o1 || o2)
+        }
+        var intDigits = 0
+        while i < n, bytes[i] &- 48 < 10 {
+            guard accumulate(bytes[i] &- 48) else { return nil }
             intDigits += 1; i += 1
         }
         guard intDigits > 0 else { return nil }
+        var fracDigits = 0
         if i < n, bytes[i] == UInt8(ascii: ".") {
             i += 1
             while i < n, bytes[i] &- 48 < 10 {
-                let d = bytes[i] &- 48
-                if digits > 0 || d != 0 { digits += 1 }
-                if digits <= 18 { small = small &* 10 &+ UInt64(d) }
-                else {
-                    if digits == 19 { big = Int128(small) }
-                    let (m, o1) = big.multipliedReportingOverflow(by: 10)
-                    let (a, o2) = m.addingReportingOverflow(Int128(d))
-                    if o1 || o2 { return nil }
-                    big = a
-                }
+                guard accumulate(bytes[i] &- 48) else { return nil }
                 fracDigits += 1; i += 1
             }
             guard fracDigits > 0 else { return nil }
