@@ -8,7 +8,7 @@ import Darwin
 ///
 /// `DateFormatter` allocates and consults locale data per call; this reads `clock_gettime`
 /// and converts with `gmtime_r`, writing digits straight into the line buffer.
-struct LogTimestamp {
+public struct LogTimestamp: Sendable {
     var seconds: Int
     var microseconds: Int
 

@@ -6,57 +6,26 @@ import Logging
 /// Same metadata merging and redaction as `JSONLogHandler`; values containing spaces, quotes
 /// or `=` are quoted so a line still splits unambiguously into `key=value` pairs. Control
 /// characters in messages are escaped so one event stays one line.
-public struct TextLogHandler: LogHandler {
-    /// The logger label, written before the message.
-    public let label: String
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+public typealias TextLogHandler = LineLogHandler<TextLineLayout>
 
-    private let writer: LogWriter
-    private let levelControl: LogLevelControl
-    private var levelOverride: Logger.Level?
-
-    /// A handler for `label` writing through `writer`, filtered by `levelControl`.
-    public init(label: String, writer: LogWriter, levelControl: LogLevelControl = .shared,
-                metadataProvider: Logger.MetadataProvider? = nil) {
-        self.label = label
-        self.writer = writer
-        self.levelControl = levelControl
-        self.metadataProvider = metadataProvider
-    }
-
-    /// The process-wide level; setting it on one logger pins only that logger's level.
-    public var logLevel: Logger.Level {
-        get { levelOverride ?? levelControl.level }
-        set { levelOverride = newValue }
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        guard event.level >= logLevel else { return }
-        var merged = LogMetadataMerge.merge(metadata, metadataProvider, event.metadata, error: event.error)
-        let component = LogMetadataMerge.takeComponent(from: &merged, label: label)
-        let timestamp = LogTimestamp.now()
-        writer.writeLine { out in
-            timestamp.append(to: &out, iso: false)
+/// The terminal layout of `TextLogHandler`.
+public enum TextLineLayout: LogLineLayout {
+    public static func appendLine(level: Logger.Level, message: Logger.Message, component: String,
+                                  metadata merged: Logger.Metadata, timestamp: LogTimestamp, to out: inout [UInt8]) {
+        timestamp.append(to: &out, iso: false)
+        out.append(UInt8(ascii: " "))
+        let levelName = level.rawValue.uppercased()
+        out.append(contentsOf: Array(levelName.utf8))
+        for _ in min(levelName.count, 5)..<5 { out.append(UInt8(ascii: " ")) }
+        out.append(UInt8(ascii: " "))
+        Self.appendEscaped(component, to: &out)
+        out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+        Self.appendEscaped(message.description, to: &out)
+        for key in merged.keys.sorted() {
             out.append(UInt8(ascii: " "))
-            let levelName = event.level.rawValue.uppercased()
-            out.append(contentsOf: Array(levelName.utf8))
-            for _ in min(levelName.count, 5)..<5 { out.append(UInt8(ascii: " ")) }
-            out.append(UInt8(ascii: " "))
-            Self.appendEscaped(component, to: &out)
-            out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
-            Self.appendEscaped(event.message.description, to: &out)
-            for key in merged.keys.sorted() {
-                out.append(UInt8(ascii: " "))
-                Self.appendEscaped(key, to: &out)
-                out.append(UInt8(ascii: "="))
-                Self.appendValue(merged[key]!, key: key, to: &out)
-            }
+            Self.appendEscaped(key, to: &out)
+            out.append(UInt8(ascii: "="))
+            Self.appendValue(merged[key]!, key: key, to: &out)
         }
     }
 

@@ -1,0 +1,53 @@
+import Logging
+
+/// How one log line is laid out: everything but the metadata merging, levels and the
+/// single `write(2)` per line, which `LineLogHandler` does the same for every layout.
+public protocol LogLineLayout: Sendable {
+    /// Appends one whole line (without its newline) for an event.
+    static func appendLine(level: Logger.Level, message: Logger.Message, component: String,
+                           metadata merged: Logger.Metadata, timestamp: LogTimestamp, to out: inout [UInt8])
+}
+
+/// A swift-log handler writing one line per event through a `LogWriter`, laid out by
+/// `Layout` (`JSONLogHandler`, `TextLogHandler`).
+public struct LineLogHandler<Layout: LogLineLayout>: LogHandler {
+    /// The logger label, written as the line's component unless metadata names another.
+    public let label: String
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+
+    private let writer: LogWriter
+    private let levelControl: LogLevelControl
+    private var levelOverride: Logger.Level?
+
+    /// A handler for `label` writing through `writer`, filtered by `levelControl`.
+    public init(label: String, writer: LogWriter, levelControl: LogLevelControl = .shared,
+                metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.writer = writer
+        self.levelControl = levelControl
+        self.metadataProvider = metadataProvider
+    }
+
+    /// The process-wide level; setting it on one logger pins only that logger's level.
+    public var logLevel: Logger.Level {
+        get { levelOverride ?? levelControl.level }
+        set { levelOverride = newValue }
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        guard event.level >= logLevel else { return }
+        var merged = LogMetadataMerge.merge(metadata, metadataProvider, event.metadata, error: event.error)
+        let component = LogMetadataMerge.takeComponent(from: &merged, label: label)
+        let timestamp = LogTimestamp.now()
+        writer.writeLine { out in
+            Layout.appendLine(level: event.level, message: event.message, component: component,
+                              metadata: merged, timestamp: timestamp, to: &out)
+        }
+    }
+}
