@@ -112,7 +112,7 @@ let package = Package(
             dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore"],
             exclude: ["stub_gemini_server.py"]
         ),
-        .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket"]),
+        .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket", "CastorHTTP"]),
         .testTarget(name: "CastorLogTests", dependencies: ["CastorLog", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
         .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd"]),

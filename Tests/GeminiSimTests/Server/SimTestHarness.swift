@@ -1,5 +1,6 @@
 import Synchronization
 import CastorCore
+import CastorHTTP
 import FlyingFox
 import FlyingSocks
 import Foundation
@@ -92,22 +93,22 @@ final class SimHarness: Sendable {
         }
     }
 
+    /// One libcurl client (the project's own `CastorHTTP`) for every harness: FlyingFox's
+    /// client shares one edge-triggered socket pool across the whole test process, where a
+    /// closed socket's stale registration can swallow the wake-up of a new one under load.
+    private static let http: CastorHTTP.HTTPClient = {
+        do { return try CastorHTTP.HTTPClient() } catch { fatalError("cannot create the test HTTP client: \(error)") }
+    }()
+
     private func sendUnbounded(_ method: HTTPMethod, _ target: String, headers: [(String, String)], body: String) async throws -> Reply {
-        let pathPart = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
-        let queryPart = target.contains("?") ? String(target.split(separator: "?", maxSplits: 1)[1]) : ""
-        let query = queryPart.split(separator: "&").map { item -> HTTPRequest.QueryItem in
-            let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-            return HTTPRequest.QueryItem(name: kv[0], value: kv.count > 1 ? kv[1] : "")
+        let verb: CastorHTTP.HTTPRequest.Method = method == .GET ? .get : (method == .DELETE ? .delete : .post)
+        let request = CastorHTTP.HTTPRequest(method: verb, url: "http://127.0.0.1:\(port)\(target)",
+                                             headers: headers.map { (name: $0.0, value: $0.1) },
+                                             body: verb == .get ? [] : Array(body.utf8), timeout: .seconds(30))
+        let response: CastorHTTP.HTTPResponse = try await withCheckedThrowingContinuation { continuation in
+            Self.http.execute(request, on: .global()) { continuation.resume(with: $0.mapError { $0 as any Error }) }
         }
-        var h = HTTPHeaders()
-        for (name, value) in headers { h[HTTPHeader(name)] = value }
-        h[.host] = "127.0.0.1:\(port)"
-        let request = HTTPRequest(method: method, version: .http11, path: pathPart, query: query, headers: h,
-                                  body: HTTPBodySequence(data: Data(body.utf8)))
-        var client = HTTPClient()
-        let response = try await client.sendHTTPRequest(request, to: try sockaddr_in.inet(ip4: "127.0.0.1", port: port))
-        let data = try await response.bodyData
-        return Reply(status: response.statusCode.code, text: String(decoding: data, as: UTF8.self))
+        return Reply(status: response.status, text: String(decoding: response.body, as: UTF8.self))
     }
 
     func get(_ target: String) async throws -> Reply { try await send(.GET, target) }
