@@ -13,10 +13,10 @@ import Testing
         let books = MarketBooks(symbols: ["BTCUSD", "ETHUSD"], queue: queue)
         let connection = FeedConnectionStateMachine.Configuration(
             backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs,
-            subscribeTimeoutMs: 1_000)
+            subscribeTimeoutMs: 5_000)
         let adapter = GeminiMarketDataV2Adapter(
             books: books, configuration: .init(url: sim.venue.marketDataV2URL, connection: connection,
-                                               webSocket: .init(connectTimeout: 2, handshakeTimeout: 2), seed: 3))
+                                               webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), seed: 3))
         let recorder = FeedRecorder()
         queue.sync {
             adapter.delegate = recorder

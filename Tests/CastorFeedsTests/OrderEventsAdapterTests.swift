@@ -15,8 +15,8 @@ import Testing
             url: sim.venue.orderEventsURL,
             subscription: .init(eventTypeFilter: [.accepted, .booked, .fill, .cancelled, .closed, .rejected]),
             connection: .init(backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs,
-            subscribeTimeoutMs: 1_000),
-            webSocket: .init(connectTimeout: 2, handshakeTimeout: 2), seed: 5)
+            subscribeTimeoutMs: 5_000),
+            webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), seed: 5)
         let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, queue: queue, configuration: config)
         let recorder = FeedRecorder()
         queue.sync {
