@@ -104,12 +104,14 @@ let package = Package(
         ),
         .testTarget(name: "CastorCoreTests", dependencies: ["CastorCore"]),
         .testTarget(name: "CastorSSLTests", dependencies: ["CastorSSL"]),
-        .testTarget(name: "CastorHTTPTests", dependencies: ["CastorHTTP"], exclude: ["loopback_server.py"]),
+        // Test-only helpers shared by test targets (the Python peer launcher).
+        .target(name: "CastorTestSupport", path: "Tests/CastorTestSupport"),
+        .testTarget(name: "CastorHTTPTests", dependencies: ["CastorHTTP", "CastorTestSupport"], exclude: ["loopback_server.py"]),
         .testTarget(name: "CastorWebSocketTests", dependencies: ["CastorWebSocket", "CastorSSL"], exclude: ["Peer"]),
         .testTarget(name: "GeminiProtocolTests", dependencies: ["GeminiProtocol", "CastorCore"]),
         .testTarget(
             name: "GeminiClientTests",
-            dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore"],
+            dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore", "CastorTestSupport"],
             exclude: ["stub_gemini_server.py"]
         ),
         .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket", "CastorHTTP"]),

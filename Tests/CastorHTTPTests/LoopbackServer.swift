@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Foundation
 import Testing
 
@@ -11,21 +12,13 @@ final class LoopbackServer {
     let caFile: String?
     /// Set for `--tls`: a hashed CA directory holding the same CA.
     let caPath: String?
-    private let process: Process
-    private let stdinPipe: Pipe
+    private let peer: PythonPeer
     private let tempDirectory: URL?
 
-    struct StartFailure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     init(tls: Bool = false) throws {
-        guard let python = Self.findExecutable("python3") else {
-            throw StartFailure(description: "python3 not found on PATH: the HTTP tests need it for their loopback server")
-        }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("loopback_server.py").path
-        var arguments = [script]
+        var arguments: [String] = []
         if tls {
             let dir = FileManager.default.temporaryDirectory
                 .appendingPathComponent("castor-http-tls-\(UUID().uuidString)")
@@ -39,51 +32,17 @@ final class LoopbackServer {
             caFile = nil
             caPath = nil
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        stdinPipe = Pipe()
-        let stdoutPipe = Pipe()
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutPipe
-        try process.run()
-
-        // Read the port line off-thread so a silent server fails the test at a deadline.
-        let line = LockedBox<String?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        let reader = stdoutPipe.fileHandleForReading
-        DispatchQueue.global().async {
-            var bytes: [UInt8] = []
-            while !bytes.contains(10) {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                bytes += chunk
-            }
-            line.value = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + 20) == .success, let text = line.value, let port = Int(text) else {
-            process.terminate()
-            throw StartFailure(description: "loopback_server.py did not print its port (got \(String(describing: line.value)))")
-        }
-        self.port = port
+        peer = try PythonPeer(script: script, arguments: arguments,
+                              purpose: "the HTTP tests need it for their loopback server")
+        port = peer.port
     }
 
     deinit {
-        try? stdinPipe.fileHandleForWriting.close()  // the server exits on stdin EOF
-        process.terminate()
-        process.waitUntilExit()
         if let tempDirectory { try? FileManager.default.removeItem(at: tempDirectory) }
     }
 
     func url(_ path: String, scheme: String = "http", host: String = "127.0.0.1") -> String {
         "\(scheme)://\(host):\(port)\(path)"
-    }
-
-    private static func findExecutable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
 

@@ -1,5 +1,6 @@
 import CastorCore
 import CastorHTTP
+import CastorTestSupport
 import Dispatch
 import Foundation
 import GeminiClient
@@ -17,55 +18,16 @@ final class StubGemini {
     let port: Int
     let venue: GeminiVenue
     let http: HTTPClient
-    private let process: Process
-    private let stdinPipe: Pipe
-
-    struct StartFailure: Error, CustomStringConvertible {
-        let description: String
-    }
+    private let peer: PythonPeer
 
     init() throws {
-        guard let python = Self.findExecutable("python3") else {
-            throw StartFailure(description: "python3 not found on PATH: GeminiClientTests need it for the stub Gemini server (stub_gemini_server.py)")
-        }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("stub_gemini_server.py").path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--key", Self.apiKey, "--secret", Self.secret]
-        stdinPipe = Pipe()
-        let stdoutPipe = Pipe()
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutPipe
-        try process.run()
-
-        // Read the port line off-thread so a silent server fails the test at a deadline.
-        let line = Box<String?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        let reader = stdoutPipe.fileHandleForReading
-        DispatchQueue.global().async {
-            var bytes: [UInt8] = []
-            while !bytes.contains(10) {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                bytes += chunk
-            }
-            line.value = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + 20) == .success, let text = line.value, let port = Int(text) else {
-            process.terminate()
-            throw StartFailure(description: "stub_gemini_server.py did not print its port (got \(String(describing: line.value)))")
-        }
-        self.port = port
+        peer = try PythonPeer(script: script, arguments: ["--key", Self.apiKey, "--secret", Self.secret],
+                              purpose: "GeminiClientTests need it for the stub Gemini server (stub_gemini_server.py)")
+        port = peer.port
         venue = try GeminiVenue.custom(baseURL: "http://127.0.0.1:\(port)")
         http = try HTTPClient()
-    }
-
-    deinit {
-        try? stdinPipe.fileHandleForWriting.close()  // the server exits on stdin EOF
-        process.terminate()
-        process.waitUntilExit()
     }
 
     /// A fresh key-owning client: its own nonce source and sender.
@@ -83,7 +45,7 @@ final class StubGemini {
         let body = try JSONSerialization.data(withJSONObject: faults)
         let request = HTTPRequest(method: .post, url: venue.restURL(path: "/_control/faults"), body: Array(body))
         let response = try control(request)
-        guard response.status == 200 else { throw StartFailure(description: "fault injection failed: \(response.status)") }
+        guard response.status == 200 else { throw PythonPeer.StartFailure(description: "fault injection failed: \(response.status)") }
     }
 
     /// What the server saw so far.
@@ -101,15 +63,9 @@ final class StubGemini {
             done.signal()
         }
         guard done.wait(timeout: .now() + 20) == .success, let result = box.value else {
-            throw StartFailure(description: "no answer from the stub's control endpoint \(request.url)")
+            throw PythonPeer.StartFailure(description: "no answer from the stub's control endpoint \(request.url)")
         }
         return try result.get()
-    }
-
-    private static func findExecutable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
 
