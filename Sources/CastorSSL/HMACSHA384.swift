@@ -2,8 +2,8 @@ import COpenSSL
 
 /// HMAC-SHA384 (RFC 2104 with SHA-384), as Gemini uses to sign private requests.
 ///
-/// Uses OpenSSL's one-shot `HMAC(EVP_sha384(), …)`: no context allocation per call, which
-/// matters because every signed REST request and WebSocket handshake computes one.
+/// Uses OpenSSL's one-shot `HMAC(EVP_sha384(), …)`, for keys used once (the simulator's
+/// checks, tests). A key that signs many messages should be an `HMACSHA384Key`.
 /// Both key and message accept any `Collection<UInt8>` (`[UInt8]`, `ArraySlice`,
 /// `UnsafeRawBufferPointer`, `String.UTF8View`, …); contiguous ones are hashed in place
 /// without copying, so a secret held in a caller-owned buffer is not duplicated.
@@ -33,15 +33,20 @@ public enum HMACSHA384 {
         return withUnsafeMutableBytes(of: &raw) { rawBytes in
             let out = rawBytes.bindMemory(to: UInt8.self)
             compute(key: key, message: message, into: out)
-            return String(unsafeUninitializedCapacity: digestLength * 2) { hex in
-                var index = 0
-                for byte in out {
-                    hex[index] = hexDigits[Int(byte >> 4)]
-                    hex[index + 1] = hexDigits[Int(byte & 0x0F)]
-                    index += 2
-                }
-                return index
+            return hex(UnsafeBufferPointer(out))
+        }
+    }
+
+    /// `bytes` as lower-case hex, written straight into the string's storage.
+    static func hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { hex in
+            var index = 0
+            for byte in bytes {
+                hex[index] = hexDigits[Int(byte >> 4)]
+                hex[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
             }
+            return index
         }
     }
 
@@ -74,7 +79,7 @@ public enum HMACSHA384 {
     /// Runs `body` on the bytes of `bytes`, copying only when the collection is not contiguous
     /// (callers holding a secret should pass contiguous storage so no stray copy remains).
     /// An empty collection still gets a non-nil base address: OpenSSL 3 rejects a NULL key.
-    private static func withContiguousBytes<R>(
+    static func withContiguousBytes<R>(
         _ bytes: some Collection<UInt8>,
         _ body: (UnsafeRawBufferPointer) -> R
     ) -> R {

@@ -72,3 +72,34 @@ private extension HMACSHA384 {
     static let rfc4231Case2 =
         "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649"
 }
+
+/// The prepared-key form must agree with the one-shot form and the RFC vectors, also when
+/// one key signs many messages in a row (the context is re-initialised, not re-keyed).
+@Suite struct HMACSHA384KeyTests {
+    @Test(arguments: HMACSHA384Tests.rfc4231)
+    func matchesVector(_ vector: HMACSHA384Tests.Vector) {
+        let key = HMACSHA384Key(key: vector.key)
+        #expect(key.hexDigest(message: vector.message) == vector.hex)
+        #expect(key.hexDigest(message: vector.message) == vector.hex, "second use of the same prepared key")
+        #expect(key.digest(message: vector.message).count == HMACSHA384.digestLength)
+    }
+
+    @Test func manyMessagesAgreeWithOneShot() {
+        let secret = Array("d7CBvRdRa2DE8XjXwB6rWuXbcWx2".utf8)
+        let key = HMACSHA384Key(key: secret)
+        for n in 0..<200 {
+            let message = Array("eyJyZXF1ZXN0IjoiL3YxL29yZGVyL25ldyIsIm5vbmNlIjo\(n)".utf8)
+            #expect(key.hexDigest(message: message) == HMACSHA384.hexDigest(key: secret, message: message))
+        }
+    }
+
+    @Test func concurrentUseIsSafe() async {
+        let key = HMACSHA384Key(key: Array("Jefe".utf8))
+        let message = Array("what do ya want for nothing?".utf8)
+        let results = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<8 { group.addTask { key.hexDigest(message: message) } }
+            return await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(results == [HMACSHA384.rfc4231Case2])
+    }
+}

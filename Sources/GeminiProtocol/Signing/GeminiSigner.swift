@@ -11,10 +11,13 @@ public struct GeminiSigner: Sendable, CustomStringConvertible {
     public let credentials: APICredentials
     /// How nonces are written in JSON payloads; must match the key's `NonceSource`.
     public let nonceFormat: NonceFormat
+    /// The secret prepared once as an HMAC key: signing is on the tick-to-order path.
+    private let mac: HMACSHA384Key
 
     public init(credentials: APICredentials, nonceFormat: NonceFormat = .secondsWithMillis) {
         self.credentials = credentials
         self.nonceFormat = nonceFormat
+        mac = credentials.withSecret { HMACSHA384Key(key: $0) }
     }
 
     /// Headers for a private REST call: `POST path` with an empty body.
@@ -80,9 +83,7 @@ public struct GeminiSigner: Sendable, CustomStringConvertible {
     private func signPayload(_ bytes: [UInt8]) -> (base64: String, signature: String) {
         let base64 = Data(bytes).base64EncodedString()
         // The HMAC message is the base64 text itself, not the JSON (API.md §2.1).
-        let signature = credentials.withSecret { secret in
-            HMACSHA384.hexDigest(key: secret, message: base64.utf8)
-        }
+        let signature = mac.hexDigest(message: base64.utf8)
         return (base64, signature)
     }
 
