@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Issues strictly increasing nonces for one API key, surviving restarts.
@@ -19,8 +20,14 @@ import Synchronization
 /// is that, after a crash, the first nonce may lead the clock by up to the window; 5 s keeps
 /// time-based keys well inside Gemini's ±30 s tolerance. Do not raise it above ~20 s.
 ///
-/// Thread safety: all state is inside a `Mutex`, and the file is written while holding it,
-/// so a nonce is returned only after a mark covering it is durable.
+/// **Renewal off the request path.** A durable write costs an fsync (tens of ms on some
+/// disks), and `next()` runs on the tick-to-order path. So once issued nonces are past half
+/// the window, the next mark is written on a background queue, and `reserved` moves only
+/// after that write is durable. `next()` writes synchronously only if nonces outrun the
+/// renewal (or it failed), so the rule "every issued nonce ≤ the durable mark" never bends.
+///
+/// Thread safety: all state is inside a `Mutex`; the file has its own lock, which makes
+/// writes one at a time and never lowers the stored mark. Lock order: state, then file.
 public final class NonceSource: Sendable {
     /// Default distance the persisted mark is reserved ahead of the last issued nonce.
     public static let defaultReservationMilliseconds: Int64 = 5_000
@@ -31,6 +38,9 @@ public final class NonceSource: Sendable {
     private let file: NonceFile?
     private let reservation: Int64
     private let state: Mutex<State>
+    /// The highest mark this source made durable; its lock serialises file writes.
+    private let written: Mutex<Int64>
+    private let renewer = DispatchQueue(label: "castor.nonce-renewal", qos: .utility)
 
     private struct State {
         /// The last issued nonce, or after a restart the persisted mark: the next one is above it.
@@ -38,6 +48,8 @@ public final class NonceSource: Sendable {
         /// The persisted mark (`Int64.max` when memory-only, so no write is ever due).
         var reserved: Int64
         var lastIssued: Int64?
+        /// A background renewal of the mark is queued or running.
+        var renewing = false
     }
 
     /// Creates a source, loading the high-water mark from `persistenceFile` if given.
@@ -66,8 +78,10 @@ public final class NonceSource: Sendable {
         if let file {
             let mark = try file.read() ?? -1
             state = Mutex(State(floor: mark, reserved: mark))
+            written = Mutex(mark)
         } else {
             state = Mutex(State(floor: -1, reserved: .max))
+            written = Mutex(.max)
         }
     }
 
@@ -79,17 +93,51 @@ public final class NonceSource: Sendable {
     public func next() throws(NonceSourceError) -> Nonce {
         let now = clock.nowMilliseconds()
         let step = format.granularityMilliseconds
-        return try state.withLock { (state: inout State) throws(NonceSourceError) -> Nonce in
+        let (nonce, renewal) = try state.withLock { (state: inout State) throws(NonceSourceError) -> (Nonce, Int64?) in
             let candidate = max(now, state.floor + step)
-            if candidate > state.reserved, let file {
+            if candidate > state.reserved, file != nil {
                 let mark = candidate + reservation
-                try file.write(mark)
-                state.reserved = mark
+                try persist(mark)
+                state.reserved = max(state.reserved, mark)
             }
             state.floor = candidate
             state.lastIssued = candidate
-            return Nonce(milliseconds: candidate)
+            var renewal: Int64?
+            if file != nil, !state.renewing, state.reserved - candidate < reservation / 2 {
+                state.renewing = true
+                renewal = candidate + reservation
+            }
+            return (Nonce(milliseconds: candidate), renewal)
         }
+        if let renewal { renewer.async { self.renew(to: renewal) } }
+        return nonce
+    }
+
+    /// Makes `mark` durable unless a higher one already is; one write at a time.
+    private func persist(_ mark: Int64) throws(NonceSourceError) {
+        guard let file else { return }
+        try written.withLock { (last: inout Int64) throws(NonceSourceError) in
+            guard mark > last else { return }
+            try file.write(mark)
+            last = mark
+        }
+    }
+
+    /// The background renewal. On failure nothing moves: `next()` retries synchronously
+    /// when the mark is reached and reports the error then.
+    private func renew(to mark: Int64) {
+        let durable: Bool
+        do { try persist(mark); durable = true } catch { durable = false }
+        state.withLock { state in
+            if durable { state.reserved = max(state.reserved, mark) }
+            state.renewing = false
+        }
+    }
+
+    /// Waits until a queued background renewal of the mark has finished (an orderly
+    /// shutdown, tests). Not needed for safety: a renewal only ever raises the mark.
+    public func waitForRenewal() {
+        renewer.sync {}
     }
 
     /// Makes every later nonce greater than `nonce`, e.g. the value Gemini reports in

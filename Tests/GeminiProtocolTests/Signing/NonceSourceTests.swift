@@ -102,15 +102,52 @@ func fileText(_ path: String) throws -> String {
         #expect(!FileManager.default.fileExists(atPath: path))
         _ = try source.next()
         #expect(try fileText(path) == "\(Self.t0 + 5_000)\n")
-        clock.advance(4_000)
+        clock.advance(2_000)
         _ = try source.next()
-        #expect(try fileText(path) == "\(Self.t0 + 5_000)\n") // still inside the reservation
-        clock.advance(1_001)
+        source.waitForRenewal()
+        #expect(try fileText(path) == "\(Self.t0 + 5_000)\n") // first half of the window: no write
+        // Jump past the mark without a nonce in the second half: no renewal was due, so
+        // this call must write synchronously before it returns.
+        clock.advance(3_001)
         let passed = try source.next()
         #expect(try fileText(path) == "\(passed.milliseconds + 5_000)\n")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
+    }
+
+    @Test func renewsTheMarkInTheBackgroundBeforeItIsReached() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("nonce")
+        let clock = ManualClock(Self.t0)
+        let source = try NonceSource(clock: clock, persistenceFile: path, reservationMilliseconds: 5_000)
+        _ = try source.next()
+        clock.advance(3_000)  // second half of the window: a renewal is queued
+        let late = try source.next()
+        #expect(late.milliseconds <= Self.t0 + 5_000)
+        source.waitForRenewal()
+        #expect(try fileText(path) == "\(late.milliseconds + 5_000)\n")
+        // The old mark is passed now, and no write is due: the renewed mark covers it.
+        clock.advance(2_500)
+        let next = try source.next()
+        #expect(next.milliseconds > Self.t0 + 5_000)
+        source.waitForRenewal()
+        #expect(try fileText(path) == "\(late.milliseconds + 5_000)\n")
+    }
+
+    @Test func everyIssuedNonceIsCoveredByTheDurableMark() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("nonce")
+        let clock = ManualClock(Self.t0)
+        let source = try NonceSource(clock: clock, persistenceFile: path, reservationMilliseconds: 200)
+        for i in 0..<2_000 {
+            clock.advance(Int64(i % 7))
+            let nonce = try source.next()
+            // A background write may be half-way (temp file written, not yet renamed): the
+            // file then still holds the previous durable mark, which must cover the nonce.
+            let mark = try #require(Int64(try fileText(path).dropLast()))
+            #expect(mark >= nonce.milliseconds, "nonce \(nonce.milliseconds) above the durable mark \(mark)")
+        }
     }
 
     @Test func restartNeverIssuesANonceAtOrBelowAnyEarlierOne() throws {
@@ -123,14 +160,17 @@ func fileText(_ path: String) throws -> String {
             for _ in 0..<100 { earlier.append(try first.next()) }
             first.bump(atLeast: Nonce(milliseconds: Self.t0 + 3_000))
             earlier.append(try first.next())
+            first.waitForRenewal()  // a dead process has no write in flight either
         }
+        let mark = try #require(Int64(try fileText(path).dropLast()))
         // Restart after the clock was stepped back a minute (NTP correction, new host, …).
         clock.set(Self.t0 - 60_000)
         let second = try NonceSource(clock: clock, persistenceFile: path)
         let resumed = try second.next()
         #expect(resumed > earlier.max()!)
-        #expect(resumed.milliseconds == Self.t0 + 5_000 + 1) // just past the persisted mark
+        #expect(resumed.milliseconds == mark + 1) // just past the persisted mark
         #expect(try second.next() > resumed)
+        second.waitForRenewal()
         // And a third run right away still continues above the second.
         let third = try NonceSource(clock: clock, persistenceFile: path)
         #expect(try third.next() > resumed)
