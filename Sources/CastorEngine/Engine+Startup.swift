@@ -82,7 +82,9 @@ extension Engine {
         do {
             var options = HTTPClient.Options()
             options.requestTimeout = .seconds(10)
-            let http = try HTTPClient(options: options)
+            // libcurl runs on the engine queue: a strategy's order is signed and written to
+            // the socket inside the market-data work item that triggered it (no hand-off).
+            let http = try HTTPClient(options: options, queue: queue)
             let format = configuration.account.nonceFormat
             let nonces = try NonceSource(format: format, persistenceFile: configuration.engine.stateDirectory
                                          + "/nonce-" + Engine.fileSafe(credentials.key))

@@ -4,7 +4,7 @@ import Synchronization
 /// A keep-alive HTTP/1.1 and HTTP/2 client on libcurl's multi interface, driven by
 /// Dispatch.
 ///
-/// One multi handle on one private serial queue: connections are pooled per host and
+/// One multi handle on one serial queue: connections are pooled per host and
 /// reused (one TCP + TLS handshake, then keep-alive or HTTP/2 streams). `execute` never
 /// blocks its caller: it hands the request to the private queue and returns; the
 /// completion runs on the queue the caller names.
@@ -46,10 +46,16 @@ public final class HTTPClient: Sendable {
     private let nextID = Atomic<UInt64>(1)
 
     /// Creates the multi handle; fails only if libcurl cannot initialise.
-    public init(options: Options = Options()) throws(HTTPError) {
+    ///
+    /// - Parameter queue: the serial queue libcurl runs on; nil = a private one. A caller
+    ///   whose own state lives on a serial queue (the engine) passes that queue: its
+    ///   requests then reach the socket inside the caller's work item, with no thread
+    ///   hand-off, at the price of libcurl's work (TLS handshakes included) running there.
+    ///   Everything libcurl does is non-blocking, so the queue is never parked.
+    public init(options: Options = Options(), queue: DispatchQueue? = nil) throws(HTTPError) {
         self.options = options
         driver = try CurlMultiDriver(
-            queue: DispatchQueue(label: "castor.http"), maxConnectionsPerHost: options.maxConnectionsPerHost)
+            queue: queue ?? DispatchQueue(label: "castor.http"), maxConnectionsPerHost: options.maxConnectionsPerHost)
     }
 
     deinit {
@@ -57,7 +63,7 @@ public final class HTTPClient: Sendable {
         driver.queue.async { driver.close() }
     }
 
-    /// The client's private serial queue (libcurl's). A caller that confines its own state
+    /// The client's serial queue (libcurl's). A caller that confines its own state
     /// to it (one ordered sender per key) can start requests with `executeOnQueue` without
     /// another queue hop.
     public var queue: DispatchQueue { driver.queue }

@@ -28,10 +28,14 @@ public final class PrivateRequestSender: @unchecked Sendable {
     private let signer: GeminiSigner
     private let nonces: NonceSource
     private let requestTimeout: Duration?
-    /// The HTTP client's own serial queue: the sender's state is confined to it, and a
-    /// signed request goes from the caller's queue to libcurl's write in one hop
-    /// (`HTTPClient.executeOnQueue`), not two.
+    /// The HTTP client's serial queue: the sender's state is confined to it, and a
+    /// signed request goes from the caller's queue to libcurl's write in at most one hop
+    /// (`HTTPClient.executeOnQueue`); none when the caller already runs on it.
     private let queue: DispatchQueue
+    /// Marks `queue` as this sender's, so `send` can tell it is already running there.
+    private let token: UInt64
+    private static let queueKey = DispatchSpecificKey<UInt64>()
+    private static let tokens = Atomic<UInt64>(0)
 
     // Confined to `queue`: every access below happens on it (checked at entry), which is
     // what makes the `@unchecked Sendable` sound.
@@ -52,6 +56,10 @@ public final class PrivateRequestSender: @unchecked Sendable {
         precondition(signer.nonceFormat == nonces.format, "signer and nonce source must use the same nonce format")
         self.http = http
         self.queue = http.queue
+        token = Self.tokens.add(1, ordering: .relaxed).newValue
+        // A later sender on the same queue overwrites the mark; this one then falls back
+        // to an async hop, which is still correct, only slower.
+        queue.setSpecific(key: Self.queueKey, value: token)
         self.venue = venue
         self.signer = signer
         self.nonces = nonces
@@ -76,12 +84,20 @@ public final class PrivateRequestSender: @unchecked Sendable {
     ) {
         let deadline = deadline ?? .now() + Self.defaultQueueDeadline
         let fieldList = FieldList(fields)
-        queue.async {
-            self.enqueue(.request(PendingRequest(
-                id: 0, path: path, fields: fieldList, deadline: deadline,
-                completionQueue: completionQueue, completion: completion)))
+        let work = QueuedWork.request(PendingRequest(
+            id: 0, path: path, fields: fieldList, deadline: deadline,
+            completionQueue: completionQueue, completion: completion))
+        // On the tick-to-order path the engine calls from the HTTP client's own queue (it
+        // shares it): enqueue in place, so the request is signed and written to the
+        // socket before this returns instead of after a thread wake-up.
+        if isOnQueue {
+            enqueue(work)
+        } else {
+            queue.async { self.enqueue(work) }
         }
     }
+
+    private var isOnQueue: Bool { DispatchQueue.getSpecific(key: Self.queueKey) == token }
 
     /// Runs an exclusive operation in this key's nonce sequence: a signed request that does
     /// not go through HTTP, such as the `/v1/order/events` WebSocket upgrade.

@@ -1,4 +1,5 @@
 import CastorCore
+import CastorHTTP
 import Dispatch
 import Foundation
 import GeminiClient
@@ -43,6 +44,45 @@ import Testing
         #expect(log.privateRequests.count == 100, "no request was retried or lost")
         #expect(log.privateRequests.allSatisfy { $0.accepted })
         let nonces = log.privateRequests.map(\.nonce)
+        #expect(zip(nonces, nonces.dropFirst()).allSatisfy { $0 < $1 }, "nonces in arrival order: \(nonces)")
+        #expect(log.maxInFlight == 1, "requests overlapped on the server")
+    }
+
+    /// The engine's arrangement: libcurl, the sender and the caller share one serial queue,
+    /// so `send` from that queue signs and writes in place. Order and one-at-a-time must
+    /// hold exactly as with the client's own queue, including requests queued behind one
+    /// in flight and completions that send the next request from inside the callback.
+    @Test func senderOnTheCallersOwnQueueKeepsNonceOrderAndOneInFlight() throws {
+        let stub = try StubGemini()
+        let queue = DispatchQueue(label: "test.engine")
+        let http = try HTTPClient(queue: queue)
+        let sender = PrivateRequestSender(
+            http: http, venue: stub.venue,
+            signer: GeminiSigner(credentials: try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)),
+            nonces: try NonceSource())
+        let client = GeminiRESTClient(venue: stub.venue, http: http, sender: sender, account: nil)
+        let outcomes = Box<[Bool]>([])
+        let done = DispatchSemaphore(value: 0)
+        @Sendable func record(_ ok: Bool) {
+            dispatchPrecondition(condition: .onQueue(queue))
+            outcomes.withValue { $0.append(ok) }
+            let count = outcomes.value.count
+            if count == 30 { done.signal() }
+            // Chained sends from inside a completion, on the shared queue.
+            if count % 10 == 0 && count < 30 { client.heartbeat(on: queue) { record((try? $0.get()) != nil) } }
+        }
+        queue.async {
+            for i in 0..<28 {
+                if i % 2 == 0 { client.heartbeat(on: queue) { record((try? $0.get()) != nil) } }
+                else { client.roles(on: queue) { record((try? $0.get()) != nil) } }
+            }
+        }
+        #expect(done.wait(timeout: .now() + 60) == .success, "only \(outcomes.value.count) of 30 completions")
+        #expect(outcomes.value.allSatisfy { $0 })
+        let log = try stub.log()
+        #expect(log.violations.isEmpty, "stub saw: \(log.violations)")
+        let nonces = log.privateRequests.map(\.nonce)
+        #expect(nonces.count == 30)
         #expect(zip(nonces, nonces.dropFirst()).allSatisfy { $0 < $1 }, "nonces in arrival order: \(nonces)")
         #expect(log.maxInFlight == 1, "requests overlapped on the server")
     }
