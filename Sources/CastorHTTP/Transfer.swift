@@ -147,8 +147,8 @@ final class Transfer: @unchecked Sendable {
         }
         var list: UnsafeMutablePointer<curl_slist>?
         var lines = ["Expect:"]
-        if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) { lines.append("Content-Type:") }
-        for (name, value) in request.headers where name.lowercased() != "content-length" {
+        if !request.headers.contains(where: { Self.sameName($0.name, "content-type") }) { lines.append("Content-Type:") }
+        for (name, value) in request.headers where !Self.sameName(name, "content-length") {
             // "Name;" is libcurl's spelling of a header with an empty value.
             lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
         }
@@ -162,6 +162,15 @@ final class Transfer: @unchecked Sendable {
         headerList = list
         try Curl.check("curl_easy_setopt(HTTPHEADER)", errorBuffer: errorBuffer) {
             castor_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+        }
+    }
+
+    /// ASCII case-insensitive header name comparison; `lowercased` allocated per header.
+    static func sameName(_ name: String, _ lowercaseName: StaticString) -> Bool {
+        let a = name.utf8
+        guard a.count == lowercaseName.utf8CodeUnitCount else { return false }
+        return lowercaseName.withUTF8Buffer { b in
+            zip(a, b).allSatisfy { x, y in (x >= 65 && x <= 90 ? x | 0x20 : x) == y }
         }
     }
 
