@@ -7,8 +7,11 @@ import Glibc
 /// A loopback TCP relay between the engine and the simulator that timestamps the two ends
 /// of the tick-to-order path as seen on the engine's sockets.
 ///
-/// - `frameOut`: right after a chunk holding an `l2_updates` frame has been written to the
-///   engine's market-data socket (the bytes are then readable by the engine);
+/// - `frameOut`: right before the chunk completing a WebSocket frame that carries
+///   `l2_updates` is written to the engine's market-data socket (the whole frame is then
+///   readable by the engine). The relay follows the server's frame boundaries: a frame can arrive from
+///   the simulator in two TCP segments, and the engine can act only once it has all of it;
+///   stamping the first segment would charge the simulator's send timing to the engine;
 /// - `orderIn`: right after `read` returned a chunk starting `POST /v1/order/new` from the
 ///   engine's REST socket (the request is on the wire).
 /// A sample is `orderIn − frameOut` for the latest frame before the order, counted only if
@@ -119,20 +122,75 @@ final class BenchTapProxy: @unchecked Sendable {
 
     private func pumpToEngine(_ from: Int32, to: Int32, _ connection: Connection) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
+        var frames = ServerFrameTracker(marker: Self.l2Marker)
         while true {
             let n = read(from, &buffer, buffer.count)
             if n <= 0 { break }
-            let isFrame = connection.isMarketData.load(ordering: .relaxed) && Self.contains(buffer, n, Self.l2Marker)
-            if !writeAll(to, buffer, n) { break }
-            if isFrame {
+            let completed = connection.isMarketData.load(ordering: .relaxed) ? frames.feed(buffer, n) : 0
+            // Stamped *before* the write: once the bytes are in the engine's socket, the
+            // engine may answer before this thread runs again, and a stamp taken after the
+            // write would then pair the order with the previous frame (a 40 ms "sample").
+            // The write's own few µs are thus charged to the engine.
+            if completed > 0 {
                 let now = Self.monotonicNs()
                 stamps.withLock { s in
-                    s.frames += 1
+                    s.frames += completed
                     s.lastFrameNs = now
                 }
             }
+            if !writeAll(to, buffer, n) { break }
         }
         shutdown(from, Int32(SHUT_RDWR)); shutdown(to, Int32(SHUT_RDWR))
+    }
+
+    /// Follows an HTTP upgrade response and then unmasked server WebSocket frames across
+    /// read boundaries; counts completed frames whose payload starts with a message
+    /// naming `marker` within its first 40 bytes (`{"type":"l2_updates",…`).
+    struct ServerFrameTracker {
+        let marker: [UInt8]
+        private var inHeaders = true
+        private var headerTail: [UInt8] = []
+        private var header: [UInt8] = []
+        private var remaining = 0
+        private var prefix: [UInt8] = []
+        private var inPayload = false
+
+        init(marker: [UInt8]) { self.marker = marker }
+
+        /// Consumes `count` bytes; returns how many marked frames they completed.
+        mutating func feed(_ bytes: [UInt8], _ count: Int) -> Int {
+            var i = 0, completed = 0
+            while i < count {
+                if inHeaders {
+                    headerTail.append(bytes[i]); i += 1
+                    if headerTail.suffix(4).elementsEqual([13, 10, 13, 10]) { inHeaders = false; headerTail = [] }
+                    continue
+                }
+                if !inPayload {
+                    header.append(bytes[i]); i += 1
+                    guard header.count >= 2 else { continue }
+                    let short = Int(header[1] & 0x7F)
+                    let needed = short == 126 ? 4 : short == 127 ? 10 : 2
+                    guard header.count >= needed else { continue }
+                    remaining = short == 126 ? Int(header[2]) << 8 | Int(header[3])
+                        : short == 127 ? header[2..<10].reduce(0) { $0 << 8 | Int($1) } : short
+                    header = []
+                    prefix = []
+                    inPayload = true
+                    if remaining == 0 { inPayload = false }
+                    continue
+                }
+                let take = min(remaining, count - i)
+                if prefix.count < 40 { prefix.append(contentsOf: bytes[i..<(i + min(take, 40 - prefix.count))]) }
+                remaining -= take
+                i += take
+                if remaining == 0 {
+                    inPayload = false
+                    if BenchTapProxy.contains(prefix, prefix.count, marker) { completed += 1 }
+                }
+            }
+            return completed
+        }
     }
 
     private func writeAll(_ fd: Int32, _ buffer: [UInt8], _ count: Int) -> Bool {
@@ -146,7 +204,7 @@ final class BenchTapProxy: @unchecked Sendable {
         return true
     }
 
-    private static func contains(_ buffer: [UInt8], _ count: Int, _ needle: [UInt8]) -> Bool {
+    static func contains(_ buffer: [UInt8], _ count: Int, _ needle: [UInt8]) -> Bool {
         guard count >= needle.count else { return false }
         for i in 0...(count - needle.count) where buffer[i] == needle[0] {
             if buffer[i..<(i + needle.count)].elementsEqual(needle) { return true }
