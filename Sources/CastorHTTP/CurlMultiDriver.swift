@@ -18,6 +18,9 @@ final class CurlMultiDriver: @unchecked Sendable {
     private var transfers: [UnsafeMutableRawPointer: Transfer] = [:]
     private var easyByID: [UInt64: UnsafeMutableRawPointer] = [:]
     private var sockets: [Int32: SocketWatch] = [:]
+    /// Easy handles of finished transfers, kept for the next ones (see `Transfer`).
+    private var idleHandles: [UnsafeMutableRawPointer] = []
+    private static let maxIdleHandles = 4
     private let timer: DispatchSourceTimer
 
     init(queue: DispatchQueue, maxConnectionsPerHost: Int) throws(HTTPError) {
@@ -69,14 +72,14 @@ final class CurlMultiDriver: @unchecked Sendable {
     func start(_ transfer: Transfer) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let multi else {
-            transfer.release()
+            _ = transfer.release(keepHandle: false)
             transfer.complete(.failure(.clientClosed(requestMayHaveBeenSent: false)))
             return
         }
         do {
             try Curl.check("curl_multi_add_handle") { curl_multi_add_handle(multi, transfer.easy) }
         } catch {
-            transfer.release()
+            _ = transfer.release(keepHandle: false)
             transfer.complete(.failure(.internalFailure(call: error.call, code: error.code, detail: error.message, requestMayHaveBeenSent: false)))
             return
         }
@@ -86,6 +89,12 @@ final class CurlMultiDriver: @unchecked Sendable {
         // request's bytes are written to a reused connection inside this call, with no
         // Dispatch timer hop. (The timer still fires later; curl treats it as a no-op.)
         action(socket: CURL_SOCKET_TIMEOUT, flags: 0)
+    }
+
+    /// An idle easy handle for a new transfer, if one is kept.
+    func takeIdleHandle() -> UnsafeMutableRawPointer? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return multi == nil ? nil : idleHandles.popLast()
     }
 
     /// Cancels one transfer if it is still running.
@@ -108,6 +117,8 @@ final class CurlMultiDriver: @unchecked Sendable {
         _ = castor_curl_multi_setopt_timerfn(multi, nil)
         curl_multi_cleanup(multi)
         self.multi = nil
+        for easy in idleHandles { curl_easy_cleanup(easy) }
+        idleHandles = []
         timer.setEventHandler {}
         timer.cancel()
         for watch in sockets.values { watch.stopWatching() }
@@ -189,8 +200,13 @@ final class CurlMultiDriver: @unchecked Sendable {
     private func finish(_ transfer: Transfer, with result: Result<HTTPResponse, HTTPError>) {
         transfers[transfer.easy] = nil
         easyByID[transfer.id] = nil
-        if let multi { try? Curl.check("curl_multi_remove_handle") { curl_multi_remove_handle(multi, transfer.easy) } }
-        transfer.release()
+        var removed = false
+        if let multi { removed = (try? Curl.check("curl_multi_remove_handle") { curl_multi_remove_handle(multi, transfer.easy) }) != nil }
+        // Only a handle libcurl finished normally goes back to the pool: after an error
+        // or a cancel a fresh one costs little and carries no state of the failure.
+        let reusable: Bool
+        if case .success = result { reusable = removed && idleHandles.count < Self.maxIdleHandles } else { reusable = false }
+        if let easy = transfer.release(keepHandle: reusable) { idleHandles.append(easy) }
         transfer.complete(result)
     }
 }

@@ -90,7 +90,7 @@ public final class HTTPClient: Sendable {
         do throws(HTTPError) {
             transfer = try Transfer(
                 id: id, request: request, options: options, closeSocketData: driver.closeSocketData,
-                completionQueue: queue, completion: completion)
+                completionQueue: queue, reusing: driver.takeIdleHandle(), completion: completion)
         } catch {
             queue.async { completion(.failure(error)) }
             return

@@ -69,6 +69,39 @@ import Testing
         #expect(try json(count)["count"] as? Int == 1)
     }
 
+    /// Easy handles are reused one request after another: nothing of a request (method,
+    /// body, headers, timeout) may carry over to the next one on the same handle.
+    @Test func reusedHandlesCarryNothingOverBetweenRequests() throws {
+        let server = try LoopbackServer()
+        let client = try HTTPClient()
+        struct Case { let method: HTTPRequest.Method; let headers: [(String, String)]; let body: String }
+        let cases = [
+            Case(method: .post, headers: [("X-One", "1")], body: "first body"),
+            Case(method: .get, headers: [], body: ""),
+            Case(method: .delete, headers: [("X-Three", "3")], body: ""),
+            Case(method: .post, headers: [], body: ""),
+            Case(method: .delete, headers: [], body: "delete body"),
+            Case(method: .get, headers: [("X-Six", "6")], body: ""),
+            Case(method: .post, headers: [("X-Seven", "7")], body: "seventh"),
+        ]
+        for round in 0..<2 {
+            for (index, c) in cases.enumerated() {
+                let request = HTTPRequest(method: c.method, url: server.url("/echo?n=\(index)"), headers: c.headers,
+                                          body: Array(c.body.utf8))
+                let response = try expectResponse(try perform(client, request))
+                let echoed = try json(response)
+                let headers = try echoedHeaders(response)
+                let label = "round \(round) request \(index)"
+                #expect(echoed["method"] as? String == c.method.rawValue, "\(label)")
+                #expect(echoed["path"] as? String == "/echo?n=\(index)", "\(label)")
+                #expect((echoed["body"] as? String ?? "") == c.body, "\(label)")
+                let custom = Set(headers.keys.filter { $0.hasPrefix("x-") })
+                #expect(custom == Set(c.headers.map { $0.0.lowercased() }), "\(label): headers \(custom)")
+                if c.method == .get { #expect(headers["content-length"] == nil, "\(label)") }
+            }
+        }
+    }
+
     @Test func concurrentRequestsAllComplete() throws {
         let server = try LoopbackServer()
         let client = try HTTPClient()
