@@ -78,6 +78,18 @@ public struct GeminiPayload: Sendable {
     /// other characters, including `/` and non-ASCII, are written as UTF-8 unchanged.
     static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Paths, field names, ids and decimals need no escaping: copy them in one go (the
+        // payload is built on the tick-to-order path).
+        var text = text
+        let copied = text.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
