@@ -38,19 +38,29 @@ public struct ClientOrderID: Sendable, Hashable, Comparable, CustomStringConvert
     /// Nil when `raw` is a valid client order id, else why not.
     public static func validate(_ raw: String) -> ValidationError? {
         if raw.isEmpty { return .empty }
-        for c in raw where !isAllowed(c) { return .invalidCharacter(c) }
+        // Every allowed character is one ASCII byte, so bytes decide; characters are
+        // walked only to name the offending one (byte checks are ~10x cheaper, and ids
+        // are made on the tick-to-order path).
+        if !raw.utf8.allSatisfy(isAllowed) {
+            for c in raw where !isAllowed(c) { return .invalidCharacter(c) }
+        }
         let n = raw.utf8.count
         return n > maxLength ? .tooLong(length: n) : nil
     }
 
     static func isAllowed(_ c: Character) -> Bool {
-        guard c.isASCII, let v = c.asciiValue else { return false }
+        guard c.isASCII, let v = c.asciiValue, c.unicodeScalars.count == 1 else { return false }
+        return isAllowed(v)
+    }
+
+    static func isAllowed(_ v: UInt8) -> Bool {
         switch v {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
+             UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "#"):
             return true
         default:
-            return c == ":" || c == "-" || c == "_" || c == "." || c == "#"
+            return false
         }
     }
 
