@@ -73,6 +73,18 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Closes the database connection (SQLite checkpoints the WAL into the file). Every
+    /// later call fails. Close before another `Journal` opens the same state directory, so
+    /// exactly one writer owns the journal at a time (an engine handing over to its
+    /// replacement). Closing twice is harmless.
+    public func close() throws(JournalError) {
+        do {
+            try queue.close()
+        } catch {
+            throw JournalError.wrap(error, path: path)
+        }
+    }
+
     // MARK: - Writes
 
     /// Journals an order in state `pending`. Always synced (one WAL fsync).

@@ -16,6 +16,20 @@ import Testing
         #expect(try journal.nextClientOrderCounter() == 3)
     }
 
+    @Test func closeHandsTheFileToTheNextOwnerAndRefusesLaterWrites() throws {
+        let dir = TempDirectory()
+        let first = try Journal(stateDirectory: dir.path)
+        try first.setMeta("engine.boot", "first")
+        try first.close()
+        try first.close()  // twice is harmless
+        // Writes after close fail instead of reaching the file behind the next owner's back.
+        #expect(throws: JournalError.self) { try first.setMeta("engine.boot", "late") }
+        // The WAL was checkpointed into the database file by the close.
+        #expect(!FileManager.default.fileExists(atPath: dir.file(Journal.fileName + "-wal")))
+        let second = try Journal(stateDirectory: dir.path)
+        #expect(try second.getMeta("engine.boot") == "first")
+    }
+
     @Test func stateAfterReopenEqualsWhatWasWritten() throws {
         let dir = TempDirectory()
         let fills = [
