@@ -36,8 +36,7 @@ extension Engine {
     func failStart(_ error: EngineError) {
         log("engine").critical("start-up failed", metadata: ["reason": "\(error)"])
         phase = .failed
-        stopFeeds()
-        tickTimer?.cancel()
+        releaseResources()
         let c = startCompletion
         startCompletion = nil
         c?(.failure(error))
@@ -163,15 +162,19 @@ extension Engine {
                         call: { c, q, done in c.symbolDetails(symbol, on: q, completion: done) }) { [weak self] (d: SymbolDetails) in
                 guard let self else { return }
                 guard d.isOpen else { return self.failStart(.symbol("\(symbol) is \(d.status), not open")) }
-                self.symbolInfo[symbol] = SymbolInfo(symbol: symbol.rawValue, base: d.baseCurrency.uppercased(),
-                                                     quote: d.quoteCurrency.uppercased(), priceStep: d.quoteIncrement,
-                                                     quantityStep: d.tickSize, minOrderSize: d.minOrderSize)
-                self.log("engine").info("symbol details", metadata: [
-                    "symbol": "\(symbol)", "reason": "price step \(d.quoteIncrement), quantity step \(d.tickSize), min \(d.minOrderSize)"])
+                self.symbolInfo[symbol] = self.noteSymbolDetails(symbol, d)
                 next()
             }
         }
         next()
+    }
+
+    /// The trading rules of `symbol` from its details, logged.
+    func noteSymbolDetails(_ symbol: Symbol, _ d: SymbolDetails) -> SymbolInfo {
+        log("engine").info("symbol details", metadata: [
+            "symbol": "\(symbol)", "reason": "price step \(d.quoteIncrement), quantity step \(d.tickSize), min \(d.minOrderSize)"])
+        return SymbolInfo(symbol: symbol.rawValue, base: d.baseCurrency.uppercased(), quote: d.quoteCurrency.uppercased(),
+                          priceStep: d.quoteIncrement, quantityStep: d.tickSize, minOrderSize: d.minOrderSize)
     }
 
     func loadBalances(then: @escaping () -> Void) {
@@ -191,6 +194,17 @@ extension Engine {
                    symbol: Symbol(f.symbol), side: f.side == .buy ? .buy : .sell, price: f.price, amount: f.amount,
                    fee: f.fee, feeCurrency: f.feeCurrency, timestampMs: f.timestampMs,
                    isMaker: f.liquidity.map { $0 == .maker }, source: .myTrades)
+    }
+}
+
+/// True for the first `claim()` only: settles a race between a completion and its
+/// deadline. Confined to the engine queue (both callers run there).
+final class FirstCall: @unchecked Sendable {
+    private var claimed = false
+
+    func claim() -> Bool {
+        defer { claimed = true }
+        return !claimed
     }
 }
 

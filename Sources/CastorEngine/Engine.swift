@@ -21,8 +21,10 @@ import Logging
 ///
 /// **Lifecycle.** `init` → `start` (journal, self-checks, reconciliation, feeds, strategy;
 /// completion once both feeds are live) → any number of `apply(configuration:)` and
-/// `setKillSwitch` → `shutdown`. Dropping the engine without `shutdown` is an abrupt stop:
-/// the journal is crash-safe and the next start reconciles with the exchange.
+/// `setKillSwitch` → `shutdown`. Once stopped (or failed to start) the engine has closed
+/// its journal and retired its API key sender, so a replacement engine can take both over
+/// (`awaitSessionRetired`). Dropping the engine without `shutdown` is an abrupt stop: the
+/// journal is crash-safe and the next start reconciles with the exchange.
 ///
 /// **Money rules** enforced here: every order goes through `OrderManager` (unique client
 /// order ids, lookup-before-resend after any ambiguous failure); private requests go out
@@ -50,6 +52,8 @@ public final class Engine: @unchecked Sendable {
     /// Client-order counters up to this one are reserved (synced) in the journal.
     var counterReservedThrough: Int64 = 0
     var rest: GeminiRESTClient?
+    /// The key's sender after `releaseResources` retired it (see `awaitRetirement`).
+    var retiringSender: PrivateRequestSender?
     var nonces: NonceSource?
     var signer: GeminiSigner?
     var pendingRateLimits: RateLimitConfiguration?
@@ -179,6 +183,15 @@ public final class Engine: @unchecked Sendable {
                          completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         beginShutdown(cancelOpenOrders: cancelOpenOrders, deadline: deadline, completion: completion)
+    }
+
+    /// After `shutdown` completed (or `start` failed): `completion` runs on the engine queue
+    /// once this engine's API key sender has no signed request in flight and will never
+    /// sign again, so another engine may use the same key (nonces only increase, from one
+    /// source at a time); `false` if `deadline` passed first.
+    public func awaitSessionRetired(deadline: DispatchTime, completion: @escaping @Sendable (Bool) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        awaitRetirement(deadline: deadline, completion: completion)
     }
 
     /// Liveness for the watchdog; read it from a timer on the engine queue (if the queue is
