@@ -32,11 +32,11 @@ final class SimHarness: @unchecked Sendable {
     /// A simulator without the synthetic market: the test makes the market itself, so
     /// every fill is one it caused.
     static func start(faults: FaultConfig = FaultConfig()) async throws -> SimHarness {
-        let ours = SimAccountConfig(name: "primary", balances: ["USD": 1_000_000, "BTC": 100],
+        let ours = SimAccountConfig(name: "primary", balances: ["USD": 1_000_000, "BTC": 100, "ETH": 1_000],
                                     keys: [SimAPIKeyConfig(key: key, secret: secret)])
         let taker = SimAccountConfig(name: "taker", balances: ["USD": 100_000_000, "BTC": 10_000],
                                      keys: [SimAPIKeyConfig(key: takerKey, secret: secret)])
-        let maker = SimAccountConfig(name: "maker", balances: ["USD": 100_000_000, "BTC": 10_000],
+        let maker = SimAccountConfig(name: "maker", balances: ["USD": 100_000_000, "BTC": 10_000, "ETH": 100_000],
                                      keys: [SimAPIKeyConfig(key: makerKey, secret: secret)])
         let config = SimulatorConfig(accounts: [ours, taker, maker], faults: faults, syntheticMarket: false)
         let server = try SimulatorServer(config: config)
@@ -57,12 +57,12 @@ final class SimHarness: @unchecked Sendable {
     }
 
     /// Resting liquidity from the maker account around a centre.
-    func makeMarket(bid: Int, ask: Int) async throws {
+    func makeMarket(bid: Int, ask: Int, symbol: String = "BTCUSD") async throws {
         let taker = await accountID(Self.makerKey)
         try await core.withEngine { e in
-            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .buy, amount: 1, price: ExactDecimal(bid)),
+            _ = try e.placeOrder(SimOrderRequest(symbol: symbol, side: .buy, amount: 1, price: ExactDecimal(bid)),
                                  account: taker, session: Self.makerKey)
-            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .sell, amount: 1, price: ExactDecimal(ask)),
+            _ = try e.placeOrder(SimOrderRequest(symbol: symbol, side: .sell, amount: 1, price: ExactDecimal(ask)),
                                  account: taker, session: Self.makerKey)
         }
     }
@@ -152,6 +152,12 @@ final class SimHarness: @unchecked Sendable {
     func shutdown(_ engine: Engine, cancel: Bool = true) async -> Result<Void, EngineError> {
         await withCheckedContinuation { c in
             queue.async { engine.shutdown(cancelOpenOrders: cancel, deadline: .now() + 10) { c.resume(returning: $0) } }
+        }
+    }
+
+    func apply(_ engine: Engine, _ configuration: CastorConfiguration) async -> Result<ReloadOutcome, EngineError> {
+        await withCheckedContinuation { c in
+            queue.async { engine.apply(configuration: configuration) { c.resume(returning: $0) } }
         }
     }
 

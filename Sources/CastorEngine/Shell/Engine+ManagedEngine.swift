@@ -7,8 +7,11 @@ extension Engine: ManagedEngine {
         start { result in completion(result.mapError { ManagedEngineFailure($0.description) }) }
     }
 
-    public func applyConfiguration(_ configuration: CastorConfiguration) -> Result<String, ManagedEngineFailure> {
-        apply(configuration: configuration).map(\.description).mapError { ManagedEngineFailure($0.description) }
+    public func applyConfiguration(_ configuration: CastorConfiguration,
+                                   completion: @escaping @Sendable (Result<String, ManagedEngineFailure>) -> Void) {
+        apply(configuration: configuration) { result in
+            completion(result.map(\.description).mapError { ManagedEngineFailure($0.description) })
+        }
     }
 
     public func setKillSwitchEngaged(_ engaged: Bool, reason: String) {

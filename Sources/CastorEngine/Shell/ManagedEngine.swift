@@ -14,9 +14,12 @@ public protocol ManagedEngine: AnyObject, Sendable {
     /// Connects both feeds; `completion` runs once they are subscribed (or start failed).
     func startEngine(completion: @escaping @Sendable (Result<Void, ManagedEngineFailure>) -> Void)
 
-    /// Applies a validated configuration live. On failure nothing changed.
-    /// - Returns: a one-line description of what was applied, for the log.
-    func applyConfiguration(_ configuration: CastorConfiguration) -> Result<String, ManagedEngineFailure>
+    /// Applies a validated configuration to the running engine (a symbols change reconnects
+    /// market data after checking the new symbols). On failure nothing changed.
+    /// `completion` runs once on the engine queue, possibly before this returns, with a
+    /// one-line description of what was applied, for the log.
+    func applyConfiguration(_ configuration: CastorConfiguration,
+                            completion: @escaping @Sendable (Result<String, ManagedEngineFailure>) -> Void)
 
     /// Engages (cancel everything, refuse new orders) or clears the kill switch.
     func setKillSwitchEngaged(_ engaged: Bool, reason: String)

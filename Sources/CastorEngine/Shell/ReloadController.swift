@@ -12,9 +12,10 @@ import Logging
 /// the daemon keeps running either way.
 ///
 /// Changes that only a restart can apply (state directory, log format) are kept at their old
-/// values and logged; changes that need new connections (venue, credentials, account,
-/// symbols) are offered to the engine, which either applies them or refuses, leaving
-/// everything unchanged.
+/// values and logged; everything else is offered to the engine, which either applies it
+/// (a symbols change after checking the new symbols with the venue: `reload.reconnecting`
+/// before, `reload.applied` after) or refuses (venue, credentials, account: they need a new
+/// engine), leaving everything unchanged.
 ///
 /// Thread safety: confined to the engine queue (`dispatchPrecondition` at entry); the type
 /// is `@unchecked Sendable` so a signal source can hand work to that queue.
@@ -64,15 +65,16 @@ public final class ReloadController: @unchecked Sendable {
         self.setLogLevel = setLogLevel
     }
 
-    /// Runs one reload. Call on the engine queue.
-    @discardableResult
-    public func reload() -> Outcome {
+    /// Runs one reload. Call on the engine queue; `completion` runs there once with the
+    /// outcome, possibly before this returns.
+    public func reload(completion: (@Sendable (Outcome) -> Void)? = nil) {
         dispatchPrecondition(condition: .onQueue(queue))
         logger.info("reload requested", metadata: ["event": "reload.requested"])
         let candidate: CastorConfiguration
         switch load() {
         case .failure(let error):
-            return reject(error)
+            completion?(reject(error))
+            return
         case .success(let loaded):
             candidate = loaded
         }
@@ -80,7 +82,8 @@ public final class ReloadController: @unchecked Sendable {
                                            oldCredentialKey: runningCredentialKey, newCredentialKey: credentialKey())
         if changes.isEmpty {
             logger.info("reload: configuration unchanged", metadata: ["event": "reload.unchanged"])
-            return .unchanged
+            completion?(.unchanged)
+            return
         }
         var effective = candidate
         // Restart-only settings keep their running values so `current` says what is true.
@@ -97,24 +100,32 @@ public final class ReloadController: @unchecked Sendable {
                            metadata: ["event": "reload.deferred", "setting": "credentials"])
         }
         notify { try notifier.reloading() }
-        let outcome: Outcome
-        switch engine.applyConfiguration(effective) {
-        case .success(let summary):
-            current = effective
-            if changes.changes.contains(.logLevel) { setLogLevel(Self.level(effective.log.level)) }
-            logger.notice("reload applied: \(summary)",
-                          metadata: ["event": "reload.applied",
+        if changes.changes.contains(.symbols) {
+            logger.notice("reload: symbols changed to \(effective.engine.symbols.joined(separator: ", ")): checking them with the venue, then reconnecting market data",
+                          metadata: ["event": "reload.reconnecting",
                                      "changes": .array(changes.changes.map { .string($0.rawValue) }),
-                                     "strategy": "\(effective.strategy.selection.name)"])
-            outcome = .applied(summary: summary, deferred: deferred + (changes.changes.contains(.credentials) ? [.credentials] : []))
-        case .failure(let failure):
-            logger.error("reload refused by the engine, still running the previous configuration: \(failure.message)",
-                         metadata: ["event": "reload.refused",
-                                    "changes": .array(changes.changes.map { .string($0.rawValue) })])
-            outcome = .refused(reason: failure.message)
+                                     "symbols": "\(effective.engine.symbols.joined(separator: ","))"])
         }
-        notify { try notifier.ready(status: engine.statusLine) }
-        return outcome
+        engine.applyConfiguration(effective) { [self, effective] result in
+            let outcome: Outcome
+            switch result {
+            case .success(let summary):
+                current = effective
+                if changes.changes.contains(.logLevel) { setLogLevel(Self.level(effective.log.level)) }
+                logger.notice("reload applied: \(summary)",
+                              metadata: ["event": "reload.applied",
+                                         "changes": .array(changes.changes.map { .string($0.rawValue) }),
+                                         "strategy": "\(effective.strategy.selection.name)"])
+                outcome = .applied(summary: summary, deferred: deferred + (changes.changes.contains(.credentials) ? [.credentials] : []))
+            case .failure(let failure):
+                logger.error("reload refused by the engine, still running the previous configuration: \(failure.message)",
+                             metadata: ["event": "reload.refused",
+                                        "changes": .array(changes.changes.map { .string($0.rawValue) })])
+                outcome = .refused(reason: failure.message)
+            }
+            notify { try notifier.ready(status: engine.statusLine) }
+            completion?(outcome)
+        }
     }
 
     private func reject(_ error: ConfigurationError) -> Outcome {
