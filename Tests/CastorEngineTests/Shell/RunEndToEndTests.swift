@@ -89,6 +89,53 @@ struct RunEndToEndTests {
         #expect(stopped?["strategy"] as? String == "grid", "grid was not the strategy running at shutdown")
     }
 
+    /// SIGHUP moves the daemon from the embedded simulator to another venue (an external
+    /// `castor sim`, key from the environment): the old engine cancels its orders and stops,
+    /// the embedded simulator stops, a new engine starts on the new venue and quotes there.
+    @Test func sighupMovesFromTheEmbeddedSimulatorToAnotherVenue() async throws {
+        let sim = try ExternalSimulator()
+        let notify = try NotifySocket()
+        let state = try CastorProcess.temporaryDirectory("venue")
+        let config = state + "/castor.toml"
+        try "[strategy]\nname = \"market-maker\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let castor = try CastorProcess(arguments: ["run", "--config", config],
+                                       environment: sim.credentialsEnvironment.merging(["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state]) { $1 })
+        try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        #expect(castor.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.embedded" } != nil)
+        try #require(castor.waitForJSON(timeout: 120, Self.isPlaced) != nil, "no order on the embedded simulator")
+
+        try sim.configuration().write(toFile: config, atomically: true, encoding: .utf8)
+        let mark = castor.allLines.count
+        castor.signal(SIGHUP)
+        #expect(notify.next(timeout: 30)?.contains("RELOADING=1") == true)
+        let ready = notify.waitFor("READY=1", timeout: 120, sender: castor)
+        try #require(ready != nil, "no READY=1 after the reload:\n\(castor.allLines[mark...].suffix(40).joined(separator: "\n"))")
+        let story = castor.allLines[mark...].joined(separator: "\n")
+        #expect(castor.waitForJSON(after: mark, timeout: 5) {
+            $0["event"] as? String == "reload.reconnecting" && $0["cancel_open_orders"] as? String == "true"
+        } != nil, "\(story)")
+        // The old venue's orders were cancelled (and confirmed) before the new engine started.
+        let stopped = castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.engine_stopped" }
+        #expect(stopped?.object["orders_left_open"] as? String == "0", "\(story)")
+        #expect((Int(stopped?.object["cancelled_orders"] as? String ?? "") ?? 0) >= 1, "\(story)")
+        #expect(castor.waitForMessage("session orders cancelled", after: mark, timeout: 5) != nil)
+        #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "sim.embedded_stopped" } != nil)
+        // Cancelled means terminal in the journal: the new engine inherits no open order.
+        let journal = castor.waitForMessage("journal opened", after: mark, timeout: 5)
+        #expect((journal?.object["reason"] as? String)?.hasPrefix("0 open orders") == true, "\(story)")
+        #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.applied" } != nil, "\(story)")
+        try await waitUntil("the new engine quotes on the external simulator", seconds: 60) {
+            let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
+            return orders.contains { $0["is_live"] as? Bool == true }
+        }
+
+        castor.signal(SIGTERM)
+        #expect(notify.waitFor("STOPPING=1", timeout: 30) != nil)
+        #expect(castor.waitForExit(timeout: 60) == 0)
+        let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
+        #expect(orders.allSatisfy { $0["is_live"] as? Bool == false }, "orders still live on the new venue after shutdown")
+    }
+
     @Test func sigtermCancelsOpenOrdersOnTheVenue() async throws {
         let sim = try ExternalSimulator()
         let state = try CastorProcess.temporaryDirectory("sigterm")
