@@ -42,13 +42,29 @@ extension Engine {
         c?(.failure(error))
     }
 
-    /// Opens the journal and rebuilds the order manager, ledger and open intents from it.
+    /// Opens the journal of this venue and account (`journalScope(for:)`) and rebuilds the
+    /// order manager, ledger and open intents from it. On a real venue with no journal yet,
+    /// the single journal of older versions (`castor.sqlite`) becomes this venue's.
     private func openJournal() -> Result<Void, EngineError> {
         let dir = configuration.engine.stateDirectory
+        let scope = Engine.journalScope(for: configuration)
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            let journal = try Journal(stateDirectory: dir)
+            if configuration.venue == .simulator {
+                // Never adopted by the simulator, whose ledger is new: a real venue's state
+                // must not be set aside with the simulator's at its next start.
+                if Journal.legacyJournalExists(stateDirectory: dir) {
+                    log("journal").notice("journal from an older castor left in place for the first real venue", metadata: [
+                        "reason": "\(Journal.legacyFileName) has one journal for all venues; the first start on sandbox, production or a custom venue takes it over as its own (the simulator starts a journal of its own)",
+                        "path": "\((dir as NSString).appendingPathComponent(Journal.legacyFileName))"])
+                }
+            } else if let moved = try Journal.adoptLegacyJournal(stateDirectory: dir, as: scope) {
+                log("journal").notice("journal from an older castor adopted for this venue and account", metadata: [
+                    "reason": "\(Journal.legacyFileName) kept one journal for every venue; it is now \(scope.fileName) (\(scope)). If it held another venue's or account's orders and fills, stop castor and rename it to that venue's castor.<venue>.<account>.sqlite",
+                    "from": "\(moved.from)", "path": "\(moved.to)"])
+            }
+            let journal = try Journal(stateDirectory: dir, scope: scope)
             let state = try journal.loadState()
             let fills = try journal.fills().compactMap(Engine.ledgerFill)
             let generator = try ClientOrderIDGenerator(prefix: Engine.clientOrderIDPrefix, boot: bootToken,
@@ -70,7 +86,8 @@ extension Engine {
             counterReservedThrough = state.clientOrderCounter
             self.journal = journal
             log("journal").info("journal opened", metadata: [
-                "reason": "\(state.openOrders.count) open orders, \(fills.count) fills, counter \(state.clientOrderCounter)"])
+                "reason": "\(state.openOrders.count) open orders, \(fills.count) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
+                "path": "\(journal.path)"])
             return .success(())
         } catch {
             return .failure(.journal("\(dir): \(error)"))
@@ -94,6 +111,14 @@ extension Engine {
         } catch {
             return .failure(.credentials("cannot set up the REST session: \(error)"))
         }
+    }
+
+    /// The venue and account whose journal an engine with `configuration` keeps: the
+    /// venue's `identity` (`sim`, `production`, `sandbox`, `custom-<host>-<port>`) and the
+    /// `[account] account` sub-account (nil: the key's own). The API key is not part of it,
+    /// so a rotated key on the same venue and account keeps the journal and its open orders.
+    public static func journalScope(for configuration: CastorConfiguration) -> JournalScope {
+        JournalScope(venue: configuration.venue.identity, account: configuration.account.account)
     }
 
     static func fileSafe(_ s: String) -> String {

@@ -13,6 +13,8 @@ import CastorStrategy
 final class SimHarness: @unchecked Sendable {
     static let key = "account-enginetest0001"
     static let secret = "engine-test-secret-0123456789"
+    /// A second key of our ("primary") account, for key rotation.
+    static let rotatedKey = "account-enginetest0002"
     static let takerKey = "account-enginetaker01"
     static let makerKey = "account-enginemaker01"
     let server: SimulatorServer
@@ -33,7 +35,8 @@ final class SimHarness: @unchecked Sendable {
     /// every fill is one it caused.
     static func start(faults: FaultConfig = FaultConfig()) async throws -> SimHarness {
         let ours = SimAccountConfig(name: "primary", balances: ["USD": 1_000_000, "BTC": 100, "ETH": 1_000],
-                                    keys: [SimAPIKeyConfig(key: key, secret: secret)])
+                                    keys: [SimAPIKeyConfig(key: key, secret: secret),
+                                           SimAPIKeyConfig(key: rotatedKey, secret: secret)])
         let taker = SimAccountConfig(name: "taker", balances: ["USD": 100_000_000, "BTC": 10_000],
                                      keys: [SimAPIKeyConfig(key: takerKey, secret: secret)])
         let maker = SimAccountConfig(name: "maker", balances: ["USD": 100_000_000, "BTC": 10_000, "ETH": 100_000],
@@ -122,7 +125,7 @@ final class SimHarness: @unchecked Sendable {
     /// A new engine whose feeds are the test adapters above, or with `realFeeds` the
     /// production Gemini WebSocket adapters talking to the simulator's feeds.
     func makeEngine(_ configuration: CastorConfiguration, clock: EngineClock = .system,
-                    realFeeds: Bool = false, strategies: [any StrategyFactory] = []) throws -> Engine {
+                    realFeeds: Bool = false, strategies: [any StrategyFactory] = [], key: String = SimHarness.key) throws -> Engine {
         let endpoints = try EngineEndpoints(restBaseURL: endpoint.restURL, webSocketBaseURL: endpoint.webSocketURL)
         let feeds = realFeeds ? EngineFeedFactory.gemini : EngineFeedFactory(
             makeMarketData: { [self] ctx in
@@ -135,7 +138,7 @@ final class SimHarness: @unchecked Sendable {
                 orderFeeds.append(f)
                 return f
             })
-        let credentials = try APICredentials(key: Self.key, secret: Self.secret)
+        let credentials = try APICredentials(key: key, secret: Self.secret)
         let logger = ProcessInfo.processInfo.environment["ENGINE_TEST_LOG"] != nil ? Logger(label: "castor.engine.test") { StreamLogHandler.standardError(label: $0) } : Logger(label: "castor.engine.test") { _ in SwiftLogNoOpLogHandler() }
         return queue.sync {
             Engine(configuration: configuration, credentials: credentials, endpoints: endpoints, logger: logger,

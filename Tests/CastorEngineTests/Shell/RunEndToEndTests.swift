@@ -1,3 +1,4 @@
+import CastorConfig
 import CastorJournal
 import Foundation
 import Testing
@@ -189,7 +190,10 @@ struct RunEndToEndTests {
         second.signal(SIGTERM)
         #expect(second.waitForExit(timeout: 60) == 0)
 
-        let journal = try Journal(stateDirectory: state)
+        // The external simulator is a custom venue: its journal is castor.custom-127.0.0.1-<port>.default.sqlite.
+        let scope = JournalScope(venue: VenueConfiguration.custom(restURL: sim.restURL, websocketURL: sim.webSocketURL).identity,
+                                 account: nil)
+        let journal = try Journal(stateDirectory: state, scope: scope)
         let journaled = Set(try journal.fills().map(\.tradeID))
         let final = Self.tradeIDs(try await sim.ledger())
         let story = (first.allLines + ["--- restart ---"] + second.allLines).filter {
