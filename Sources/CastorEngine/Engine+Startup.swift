@@ -121,6 +121,19 @@ extension Engine {
         JournalScope(venue: configuration.venue.identity, account: configuration.account.account)
     }
 
+    /// Sets aside the journals the embedded simulator's earlier runs left in `stateDirectory`
+    /// (`Journal.setAside`), before a new simulator starts: its ledger is new, so their open
+    /// orders would never be found and its trade ids, which start from the same number
+    /// again, would be taken for fills already journaled. Call it only while no engine has
+    /// the simulator's journal open. Returns what was moved, for the log.
+    public static func setAsideSimulatorJournals(stateDirectory: String) -> Result<[JournalFileMove], EngineError> {
+        do {
+            return .success(try Journal.setAside(stateDirectory: stateDirectory, venue: VenueConfiguration.simulator.identity))
+        } catch {
+            return .failure(.journal("\(stateDirectory): setting aside the embedded simulator's previous journal: \(error)"))
+        }
+    }
+
     static func fileSafe(_ s: String) -> String {
         String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }

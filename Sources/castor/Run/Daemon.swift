@@ -21,7 +21,8 @@ import Glibc
 /// The engine lives in an `EngineHost`, so a reload that changes the venue, credentials or
 /// account can replace it (this type makes the recipes: it knows the venues, where
 /// credentials come from and the embedded simulator, which it starts when the venue becomes
-/// `sim` and stops when it stops being `sim`). Whatever talks to "the engine" (shutdown,
+/// `sim` and stops when it stops being `sim`; a newly started simulator has an empty ledger,
+/// so the simulator journal of the one before is set aside first). Whatever talks to "the engine" (shutdown,
 /// watchdog, kill switch, status) talks to the host and so follows the engine that runs.
 ///
 /// Signals (blocked process-wide before any thread exists; one Dispatch source each):
@@ -136,6 +137,10 @@ final class Daemon: @unchecked Sendable {
                             credentials: APICredentials?) -> Result<EngineRecipe, ManagedEngineFailure> {
         if configuration.venue == .simulator {
             return .success(EngineRecipe(configuration: configuration, summary: "the embedded simulator") { [self] done in
+                // A new simulator has a new, empty ledger: its journal starts empty too.
+                if venue == nil, case .failure(let error) = setAsideSimulatorJournals(configuration.engine.stateDirectory) {
+                    return done(.failure(ManagedEngineFailure(error.description, engineError: error)))
+                }
                 withEmbeddedVenue { [self] result in
                     switch result {
                     case .failure(let error):
@@ -179,6 +184,24 @@ final class Daemon: @unchecked Sendable {
         logger.info("engine starting: \(endpoints)", metadata: ["event": "engine.starting"])
         return Engine(configuration: configuration, credentials: credentials, endpoints: endpoints,
                       logger: Logger(label: "engine"), queue: queue, feeds: .gemini)
+    }
+
+    /// Moves the journals of earlier embedded simulators aside (`castor.sim.*.previous.sqlite`),
+    /// logging each move. Only while no simulator runs, so no engine has them open.
+    private func setAsideSimulatorJournals(_ stateDirectory: String) -> Result<Void, EngineError> {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard FileManager.default.fileExists(atPath: stateDirectory) else { return .success(()) }
+        switch Engine.setAsideSimulatorJournals(stateDirectory: stateDirectory) {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let moves):
+            for move in moves {
+                logger.notice("embedded simulator starts with an empty journal: the previous run's journal is set aside (its orders and trade ids belonged to a simulator that is gone)",
+                              metadata: ["event": "sim.journal_set_aside", "from": "\(move.from)", "to": "\(move.to)",
+                                         "replaced_older": "\(move.replacedOlder)"])
+            }
+            return .success(())
+        }
     }
 
     /// The running embedded simulator, started first if needed. It lists every symbol it
