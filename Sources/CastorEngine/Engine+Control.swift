@@ -121,7 +121,8 @@ extension Engine {
     /// failed to start: feeds and timers stop, the key's sender is retired (queued requests
     /// fail unsent, nothing is signed any more), the credentials are dropped and the journal
     /// is flushed and closed. A daemon that swaps engines on reload relies on this: one
-    /// journal per state directory, one live nonce source per API key. Idempotent.
+    /// writer per journal file (a key rotation reopens the same one), one live nonce source
+    /// per API key. Idempotent.
     func releaseResources() {
         stopFeeds()
         tickTimer?.cancel()

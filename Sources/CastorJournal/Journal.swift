@@ -80,7 +80,7 @@ public final class Journal: Sendable {
     }
 
     /// Closes the database connection (SQLite checkpoints the WAL into the file). Every
-    /// later call fails. Close before another `Journal` opens the same state directory, so
+    /// later call fails. Close before another `Journal` opens the same file (same scope), so
     /// exactly one writer owns the journal at a time (an engine handing over to its
     /// replacement). Closing twice is harmless.
     public func close() throws(JournalError) {
