@@ -40,6 +40,19 @@ struct RunEndToEndTests {
         #expect(notify.waitFor("STOPPING=1", timeout: 30) != nil)
         #expect(castor.waitForExit(timeout: 60) == 0)
         #expect(castor.waitForMessage("shutdown complete", timeout: 1) != nil)
+        let first = castor.waitForMessage("journal opened", timeout: 1)
+        #expect(first?.object["path"] as? String == state + "/castor.sim.default.sqlite")
+
+        // Started again, the embedded simulator is a new one with an empty ledger: the first
+        // run's journal (with its fill) is set aside, not restored.
+        let again = try CastorProcess(arguments: ["run"], environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state])
+        try #require(notify.waitFor("READY=1", timeout: 120, sender: again) != nil, "no READY=1 on restart:\n\(again.allLines.suffix(30).joined(separator: "\n"))")
+        let aside = again.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.journal_set_aside" }
+        #expect(aside?.object["to"] as? String == state + "/castor.sim.default.previous.sqlite")
+        let reopened = again.waitForMessage("journal opened", timeout: 5)
+        #expect((reopened?.object["reason"] as? String)?.hasPrefix("0 open orders, 0 fills") == true, "\(reopened?.object ?? [:])")
+        again.signal(SIGTERM)
+        #expect(again.waitForExit(timeout: 60) == 0)
     }
 
     @Test func sighupSwitchesStrategyLiveAndRejectsABrokenFile() throws {
@@ -124,6 +137,9 @@ struct RunEndToEndTests {
         // Cancelled means terminal in the journal: the new engine inherits no open order.
         let journal = castor.waitForMessage("journal opened", after: mark, timeout: 5)
         #expect((journal?.object["reason"] as? String)?.hasPrefix("0 open orders") == true, "\(story)")
+        // The external simulator is another venue: its own journal, not the embedded simulator's.
+        let port = sim.restURL.split(separator: ":").last.map(String.init) ?? "?"
+        #expect(journal?.object["path"] as? String == state + "/castor.custom-127.0.0.1-\(port).default.sqlite", "\(story)")
         #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.applied" } != nil, "\(story)")
         try await waitUntil("the new engine quotes on the external simulator", seconds: 60) {
             let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
