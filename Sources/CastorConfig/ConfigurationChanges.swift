@@ -10,8 +10,16 @@ public struct ConfigurationChanges: Sendable, Hashable {
     public enum Effect: Int, Sendable, Hashable, Comparable {
         /// In place, without touching connections.
         case live
-        /// The feeds and REST session are torn down and re-established.
+        /// Inside the running engine, reconnecting market data: the added symbols' details
+        /// are fetched first (a failure refuses the reload), then orders on removed symbols
+        /// are cancelled, the strategy is rebuilt for the new list and the market-data feed
+        /// resubscribes. The REST session and the order-events feed stay.
         case reconnect
+        /// A new engine: the REST session, nonce source and feeds belong to one venue, key and
+        /// account, so `castor run` stops the running engine as SIGTERM would (cancelling
+        /// its orders unless only the key rotated) and starts one with the new configuration,
+        /// falling back to the previous configuration if the new engine does not start.
+        case replaceEngine
         /// Only a process restart applies it (the reload keeps the old value and says so).
         case restart
 
@@ -46,12 +54,14 @@ public struct ConfigurationChanges: Sendable, Hashable {
         changes = Change.allCases.filter(changed.contains)
     }
 
-    /// How `change` is applied: venue, credentials, account and symbols need new
-    /// connections; the state directory and log format only take effect after a restart
-    /// (the journal is open, logging is bootstrapped once); everything else is live.
+    /// How `change` is applied: venue, credentials and account need a new engine; symbols
+    /// reconnect market data in the running engine; the state directory and log format only
+    /// take effect after a restart (the journal stays where it is, logging is bootstrapped
+    /// once); everything else is live.
     public static func effect(of change: Change) -> Effect {
         switch change {
-        case .venue, .credentials, .account, .symbols: .reconnect
+        case .venue, .credentials, .account: .replaceEngine
+        case .symbols: .reconnect
         case .stateDirectory, .logFormat: .restart
         case .shutdown, .strategy, .strategyParameters, .risk, .logLevel, .rateLimits, .feeds: .live
         }
@@ -59,8 +69,10 @@ public struct ConfigurationChanges: Sendable, Hashable {
 
     /// Nothing changed.
     public var isEmpty: Bool { changes.isEmpty }
-    /// The reload must reconnect the feeds and REST session.
-    public var requiresReconnect: Bool { changes.contains { Self.effect(of: $0) == .reconnect } }
+    /// The reload reconnects something: market data (symbols) or everything (a new engine).
+    public var requiresReconnect: Bool { changes.contains { [.reconnect, .replaceEngine].contains(Self.effect(of: $0)) } }
+    /// The reload needs a new engine (venue, credentials or account changed).
+    public var requiresNewEngine: Bool { changes.contains { Self.effect(of: $0) == .replaceEngine } }
     /// Some changes will only apply after a restart.
     public var requiresRestart: Bool { changes.contains { Self.effect(of: $0) == .restart } }
     /// The changes that apply live.

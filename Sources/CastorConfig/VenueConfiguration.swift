@@ -43,6 +43,56 @@ public enum VenueConfiguration: Sendable, Hashable {
 
     /// Every venue but the simulator needs API credentials.
     public var requiresCredentials: Bool { self != .simulator }
+
+    /// A stable, file-name-safe name of the exchange whose order and trade ids the engine
+    /// sees, so that state kept per venue (the journal) never mixes two of them: `sim`,
+    /// `sandbox`, `production`, or for explicit URLs `custom-<host>-<port>` from the REST
+    /// URL (`custom-127.0.0.1-8443`). The host is lower-cased with characters other than
+    /// letters, digits, `.` and `-` written `_` (IPv6 `[::1]` → `__1`); the port is the
+    /// scheme's default (443, 80) when the URL has none. Explicit URLs naming Gemini's own
+    /// REST hosts (`https://api.gemini.com`, `https://api.sandbox.gemini.com`) are
+    /// `production` and `sandbox`: the same exchange, the same ids.
+    public var identity: String {
+        switch self {
+        case .simulator: "sim"
+        case .sandbox: "sandbox"
+        case .production: "production"
+        case .custom(let rest, _): Self.customIdentity(restURL: rest)
+        }
+    }
+
+    static func customIdentity(restURL: String) -> String {
+        let text = restURL.lowercased()
+        let scheme: Substring
+        let rest: Substring
+        if let separator = text.range(of: "://") {
+            scheme = text[..<separator.lowerBound]
+            rest = text[separator.upperBound...]
+        } else {
+            scheme = ""
+            rest = Substring(text)
+        }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        var host = authority
+        var port: Substring = ""
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { port = after.dropFirst() }
+        } else if let colon = authority.firstIndex(of: ":") {
+            host = authority[..<colon]
+            port = authority[authority.index(after: colon)...]
+        }
+        let portText = port.isEmpty ? (scheme == "http" ? "80" : "443") : UInt16(port).map(String.init) ?? String(port)
+        if scheme == "https" && portText == "443" {
+            if host == "api.gemini.com" { return VenueConfiguration.production.identity }
+            if host == "api.sandbox.gemini.com" { return VenueConfiguration.sandbox.identity }
+        }
+        func safe(_ s: Substring) -> String {
+            String(s.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "." || $0 == "-" ? $0 : "_" })
+        }
+        return "custom-\(safe(host))-\(safe(Substring(portText)))"
+    }
 }
 
 /// Validation of explicit venue URLs.

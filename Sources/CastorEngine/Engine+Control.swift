@@ -101,6 +101,7 @@ extension Engine {
                 self.log("journal").error("journal flush failed", metadata: ["reason": "\(error)"])
             }
             self.phase = .stopped
+            self.releaseResources()
             self.log("engine").notice("stopped", metadata: ["reason": "\(result)"])
             completion(result)
         }
@@ -114,6 +115,47 @@ extension Engine {
         cancelEverything(reason: "shutdown") { [weak self] in
             self?.waitForNoOpenOrders(then: { finishBox.value(.success(())) })
         }
+    }
+
+    /// Lets go of everything a replacement engine will need, once this one has stopped or
+    /// failed to start: feeds and timers stop, the key's sender is retired (queued requests
+    /// fail unsent, nothing is signed any more), the credentials are dropped and the journal
+    /// is flushed and closed. A daemon that swaps engines on reload relies on this: one
+    /// writer per journal file (a key rotation reopens the same one), one live nonce source
+    /// per API key. Idempotent.
+    func releaseResources() {
+        stopFeeds()
+        tickTimer?.cancel()
+        schedulerWake?.cancel()
+        cancelAllStrategyTimers()
+        if let sender = rest?.privateSender {
+            retiringSender = sender
+            sender.retire(on: queue) {}
+        }
+        rest = nil
+        nonces = nil
+        signer = nil
+        // Intents and order states still on the writer queue reach the file before it closes.
+        journalWriter.sync {}
+        if let journal {
+            self.journal = nil
+            do { try journal.close() } catch {
+                log("journal").error("journal close failed", metadata: ["reason": "\(error)"])
+            }
+        }
+    }
+
+    /// Calls `completion` (engine queue) once the retired sender has no signed request in
+    /// flight, so its nonce source will never draw again and another engine may use the key;
+    /// false if `deadline` came first. Call after `shutdown` completed or `start` failed.
+    func awaitRetirement(deadline: DispatchTime, completion: @escaping @Sendable (Bool) -> Void) {
+        guard let sender = retiringSender else {
+            // Never had a session (false only while one is live: it is not retired).
+            return completion(rest == nil)
+        }
+        let first = FirstCall()
+        sender.retire(on: queue) { if first.claim() { completion(true) } }
+        queue.asyncAfter(deadline: deadline) { if first.claim() { completion(false) } }
     }
 
     /// Calls `then` once no order is open (cancels confirmed by events or replies).

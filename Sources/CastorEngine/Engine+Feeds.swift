@@ -1,3 +1,4 @@
+import CastorConfig
 import CastorCore
 import CastorFeeds
 import CastorStrategy
@@ -13,8 +14,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     func startFeeds() {
         let books = MarketBooks(symbols: configuration.engine.symbols, queue: queue)
         self.books = books
-        let context = EngineFeedContext(queue: queue, books: books, endpoints: endpoints, symbols: books.symbolNames,
-                                        signer: signer, nonces: nonces, sender: rest?.privateSender, feeds: configuration.feeds, logger: log("feeds"))
+        let context = feedContext(books: books)
         do {
             let market = try feedFactory.makeMarketData(context)
             let orders = try feedFactory.makeOrderEvents(context)
@@ -28,6 +28,14 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
         } catch {
             failStart(.feeds("\(error)"))
         }
+    }
+
+    /// What the feed factory builds adapters from: `books` (their symbols), this engine's
+    /// key, and `[feeds]` (`feeds`, or the running configuration's).
+    func feedContext(books: MarketBooks, feeds: FeedConfiguration? = nil) -> EngineFeedContext {
+        EngineFeedContext(queue: queue, books: books, endpoints: endpoints, symbols: books.symbolNames,
+                          signer: signer, nonces: nonces, sender: rest?.privateSender, feeds: feeds ?? configuration.feeds,
+                          logger: log("feeds"))
     }
 
     func stopFeeds() {

@@ -1,37 +1,48 @@
 import CastorConfig
+import CastorFeeds
 import CastorLog
 import CastorStrategy
 import CastorTrading
+import Dispatch
+import GeminiProtocol
 import Logging
 
 extension Engine {
     /// Applies `new` live; every fallible step runs before anything is changed.
-    func reload(to new: CastorConfiguration) -> Result<ReloadOutcome, EngineError> {
-        guard phase == .running else { return .failure(.reloadRefused("the engine is \(phase.rawValue), not running")) }
-        let changes = ConfigurationChanges(from: configuration, to: new)
+    ///
+    /// In place: strategy, its parameters, risk, rate limits, log level, feeds settings.
+    /// A symbols change first fetches the added symbols' details (REST), then reconnects
+    /// market data with the new list (see `applySymbols`). Venue, credentials and account
+    /// are refused here: they need a new REST session, nonce source and feeds, i.e. a new
+    /// engine, which the process shell builds (`EngineHost`).
+    func reload(to new: CastorConfiguration, completion: @escaping @Sendable (Result<ReloadOutcome, EngineError>) -> Void) {
         let l = log("reload")
+        func refuse(_ why: String) {
+            l.warning("reload refused", metadata: ["reason": "\(why)"])
+            completion(.failure(.reloadRefused(why)))
+        }
+        guard phase == .running else { return refuse("the engine is \(phase.rawValue), not running") }
+        guard !reloadInProgress else { return refuse("the previous reload is still fetching symbol details; send it again shortly") }
+        let changes = ConfigurationChanges(from: configuration, to: new)
         if changes.isEmpty {
             l.info("reload: no changes")
-            return .success(ReloadOutcome(changes: [], applied: [], reconnected: false, needsRestart: []))
+            return completion(.success(ReloadOutcome(changes: [], applied: [], reconnected: false, needsRestart: [])))
         }
-        if changes.requiresReconnect {
-            let which = changes.changes.filter { ConfigurationChanges.effect(of: $0) == .reconnect }.map(\.rawValue)
-            let e = EngineError.reloadRefused("\(which.joined(separator: ", ")) changed: these need new connections "
-                + "and symbol checks; restart the service to apply them")
-            l.warning("reload refused", metadata: ["reason": "\(e)"])
-            return .failure(e)
+        let session = changes.changes.filter { ConfigurationChanges.effect(of: $0) == .replaceEngine }
+        if !session.isEmpty {
+            return refuse("\(session.map(\.rawValue).joined(separator: ", ")) changed: that needs a new REST session, "
+                + "nonce source and feeds, i.e. a new engine (castor run replaces its engine on reload)")
         }
 
-        // 1. Everything that can fail.
-        let switching = changes.changes.contains(.strategy)
+        // 1. Everything that can fail, symbols last (they need REST answers).
+        let symbolsChanged = changes.changes.contains(.symbols)
         var replacement: (any Strategy)?
-        if switching {
+        if changes.changes.contains(.strategy) || symbolsChanged {
+            // A new symbol list rebuilds the strategy (its `symbol` may default to the first).
             switch StrategyCatalog.make(new.strategy.selection, parameters: new.strategy.parameters,
-                                      symbols: new.engine.symbols, extra: extraStrategies) {
+                                        symbols: new.engine.symbols, extra: extraStrategies) {
             case .success(let s): replacement = s
-            case .failure(let e):
-                l.warning("reload refused", metadata: ["reason": "\(e)"])
-                return .failure(.reloadRefused("\(e)"))
+            case .failure(let e): return refuse("\(e)")
             }
         } else if changes.changes.contains(.strategyParameters), let slot = strategy {
             do {
@@ -41,19 +52,63 @@ extension Engine {
                 try slot.instance.reconfigure(parameters: params)
                 slot.parameters = new.strategy.parameters
             } catch {
-                l.warning("reload refused: strategy rejected its new parameters", metadata: ["reason": "\(error)"])
-                return .failure(.reloadRefused("strategy \(slot.name) rejected its parameters: \(error)"))
+                return refuse("strategy \(slot.name) rejected its parameters: \(error)")
             }
         }
+        guard symbolsChanged, let replacement else {
+            return completion(.success(commit(new, changes: changes, replacement: replacement, symbols: nil)))
+        }
+        let running = Set(configuration.engine.symbols.map { Symbol($0) })
+        let added = new.engine.symbols.map { Symbol($0) }.filter { !running.contains($0) }
+        reloadInProgress = true
+        fetchSymbolDetails(added, collected: [:]) { [weak self] result in
+            guard let self else { return }
+            self.reloadInProgress = false
+            guard self.phase == .running else { return refuse("the engine stopped while symbol details were fetched") }
+            let details: [Symbol: SymbolInfo]
+            switch result {
+            case .success(let d): details = d
+            case .failure(let e): return refuse("\(e)")
+            }
+            // The new adapters are built before anything changes, too: a factory may throw.
+            let books = MarketBooks(symbols: new.engine.symbols, queue: self.queue)
+            let context = self.feedContext(books: books, feeds: new.feeds)
+            let feeds: SymbolFeeds
+            do {
+                feeds = SymbolFeeds(books: books, market: try self.feedFactory.makeMarketData(context),
+                                    orders: self.feedFactory.orderEventsFilteredBySymbol ? try self.feedFactory.makeOrderEvents(context) : nil)
+            } catch {
+                return refuse("market data for the new symbols: \(error)")
+            }
+            let outcome = self.commit(new, changes: changes, replacement: replacement,
+                                      symbols: SymbolSwap(details: details, feeds: feeds))
+            completion(.success(outcome))
+        }
+    }
 
-        // 2. Nothing below fails.
+    /// Applies a reload whose fallible steps all succeeded; nothing here fails.
+    private func commit(_ new: CastorConfiguration, changes: ConfigurationChanges, replacement: (any Strategy)?,
+                        symbols: SymbolSwap?) -> ReloadOutcome {
         var applied: [ConfigurationChanges.Change] = []
         let needsRestart = changes.changes.filter { ConfigurationChanges.effect(of: $0) == .restart }
+        var kept = new
+        kept.engine.stateDirectory = configuration.engine.stateDirectory
+        kept.log.format = configuration.log.format
+        let previous = configuration
+        // Strategy start, reconciliation and the feeds read the symbol list from here.
+        configuration = kept
+        if let symbols, let replacement {
+            applySymbols(symbols, from: previous, replacement: replacement)
+            applied.append(.symbols)
+        }
         for change in changes.liveChanges {
             switch change {
             case .strategy:
-                if let replacement { switchStrategy(to: replacement, selection: new.strategy.selection,
-                                                    parameters: new.strategy.parameters, policy: new.strategy.onSwitch) }
+                // A symbols change installed the replacement already (with `on_switch`).
+                if symbols == nil, let replacement {
+                    switchStrategy(to: replacement, selection: new.strategy.selection, parameters: new.strategy.parameters,
+                                   policy: new.strategy.onSwitch, cancelledAlready: [], why: "strategy switched")
+                }
             case .strategyParameters, .shutdown, .feeds:
                 break  // parameters: done above; shutdown: read at shutdown; feeds: next reconnect
             case .risk:
@@ -72,23 +127,93 @@ extension Engine {
             }
             applied.append(change)
         }
-        var kept = new
-        kept.engine.stateDirectory = configuration.engine.stateDirectory
-        kept.log.format = configuration.log.format
-        configuration = kept
-        let outcome = ReloadOutcome(changes: changes.changes, applied: applied, reconnected: false, needsRestart: needsRestart)
-        l.notice("configuration reloaded", metadata: ["reason": "\(outcome)"])
-        return .success(outcome)
+        let outcome = ReloadOutcome(changes: changes.changes, applied: applied, reconnected: symbols != nil,
+                                    needsRestart: needsRestart)
+        log("reload").notice("configuration reloaded", metadata: ["reason": "\(outcome)"])
+        return outcome
+    }
+
+    /// A symbols change, after the added symbols' details came back: orders on removed
+    /// symbols are cancelled, market data reconnects with the new list into new books (the
+    /// removed symbols' books go with the old ones), the strategy is rebuilt for the new
+    /// list (its orders on kept symbols follow `on_switch`), and a reconciliation runs as
+    /// after any reconnect. The REST session stays; so does the order-events feed unless
+    /// the factory filters it by symbol.
+    private func applySymbols(_ swap: SymbolSwap, from previous: CastorConfiguration, replacement: any Strategy) {
+        let wanted = Set(configuration.engine.symbols.map { Symbol($0) })
+        let removed = Set(previous.engine.symbols.map { Symbol($0) }).subtracting(wanted)
+        for (symbol, info) in swap.details { symbolInfo[symbol] = info }
+        // Whoever placed them: nothing trades a symbol the configuration no longer lists.
+        let onRemoved = manager.orders.keys.sorted().filter { id in
+            let o = manager.orders[id]!.lifecycle
+            return removed.contains(o.symbol) && o.phase.isOpen
+        }
+        for id in onRemoved { perform(manager.cancel(id, now: now)) }
+        for symbol in removed { symbolInfo[symbol] = nil }
+        let added = swap.details.keys.map(\.rawValue).sorted().joined(separator: ",")
+        let dropped = removed.map(\.rawValue).sorted().joined(separator: ",")
+        log("feeds").notice("reconnecting market data for the new symbols", metadata: [
+            "symbols": "\(configuration.engine.symbols.joined(separator: ","))",
+            "reason": "added \(added), removed \(dropped), \(onRemoved.count) orders on removed symbols cancelled"])
+
+        // The old adapters must not call back with symbol ids of the old books.
+        marketFeed?.delegate = nil
+        marketFeed?.stop()
+        feedStatus.marketData = .idle
+        books = swap.feeds.books
+        marketFeed = swap.feeds.market
+        swap.feeds.market.delegate = self
+        if let orders = swap.feeds.orders {
+            orderFeed?.delegate = nil
+            orderFeed?.stop()
+            feedStatus.orderEvents = .idle
+            orderFeed = orders
+            orders.delegate = self
+        }
+
+        switchStrategy(to: replacement, selection: configuration.strategy.selection, parameters: configuration.strategy.parameters,
+                       policy: configuration.strategy.onSwitch, cancelledAlready: Set(onRemoved), why: "strategy rebuilt for the new symbols")
+        swap.feeds.orders?.start()
+        swap.feeds.market.start()
+        reconcile(reason: "symbols changed", snapshot: nil)
+    }
+
+    /// The details of `symbols`, one public REST call each, in order; the first failure or
+    /// closed symbol ends it (no retry: the reload is refused and can be sent again).
+    private func fetchSymbolDetails(_ symbols: [Symbol], collected: [Symbol: SymbolInfo],
+                                    completion: @escaping (Result<[Symbol: SymbolInfo], EngineError>) -> Void) {
+        guard let symbol = symbols.first else { return completion(.success(collected)) }
+        let box = UncheckedBox(completion)
+        enqueue("symbol details \(symbol) (reload)", kind: .query, group: .public) { [weak self] client, done in
+            guard let self else { return }
+            client.symbolDetails(symbol, on: self.queue) { result in
+                self.noteOutcome(result.failure(\.restFailure))
+                done()
+                switch result {
+                case .failure(let e):
+                    box.value(.failure(.symbol("\(symbol): the venue did not give its details: \(e)")))
+                case .success(let d):
+                    guard d.isOpen else { return box.value(.failure(.symbol("\(symbol) is \(d.status), not open"))) }
+                    var next = collected
+                    next[symbol] = self.noteSymbolDetails(symbol, d)
+                    self.fetchSymbolDetails(Array(symbols.dropFirst()), collected: next, completion: box.value)
+                }
+            }
+        }
     }
 
     /// Stops the old strategy and starts `instance`; the old strategy's open orders are
-    /// cancelled, or offered to the new one with `hand-over` (those it declines are cancelled).
+    /// cancelled, or offered to the new one with `hand-over` (those it declines are
+    /// cancelled). Orders in `cancelledAlready` are neither offered nor cancelled again.
     private func switchStrategy(to instance: any Strategy, selection: StrategySelection,
-                                parameters: CastorConfig.StrategyParameters, policy: StrategySwitchPolicy) {
+                                parameters: CastorConfig.StrategyParameters, policy: StrategySwitchPolicy,
+                                cancelledAlready: Set<ClientOrderID>, why: String) {
         let old = strategy
         stopStrategy()
         let oldName = old?.name
-        let owned = manager.orders.keys.sorted().filter { intents[$0]?.strategy == oldName && manager.orders[$0]!.lifecycle.phase.isOpen }
+        let owned = manager.orders.keys.sorted().filter {
+            intents[$0]?.strategy == oldName && manager.orders[$0]!.lifecycle.phase.isOpen && !cancelledAlready.contains($0)
+        }
         var toCancel = owned
         if policy == .handOver {
             let views = owned.compactMap { id in manager.order(id).flatMap { o in intents[id].map { orderView(o, info: $0) } } }
@@ -99,7 +224,7 @@ extension Engine {
             } }
         }
         for id in toCancel { perform(manager.cancel(id, now: now)) }
-        log("reload").notice("strategy switched", metadata: [
+        log("reload").notice("\(why)", metadata: [
             "strategy": "\(selection.name)",
             "reason": "from \(oldName ?? "none"), \(policy.rawValue): \(owned.count - toCancel.count) handed over, \(toCancel.count) cancelled"])
         install(StrategySlot(name: selection.name, selection: selection, instance: instance, parameters: parameters))
@@ -119,4 +244,19 @@ extension Engine {
         scheduler = fresh
         pumpScheduler()
     }
+}
+
+/// The books and adapters a symbols reload switches to.
+struct SymbolFeeds {
+    let books: MarketBooks
+    let market: any MarketDataFeedAdapter
+    /// Only when the order-events adapter is filtered by symbol.
+    let orders: (any OrderEventsFeedAdapter)?
+}
+
+/// What a symbols reload fetched and built before changing anything.
+struct SymbolSwap {
+    /// Trading rules of the added symbols.
+    let details: [Symbol: SymbolInfo]
+    let feeds: SymbolFeeds
 }

@@ -36,20 +36,35 @@ extension Engine {
     func failStart(_ error: EngineError) {
         log("engine").critical("start-up failed", metadata: ["reason": "\(error)"])
         phase = .failed
-        stopFeeds()
-        tickTimer?.cancel()
+        releaseResources()
         let c = startCompletion
         startCompletion = nil
         c?(.failure(error))
     }
 
-    /// Opens the journal and rebuilds the order manager, ledger and open intents from it.
+    /// Opens the journal of this venue and account (`journalScope(for:)`) and rebuilds the
+    /// order manager, ledger and open intents from it. On a real venue with no journal yet,
+    /// the single journal of older versions (`castor.sqlite`) becomes this venue's.
     private func openJournal() -> Result<Void, EngineError> {
         let dir = configuration.engine.stateDirectory
+        let scope = Engine.journalScope(for: configuration)
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            let journal = try Journal(stateDirectory: dir)
+            if configuration.venue == .simulator {
+                // Never adopted by the simulator, whose ledger is new: a real venue's state
+                // must not be set aside with the simulator's at its next start.
+                if Journal.legacyJournalExists(stateDirectory: dir) {
+                    log("journal").notice("journal from an older castor left in place for the first real venue", metadata: [
+                        "reason": "\(Journal.legacyFileName) has one journal for all venues; the first start on sandbox, production or a custom venue takes it over as its own (the simulator starts a journal of its own)",
+                        "path": "\((dir as NSString).appendingPathComponent(Journal.legacyFileName))"])
+                }
+            } else if let moved = try Journal.adoptLegacyJournal(stateDirectory: dir, as: scope) {
+                log("journal").notice("journal from an older castor adopted for this venue and account", metadata: [
+                    "reason": "\(Journal.legacyFileName) kept one journal for every venue; it is now \(scope.fileName) (\(scope)). If it held another venue's or account's orders and fills, stop castor and rename it to that venue's castor.<venue>.<account>.sqlite",
+                    "from": "\(moved.from)", "path": "\(moved.to)"])
+            }
+            let journal = try Journal(stateDirectory: dir, scope: scope)
             let state = try journal.loadState()
             let fills = try journal.fills().compactMap(Engine.ledgerFill)
             let generator = try ClientOrderIDGenerator(prefix: Engine.clientOrderIDPrefix, boot: bootToken,
@@ -71,7 +86,8 @@ extension Engine {
             counterReservedThrough = state.clientOrderCounter
             self.journal = journal
             log("journal").info("journal opened", metadata: [
-                "reason": "\(state.openOrders.count) open orders, \(fills.count) fills, counter \(state.clientOrderCounter)"])
+                "reason": "\(state.openOrders.count) open orders, \(fills.count) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
+                "path": "\(journal.path)"])
             return .success(())
         } catch {
             return .failure(.journal("\(dir): \(error)"))
@@ -96,6 +112,27 @@ extension Engine {
             return .success(())
         } catch {
             return .failure(.credentials("cannot set up the REST session: \(error)"))
+        }
+    }
+
+    /// The venue and account whose journal an engine with `configuration` keeps: the
+    /// venue's `identity` (`sim`, `production`, `sandbox`, `custom-<host>-<port>`) and the
+    /// `[account] account` sub-account (nil: the key's own). The API key is not part of it,
+    /// so a rotated key on the same venue and account keeps the journal and its open orders.
+    public static func journalScope(for configuration: CastorConfiguration) -> JournalScope {
+        JournalScope(venue: configuration.venue.identity, account: configuration.account.account)
+    }
+
+    /// Sets aside the journals the embedded simulator's earlier runs left in `stateDirectory`
+    /// (`Journal.setAside`), before a new simulator starts: its ledger is new, so their open
+    /// orders would never be found and its trade ids, which start from the same number
+    /// again, would be taken for fills already journaled. Call it only while no engine has
+    /// the simulator's journal open. Returns what was moved, for the log.
+    public static func setAsideSimulatorJournals(stateDirectory: String) -> Result<[JournalFileMove], EngineError> {
+        do {
+            return .success(try Journal.setAside(stateDirectory: stateDirectory, venue: VenueConfiguration.simulator.identity))
+        } catch {
+            return .failure(.journal("\(stateDirectory): setting aside the embedded simulator's previous journal: \(error)"))
         }
     }
 
@@ -165,15 +202,19 @@ extension Engine {
                         call: { c, q, done in c.symbolDetails(symbol, on: q, completion: done) }) { [weak self] (d: SymbolDetails) in
                 guard let self else { return }
                 guard d.isOpen else { return self.failStart(.symbol("\(symbol) is \(d.status), not open")) }
-                self.symbolInfo[symbol] = SymbolInfo(symbol: symbol.rawValue, base: d.baseCurrency.uppercased(),
-                                                     quote: d.quoteCurrency.uppercased(), priceStep: d.quoteIncrement,
-                                                     quantityStep: d.tickSize, minOrderSize: d.minOrderSize)
-                self.log("engine").info("symbol details", metadata: [
-                    "symbol": "\(symbol)", "reason": "price step \(d.quoteIncrement), quantity step \(d.tickSize), min \(d.minOrderSize)"])
+                self.symbolInfo[symbol] = self.noteSymbolDetails(symbol, d)
                 next()
             }
         }
         next()
+    }
+
+    /// The trading rules of `symbol` from its details, logged.
+    func noteSymbolDetails(_ symbol: Symbol, _ d: SymbolDetails) -> SymbolInfo {
+        log("engine").info("symbol details", metadata: [
+            "symbol": "\(symbol)", "reason": "price step \(d.quoteIncrement), quantity step \(d.tickSize), min \(d.minOrderSize)"])
+        return SymbolInfo(symbol: symbol.rawValue, base: d.baseCurrency.uppercased(), quote: d.quoteCurrency.uppercased(),
+                          priceStep: d.quoteIncrement, quantityStep: d.tickSize, minOrderSize: d.minOrderSize)
     }
 
     func loadBalances(then: @escaping () -> Void) {
@@ -193,6 +234,17 @@ extension Engine {
                    symbol: Symbol(f.symbol), side: f.side == .buy ? .buy : .sell, price: f.price, amount: f.amount,
                    fee: f.fee, feeCurrency: f.feeCurrency, timestampMs: f.timestampMs,
                    isMaker: f.liquidity.map { $0 == .maker }, source: .myTrades)
+    }
+}
+
+/// True for the first `claim()` only: settles a race between a completion and its
+/// deadline. Confined to the engine queue (both callers run there).
+final class FirstCall: @unchecked Sendable {
+    private var claimed = false
+
+    func claim() -> Bool {
+        defer { claimed = true }
+        return !claimed
     }
 }
 

@@ -20,9 +20,11 @@ import Logging
 /// concurrently.
 ///
 /// **Lifecycle.** `init` → `start` (journal, self-checks, reconciliation, feeds, strategy;
-/// completion once both feeds are live) → any number of `apply(configuration:)` and
-/// `setKillSwitch` → `shutdown`. Dropping the engine without `shutdown` is an abrupt stop:
-/// the journal is crash-safe and the next start reconciles with the exchange.
+/// completion once both feeds are live) → any number of `apply(configuration:completion:)`
+/// and `setKillSwitch` → `shutdown`. Once stopped (or failed to start) the engine has closed
+/// its journal and retired its API key sender, so a replacement engine can take both over
+/// (`awaitSessionRetired`). Dropping the engine without `shutdown` is an abrupt stop: the
+/// journal is crash-safe and the next start reconciles with the exchange.
 ///
 /// **Money rules** enforced here: every order goes through `OrderManager` (unique client
 /// order ids, lookup-before-resend after any ambiguous failure); private requests go out
@@ -50,6 +52,8 @@ public final class Engine: @unchecked Sendable {
     /// Client-order counters up to this one are reserved (synced) in the journal.
     var counterReservedThrough: Int64 = 0
     var rest: GeminiRESTClient?
+    /// The key's sender after `releaseResources` retired it (see `awaitRetirement`).
+    var retiringSender: PrivateRequestSender?
     var nonces: NonceSource?
     var signer: GeminiSigner?
     var pendingRateLimits: RateLimitConfiguration?
@@ -78,6 +82,8 @@ public final class Engine: @unchecked Sendable {
     var lastTickMs: Int64
     var startCompletion: (@Sendable (Result<Void, EngineError>) -> Void)?
     var reconciliation = ReconciliationState()
+    /// A reload is waiting for REST answers (symbol details) before it applies anything.
+    var reloadInProgress = false
     var bootToken: String
     let startedAtMs: Int64
 
@@ -155,12 +161,19 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Applies a new configuration live. Strategy switches, parameters, risk limits, rate
-    /// limits and the log level apply in place; venue, credentials, account or symbol
-    /// changes reconnect the feeds; the state directory and log format need a restart
-    /// (reported in the outcome, old value kept). A refusal leaves everything unchanged.
-    public func apply(configuration new: CastorConfiguration) -> Result<ReloadOutcome, EngineError> {
+    /// limits and the log level apply in place. A symbols change fetches the added symbols'
+    /// details first, then cancels orders on removed symbols, rebuilds the strategy for the
+    /// new list (`on_switch` decides about its other orders), reconnects market data and
+    /// reconciles; the REST session and order-events feed stay. Venue, credentials and
+    /// account changes are refused: they need a new engine (`EngineHost` swaps it). The
+    /// state directory and log format need a restart (reported in the outcome, old value kept).
+    ///
+    /// `completion` runs once on the engine queue: at once unless symbols were added (then
+    /// after their details came back). A refusal leaves everything unchanged.
+    public func apply(configuration new: CastorConfiguration,
+                      completion: @escaping @Sendable (Result<ReloadOutcome, EngineError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
-        return reload(to: new)
+        reload(to: new, completion: completion)
     }
 
     /// Engages (`on`) or releases the kill switch. Engaging refuses every new order and
@@ -179,6 +192,15 @@ public final class Engine: @unchecked Sendable {
                          completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         beginShutdown(cancelOpenOrders: cancelOpenOrders, deadline: deadline, completion: completion)
+    }
+
+    /// After `shutdown` completed (or `start` failed): `completion` runs on the engine queue
+    /// once this engine's API key sender has no signed request in flight and will never
+    /// sign again, so another engine may use the same key (nonces only increase, from one
+    /// source at a time); `false` if `deadline` passed first.
+    public func awaitSessionRetired(deadline: DispatchTime, completion: @escaping @Sendable (Bool) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        awaitRetirement(deadline: deadline, completion: completion)
     }
 
     /// Liveness for the watchdog; read it from a timer on the engine queue (if the queue is

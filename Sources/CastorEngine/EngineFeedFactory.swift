@@ -30,11 +30,17 @@ public struct EngineFeedContext: @unchecked Sendable {
 public struct EngineFeedFactory: Sendable {
     public var makeMarketData: @Sendable (EngineFeedContext) throws -> any MarketDataFeedAdapter
     public var makeOrderEvents: @Sendable (EngineFeedContext) throws -> any OrderEventsFeedAdapter
+    /// The order-events adapter subscribes to `EngineFeedContext.symbols` only, so a reload
+    /// that changes `[engine] symbols` must reconnect it too; otherwise (Gemini's adapter:
+    /// every order of the account) it stays connected and only market data reconnects.
+    public var orderEventsFilteredBySymbol: Bool
 
     public init(makeMarketData: @escaping @Sendable (EngineFeedContext) throws -> any MarketDataFeedAdapter,
-                makeOrderEvents: @escaping @Sendable (EngineFeedContext) throws -> any OrderEventsFeedAdapter) {
+                makeOrderEvents: @escaping @Sendable (EngineFeedContext) throws -> any OrderEventsFeedAdapter,
+                orderEventsFilteredBySymbol: Bool = false) {
         self.makeMarketData = makeMarketData
         self.makeOrderEvents = makeOrderEvents
+        self.orderEventsFilteredBySymbol = orderEventsFilteredBySymbol
     }
 }
 

@@ -1,12 +1,12 @@
 import CastorConfig
 
-/// What a successful `Engine.apply(configuration:)` did.
+/// What a successful `Engine.apply(configuration:completion:)` did.
 public struct ReloadOutcome: Sendable, Equatable, CustomStringConvertible {
     /// Every change found between the old and new configuration.
     public let changes: [ConfigurationChanges.Change]
     /// The changes that took effect now.
     public let applied: [ConfigurationChanges.Change]
-    /// The feeds and REST session were re-established (venue, credentials, account or symbols).
+    /// Market data was reconnected for a new symbol list (the REST session stayed).
     public let reconnected: Bool
     /// Changes that only a restart applies (the old value stays in force until then).
     public let needsRestart: [ConfigurationChanges.Change]

@@ -17,6 +17,17 @@ public enum StrategyValidation {
         public var description: String { message }
     }
 
+    /// Why the configured strategy cannot be built, or nil: unlike `problem(in:)` a plug-in
+    /// is loaded and instantiated too, exactly as the engine will. For a running daemon that
+    /// checks a new configuration before it replaces its engine.
+    public static func buildProblem(in configuration: CastorConfiguration) -> String? {
+        switch StrategyCatalog.make(configuration.strategy.selection, parameters: configuration.strategy.parameters,
+                                    symbols: configuration.engine.symbols, extra: []) {
+        case .success: nil
+        case .failure(let error): error.description
+        }
+    }
+
     /// The problem with the configured strategy, or nil when it can be built.
     public static func problem(in configuration: CastorConfiguration) -> Problem? {
         switch configuration.strategy.selection {

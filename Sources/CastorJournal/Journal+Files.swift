@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Checks on the state directory and the file before SQLite sees them, so that the common
 /// operator mistakes get a precise error instead of SQLite's generic "unable to open".
@@ -24,7 +27,8 @@ extension Journal {
             if e == EISDIR { throw .corrupt(path: path, detail: "is a directory") }
             throw .stateDirectoryUnwritable(path: directory, errno: e)
         }
-        defer { close(fd) }
+        // Qualified: inside `Journal`, `close` is the journal's own `close()`.
+        defer { _ = Glibc.close(fd) }
         guard fchmod(fd, 0o600) == 0 else { throw .stateDirectoryUnwritable(path: directory, errno: errno) }
     }
 }

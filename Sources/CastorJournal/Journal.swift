@@ -2,8 +2,8 @@ import CastorCore
 import Foundation
 import GRDB
 
-/// The durable record of Castor's intents, order state changes and fills, in
-/// `<state dir>/castor.sqlite`.
+/// The durable record of Castor's intents, order state changes and fills of one venue and
+/// account, in `<state dir>/castor.<venue>.<account>.sqlite` (see `JournalScope`).
 ///
 /// **Thread safety.** All access goes through one GRDB `DatabaseQueue`, which serialises
 /// reads and writes on a single SQLite connection. Every method is synchronous and may be
@@ -28,8 +28,9 @@ public final class Journal: Sendable {
         case deferred
     }
 
-    /// Name of the journal file inside the state directory.
-    public static let fileName = "castor.sqlite"
+    /// The one journal file of the state directory before journals were kept per venue and
+    /// account; `adoptLegacyJournal` renames it to the first real venue's file.
+    public static let legacyFileName = "castor.sqlite"
 
     /// Keys under this prefix belong to the journal; `setMeta` refuses them.
     public static let reservedMetaPrefix = "journal."
@@ -40,15 +41,20 @@ public final class Journal: Sendable {
     public let path: String
     private let queue: DatabaseQueue
 
-    /// Opens the journal in `stateDirectory`, creating and migrating it if needed.
+    /// Opens the journal of `scope` in `stateDirectory` (file `scope.fileName`), creating and
+    /// migrating it if needed.
     ///
     /// The directory must already exist (Castor does not guess where state lives). The file
     /// is created with mode 0600, and an existing file is tightened to 0600, because it
     /// reveals the account's trading history. Opening runs SQLite's `quick_check`, which
     /// reads the whole file once: corruption is reported at start-up, not mid-trade.
-    public init(stateDirectory: String) throws(JournalError) {
-        let directory = (stateDirectory as NSString).standardizingPath
-        path = (directory as NSString).appendingPathComponent(Journal.fileName)
+    public convenience init(stateDirectory: String, scope: JournalScope) throws(JournalError) {
+        try self.init(directory: (stateDirectory as NSString).standardizingPath, fileName: scope.fileName)
+    }
+
+    /// Opens `fileName` in `directory` (already standardised).
+    init(directory: String, fileName: String) throws(JournalError) {
+        path = (directory as NSString).appendingPathComponent(fileName)
         try Journal.checkDirectory(directory)
         try Journal.createPrivateFile(path, directory: directory)
 
@@ -68,6 +74,18 @@ public final class Journal: Sendable {
                 }
             }
             try JournalSchema.migrator.migrate(queue)
+        } catch {
+            throw JournalError.wrap(error, path: path)
+        }
+    }
+
+    /// Closes the database connection (SQLite checkpoints the WAL into the file). Every
+    /// later call fails. Close before another `Journal` opens the same file (same scope), so
+    /// exactly one writer owns the journal at a time (an engine handing over to its
+    /// replacement). Closing twice is harmless.
+    public func close() throws(JournalError) {
+        do {
+            try queue.close()
         } catch {
             throw JournalError.wrap(error, path: path)
         }

@@ -32,6 +32,9 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     case arithmeticOverflow(symbol: String)
     /// The disk is full: the last write was rolled back, nothing was half-written.
     case diskFull(path: String)
+    /// A journal file could not be renamed or removed while moving it to its per-venue name
+    /// or setting it aside; the files it did not reach are where they were.
+    case fileMove(from: String, to: String, errno: Int32)
     /// Any other SQLite failure, with its primary result code.
     case sqlite(code: Int32, message: String)
 
@@ -49,6 +52,8 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
         case .reservedMetaKey(let key): "journal: meta key \(key) is reserved for the journal itself"
         case .arithmeticOverflow(let symbol): "journal: position of \(symbol) overflows an exact decimal"
         case .diskFull(let path): "journal: disk full writing \(path)"
+        case .fileMove(let from, let to, let e):
+            "journal: cannot move \(from) to \(to): \(String(cString: strerror(e))); fix the state directory's permissions, or move the file by hand while castor is stopped"
         case .sqlite(let code, let message): "journal: SQLite error \(code): \(message)"
         }
     }

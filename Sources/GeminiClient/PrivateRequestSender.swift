@@ -44,6 +44,10 @@ public final class PrivateRequestSender: @unchecked Sendable {
     private var nextID: UInt64 = 0
     /// The lease holding the slot, if an exclusive operation (not a request) has it.
     private var activeLeaseID: UInt64?
+    /// Set by `retire`: nothing is signed any more.
+    private var retired = false
+    /// `retire` callers waiting for the request in flight to finish.
+    private var retirementWaiters: [(queue: DispatchQueue, body: @Sendable () -> Void)] = []
 
     /// - Parameters:
     ///   - signer: the key's credentials; its `nonceFormat` must match `nonces.format`.
@@ -129,8 +133,40 @@ public final class PrivateRequestSender: @unchecked Sendable {
         }
     }
 
+    /// Retires the sender for good, so that another sender (another engine) may take over
+    /// the key: queued requests and operations fail at once with `.expired` and later ones
+    /// too, without drawing a nonce; `completion` runs on `completionQueue` once no signed
+    /// request is in flight any more (a request in flight may still draw one nonce for its
+    /// single InvalidNonce retry). From then on this sender never draws another nonce.
+    ///
+    /// An exclusive lease still held does not delay `completion`: its nonce was drawn when
+    /// it was granted, and its release draws none.
+    public func retire(on completionQueue: DispatchQueue, completion: @escaping @Sendable () -> Void) {
+        queue.async {
+            self.retired = true
+            let queued = self.pending
+            self.pending.removeAll()
+            for work in queued { work.expire() }
+            self.retirementWaiters.append((completionQueue, completion))
+            self.notifyRetirementIfQuiet()
+        }
+    }
+
+    /// Runs the `retire` completions once no request (as opposed to a lease) is in flight.
+    private func notifyRetirementIfQuiet() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard retired, !inFlight || activeLeaseID != nil, !retirementWaiters.isEmpty else { return }
+        let waiters = retirementWaiters
+        retirementWaiters.removeAll()
+        for waiter in waiters { waiter.queue.async(execute: waiter.body) }
+    }
+
     private func enqueue(_ work: QueuedWork) {
         dispatchPrecondition(condition: .onQueue(queue))
+        guard !retired else {
+            work.expire()
+            return
+        }
         var work = work
         nextID += 1
         work.id = nextID
@@ -153,6 +189,7 @@ public final class PrivateRequestSender: @unchecked Sendable {
     /// Starts the head of the queue if nothing is in flight.
     private func pump() {
         dispatchPrecondition(condition: .onQueue(queue))
+        defer { notifyRetirementIfQuiet() }
         while !inFlight, !pending.isEmpty {
             let work = pending.removeFirst()
             if DispatchTime.now() >= work.deadline {

@@ -12,18 +12,22 @@ import Glibc
 ///
 /// With no `--config` and no API keys it trades on an embedded local simulator (same wire
 /// protocol, loopback, ephemeral port). Under systemd it speaks `sd_notify` (READY,
-/// RELOADING, STOPPING, WATCHDOG, STATUS). Signals: SIGHUP reloads the configuration,
+/// RELOADING, STOPPING, WATCHDOG, STATUS). Signals: SIGHUP reloads the configuration (see
+/// `ReloadController`; venue, key or account changes replace the engine),
 /// SIGUSR1 toggles the kill switch, SIGTERM/SIGINT shut down gracefully (a second one forces).
 ///
 /// Exit codes (`RunExitCode`): 0 clean shutdown; 1 forced shutdown; 64 bad arguments;
-/// 69 venue/feeds/simulator unavailable at start-up; 73 state directory unusable;
+/// 69 venue/feeds/simulator unavailable at start-up (or no engine left after a reload);
+/// 73 state directory unusable;
 /// 78 invalid configuration or credentials.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the trading daemon (embedded simulator when no config / keys are given).",
         discussion: """
-        Signals: SIGHUP reloads the configuration (invalid → logged, nothing changes); SIGUSR1 \
+        Signals: SIGHUP reloads the configuration (invalid → logged, nothing changes; a new \
+        venue, API key or account replaces the engine, falling back to the previous configuration \
+        if the new one does not start); SIGUSR1 \
         toggles the kill switch (cancel all, refuse new orders; again to release); SIGTERM/SIGINT \
         stop gracefully (cancel this session's orders if engine.cancel_on_shutdown), a second one \
         forces exit 1.

@@ -17,7 +17,7 @@ import Testing
         // A plug-in that does not exist: refused, the market maker keeps running.
         var bad = config
         bad.strategy.selection = .plugin(path: "/nonexistent/libnothing.so", name: "nothing")
-        let refused = h.on { engine.apply(configuration: bad) }
+        let refused = await h.apply(engine, bad)
         #expect(throws: EngineError.self) { try refused.get() }
         #expect(h.on { engine.strategyName } == "market-maker")
 
@@ -25,7 +25,8 @@ import Testing
         var badParams = config
         badParams.strategy.selection = .builtIn(.grid)
         badParams.strategy.parameters = StrategyParameters(["symbol": .string("btcusd"), "levels": .integer(0)])
-        #expect(throws: EngineError.self) { try h.on { engine.apply(configuration: badParams) }.get() }
+        let badParamsRefused = await h.apply(engine, badParams)
+        #expect(throws: EngineError.self) { try badParamsRefused.get() }
         #expect(h.on { engine.strategyName } == "market-maker")
 
         // Market maker → grid, live: feeds are not restarted.
@@ -33,7 +34,7 @@ import Testing
         grid.strategy.selection = .builtIn(.grid)
         grid.strategy.parameters = StrategyParameters([
             "symbol": .string("btcusd"), "levels": .integer(2), "step_bps": .integer(10), "size": .string("0.01")])
-        let outcome = try h.on { engine.apply(configuration: grid) }.get()
+        let outcome = try await h.apply(engine, grid).get()
         #expect(outcome.applied.contains(.strategy))
         #expect(!outcome.reconnected)
         #expect(h.on { engine.strategyName } == "grid")
@@ -46,6 +47,50 @@ import Testing
         }
         #expect(await h.simOrdersByClientID().values.allSatisfy { $0 == 1 })
         _ = await h.shutdown(engine)
+    }
+
+    /// `[engine] symbols` BTCUSD → ETHUSD live: the new symbol is checked with the venue
+    /// first (an unknown one refuses the reload, nothing changes), then the BTCUSD quotes
+    /// are cancelled on the venue, market data resubscribes (the order-events feed stays)
+    /// and the rebuilt market maker quotes ETHUSD from the new feed's book.
+    @Test func symbolsChangeMovesTradingToTheNewSymbolWithoutANewSession() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        // Inside the market maker's 10 bp spread, so it never quotes against its own orders.
+        try await h.makeMarket(bid: 3_499, ask: 3_501, symbol: "ETHUSD")
+        // No `symbol` parameter: the market maker trades the first engine symbol.
+        let config = h.configuration(params: ["spread_bps": .integer(10), "size": .string("0.01"), "requote_bps": .integer(1)])
+        let engine = try h.makeEngine(config, realFeeds: true)
+        try await h.start(engine).get()
+        try await waitUntil("the market maker quotes BTCUSD") {
+            let open = await h.simOpenOrders()
+            return open.count == 2 && open.allSatisfy { $0.symbol == "BTCUSD" }
+        }
+        let before = h.on { engine.feedConnectCounts }
+
+        var unknown = config
+        unknown.engine.symbols = ["BTCUSD", "DOGEUSD"]
+        let refused = await h.apply(engine, unknown)
+        guard case .failure(.reloadRefused(let why)) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
+        #expect(why.contains("DOGEUSD"))
+        #expect(h.on { engine.feedConnectCounts } == before)
+        #expect(await h.simOpenOrders().filter { $0.symbol == "BTCUSD" }.count == 2)
+
+        var eth = config
+        eth.engine.symbols = ["ETHUSD"]
+        let outcome = try await h.apply(engine, eth).get()
+        #expect(outcome.applied == [.symbols] && outcome.reconnected)
+        try await waitUntil("the BTCUSD quotes are cancelled and ETHUSD is quoted") {
+            let open = await h.simOpenOrders()
+            return open.count == 2 && open.allSatisfy { $0.symbol == "ETHUSD" }
+        }
+        let after = h.on { engine.feedConnectCounts }
+        #expect(after.marketData == before.marketData + 1)
+        #expect(after.orderEvents == before.orderEvents, "the order-events feed is not filtered by symbol: it stays up")
+        #expect(h.on { engine.strategyName } == "market-maker")
+        #expect(await h.simOrdersByClientID().values.allSatisfy { $0 == 1 })
+        try await h.shutdown(engine).get()
+        #expect(await h.simOpenOrders().isEmpty)
     }
 
     @Test func killSwitchCancelsEverythingAndRefusesNewOrders() async throws {

@@ -13,6 +13,8 @@ import CastorStrategy
 final class SimHarness: @unchecked Sendable {
     static let key = "account-enginetest0001"
     static let secret = "engine-test-secret-0123456789"
+    /// A second key of our ("primary") account, for key rotation.
+    static let rotatedKey = "account-enginetest0002"
     static let takerKey = "account-enginetaker01"
     static let makerKey = "account-enginemaker01"
     let server: SimulatorServer
@@ -32,11 +34,12 @@ final class SimHarness: @unchecked Sendable {
     /// A simulator without the synthetic market: the test makes the market itself, so
     /// every fill is one it caused.
     static func start(faults: FaultConfig = FaultConfig()) async throws -> SimHarness {
-        let ours = SimAccountConfig(name: "primary", balances: ["USD": 1_000_000, "BTC": 100],
-                                    keys: [SimAPIKeyConfig(key: key, secret: secret)])
+        let ours = SimAccountConfig(name: "primary", balances: ["USD": 1_000_000, "BTC": 100, "ETH": 1_000],
+                                    keys: [SimAPIKeyConfig(key: key, secret: secret),
+                                           SimAPIKeyConfig(key: rotatedKey, secret: secret)])
         let taker = SimAccountConfig(name: "taker", balances: ["USD": 100_000_000, "BTC": 10_000],
                                      keys: [SimAPIKeyConfig(key: takerKey, secret: secret)])
-        let maker = SimAccountConfig(name: "maker", balances: ["USD": 100_000_000, "BTC": 10_000],
+        let maker = SimAccountConfig(name: "maker", balances: ["USD": 100_000_000, "BTC": 10_000, "ETH": 100_000],
                                      keys: [SimAPIKeyConfig(key: makerKey, secret: secret)])
         let config = SimulatorConfig(accounts: [ours, taker, maker], faults: faults, syntheticMarket: false)
         let server = try SimulatorServer(config: config)
@@ -57,12 +60,12 @@ final class SimHarness: @unchecked Sendable {
     }
 
     /// Resting liquidity from the maker account around a centre.
-    func makeMarket(bid: Int, ask: Int) async throws {
+    func makeMarket(bid: Int, ask: Int, symbol: String = "BTCUSD") async throws {
         let taker = await accountID(Self.makerKey)
         try await core.withEngine { e in
-            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .buy, amount: 1, price: ExactDecimal(bid)),
+            _ = try e.placeOrder(SimOrderRequest(symbol: symbol, side: .buy, amount: 1, price: ExactDecimal(bid)),
                                  account: taker, session: Self.makerKey)
-            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .sell, amount: 1, price: ExactDecimal(ask)),
+            _ = try e.placeOrder(SimOrderRequest(symbol: symbol, side: .sell, amount: 1, price: ExactDecimal(ask)),
                                  account: taker, session: Self.makerKey)
         }
     }
@@ -122,7 +125,7 @@ final class SimHarness: @unchecked Sendable {
     /// A new engine whose feeds are the test adapters above, or with `realFeeds` the
     /// production Gemini WebSocket adapters talking to the simulator's feeds.
     func makeEngine(_ configuration: CastorConfiguration, clock: EngineClock = .system,
-                    realFeeds: Bool = false, strategies: [any StrategyFactory] = []) throws -> Engine {
+                    realFeeds: Bool = false, strategies: [any StrategyFactory] = [], key: String = SimHarness.key) throws -> Engine {
         let endpoints = try EngineEndpoints(restBaseURL: endpoint.restURL, webSocketBaseURL: endpoint.webSocketURL)
         let feeds = realFeeds ? EngineFeedFactory.gemini : EngineFeedFactory(
             makeMarketData: { [self] ctx in
@@ -135,7 +138,7 @@ final class SimHarness: @unchecked Sendable {
                 orderFeeds.append(f)
                 return f
             })
-        let credentials = try APICredentials(key: Self.key, secret: Self.secret)
+        let credentials = try APICredentials(key: key, secret: Self.secret)
         let logger = ProcessInfo.processInfo.environment["ENGINE_TEST_LOG"] != nil ? Logger(label: "castor.engine.test") { StreamLogHandler.standardError(label: $0) } : Logger(label: "castor.engine.test") { _ in SwiftLogNoOpLogHandler() }
         return queue.sync {
             Engine(configuration: configuration, credentials: credentials, endpoints: endpoints, logger: logger,
@@ -152,6 +155,12 @@ final class SimHarness: @unchecked Sendable {
     func shutdown(_ engine: Engine, cancel: Bool = true) async -> Result<Void, EngineError> {
         await withCheckedContinuation { c in
             queue.async { engine.shutdown(cancelOpenOrders: cancel, deadline: .now() + 10) { c.resume(returning: $0) } }
+        }
+    }
+
+    func apply(_ engine: Engine, _ configuration: CastorConfiguration) async -> Result<ReloadOutcome, EngineError> {
+        await withCheckedContinuation { c in
+            queue.async { engine.apply(configuration: configuration) { c.resume(returning: $0) } }
         }
     }
 

@@ -13,3 +13,6 @@ func makeIntent(_ id: String, created: Int64 = 1_000) -> JournalIntent {
     JournalIntent(clientOrderID: id, strategy: "mm-1", symbol: "BTCUSD", side: .sell, price: dec("3633.00"),
                   amount: dec("0.00000001"), options: ["maker-or-cancel"], createdMs: created)
 }
+
+/// The venue and account most journal tests use (any scope behaves the same).
+let scope = JournalScope(venue: "sandbox", account: nil)

@@ -8,7 +8,7 @@ import Testing
 struct JournalBenchmark {
     @Test func recordFillCost() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         let n = 10_000
         let fills = (0..<n).map { makeFill("t\($0)", ts: Int64($0)) }
         let clock = ContinuousClock()

@@ -7,14 +7,14 @@ import Testing
     @Test func missingDirectory() {
         let dir = TempDirectory()
         let missing = dir.file("nope")
-        #expect(throws: JournalError.stateDirectoryMissing(path: missing)) { try Journal(stateDirectory: missing) }
+        #expect(throws: JournalError.stateDirectoryMissing(path: missing)) { try Journal(stateDirectory: missing, scope: scope) }
     }
 
     @Test func directoryPathIsAFile() throws {
         let dir = TempDirectory()
         let file = dir.file("plain")
         _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
-        #expect(throws: JournalError.notADirectory(path: file)) { try Journal(stateDirectory: file) }
+        #expect(throws: JournalError.notADirectory(path: file)) { try Journal(stateDirectory: file, scope: scope) }
     }
 
     @Test func unwritableDirectory() throws {
@@ -29,7 +29,7 @@ import Testing
                                                     attributes: [.posixPermissions: 0o500])
         }
         do {
-            _ = try Journal(stateDirectory: target)
+            _ = try Journal(stateDirectory: target, scope: scope)
             Issue.record("opened a journal in an unwritable directory")
         } catch {
             guard case .stateDirectoryUnwritable(let path, _) = error else { Issue.record("unexpected \(error)"); return }
@@ -40,30 +40,30 @@ import Testing
     @Test func garbageFileIsCorrupt() throws {
         let dir = TempDirectory()
         let garbage = Data(String(repeating: "not a database, just trades.csv\n", count: 200).utf8)
-        _ = FileManager.default.createFile(atPath: dir.file("castor.sqlite"), contents: garbage)
+        _ = FileManager.default.createFile(atPath: dir.file(scope.fileName), contents: garbage)
         do {
-            _ = try Journal(stateDirectory: dir.path)
+            _ = try Journal(stateDirectory: dir.path, scope: scope)
             Issue.record("opened a garbage file")
         } catch {
             guard case .corrupt(let path, _) = error else { Issue.record("unexpected \(error)"); return }
-            #expect(path == dir.file("castor.sqlite"))
+            #expect(path == dir.file(scope.fileName))
         }
     }
 
     @Test func damagedPagesAreCorrupt() throws {
         let dir = TempDirectory()
         do {
-            let journal = try Journal(stateDirectory: dir.path)
+            let journal = try Journal(stateDirectory: dir.path, scope: scope)
             for i in 0..<200 { try journal.recordFill(makeFill("t\(i)")) }
         }
         // Overwrite everything after the header page with noise.
-        let path = dir.file("castor.sqlite")
+        let path = dir.file(scope.fileName)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(bytes.count > 8192)
         for i in 4096..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: i &* 31 &+ 7) }
         try bytes.write(to: URL(fileURLWithPath: path))
         do {
-            _ = try Journal(stateDirectory: dir.path)
+            _ = try Journal(stateDirectory: dir.path, scope: scope)
             Issue.record("opened a damaged file")
         } catch {
             guard case .corrupt = error else { Issue.record("unexpected \(error)"); return }
@@ -72,23 +72,23 @@ import Testing
 
     @Test func newerSchemaIsRefused() throws {
         let dir = TempDirectory()
-        _ = try Journal(stateDirectory: dir.path)
+        _ = try Journal(stateDirectory: dir.path, scope: scope)
         // What a future Castor's migrator would leave behind.
-        let queue = try DatabaseQueue(path: dir.file("castor.sqlite"))
+        let queue = try DatabaseQueue(path: dir.file(scope.fileName))
         try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2-future')") }
         try queue.close()
-        #expect(throws: JournalError.newerSchema(path: dir.file("castor.sqlite"), unknownMigrations: ["v2-future"])) {
-            try Journal(stateDirectory: dir.path)
+        #expect(throws: JournalError.newerSchema(path: dir.file(scope.fileName), unknownMigrations: ["v2-future"])) {
+            try Journal(stateDirectory: dir.path, scope: scope)
         }
     }
 
     @Test func tamperedDecimalIsACorruptRecordNotZero() throws {
         let dir = TempDirectory()
-        try Journal(stateDirectory: dir.path).recordFill(makeFill("t1"))
-        let queue = try DatabaseQueue(path: dir.file("castor.sqlite"))
+        try Journal(stateDirectory: dir.path, scope: scope).recordFill(makeFill("t1"))
+        let queue = try DatabaseQueue(path: dir.file(scope.fileName))
         try queue.write { db in try db.execute(sql: "UPDATE fills SET amount = '1,5'") }
         try queue.close()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         #expect(throws: JournalError.corruptRecord(table: "fills", key: "t1", detail: "amount '1,5' is not an exact decimal")) {
             try journal.loadState()
         }
@@ -97,10 +97,10 @@ import Testing
     @Test func filesAreOwnerOnly() throws {
         let dir = TempDirectory()
         // A pre-existing world-readable file is tightened too.
-        _ = FileManager.default.createFile(atPath: dir.file("castor.sqlite"), contents: nil, attributes: [.posixPermissions: 0o644])
-        let journal = try Journal(stateDirectory: dir.path)
+        _ = FileManager.default.createFile(atPath: dir.file(scope.fileName), contents: nil, attributes: [.posixPermissions: 0o644])
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         try journal.recordFill(makeFill("t1"))
-        for name in ["castor.sqlite", "castor.sqlite-wal", "castor.sqlite-shm"] {
+        for name in [scope.fileName, scope.fileName + "-wal", scope.fileName + "-shm"] {
             let mode = try FileManager.default.attributesOfItem(atPath: dir.file(name))[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(name)")
         }

@@ -7,13 +7,27 @@ import Testing
     @Test func counterIsMonotonicAcrossReopen() throws {
         let dir = TempDirectory()
         do {
-            let journal = try Journal(stateDirectory: dir.path)
+            let journal = try Journal(stateDirectory: dir.path, scope: scope)
             #expect(try journal.nextClientOrderCounter() == 1)
             #expect(try journal.nextClientOrderCounter() == 2)
         }
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         #expect(try journal.loadState().clientOrderCounter == 2)
         #expect(try journal.nextClientOrderCounter() == 3)
+    }
+
+    @Test func closeHandsTheFileToTheNextOwnerAndRefusesLaterWrites() throws {
+        let dir = TempDirectory()
+        let first = try Journal(stateDirectory: dir.path, scope: scope)
+        try first.setMeta("engine.boot", "first")
+        try first.close()
+        try first.close()  // twice is harmless
+        // Writes after close fail instead of reaching the file behind the next owner's back.
+        #expect(throws: JournalError.self) { try first.setMeta("engine.boot", "late") }
+        // The WAL was checkpointed into the database file by the close.
+        #expect(!FileManager.default.fileExists(atPath: dir.file(scope.fileName + "-wal")))
+        let second = try Journal(stateDirectory: dir.path, scope: scope)
+        #expect(try second.getMeta("engine.boot") == "first")
     }
 
     @Test func stateAfterReopenEqualsWhatWasWritten() throws {
@@ -26,7 +40,7 @@ import Testing
         ]
         let written: JournalState
         do {
-            let journal = try Journal(stateDirectory: dir.path)
+            let journal = try Journal(stateDirectory: dir.path, scope: scope)
             try journal.setMeta("boot_id", "boot-1")
             for fill in fills { try journal.recordFill(fill) }
             try journal.recordIntent(makeIntent("open-1", created: 1))
@@ -43,7 +57,7 @@ import Testing
             #expect(written.openOrders[0].state == .booked && written.openOrders[0].lastEvent == booked)
             #expect(written.openOrders[1].state == .pending && written.openOrders[1].lastEvent == nil)
         }
-        let reopened = try Journal(stateDirectory: dir.path)
+        let reopened = try Journal(stateDirectory: dir.path, scope: scope)
         let state = try reopened.loadState()
         #expect(state == written)
         #expect(try reopened.fills() == fills.sorted { $0.timestampMs < $1.timestampMs })
@@ -69,14 +83,14 @@ import Testing
     @Test func crashLikeReopenLosesNoCommittedFill() throws {
         let live = TempDirectory()
         let crashed = TempDirectory()
-        let journal = try Journal(stateDirectory: live.path)
+        let journal = try Journal(stateDirectory: live.path, scope: scope)
         for i in 0..<50 { try journal.recordFill(makeFill("t\(i)", amount: "0.00000001", ts: Int64(i))) }
-        let walSize = try FileManager.default.attributesOfItem(atPath: live.file("castor.sqlite-wal"))[.size] as? Int ?? 0
+        let walSize = try FileManager.default.attributesOfItem(atPath: live.file(scope.fileName + "-wal"))[.size] as? Int ?? 0
         #expect(walSize > 0, "fills should still sit in the WAL")
         for suffix in ["", "-wal", "-shm"] {
-            try FileManager.default.copyItem(atPath: live.file("castor.sqlite" + suffix), toPath: crashed.file("castor.sqlite" + suffix))
+            try FileManager.default.copyItem(atPath: live.file(scope.fileName + suffix), toPath: crashed.file(scope.fileName + suffix))
         }
-        let reopened = try Journal(stateDirectory: crashed.path)
+        let reopened = try Journal(stateDirectory: crashed.path, scope: scope)
         let state = try reopened.loadState()
         #expect(state.positions["btcusd"]?.fillCount == 50)
         #expect(state.positions["btcusd"]?.base == dec("0.00000050"))
@@ -88,10 +102,10 @@ import Testing
     /// were frozen), and a second one opens the same files.
     @Test func reopenWhileFirstConnectionIsAbandoned() throws {
         let dir = TempDirectory()
-        let first = try Journal(stateDirectory: dir.path)
+        let first = try Journal(stateDirectory: dir.path, scope: scope)
         try first.recordFill(makeFill("x"))
         _ = try first.nextClientOrderCounter()
-        let second = try Journal(stateDirectory: dir.path)
+        let second = try Journal(stateDirectory: dir.path, scope: scope)
         #expect(try second.fills().map(\.tradeID) == ["x"])
         #expect(try second.nextClientOrderCounter() == 2)
         withExtendedLifetime(first) {}

@@ -6,7 +6,7 @@ import Testing
 @Suite struct JournalRoundTripTests {
     @Test func intentRoundTripKeepsDecimalsExactlyAsWritten() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         try journal.recordIntent(makeIntent("c1"))
         let (intent, state) = try #require(try journal.intent(clientOrderID: "c1"))
         #expect(intent == makeIntent("c1"))
@@ -18,7 +18,7 @@ import Testing
 
     @Test func marketIntentWithoutPriceOrOptions() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         let intent = JournalIntent(clientOrderID: "m", strategy: "twap", symbol: "ethusd", side: .buy, price: nil,
                                    amount: dec("1e-8"), createdMs: 5)
         try journal.recordIntent(intent)
@@ -27,14 +27,14 @@ import Testing
 
     @Test func duplicateIntentIsRefused() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         try journal.recordIntent(makeIntent("c1"))
         #expect(throws: JournalError.duplicateClientOrderID("c1")) { try journal.recordIntent(makeIntent("c1")) }
     }
 
     @Test func optionWithCommaIsRefused() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         var intent = makeIntent("c1")
         intent.options = ["a,b"]
         #expect(throws: JournalError.invalidArgument("order option 'a,b' contains a comma")) { try journal.recordIntent(intent) }
@@ -42,7 +42,7 @@ import Testing
 
     @Test func fillRoundTripIsExact() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         let fill = makeFill("107317526")
         #expect(try journal.recordFill(fill))
         let stored = try journal.fills()
@@ -55,7 +55,7 @@ import Testing
 
     @Test func duplicateFillIsCountedOnce() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         #expect(try journal.recordFill(makeFill("t1", amount: "0.5")))
         // Same trade id reported again (e.g. by /v1/mytrades after the WebSocket), even with
         // different details: the first record wins.
@@ -69,7 +69,7 @@ import Testing
 
     @Test func orderEventsAppendAndTerminalStateSticks() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         try journal.recordIntent(makeIntent("c1"))
         let accepted = JournalOrderEvent(clientOrderID: "c1", orderID: "372456298", state: .accepted, executed: dec("0"),
                                          remaining: dec("14.0296"), timestampMs: 10, source: .rest)
@@ -87,7 +87,7 @@ import Testing
 
     @Test func metaRoundTripAndReservedKeys() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         try journal.setMeta("boot_id", "b-1")
         try journal.setMeta("boot_id", "b-2")
         try journal.setMeta("config_hash", "abc")
@@ -102,7 +102,7 @@ import Testing
 
     @Test func lastFillTimestampNeverMovesBackwards() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         try journal.recordFill(makeFill("a", symbol: "BTCUSD", ts: 2_000))
         try journal.recordFill(makeFill("b", symbol: "btcusd", ts: 1_000))
         try journal.recordFill(makeFill("c", symbol: "ethusd", ts: 1_500))
@@ -114,7 +114,7 @@ import Testing
 
     @Test func batchOfFillsReportsWhichWereNew() throws {
         let dir = TempDirectory()
-        let journal = try Journal(stateDirectory: dir.path)
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
         try journal.recordFill(makeFill("2"))
         #expect(try journal.recordFills([makeFill("1"), makeFill("2"), makeFill("3"), makeFill("1")]) == [true, false, true, false])
         #expect(try journal.loadState().positions["btcusd"]?.fillCount == 3)

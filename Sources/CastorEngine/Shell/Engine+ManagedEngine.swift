@@ -4,11 +4,14 @@ import Dispatch
 /// The real engine as the process shell sees it; a thin mapping, no behaviour of its own.
 extension Engine: ManagedEngine {
     public func startEngine(completion: @escaping @Sendable (Result<Void, ManagedEngineFailure>) -> Void) {
-        start { result in completion(result.mapError { ManagedEngineFailure($0.description) }) }
+        start { result in completion(result.mapError { ManagedEngineFailure($0.description, engineError: $0) }) }
     }
 
-    public func applyConfiguration(_ configuration: CastorConfiguration) -> Result<String, ManagedEngineFailure> {
-        apply(configuration: configuration).map(\.description).mapError { ManagedEngineFailure($0.description) }
+    public func applyConfiguration(_ configuration: CastorConfiguration,
+                                   completion: @escaping @Sendable (Result<String, ManagedEngineFailure>) -> Void) {
+        apply(configuration: configuration) { result in
+            completion(result.map(\.description).mapError { ManagedEngineFailure($0.description, engineError: $0) })
+        }
     }
 
     public func setKillSwitchEngaged(_ engaged: Bool, reason: String) {

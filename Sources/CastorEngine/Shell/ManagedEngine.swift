@@ -14,9 +14,12 @@ public protocol ManagedEngine: AnyObject, Sendable {
     /// Connects both feeds; `completion` runs once they are subscribed (or start failed).
     func startEngine(completion: @escaping @Sendable (Result<Void, ManagedEngineFailure>) -> Void)
 
-    /// Applies a validated configuration live. On failure nothing changed.
-    /// - Returns: a one-line description of what was applied, for the log.
-    func applyConfiguration(_ configuration: CastorConfiguration) -> Result<String, ManagedEngineFailure>
+    /// Applies a validated configuration to the running engine (same venue, key and
+    /// account; a symbols change reconnects market data after checking the new symbols).
+    /// On failure nothing changed. `completion` runs once on the engine queue, possibly
+    /// before this returns, with a one-line description of what was applied, for the log.
+    func applyConfiguration(_ configuration: CastorConfiguration,
+                            completion: @escaping @Sendable (Result<String, ManagedEngineFailure>) -> Void)
 
     /// Engages (cancel everything, refuse new orders) or clears the kill switch.
     func setKillSwitchEngaged(_ engaged: Bool, reason: String)
@@ -29,6 +32,11 @@ public protocol ManagedEngine: AnyObject, Sendable {
     func shutdownEngine(cancelOpenOrders: Bool, deadline: DispatchTime,
                         completion: @escaping @Sendable (ManagedEngineShutdownReport) -> Void)
 
+    /// After `shutdownEngine` completed or `startEngine` failed: `completion` (engine queue)
+    /// runs once the engine will never sign another request, so a successor may use the
+    /// same API key (one live nonce source per key); `false` if `deadline` came first.
+    func awaitSessionRetired(deadline: DispatchTime, completion: @escaping @Sendable (Bool) -> Void)
+
     /// True while the engine's own loop is making progress; the watchdog pings only then.
     var isAlive: Bool { get }
 
@@ -40,9 +48,12 @@ public protocol ManagedEngine: AnyObject, Sendable {
 public struct ManagedEngineFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong and what to do about it.
     public let message: String
+    /// The engine's own error, when it has one (the shell maps it to an exit code).
+    public let engineError: EngineError?
 
-    public init(_ message: String) {
+    public init(_ message: String, engineError: EngineError? = nil) {
         self.message = message
+        self.engineError = engineError
     }
 
     public var description: String { message }

@@ -13,9 +13,17 @@ import Glibc
 
 /// The running `castor run` process: everything between the OS and the engine.
 ///
-/// Start-up order (stop is the reverse): embedded simulator (venue `sim` only) → engine
-/// init → signal sources → engine start → `READY=1` → watchdog pinger. All of it, and every
-/// signal's work, runs on the engine queue, so the engine is only ever touched there.
+/// Start-up order (stop is the reverse): signal sources → engine host, shutdown sequencer,
+/// reload controller → embedded simulator (venue `sim` only) → engine start → `READY=1` →
+/// watchdog pinger. All of it, and every signal's work, runs on the engine queue, so the
+/// engine is only ever touched there.
+///
+/// The engine lives in an `EngineHost`, so a reload that changes the venue, credentials or
+/// account can replace it (this type makes the recipes: it knows the venues, where
+/// credentials come from and the embedded simulator, which it starts when the venue becomes
+/// `sim` and stops when it stops being `sim`; a newly started simulator has an empty ledger,
+/// so the simulator journal of the one before is set aside first). Whatever talks to "the engine" (shutdown,
+/// watchdog, kill switch, status) talks to the host and so follows the engine that runs.
 ///
 /// Signals (blocked process-wide before any thread exists; one Dispatch source each):
 /// - SIGHUP: `ReloadController` — re-read and validate; invalid → logged, nothing changes.
@@ -31,13 +39,13 @@ final class Daemon: @unchecked Sendable {
     private let notifier = SystemdNotifier()
     private let logger = Logger(label: "castor")
     private var venue: EmbeddedVenue?
-    private var engine: Engine?
+    private var host: EngineHost?
     private var reloads: ReloadController?
     private var sequencer: ShutdownSequencer?
     private var pinger: WatchdogPinger?
     private var signalSources: [SignalSource] = []
     private var ready = false
-    /// A SIGTERM/SIGINT that arrived before the engine existed (embedded simulator starting).
+    /// A SIGTERM/SIGINT handled before `launch`'s work ran (the sequencer did not exist yet).
     private var earlyStop: String?
 
     init(plan: StartupPlan, configPath: String?) {
@@ -55,103 +63,185 @@ final class Daemon: @unchecked Sendable {
             signalSources.append(source)
         }
         queue.async { [self] in
-            logger.notice("castor starting: \(plan.configuration.summary)",
+            let configuration = plan.configuration
+            logger.notice("castor starting: \(configuration.summary)",
                           metadata: ["event": "run.starting", "config": "\(configPath ?? "(built-in defaults)")",
                                      "pid": "\(getpid())"])
-            if plan.configuration.venue == .simulator {
-                startEmbeddedVenue()
-            } else {
-                startEngine(credentials: plan.credentials, endpoints: realEndpoints())
+            if configuration.venue == .simulator, plan.credentials != nil {
+                logger.notice("venue is the embedded simulator: ignoring the configured API credentials (they are for a real venue)",
+                              metadata: ["event": "run.credentials_ignored"])
             }
-        }
-    }
-
-    private func realEndpoints() -> EngineEndpoints? {
-        do {
-            switch plan.configuration.venue {
-            case .production: return EngineEndpoints(venue: .production)
-            case .sandbox: return EngineEndpoints(venue: .sandbox)
-            case .custom(let rest, let ws): return try EngineEndpoints(restBaseURL: rest, webSocketBaseURL: ws)
-            case .simulator: return nil
+            let recipe: EngineRecipe
+            switch makeRecipe(configuration, credentials: plan.credentials) {
+            case .failure(let failure): return fail(failure.message, code: RunExitCode.config)
+            case .success(let made): recipe = made
             }
-        } catch {
-            fail("venue URL rejected: \(error)", code: RunExitCode.config)
-            return nil
-        }
-    }
-
-    private func startEmbeddedVenue() {
-        if plan.credentials != nil {
-            logger.notice("venue is the embedded simulator: ignoring the configured API credentials (they are for a real venue)",
-                          metadata: ["event": "run.credentials_ignored"])
-        }
-        EmbeddedVenue.start(symbols: plan.configuration.engine.symbols, logger: Logger(label: "sim"), queue: queue) { [self] result in
-            switch result {
-            case .failure(let error):
-                fail(error.description, code: RunExitCode.unavailable)
-            case .success(let venue):
-                self.venue = venue
-                logger.notice("embedded simulator listening on \(venue.restURL) (no real money; its ledger lives in this process)",
-                              metadata: ["event": "sim.embedded", "rest_url": "\(venue.restURL)", "websocket_url": "\(venue.webSocketURL)",
-                                         "api_key": "\(venue.credentials.key)"])
-                do {
-                    let endpoints = try EngineEndpoints(restBaseURL: venue.restURL, webSocketBaseURL: venue.webSocketURL)
-                    startEngine(credentials: venue.credentials, endpoints: endpoints)
-                } catch {
-                    fail("embedded simulator URL rejected: \(error)", code: RunExitCode.unavailable)
+            let host = EngineHost(recipe: recipe, queue: queue, logger: logger)
+            self.host = host
+            let sequencer = ShutdownSequencer(queue: queue, engine: host, notifier: notifier, logger: logger,
+                                              exit: { code in Glibc.exit(code) })
+            // Whichever simulator runs when the engine has stopped (reloads start and stop it).
+            sequencer.addStepAfterEngine("embedded simulator") { [self] done in
+                queue.async { [self] in
+                    guard let venue else { return done() }
+                    self.venue = nil
+                    venue.stop(queue: queue, completion: done)
+                }
+            }
+            self.sequencer = sequencer
+            let path = configPath
+            reloads = ReloadController(
+                initial: configuration, queue: queue, engine: host, notifier: notifier, logger: logger,
+                load: { Self.load(path) }, prepare: { [self] in prepare($0) },
+                runningCredentialKey: configuration.venue == .simulator ? nil : plan.credentials?.key,
+                credentialKey: { Self.credentialKey(for: $0) },
+                setLogLevel: { CastorLogging.setLevel($0) })
+            if let reason = earlyStop { return beginShutdown(reason) }
+            host.startEngine { [self] result in
+                switch result {
+                case .success:
+                    becomeReady()
+                case .failure(let failure):
+                    guard sequencer.phase == .running else { return }
+                    fail("engine did not start: \(failure.message)",
+                         code: failure.engineError.map(Self.exitCode(for:)) ?? RunExitCode.unavailable)
                 }
             }
         }
     }
 
-    private func startEngine(credentials: APICredentials?, endpoints: EngineEndpoints?) {
+    // MARK: Engine recipes
+
+    /// A reload's new engine: the checks that need no signed request (credentials load for
+    /// a real venue, the endpoints parse, the strategy builds), then the recipe.
+    private func prepare(_ configuration: CastorConfiguration) -> Result<EngineRecipe, ManagedEngineFailure> {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard let endpoints else { return }
-        let engine = Engine(configuration: plan.configuration, credentials: credentials, endpoints: endpoints,
-                            logger: Logger(label: "engine"), queue: queue, feeds: .gemini)
-        self.engine = engine
-        let credentialKey = plan.configuration.venue == .simulator ? nil : credentials?.key
-        let isSimulator = plan.configuration.venue == .simulator
-        let path = configPath
-        reloads = ReloadController(
-            initial: plan.configuration, queue: queue, engine: engine, notifier: notifier, logger: logger,
-            load: { Self.load(path) }, runningCredentialKey: credentialKey,
-            credentialKey: {
-                guard !isSimulator else { return nil }
-                return (try? CredentialsLoader(environment: ProcessInfo.processInfo.environment).load())??.key
-            },
-            setLogLevel: { CastorLogging.setLevel($0) })
-        let sequencer = ShutdownSequencer(queue: queue, engine: engine, notifier: notifier, logger: logger,
-                                          exit: { code in Glibc.exit(code) })
-        if let venue {
-            let queue = self.queue
-            sequencer.addStepAfterEngine("embedded simulator") { done in venue.stop(queue: queue, completion: done) }
-        }
-        self.sequencer = sequencer
-        if let reason = earlyStop { return beginShutdown(reason) }
-        logger.info("engine starting: \(endpoints)", metadata: ["event": "engine.starting"])
-        engine.start { [self] result in
-            switch result {
-            case .success:
-                becomeReady()
-            case .failure(let error):
-                guard sequencer.phase == .running else { return }
-                fail("engine did not start: \(error.description)", code: Self.exitCode(for: error))
+        var credentials: APICredentials?
+        if configuration.venue != .simulator {
+            do {
+                credentials = try CredentialsLoader(environment: ProcessInfo.processInfo.environment).load(for: configuration.venue)
+            } catch {
+                return .failure(ManagedEngineFailure(error.description))
             }
+        }
+        if let problem = StrategyValidation.buildProblem(in: configuration) {
+            return .failure(ManagedEngineFailure(problem))
+        }
+        return makeRecipe(configuration, credentials: credentials)
+    }
+
+    /// How to build an engine for `configuration`: on the embedded simulator (started if it
+    /// is not running) with its generated key, or on a real venue with `credentials` (the
+    /// embedded simulator stopped first, if it runs).
+    private func makeRecipe(_ configuration: CastorConfiguration,
+                            credentials: APICredentials?) -> Result<EngineRecipe, ManagedEngineFailure> {
+        if configuration.venue == .simulator {
+            return .success(EngineRecipe(configuration: configuration, summary: "the embedded simulator") { [self] done in
+                // A new simulator has a new, empty ledger: its journal starts empty too.
+                if venue == nil, case .failure(let error) = setAsideSimulatorJournals(configuration.engine.stateDirectory) {
+                    return done(.failure(ManagedEngineFailure(error.description, engineError: error)))
+                }
+                withEmbeddedVenue { [self] result in
+                    switch result {
+                    case .failure(let error):
+                        done(.failure(ManagedEngineFailure(error.description)))
+                    case .success(let venue):
+                        do {
+                            let endpoints = try EngineEndpoints(restBaseURL: venue.restURL, webSocketBaseURL: venue.webSocketURL)
+                            done(.success(makeEngine(configuration, credentials: venue.credentials, endpoints: endpoints)))
+                        } catch {
+                            done(.failure(ManagedEngineFailure("embedded simulator URL rejected: \(error)")))
+                        }
+                    }
+                }
+            })
+        }
+        guard let credentials else {
+            return .failure(ManagedEngineFailure(CredentialsError.required(venue: configuration.venue.name).description))
+        }
+        let endpoints: EngineEndpoints
+        do {
+            switch configuration.venue {
+            case .production: endpoints = EngineEndpoints(venue: .production)
+            case .sandbox: endpoints = EngineEndpoints(venue: .sandbox)
+            case .custom(let rest, let ws): endpoints = try EngineEndpoints(restBaseURL: rest, webSocketBaseURL: ws)
+            case .simulator: preconditionFailure("handled above")
+            }
+        } catch {
+            return .failure(ManagedEngineFailure("venue URL rejected: \(error)"))
+        }
+        let summary = "venue \(configuration.venue.name) (\(endpoints.venue.restBaseURL)) with API key \(credentials.key)"
+        return .success(EngineRecipe(configuration: configuration, summary: summary) { [self] done in
+            withoutEmbeddedVenue { [self] in
+                done(.success(makeEngine(configuration, credentials: credentials, endpoints: endpoints)))
+            }
+        })
+    }
+
+    private func makeEngine(_ configuration: CastorConfiguration, credentials: APICredentials,
+                            endpoints: EngineEndpoints) -> Engine {
+        dispatchPrecondition(condition: .onQueue(queue))
+        logger.info("engine starting: \(endpoints)", metadata: ["event": "engine.starting"])
+        return Engine(configuration: configuration, credentials: credentials, endpoints: endpoints,
+                      logger: Logger(label: "engine"), queue: queue, feeds: .gemini)
+    }
+
+    /// Moves the journals of earlier embedded simulators aside (`castor.sim.*.previous.sqlite`),
+    /// logging each move. Only while no simulator runs, so no engine has them open.
+    private func setAsideSimulatorJournals(_ stateDirectory: String) -> Result<Void, EngineError> {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard FileManager.default.fileExists(atPath: stateDirectory) else { return .success(()) }
+        switch Engine.setAsideSimulatorJournals(stateDirectory: stateDirectory) {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let moves):
+            for move in moves {
+                logger.notice("embedded simulator starts with an empty journal: the previous run's journal is set aside (its orders and trade ids belonged to a simulator that is gone)",
+                              metadata: ["event": "sim.journal_set_aside", "from": "\(move.from)", "to": "\(move.to)",
+                                         "replaced_older": "\(move.replacedOlder)"])
+            }
+            return .success(())
         }
     }
 
+    /// The running embedded simulator, started first if needed. It lists every symbol it
+    /// knows, so a reload can add symbols without restarting it (and losing its ledger).
+    private func withEmbeddedVenue(_ then: @escaping @Sendable (Result<EmbeddedVenue, EmbeddedVenueError>) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        if let venue { return then(.success(venue)) }
+        EmbeddedVenue.start(symbols: nil, logger: Logger(label: "sim"), queue: queue) { [self] result in
+            if case .success(let venue) = result {
+                self.venue = venue
+                logger.notice("embedded simulator listening on \(venue.restURL) (no real money; its ledger lives in this process)",
+                              metadata: ["event": "sim.embedded", "rest_url": "\(venue.restURL)", "websocket_url": "\(venue.webSocketURL)",
+                                         "api_key": "\(venue.credentials.key)"])
+            }
+            then(result)
+        }
+    }
+
+    /// Stops the embedded simulator if it runs (the venue is no longer `sim`).
+    private func withoutEmbeddedVenue(_ then: @escaping @Sendable () -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let venue else { return then() }
+        self.venue = nil
+        logger.notice("stopping the embedded simulator: the venue is no longer sim (its ledger is dropped)",
+                      metadata: ["event": "sim.embedded_stopped"])
+        venue.stop(queue: queue, completion: then)
+    }
+
     private func becomeReady() {
-        guard let engine, sequencer?.phase == .running else { return }
+        guard let host, sequencer?.phase == .running else { return }
         ready = true
-        do { try notifier.ready(status: engine.statusLine) } catch {
+        do { try notifier.ready(status: host.statusLine) } catch {
             logger.warning("\(error.description)", metadata: ["event": "systemd.notify_failed"])
         }
-        logger.notice("castor ready: both feeds live, strategy \(engine.strategyName ?? "none") running",
-                      metadata: ["event": "run.ready", "status": "\(engine.statusLine)"])
+        logger.notice("castor ready: both feeds live, strategy \(reloads?.current.strategy.selection.name ?? "none") running",
+                      metadata: ["event": "run.ready", "status": "\(host.statusLine)"])
         if let settings = WatchdogSettings.fromEnvironment() {
+            // The host, not an engine: the pinger follows whichever engine runs.
             let pinger = WatchdogPinger(queue: queue, interval: settings.pingInterval, notifier: notifier, logger: logger,
-                                        isAlive: { [weak engine] in engine?.isAlive ?? false })
+                                        isAlive: { [weak host] in host?.isAlive ?? false })
             pinger.start()
             self.pinger = pinger
         }
@@ -161,12 +251,18 @@ final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         switch signal {
         case .hangup:
-            guard let reloads else {
-                logger.warning("SIGHUP during start-up ignored: the configuration is read once the engine exists; send it again after READY",
+            guard ready, let reloads else {
+                logger.warning("SIGHUP during start-up ignored: the configuration is read once the engine runs; send it again after READY",
                                metadata: ["event": "reload.ignored"])
                 return
             }
-            reloads.reload()
+            reloads.reload { [self] outcome in
+                // No engine runs: exit so that systemd (Restart=) can start the daemon afresh.
+                if case .failed(let reason) = outcome {
+                    fail("after a reload neither the new nor the previous configuration started: \(reason)",
+                         code: RunExitCode.unavailable)
+                }
+            }
         case .user1:
             toggleKillSwitch()
         case .terminate, .interrupt:
@@ -178,7 +274,7 @@ final class Daemon: @unchecked Sendable {
     /// orders), the next releases it. A toggle needs no second signal or control socket and
     /// its state is always in the log and in `systemctl status`. A reload never releases it.
     private func toggleKillSwitch() {
-        guard let engine else {
+        guard let engine = host else {
             logger.warning("SIGUSR1 during start-up ignored: no engine yet", metadata: ["event": "killswitch.ignored"])
             return
         }
@@ -197,20 +293,26 @@ final class Daemon: @unchecked Sendable {
 
     private func beginShutdown(_ reason: String) {
         guard let sequencer else {
-            // Nothing to cancel yet: the engine does not exist until the simulator is up.
+            // Handled before `launch`'s work ran: nothing to stop yet.
             earlyStop = reason
-            logger.notice("\(reason) during start-up: stopping once the embedded simulator is up", metadata: ["event": "shutdown.early"])
+            logger.notice("\(reason) during start-up: stopping as soon as start-up has set up the shutdown", metadata: ["event": "shutdown.early"])
             return
         }
         let config = reloads?.current ?? plan.configuration
         sequencer.begin(reason: reason, cancelOpenOrders: config.engine.cancelOnShutdown, timeout: config.engine.shutdownTimeout)
     }
 
-    /// Start-up failed: log why, stop what did start, exit with `code`.
+    /// Start-up (or a reload) left no engine running: log why, stop what did start, exit with `code`.
     private func fail(_ message: String, code: Int32) {
-        logger.critical("castor cannot start: \(message)", metadata: ["event": "run.failed", "exit_code": "\(code)"])
+        logger.critical("castor cannot \(ready ? "continue" : "start"): \(message)", metadata: ["event": "run.failed", "exit_code": "\(code)"])
         let finish: @Sendable () -> Void = { Glibc.exit(code) }
         if let venue { venue.stop(queue: queue, completion: finish) } else { finish() }
+    }
+
+    /// The API key name `configuration` would use now (nil on the simulator, or if none).
+    static func credentialKey(for configuration: CastorConfiguration) -> String? {
+        guard configuration.venue != .simulator else { return nil }
+        return (try? CredentialsLoader(environment: ProcessInfo.processInfo.environment).load())??.key
     }
 
     static func load(_ path: String?) -> Result<CastorConfiguration, ConfigurationError> {

@@ -10,7 +10,9 @@ enum RunExitCode {
     /// Bad command-line arguments (ArgumentParser's validation error).
     static let usage: Int32 = 64
     /// Start-up failed for a reason that may go away: the venue, a feed or the embedded
-    /// simulator did not come up, or start-up timed out. Restarting later may help.
+    /// simulator did not come up, or start-up timed out. Also after a reload that replaced
+    /// the engine when neither the new nor the previous configuration's engine started.
+    /// Restarting later may help.
     static let unavailable: Int32 = 69
     /// The state directory / journal could not be created or opened.
     static let cannotCreate: Int32 = 73

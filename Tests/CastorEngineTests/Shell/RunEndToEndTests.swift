@@ -1,3 +1,4 @@
+import CastorConfig
 import CastorJournal
 import Foundation
 import Testing
@@ -39,6 +40,19 @@ struct RunEndToEndTests {
         #expect(notify.waitFor("STOPPING=1", timeout: 30) != nil)
         #expect(castor.waitForExit(timeout: 60) == 0)
         #expect(castor.waitForMessage("shutdown complete", timeout: 1) != nil)
+        let first = castor.waitForMessage("journal opened", timeout: 1)
+        #expect(first?.object["path"] as? String == state + "/castor.sim.default.sqlite")
+
+        // Started again, the embedded simulator is a new one with an empty ledger: the first
+        // run's journal (with its fill) is set aside, not restored.
+        let again = try CastorProcess(arguments: ["run"], environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state])
+        try #require(notify.waitFor("READY=1", timeout: 120, sender: again) != nil, "no READY=1 on restart:\n\(again.allLines.suffix(30).joined(separator: "\n"))")
+        let aside = again.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.journal_set_aside" }
+        #expect(aside?.object["to"] as? String == state + "/castor.sim.default.previous.sqlite")
+        let reopened = again.waitForMessage("journal opened", timeout: 5)
+        #expect((reopened?.object["reason"] as? String)?.hasPrefix("0 open orders, 0 fills") == true, "\(reopened?.object ?? [:])")
+        again.signal(SIGTERM)
+        #expect(again.waitForExit(timeout: 60) == 0)
     }
 
     @Test func sighupSwitchesStrategyLiveAndRejectsABrokenFile() throws {
@@ -87,6 +101,56 @@ struct RunEndToEndTests {
         #expect(!after.contains { ($0["msg"] as? String)?.contains("reconnect") == true && $0["level"] as? String != "debug" })
         let stopped = after.last { $0["msg"] as? String == "strategy stopped" }
         #expect(stopped?["strategy"] as? String == "grid", "grid was not the strategy running at shutdown")
+    }
+
+    /// SIGHUP moves the daemon from the embedded simulator to another venue (an external
+    /// `castor sim`, key from the environment): the old engine cancels its orders and stops,
+    /// the embedded simulator stops, a new engine starts on the new venue and quotes there.
+    @Test func sighupMovesFromTheEmbeddedSimulatorToAnotherVenue() async throws {
+        let sim = try ExternalSimulator()
+        let notify = try NotifySocket()
+        let state = try CastorProcess.temporaryDirectory("venue")
+        let config = state + "/castor.toml"
+        try "[strategy]\nname = \"market-maker\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let castor = try CastorProcess(arguments: ["run", "--config", config],
+                                       environment: sim.credentialsEnvironment.merging(["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state]) { $1 })
+        try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        #expect(castor.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.embedded" } != nil)
+        try #require(castor.waitForJSON(timeout: 120, Self.isPlaced) != nil, "no order on the embedded simulator")
+
+        try sim.configuration().write(toFile: config, atomically: true, encoding: .utf8)
+        let mark = castor.allLines.count
+        castor.signal(SIGHUP)
+        #expect(notify.next(timeout: 30)?.contains("RELOADING=1") == true)
+        let ready = notify.waitFor("READY=1", timeout: 120, sender: castor)
+        try #require(ready != nil, "no READY=1 after the reload:\n\(castor.allLines[mark...].suffix(40).joined(separator: "\n"))")
+        let story = castor.allLines[mark...].joined(separator: "\n")
+        #expect(castor.waitForJSON(after: mark, timeout: 5) {
+            $0["event"] as? String == "reload.reconnecting" && $0["cancel_open_orders"] as? String == "true"
+        } != nil, "\(story)")
+        // The old venue's orders were cancelled (and confirmed) before the new engine started.
+        let stopped = castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.engine_stopped" }
+        #expect(stopped?.object["orders_left_open"] as? String == "0", "\(story)")
+        #expect((Int(stopped?.object["cancelled_orders"] as? String ?? "") ?? 0) >= 1, "\(story)")
+        #expect(castor.waitForMessage("session orders cancelled", after: mark, timeout: 5) != nil)
+        #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "sim.embedded_stopped" } != nil)
+        // Cancelled means terminal in the journal: the new engine inherits no open order.
+        let journal = castor.waitForMessage("journal opened", after: mark, timeout: 5)
+        #expect((journal?.object["reason"] as? String)?.hasPrefix("0 open orders") == true, "\(story)")
+        // The external simulator is another venue: its own journal, not the embedded simulator's.
+        let port = sim.restURL.split(separator: ":").last.map(String.init) ?? "?"
+        #expect(journal?.object["path"] as? String == state + "/castor.custom-127.0.0.1-\(port).default.sqlite", "\(story)")
+        #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.applied" } != nil, "\(story)")
+        try await waitUntil("the new engine quotes on the external simulator", seconds: 60) {
+            let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
+            return orders.contains { $0["is_live"] as? Bool == true }
+        }
+
+        castor.signal(SIGTERM)
+        #expect(notify.waitFor("STOPPING=1", timeout: 30) != nil)
+        #expect(castor.waitForExit(timeout: 60) == 0)
+        let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
+        #expect(orders.allSatisfy { $0["is_live"] as? Bool == false }, "orders still live on the new venue after shutdown")
     }
 
     @Test func sigtermCancelsOpenOrdersOnTheVenue() async throws {
@@ -142,7 +206,10 @@ struct RunEndToEndTests {
         second.signal(SIGTERM)
         #expect(second.waitForExit(timeout: 60) == 0)
 
-        let journal = try Journal(stateDirectory: state)
+        // The external simulator is a custom venue: its journal is castor.custom-127.0.0.1-<port>.default.sqlite.
+        let scope = JournalScope(venue: VenueConfiguration.custom(restURL: sim.restURL, websocketURL: sim.webSocketURL).identity,
+                                 account: nil)
+        let journal = try Journal(stateDirectory: state, scope: scope)
         let journaled = Set(try journal.fills().map(\.tradeID))
         let final = Self.tradeIDs(try await sim.ledger())
         let story = (first.allLines + ["--- restart ---"] + second.allLines).filter {
