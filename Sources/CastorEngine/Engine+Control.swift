@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorCore
 import CastorStrategy
 import CastorTrading
 import Dispatch
@@ -91,6 +92,7 @@ extension Engine {
         let finish: (Result<Void, EngineError>) -> Void = { [weak self] result in
             guard let self, !finished else { return }
             finished = true
+            let result = self.reportUnjournaledFills(result)
             self.stopFeeds()
             self.tickTimer?.cancel()
             self.schedulerWake?.cancel()
@@ -111,9 +113,84 @@ extension Engine {
             let open = self.openOrderCount
             finishBox.value(open == 0 ? .success(()) : .failure(.timedOut("\(open) orders still open at the shutdown deadline")))
         }
-        guard cancelOpenOrders, rest != nil, wasRunning || openOrderCount > 0 else { return finish(.success(())) }
-        cancelEverything(reason: "shutdown") { [weak self] in
-            self?.waitForNoOpenOrders(then: { finishBox.value(.success(())) })
+        guard rest != nil else { return finish(.success(())) }
+        let catchUp = { [weak self] in self?.catchUpFills(then: { finishBox.value(.success(())) }) ?? () }
+        if cancelOpenOrders, wasRunning || openOrderCount > 0 {
+            cancelEverything(reason: "shutdown") { [weak self] in self?.waitForNoOpenOrders(then: catchUp) }
+        } else if wasRunning || openOrderCount > 0 || !ordersWithUnjournaledFills().isEmpty {
+            catchUp()
+        } else {
+            finish(.success(()))
+        }
+    }
+
+    /// The shutdown's last step before the journal closes, with the feeds still open: a
+    /// final reconciliation, the one run after every reconnect (open orders, then
+    /// `/v1/mytrades` since the last known fill, or earlier for an order missing fills: see
+    /// `catchUpPoint`). The cancels' answers (replies, order events, status queries) may
+    /// have reported executions without their trades; those fills, and any the exchange made
+    /// that nothing reported, are journaled now. A process must not exit leaving fills it
+    /// knew about to the next start, which may be days later or on another machine.
+    ///
+    /// `then` runs once that reconciliation has finished (or given up) and every order's
+    /// executed amount is covered by counted fills; status queries the order manager has
+    /// queued for an order's missing fills may still bring them meanwhile. The shutdown
+    /// deadline cuts this short otherwise, and `reportUnjournaledFills` names what is missing.
+    private func catchUpFills(then: @escaping () -> Void) {
+        let before = (completed: reconciliation.completed, failures: reconciliation.failures)
+        reconcile(reason: "shutdown: final fill catch-up", snapshot: nil)
+        waitForFillCatchUp(since: before, then: then)
+    }
+
+    private func waitForFillCatchUp(since before: (completed: Int, failures: Int), then: @escaping () -> Void) {
+        guard phase == .stopping else { return }
+        // A reconciliation requested while another runs is queued behind it; when none runs
+        // any more, one that started after the request has finished, or one of them failed
+        // (which drops the queued request: wait no longer for it).
+        if !reconciliation.running, reconciliation.failures > before.failures || reconciliation.completed > before.completed,
+           ordersWithUnjournaledFills().isEmpty {
+            return then()
+        }
+        let box = UncheckedBox(then)
+        queue.asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in
+            self?.waitForFillCatchUp(since: before, then: box.value)
+        }
+    }
+
+    /// Orders whose executed amount, as the exchange reported it, exceeds their fills in the
+    /// ledger, which holds exactly the journaled fills (restored from the journal at start,
+    /// each new one journaled, synced, as it is counted): the orders with fills the journal
+    /// lacks. The ledger, by exchange order id, rather than the order's own fill sum, which
+    /// misses a fill counted before the order's id was known (a reconciliation finding the
+    /// trade of an uncertain send) and fills journaled before a restart.
+    func ordersWithUnjournaledFills() -> [OrderManager.ManagedOrder] {
+        manager.orders.values.filter { journaledExecution($0.lifecycle) < $0.lifecycle.executedReported }
+            .sorted { $0.lifecycle.clientOrderID < $1.lifecycle.clientOrderID }
+    }
+
+    /// The amount of `order`'s journaled fills.
+    func journaledExecution(_ order: OrderLifecycle) -> ExactDecimal {
+        order.orderID.map { manager.ledger.executed(orderID: $0) } ?? .zero
+    }
+
+    /// At the end of a shutdown, before the journal closes: a critical line for each order
+    /// with fills not journaled (the next start's reconciliation must fetch them, so the
+    /// operator knows it is needed), and the result turned into `.timedOut` saying so.
+    private func reportUnjournaledFills(_ result: Result<Void, EngineError>) -> Result<Void, EngineError> {
+        let missing = ordersWithUnjournaledFills()
+        guard !missing.isEmpty else { return result }
+        for o in missing {
+            let l = o.lifecycle
+            log("orders").critical("shutdown: order executed more than its journaled fills; the next start's reconciliation must fetch them from the exchange", metadata: [
+                "symbol": "\(l.symbol)", "client_order_id": "\(l.clientOrderID)", "order_id": "\(l.orderID ?? "")",
+                "side": "\(l.side.rawValue)", "price": "\(l.price)", "executed": "\(l.executedReported)",
+                "journaled": "\(journaledExecution(l))", "reason": "fills not fetched before the shutdown deadline"])
+        }
+        let why = "\(missing.count) order(s) with fills not journaled (the next start's reconciliation fetches them)"
+        switch result {
+        case .success: return .failure(.timedOut(why))
+        case .failure(.timedOut(let other)): return .failure(.timedOut("\(other); \(why)"))
+        case .failure: return result
         }
     }
 

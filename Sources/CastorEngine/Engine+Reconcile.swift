@@ -10,6 +10,8 @@ struct ReconciliationState {
     var queued: (reason: String, snapshot: [OrderEvent]?, settled: Set<ClientOrderID>)?
     var waiting: [() -> Void] = []
     var completed = 0
+    /// Reconciliations that gave up (a REST step failed for good).
+    var failures = 0
 }
 
 extension Engine {
@@ -42,7 +44,7 @@ extension Engine {
         if let snapshot {
             fetchTrades(reason: reason, open: snapshot.map(OpenOrderReport.event), settled: settled)
         } else {
-            startupCall("orders (reconcile)", call: { c, q, done in c.activeOrders(on: q, completion: done) },
+            startupCall("orders (reconcile)", retryWhileStopping: true, call: { c, q, done in c.activeOrders(on: q, completion: done) },
                         onGiveUp: { [weak self] in self?.reconciliationFailed(reason) }) {
                 [weak self] (orders: [OrderStatus]) in
                 self?.fetchTrades(reason: reason, open: orders.map(OpenOrderReport.status), settled: settled)
@@ -69,7 +71,7 @@ extension Engine {
     /// One symbol's trades since `since`, paging forward while pages come back full.
     private func page(_ symbol: Symbol, since: Int64, collected: [MyTrade], then: @escaping ([MyTrade]) -> Void) {
         let limit = Engine.myTradesPageSize
-        startupCall("mytrades \(symbol)", call: { c, q, done in
+        startupCall("mytrades \(symbol)", retryWhileStopping: true, call: { c, q, done in
             c.myTrades(symbol: symbol, since: since, limit: limit, on: q, completion: done)
         }, onGiveUp: { [weak self] in self?.reconciliationFailed("mytrades \(symbol)") }) { [weak self] (rows: [MyTrade]) in
             guard let self else { return }
@@ -90,9 +92,17 @@ extension Engine {
 
     /// Where `/v1/mytrades` catch-up starts for `symbol`: the newest counted fill, else the
     /// oldest open intent (a restart after an abrupt stop), else shortly before start-up.
+    /// An order the exchange reported executed beyond its counted fills (a cancel reply or
+    /// status without trades) may have traded before that newest fill, so the catch-up
+    /// starts no later than its creation.
     func catchUpPoint(_ symbol: Symbol) -> Int64 {
         let lastFill = manager.ledger.fills.values.filter { $0.symbol == symbol }.compactMap(\.timestampMs).max()
-        if let lastFill { return lastFill }
+        if var since = lastFill {
+            for o in ordersWithUnjournaledFills() where o.lifecycle.symbol == symbol {
+                if let created = intents[o.lifecycle.clientOrderID]?.createdMs { since = min(since, created - 5_000) }
+            }
+            return since
+        }
         var since = startedAtMs - 60_000
         for (id, info) in intents where manager.order(id)?.lifecycle.symbol == symbol {
             since = min(since, info.createdMs - 5_000)
@@ -104,6 +114,12 @@ extension Engine {
     /// fills may be missing until one succeeds.
     private func reconciliationFailed(_ reason: String) {
         reconciliation.running = false
+        reconciliation.failures += 1
+        guard phase == .running else {
+            // Stopping (the shutdown's fill catch-up, or one under way when it began): no
+            // retry; the shutdown names any order whose fills are still missing.
+            return log("reconcile").error("reconciliation failed; the next start reconciles", metadata: ["reason": "\(reason)"])
+        }
         log("reconcile").error("reconciliation failed; retrying in 5 s", metadata: ["reason": "\(reason)"])
         queue.asyncAfter(deadline: .now() + 5) { [weak self] in
             guard let self, self.phase == .running else { return }

@@ -141,7 +141,11 @@ extension Engine {
     }
 
     /// A start-up REST call, retried per the retry policy; a final failure fails the start.
+    /// Once running, a final failure calls `onGiveUp`. While stopping the call is dropped on
+    /// failure unless `retryWhileStopping` (reconciliation: it still counts fills before the
+    /// journal closes; the shutdown deadline bounds it).
     func startupCall<T: Sendable>(_ step: String, group: RateGroup = .private, attempt: Int = 0,
+                                  retryWhileStopping: Bool = false,
                                   call: @escaping @Sendable (GeminiRESTClient, DispatchQueue,
                                                              @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void,
                                   onGiveUp: (() -> Void)? = nil,
@@ -160,14 +164,15 @@ extension Engine {
                     let d = self.manager.configuration.retry.decide(error.restFailure, kind: .query, attempt: attempt,
                                                                     now: self.now, rng: &self.rng)
                     done()
-                    guard self.phase == .starting || self.phase == .running else { return }
+                    guard self.phase == .starting || self.phase == .running
+                        || (retryWhileStopping && self.phase == .stopping) else { return }
                     switch d.action {
                     case .retry(let at):
                         self.log("engine").warning("start-up call failed; retrying",
                                                    metadata: ["reason": "\(step): \(error)"])
                         self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(max(0, at - self.now)))) {
-                            self.startupCall(step, group: group, attempt: attempt + 1, call: call, onGiveUp: giveUp.value,
-                                             then: box.value)
+                            self.startupCall(step, group: group, attempt: attempt + 1, retryWhileStopping: retryWhileStopping,
+                                             call: call, onGiveUp: giveUp.value, then: box.value)
                         }
                     default:
                         if self.phase == .starting {

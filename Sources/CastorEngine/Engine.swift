@@ -185,9 +185,12 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Stops the engine: the strategy is stopped, this session's orders are cancelled
-    /// (`/v1/order/cancel/session`) when `cancelOpenOrders`, the journal flushed and the
-    /// feeds closed. `completion` runs once on the engine queue, by `deadline` at the latest
-    /// (with `.timedOut` if cancels were still outstanding).
+    /// (`/v1/order/cancel/session`) when `cancelOpenOrders`, a final reconciliation fetches
+    /// and journals the fills made meanwhile (e.g. orders that executed while being
+    /// cancelled), then the journal is flushed and the feeds closed. `completion` runs once
+    /// on the engine queue, by `deadline` at the latest (with `.timedOut` if cancels were
+    /// still outstanding or known fills were not journaled; those orders are logged as
+    /// critical, for the next start's reconciliation).
     public func shutdown(cancelOpenOrders: Bool, deadline: DispatchTime,
                          completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))

@@ -72,15 +72,17 @@ final class PollingMarketData: MarketDataFeedAdapter, @unchecked Sendable {
 /// An order-events adapter for tests that delivers no events but "reconnects" every
 /// `intervalMs` with an empty initial snapshot, so the engine learns everything through
 /// its reconciliation (status queries, mytrades): the path every real reconnect takes.
+/// With `intervalMs` nil it connects once and then stays silent, so the engine learns
+/// nothing unless its own REST requests tell it (e.g. the replies to its cancels).
 final class ReconnectingOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
     weak var delegate: (any OrderEventsFeedDelegate)?
     private(set) var state: FeedConnectionState = .idle
     private(set) var startCalls = 0
     private let queue: DispatchQueue
-    private let intervalMs: Int
+    private let intervalMs: Int?
     private var timer: DispatchSourceTimer?
 
-    init(queue: DispatchQueue, intervalMs: Int = 700) {
+    init(queue: DispatchQueue, intervalMs: Int? = 700) {
         self.queue = queue
         self.intervalMs = intervalMs
     }
@@ -90,6 +92,7 @@ final class ReconnectingOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable
         set(.connecting)
         set(.live)
         delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: [])
+        guard let intervalMs else { return }
         let t = DispatchSource.makeTimerSource(queue: queue)
         t.schedule(deadline: .now() + .milliseconds(intervalMs), repeating: .milliseconds(intervalMs))
         t.setEventHandler { [weak self] in

@@ -124,8 +124,11 @@ final class SimHarness: @unchecked Sendable {
 
     /// A new engine whose feeds are the test adapters above, or with `realFeeds` the
     /// production Gemini WebSocket adapters talking to the simulator's feeds.
+    /// `orderEventsReconnectMs` is how often the test order-events feed "reconnects"
+    /// (nil: never, see `ReconnectingOrderEvents`); `logger` replaces the default one.
     func makeEngine(_ configuration: CastorConfiguration, clock: EngineClock = .system,
-                    realFeeds: Bool = false, strategies: [any StrategyFactory] = [], key: String = SimHarness.key) throws -> Engine {
+                    realFeeds: Bool = false, orderEventsReconnectMs: Int? = 700, logger: Logger? = nil,
+                    strategies: [any StrategyFactory] = [], key: String = SimHarness.key) throws -> Engine {
         let endpoints = try EngineEndpoints(restBaseURL: endpoint.restURL, webSocketBaseURL: endpoint.webSocketURL)
         let feeds = realFeeds ? EngineFeedFactory.gemini : EngineFeedFactory(
             makeMarketData: { [self] ctx in
@@ -134,12 +137,12 @@ final class SimHarness: @unchecked Sendable {
                 return f
             },
             makeOrderEvents: { [self] ctx in
-                let f = ReconnectingOrderEvents(queue: ctx.queue)
+                let f = ReconnectingOrderEvents(queue: ctx.queue, intervalMs: orderEventsReconnectMs)
                 orderFeeds.append(f)
                 return f
             })
         let credentials = try APICredentials(key: key, secret: Self.secret)
-        let logger = ProcessInfo.processInfo.environment["ENGINE_TEST_LOG"] != nil ? Logger(label: "castor.engine.test") { StreamLogHandler.standardError(label: $0) } : Logger(label: "castor.engine.test") { _ in SwiftLogNoOpLogHandler() }
+        let logger = logger ?? (ProcessInfo.processInfo.environment["ENGINE_TEST_LOG"] != nil ? Logger(label: "castor.engine.test") { StreamLogHandler.standardError(label: $0) } : Logger(label: "castor.engine.test") { _ in SwiftLogNoOpLogHandler() })
         return queue.sync {
             Engine(configuration: configuration, credentials: credentials, endpoints: endpoints, logger: logger,
                    queue: queue, clock: clock, feeds: feeds, strategies: strategies)
@@ -152,9 +155,9 @@ final class SimHarness: @unchecked Sendable {
         }
     }
 
-    func shutdown(_ engine: Engine, cancel: Bool = true) async -> Result<Void, EngineError> {
+    func shutdown(_ engine: Engine, cancel: Bool = true, seconds: Int = 10) async -> Result<Void, EngineError> {
         await withCheckedContinuation { c in
-            queue.async { engine.shutdown(cancelOpenOrders: cancel, deadline: .now() + 10) { c.resume(returning: $0) } }
+            queue.async { engine.shutdown(cancelOpenOrders: cancel, deadline: .now() + .seconds(seconds)) { c.resume(returning: $0) } }
         }
     }
 

@@ -217,12 +217,9 @@ struct RunEndToEndTests {
         }
         #expect(atReady.isSubset(of: journaled), "lost across kill -9: \(atReady.subtracting(journaled))\n\(story.joined(separator: "\n"))")
         #expect(journaled.isSubset(of: final), "journaled fills the venue does not have: \(journaled.subtracting(final))")
-        // A fill that happens while the shutdown cancels (the engine learns it from the
-        // cancel reply, "order filled … reason: cancel reply") is journaled only by the next
-        // start's reconciliation: reported to the engine owner.
-        withKnownIssue("engine: fills learned from a cancel reply during shutdown are not fetched before the journal closes", isIntermittent: true) {
-            #expect(final == journaled, "fills made during shutdown, not yet journaled: \(final.subtracting(journaled))")
-        }
+        // Including fills made while the shutdown cancelled (learnt from a cancel reply):
+        // the shutdown's final catch-up journals them before the journal closes.
+        #expect(final == journaled, "fills made during shutdown, not journaled: \(final.subtracting(journaled))\n\(story.joined(separator: "\n"))")
     }
 
     static func tradeIDs(_ account: [String: Any]) -> Set<String> {
