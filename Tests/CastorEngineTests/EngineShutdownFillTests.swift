@@ -34,7 +34,7 @@ import Testing
         #expect(throws: Never.self) { try stopped.get() }
         #expect(await h.simOpenOrders().isEmpty)
         // Trade ids, orders, prices, amounts and fees exactly as the venue has them.
-        let journaled = try Journal(stateDirectory: h.stateDirectory).fills()
+        let journaled = try Journal(stateDirectory: h.stateDirectory, scope: Engine.journalScope(for: h.configuration())).fills()
         #expect(Set(journaled.map(FillRow.init)) == Set(venue.map(FillRow.init)))
     }
 
@@ -69,7 +69,7 @@ import Testing
         #expect(critical.count == 1, "\(log.records.filter { $0.level >= .error })")
         #expect(critical.first?.metadata["executed"].flatMap(ExactDecimal.init) == ExactDecimal("0.01"))
         #expect(critical.first?.metadata["journaled"].flatMap(ExactDecimal.init) == .zero)
-        #expect(try Journal(stateDirectory: h.stateDirectory).fills().isEmpty)
+        #expect(try Journal(stateDirectory: h.stateDirectory, scope: Engine.journalScope(for: h.configuration())).fills().isEmpty)
 
         // The next start's reconciliation journals the fill.
         let retired = await withCheckedContinuation { c in
@@ -81,7 +81,7 @@ import Testing
         #expect(h.on { next.fillLedger.fills.count } == 1)
         let nextStopped = await h.shutdown(next)
         #expect(throws: Never.self) { try nextStopped.get() }
-        let journaled = try Journal(stateDirectory: h.stateDirectory).fills()
+        let journaled = try Journal(stateDirectory: h.stateDirectory, scope: Engine.journalScope(for: h.configuration())).fills()
         #expect(journaled.map(FillRow.init) == [FillRow(trade)])
     }
 
