@@ -31,7 +31,9 @@ extension Engine {
     /// Stops the running strategy (no more callbacks, timers disarmed).
     func stopStrategy() {
         guard let slot = strategy, strategyStarted else { return }
+        strategyStopping = true
         withStrategyCall { slot.instance.stop(context: context) }
+        strategyStopping = false
         strategyStarted = false
         pendingEvents.removeAll()
         cancelAllStrategyTimers()

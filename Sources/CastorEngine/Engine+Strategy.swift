@@ -66,6 +66,7 @@ extension Engine {
                 "rule": "\(rule)", "reason": "\(r)", "strategy": "\(strategy?.name ?? "")"])
             return .refused(r)
         }
+        guard !strategyStopping else { return refuse(.notAccepting("the strategy is stopping"), rule: "not_accepting") }
         guard phase == .running, let owner = strategy?.name else {
             return refuse(.notAccepting("engine is \(phase.rawValue)"), rule: "not_accepting")
         }
@@ -136,16 +137,27 @@ extension Engine {
     }
 
     func cancel(clientOrderID raw: String) {
+        guard !ignoredWhileStopping("cancel \(raw)") else { return }
         guard let id = ClientOrderID(raw), intents[id] != nil, manager.order(id) != nil else { return }
         perform(manager.cancel(id, now: now))
     }
 
     func cancelAll(symbol: String) {
+        guard !ignoredWhileStopping("cancel all \(symbol)") else { return }
         let sym = Symbol(symbol)
         for (id, o) in manager.orders.sorted(by: { $0.key < $1.key })
         where o.lifecycle.symbol == sym && o.lifecycle.phase.isOpen && intents[id]?.strategy == strategy?.name {
             perform(manager.cancel(id, now: now))
         }
+    }
+
+    /// A strategy's cancel from inside `stop(context:)` would overrule `cancel_on_shutdown
+    /// = false` and the `hand-over` switch policy; the engine disposes of the orders.
+    private func ignoredWhileStopping(_ what: String) -> Bool {
+        guard strategyStopping else { return false }
+        log("strategy").debug("ignored during stop: the engine decides what happens to open orders",
+                              metadata: ["reason": "\(what)", "strategy": "\(strategy?.name ?? "")"])
+        return true
     }
 
     func replace(clientOrderID raw: String, price: ExactDecimal, amount: ExactDecimal) -> PlaceResult {

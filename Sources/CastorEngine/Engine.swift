@@ -72,6 +72,10 @@ public final class Engine: @unchecked Sendable {
     var feedStatus = FeedStatus()
     var strategy: StrategySlot?
     var strategyStarted = false
+    /// True while the strategy's `stop(context:)` runs: its open orders are the engine's to
+    /// dispose of then (`cancel_on_shutdown`, `on_switch`), so its cancels and orders are
+    /// ignored.
+    var strategyStopping = false
     var pendingEvents: [StrategyEvent] = []
     var delivering = false
     let extraStrategies: [any StrategyFactory]

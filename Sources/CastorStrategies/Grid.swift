@@ -31,7 +31,6 @@ final class Grid: Strategy {
     }
 
     func stop(context: any StrategyContext) {
-        for id in orders.keys.sorted() { context.cancel(clientOrderID: id) }
         orders = [:]
     }
 

@@ -30,7 +30,6 @@ final class MarketMaker: Strategy {
     }
 
     func stop(context: any StrategyContext) {
-        for id in [bidID, askID].compactMap({ $0 }) { context.cancel(clientOrderID: id) }
         bidID = nil
         askID = nil
     }

@@ -38,7 +38,6 @@ final class TWAP: Strategy {
 
     func stop(context: any StrategyContext) {
         context.cancelTimer(id: TWAP.timerID)
-        if let workingID { context.cancel(clientOrderID: workingID) }
         workingID = nil
     }
 

@@ -14,8 +14,10 @@ public protocol Strategy: AnyObject {
     /// initial orders here.
     func start(context: any StrategyContext)
 
-    /// Called once when the strategy is being replaced or the engine shuts down. The
-    /// engine cancels the strategy's orders afterwards unless it hands them over.
+    /// Called once when the strategy is being replaced or the engine shuts down. Its open
+    /// orders are the engine's to dispose of: cancelled, handed over (`on_switch`) or left
+    /// on the exchange (`cancel_on_shutdown = false`). Cancels and new orders made from
+    /// here are ignored; release timers and state only.
     func stop(context: any StrategyContext)
 
     /// The book of a subscribed symbol changed.

@@ -24,7 +24,7 @@ final class ExamplePinger: Strategy {
     }
 
     func stop(context: any StrategyContext) {
-        if let working { context.cancel(clientOrderID: working) }
+        // The engine cancels, hands over or keeps open orders at stop; nothing to cancel here.
         working = nil
     }
 
