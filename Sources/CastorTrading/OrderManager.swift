@@ -159,6 +159,11 @@ public struct OrderManager: Sendable {
         public internal(set) var cancelAttempts = 0
         var fillQueryPending = false
         var queryAttempts = 0
+        /// New-order sends and lookups by client order id whose answer has not come back
+        /// yet. A closed order is kept until this is zero, so a late answer (an IOC's
+        /// reply arriving after the feed closed it) still finds it instead of being
+        /// reported as an unknown order.
+        var repliesPending = 0
     }
 
     /// Changeable between inputs (a reload of `[rate_limits] maintenance_pause`).
@@ -221,6 +226,7 @@ public struct OrderManager: Sendable {
         var managed = ManagedOrder(lifecycle: OrderLifecycle(clientOrderID: id, symbol: intent.symbol, side: intent.side,
                                                             price: intent.price, amount: intent.amount), intent: intent)
         _ = managed.lifecycle.markSent()
+        managed.repliesPending = 1
         orders[id] = managed
         return (id, [.send(NewOrderRequest(id, intent))])
     }
@@ -274,6 +280,8 @@ public struct OrderManager: Sendable {
 
     /// The scheduler dropped the new-order request unsent (deadline) or it was withdrawn.
     public mutating func newOrderDropped(_ id: ClientOrderID, now: Int64) -> [OrderAction] {
+        // The send will never be answered.
+        replyArrived(id)
         guard var o = orders[id], !o.lifecycle.acknowledged, o.lifecycle.outcome == nil else { return [] }
         let reason: OrderRejection = o.cancelWhenKnown ? .cancelledBeforePlacement : .expired
         var actions: [OrderAction] = []
@@ -286,6 +294,7 @@ public struct OrderManager: Sendable {
     /// `/v1/order/new` answered with an order.
     public mutating func newOrderAccepted(_ id: ClientOrderID, status: OrderStatus, now: Int64) -> [OrderAction] {
         guard orders[id] != nil else { return [.alert("new-order reply for unknown client order id \(id)")] }
+        replyArrived(id)
         var actions: [OrderAction] = []
         applyStatus(status, to: id, cause: "new-order reply", now: now, &actions)
         return actions
@@ -293,6 +302,7 @@ public struct OrderManager: Sendable {
 
     /// `/v1/order/new` failed (error body, HTTP error, timeout, network).
     public mutating func newOrderFailed(_ id: ClientOrderID, failure: RESTFailure, now: Int64) -> [OrderAction] {
+        replyArrived(id)
         guard var o = orders[id] else { return [.alert("new-order failure for unknown client order id \(id)")] }
         if o.lifecycle.acknowledged || o.lifecycle.outcome != nil {
             return [.alert("new-order failure (\(failure)) for \(id), which the exchange already reported; ignored")]
@@ -305,6 +315,7 @@ public struct OrderManager: Sendable {
         case .lookupBeforeResend(let at):
             notify(o.lifecycle.markUncertain(cause: "new order failed: \(failure)"), &actions)
             o.lookupAttempts = 0
+            o.repliesPending += 1
             orders[id] = o
             actions.append(.lookup(id, notBeforeMs: at))
         case .giveUp, .retry, .retryWithNewNonce:
@@ -318,6 +329,7 @@ public struct OrderManager: Sendable {
 
     /// The answer to `.lookup(id)` (status by client order id).
     public mutating func lookupResult(_ id: ClientOrderID, _ result: LookupResult, now: Int64) -> [OrderAction] {
+        replyArrived(id)
         guard var o = orders[id] else { return [.alert("lookup result for unknown client order id \(id)")] }
         var actions: [OrderAction] = []
         switch result {
@@ -351,6 +363,7 @@ public struct OrderManager: Sendable {
                     actions.append(.reject(id, .halted(untilMs: halt)))
                 } else {
                     o.resends += 1
+                    o.repliesPending += 1
                     if failure.classification == .retryWithNewNonce { o.nonceResent = true }
                     notify(o.lifecycle.markResending(), &actions)
                     _ = o.lifecycle.markSent()
@@ -365,6 +378,10 @@ public struct OrderManager: Sendable {
         case .failed(let failure):
             let d = configuration.retry.decide(failure, kind: .query, attempt: o.lookupAttempts, now: now, rng: &rng)
             o.lookupAttempts += 1
+            switch d.action {
+            case .retry, .retryWithNewNonce: o.repliesPending += 1
+            case .giveUp, .lookupBeforeResend: break
+            }
             orders[id] = o
             switch d.action {
             case .retry(let at): actions.append(.lookup(id, notBeforeMs: at))
@@ -497,6 +514,7 @@ public struct OrderManager: Sendable {
         }
         for id in plan.lookUpByClientOrderID where orders[id] != nil {
             orders[id]!.lookupAttempts = 0
+            orders[id]!.repliesPending += 1
             actions.append(.lookup(id, notBeforeMs: now))
         }
         for report in plan.unknownOurs {
@@ -509,15 +527,21 @@ public struct OrderManager: Sendable {
         return actions
     }
 
-    /// Forgets closed orders (after the journal has them); returns their ids. Their order
-    /// ids stay mapped so late duplicate events are recognised, not treated as unknown.
+    /// Forgets closed orders (after the journal has them) that expect no more REST answers;
+    /// returns their ids. Their order ids stay mapped so late duplicate events are
+    /// recognised, not treated as unknown.
     public mutating func removeClosed() -> [ClientOrderID] {
-        let closed = orders.filter { $0.value.lifecycle.phase == .closed }.map(\.key).sorted()
+        let closed = orders.filter { $0.value.lifecycle.phase == .closed && $0.value.repliesPending <= 0 }.map(\.key).sorted()
         for id in closed { orders[id] = nil }
         return closed
     }
 
     // MARK: Internals
+
+    /// Counts down the answers `id` waits for (see `ManagedOrder.repliesPending`).
+    private mutating func replyArrived(_ id: ClientOrderID) {
+        if let pending = orders[id]?.repliesPending, pending > 0 { orders[id]!.repliesPending = pending - 1 }
+    }
 
     /// Which intent an exchange order belongs to; registers duplicates and unknown orders.
     private mutating func route(orderID: String, clientOrderID raw: String?, _ actions: inout [OrderAction]) -> ClientOrderID? {

@@ -46,6 +46,34 @@ import Testing
         #expect(back.alerts.count == 1 && back.expectedRaces.isEmpty)
     }
 
+    /// An immediate-or-cancel order closed by the feed before its `/v1/order/new` reply:
+    /// the engine's sweep of closed orders must keep it until the reply (or a lookup's
+    /// answer) is in, so the late answer is matched, not alerted as an unknown order.
+    @Test func closedOrderIsKeptUntilItsPendingRepliesArrive() {
+        var m = makeManager()
+        let (id, _) = m.submit(intent(), now: 0)
+        let cid = id!.rawValue
+        _ = m.handle(event: event("accepted", orderID: "9", cid: cid, executed: "0"), now: 1)
+        _ = m.handle(event: event("cancelled", orderID: "9", cid: cid, executed: "0", live: false, cancelled: true), now: 2)
+        _ = m.handle(event: event("closed", orderID: "9", cid: cid, executed: "0", live: false, cancelled: true), now: 2)
+        #expect(m.order(id!)?.lifecycle.phase == .closed)
+        #expect(m.removeClosed().isEmpty)
+        let reply = m.newOrderAccepted(id!, status: status("9", cid: cid, executed: "0"), now: 3)
+        #expect(reply.alerts.isEmpty)
+        #expect(m.removeClosed() == [id!])
+
+        // A lookup in flight keeps it too; its answer then releases it.
+        let (id2, _) = m.submit(intent(), now: 10)
+        let cid2 = id2!.rawValue
+        #expect(m.newOrderFailed(id2!, failure: .timeout, now: 11).lookups == [id2!])
+        _ = m.handle(event: event("cancelled", orderID: "10", cid: cid2, executed: "0", live: false, cancelled: true), now: 12)
+        _ = m.handle(event: event("closed", orderID: "10", cid: cid2, executed: "0", live: false, cancelled: true), now: 12)
+        #expect(m.order(id2!)?.lifecycle.phase == .closed)
+        #expect(m.removeClosed().isEmpty)
+        #expect(m.lookupResult(id2!, .found(status("10", cid: cid2, executed: "0", live: false, cancelled: true)), now: 13).alerts.isEmpty)
+        #expect(m.removeClosed() == [id2!])
+    }
+
     @Test func ambiguousTimeoutLookupFoundIsTrackedNotResent() {
         var m = makeManager()
         let (id, _) = m.submit(intent(), now: 0)
