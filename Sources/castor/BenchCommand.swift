@@ -57,6 +57,10 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("sim-secret"), help: "Secret of that simulator's default key (account-castorsim000000001).")
     var simSecret: String?
 
+    @Option(name: .customLong("floor-samples"),
+            help: "Samples of the host floor (Dispatch wake-up and cache eviction at the market step's gap) taken before the engine starts; 0 skips it.")
+    var floorSamples = 100
+
     func run() throws {
         SignalHandling.blockSignals()
         SignalHandling.ignoreSIGPIPE()
@@ -65,6 +69,8 @@ struct BenchCommand: ParsableCommand {
         // stdout carries only the results.
         CastorLogging.bootstrap(format: .text, level: Logger.Level(rawValue: logLevel) ?? .warning, fd: 2)
         let rssStart = Self.rssKiB()
+        // Before anything else runs, so the floor is the quiet machine's.
+        let floor = floorSamples > 0 ? BenchHostFloor.measure(gapMs: stepMs, samples: floorSamples) : nil
 
         let secret = try simSecret ?? EmbeddedVenue.generatedSecretForBench()
         let key = simPort == nil ? EmbeddedVenue.apiKeyName : "account-castorsim000000001"
@@ -139,6 +145,9 @@ struct BenchCommand: ParsableCommand {
         let detail = Self.memoryDetail()
         print(String(format: "RSS at end, by kind: anonymous (heap, stacks) %.1f MiB, file-backed (code and data of the binary and shared libraries) %.1f MiB",
                      Double(detail.anonymous) / 1024, Double(detail.file) / 1024))
+        print(String(format: "dirty memory at end (heap, stacks, written data: what the process holds; the rest of RSS is clean code pages the kernel can drop) %.1f MiB",
+                     Double(Self.dirtyKiB()) / 1024))
+        for line in floor?.report(gapMs: stepMs) ?? [] { print(line) }
         print("page faults while measuring (whole process): minor \(faultsAtEnd.minor - faultsAtWarm.minor), major \(faultsAtEnd.major - faultsAtWarm.major)")
         print(String(format: "goals: p99 < 100 µs: %@; RSS < 20 MiB: %@",
                      pct(0.99) < 100 ? "met" : "NOT met", Double(rssEnd) / 1024 < 20 ? "met" : "NOT met"))
@@ -165,6 +174,14 @@ struct BenchCommand: ParsableCommand {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    /// `Private_Dirty` + `Shared_Dirty` from /proc/self/smaps_rollup, in KiB.
+    static func dirtyKiB() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8) else { return 0 }
+        return text.split(separator: "\n")
+            .filter { $0.hasPrefix("Private_Dirty:") || $0.hasPrefix("Shared_Dirty:") }
+            .reduce(0) { $0 + (Int($1.split(separator: " ").dropFirst().first ?? "0") ?? 0) }
     }
 
     /// `VmRSS` from /proc/self/status, in KiB.
