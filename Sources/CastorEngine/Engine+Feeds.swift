@@ -64,10 +64,8 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook symbol: SymbolID) {
         feedStatus.lastMarketDataMs = now
-        guard let books else { return }
-        let name = books.name(of: symbol)
-        guard let view = bookView(name) else { return }
-        deliver(.book(Symbol(name).rawValue, view))
+        guard let view = bookView(symbol) else { return }
+        deliver(.book(view.symbol, view))
     }
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketDataV2Trade) {
@@ -150,14 +148,40 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     // MARK: Books
 
     func bookView(_ symbol: String) -> BookView? {
-        guard let books, let id = books.id(of: symbol), let book = books.books.book(id), book.hasSnapshot else { return nil }
-        let levels = { (l: [L2Level]) in l.map { BookLevel(price: $0.price, quantity: $0.quantity) } }
-        return BookView(symbol: Symbol(symbol).rawValue, bids: levels(book.topBids(Engine.bookDepth)),
-                        asks: levels(book.topAsks(Engine.bookDepth)), timestampMs: feedStatus.lastMarketDataMs ?? now)
+        guard let id = books?.id(of: symbol) else { return nil }
+        return bookView(id)
     }
 
+    /// The top `bookDepth` levels of `id`'s book, refilled into the buffers of the view
+    /// handed out last: a strategy that does not keep its `BookView` leaves them uniquely
+    /// referenced again, so the refill (one per market-data update) allocates nothing; one
+    /// that keeps it gets copy-on-write, as with any Swift array.
+    func bookView(_ id: SymbolID) -> BookView? {
+        guard let books, let book = books.books.book(id), book.hasSnapshot else { return nil }
+        if bookViews.count <= id.index { bookViews += Array(repeating: nil, count: id.index + 1 - bookViews.count) }
+        // Taken out of the cache so that this copy is the buffers' only owner while refilled.
+        var view = bookViews[id.index].take() ?? Engine.emptyBookView(Symbol(books.name(of: id)).rawValue)
+        view.bids.removeAll(keepingCapacity: true)
+        view.asks.removeAll(keepingCapacity: true)
+        book.forEachTopBid(Engine.bookDepth) { view.bids.append(BookLevel(price: $0.price, quantity: $0.quantity)) }
+        book.forEachTopAsk(Engine.bookDepth) { view.asks.append(BookLevel(price: $0.price, quantity: $0.quantity)) }
+        view.timestampMs = feedStatus.lastMarketDataMs ?? now
+        bookViews[id.index] = view
+        return view
+    }
+
+    private static func emptyBookView(_ symbol: String) -> BookView {
+        var view = BookView(symbol: symbol, bids: [], asks: [], timestampMs: 0)
+        view.bids.reserveCapacity(bookDepth)
+        view.asks.reserveCapacity(bookDepth)
+        return view
+    }
+
+    /// Mid of the best bid and ask, straight from the book (the risk check's price band).
     func mid(_ symbol: Symbol) -> ExactDecimal? {
-        guard case .live = feedStatus.marketData, let view = bookView(symbol.rawValue) else { return nil }
-        return view.mid
+        guard case .live = feedStatus.marketData, let books, let id = books.id(of: symbol.rawValue),
+              let book = books.books.book(id), book.hasSnapshot else { return nil }
+        return BookTop(bestBid: book.bestBid.map { BookLevel(price: $0.price, quantity: $0.quantity) },
+                       bestAsk: book.bestAsk.map { BookLevel(price: $0.price, quantity: $0.quantity) }).mid
     }
 }

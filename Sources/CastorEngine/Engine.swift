@@ -66,7 +66,13 @@ public final class Engine: @unchecked Sendable {
     var lastPrivateSendMs: Int64 = 0
     var symbolInfo: [Symbol: SymbolInfo] = [:]
     var balances: [String: CastorStrategy.Balance] = [:]
-    var books: MarketBooks?
+    var books: MarketBooks? {
+        didSet { bookViews = [] }
+    }
+    /// The view last handed out per symbol (`SymbolID.index`), refilled in place on each
+    /// update so that delivering a book allocates nothing once the strategy has let go of
+    /// the previous one (see `bookView(_:)`).
+    var bookViews: [BookView?] = []
     var marketFeed: (any MarketDataFeedAdapter)?
     var orderFeed: (any OrderEventsFeedAdapter)?
     var feedStatus = FeedStatus()

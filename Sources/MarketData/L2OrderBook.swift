@@ -147,6 +147,21 @@ public struct L2OrderBook: Sendable {
         asks.suffix(max(0, depth)).reversed().map { L2OrderBook.level($0, negated: true) }
     }
 
+    /// Calls `body` with up to `depth` bids, best first, without building an array (for a
+    /// caller that refills a buffer it keeps).
+    public func forEachTopBid(_ depth: Int, _ body: (L2Level) -> Void) {
+        var i = bids.count - 1
+        let end = max(-1, bids.count - 1 - max(0, depth))
+        while i > end { body(L2OrderBook.level(bids[i], negated: false)); i -= 1 }
+    }
+
+    /// Calls `body` with up to `depth` asks, best first (see `forEachTopBid`).
+    public func forEachTopAsk(_ depth: Int, _ body: (L2Level) -> Void) {
+        var i = asks.count - 1
+        let end = max(-1, asks.count - 1 - max(0, depth))
+        while i > end { body(L2OrderBook.level(asks[i], negated: true)); i -= 1 }
+    }
+
     /// `price × 10^20`, or nil if not representable.
     @inline(__always)
     static func key(of price: ExactDecimal) -> Int128? {

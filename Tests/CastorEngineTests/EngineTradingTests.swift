@@ -93,3 +93,50 @@ final class SymbolRecorder: Strategy, @unchecked Sendable {
         _ = await h.shutdown(mm)
     }
 }
+
+/// Keeps every book view it is handed, with a rendering taken at delivery.
+final class BookViewRecorder: Strategy, @unchecked Sendable {
+    var kept: [(view: BookView, rendered: String)] = []
+    var mismatches = 0
+    init() {}
+    func start(context: any StrategyContext) {}
+    func stop(context: any StrategyContext) {}
+    func reconfigure(parameters: CastorStrategy.StrategyParameters) throws {}
+    func onBook(symbol: String, book: BookView, context: any StrategyContext) {
+        // The engine refills one view's buffers per symbol: what it hands out now and what
+        // `book(_:)` answers must agree, and what an earlier callback kept must not change.
+        if context.book(symbol) != book { mismatches += 1 }
+        kept.append((book, "\(book.bids) | \(book.asks)"))
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(3))) struct EngineBookViewTests {
+    @Test func bookViewsAreBestFirstAndKeptViewsNeverChange() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        let recorder = BookViewRecorder()
+        let factory = ClosureStrategyFactory(name: "book-recorder") { _ in recorder }
+        let engine = try h.makeEngine(h.configuration(strategy: .plugin(path: "/none", name: "book-recorder"), params: [:]),
+                                      strategies: [factory])
+        let started = await h.start(engine)
+        #expect(throws: Never.self) { try started.get() }
+        try await waitUntil("the first book") { h.on { !recorder.kept.isEmpty } }
+        // The harness's market stands still: change it twice, one level at a time.
+        try await h.makeMarket(bid: 49_995, ask: 50_005)
+        try await waitUntil("the second book") { h.on { Set(recorder.kept.map(\.rendered)).count >= 2 } }
+        try await h.makeMarket(bid: 49_980, ask: 50_020)
+        try await waitUntil("the third book") { h.on { Set(recorder.kept.map(\.rendered)).count >= 3 } }
+        _ = await h.shutdown(engine)
+        h.on {
+            #expect(recorder.mismatches == 0)
+            for (view, rendered) in recorder.kept {
+                #expect("\(view.bids) | \(view.asks)" == rendered)
+                #expect(view.symbol == "BTCUSD")
+                #expect(!view.bids.isEmpty && !view.asks.isEmpty && view.bids.count <= 10 && view.asks.count <= 10)
+                #expect(zip(view.bids, view.bids.dropFirst()).allSatisfy { $0.price > $1.price })
+                #expect(zip(view.asks, view.asks.dropFirst()).allSatisfy { $0.price < $1.price })
+                #expect(view.bids[0].price < view.asks[0].price)
+            }
+        }
+    }
+}

@@ -20,6 +20,20 @@ private func levels(_ pairs: [(String, String)]) -> [L2Level] { pairs.map { L2Le
         #expect(book.bestAsk?.price.description == "100.5")
     }
 
+    @Test func visitingTheTopMatchesTheTopArrays() {
+        var book = L2OrderBook()
+        book.applySnapshot([buy("99.5", "1"), sell("101", "2"), buy("100", "3"), sell("100.5", "4"), buy("98", "5"), sell("102.25", "6")])
+        for depth in [0, 1, 2, 3, 10] {
+            var bids: [L2Level] = [], asks: [L2Level] = []
+            book.forEachTopBid(depth) { bids.append($0) }
+            book.forEachTopAsk(depth) { asks.append($0) }
+            #expect(bids == book.topBids(depth) && asks == book.topAsks(depth))
+        }
+        var none = 0
+        L2OrderBook().forEachTopBid(5) { _ in none += 1 }
+        #expect(none == 0)
+    }
+
     @Test func snapshotReplacesEverything() {
         var book = L2OrderBook()
         book.applySnapshot([buy("1", "1"), sell("2", "1")])
