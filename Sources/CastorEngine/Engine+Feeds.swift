@@ -72,7 +72,8 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
         feedStatus.lastMarketDataMs = now
         guard !trade.fromSnapshot, let books else { return }
         let taker: StrategySide = trade.takerSide == .buy ? .buy : .sell
-        deliver(.trade(MarketTrade(symbol: Symbol(books.name(of: trade.symbol)).rawValue, tradeID: "\(trade.tid ?? trade.eventID)",
+        // `symbolNames` are upper case already; the id as a plain number (no interpolation).
+        deliver(.trade(MarketTrade(symbol: books.name(of: trade.symbol), tradeID: String(trade.tid ?? trade.eventID),
                                    price: trade.price, amount: trade.quantity, takerSide: taker,
                                    timestampMs: trade.timestampMs)))
     }
@@ -160,7 +161,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
         guard let books, let book = books.books.book(id), book.hasSnapshot else { return nil }
         if bookViews.count <= id.index { bookViews += Array(repeating: nil, count: id.index + 1 - bookViews.count) }
         // Taken out of the cache so that this copy is the buffers' only owner while refilled.
-        var view = bookViews[id.index].take() ?? Engine.emptyBookView(Symbol(books.name(of: id)).rawValue)
+        var view = bookViews[id.index].take() ?? Engine.emptyBookView(books.name(of: id))
         view.bids.removeAll(keepingCapacity: true)
         view.asks.removeAll(keepingCapacity: true)
         book.forEachTopBid(Engine.bookDepth) { view.bids.append(BookLevel(price: $0.price, quantity: $0.quantity)) }
