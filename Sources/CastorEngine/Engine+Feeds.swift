@@ -158,8 +158,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     /// referenced again, so the refill (one per market-data update) allocates nothing; one
     /// that keeps it gets copy-on-write, as with any Swift array.
     func bookView(_ id: SymbolID) -> BookView? {
-        guard let books, let book = books.books.book(id), book.hasSnapshot else { return nil }
-        if bookViews.count <= id.index { bookViews += Array(repeating: nil, count: id.index + 1 - bookViews.count) }
+        guard let books, id.index < bookViews.count, let book = books.books.book(id), book.hasSnapshot else { return nil }
         // Taken out of the cache so that this copy is the buffers' only owner while refilled.
         var view = bookViews[id.index].take() ?? Engine.emptyBookView(books.name(of: id))
         view.bids.removeAll(keepingCapacity: true)

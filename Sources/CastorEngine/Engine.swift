@@ -67,7 +67,7 @@ public final class Engine: @unchecked Sendable {
     var symbolInfo: [Symbol: SymbolInfo] = [:]
     var balances: [String: CastorStrategy.Balance] = [:]
     var books: MarketBooks? {
-        didSet { bookViews = [] }
+        didSet { bookViews = Array(repeating: nil, count: books?.symbolNames.count ?? 0) }
     }
     /// The view last handed out per symbol (`SymbolID.index`), refilled in place on each
     /// update so that delivering a book allocates nothing once the strategy has let go of

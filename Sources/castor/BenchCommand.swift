@@ -133,7 +133,7 @@ struct BenchCommand: ParsableCommand {
         let faultsAtEnd = Self.pageFaults()
         let stamps = proxy.stamps.withLock { $0 }
         let measured = Array(stamps.samplesNs.dropFirst(warmup).prefix(samples)).sorted()
-        func pct(_ p: Double) -> Double { Double(measured[min(measured.count - 1, Int((Double(measured.count) * p).rounded(.up)) - 1)]) / 1000 }
+        func pct(_ p: Double) -> Double { Self.percentileMicros(measured, p) }
         let mean = Double(measured.reduce(0, +)) / Double(measured.count) / 1000
         print("castor bench-latency: tick-to-order on loopback (l2_updates frame written to the engine's socket → POST /v1/order/new read from it)")
         print(String(format: "samples %d (after %d warm-up), %.1f s, frames relayed %d, orders %d, market step %d ms, order gap %d ms",
@@ -174,6 +174,12 @@ struct BenchCommand: ParsableCommand {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    /// The `q` quantile (nearest rank) of nanosecond samples sorted ascending, in µs.
+    static func percentileMicros(_ sorted: [UInt64], _ q: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        return Double(sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * q).rounded(.up)) - 1))]) / 1000
     }
 
     /// `Private_Dirty` + `Shared_Dirty` from /proc/self/smaps_rollup, in KiB.

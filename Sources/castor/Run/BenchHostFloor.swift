@@ -83,11 +83,7 @@ struct BenchHostFloor {
 
     /// The lines `castor bench-latency` prints.
     func report(gapMs: Int64) -> [String] {
-        func p(_ values: [UInt64], _ q: Double) -> Double {
-            guard !values.isEmpty else { return .nan }
-            let sorted = values.sorted()
-            return Double(sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)]) / 1000
-        }
+        func p(_ values: [UInt64], _ q: Double) -> Double { BenchCommand.percentileMicros(values.sorted(), q) }
         let hot = p(walkHotNs, 0.5), cold = p(walkColdNs, 0.5)
         return [
             String(format: "host floor, same %lld ms gap, no Castor code: Dispatch read-source wake µs p50 %.1f p99 %.1f (%d samples)",
