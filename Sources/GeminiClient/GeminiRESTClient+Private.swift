@@ -60,10 +60,13 @@ extension GeminiRESTClient {
     }
 
     /// `POST /v1/order/status` by client order id: the reconciliation call after an order
-    /// placement whose outcome is unknown. 404 `OrderNotFound` means it was never placed.
+    /// placement whose outcome is unknown. Gemini answers with every order of the account
+    /// that carries the id (an array; one object is accepted too, as a one-element list):
+    /// match the intent's immutable fields before adopting one. 404 `OrderNotFound` (or an
+    /// empty list) means it was never placed.
     public func orderStatus(
         clientOrderID: String, includeTrades: Bool = false, deadline: DispatchTime? = nil,
-        on queue: DispatchQueue, completion: @escaping @Sendable (Result<OrderStatus, GeminiClientError>) -> Void
+        on queue: DispatchQueue, completion: @escaping @Sendable (Result<[OrderStatus], GeminiClientError>) -> Void
     ) {
         if let problem = NewOrderRequest.clientOrderIDProblem(clientOrderID) {
             queue.async { completion(.failure(.invalidRequest(problem))) }
@@ -71,7 +74,9 @@ extension GeminiRESTClient {
         }
         signed("/v1/order/status",
                [("client_order_id", .string(clientOrderID)), ("include_trades", .bool(includeTrades))],
-               deadline: deadline, on: queue, completion: completion)
+               deadline: deadline, on: queue) { (result: Result<OrderStatusMatches, GeminiClientError>) in
+            completion(result.map(\.orders))
+        }
     }
 
     /// `POST /v1/orders`: the key's account's live orders (`null` decodes as none).

@@ -88,9 +88,12 @@ import Testing
         #expect(byID.avgExecutionPrice == dec("400.00"))
         #expect(byID.state == .filled)
         #expect(byID.trades == nil)
-        let byClient = try success(call {
+        // By client order id the answer is an array of every order carrying the id.
+        let matches = try success(call {
             client.orderStatus(clientOrderID: "bot-0001", includeTrades: true, on: $0, completion: $1)
         })
+        #expect(matches.count == 1)
+        let byClient = try #require(matches.first)
         #expect(byClient.clientOrderID == "bot-0001")
         let trade = try #require(byClient.trades?.first)
         #expect(trade.tid == 107_317_526)

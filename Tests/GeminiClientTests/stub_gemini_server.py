@@ -73,7 +73,9 @@ def private_answer(path, p):
             extra["client_order_id"] = p["client_order_id"]
         if p.get("include_trades"):
             extra["trades"] = [MYTRADES[0]]
-        return 200, order_status(p.get("order_id", 123456789012345), **extra)
+        status = order_status(p.get("order_id", 123456789012345), **extra)
+        # By client_order_id Gemini answers with every matching order: an array (API.md 3.4).
+        return 200, [status] if "client_order_id" in p else status
     if path == "/v1/orders":
         return 200, [
             {"order_id": "107421210", "id": "107421210", "symbol": "ethusd", "exchange": "gemini", "avg_execution_price": "0.00", "side": "sell", "type": "exchange limit", "timestamp": "1547241628", "timestampms": 1547241628042, "is_live": True, "is_cancelled": False, "is_hidden": False, "was_forced": False, "executed_amount": "0", "remaining_amount": "1", "options": [], "price": "125.51", "original_amount": "1"},

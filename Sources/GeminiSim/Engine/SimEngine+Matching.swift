@@ -144,7 +144,9 @@ extension SimEngine {
         if !accounts[ai].keepsHistory {
             orders[order.id] = nil
             if let cid = order.clientOrderId {
-                clientOrderIds[ClientKey(account: order.accountId, clientOrderId: cid)] = nil
+                let key = ClientKey(account: order.accountId, clientOrderId: cid)
+                clientOrderIds[key]?.removeAll { $0 == order.id }
+                if clientOrderIds[key]?.isEmpty == true { clientOrderIds[key] = nil }
             }
         }
     }

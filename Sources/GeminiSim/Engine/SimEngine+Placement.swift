@@ -30,7 +30,7 @@ extension SimEngine {
         orders[order.id] = order
         liveOrders[ai][order.id] = order
         if accounts[ai].keepsHistory { accountOrderIds[ai].append(order.id) }
-        if let cid = order.clientOrderId { clientOrderIds[ClientKey(account: account, clientOrderId: cid)] = order.id }
+        if let cid = order.clientOrderId { clientOrderIds[ClientKey(account: account, clientOrderId: cid), default: []].append(order.id) }
         order.held = order.holdNeeded(for: order.original)
         accounts[ai].adjust(order.holdCurrency, held: order.held)
         emit(.accepted, order)

@@ -38,7 +38,8 @@ public final class SimEngine {
     /// Fills per account index, oldest first.
     var accountTrades: [[SimTrade]] = []
     /// Latest order id per (account, client_order_id).
-    var clientOrderIds: [ClientKey: Int64] = [:]
+    /// Every kept order carrying a client order id (ids may be reused), oldest first.
+    var clientOrderIds: [ClientKey: [Int64]] = [:]
 
     var lastId: Int64
 

@@ -69,7 +69,7 @@ extension SimulatorCore {
             case "/v1/order/cancel/all":
                 return PrivateOutcome(body: GeminiWireFormat.cancelSummary(engine.cancelAll(account: account)))
             case "/v1/order/status":
-                return PrivateOutcome(body: GeminiWireFormat.order(try orderStatus(payload, account: account)))
+                return PrivateOutcome(body: try orderStatus(payload, account: account))
             case "/v1/orders":
                 return PrivateOutcome(body: .array(engine.activeOrders(account: account).map { GeminiWireFormat.order($0) }))
             case "/v1/mytrades":
@@ -132,7 +132,9 @@ extension SimulatorCore {
         return id
     }
 
-    func orderStatus(_ p: GeminiJSON, account: Int64) throws -> SimOrderSnapshot {
+    /// One order object by `order_id`; by `client_order_id` an array of every order carrying
+    /// it (API.md §3.4), as Gemini answers.
+    func orderStatus(_ p: GeminiJSON, account: Int64) throws -> GeminiJSON {
         let includeTrades = p["include_trades"]?.boolValue ?? false
         let byId = p["order_id"].flatMap { $0 == .null ? nil : $0 }
         let byClient = p["client_order_id"].flatMap { $0 == .null ? nil : $0 }
@@ -143,9 +145,11 @@ extension SimulatorCore {
             guard let cid = byClient.stringValue else {
                 throw GeminiErrorReply.badRequest("ClientOrderIdMustBeString", "client_order_id must be a string, got \(byClient.serialized)")
             }
-            return try engine.orderStatus(clientOrderId: cid, account: account, includeTrades: includeTrades)
+            return .array(try engine.orders(clientOrderId: cid, account: account, includeTrades: includeTrades)
+                .map { GeminiWireFormat.order($0) })
         }
-        return try engine.orderStatus(orderId: try Self.orderId(byId), account: account, includeTrades: includeTrades)
+        return GeminiWireFormat.order(try engine.orderStatus(orderId: try Self.orderId(byId), account: account,
+                                                             includeTrades: includeTrades))
     }
 
     func myTrades(_ p: GeminiJSON, account: Int64) throws(GeminiErrorReply) -> GeminiJSON {

@@ -54,6 +54,16 @@ private func fixtureResponse(_ key: String) throws -> String {
         #expect(try ok(OrderList.self, fixtureResponse("POST /v1/orders")).orders.map(\.orderID) == ["107421210", "107421205"])
     }
 
+    @Test func statusByClientOrderIDAcceptsAnArrayOrOneObject() throws {
+        let one = try fixtureResponse("POST /v1/order/status")
+        // Gemini's documented shape by client_order_id: every order carrying the id.
+        let two = try ok(OrderStatusMatches.self, "[\(one), \(one)]")
+        #expect(two.orders.map(\.orderID) == ["123456789012345", "123456789012345"])
+        #expect(try ok(OrderStatusMatches.self, one).orders.map(\.orderID) == ["123456789012345"])
+        #expect(try ok(OrderStatusMatches.self, "[]").orders.isEmpty)
+        #expect(try ok(OrderStatusMatches.self, "null").orders.isEmpty)
+    }
+
     @Test func cancelAllNumericIds() throws {
         let all = try ok(CancelAllResponse.self, fixtureResponse("POST /v1/order/cancel/all"))
         #expect(all.cancelledOrders == ["330429106", "330429079", "330429082"])

@@ -56,7 +56,7 @@ import Testing
         }
         let status = try await sim.privatePost("/v1/order/status", fields: [("client_order_id", .string(cid))])
         #expect(status.status == 200)
-        #expect(status.json?["is_live"] == .bool(true))
+        #expect(status.json?.arrayValue?.first?["is_live"] == .bool(true))
         let ledger = try await sim.get("/sim/ledger")
         let orders = ledger.json?["accounts"]?.arrayValue?.first?["orders"]?.arrayValue ?? []
         #expect(orders.contains { $0["client_order_id"] == .string(cid) })

@@ -26,7 +26,8 @@ import Testing
         #expect(open.json?.arrayValue?.compactMap { $0["order_id"]?.stringValue } == [id])
 
         let byClient = try await sim.privatePost("/v1/order/status", fields: [("client_order_id", "bot-0001")])
-        #expect(byClient.json?["order_id"]?.stringValue == id)
+        // By client order id: an array of every order carrying it (API.md §3.4).
+        #expect(byClient.json?.arrayValue?.compactMap { $0["order_id"]?.stringValue } == [id])
         let byId = try await sim.privatePost("/v1/order/status", fields: [("order_id", .integer(Int64(id)!)), ("include_trades", true)])
         #expect(byId.json?["trades"] == .array([]))
 
