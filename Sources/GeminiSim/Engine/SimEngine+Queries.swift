@@ -10,9 +10,20 @@ extension SimEngine {
 
     /// `POST /v1/order/status` by `client_order_id`: the account's most recent order with it.
     public func orderStatus(clientOrderId: String, account: Int64, includeTrades: Bool = false) throws(SimError) -> SimOrderSnapshot {
-        guard let id = clientOrderIds[ClientKey(account: account, clientOrderId: clientOrderId)],
-              let order = orders[id] else { throw .orderNotFound(clientOrderId) }
-        return order.snapshot(includeTrades: includeTrades)
+        guard let last = try orders(clientOrderId: clientOrderId, account: account, includeTrades: includeTrades).last else {
+            throw .orderNotFound(clientOrderId)
+        }
+        return last
+    }
+
+    /// Every order of the account that carries `clientOrderId`, oldest first: what Gemini
+    /// answers to `/v1/order/status` by client order id (an array; ids may be reused).
+    /// Throws `OrderNotFound` when there is none.
+    public func orders(clientOrderId: String, account: Int64, includeTrades: Bool = false) throws(SimError) -> [SimOrderSnapshot] {
+        let found = (clientOrderIds[ClientKey(account: account, clientOrderId: clientOrderId)] ?? [])
+            .compactMap { orders[$0] }.filter { $0.accountId == account }
+        guard !found.isEmpty else { throw .orderNotFound(clientOrderId) }
+        return found.map { $0.snapshot(includeTrades: includeTrades) }
     }
 
     /// `POST /v1/orders`: live orders (resting or waiting for a stop), oldest first.
@@ -21,19 +32,16 @@ extension SimEngine {
         return liveOrders[ai].values.sorted { $0.id < $1.id }.map { $0.snapshot() }
     }
 
-    /// `POST /v1/mytrades`: fills newest first, optionally for one symbol, at or after
-    /// `sinceMs`, at most `limit` (Gemini: default 50, max 500).
+    /// `POST /v1/mytrades`: the OLDEST `limit` fills at or after `sinceMs` (optionally for
+    /// one symbol), listed newest first (Gemini: default 50, max 500). That is what makes
+    /// Gemini's documented paging work: ask again from the newest time returned.
     public func myTrades(account: Int64, symbol: String? = nil, sinceMs: Int64 = 0, limit: Int = 50) -> [SimTrade] {
-        guard let ai = index(of: account) else { return [] }
+        guard let ai = index(of: account), limit > 0 else { return [] }
         let wanted = symbol?.uppercased()
-        var out: [SimTrade] = []
-        for trade in accountTrades[ai].reversed() {
-            if trade.timestampms < sinceMs { break }
-            if let wanted, trade.symbol != wanted { continue }
-            out.append(trade)
-            if out.count >= limit { break }
-        }
-        return out
+        // Oldest by time, then by trade id (a clock that steps back keeps its order).
+        let out = accountTrades[ai].filter { $0.timestampms >= sinceMs && (wanted == nil || $0.symbol == wanted) }
+            .sorted { ($0.timestampms, $0.tid) < ($1.timestampms, $1.tid) }.prefix(limit)
+        return out.reversed()
     }
 
     /// `POST /v1/balances`, sorted by currency.

@@ -63,6 +63,9 @@ import Testing
         // The most recent order with a reused id wins.
         let newer = try f.place(f.alice, .buy, "1", "60000.00", clientOrderId: "my-order-1")
         #expect(try f.engine.orderStatus(clientOrderId: "my-order-1", account: f.alice).orderId == newer.orderId)
+        // What `/v1/order/status` by client order id answers: every order carrying it.
+        #expect(try f.engine.orders(clientOrderId: "my-order-1", account: f.alice).map(\.orderId) == [o.orderId, newer.orderId])
+        #expect(throws: SimError.self) { try f.engine.orders(clientOrderId: "my-order-1", account: f.bob) }
     }
 
     @Test func myTradesNewestFirstSinceAndLimit() throws {
@@ -72,7 +75,7 @@ import Testing
             f.clock.advance(1000)
             try f.place(f.bob, .sell, "0.1", "64000.00")
             try f.place(f.alice, .buy, "0.1", "64000.00", clientOrderId: "b\(i)")
-            tids.append(f.engine.myTrades(account: f.alice, limit: 1)[0].tid)
+            tids.append(f.engine.myTrades(account: f.alice, sinceMs: f.clock.ms, limit: 1)[0].tid)
         }
         try f.place(f.bob, .sell, "1", "3000.00", symbol: "ETHUSD")
         try f.place(f.alice, .buy, "1", "3000.00", symbol: "ETHUSD")
@@ -81,12 +84,36 @@ import Testing
         #expect(btc.allSatisfy { $0.symbol == "BTCUSD" && $0.side.capitalized == "Buy" && $0.feeCurrency == "USD" })
         #expect(btc[0].feeAmount == dec("22.4") && btc[0].clientOrderId == "b4")
         #expect(f.engine.myTrades(account: f.alice).count == 6)
-        #expect(f.engine.myTrades(account: f.alice, symbol: "BTCUSD", limit: 2).map(\.tid) == [tids[4], tids[3]])
+        // A short page holds the OLDEST trades at or after the time, newest first (Gemini's
+        // paging: ask again from the newest time returned).
+        #expect(f.engine.myTrades(account: f.alice, symbol: "BTCUSD", limit: 2).map(\.tid) == [tids[1], tids[0]])
         let since = f.engine.myTrades(account: f.alice, symbol: "BTCUSD", sinceMs: f.clock.ms - 1000)
         #expect(since.map(\.tid) == [tids[4], tids[3]])
         let bobs = f.engine.myTrades(account: f.bob, symbol: "BTCUSD")
         #expect(bobs.allSatisfy { !$0.aggressor && $0.side == .sell && $0.feeAmount == dec("6.4") })
         #expect(f.engine.recentTrades(symbol: "btcusd", limit: 3).map(\.tid) == [tids[4], tids[3], tids[2]])
+    }
+
+    @Test func myTradesPageForwardFromTheNewestTimeReturnsEveryTradeOnce() throws {
+        let f = EngineFixture()
+        var placed: [Int64] = []
+        for i in 0..<1_200 {
+            if i % 7 == 0 { f.clock.advance(1) }  // several trades share a millisecond
+            try f.place(f.bob, .sell, "0.001", "64000.00")
+            try f.place(f.alice, .buy, "0.001", "64000.00")
+            placed.append(f.engine.myTrades(account: f.alice, sinceMs: f.clock.ms, limit: 500).first!.tid)
+        }
+        var seen: [Int64] = []
+        var since: Int64 = 0
+        while true {
+            let page = f.engine.myTrades(account: f.alice, symbol: "BTCUSD", sinceMs: since, limit: 500)
+            let fresh = page.map(\.tid).filter { !seen.contains($0) }
+            seen += fresh.reversed()
+            guard page.count == 500, !fresh.isEmpty else { break }
+            since = page.map(\.timestampms).max()!
+        }
+        #expect(seen.count == 1_200)
+        #expect(Set(seen) == Set(placed))
     }
 
     @Test func bookSnapshotAggregatesBestFirst() throws {
