@@ -45,6 +45,12 @@ extension Engine {
     func engageKillSwitch(_ on: Bool, reason: String) {
         if on {
             risk.engageKillSwitch(reason: reason)
+            guard phase != .created else {
+                // Nothing is open or rebuilt yet: the start-up reconciliation, which restores
+                // the journal's orders first, cancels whatever it finds (`finish`).
+                return log("risk").critical("kill switch engaged before start: the start-up reconciliation cancels what it finds",
+                                            metadata: ["reason": "\(reason)"])
+            }
             log("risk").critical("kill switch engaged: cancelling everything", metadata: ["reason": "\(reason)"])
             cancelEverything(reason: "kill switch")
         } else {
@@ -53,10 +59,12 @@ extension Engine {
         }
     }
 
-    /// Cancels every order this engine tracks and, as a backstop for any it does not,
-    /// the whole session (`/v1/order/cancel/session`).
+    /// Cancels the whole session (`/v1/order/cancel/session`) first, then every order this
+    /// engine tracks (confirmation per order; queued new orders are withdrawn). The session
+    /// cancel leads so that under a backlog the one request that stops everything is not
+    /// queued behind a cancel per order.
     func cancelEverything(reason: String, then: (() -> Void)? = nil) {
-        perform(manager.cancelAll(now: now))
+        defer { perform(manager.cancelAll(now: now)) }
         let box = UncheckedBox(then)
         enqueue("order/cancel/session", kind: .cancel) { [weak self] client, done in
             guard let self else { return }

@@ -21,6 +21,13 @@ extension Engine {
         case .send(let request):
             sendNewOrder(request, notBeforeMs: nil)
         case .resend(let request, let at):
+            // A resend passes the same gates as a first placement: the kill switch and the
+            // risk limits as they are now (the intent's deadline is the scheduler's).
+            if let refusal = resendRefusal(request) {
+                log("orders").warning("resend refused before sending", metadata: orderFields(request)
+                    .merging(["reason": "\(refusal)"]) { $1 })
+                return perform(manager.newOrderRefused(request.clientOrderID, reason: refusal, now: now))
+            }
             log("orders").notice("resending order after lookup said not found (same client order id)",
                                  metadata: orderFields(request))
             sendNewOrder(request, notBeforeMs: at)
@@ -28,15 +35,19 @@ extension Engine {
             enqueue("order/status by client_order_id", kind: .query, notBeforeMs: at) { [weak self] client, done in
                 guard let self else { return }
                 client.orderStatus(clientOrderID: id.rawValue, includeTrades: true, on: self.queue) { result in
-                    let answer: LookupResult
-                    switch result {
-                    case .success(let s): answer = .found(s)
-                    case .failure(let e): answer = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
-                    }
-                    self.log("orders").info("lookup by client order id answered",
-                                            metadata: ["client_order_id": "\(id)", "reason": "\(answer.summary)"])
                     self.noteOutcome(result.failure(\.restFailure))
-                    self.perform(self.manager.lookupResult(id, answer, now: self.now))
+                    switch result {
+                    case .success(let matches):
+                        self.log("orders").info("lookup by client order id answered", metadata: [
+                            "client_order_id": "\(id)", "reason": "found",
+                            "order_ids": "\(matches.map(\.orderID).joined(separator: ","))"])
+                        self.perform(self.manager.lookupResult(id, candidates: matches, now: self.now))
+                    case .failure(let e):
+                        let answer: LookupResult = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
+                        self.log("orders").info("lookup by client order id answered",
+                                                metadata: ["client_order_id": "\(id)", "reason": "\(answer.summary)"])
+                        self.perform(self.manager.lookupResult(id, answer, now: self.now))
+                    }
                     done()
                 }
             }
@@ -71,6 +82,28 @@ extension Engine {
             alert(message)
         case .expectedRace(let m): log("orders").debug("order manager: expected race", metadata: ["reason": "\(m)"])
         }
+    }
+
+    /// Why `request` must not be resent now, or nil: the kill switch, the engine not
+    /// running, or a risk limit (checked against the exposure of every other open order).
+    func resendRefusal(_ request: ManagerNewOrder) -> String? {
+        if risk.killSwitchEngaged { return "kill switch engaged" }
+        guard phase == .running else { return "engine is \(phase.rawValue)" }
+        let intent = OrderIntent(symbol: request.symbol, side: request.side, amount: request.amount, price: request.price,
+                                 option: request.options.first.flatMap(OrderOption.init(rawValue:)),
+                                 deadlineMs: request.deadlineMs)
+        var exposure = manager.exposure(request.symbol)
+        if let own = manager.order(request.clientOrderID)?.lifecycle, own.phase.isOpen {
+            exposure.openOrders -= 1
+            if own.side == .buy { exposure.openBuy -= own.remaining } else { exposure.openSell -= own.remaining }
+        }
+        let context = RiskContext(mid: mid(request.symbol), position: manager.ledger.position(request.symbol).base,
+                                  openOrders: exposure.openOrders, openBuyAmount: exposure.openBuy,
+                                  openSellAmount: exposure.openSell)
+        if case .refuse(let rule, let detail) = risk.admit(intent, context: context, now: now) {
+            return "risk \(rule.rawValue): \(detail)"
+        }
+        return nil
     }
 
     func alert(_ message: String) {
@@ -279,6 +312,8 @@ extension OrderRejection {
         case .halted(let until): "new orders halted (maintenance) until \(until)"
         case .cancelledBeforePlacement: "cancelled before placement"
         case .invalid(let why): "invalid: \(why)"
+        case .notPlacedBeforeRestart: "not placed before the restart (an intent from before a restart is never sent)"
+        case .refused(let why): "refused before sending: \(why)"
         }
     }
 }

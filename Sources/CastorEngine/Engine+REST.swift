@@ -45,8 +45,16 @@ extension Engine {
             let t = now
             switch scheduler.next(now: t) {
             case .send(let request):
-                if request.group == .private { lastPrivateSendMs = t }
                 let id = request.id
+                if let orderID = request.payload.newOrderID, let refusal = newOrderGate() {
+                    // Taken from the queue but never sent: the slot is free again.
+                    scheduler.complete(id)
+                    log("rest").notice("new order withheld at the last moment", metadata: [
+                        "client_order_id": "\(orderID)", "reason": "\(refusal)"])
+                    perform(manager.newOrderRefused(orderID, reason: refusal, now: t))
+                    continue
+                }
+                if request.group == .private { lastPrivateSendMs = t }
                 request.payload.run(rest) { [weak self] in
                     guard let self else { return }
                     dispatchPrecondition(condition: .onQueue(self.queue))
@@ -66,6 +74,15 @@ extension Engine {
                 return
             }
         }
+    }
+
+    /// Why no new order may leave now, or nil: the kill switch, or the engine no longer
+    /// trading (stopping, failed). Checked as each new-order request leaves the queue, so
+    /// one queued before the switch or the shutdown never goes out after it.
+    func newOrderGate() -> String? {
+        if risk.killSwitchEngaged { return "kill switch engaged" }
+        guard phase == .running else { return "engine is \(phase.rawValue)" }
+        return nil
     }
 
     private func armSchedulerWake(at ms: Int64) {

@@ -85,6 +85,14 @@ extension Engine {
             if rows.count >= limit, !fresh.isEmpty, let newest, newest >= since {
                 self.page(symbol, since: newest, collected: all, then: then)
             } else {
+                if rows.count >= limit, fresh.isEmpty {
+                    // A full page of trades already seen: more than a page share one
+                    // millisecond, and `/v1/mytrades` cannot page past them.
+                    self.log("reconcile").critical("fill catch-up stuck: a full page of trades brought nothing new", metadata: [
+                        "event": "reconcile.mytrades_stuck", "symbol": "\(symbol)", "since_ms": "\(since)",
+                        "page_size": "\(limit)",
+                        "reason": "more than \(limit) trades in one millisecond; fills after them may be missing: compare the journal with the exchange's trade history"])
+                }
                 then(all)
             }
         }
@@ -151,6 +159,14 @@ extension Engine {
                 "price": "\(fill.price)", "amount": "\(fill.amount)"])
         }
         perform(manager.apply(plan, now: now))
+        if risk.killSwitchEngaged, phase == .starting || phase == .running,
+           manager.orders.values.contains(where: { $0.lifecycle.phase.isOpen && $0.lifecycle.phase != .pendingCancel }) {
+            // Orders restored from the journal or found open on the exchange while the
+            // switch is engaged (engaged before start, or across a reload): cancel them.
+            log("risk").critical("kill switch engaged: cancelling the open orders reconciliation found",
+                                 metadata: ["reason": "\(risk.killSwitchReason ?? "")"])
+            cancelEverything(reason: "kill switch")
+        }
         reconciliation.running = false
         reconciliation.completed += 1
         if let queued = reconciliation.queued {

@@ -253,6 +253,12 @@ public final class Engine: @unchecked Sendable {
         return manager.orders.values.filter { $0.lifecycle.phase.isOpen }.count
     }
 
+    /// The client order ids of the orders not yet closed, sorted (status and tests).
+    public var openClientOrderIDs: [String] {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return manager.orders.values.filter { $0.lifecycle.phase.isOpen }.map(\.lifecycle.clientOrderID.rawValue).sorted()
+    }
+
     /// Reconciliations finished so far (start-up, then one per order-events connect).
     public var reconciliationsCompleted: Int {
         dispatchPrecondition(condition: .onQueue(queue))

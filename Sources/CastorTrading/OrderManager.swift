@@ -66,6 +66,12 @@ public enum OrderRejection: Sendable, Hashable {
     case cancelledBeforePlacement
     /// The client order id could not be made.
     case invalid(String)
+    /// Restored from the journal after a restart and not found on the exchange: it was
+    /// never placed, and an intent from before a restart is never sent (it is stale).
+    case notPlacedBeforeRestart
+    /// A resend was refused before it left: the kill switch, a risk limit, or the engine
+    /// no longer trading (stopping). It never reached the exchange.
+    case refused(String)
 }
 
 /// News for the strategy (and the journal).
@@ -164,6 +170,9 @@ public struct OrderManager: Sendable {
         /// reply arriving after the feed closed it) still finds it instead of being
         /// reported as an unknown order.
         var repliesPending = 0
+        /// Rebuilt from the journal after a restart: never sent (or resent) by this
+        /// process. A lookup that does not find it closes it (`notPlacedBeforeRestart`).
+        public internal(set) var restored = false
     }
 
     /// Changeable between inputs (a reload of `[rate_limits] maintenance_pause`).
@@ -232,13 +241,15 @@ public struct OrderManager: Sendable {
     }
 
     /// Re-creates an intent from the journal after a restart. Without an order id its send
-    /// outcome is unknown, so it starts `uncertain` and the next reconciliation looks it up
-    /// (it is never resent before that lookup answers "not found").
+    /// outcome is unknown, so it starts `uncertain` and the next reconciliation looks it up.
+    /// It is never resent: found, it is adopted; not found, it is closed as
+    /// `notPlacedBeforeRestart` (a restart never sends an old intent).
     public mutating func restore(_ intent: OrderIntent, clientOrderID id: ClientOrderID, orderID: String?,
                                  lastFailure: RESTFailure = .timeout) {
         var managed = ManagedOrder(lifecycle: OrderLifecycle(clientOrderID: id, symbol: intent.symbol, side: intent.side,
                                                             price: intent.price, amount: intent.amount), intent: intent)
         _ = managed.lifecycle.markSent()
+        managed.restored = true
         if let orderID {
             _ = managed.lifecycle.bindRestored(orderID: orderID)
             clientIDByOrderID[orderID] = id
@@ -348,6 +359,12 @@ public struct OrderManager: Sendable {
                 actions.append(.reject(id, .cancelledBeforePlacement))
                 return actions
             }
+            if o.restored {
+                notify(o.lifecycle.rejectLocally(nil, cause: "not placed before the restart"), &actions)
+                orders[id] = o
+                actions.append(.reject(id, .notPlacedBeforeRestart))
+                return actions
+            }
             let failure = o.lastFailure ?? .timeout
             let decision = configuration.retry.afterLookupNotFound(lastFailure: failure, resends: o.resends,
                                                                    nonceResent: o.nonceResent, now: now, rng: &rng)
@@ -391,6 +408,57 @@ public struct OrderManager: Sendable {
                     + "it stays uncertain (never resent) until a reconciliation resolves it"))
             }
         }
+        return actions
+    }
+
+    /// The answer to `.lookup(id)` as Gemini gives it: every order of the account carrying
+    /// the client order id (ids may be reused). Only orders whose immutable fields (symbol,
+    /// side, limit price, original amount, options) match the intent are adopted; the first
+    /// binds, any further one is a duplicate (cancelled). Others are reported, never
+    /// adopted; with none matching the intent counts as not found.
+    public mutating func lookupResult(_ id: ClientOrderID, candidates: [OrderStatus], now: Int64) -> [OrderAction] {
+        guard let o = orders[id] else {
+            replyArrived(id)
+            return [.alert("lookup result for unknown client order id \(id)")]
+        }
+        var actions: [OrderAction] = []
+        var matching: [OrderStatus] = []
+        for status in candidates {
+            if let difference = OrderManager.immutableDifference(status, o.intent) {
+                actions.append(.alert("order \(status.orderID) carries client order id \(id) but its \(difference) "
+                    + "differs from the intent; not adopted"))
+            } else {
+                matching.append(status)
+            }
+        }
+        guard let first = matching.first else { return actions + lookupResult(id, .notFound, now: now) }
+        actions += lookupResult(id, .found(first), now: now)
+        for extra in matching.dropFirst() { applyStatus(extra, to: id, cause: "lookup", now: now, &actions) }
+        return actions
+    }
+
+    /// The first immutable field in which `status` differs from `intent`, or nil when it is
+    /// the order the intent describes.
+    public static func immutableDifference(_ status: OrderStatus, _ intent: OrderIntent) -> String? {
+        if status.symbol != intent.symbol { return "symbol (\(status.symbol))" }
+        if status.side != intent.side { return "side (\(status.side))" }
+        if let price = status.price, price != intent.price { return "price (\(price))" }
+        if let amount = status.originalAmount, amount != intent.amount { return "original amount (\(amount))" }
+        let options = intent.option.map { [$0.rawValue] } ?? []
+        if status.options.map({ $0.lowercased() }) != options { return "options (\(status.options))" }
+        return nil
+    }
+
+    /// A new-order request (first send or resend) taken from the queue but not sent: the
+    /// kill switch, a risk limit or the engine's phase refused it at the last moment. It
+    /// never reached the exchange, so the intent is finished without an order.
+    public mutating func newOrderRefused(_ id: ClientOrderID, reason: String, now: Int64) -> [OrderAction] {
+        replyArrived(id)
+        guard var o = orders[id], !o.lifecycle.acknowledged, o.lifecycle.outcome == nil else { return [] }
+        var actions: [OrderAction] = []
+        notify(o.lifecycle.rejectLocally(nil, cause: "refused before sending: \(reason)"), &actions)
+        orders[id] = o
+        actions.append(.reject(id, .refused(reason)))
         return actions
     }
 
