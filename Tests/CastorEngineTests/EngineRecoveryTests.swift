@@ -54,6 +54,33 @@ import Testing
         #expect(await h.simOpenOrders().isEmpty)
     }
 
+    /// 1,200 fills made while no engine runs (more than two `/v1/mytrades` pages, many
+    /// sharing a millisecond): the next start's catch-up pages forward through all of them
+    /// and counts each exactly once.
+    @Test func fillCatchUpPagesThroughMoreThanAPageOfFills() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        let ours = await h.accountID(SimHarness.key), taker = await h.accountID(SimHarness.takerKey)
+        try await h.core.withEngine { e in
+            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .sell, amount: 5, price: 49_995),
+                                 account: taker, session: SimHarness.takerKey)
+            for i in 1...1_200 {
+                _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .buy, amount: ExactDecimal("0.001")!, price: 49_995,
+                                                     options: ["immediate-or-cancel"], clientOrderId: "cx-gone1-\(i)"),
+                                     account: ours, session: SimHarness.key)
+            }
+        }
+        let venue = try await venueFills(h)
+        #expect(venue.count == 1_200)
+        let engine = try h.makeEngine(h.configuration(strategy: .builtIn(.observe), params: ["symbol": .string("BTCUSD")]))
+        let started = await h.start(engine)
+        #expect(throws: Never.self) { try started.get() }
+        #expect(h.on { engine.fillLedger.fills.count } == 1_200)
+        #expect(engineFills(h, engine).symmetricDifference(venue).count == 0, "fills differ from the venue's")
+        let stopped = await h.shutdown(engine)
+        #expect(throws: Never.self) { try stopped.get() }
+    }
+
     /// Responses dropped after the order executed (the ambiguous case) and 5xx errors:
     /// every intent still has at most one exchange order, and fills equal the ledger.
     @Test func ambiguousFailuresNeverDuplicateOrders() async throws {
