@@ -235,7 +235,7 @@ extension Engine {
     func applyPendingRateLimits() {
         guard let r = pendingRateLimits, scheduler.privateInFlight == nil else { return }
         pendingRateLimits = nil
-        var fresh = RequestScheduler<RESTJob>(privateBucket: Engine.bucket(r.privatePerSecond, r.privateBurst),
+        var fresh = RequestScheduler<RESTJob>(privateBucket: Engine.privateBucket(r, nonceFormat: configuration.account.nonceFormat),
                                              publicBucket: Engine.bucket(r.publicPerSecond, r.publicBurst))
         for q in scheduler.queue {
             fresh.enqueue(q.payload, kind: q.kind, group: q.group, now: q.enqueuedAtMs, notBeforeMs: q.notBeforeMs,

@@ -130,8 +130,8 @@ public final class Engine: @unchecked Sendable {
                                configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: now))
         risk = RiskChecker(defaultLimits: Engine.checkerLimits(configuration.risk.defaults))
         rng = SeededRandom(seed: UInt64(truncatingIfNeeded: now) ^ 0x5EED)
-        scheduler = RequestScheduler(privateBucket: Engine.bucket(configuration.rateLimits.privatePerSecond,
-                                                                  configuration.rateLimits.privateBurst),
+        scheduler = RequestScheduler(privateBucket: Engine.privateBucket(configuration.rateLimits,
+                                                                         nonceFormat: configuration.account.nonceFormat),
                                      publicBucket: Engine.bucket(configuration.rateLimits.publicPerSecond,
                                                                  configuration.rateLimits.publicBurst))
         applyRiskConfiguration(configuration.risk)
@@ -284,6 +284,14 @@ public final class Engine: @unchecked Sendable {
     /// The order manager's settings from the configuration (`[rate_limits] maintenance_pause`).
     static func managerConfiguration(_ c: CastorConfiguration) -> OrderManager.Configuration {
         OrderManager.Configuration(retry: RetryPolicy(maintenanceHaltMs: ms(c.rateLimits.maintenancePause)))
+    }
+
+    /// The private group's bucket: `[rate_limits]`, but at most one request a second with
+    /// whole-second nonces, since each request needs a nonce one second above the last and
+    /// faster requests would run the nonces ahead of the clock (time-based keys reject a
+    /// nonce 30 s ahead).
+    public static func privateBucket(_ r: RateLimitConfiguration, nonceFormat: NonceFormat) -> TokenBucket {
+        nonceFormat == .seconds ? bucket(min(r.privatePerSecond, 1), 1) : bucket(r.privatePerSecond, r.privateBurst)
     }
 
     static func bucket(_ perSecond: Double, _ burst: Int) -> TokenBucket {

@@ -52,3 +52,17 @@ import Testing
         #expect(StrategyValidation.problem(in: plugin)?.keyPath == "strategy.plugin.path")
     }
 }
+
+@Suite struct SecondsNoncePacingTests {
+    /// Whole-second nonces: private requests are paced to one a second whatever
+    /// `[rate_limits]` says, so the nonces cannot run ahead of the clock.
+    @Test func wholeSecondNoncesPacePrivateRequestsToOneASecond() {
+        var r = CastorConfiguration(environment: [:]).rateLimits
+        r.privatePerSecond = 5
+        r.privateBurst = 10
+        let paced = Engine.privateBucket(r, nonceFormat: .seconds)
+        #expect(paced.intervalMs == 1_000 && paced.capacity == 1)
+        let normal = Engine.privateBucket(r, nonceFormat: .secondsWithMillis)
+        #expect(normal.intervalMs == 200 && normal.capacity == 10)
+    }
+}

@@ -31,12 +31,21 @@ import Synchronization
 public final class NonceSource: Sendable {
     /// Default distance the persisted mark is reserved ahead of the last issued nonce.
     public static let defaultReservationMilliseconds: Int64 = 5_000
+    /// Default bound on how far a whole-second nonce (and the persisted mark) may lead the
+    /// wall clock. Time-based keys reject a nonce more than 30 s from server time, so a
+    /// source that ran ahead (whole-second nonces asked for faster than one per second)
+    /// would lock such a key out, and a mark persisted that far ahead would keep it out
+    /// after a restart. Past the bound `next()` refuses (`aheadOfClock`) until the clock
+    /// catches up. Only `.seconds` is bounded: the finer formats cannot outrun the clock
+    /// by themselves, and on counter keys `bump(atLeast:)` must be free to jump ahead.
+    public static let defaultMaxLeadMilliseconds: Int64 = 20_000
 
     /// How the nonces of this source are written; fixed for the key's lifetime.
     public let format: NonceFormat
     private let clock: any NonceClock
     private let file: NonceFile?
     private let reservation: Int64
+    private let maxLead: Int64
     private let state: Mutex<State>
     /// The highest mark this source made durable; its lock serialises file writes.
     private let written: Mutex<Int64>
@@ -67,12 +76,15 @@ public final class NonceSource: Sendable {
         clock: any NonceClock = SystemNonceClock(),
         format: NonceFormat = .secondsWithMillis,
         persistenceFile: String? = nil,
-        reservationMilliseconds: Int64 = NonceSource.defaultReservationMilliseconds
+        reservationMilliseconds: Int64 = NonceSource.defaultReservationMilliseconds,
+        maxLeadMilliseconds: Int64 = NonceSource.defaultMaxLeadMilliseconds
     ) throws(NonceSourceError) {
         precondition(reservationMilliseconds >= 0, "reservation window must not be negative")
+        precondition(maxLeadMilliseconds >= 0, "lead bound must not be negative")
         self.clock = clock
         self.format = format
         self.reservation = reservationMilliseconds
+        self.maxLead = format == .seconds ? maxLeadMilliseconds : .max
         let file = persistenceFile.map { NonceFile(path: $0) }
         self.file = file
         if let file {
@@ -89,14 +101,21 @@ public final class NonceSource: Sendable {
     /// issued, and never below the clock.
     ///
     /// - Throws: `NonceSourceError.writeFailed` when the mark must advance and cannot be
-    ///   persisted; no nonce is consumed then. Memory-only sources never throw.
+    ///   persisted; `.aheadOfClock` when the next nonce would lead the wall clock by more
+    ///   than the lead bound (asked too fast, or a mark from an earlier run far ahead): ask
+    ///   again once the clock has caught up. No nonce is consumed then.
     public func next() throws(NonceSourceError) -> Nonce {
         let now = clock.nowMilliseconds()
         let step = format.granularityMilliseconds
         let (nonce, renewal) = try state.withLock { (state: inout State) throws(NonceSourceError) -> (Nonce, Int64?) in
-            let candidate = max(now, state.floor + step)
+            let (sum, overflow) = state.floor.addingReportingOverflow(step)
+            let candidate = overflow ? Int64.max : max(now, sum)
+            guard maxLead == .max || candidate - maxLead <= now else {
+                throw .aheadOfClock(leadMilliseconds: candidate - now, limitMilliseconds: maxLead)
+            }
             if candidate > state.reserved, file != nil {
-                let mark = candidate + reservation
+                // Never persisted further ahead of the clock than the lead bound.
+                let mark = max(candidate, min(NonceSource.sum(candidate, reservation), NonceSource.sum(now, maxLead)))
                 try persist(mark)
                 state.reserved = max(state.reserved, mark)
             }
@@ -104,13 +123,22 @@ public final class NonceSource: Sendable {
             state.lastIssued = candidate
             var renewal: Int64?
             if file != nil, !state.renewing, state.reserved - candidate < reservation / 2 {
-                state.renewing = true
-                renewal = candidate + reservation
+                let mark = min(NonceSource.sum(candidate, reservation), NonceSource.sum(now, maxLead))
+                if mark > state.reserved {
+                    state.renewing = true
+                    renewal = mark
+                }
             }
             return (Nonce(milliseconds: candidate), renewal)
         }
         if let renewal { renewer.async { self.renew(to: renewal) } }
         return nonce
+    }
+
+    /// `a + b`, saturating at `Int64.max` (the unbounded lead).
+    private static func sum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (s, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : s
     }
 
     /// Makes `mark` durable unless a higher one already is; one write at a time.

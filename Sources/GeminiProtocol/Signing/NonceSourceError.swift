@@ -16,6 +16,11 @@ public enum NonceSourceError: Error, Equatable, CustomStringConvertible {
     /// Persisting the new high-water mark failed at `operation` (`open`, `write`, `fsync`,
     /// `rename`, …); the nonce was not issued.
     case writeFailed(path: String, operation: String, errno: Int32)
+    /// The next nonce would lead the wall clock by `leadMilliseconds`, more than the bound:
+    /// requests came faster than the nonce format allows (one per second for whole
+    /// seconds), or an earlier run persisted a mark that far ahead. No nonce was issued;
+    /// the source recovers by itself once the clock has caught up.
+    case aheadOfClock(leadMilliseconds: Int64, limitMilliseconds: Int64)
 
     public var description: String {
         switch self {
@@ -28,6 +33,10 @@ public enum NonceSourceError: Error, Equatable, CustomStringConvertible {
         case .writeFailed(let path, let operation, let code):
             "cannot persist nonce high-water mark to \(path) (\(operation): \(Self.message(code))); "
                 + "no nonce was issued. Check free disk space and that the directory is writable"
+        case .aheadOfClock(let lead, let limit):
+            "the next nonce would be \(lead) ms ahead of the clock (limit \(limit) ms; time-based keys reject nonces "
+                + "more than 30 s from server time); no nonce was issued, and nonces resume once the clock catches up. "
+                + "With nonce_format = \"seconds\" keep private requests at one per second; check the host's clock (NTP)"
         }
     }
 

@@ -248,3 +248,56 @@ func fileText(_ path: String) throws -> String {
         #expect(abs(system - foundation) < 60_000) // same epoch and unit; no timing precision asserted
     }
 }
+
+/// Whole-second nonces asked for faster than one per second used to run ahead of the clock
+/// without bound (`max(now, floor + 1000)`: 4 s gained per second at 5 requests/s), and the
+/// mark persisted that far ahead kept a time-based key locked out after a restart.
+@Suite struct SecondsNonceLeadTests {
+    static let t0: Int64 = 1_712_045_678_000
+
+    @Test func wholeSecondNoncesNeverLeadTheClockPastTheBound() throws {
+        let dir = try TemporaryDirectory()
+        let clock = ManualClock(Self.t0)
+        let source = try NonceSource(clock: clock, format: .seconds, persistenceFile: dir.file("nonce"))
+        var issued: [Int64] = [], refused = 0
+        // 5 requests a second for a minute.
+        for _ in 0..<300 {
+            do {
+                let n = try source.next().milliseconds
+                #expect(n - clock.nowMilliseconds() <= NonceSource.defaultMaxLeadMilliseconds)
+                issued.append(n)
+            } catch .aheadOfClock(let lead, _) {
+                #expect(lead > NonceSource.defaultMaxLeadMilliseconds)
+                refused += 1
+            }
+            let mark = try #require(Int64(try fileText(dir.file("nonce")).trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(mark - clock.nowMilliseconds() <= NonceSource.defaultMaxLeadMilliseconds)
+            clock.advance(200)
+        }
+        #expect(refused > 0)
+        #expect(issued == issued.sorted() && Set(issued).count == issued.count)
+        // At one a second (the engine's pace for this format) nothing is refused again.
+        for _ in 0..<30 {
+            clock.advance(1_000)
+            _ = try source.next()
+        }
+    }
+
+    @Test func aMarkFarAheadFromAnEarlierRunRecoversOnceTheClockCatchesUp() throws {
+        let dir = try TemporaryDirectory()
+        try "\(Self.t0 + 60_000)\n".write(toFile: dir.file("nonce"), atomically: true, encoding: .utf8)
+        let clock = ManualClock(Self.t0)
+        let source = try NonceSource(clock: clock, format: .seconds, persistenceFile: dir.file("nonce"))
+        #expect(throws: NonceSourceError.self) { try source.next() }
+        clock.advance(41_000)  // 19 s behind the old mark: within the bound, and above it
+        let n = try source.next()
+        #expect(n.milliseconds > Self.t0 + 60_000)
+    }
+
+    @Test func finerFormatsAreNotBoundedSoCounterKeysCanBumpAhead() throws {
+        let clock = ManualClock(Self.t0)
+        let source = try NonceSource(clock: clock, format: .milliseconds)
+        source.bump(atLeast: Nonce(milliseconds: Self.t0 + 3_600_000))
+        #expect(try source.next().milliseconds == Self.t0 + 3_600_001)
+    }
+}
