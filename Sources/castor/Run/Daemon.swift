@@ -39,6 +39,8 @@ final class Daemon: @unchecked Sendable {
     private let notifier = SystemdNotifier()
     private let logger = Logger(label: "castor")
     private var venue: EmbeddedVenue?
+    /// Held for the life of the process: no second castor on this state directory.
+    private var stateLock: StateDirectoryLock?
     private var host: EngineHost?
     private var reloads: ReloadController?
     private var sequencer: ShutdownSequencer?
@@ -70,6 +72,10 @@ final class Daemon: @unchecked Sendable {
             if configuration.venue == .simulator, plan.credentials != nil {
                 logger.notice("venue is the embedded simulator: ignoring the configured API credentials (they are for a real venue)",
                               metadata: ["event": "run.credentials_ignored"])
+            }
+            switch StateDirectoryLock.acquire(stateDirectory: configuration.engine.stateDirectory) {
+            case .success(let lock): stateLock = lock
+            case .failure(let failure): return fail("\(failure)", code: RunExitCode.cannotCreate)
             }
             let recipe: EngineRecipe
             switch makeRecipe(configuration, credentials: plan.credentials) {
