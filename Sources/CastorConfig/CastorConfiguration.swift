@@ -23,23 +23,25 @@ public struct CastorConfiguration: Sendable, Hashable {
     /// The configuration used without a file: simulator, market maker on BTCUSD.
     public static var `default`: CastorConfiguration { CastorConfiguration() }
 
+    /// The largest configuration file `load` reads (1 MiB); larger files are refused.
+    public static let maximumFileSize = 1 << 20
+
     /// Reads and validates the file at `path`.
-    /// - Throws: `ConfigurationError.unreadable`, or `.invalid` listing every problem.
+    /// - Throws: `ConfigurationError.unreadable` (missing, not a regular file, larger than
+    ///   ``maximumFileSize``, not UTF-8), or `.invalid` listing every problem.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ConfigurationError) -> CastorConfiguration
     {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path)
-                ? "\(reason) (check the file's permissions)" : "no such file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        try parse(text: readText(path: path), fileName: path, environment: environment)
+    }
+
+    /// The text of the configuration file at `path`, read with the same bounds as `load`.
+    public static func readText(path: String) throws(ConfigurationError) -> String {
+        let bytes = try ConfigFileReader.contents(path: path, limit: maximumFileSize)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .unreadable(path: path, reason: "not UTF-8 text")
         }
-        return try parse(text: text, fileName: path, environment: environment)
+        return text
     }
 
     /// Parses and validates TOML `text`; `fileName` only labels the errors.

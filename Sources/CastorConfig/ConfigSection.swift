@@ -86,7 +86,7 @@ struct ConfigSection {
     /// A money value: a decimal string (`"0.5"`) or an integer; floats are refused.
     func decimal(_ key: String, positive: Bool = true) -> ExactDecimal? {
         guard let node = entries[key] else { return nil }
-        let value: ExactDecimal
+        var value: ExactDecimal
         switch node {
         case .string(let text):
             guard let parsed = ExactDecimal(text.trimmingCharacters(in: .whitespaces)) else {
@@ -103,6 +103,11 @@ struct ConfigSection {
             report(key, .wrongType(expected: #"a decimal string like "0.5""#, found: node.typeName))
             return nil
         }
+        guard let bounded = Self.bounded(value) else {
+            report(key, .invalidValue(reason: "\(value) is out of range: at most \(Self.decimalIntegerDigits) digits before the point and \(Self.decimalFractionDigits) after it"))
+            return nil
+        }
+        value = bounded
         if positive && !value.isPositive {
             report(key, .invalidValue(reason: "\(value) must be greater than zero"))
             return nil
@@ -110,18 +115,39 @@ struct ConfigSection {
         return value
     }
 
+    /// Money values in the configuration stay below 10^15 with at most 18 decimal places, so
+    /// that products with prices and amounts (notional checks) stay far inside `ExactDecimal`.
+    static let decimalIntegerDigits = 15
+    static let decimalFractionDigits = 18
+
+    /// `value` with trailing zeros trimmed when it has more than 18 places; nil beyond the bounds.
+    static func bounded(_ value: ExactDecimal) -> ExactDecimal? {
+        let v = value.scale > UInt8(decimalFractionDigits) ? value.normalized : value
+        guard v.scale <= UInt8(decimalFractionDigits) else { return nil }
+        let limit = ExactDecimal(mantissa: 1_000_000_000_000_000, scale: 0)  // 10^15
+        guard v.magnitude < limit else { return nil }
+        return v
+    }
+
     /// A duration: a string with a unit (`"500ms"`, `"15s"`, `"2m"`, `"1h"`) or whole seconds.
     func duration(_ key: String, in range: ClosedRange<Duration>) -> Duration? {
         guard let node = entries[key] else { return nil }
-        guard let value = DurationText.parse(node) else {
+        let expected = "expected \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound))"
+        switch DurationText.parseChecked(node) {
+        case .malformed:
             report(key, .wrongType(expected: #"a duration like "15s", "500ms" or "2m" (or whole seconds)"#, found: describe(node)))
             return nil
-        }
-        guard range.contains(value) else {
-            report(key, .invalidValue(reason: "\(DurationText.format(value)) is out of range: expected \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound))"))
+        case .tooLong:
+            let written = if case .integer(let seconds) = node { "\(seconds)s" } else { describe(node) }
+            report(key, .invalidValue(reason: "\(written) is out of range: \(expected)"))
             return nil
+        case .value(let value):
+            guard range.contains(value) else {
+                report(key, .invalidValue(reason: "\(DurationText.format(value)) is out of range: \(expected)"))
+                return nil
+            }
+            return value
         }
-        return value
     }
 
     /// One of a fixed set of names.

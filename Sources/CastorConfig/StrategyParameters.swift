@@ -73,27 +73,36 @@ public struct StrategyParameters: Sendable, Hashable {
     /// The exact decimal at `key` (written `"0.5"` or as an integer), nil if absent.
     public func decimal(_ key: String) throws(StrategyParameterError) -> ExactDecimal? {
         guard let value = values[key] else { return nil }
+        let decimal: ExactDecimal
         switch value {
-        case .integer(let int): return ExactDecimal(int)
+        case .integer(let int): decimal = ExactDecimal(int)
         case .string(let text):
-            guard let decimal = ExactDecimal(text) else {
+            guard let parsed = ExactDecimal(text) else {
                 throw .invalid(location: location(key), reason: #""\#(text)" is not a decimal number: write it like "0.5""#)
             }
-            return decimal
+            decimal = parsed
         default: throw mismatch(key, #"a decimal string like "0.5""#, value)
         }
+        guard let bounded = ConfigSection.bounded(decimal) else {
+            throw .invalid(location: location(key), reason: "\(decimal) is out of range: at most \(ConfigSection.decimalIntegerDigits) digits before the point and \(ConfigSection.decimalFractionDigits) after it")
+        }
+        return bounded
     }
 
     /// The duration at `key` (`"500ms"`, `"15s"`, `"2m"`, or whole seconds), nil if absent.
     public func duration(_ key: String) throws(StrategyParameterError) -> Duration? {
         guard let value = values[key] else { return nil }
-        let parsed: Duration? = switch value {
-        case .integer(let seconds): DurationText.parse(.integer(seconds))
-        case .string(let text): DurationText.parse(text)
-        default: nil
+        let parsed: DurationText.Parsed = switch value {
+        case .integer(let seconds): DurationText.parseChecked(.integer(seconds))
+        case .string(let text): DurationText.parseChecked(text)
+        default: .malformed
         }
-        guard let parsed else { throw mismatch(key, #"a duration like "15s" or "500ms""#, value) }
-        return parsed
+        switch parsed {
+        case .value(let duration): return duration
+        case .malformed: throw mismatch(key, #"a duration like "15s" or "500ms""#, value)
+        case .tooLong:
+            throw .invalid(location: location(key), reason: "too long: at most \(DurationText.maximumSeconds) seconds (about 31 years)")
+        }
     }
 
     /// Same accessors with a default for an absent key (a present but wrong value still throws).

@@ -32,7 +32,7 @@ struct CheckConfigCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if let problem = StrategyValidation.problem(in: config) {
-            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            let text = (try? CastorConfiguration.readText(path: file)) ?? ""
             let line = problem.keyPath.flatMap { CastorConfiguration.line(of: $0, in: text) }
             FileHandle.standardError.write(Data("\(file)\(line.map { ":\($0)" } ?? ""): \(problem.message)\n".utf8))
             throw ExitCode(1)
