@@ -30,9 +30,9 @@ struct GridParameters: Equatable {
     init(_ p: StrategyParameters) throws(StrategyParameterError) {
         try p.requireOnly(Self.keys)
         symbol = try p.symbol()
-        levels = try p.positiveInt("levels", default: Self.defaultLevels)
+        levels = try p.int("levels", in: 1...1_000, default: Self.defaultLevels)
         switch (p.contains("step_bps"), p.contains("step")) {
-        case (true, false): step = .bps(try p.positiveInt("step_bps"))
+        case (true, false): step = .bps(try p.int("step_bps", in: 1...10_000, default: Self.defaultStepBps))
         case (false, true): step = .price(try p.positiveDecimal("step"))
         case (true, true): throw p.invalid("step", "give either step or step_bps, not both")
         case (false, false): step = .bps(Self.defaultStepBps)

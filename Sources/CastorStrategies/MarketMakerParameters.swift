@@ -32,11 +32,11 @@ struct MarketMakerParameters: Equatable {
     init(_ p: StrategyParameters) throws(StrategyParameterError) {
         try p.requireOnly(Self.keys)
         symbol = try p.symbol()
-        spreadBps = try p.positiveInt("spread_bps", default: Self.defaultSpreadBps)
+        spreadBps = try p.int("spread_bps", in: 1...10_000, default: Self.defaultSpreadBps)
         size = p.contains("size") ? try p.positiveDecimal("size") : Self.defaultSize
         skewBpsPerUnit = try p.decimal("skew_bps_per_unit", default: .zero)
         if skewBpsPerUnit.isNegative { throw p.invalid("skew_bps_per_unit", "must not be negative") }
         maxPosition = try p.optionalPositiveDecimal("max_position")
-        requoteBps = try p.nonNegativeInt("requote_bps", default: Self.defaultRequoteBps)
+        requoteBps = try p.int("requote_bps", in: 0...10_000, default: Self.defaultRequoteBps)
     }
 }

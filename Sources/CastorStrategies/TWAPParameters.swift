@@ -27,9 +27,9 @@ struct TWAPParameters: Equatable {
         side = s
         targetAmount = try p.positiveDecimal("target_amount")
         durationMs = try p.positiveDurationMs("duration", default: Self.defaultDurationMs)
-        slices = try p.positiveInt("slices", default: Self.defaultSlices)
+        slices = try p.int("slices", in: 1...100_000, default: Self.defaultSlices)
         guard durationMs / Int64(slices) > 0 else { throw p.invalid("slices", "must be at most the duration in milliseconds") }
-        maxSlippageBps = p.contains("max_slippage_bps") ? try p.nonNegativeInt("max_slippage_bps", default: 0) : nil
+        maxSlippageBps = p.contains("max_slippage_bps") ? try p.int("max_slippage_bps", in: 0...10_000, default: 0) : nil
     }
 
     var intervalMs: Int64 { durationMs / Int64(slices) }

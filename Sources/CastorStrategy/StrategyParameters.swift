@@ -116,16 +116,46 @@ public struct StrategyParameters: Sendable, Hashable {
         return i
     }
 
+    /// An integer in `range` (e.g. basis points in `0...10_000`), `d` when absent. Strategies
+    /// bound every count and rate so that no product with a price or amount can overflow.
+    public func int(_ key: String, in range: ClosedRange<Int>, default d: Int) throws(StrategyParameterError) -> Int {
+        guard values[key] != nil else { return d }
+        let must = switch range.lowerBound {
+        case 1: "must be a positive integer"
+        case 0: "must be a non-negative integer"
+        default: "must be an integer from \(range.lowerBound) to \(range.upperBound)"
+        }
+        let i: Int
+        do { i = try int(key) } catch { throw invalid(key, must) }
+        guard i >= range.lowerBound else { throw invalid(key, must) }
+        guard i <= range.upperBound else { throw invalid(key, "must be at most \(range.upperBound)") }
+        return i
+    }
+
     // MARK: decimals
 
+    /// Decimal parameters stay below 10^15 with at most 18 decimal places, so a strategy's
+    /// products of a parameter with a price, a count or basis points stay inside `ExactDecimal`.
+    public static let decimalIntegerDigits = 15
+    public static let decimalFractionDigits = 18
+    private static let decimalRangeMust = "must be below 10^\(decimalIntegerDigits) with at most \(decimalFractionDigits) decimal places"
+
+    /// A decimal number within ``decimalIntegerDigits`` / ``decimalFractionDigits``.
     public func decimal(_ key: String) throws(StrategyParameterError) -> ExactDecimal {
+        var parsed: ExactDecimal?
         switch try required(key) {
-        case .decimal(let d): return d
-        case .int(let i): return ExactDecimal(i)
-        case .string(let s): if let d = ExactDecimal(s) { return d }
+        case .decimal(let d): parsed = d
+        case .int(let i): parsed = ExactDecimal(i)
+        case .string(let s): parsed = ExactDecimal(s)
         default: break
         }
-        throw invalid(key, "must be a decimal number (write it as a string, e.g. \"0.001\")")
+        guard let d = parsed, d.mantissa != .min else { throw invalid(key, "must be a decimal number (write it as a string, e.g. \"0.001\")") }
+        let v = d.scale > UInt8(Self.decimalFractionDigits) ? d.normalized : d
+        guard v.scale <= UInt8(Self.decimalFractionDigits),
+              v.magnitude < ExactDecimal(mantissa: 1_000_000_000_000_000, scale: 0) else {
+            throw invalid(key, Self.decimalRangeMust)
+        }
+        return v
     }
 
     public func decimal(_ key: String, default d: ExactDecimal) throws(StrategyParameterError) -> ExactDecimal {
@@ -135,7 +165,9 @@ public struct StrategyParameters: Sendable, Hashable {
     /// A decimal `> 0`.
     public func positiveDecimal(_ key: String) throws(StrategyParameterError) -> ExactDecimal {
         let d: ExactDecimal
-        do { d = try decimal(key) } catch where error.problem != .missing { throw invalid(key, "must be a positive decimal") }
+        do { d = try decimal(key) } catch where error.problem != .missing && error.problem != .invalid(Self.decimalRangeMust) {
+            throw invalid(key, "must be a positive decimal")
+        }
         guard d.isPositive else { throw invalid(key, "must be a positive decimal") }
         return d
     }
@@ -147,16 +179,28 @@ public struct StrategyParameters: Sendable, Hashable {
 
     // MARK: durations
 
-    /// A duration in milliseconds.
+    /// The longest duration a parameter accepts: 10^12 ms, about 31 years. The bound keeps
+    /// `now + duration` and unit conversions far from `Int64` overflow in every strategy.
+    public static let maximumDurationMs: Int64 = 1_000_000_000_000
+
+    /// A duration in milliseconds, at most ``maximumDurationMs``.
     public func durationMs(_ key: String) throws(StrategyParameterError) -> Int64 {
         let must = "must be a duration such as \"500ms\", \"5s\", \"2m\" or \"1h\" (or integer milliseconds)"
+        let ms: Int64?
         switch try required(key) {
-        case .durationMs(let ms): if ms >= 0 { return ms }
-        case .int(let i): if i >= 0 { return Int64(i) }
-        case .string(let s): if let ms = StrategyParameters.parseDuration(s) { return ms }
-        default: break
+        case .durationMs(let v): ms = v >= 0 ? v : nil
+        case .int(let i): ms = i >= 0 ? Int64(exactly: i) ?? .max : nil
+        case .string(let s):
+            if let v = StrategyParameters.parseDuration(s) { ms = v }
+            else if StrategyParameters.isOverlongDuration(s) { ms = .max }
+            else { ms = nil }
+        default: ms = nil
         }
-        throw invalid(key, must)
+        guard let ms else { throw invalid(key, must) }
+        guard ms <= Self.maximumDurationMs else {
+            throw invalid(key, "must be at most \(Self.maximumDurationMs / 1000)s (about 31 years)")
+        }
+        return ms
     }
 
     public func durationMs(_ key: String, default d: Int64) throws(StrategyParameterError) -> Int64 {
@@ -171,17 +215,40 @@ public struct StrategyParameters: Sendable, Hashable {
         return ms
     }
 
-    /// `"250ms"`, `"5s"`, `"1.5s"`, `"2m"`, `"1h"` → milliseconds; nil if malformed or
-    /// not a whole number of milliseconds.
+    /// `"250ms"`, `"5s"`, `"1.5s"`, `"2m"`, `"1h"` → milliseconds; nil if malformed, not a
+    /// whole number of milliseconds, or too large for `Int64` (`"1e38h"`: never traps).
     public static func parseDuration(_ text: String) -> Int64? {
+        guard case .value(let v) = scanDuration(text) else { return nil }
+        return v
+    }
+
+    /// A well-formed duration too long to represent (or longer than ``maximumDurationMs``).
+    static func isOverlongDuration(_ text: String) -> Bool {
+        switch scanDuration(text) {
+        case .overflow: true
+        case .value(let v): v > maximumDurationMs
+        case .malformed: false
+        }
+    }
+
+    private enum ScannedDuration { case value(Int64), overflow, malformed }
+
+    private static func scanDuration(_ text: String) -> ScannedDuration {
         let units: [(String, Int)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
-            guard let n = ExactDecimal(String(text.dropLast(suffix.count))), !n.isNegative else { return nil }
-            let ms = n * ExactDecimal(factor)
+            let number = String(text.dropLast(suffix.count))
+            guard let n = ExactDecimal(number) else {
+                // 39+ digits or an exponent beyond ExactDecimal: well formed but far too long.
+                let plain = !number.isEmpty && number.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "." || $0 == "e" || $0 == "E" || $0 == "+") }
+                return plain && number.first!.isNumber ? .overflow : .malformed
+            }
+            guard !n.isNegative else { return .malformed }
+            guard let ms = n.multipliedReportingOverflow(by: ExactDecimal(factor)) else { return .overflow }
             guard ms.isMultiple(of: 1), let whole = ms.quantized(toStep: 1, rule: .towardZero),
-                  let r = whole.rescaled(to: 0), let v = Int64(exactly: r.mantissa) else { return nil }
-            return v
+                  let r = whole.rescaled(to: 0) else { return .malformed }
+            guard let v = Int64(exactly: r.mantissa) else { return .overflow }
+            return .value(v)
         }
-        return nil
+        return .malformed
     }
 }
