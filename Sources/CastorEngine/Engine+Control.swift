@@ -59,12 +59,17 @@ extension Engine {
         }
     }
 
-    /// Cancels the whole session (`/v1/order/cancel/session`) first, then every order this
-    /// engine tracks (confirmation per order; queued new orders are withdrawn). The session
-    /// cancel leads so that under a backlog the one request that stops everything is not
-    /// queued behind a cancel per order.
-    func cancelEverything(reason: String, then: (() -> Void)? = nil) {
-        defer { perform(manager.cancelAll(now: now)) }
+    /// Cancels every order this engine tracks (queued new orders are withdrawn) and the
+    /// whole session (`/v1/order/cancel/session`), the backstop for any it does not track.
+    ///
+    /// With `sessionFirst` (the kill switch) the session cancel leads, so the one request
+    /// that stops everything is not queued behind a cancel per order. A graceful shutdown
+    /// cancels per order first: each reply carries the order's executed amount, which the
+    /// final fill catch-up must cover before the journal closes (new orders cannot delay
+    /// it: they are dropped once the engine is stopping).
+    func cancelEverything(reason: String, sessionFirst: Bool = true, then: (() -> Void)? = nil) {
+        if !sessionFirst { perform(manager.cancelAll(now: now)) }
+        defer { if sessionFirst { perform(manager.cancelAll(now: now)) } }
         let box = UncheckedBox(then)
         enqueue("order/cancel/session", kind: .cancel) { [weak self] client, done in
             guard let self else { return }
@@ -126,7 +131,7 @@ extension Engine {
         guard rest != nil else { return finish(.success(())) }
         let catchUp = { [weak self] in self?.catchUpFills(then: { finishBox.value(.success(())) }) ?? () }
         if cancelOpenOrders, wasRunning || openOrderCount > 0 {
-            cancelEverything(reason: "shutdown") { [weak self] in self?.waitForNoOpenOrders(then: catchUp) }
+            cancelEverything(reason: "shutdown", sessionFirst: false) { [weak self] in self?.waitForNoOpenOrders(then: catchUp) }
         } else if wasRunning || openOrderCount > 0 || !ordersWithUnjournaledFills().isEmpty {
             catchUp()
         } else {
