@@ -52,10 +52,55 @@ public struct SimAccount: Sendable, Hashable {
     /// covers whichever fee the fill ends up paying.
     var holdFeeBps: Int { max(makerFeeBps, takerFeeBps) }
 
+    /// The largest balance (and deposit) the simulator holds: below 10^18 with at most 18
+    /// decimal places, so every later sum of balances, holds and fills stays far inside
+    /// `ExactDecimal` (a huge `/sim/deposit` used to trap the whole process).
+    public static let balanceLimit = ExactDecimal(mantissa: 1_000_000_000_000_000_000, scale: 0)
+    public static let balanceScaleLimit: UInt8 = 18
+
+    /// Whether `amount` is a value a balance may hold or be credited with.
+    static func isBoundedAmount(_ amount: ExactDecimal) -> Bool {
+        amount.normalized.scale <= balanceScaleLimit && amount.mantissa != .min && amount.magnitude < balanceLimit
+    }
+
+    /// Credits (or, negative, debits) `amount` of `currency` with overflow-reporting
+    /// arithmetic; nothing changes when it is refused.
+    mutating func deposit(_ currency: String, amount: ExactDecimal) -> Result<Void, SimDepositError> {
+        guard Self.isBoundedAmount(amount) else { return .failure(.outOfRange(amount)) }
+        let balance = balances[currency] ?? SimBalance(currency: currency, total: .zero, held: .zero)
+        guard let total = balance.total.addingReportingOverflow(amount),
+              let available = total.addingReportingOverflow(-balance.held) else {
+            return .failure(.outOfRange(amount))
+        }
+        guard available >= .zero else { return .failure(.wouldGoNegative) }
+        guard Self.isBoundedAmount(total) else { return .failure(.balanceTooLarge) }
+        balances[currency] = SimBalance(currency: currency, total: total, held: balance.held)
+        return .success(())
+    }
+
     mutating func adjust(_ currency: String, total: ExactDecimal = .zero, held: ExactDecimal = .zero) {
         var balance = balances[currency] ?? SimBalance(currency: currency, total: .zero, held: .zero)
         balance.total += total
         balance.held += held
         balances[currency] = balance
+    }
+}
+
+/// Why `/sim/deposit` refused a deposit or withdrawal (answered as 400 with this message).
+public enum SimDepositError: Error, Sendable, Hashable, CustomStringConvertible {
+    case unknownAccount(String)
+    case wouldGoNegative
+    /// The amount itself is beyond the simulator's bounds.
+    case outOfRange(ExactDecimal)
+    /// The resulting balance would reach 10^18.
+    case balanceTooLarge
+
+    public var description: String {
+        switch self {
+        case .unknownAccount(let name): "unknown account \(name)"
+        case .wouldGoNegative: "the available balance would go negative"
+        case .outOfRange(let amount): "amount \(amount) is out of range: below 10^18 with at most 18 decimal places"
+        case .balanceTooLarge: "the balance would reach 10^18, the simulator's limit"
+        }
     }
 }

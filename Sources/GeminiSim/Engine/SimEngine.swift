@@ -127,15 +127,19 @@ public final class SimEngine {
     /// The account an API key acts for.
     public func accountId(forAPIKey key: String) -> Int64? { apiKeys[key] }
 
-    /// Adds (or with a negative amount, withdraws) funds. Returns false if that would take
-    /// the available balance below zero.
+    /// Adds (or with a negative amount, withdraws) funds. Returns false if the account does
+    /// not exist, the available balance would go below zero, or the amount or balance is out
+    /// of range (see `depositChecked`).
     @discardableResult
     public func deposit(account: Int64, currency: String, amount: ExactDecimal) -> Bool {
-        guard let i = index(of: account) else { return false }
-        let c = currency.uppercased()
-        guard (accounts[i].available(c) + amount) >= .zero else { return false }
-        accounts[i].adjust(c, total: amount)
-        return true
+        if case .success = depositChecked(account: account, currency: currency, amount: amount) { return true }
+        return false
+    }
+
+    /// `deposit` saying why it refused; never traps, whatever the amount.
+    public func depositChecked(account: Int64, currency: String, amount: ExactDecimal) -> Result<Void, SimDepositError> {
+        guard let i = index(of: account) else { return .failure(.unknownAccount("\(account)")) }
+        return accounts[i].deposit(currency.uppercased(), amount: amount)
     }
 
     /// Changes the fee schedule; holds of orders already open keep the rate they were

@@ -41,10 +41,10 @@ struct SimulatorAdmin {
                   let amount = json["amount"]?.numberOrStringText.flatMap(ExactDecimal.init) else {
                 return HTTPReplies.error(.badRequest("InvalidJson", "expected {\"account\", \"currency\", \"amount\"}"))
             }
-            guard await core.deposit(account: account, currency: currency, amount: amount) else {
-                return HTTPReplies.error(.badRequest("InvalidFundTransfer", "unknown account or balance would go negative"))
+            switch await core.deposit(account: account, currency: currency, amount: amount) {
+            case .success: return HTTPReplies.json(.object([("result", .string("ok"))]))
+            case .failure(let refusal): return HTTPReplies.error(.badRequest("InvalidFundTransfer", refusal.description))
             }
-            return HTTPReplies.json(.object([("result", .string("ok"))]))
         case (.POST, "/sim/heartbeats/expire"):
             let expired = await core.expireHeartbeats()
             return HTTPReplies.json(.object([("expired", .array(expired.map { .string($0) }))]))

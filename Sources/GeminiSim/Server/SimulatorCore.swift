@@ -88,16 +88,20 @@ public actor SimulatorCore {
             throw .invalid(source: "account", reason: "account \(account.name) already exists")
         }
         for key in account.keys where authenticator.key(named: key.key) != nil { throw .duplicateKey(key.key) }
+        for (currency, amount) in account.balances.sorted(by: { $0.key < $1.key })
+        where amount.isNegative || !SimAccount.isBoundedAmount(amount) {
+            throw .invalid(source: "account", reason: "balance \(currency) \(amount) is out of range: 0 to below 10^18, at most 18 decimal places")
+        }
         createAccountNow(account)
         authenticator.add(account: account)
         log(SimLogRecord(level: .info, event: "sim.account_added", fields: [("account", account.name)]))
     }
 
-    /// Credits (or with a negative amount debits) an account; false if it does not exist or
-    /// the balance would go negative.
-    public func deposit(account: String, currency: String, amount: ExactDecimal) -> Bool {
-        guard let id = accountIds[account] else { return false }
-        return engine.deposit(account: id, currency: currency, amount: amount)
+    /// Credits (or with a negative amount debits) an account; refused if it does not exist,
+    /// the balance would go negative, or the amount or balance is out of range.
+    public func deposit(account: String, currency: String, amount: ExactDecimal) -> Result<Void, SimDepositError> {
+        guard let id = accountIds[account] else { return .failure(.unknownAccount(account)) }
+        return engine.depositChecked(account: id, currency: currency, amount: amount)
     }
 
     // MARK: Admission (rate limits and faults), called by the router before any work

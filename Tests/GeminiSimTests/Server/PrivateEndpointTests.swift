@@ -123,4 +123,26 @@ import Testing
         #expect(try await sim.send(.POST, "/sim/accounts", body: #"{"name":"late","keys":[]}"#).status == 400)
         await sim.stop()
     }
+
+    /// Before: `{"amount": "1e38"}` trapped the simulator's balance arithmetic.
+    @Test func hugeDepositsAnswer400AndTheSimulatorKeepsServing() async throws {
+        let sim = try await SimHarness()
+        let add = try await sim.send(.POST, "/sim/accounts", body: #"{"name":"rich","balances":{"USD":"5"},"keys":[{"key":"account-rich","secret":"\#(SimHarness.sharedSecret)"}]}"#)
+        #expect(add.status == 200, "\(add.text)")
+        for amount in ["1e38", "170141183460469231731687303715884105727", "-1e38", "1e18", "0.0000000000000000000000000000000000001"] {
+            let reply = try await sim.send(.POST, "/sim/deposit", body: #"{"account":"rich","currency":"USD","amount":"\#(amount)"}"#)
+            #expect(reply.status == 400, "\(amount): \(reply.text)")
+            #expect(reply.text.contains("InvalidFundTransfer") || reply.text.contains("InvalidJson"), "\(reply.text)")
+        }
+        let refused = try await sim.send(.POST, "/sim/deposit", body: #"{"account":"rich","currency":"USD","amount":"1e38"}"#)
+        #expect(refused.text.contains("out of range"), "\(refused.text)")
+        let negative = try await sim.send(.POST, "/sim/deposit", body: #"{"account":"rich","currency":"USD","amount":"-6"}"#)
+        #expect(negative.status == 400 && negative.text.contains("negative"), "\(negative.text)")
+        #expect(try await sim.send(.POST, "/sim/deposit", body: #"{"account":"rich","currency":"USD","amount":"1"}"#).status == 200)
+        let balances = try await sim.privatePost("/v1/balances", key: "account-rich")
+        #expect(balances.json?.arrayValue?.first { $0["currency"] == .string("USD") }?["amount"] == .string("6"))
+        let hugeAccount = try await sim.send(.POST, "/sim/accounts", body: #"{"name":"huge","balances":{"USD":"1e38"},"keys":[]}"#)
+        #expect(hugeAccount.status == 400 && hugeAccount.text.contains("out of range"), "\(hugeAccount.text)")
+        await sim.stop()
+    }
 }
