@@ -116,7 +116,8 @@ extension ExactDecimal {
 
     /// Difference, with the larger of the two scales. Traps on overflow.
     public static func - (lhs: ExactDecimal, rhs: ExactDecimal) -> ExactDecimal {
-        lhs + (-rhs)
+        guard let r = lhs.subtractingReportingOverflow(rhs) else { preconditionFailure("ExactDecimal overflow in \(lhs) - \(rhs)") }
+        return r
     }
 
     /// Product, with scale `lhs.scale + rhs.scale` (trailing zeros trimmed if that exceeds
@@ -133,17 +134,34 @@ extension ExactDecimal {
     public static func += (lhs: inout ExactDecimal, rhs: ExactDecimal) { lhs = lhs + rhs }
     public static func -= (lhs: inout ExactDecimal, rhs: ExactDecimal) { lhs = lhs - rhs }
 
+    // The reporting forms never produce a mantissa of `Int128.min`: it has no negation, so
+    // `-x`, `magnitude` and a later subtraction would trap on it. Such a result counts as an
+    // overflow. Use these forms on every value derived from the network.
+
     /// The sum, or nil on overflow.
     public func addingReportingOverflow(_ other: ExactDecimal) -> ExactDecimal? {
         guard let (x, y, s) = ExactDecimal.aligned(self, other) else { return nil }
         let (m, o) = x.addingReportingOverflow(y)
-        return o ? nil : ExactDecimal(mantissa: m, scale: s)
+        return o || m == .min ? nil : ExactDecimal(mantissa: m, scale: s)
+    }
+
+    /// The difference `self - other`, or nil on overflow (never traps, even for an operand
+    /// whose mantissa is `Int128.min`).
+    public func subtractingReportingOverflow(_ other: ExactDecimal) -> ExactDecimal? {
+        guard let (x, y, s) = ExactDecimal.aligned(self, other) else { return nil }
+        let (m, o) = x.subtractingReportingOverflow(y)
+        return o || m == .min ? nil : ExactDecimal(mantissa: m, scale: s)
+    }
+
+    /// The negation, or nil for a mantissa of `Int128.min` (which has none).
+    public var negatedReportingOverflow: ExactDecimal? {
+        mantissa == .min ? nil : ExactDecimal(mantissa: -mantissa, scale: scale)
     }
 
     /// The product, or nil on overflow or when the exact result needs more than 38 places.
     public func multipliedReportingOverflow(by other: ExactDecimal) -> ExactDecimal? {
         let (m, o) = mantissa.multipliedReportingOverflow(by: other.mantissa)
-        if o { return nil }
+        if o || m == .min { return nil }
         let s = Int(scale) + Int(other.scale)
         if s <= Int(ExactDecimal.maxScale) { return ExactDecimal(mantissa: m, scale: UInt8(s)) }
         return ExactDecimal(mantissa: m, scale: ExactDecimal.maxScale)

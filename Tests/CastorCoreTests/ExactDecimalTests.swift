@@ -58,6 +58,26 @@ import Testing
         #expect(big.multipliedReportingOverflow(by: ExactDecimal(10)) == nil)
     }
 
+    /// Network-derived values reach `-` and `+` through the reporting forms: none of them
+    /// may trap, nor hand back a mantissa of `Int128.min` (whose negation traps later).
+    @Test func reportingFormsRefuseInsteadOfTrapping() throws {
+        let max = ExactDecimal(mantissa: .max, scale: 0)
+        let negMax = ExactDecimal(mantissa: -.max, scale: 0)
+        let min = ExactDecimal(mantissa: .min, scale: 0)
+        #expect(negMax.addingReportingOverflow(ExactDecimal(-1)) == nil)
+        #expect(negMax.subtractingReportingOverflow(ExactDecimal(1)) == nil)
+        #expect(ExactDecimal(0).subtractingReportingOverflow(min) == nil)
+        #expect(max.subtractingReportingOverflow(negMax) == nil)
+        #expect(min.negatedReportingOverflow == nil)
+        #expect(ExactDecimal(mantissa: .min / 2, scale: 0).multipliedReportingOverflow(by: ExactDecimal(2)) == nil)
+        // Aligning scales overflows: 10^37 at scale 0 against a value at scale 2.
+        let big = try #require(ExactDecimal("10000000000000000000000000000000000000"))
+        #expect(big.subtractingReportingOverflow(try #require(ExactDecimal("0.01"))) == nil)
+        // Ordinary values still work.
+        #expect(ExactDecimal("3.5")!.subtractingReportingOverflow(ExactDecimal("1.25")!)?.description == "2.25")
+        #expect(ExactDecimal("2")!.negatedReportingOverflow?.description == "-2")
+    }
+
     @Test func quantizesToStep() throws {
         let tick = try #require(ExactDecimal("0.01"))
         let p = try #require(ExactDecimal("25000.016"))
