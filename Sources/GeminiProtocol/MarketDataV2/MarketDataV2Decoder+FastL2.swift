@@ -136,7 +136,9 @@ struct FastL2Scanner {
         // per-digit loop.
         if n >= 8, j < n {
             let (whole, w) = MarketDataV2Decoder.digits8(load8(j))
-            if whole > 0, whole < 8 {
+            // `d == n` when the message ends right after the digits (load8 pads with zeros):
+            // then there is no byte at `d` to look at.
+            if whole > 0, whole < 8, j + whole < n {
                 let d = j + whole
                 let b = p[d]
                 if b == 0x22 {

@@ -69,8 +69,10 @@ extension MarketDataV2Decoder {
         } else {
             throw .invalidValue(field, offset: at)
         }
-        guard let value else { throw .invalidValue(field, offset: at) }
-        return value
+        // Out of `WireDecimal`'s range is refused like a malformed number. (The fast path
+        // above takes at most 18 digits, always inside it.)
+        guard let value, let bounded = WireDecimal.bounded(value) else { throw .invalidValue(field, offset: at) }
+        return bounded
     }
 
     /// A whole number at the cursor, as a JSON integer or a string of digits (Gemini sends

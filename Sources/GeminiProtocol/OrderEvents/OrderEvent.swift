@@ -52,9 +52,13 @@ public struct OrderEvent: Sendable, Hashable, Decodable {
     /// The execution, on `fill` events (required there).
     public let fill: OrderFill?
 
-    /// Milliseconds since the epoch: `timestampms`, else `timestamp` × 1000.
+    /// Milliseconds since the epoch: `timestampms`, else `timestamp` × 1000; nil when
+    /// absent or when the seconds overflow in milliseconds (hostile data must not trap).
     public var timestamp: Int64? {
-        timestampMilliseconds ?? timestampSeconds.map { $0 * 1000 }
+        if let timestampMilliseconds { return timestampMilliseconds }
+        guard let s = timestampSeconds else { return nil }
+        let (ms, overflow) = s.multipliedReportingOverflow(by: 1000)
+        return overflow ? nil : ms
     }
 
     /// The derived lifecycle state, when the flags are present.

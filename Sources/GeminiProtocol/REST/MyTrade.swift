@@ -23,6 +23,21 @@ public struct MyTrade: Sendable, Hashable, Decodable {
     public let exchange: String?
     public let isAuctionFill: Bool?
     public let isClearingFill: Bool?
+    /// Why this row cannot be counted, or nil for a good row: a price, amount or fee that is
+    /// not a decimal or lies outside `WireDecimal`'s range, or a `timestamp` whose
+    /// milliseconds overflow. The row still decodes (so one bad row does not fail the whole
+    /// `/v1/mytrades` page, and with it every start-up), but its decimals are then
+    /// placeholders (zero) and it must be rejected and reported, never counted.
+    public let rejection: String?
+
+    /// Milliseconds since the epoch: `timestampms`, else `timestamp` × 1000; nil when absent
+    /// or when the seconds overflow in milliseconds.
+    public var timestampMs: Int64? {
+        if let timestampMilliseconds { return timestampMilliseconds }
+        guard let s = timestampSeconds else { return nil }
+        let (ms, overflow) = s.multipliedReportingOverflow(by: 1000)
+        return overflow ? nil : ms
+    }
 
     private enum CodingKeys: String, CodingKey {
         case tradeBreak = "break", tid, orderID = "order_id", clientOrderID = "client_order_id", symbol
@@ -38,9 +53,21 @@ public struct MyTrade: Sendable, Hashable, Decodable {
         orderID = try c.decodeID(.orderID)
         clientOrderID = try c.decodeIfPresent(String.self, forKey: .clientOrderID)
         symbol = try c.decodeIfPresent(Symbol.self, forKey: .symbol)
-        price = try c.decode(ExactDecimal.self, forKey: .price)
-        amount = try c.decode(ExactDecimal.self, forKey: .amount)
-        feeAmount = try c.decodeIfPresent(ExactDecimal.self, forKey: .feeAmount)
+        var problems: [String] = []
+        // A present decimal with an unusable value makes the row rejected, not the page.
+        func decimal(_ key: CodingKeys, required: Bool) throws -> ExactDecimal? {
+            do {
+                return required ? try c.decode(ExactDecimal.self, forKey: key) : try c.decodeIfPresent(ExactDecimal.self, forKey: key)
+            } catch DecodingError.dataCorrupted(let context) {
+                problems.append("\(key.stringValue): \(context.debugDescription)")
+            } catch DecodingError.typeMismatch(_, let context) {
+                problems.append("\(key.stringValue): \(context.debugDescription)")
+            }
+            return required ? .zero : nil
+        }
+        price = try decimal(.price, required: true) ?? .zero
+        amount = try decimal(.amount, required: true) ?? .zero
+        feeAmount = try decimal(.feeAmount, required: false)
         feeCurrency = try c.decodeIfPresent(String.self, forKey: .feeCurrency)
         side = try c.decode(Side.self, forKey: .side)
         aggressor = try c.decodeIfPresent(Bool.self, forKey: .aggressor)
@@ -49,5 +76,9 @@ public struct MyTrade: Sendable, Hashable, Decodable {
         exchange = try c.decodeIfPresent(String.self, forKey: .exchange)
         isAuctionFill = try c.decodeIfPresent(Bool.self, forKey: .isAuctionFill)
         isClearingFill = try c.decodeIfPresent(Bool.self, forKey: .isClearingFill)
+        if timestampMilliseconds == nil, let s = timestampSeconds, s.multipliedReportingOverflow(by: 1000).overflow {
+            problems.append("timestamp: \(s) s overflows in milliseconds")
+        }
+        rejection = problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
 }
