@@ -34,18 +34,22 @@ public struct OrderEventsSequenceTracker: Sendable {
             guard first == expectedSocketSequence else {
                 return .reconnect(.sequenceGap(expected: expectedSocketSequence, received: first))
             }
-            expectedSocketSequence = (message.socketSequence ?? first) + 1
+            let last = message.socketSequence ?? first
+            guard let next = Self.successor(of: last) else { return .reconnect(Self.exhausted("socket_sequence", last)) }
+            expectedSocketSequence = next
         } else if let sequence = message.socketSequence {
             guard sequence == expectedSocketSequence else {
                 return .reconnect(.sequenceGap(expected: expectedSocketSequence, received: sequence))
             }
-            expectedSocketSequence = sequence + 1
+            guard let next = Self.successor(of: sequence) else { return .reconnect(Self.exhausted("socket_sequence", sequence)) }
+            expectedSocketSequence = next
         }
         if case .heartbeat(let heartbeat) = message, let sequence = heartbeat.sequence {
             if let expected = expectedHeartbeatSequence, sequence != expected {
                 return .reconnect(.heartbeatSequenceGap(expected: expected, received: sequence))
             }
-            expectedHeartbeatSequence = sequence + 1
+            guard let next = Self.successor(of: sequence) else { return .reconnect(Self.exhausted("heartbeat sequence", sequence)) }
+            expectedHeartbeatSequence = next
         }
         guard !snapshotComplete else { return .deliver(completesSnapshot: nil) }
         if case .events(let events) = message, events.allSatisfy({ $0.type == .initial }) {
@@ -57,5 +61,16 @@ public struct OrderEventsSequenceTracker: Sendable {
         let orders = initialOrders
         initialOrders = []
         return .deliver(completesSnapshot: orders)
+    }
+
+    /// `value + 1`, or nil at `Int64.max`: the counters come from the network, and a hostile
+    /// or corrupt one must become a reconnect, never an overflow trap.
+    private static func successor(of value: Int64) -> Int64? {
+        let (next, overflow) = value.addingReportingOverflow(1)
+        return overflow ? nil : next
+    }
+
+    private static func exhausted(_ counter: String, _ value: Int64) -> FeedDisconnectCause {
+        .decodeError("\(counter) \(value) has no successor")
     }
 }

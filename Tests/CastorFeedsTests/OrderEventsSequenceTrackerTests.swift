@@ -53,4 +53,26 @@ struct OrderEventsSequenceTrackerTests {
         #expect(OrderEventsSubscriptionOptions().url(base: "ws://h/p") == "ws://h/p?heartbeat=true")
         #expect(OrderEventsSubscriptionOptions.percentEncoded("a b&c") == "a%20b%26c")
     }
+
+    /// Counters at `Int64.max` (hostile or corrupt) have no successor: the tracker asks for
+    /// a reconnect instead of trapping on `sequence + 1`.
+    @Test func countersAtInt64MaxReconnectInsteadOfTrapping() throws {
+        let max = Int64.max
+        var t = OrderEventsSequenceTracker()
+        _ = t.accept(try Self.message(Self.ack))
+        guard case .reconnect(let cause) = t.accept(try Self.message(Self.heartbeat(0, Int(max)))) else {
+            Issue.record("heartbeat sequence at Int64.max was delivered"); return
+        }
+        #expect(cause.code == "decode_error")
+
+        // A batch whose last event carries socket_sequence Int64.max.
+        var b = OrderEventsSequenceTracker()
+        _ = b.accept(try Self.message(Self.ack))
+        let first = Self.accepted("1", 0).dropLast()
+        let last = Self.accepted("2", Int(max)).dropFirst()
+        guard case .reconnect(let batchCause) = b.accept(try Self.message(first + "," + last)) else {
+            Issue.record("batch ending at socket_sequence Int64.max was delivered"); return
+        }
+        #expect(batchCause.code == "decode_error")
+    }
 }
