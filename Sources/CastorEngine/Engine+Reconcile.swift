@@ -79,7 +79,7 @@ extension Engine {
             let known = Set(all.map(\.tid))
             let fresh = rows.filter { !known.contains($0.tid) }
             all += fresh
-            let newest = rows.compactMap { $0.timestampMilliseconds ?? $0.timestampSeconds.map { $0 * 1000 } }.max()
+            let newest = rows.compactMap(\.timestampMs).max()
             // Same-millisecond trades may straddle pages, so the next page starts at the
             // newest time seen (not after it) and duplicates are dropped by trade id.
             if rows.count >= limit, !fresh.isEmpty, let newest, newest >= since {
@@ -151,7 +151,13 @@ extension Engine {
             "orphans": "\(plan.unknownOurs.count)",
             "foreign": "\(plan.foreign.count)",
             "broken_trades": "\(plan.brokenTrades.count)",
+            "rejected_trades": "\(plan.rejectedTrades.count)",
         ])
+        for r in plan.rejectedTrades {
+            log("reconcile").error("trade from /v1/mytrades rejected: not counted", metadata: [
+                "event": "reconcile.trade_rejected", "trade_id": "\(r.trade.tid)", "order_id": "\(r.trade.orderID)",
+                "reason": "\(r.reason)"])
+        }
         for fill in plan.fills {
             log("reconcile").notice("fill found by reconciliation", metadata: [
                 "symbol": "\(fill.symbol)", "order_id": "\(fill.orderID)", "trade_id": "\(fill.tradeID)",

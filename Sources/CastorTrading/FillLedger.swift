@@ -65,8 +65,10 @@ public struct Fill: Sendable, Hashable {
 
     /// The fill of a `fill` order event. `side` falls back to `knownSide` (the order's)
     /// when the event omits it; nil when the event carries no fill or no side is known.
+    /// Also nil when the fill's numbers are unusable (`Fill.problem`).
     public init?(event: OrderEvent, knownSide: Side? = nil) {
         guard let f = event.fill, let side = event.side ?? knownSide else { return nil }
+        guard Fill.problem(price: f.price, amount: f.amount, fee: f.fee) == nil else { return nil }
         let maker: Bool? = switch f.liquidity {
         case .maker: true
         case .taker: false
@@ -80,14 +82,32 @@ public struct Fill: Sendable, Hashable {
 
     /// A `/v1/mytrades` row (or an `include_trades` element of an order status). The
     /// symbol falls back to `knownSymbol` for old responses without one; nil when unknown.
+    /// Also nil for a row that must be rejected (`Fill.rejection(of:)`).
     public init?(trade: MyTrade, knownSymbol: Symbol? = nil, source: FillSource = .myTrades) {
-        guard let symbol = trade.symbol ?? knownSymbol else { return nil }
+        guard let symbol = trade.symbol ?? knownSymbol, Fill.rejection(of: trade) == nil else { return nil }
         self.init(tradeID: TradeID(trade.tid), orderID: trade.orderID,
                   clientOrderID: trade.clientOrderID.flatMap(ClientOrderID.init), symbol: symbol,
                   side: trade.side, price: trade.price, amount: trade.amount, fee: trade.feeAmount ?? .zero,
-                  feeCurrency: trade.feeCurrency,
-                  timestampMs: trade.timestampMilliseconds ?? trade.timestampSeconds.map { $0 * 1000 },
+                  feeCurrency: trade.feeCurrency, timestampMs: trade.timestampMs,
                   isMaker: trade.aggressor.map { !$0 }, source: source)
+    }
+
+    /// Why a `/v1/mytrades` row cannot become a fill (to log and count it), or nil.
+    public static func rejection(of trade: MyTrade) -> String? {
+        trade.rejection ?? problem(price: trade.price, amount: trade.amount, fee: trade.feeAmount ?? .zero)
+    }
+
+    /// Why numbers from the exchange cannot make a fill, or nil: the amount must be
+    /// positive, the price not negative, the fee negatable, and price × amount exact
+    /// (`signedQuote` must never overflow).
+    public static func problem(price: ExactDecimal, amount: ExactDecimal, fee: ExactDecimal) -> String? {
+        if !amount.isPositive { return "amount \(amount) is not positive" }
+        if price.isNegative { return "price \(price) is negative" }
+        if fee.negatedReportingOverflow == nil { return "fee \(fee) out of range" }
+        guard let notional = price.multipliedReportingOverflow(by: amount), notional.negatedReportingOverflow != nil else {
+            return "price \(price) × amount \(amount) overflows"
+        }
+        return nil
     }
 
     /// A `/v1/mytrades` row with `break: "full"` was reversed by the exchange and must
@@ -98,7 +118,14 @@ public struct Fill: Sendable, Hashable {
 
     /// Base change of this fill: +amount for a buy, −amount for a sell.
     public var signedBase: ExactDecimal { side == .buy ? amount : -amount }
-    /// Quote change before fees: −price×amount for a buy, +price×amount for a sell.
+    /// Quote change before fees: −price×amount for a buy, +price×amount for a sell. Nil
+    /// when the product overflows (never for a fill built from exchange data, which
+    /// `Fill.problem` checked).
+    public var signedQuoteReportingOverflow: ExactDecimal? {
+        guard let q = price.multipliedReportingOverflow(by: amount) else { return nil }
+        return side == .buy ? q.negatedReportingOverflow : q
+    }
+    /// `signedQuoteReportingOverflow`, trapping on overflow (for fills built in code).
     public var signedQuote: ExactDecimal { side == .buy ? -(price * amount) : price * amount }
 }
 
@@ -125,6 +152,11 @@ public enum FillRecordResult: Sendable, Hashable {
     case duplicate(TradeID)
     /// Already counted, but this copy disagrees (amount, price, side, order): ignored,
     /// and worth an alert, since one of the sources is wrong.
+    ///
+    /// Also returned as `conflicting(existing: fill, ignored: fill)` (the same fill twice)
+    /// for a fill the ledger refuses because a running total would overflow: it is not
+    /// counted, the refusal is in `FillLedger.refused`, and callers alert as for a conflict.
+    /// (Check `FillLedger.refusal(of:)` first to report it precisely.)
     case conflicting(existing: Fill, ignored: Fill)
 }
 
@@ -152,7 +184,12 @@ public struct FillLedger: Sendable {
         for fill in journaled { record(fill) }
     }
 
-    public func contains(_ tradeID: TradeID) -> Bool { fills[tradeID] != nil }
+    /// Fills refused because counting them would overflow a running total, with why. They
+    /// are not in `fills` or the positions; later copies count as duplicates.
+    public private(set) var refused: [TradeID: String] = [:]
+
+    /// True for a trade id already counted (or refused).
+    public func contains(_ tradeID: TradeID) -> Bool { fills[tradeID] != nil || refused[tradeID] != nil }
 
     public func position(_ symbol: Symbol) -> Position { positions[symbol] ?? Position() }
 
@@ -166,24 +203,55 @@ public struct FillLedger: Sendable {
                 && existing.side == fill.side && existing.orderID == fill.orderID && existing.symbol == fill.symbol
             return same ? .duplicate(fill.tradeID) : .conflicting(existing: existing, ignored: fill)
         }
-        fills[fill.tradeID] = fill
-        var p = positions[fill.symbol] ?? Position()
-        p.base += fill.signedBase
-        p.quoteCash += fill.signedQuote
-        if !fill.fee.isZero {
-            let currency = (fill.feeCurrency ?? "").uppercased()
-            if isQuote(currency, of: fill.symbol) {
-                p.quoteCash -= fill.fee
-                p.quoteFees += fill.fee
-            } else {
-                p.otherFees[currency, default: .zero] += fill.fee
-            }
+        if refused[fill.tradeID] != nil { return .duplicate(fill.tradeID) }
+        switch applying(fill) {
+        case .success(let (p, executed)):
+            fills[fill.tradeID] = fill
+            positions[fill.symbol] = p
+            executedByOrder[fill.orderID] = executed
+            if let t = fill.timestampMs { lastFillTimestampMs = max(lastFillTimestampMs ?? t, t) }
+            return .applied(fill)
+        case .failure(let refusal):
+            refused[fill.tradeID] = refusal.reason
+            return .conflicting(existing: fill, ignored: fill)
         }
-        p.fillCount += 1
-        positions[fill.symbol] = p
-        executedByOrder[fill.orderID, default: .zero] += fill.amount
-        if let t = fill.timestampMs { lastFillTimestampMs = max(lastFillTimestampMs ?? t, t) }
-        return .applied(fill)
+    }
+
+    /// Why `record(fill)` would refuse `fill` (a running total would overflow), or nil.
+    public func refusal(of fill: Fill) -> String? {
+        if case .failure(let r) = applying(fill) { return r.reason }
+        return nil
+    }
+
+    struct Refusal: Error { let reason: String }
+
+    /// The symbol's position and the order's executed amount with `fill` counted, every sum
+    /// checked: a fill from the exchange must never trap the process.
+    private func applying(_ fill: Fill) -> Result<(Position, ExactDecimal), Refusal> {
+        func checked(_ value: ExactDecimal?, _ what: String) throws(Refusal) -> ExactDecimal {
+            guard let value else { throw Refusal(reason: "trade \(fill.tradeID): \(what) overflows") }
+            return value
+        }
+        do throws(Refusal) {
+            var p = positions[fill.symbol] ?? Position()
+            let signedBase = fill.side == .buy ? fill.amount : fill.amount.negatedReportingOverflow
+            p.base = try checked(signedBase.flatMap(p.base.addingReportingOverflow), "base position")
+            p.quoteCash = try checked(fill.signedQuoteReportingOverflow.flatMap(p.quoteCash.addingReportingOverflow), "quote cash")
+            if !fill.fee.isZero {
+                let currency = (fill.feeCurrency ?? "").uppercased()
+                if isQuote(currency, of: fill.symbol) {
+                    p.quoteCash = try checked(p.quoteCash.subtractingReportingOverflow(fill.fee), "quote cash")
+                    p.quoteFees = try checked(p.quoteFees.addingReportingOverflow(fill.fee), "quote fees")
+                } else {
+                    p.otherFees[currency] = try checked((p.otherFees[currency] ?? .zero).addingReportingOverflow(fill.fee), "\(currency) fees")
+                }
+            }
+            p.fillCount += 1
+            let executed = try checked(executed(orderID: fill.orderID).addingReportingOverflow(fill.amount), "executed amount")
+            return .success((p, executed))
+        } catch {
+            return .failure(error)
+        }
     }
 
     private func isQuote(_ currency: String, of symbol: Symbol) -> Bool {

@@ -123,7 +123,12 @@ public struct OrderLifecycle: Sendable, Hashable {
     /// Executed amount: the larger of what the exchange reported and what fills add up to.
     public var executed: ExactDecimal { max(executedReported, executedFromFills) }
     /// Base amount still able to execute (zero once ended).
-    public var remaining: ExactDecimal { outcome == nil ? max(.zero, originalAmount - executed) : .zero }
+    /// Never traps: `executed` comes from the exchange and is never negative, so a
+    /// difference that overflows means far more than the original executed: nothing remains.
+    public var remaining: ExactDecimal {
+        guard outcome == nil, let left = originalAmount.subtractingReportingOverflow(executed) else { return .zero }
+        return max(.zero, left)
+    }
     /// The exchange reported more execution than the fills we hold: some fills are missing.
     public var missingFills: Bool { executedReported > executedFromFills }
 
@@ -249,7 +254,10 @@ public struct OrderLifecycle: Sendable, Hashable {
             guard s.bind(fillOrderID, &anomalies) else { return }
             s.acknowledged = true
             s.isUncertain = false
-            s.executedFromFills += amount
+            // A sum beyond the representation is far above any original amount: hold it at
+            // the largest value, which reads as fully executed, rather than trap.
+            s.executedFromFills = s.executedFromFills.addingReportingOverflow(amount)
+                ?? ExactDecimal(mantissa: amount.isNegative ? -.max : .max, scale: 0)
             s.checkFullyExecuted(&anomalies)
         }
     }

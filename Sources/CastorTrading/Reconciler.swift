@@ -104,6 +104,15 @@ public struct ReconciliationPlan: Sendable {
     public internal(set) var foreign: [OpenOrderReport] = []
     /// `/v1/mytrades` rows reversed by the exchange (`break: full`): not counted.
     public internal(set) var brokenTrades: [MyTrade] = []
+    /// `/v1/mytrades` rows that cannot be counted (a value out of range, a product or a
+    /// running total that would overflow), with why: log and count them; never applied.
+    public internal(set) var rejectedTrades: [RejectedTrade] = []
+}
+
+/// A `/v1/mytrades` row refused by reconciliation, and why.
+public struct RejectedTrade: Sendable, Hashable {
+    public let trade: MyTrade
+    public let reason: String
 }
 
 /// Pure reconciliation after start-up and every reconnect (§6.4).
@@ -116,8 +125,16 @@ public enum Reconciler {
         for symbol in input.myTrades.keys.sorted() {
             for trade in input.myTrades[symbol] ?? [] {
                 if Fill.isFullyBroken(trade) { plan.brokenTrades.append(trade); continue }
+                if let reason = Fill.rejection(of: trade) {
+                    if !ledger.contains(TradeID(trade.tid)) { plan.rejectedTrades.append(RejectedTrade(trade: trade, reason: reason)) }
+                    continue
+                }
                 guard let fill = Fill(trade: trade, knownSymbol: symbol) else { continue }
                 guard !ledger.contains(fill.tradeID), seen.insert(fill.tradeID).inserted else { continue }
+                if let reason = ledger.refusal(of: fill) {
+                    plan.rejectedTrades.append(RejectedTrade(trade: trade, reason: reason))
+                    continue
+                }
                 plan.fills.append(fill)
             }
         }
