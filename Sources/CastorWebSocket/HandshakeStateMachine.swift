@@ -102,7 +102,8 @@ struct HandshakeStateMachine {
             headers[name] = headers[name].map { $0 + ", " + value } ?? value
         }
         if status != 101 {
-            let length = headers["content-length"].flatMap { Int($0) }
+            // Digits only: `Int("-1")` would make a negative limit (and a trap in prefix).
+            let length = headers["content-length"].flatMap { v in v.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? Int(v) : nil }
             state = .rejectedBody(status: status, reason: reason, expectedLength: length)
             buffer = leftover
             return bodyProgress(status: status, reason: reason, expected: length, eof: false)

@@ -31,6 +31,10 @@ public struct WebSocketURL: Equatable, Sendable, CustomStringConvertible {
             remainder = remainder[..<hash]
         }
         target = remainder.isEmpty ? "/" : (remainder.first == "?" ? "/" + remainder : String(remainder))
+        // Spaces and control bytes would split the request line or the Host header.
+        if string.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+            throw .invalidURL(string, reason: "spaces and control characters are not allowed")
+        }
         if authority.contains("@") { throw .invalidURL(string, reason: "user info is not supported") }
         let defaultPort = isSecure ? 443 : 80
         if authority.first == "[" {
@@ -74,7 +78,12 @@ public struct WebSocketURL: Equatable, Sendable, CustomStringConvertible {
         let h = host.lowercased()
         if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
         let parts = h.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else { return false }
+        // Plain decimal octets only: "127.0128.0.1" or "127.+1.0.1" are no numeric address
+        // to getaddrinfo, which would resolve them by DNS.
+        guard parts.count == 4, parts.allSatisfy({ p in
+            !p.isEmpty && p.count <= 3 && (p.count == 1 || p.first != "0") && p.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+                && UInt8(p) != nil
+        }) else { return false }
         return parts[0] == "127"
     }
 }

@@ -87,6 +87,15 @@ import Testing
         #expect(machine.receive(Array(body.utf8.dropFirst(10))) == .failed(.handshakeRejected(status: 401, reason: "Unauthorized", body: body)))
     }
 
+    /// Found by the fuzzer: `Content-Length: -1` on a rejection trapped (a negative limit).
+    @Test func negativeOrNonNumericContentLengthIsTreatedAsUnknown() {
+        for length in ["-1", "+5", " 1 2", "0x10"] {
+            var machine = HandshakeStateMachine(expectedAccept: Self.accept)
+            #expect(machine.receive(Array("HTTP/1.1 403 Forbidden\r\nContent-Length: \(length)\r\n\r\nno".utf8)) == .needMoreBytes)
+            #expect(machine.peerClosed() == .failed(.handshakeRejected(status: 403, reason: "Forbidden", body: "no")))
+        }
+    }
+
     @Test func rejectionWithoutLengthEndsAtEOF() {
         var machine = HandshakeStateMachine(expectedAccept: Self.accept)
         #expect(machine.receive(Array("HTTP/1.1 403 Forbidden\r\n\r\nno".utf8)) == .needMoreBytes)

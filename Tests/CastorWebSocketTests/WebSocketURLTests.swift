@@ -23,7 +23,9 @@ import Testing
         _ = try WebSocketURL(url)
     }
 
-    @Test(arguments: ["ws://api.gemini.com/v2/marketdata", "ws://10.0.0.1/", "ws://128.0.0.1/", "ws://127.0.0.1.evil.com/", "ws://[::2]/"])
+    @Test(arguments: ["ws://api.gemini.com/v2/marketdata", "ws://10.0.0.1/", "ws://128.0.0.1/", "ws://127.0.0.1.evil.com/", "ws://[::2]/",
+                      // Found by the fuzzer: not numeric to getaddrinfo, so DNS would resolve them.
+                      "ws://127.0128.0.1/", "ws://127.0.-0.1/", "ws://127.+1.0.1/", "ws://127.00.0.1/"])
     func plainWebSocketRefusedToRemoteHosts(url: String) {
         #expect(throws: WebSocketError.self) { try WebSocketURL(url) }
         do { _ = try WebSocketURL(url) } catch {
@@ -31,7 +33,9 @@ import Testing
         }
     }
 
-    @Test(arguments: ["http://x/", "wss://", "wss://host:0/", "wss://host:70000/", "wss://user@host/", "wss://[::1/"])
+    @Test(arguments: ["http://x/", "wss://", "wss://host:0/", "wss://host:70000/", "wss://user@host/", "wss://[::1/",
+                      // Found by the fuzzer: these split the request line or the Host header.
+                      "wss://host\r\nX-Evil: 1/", "wss://host/a b", "wss://ho\u{0}st/", "wss://host/\u{7F}"])
     func malformedURLsAreRejected(url: String) {
         #expect(throws: WebSocketError.self) { try WebSocketURL(url) }
     }
