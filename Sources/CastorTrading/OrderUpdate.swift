@@ -1,0 +1,14 @@
+import CastorCore
+
+/// News for the strategy (and the journal).
+public enum OrderUpdate: Sendable, Hashable {
+    /// An order changed phase or executed amount.
+    case transition(OrderTransition)
+    /// A new fill (never repeated for a trade id). For an intent's duplicate exchange
+    /// order it carries the same client order id: the fill is real money either way.
+    case fill(Fill)
+    /// A second exchange order carries this client order id; it is being cancelled.
+    case duplicateDetected(ClientOrderID, kept: String, duplicate: String)
+    /// An exchange order no local intent owns.
+    case unknownOrder(orderID: String, clientOrderID: String?, ours: Bool)
+}
