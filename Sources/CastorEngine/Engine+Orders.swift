@@ -87,8 +87,7 @@ extension Engine {
     /// Why `request` must not be resent now, or nil: the kill switch, the engine not
     /// running, or a risk limit (checked against the exposure of every other open order).
     func resendRefusal(_ request: ManagerNewOrder) -> String? {
-        if risk.killSwitchEngaged { return "kill switch engaged" }
-        guard phase == .running else { return "engine is \(phase.rawValue)" }
+        if let refusal = newOrderGate() { return refusal }
         let intent = OrderIntent(symbol: request.symbol, side: request.side, amount: request.amount, price: request.price,
                                  option: request.options.first.flatMap(OrderOption.init(rawValue:)),
                                  deadlineMs: request.deadlineMs)

@@ -55,10 +55,7 @@ public struct OrderEvent: Sendable, Hashable, Decodable {
     /// Milliseconds since the epoch: `timestampms`, else `timestamp` × 1000; nil when
     /// absent or when the seconds overflow in milliseconds (hostile data must not trap).
     public var timestamp: Int64? {
-        if let timestampMilliseconds { return timestampMilliseconds }
-        guard let s = timestampSeconds else { return nil }
-        let (ms, overflow) = s.multipliedReportingOverflow(by: 1000)
-        return overflow ? nil : ms
+        EpochMilliseconds.from(milliseconds: timestampMilliseconds, seconds: timestampSeconds)
     }
 
     /// The derived lifecycle state, when the flags are present.

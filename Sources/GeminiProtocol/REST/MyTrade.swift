@@ -33,10 +33,7 @@ public struct MyTrade: Sendable, Hashable, Decodable {
     /// Milliseconds since the epoch: `timestampms`, else `timestamp` × 1000; nil when absent
     /// or when the seconds overflow in milliseconds.
     public var timestampMs: Int64? {
-        if let timestampMilliseconds { return timestampMilliseconds }
-        guard let s = timestampSeconds else { return nil }
-        let (ms, overflow) = s.multipliedReportingOverflow(by: 1000)
-        return overflow ? nil : ms
+        EpochMilliseconds.from(milliseconds: timestampMilliseconds, seconds: timestampSeconds)
     }
 
     private enum CodingKeys: String, CodingKey {
