@@ -145,6 +145,18 @@ extension ExactDecimal {
         return o || m == .min ? nil : ExactDecimal(mantissa: m, scale: s)
     }
 
+    /// The sum, or on overflow the largest magnitude of the sum's sign (`±(2^127 − 1)`, scale
+    /// 0): for running totals that feed limits, where a total too large to represent must
+    /// still compare as larger than any limit (and refuse), never trap.
+    public func addingSaturating(_ other: ExactDecimal) -> ExactDecimal {
+        if let sum = addingReportingOverflow(other) { return sum }
+        let negative = isNegative && other.isNegative
+        return ExactDecimal(mantissa: negative ? -Int128.max : Int128.max, scale: 0)
+    }
+
+    /// `self = self.addingSaturating(other)`.
+    public mutating func addSaturating(_ other: ExactDecimal) { self = addingSaturating(other) }
+
     /// The difference `self - other`, or nil on overflow (never traps, even for an operand
     /// whose mantissa is `Int128.min`).
     public func subtractingReportingOverflow(_ other: ExactDecimal) -> ExactDecimal? {

@@ -179,8 +179,18 @@ extension Engine {
             log("orders").error("two exchange orders carry one client order id; cancelling the second",
                                 metadata: ["client_order_id": "\(id)", "order_id": "\(duplicate)", "reason": "kept \(kept)"])
         case .unknownOrder(let orderID, let clientOrderID, let ours):
-            log("orders").warning(ours ? "open order with our prefix but no intent (orphan)" : "order not placed by this daemon",
-                                  metadata: ["order_id": "\(orderID)", "client_order_id": "\(clientOrderID ?? "")"])
+            if ours {
+                log("orders").warning("open order with our prefix but no intent (orphan); cancelling it", metadata: [
+                    "event": "order.orphan", "order_id": "\(orderID)", "client_order_id": "\(clientOrderID ?? "")"])
+            } else {
+                log("orders").info("order not placed by this instance; left alone", metadata: [
+                    "event": "order.foreign", "order_id": "\(orderID)", "client_order_id": "\(clientOrderID ?? "")"])
+            }
+        case .foreignFill(let fill):
+            log("orders").info("fill of an order not placed by this instance; not counted", metadata: [
+                "event": "order.foreign_fill", "trade_id": "\(fill.tradeID)", "order_id": "\(fill.orderID)",
+                "client_order_id": "\(fill.clientOrderID?.rawValue ?? "")", "symbol": "\(fill.symbol)",
+                "side": "\(fill.side.rawValue)", "price": "\(fill.price)", "amount": "\(fill.amount)"])
         }
     }
 

@@ -138,7 +138,7 @@ extension Engine {
     private func finish(reason: String, open: [OpenOrderReport], trades: [Symbol: [MyTrade]], settled: Set<ClientOrderID>) {
         let local = manager.localOrders
         let input = ReconciliationInput(local: local, exchangeOpen: open, myTrades: trades,
-                                        ourPrefix: Engine.clientOrderIDPrefix,
+                                        ourPrefix: ownPrefix,
                                         racingSnapshot: ReconciliationInput.racing(settled: settled, local: local))
         let plan = Reconciler.plan(input, ledger: manager.ledger)
         log("reconcile").notice("reconciliation result", metadata: [

@@ -67,7 +67,7 @@ extension Engine {
             let journal = try Journal(stateDirectory: dir, scope: scope)
             let state = try journal.loadState()
             let fills = try journal.fills().compactMap(Engine.ledgerFill)
-            let generator = try ClientOrderIDGenerator(prefix: Engine.clientOrderIDPrefix, boot: bootToken,
+            let generator = try ClientOrderIDGenerator(prefix: ownPrefix, boot: bootToken,
                                                        lastCounter: UInt64(max(0, state.clientOrderCounter)))
             manager = OrderManager(generator: generator, ledger: FillLedger(restoring: fills),
                                    configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: startedAtMs))

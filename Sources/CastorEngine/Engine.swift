@@ -37,6 +37,9 @@ public final class Engine: @unchecked Sendable {
     let clock: EngineClock
     let endpoints: EngineEndpoints
     let credentials: APICredentials?
+    /// This instance's client order id prefix: `clientOrderIDPrefix` and its API key's tag
+    /// (`ClientOrderIDGenerator.instancePrefix`). Orders without it are foreign.
+    public let ownPrefix: String
     let feedFactory: EngineFeedFactory
     var logger: Logger
     var configuration: CastorConfiguration
@@ -125,8 +128,9 @@ public final class Engine: @unchecked Sendable {
         startedAtMs = now
         lastTickMs = now
         bootToken = ClientOrderIDGenerator.bootToken(startTimeMilliseconds: now)
+        ownPrefix = ClientOrderIDGenerator.instancePrefix(base: Engine.clientOrderIDPrefix, apiKey: credentials?.key)
         // Replaced in `start` once the journal tells the last counter used.
-        manager = OrderManager(generator: try! ClientOrderIDGenerator(prefix: Engine.clientOrderIDPrefix, boot: bootToken),
+        manager = OrderManager(generator: try! ClientOrderIDGenerator(prefix: ownPrefix, boot: bootToken),
                                configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: now))
         risk = RiskChecker(defaultLimits: Engine.checkerLimits(configuration.risk.defaults))
         rng = SeededRandom(seed: UInt64(truncatingIfNeeded: now) ^ 0x5EED)
@@ -145,7 +149,8 @@ public final class Engine: @unchecked Sendable {
         for t in timers.values { t.cancel() }
     }
 
-    /// The client order id prefix of this daemon (alphanumeric, see `ClientOrderIDGenerator`).
+    /// The start of every client order id Castor makes (alphanumeric, see
+    /// `ClientOrderIDGenerator`); each instance adds its key's tag (`ownPrefix`).
     public static let clientOrderIDPrefix = "cx"
     /// Client-order counters reserved per synced journal write (see `place`).
     static let clientOrderCounterBlock: Int64 = 1000

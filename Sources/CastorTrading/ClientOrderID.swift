@@ -132,6 +132,27 @@ public struct ClientOrderIDGenerator: Sendable {
         String(UInt64(max(0, startTimeMilliseconds)), radix: 36)
     }
 
+    /// The client order id prefix of one instance: `base` and five base-36 characters of a
+    /// hash of the API key (`"cx"` alone without a key).
+    ///
+    /// Several instances may trade one account, each with its own key, and the account's
+    /// open orders, order events and trades reach all of them. The key is what the exchange
+    /// ties orders to (its "session": cancel-session cancels that key's orders), so the
+    /// prefix carries it: an instance only cancels, adopts and counts orders with its own
+    /// prefix. The hash is FNV-1a (stable across processes, unlike `Hasher`); the key is
+    /// not secret, but only 25 bits of its hash appear. Two keys share a tag with odds of
+    /// about 1 in 30 million.
+    public static func instancePrefix(base: String, apiKey: String?) -> String {
+        guard let apiKey, !apiKey.isEmpty else { return base }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in apiKey.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let tag = String(hash % 60_466_176, radix: 36)  // 36^5
+        return base + String(repeating: "0", count: 5 - tag.count) + tag
+    }
+
     /// Splits an id this scheme produced; nil for anything else (UI orders, other bots).
     public static func parse(_ id: ClientOrderID) -> (prefix: String, boot: String, counter: UInt64)? {
         let parts = id.rawValue.split(separator: "-", omittingEmptySubsequences: false)

@@ -48,15 +48,27 @@ public struct OrderManager: Sendable {
     public var configuration: Configuration
     public private(set) var generator: ClientOrderIDGenerator
     public private(set) var ledger: FillLedger
-    public private(set) var orders: [ClientOrderID: ManagedOrder] = [:]
+    public internal(set) var orders: [ClientOrderID: ManagedOrder] = [:]
     /// Exchange order id → the intent it belongs to (primary orders only).
-    public private(set) var clientIDByOrderID: [String: ClientOrderID] = [:]
+    public internal(set) var clientIDByOrderID: [String: ClientOrderID] = [:]
     /// Extra exchange orders found for an intent: order id → intent.
-    public private(set) var duplicates: [String: ClientOrderID] = [:]
+    public internal(set) var duplicates: [String: ClientOrderID] = [:]
+    /// Open exchange orders of ours that no intent owns, by order id (see `OrphanOrder`).
+    public internal(set) var orphans: [String: OrphanOrder] = [:]
     public private(set) var haltNewOrdersUntilMs: Int64?
     private var rng: SeededRandom
-    private var reportedUnknown: Set<String> = []
-    private var cancelAttemptsByOrderID: [String: Int] = [:]
+    var reportedUnknown = RecentKeys<String>(capacity: OrderManager.recentCapacity)
+    var reportedForeignTrades = RecentKeys<TradeID>(capacity: OrderManager.recentCapacity)
+    /// Order ids of intents already removed (`removeClosed`), oldest first: their mappings
+    /// are kept this long so late events are still recognised, then forgotten.
+    var retiredOrderIDs = RecentKeys<String>(capacity: OrderManager.recentCapacity)
+    var cancelAttemptsByOrderID: [String: Int] = [:]
+
+    /// How many finished orders' ids (and reported unknown orders and foreign trades) are
+    /// remembered. Memory stays flat however long the daemon runs; a message about an order
+    /// finished longer ago than that still counts its fill when its client order id carries
+    /// our prefix (Gemini echoes it on every event and trade).
+    public static let recentCapacity = 10_000
 
     public init(generator: ClientOrderIDGenerator, ledger: FillLedger = FillLedger(),
                 configuration: Configuration = Configuration(), seed: UInt64) {
@@ -73,12 +85,18 @@ public struct OrderManager: Sendable {
     public func clientOrderID(forOrderID orderID: String) -> ClientOrderID? { clientIDByOrderID[orderID] }
 
     /// Open (or possibly open) orders in `symbol`, with their unfilled amounts per side,
-    /// for the risk checker.
+    /// for the risk checker. Orphans count too, until the exchange reports them finished;
+    /// one whose side no report named counts on both sides.
     public func exposure(_ symbol: Symbol) -> (openOrders: Int, openBuy: ExactDecimal, openSell: ExactDecimal) {
         var n = 0, buy = ExactDecimal.zero, sell = ExactDecimal.zero
         for o in orders.values where o.lifecycle.symbol == symbol && o.lifecycle.phase.isOpen {
             n += 1
-            if o.lifecycle.side == .buy { buy += o.lifecycle.remaining } else { sell += o.lifecycle.remaining }
+            if o.lifecycle.side == .buy { buy.addSaturating(o.lifecycle.remaining) } else { sell.addSaturating(o.lifecycle.remaining) }
+        }
+        for o in orphans.values where o.symbol == symbol {
+            n += 1
+            if o.side != .sell { buy.addSaturating(o.remaining) }
+            if o.side != .buy { sell.addSaturating(o.remaining) }
         }
         return (n, buy, sell)
     }
@@ -147,11 +165,15 @@ public struct OrderManager: Sendable {
         return actions
     }
 
-    /// Cancels every open order (kill switch, shutdown).
+    /// Cancels every open order (kill switch, shutdown), orphans included.
     public mutating func cancelAll(now: Int64) -> [OrderAction] {
         var actions: [OrderAction] = []
         for id in orders.keys.sorted() where orders[id]!.lifecycle.phase.isOpen {
             actions += cancel(id, now: now)
+        }
+        for orderID in orphans.keys.sorted() where !orphans[orderID]!.cancelRequested {
+            orphans[orderID]!.cancelRequested = true
+            actions.append(.cancelUnknown(orderID: orderID))
         }
         return actions
     }
@@ -340,8 +362,11 @@ public struct OrderManager: Sendable {
             if let owner {
                 if orders[owner]?.lifecycle.orderID == orderID { orders[owner]?.fillQueryPending = false }
                 applyStatus(status, to: owner, cause: "status query", now: now, &actions)
-            } else {
+            } else if owns(orderID: orderID, clientOrderID: status.clientOrderID) {
                 recordTrades(of: status, clientOrderID: nil, &actions)
+                trackOrphan(status, &actions)
+            } else {
+                reportForeign(fills(of: status, clientOrderID: nil), &actions)
             }
         case .notFound:
             actions.append(.alert("order \(orderID) (\(owner?.rawValue ?? "no intent")) not found on the exchange"))
@@ -366,7 +391,12 @@ public struct OrderManager: Sendable {
         switch result {
         case .success(let status):
             cancelAttemptsByOrderID[orderID] = nil
-            if let owner { applyStatus(status, to: owner, cause: "cancel reply", now: now, &actions) }
+            if let owner {
+                applyStatus(status, to: owner, cause: "cancel reply", now: now, &actions)
+            } else if orphans[orderID] != nil {
+                recordTrades(of: status, clientOrderID: nil, &actions)
+                trackOrphan(status, &actions)
+            }
         case .failure(let failure):
             let attempt = cancelAttemptsByOrderID[orderID, default: 0]
             let d = configuration.retry.decide(failure, kind: .cancel, attempt: attempt, now: now, rng: &rng)
@@ -402,7 +432,12 @@ public struct OrderManager: Sendable {
                 }
                 return actions
             }
-            guard var o = orders[owner] else { return actions }
+            guard var o = orders[owner] else {
+                // Finished and removed from memory, but ours: a late fill still counts.
+                if event.type == .fill, let fill = Fill(event: event) { record(fill, &actions) }
+                return actions
+            }
+            let finishedWithoutOrder = o.lifecycle.finishedWithoutOrder
             if event.type == .fill {
                 if let fill = Fill(event: event, knownSide: o.lifecycle.side) {
                     if case .applied = record(fill, &actions) {
@@ -415,62 +450,16 @@ public struct OrderManager: Sendable {
             notify(o.lifecycle.apply(event: event), &actions)
             orders[owner] = o
             followUps(owner, now: now, &actions)
+            if finishedWithoutOrder || orphans[event.orderID] != nil { trackOrphan(event, &actions) }
+        } else if owns(orderID: event.orderID, clientOrderID: event.clientOrderID) {
+            if event.type == .fill, let fill = Fill(event: event, knownSide: orphans[event.orderID]?.side) {
+                record(fill, &actions)
+            }
+            trackOrphan(event, &actions)
         } else if event.type == .fill, let fill = Fill(event: event) {
-            record(fill, &actions)
+            reportForeign([fill], &actions)
         }
         return actions
-    }
-
-    // MARK: Reconciliation
-
-    /// Applies a `Reconciler` plan (built against this manager's `localOrders` and `ledger`).
-    public mutating func apply(_ plan: ReconciliationPlan, now: Int64) -> [OrderAction] {
-        var actions: [OrderAction] = []
-        for fill in plan.fills {
-            let owner = clientIDByOrderID[fill.orderID]
-            if case .applied = record(fill, &actions), let owner, var o = orders[owner] {
-                notify(o.lifecycle.applyNewFill(amount: fill.amount, orderID: fill.orderID), &actions)
-                orders[owner] = o
-            }
-        }
-        for (id, report) in plan.open {
-            switch report {
-            case .status(let s): applyStatus(s, to: id, cause: "reconcile: open", now: now, &actions)
-            case .event(let e):
-                if route(orderID: e.orderID, clientOrderID: e.clientOrderID, &actions) == id, duplicates[e.orderID] == nil,
-                   var o = orders[id] {
-                    notify(o.lifecycle.apply(event: e), &actions)
-                    orders[id] = o
-                    followUps(id, now: now, &actions)
-                }
-            }
-        }
-        for (id, status) in plan.resolved { applyStatus(status, to: id, cause: "reconcile: lookup", now: now, &actions) }
-        for (id, orderID) in plan.vanished where orders[id] != nil {
-            actions.append(.queryOrder(orderID: orderID, notBeforeMs: now))
-        }
-        for id in plan.lookUpByClientOrderID where orders[id] != nil {
-            orders[id]!.lookupAttempts = 0
-            orders[id]!.repliesPending += 1
-            actions.append(.lookup(id, notBeforeMs: now))
-        }
-        for report in plan.unknownOurs {
-            if duplicates[report.orderID] != nil || clientIDByOrderID[report.orderID] != nil { continue }
-            noteUnknown(report.orderID, report.clientOrderID, ours: true, &actions)
-            if configuration.cancelUnknownOwnOrders { actions.append(.cancelUnknown(orderID: report.orderID)) }
-        }
-        for report in plan.foreign { noteUnknown(report.orderID, report.clientOrderID, ours: false, &actions) }
-        for t in plan.brokenTrades { actions.append(.alert("trade \(t.tid) of order \(t.orderID) was broken (break=full); not counted")) }
-        return actions
-    }
-
-    /// Forgets closed orders (after the journal has them) that expect no more REST answers;
-    /// returns their ids. Their order ids stay mapped so late duplicate events are
-    /// recognised, not treated as unknown.
-    public mutating func removeClosed() -> [ClientOrderID] {
-        let closed = orders.filter { $0.value.lifecycle.phase == .closed && $0.value.repliesPending <= 0 }.map(\.key).sorted()
-        for id in closed { orders[id] = nil }
-        return closed
     }
 
     // MARK: Internals
@@ -481,7 +470,7 @@ public struct OrderManager: Sendable {
     }
 
     /// Which intent an exchange order belongs to; registers duplicates and unknown orders.
-    private mutating func route(orderID: String, clientOrderID raw: String?, _ actions: inout [OrderAction]) -> ClientOrderID? {
+    mutating func route(orderID: String, clientOrderID raw: String?, _ actions: inout [OrderAction]) -> ClientOrderID? {
         if let id = clientIDByOrderID[orderID] ?? duplicates[orderID] { return id }
         guard let raw, let id = ClientOrderID(raw), let o = orders[id] else {
             noteUnknown(orderID, raw, ours: raw.flatMap(ClientOrderID.init).map(generator.isOurs) ?? false, &actions)
@@ -497,7 +486,7 @@ public struct OrderManager: Sendable {
         return id
     }
 
-    private mutating func applyStatus(_ status: OrderStatus, to id: ClientOrderID, cause: String, now: Int64,
+    mutating func applyStatus(_ status: OrderStatus, to id: ClientOrderID, cause: String, now: Int64,
                                       _ actions: inout [OrderAction]) {
         guard route(orderID: status.orderID, clientOrderID: status.clientOrderID ?? id.rawValue, &actions) == id else { return }
         if duplicates[status.orderID] != nil {
@@ -505,6 +494,7 @@ public struct OrderManager: Sendable {
             return
         }
         guard var o = orders[id] else { return }
+        let finishedWithoutOrder = o.lifecycle.finishedWithoutOrder
         for fill in fills(of: status, clientOrderID: id) {
             if case .applied = record(fill, &actions) {
                 notify(o.lifecycle.applyNewFill(amount: fill.amount, orderID: fill.orderID), &actions)
@@ -513,9 +503,10 @@ public struct OrderManager: Sendable {
         notify(o.lifecycle.apply(status: status, cause: cause), &actions)
         orders[id] = o
         followUps(id, now: now, &actions)
+        if finishedWithoutOrder || orphans[status.orderID] != nil { trackOrphan(status, &actions) }
     }
 
-    private func fills(of status: OrderStatus, clientOrderID: ClientOrderID?) -> [Fill] {
+    func fills(of status: OrderStatus, clientOrderID: ClientOrderID?) -> [Fill] {
         (status.trades ?? []).filter { !Fill.isFullyBroken($0) }.compactMap {
             Fill(trade: $0, knownSymbol: status.symbol, source: .orderStatus)
         }.map { f in
@@ -525,12 +516,12 @@ public struct OrderManager: Sendable {
         }
     }
 
-    private mutating func recordTrades(of status: OrderStatus, clientOrderID: ClientOrderID?, _ actions: inout [OrderAction]) {
+    mutating func recordTrades(of status: OrderStatus, clientOrderID: ClientOrderID?, _ actions: inout [OrderAction]) {
         for fill in fills(of: status, clientOrderID: clientOrderID) { record(fill, &actions) }
     }
 
     @discardableResult
-    private mutating func record(_ fill: Fill, _ actions: inout [OrderAction]) -> FillRecordResult {
+    mutating func record(_ fill: Fill, _ actions: inout [OrderAction]) -> FillRecordResult {
         let result = ledger.record(fill)
         switch result {
         case .applied(let f): actions.append(.notifyStrategy(.fill(f)))
@@ -541,7 +532,7 @@ public struct OrderManager: Sendable {
         return result
     }
 
-    private mutating func followUps(_ id: ClientOrderID, now: Int64, _ actions: inout [OrderAction]) {
+    mutating func followUps(_ id: ClientOrderID, now: Int64, _ actions: inout [OrderAction]) {
         guard var o = orders[id] else { return }
         let l = o.lifecycle
         if o.cancelWhenKnown, let orderID = l.orderID, l.acknowledged {
@@ -558,7 +549,7 @@ public struct OrderManager: Sendable {
         orders[id] = o
     }
 
-    private func notify(_ t: OrderTransition, _ actions: inout [OrderAction]) {
+    func notify(_ t: OrderTransition, _ actions: inout [OrderAction]) {
         for a in t.anomalies {
             let message = "\(t.clientOrderID): \(a) (\(t.cause))"
             actions.append(t.isExpectedRace(a) ? .expectedRace(message) : .alert(message))
@@ -566,7 +557,7 @@ public struct OrderManager: Sendable {
         if t.changed { actions.append(.notifyStrategy(.transition(t))) }
     }
 
-    private mutating func noteUnknown(_ orderID: String, _ clientOrderID: String?, ours: Bool, _ actions: inout [OrderAction]) {
+    mutating func noteUnknown(_ orderID: String, _ clientOrderID: String?, ours: Bool, _ actions: inout [OrderAction]) {
         guard !orderID.isEmpty, reportedUnknown.insert(orderID).inserted else { return }
         actions.append(.notifyStrategy(.unknownOrder(orderID: orderID, clientOrderID: clientOrderID, ours: ours)))
     }

@@ -11,4 +11,7 @@ public enum OrderUpdate: Sendable, Hashable {
     case duplicateDetected(ClientOrderID, kept: String, duplicate: String)
     /// An exchange order no local intent owns.
     case unknownOrder(orderID: String, clientOrderID: String?, ours: Bool)
+    /// A fill of an order that is not ours (the website, another instance on the same
+    /// account): reported once, never counted in positions or the journal.
+    case foreignFill(Fill)
 }

@@ -114,18 +114,27 @@ public struct RiskChecker: Sendable {
             return .refuse(.invalidOrder, detail: "amount \(order.amount) and price \(order.price) must be positive")
         }
         let l = limits(for: order.symbol)
-        if let max = l.maxOrderNotional, order.notional > max {
-            return .refuse(.maxOrderNotional, detail: "notional \(order.notional) > \(max)")
+        // Prices and amounts come from strategies and mids from the market-data feed: every
+        // product and sum here uses the overflow-reporting forms, and a value too large to
+        // compute is refused by the limit it would have been checked against.
+        if let max = l.maxOrderNotional {
+            guard let notional = order.price.multipliedReportingOverflow(by: order.amount) else {
+                return .refuse(.maxOrderNotional, detail: "notional of \(order.amount) at \(order.price) is too large to compute")
+            }
+            if notional > max { return .refuse(.maxOrderNotional, detail: "notional \(notional) > \(max)") }
         }
         if let max = l.maxPosition {
             let worst = order.side == .buy
-                ? context.position + context.openBuyAmount + order.amount
-                : context.position - context.openSellAmount - order.amount
+                ? context.position.addingReportingOverflow(context.openBuyAmount)?.addingReportingOverflow(order.amount)
+                : context.position.subtractingReportingOverflow(context.openSellAmount)?.subtractingReportingOverflow(order.amount)
+            guard let worst else {
+                return .refuse(.maxPosition, detail: "position with open orders is too large to compute, |limit| \(max)")
+            }
             if worst.magnitude > max {
                 return .refuse(.maxPosition, detail: "position could reach \(worst), |limit| \(max)")
             }
         }
-        if let max = l.maxOpenOrders, context.openOrders + 1 > max {
+        if let max = l.maxOpenOrders, context.openOrders >= max {
             return .refuse(.maxOpenOrders, detail: "\(context.openOrders) open, limit \(max)")
         }
         if let bps = l.priceBandBps {
@@ -133,8 +142,11 @@ public struct RiskChecker: Sendable {
                 return .refuse(.noMidPrice, detail: "price band of \(bps) bps needs a mid price; none known")
             }
             // |price − mid| · 10000 ≤ bps · mid, exactly (no division).
-            let distance = (order.price - mid).magnitude * ExactDecimal(10_000)
-            let allowed = mid * ExactDecimal(bps)
+            guard let distance = order.price.subtractingReportingOverflow(mid)?.magnitude
+                    .multipliedReportingOverflow(by: ExactDecimal(10_000)),
+                  let allowed = mid.multipliedReportingOverflow(by: ExactDecimal(bps)) else {
+                return .refuse(.priceBand, detail: "price \(order.price) or mid \(mid) is too large to compare")
+            }
             if distance > allowed {
                 return .refuse(.priceBand, detail: "price \(order.price) is more than \(bps) bps from mid \(mid)")
             }

@@ -102,7 +102,8 @@ import Testing
         let ours = await h.accountID(SimHarness.key)
         try await h.core.withEngine { e in
             _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .buy, amount: ExactDecimal(amount)!, price: 50_010,
-                                                 options: ["immediate-or-cancel"]), account: ours, session: SimHarness.key)
+                                                 options: ["immediate-or-cancel"], clientOrderId: "\(SimHarness.ownPrefix)-lost1-1"),
+                                 account: ours, session: SimHarness.key)
         }
         let trades = try await h.ledgerTrades()
         try #require(trades.count == 1)

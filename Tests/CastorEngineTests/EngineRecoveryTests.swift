@@ -66,7 +66,7 @@ import Testing
                                  account: taker, session: SimHarness.takerKey)
             for i in 1...1_200 {
                 _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .buy, amount: ExactDecimal("0.001")!, price: 49_995,
-                                                     options: ["immediate-or-cancel"], clientOrderId: "cx-gone1-\(i)"),
+                                                     options: ["immediate-or-cancel"], clientOrderId: "\(SimHarness.ownPrefix)-gone1-\(i)"),
                                      account: ours, session: SimHarness.key)
             }
         }

@@ -8,6 +8,7 @@ import GeminiProtocol
 import GeminiSim
 import Logging
 import CastorStrategy
+import CastorTrading
 
 /// The in-process simulator plus everything a test needs to run an engine against it.
 final class SimHarness: @unchecked Sendable {
@@ -17,6 +18,10 @@ final class SimHarness: @unchecked Sendable {
     static let rotatedKey = "account-enginetest0002"
     static let takerKey = "account-enginetaker01"
     static let makerKey = "account-enginemaker01"
+    /// The client order id prefix of an engine trading with `key`: an order placed with it
+    /// behind the engine's back counts as the engine's own (an orphan, or an intent lost
+    /// with a crash); any other is foreign.
+    static let ownPrefix = ClientOrderIDGenerator.instancePrefix(base: Engine.clientOrderIDPrefix, apiKey: key)
     let server: SimulatorServer
     let endpoint: SimulatorServer.Endpoint
     let queue = DispatchQueue(label: "castor.engine.test")

@@ -66,7 +66,7 @@ import Testing
     @Test func badMyTradesRowsAreRejectedNotFatal() throws {
         func row(_ tid: Int, price: String = #""100.00""#, amount: String = #""0.5""#, fee: String = #""0.1""#,
                  time: String = #""timestamp":1700000000,"timestampms":1700000000000"#) -> String {
-            #"{"price":\#(price),"amount":\#(amount),\#(time),"type":"Buy","aggressor":true,"fee_currency":"USD","fee_amount":\#(fee),"tid":\#(tid),"order_id":"9","symbol":"BTCUSD","exchange":"gemini"}"#
+            #"{"price":\#(price),"amount":\#(amount),\#(time),"type":"Buy","aggressor":true,"fee_currency":"USD","fee_amount":\#(fee),"tid":\#(tid),"order_id":"9","client_order_id":"cx-b-1","symbol":"BTCUSD","exchange":"gemini"}"#
         }
         let body = "[" + [
             row(1),

@@ -227,8 +227,11 @@ import Testing
         let a = m.handle(event: event("booked", orderID: "77", cid: nil), now: 0)
         #expect(a == [.notifyStrategy(.unknownOrder(orderID: "77", clientOrderID: nil, ours: false))])
         #expect(m.handle(event: event("booked", orderID: "77", cid: nil), now: 1).isEmpty)
-        // Its fills still count: positions are the account's.
+        // Not ours: its fill is reported, never counted (another instance or the website
+        // placed it, and counts it itself).
         let f = m.handle(event: event("fill", orderID: "77", cid: nil, executed: "1", fill: ("1", "1", "100.00", "0")), now: 2)
-        #expect(f.fills.count == 1)
+        #expect(f.fills.isEmpty)
+        #expect(f.foreignFills.count == 1)
+        #expect(m.ledger.position("BTCUSD").base.isZero)
     }
 }
