@@ -117,7 +117,8 @@ let package = Package(
         .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket", "CastorHTTP"]),
         .testTarget(name: "CastorLogTests", dependencies: ["CastorLog", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
-        .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd"]),
+        // CastorConfig: the unit-file test checks TimeoutStopSec= against shutdown_timeout's bound.
+        .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd", "CastorConfig"]),
         .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol"]),
         .testTarget(
             name: "CastorStrategiesTests",
