@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module map (each folder under Sources/ is one module with one job):
 //   CCurl, COpenSSL, CWslay   system libraries (thin C shims, imported by one module each)
+//   CProcess                  prctl / setrlimit shims for process hardening (CastorSystemd)
 //   CastorCore                exact decimals and small shared value types, no I/O
 //   CastorSSL                 OpenSSL: HMAC-SHA384, SHA-1, random bytes, TLS client sessions
 //   CastorHTTP                libcurl: keep-alive HTTP client driven by Dispatch
@@ -50,6 +51,8 @@ let package = Package(
             name: "CWslay",
             providers: [.apt(["libwslay-dev"])]
         ),
+        // prctl(2) and setrlimit(2) for process hardening; header-only, imported by CastorSystemd only.
+        .systemLibrary(name: "CProcess"),
         .target(name: "CastorCore"),
         .target(name: "CastorSSL", dependencies: ["COpenSSL"]),
         .target(name: "CastorHTTP", dependencies: ["CCurl", "CastorSSL"]),
@@ -69,7 +72,7 @@ let package = Package(
             name: "CastorConfig",
             dependencies: ["CastorCore", "GeminiProtocol", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
-        .target(name: "CastorSystemd"),
+        .target(name: "CastorSystemd", dependencies: ["CProcess"]),
         .target(name: "CastorTrading", dependencies: ["CastorCore", "GeminiProtocol"]),
         .target(name: "CastorStrategy", dependencies: ["CastorCore"]),
         .target(name: "CastorStrategies", dependencies: ["CastorStrategy", "CastorCore"]),
@@ -117,7 +120,8 @@ let package = Package(
         .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket", "CastorHTTP"]),
         .testTarget(name: "CastorLogTests", dependencies: ["CastorLog", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
-        .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd"]),
+        // CastorConfig: the unit-file test checks TimeoutStopSec= against shutdown_timeout's bound.
+        .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd", "CastorConfig"]),
         .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol"]),
         .testTarget(
             name: "CastorStrategiesTests",

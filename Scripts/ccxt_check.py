@@ -2,12 +2,14 @@
 """Checks that an unmodified ccxt `gemini` client works against Castor's simulator.
 
 Usage:
-    castor sim --listen 127.0.0.1:8765        # prints api_key / api_secret
-    python3 Scripts/ccxt_check.py --url http://127.0.0.1:8765 --api-key KEY --api-secret SECRET
+    castor sim --listen 127.0.0.1:8765        # prints api_key / api_secret / admin_token
+    python3 Scripts/ccxt_check.py --url http://127.0.0.1:8765 --api-key KEY --api-secret SECRET \
+        --sim-admin-token TOKEN
 
 Only ccxt's URLs are changed (every `urls['api']` entry points at the simulator). Liquidity comes
 from the simulator's synthetic market; without it, a second account is created through the
-simulator's own `/sim/accounts` endpoint to quote. Prints PASS/FAIL per
+simulator's own `/sim/accounts` endpoint to quote (it needs the admin token from the
+simulator's `sim.ready` line, sent as `X-Sim-Admin-Token`). Prints PASS/FAIL per
 step and exits non-zero if any step fails.
 """
 import argparse
@@ -34,9 +36,11 @@ def make_exchange(url, key, secret):
     return exchange
 
 
-def sim_post(url, path, body):
+def sim_post(url, path, body, admin_token):
+    if not admin_token:
+        raise RuntimeError("the simulator's /sim/ endpoints need --sim-admin-token (admin_token in castor sim's sim.ready line)")
     request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", "X-Sim-Admin-Token": admin_token})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -46,6 +50,8 @@ def main():
     parser.add_argument("--url", default=os.environ.get("CASTOR_SIM_URL", "http://127.0.0.1:8765"))
     parser.add_argument("--api-key", default=os.environ.get("CASTOR_SIM_API_KEY", "account-castorsim000000001"))
     parser.add_argument("--api-secret", default=os.environ.get("CASTOR_SIM_API_SECRET"))
+    parser.add_argument("--sim-admin-token", default=os.environ.get("CASTOR_SIM_ADMIN_TOKEN"),
+                        help="the simulator's admin token (only needed without its synthetic market)")
     parser.add_argument("--symbol", default="BTC/USD")
     args = parser.parse_args()
     if not args.api_secret:
@@ -84,7 +90,8 @@ def main():
         # No synthetic market: a second account (created via the simulator's /sim/accounts) quotes.
         sim_post(args.url, "/sim/accounts", {"name": "ccxt-maker-" + maker_key[-6:],
                                              "balances": {"USD": "1000000", "BTC": "100", "ETH": "1000"},
-                                             "keys": [{"key": maker_key, "secret": maker_secret}]})
+                                             "keys": [{"key": maker_key, "secret": maker_secret}]},
+                 args.sim_admin_token)
         maker = make_exchange(args.url, maker_key, maker_secret)
         maker.load_markets()
         maker.create_order(symbol, "limit", "buy", 0.5, 29900)

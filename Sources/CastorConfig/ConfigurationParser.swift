@@ -78,7 +78,7 @@ struct ConfigurationParser {
             }
         }
         engine.cancelOnShutdown = s.bool("cancel_on_shutdown") ?? engine.cancelOnShutdown
-        engine.shutdownTimeout = s.duration("shutdown_timeout", in: .seconds(1)...(.seconds(300))) ?? engine.shutdownTimeout
+        engine.shutdownTimeout = s.duration("shutdown_timeout", in: EngineConfiguration.shutdownTimeoutRange) ?? engine.shutdownTimeout
     }
 
     private func validSymbols(_ symbols: [String], _ s: ConfigSection) -> [String]? {

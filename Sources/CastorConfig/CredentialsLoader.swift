@@ -16,6 +16,14 @@ import GeminiProtocol
 /// Credential files readable by group or others are refused: a secret that other users can
 /// read is already leaked. The secret file is read into a byte buffer that is wiped after
 /// `APICredentials` copied it. Environment and file system root are injected for tests.
+///
+/// What can and cannot be wiped: file bytes and the secret's own buffer (`APICredentials`
+/// keeps it in one buffer zeroed on release; OpenSSL's HMAC context wipes its copy when
+/// freed) can. A secret from the environment arrives as a Swift `String` (the
+/// `ProcessInfo` dictionary), which cannot be wiped reliably: it is converted to bytes at
+/// once and the temporary byte arrays are wiped, and `castor run` removes the variable from
+/// the process (`removeSecretsFromEnvironment`) and keeps the credentials in memory for
+/// reloads instead (`reload(for:fromEnvironment:)`). Prefer `LoadCredential=` files.
 public struct CredentialsLoader: Sendable {
     /// File name of the API key name inside `$CREDENTIALS_DIRECTORY`.
     public static let keyFileName = "castor-api-key"
@@ -33,8 +41,27 @@ public struct CredentialsLoader: Sendable {
         root = fileSystemRoot
     }
 
+    /// The environment variables that carry secret material; removed by
+    /// `removeSecretsFromEnvironment` (`CASTOR_API_KEY` is a key name, logged anyway).
+    public static let secretEnvironmentVariables = ["CASTOR_API_SECRET"]
+    /// Every environment variable this loader reads credentials from.
+    public static let environmentVariables = ["CASTOR_API_KEY", "CASTOR_API_SECRET"]
+
+    /// Where loaded credentials came from.
+    public enum Source: Sendable, Equatable {
+        /// Files in this `$CREDENTIALS_DIRECTORY`.
+        case credentialsDirectory(String)
+        /// `CASTOR_API_KEY` / `CASTOR_API_SECRET`.
+        case environment
+    }
+
     /// The credentials, or nil when none are configured anywhere.
     public func load() throws(CredentialsError) -> APICredentials? {
+        try loadWithSource()?.credentials
+    }
+
+    /// The credentials and where they came from, or nil when none are configured anywhere.
+    public func loadWithSource() throws(CredentialsError) -> (credentials: APICredentials, source: Source)? {
         if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
             let keyPath = root + directory + "/" + Self.keyFileName
             let secretPath = root + directory + "/" + Self.secretFileName
@@ -46,7 +73,8 @@ public struct CredentialsLoader: Sendable {
                 defer { Self.wipe(&keyBytes) }
                 var secretBytes = try Self.readPrivateFile(secretPath)
                 defer { Self.wipe(&secretBytes) }
-                return try Self.make(key: String(decoding: keyBytes, as: UTF8.self), secret: secretBytes, source: directory)
+                return (try Self.make(key: String(decoding: keyBytes, as: UTF8.self), secret: secretBytes, source: directory),
+                        .credentialsDirectory(directory))
             }
         }
         let key = environment["CASTOR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -56,8 +84,47 @@ public struct CredentialsLoader: Sendable {
         case (nil, _): throw .incompleteEnvironment(missing: "CASTOR_API_KEY")
         case (_, nil): throw .incompleteEnvironment(missing: "CASTOR_API_SECRET")
         case (let key?, let secret?):
-            return try Self.make(key: key, secret: Array(Self.trimmed(Array(secret.utf8))), source: "environment")
+            // Bytes as early as possible; both arrays are wiped (the String cannot be).
+            var raw = Array(secret.utf8)
+            defer { Self.wipe(&raw) }
+            var trimmed = Array(Self.trimmed(raw))
+            defer { Self.wipe(&trimmed) }
+            return (try Self.make(key: key, secret: trimmed, source: "environment"), .environment)
         }
+    }
+
+    /// Credentials for a reload of `venue` in a process that already removed its secret
+    /// variables: the credential files are read again (so a rotated file is picked up),
+    /// the environment is not. `fromEnvironment` is what the environment held at start;
+    /// a running process's environment cannot change from outside, so this copy is exactly
+    /// what re-reading it would give, without the secret staying in the environment.
+    public func reload(for venue: VenueConfiguration, fromEnvironment: APICredentials?) throws(CredentialsError) -> APICredentials? {
+        let filesOnly = CredentialsLoader(environment: environment.filter { !Self.environmentVariables.contains($0.key) },
+                                          fileSystemRoot: root)
+        let credentials = try filesOnly.load() ?? fromEnvironment
+        if venue.requiresCredentials && credentials == nil { throw .required(venue: venue.name) }
+        return credentials
+    }
+
+    /// Removes the secret-carrying variables (`secretEnvironmentVariables`) from the process
+    /// environment, so child processes and `/proc/self/environ` do not carry them; returns
+    /// the names that were set.
+    ///
+    /// The value's bytes are zeroed in place before `unsetenv`: for a variable the process
+    /// started with they live in the initial environment block on the stack, which is what
+    /// `/proc/self/environ` shows, and `unsetenv` alone only drops the pointer to them.
+    /// Call it while no other thread can be reading the environment (`setenv`/`unsetenv`
+    /// are not thread-safe): `castor run` does so before logging and Dispatch start.
+    @discardableResult
+    public static func removeSecretsFromEnvironment() -> [String] {
+        var removed: [String] = []
+        for name in secretEnvironmentVariables {
+            guard let value = getenv(name) else { continue }
+            explicit_bzero(value, strlen(value))
+            unsetenv(name)
+            removed.append(name)
+        }
+        return removed
     }
 
     /// Credentials for `venue`: nil for the simulator; an error if a real venue has none.

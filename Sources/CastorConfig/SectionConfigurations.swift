@@ -22,6 +22,10 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var cancelOnShutdown = true
     /// How long a graceful shutdown may take before giving up (keep below `TimeoutStopSec`).
     public var shutdownTimeout: Duration = .seconds(20)
+    /// The values `shutdown_timeout` accepts. The systemd units' `TimeoutStopSec=` is above
+    /// the upper bound plus a margin, so systemd never SIGKILLs a shutdown that is still
+    /// cancelling orders within its budget (CastorSystemdTests checks the units).
+    public static let shutdownTimeoutRange: ClosedRange<Duration> = .seconds(1)...(.seconds(300))
 
     public init(stateDirectory: String) {
         self.stateDirectory = stateDirectory

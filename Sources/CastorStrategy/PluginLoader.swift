@@ -23,6 +23,7 @@ public enum PluginLoader {
     /// plug-in's registration run synchronously.
     public static func load(path: String) throws(PluginLoadError) -> LoadedPlugin {
         try checkFile(path)
+        try checkOwnership(path)
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             throw .openFailed(path: path, detail: lastDLError())
         }
@@ -69,6 +70,34 @@ public enum PluginLoader {
         let kind = "no ELF header"
         #endif
         guard ok else { throw .notASharedLibrary(path: path, detail: kind) }
+    }
+
+    /// Refuses a library that someone other than root or this process's user could have
+    /// written or swapped: loading it runs its code with the daemon's API key.
+    ///
+    /// The symlink-resolved file and the directory that holds it must each be owned by root
+    /// or the effective user and not be writable by group or others (a writable directory,
+    /// even a sticky one, lets another user put a different file at that name before the
+    /// next load). Directories further up are not checked; whoever controls those is
+    /// trusted like the administrator who chose the path. There is a window between this
+    /// check and `dlopen`, but closing it would need write access that the check refuses.
+    static func checkOwnership(_ path: String) throws(PluginLoadError) {
+        guard let resolved = realpath(path, nil) else { throw .fileMissing(path: path) }
+        let file = String(cString: resolved)
+        free(resolved)
+        let directory = file.lastIndex(of: "/").map { $0 == file.startIndex ? "/" : String(file[..<$0]) } ?? "."
+        let user = geteuid()
+        for (candidate, kind) in [(file, PluginLoadError.UnsafeItem.file), (directory, .directory)] {
+            var info = stat()
+            guard stat(candidate, &info) == 0 else { throw .fileMissing(path: candidate) }
+            let mode = UInt32(info.st_mode) & 0o7777
+            if mode & 0o022 != 0 {
+                throw .unsafePermissions(path: candidate, item: kind, mode: mode, ownerUID: UInt32(info.st_uid), plugin: path)
+            }
+            if info.st_uid != 0 && info.st_uid != user {
+                throw .untrustedOwner(path: candidate, item: kind, mode: mode, ownerUID: UInt32(info.st_uid), plugin: path)
+            }
+        }
     }
 
     private static func lastDLError() -> String {

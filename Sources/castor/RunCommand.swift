@@ -1,9 +1,11 @@
 import ArgumentParser
+import CastorConfig
 import CastorLog
 import CastorSSL
 import CastorSystemd
 import Dispatch
 import Foundation
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,6 +52,9 @@ struct RunCommand: ParsableCommand {
         // lets libdispatch's signalfd see the signals (swift-on-linux-notes.md).
         SignalHandling.blockSignals([.hangup, .terminate, .interrupt, .user1])
         SignalHandling.ignoreSIGPIPE()
+        // Before any secret is in memory: no core dump, no same-user ptrace (issue 10).
+        // Failures are logged once logging exists; they do not stop the daemon.
+        let hardeningFailures = ProcessHardening.disableCoreDumps()
         // Before libcurl's global init, or OpenSSL's atexit handler double-frees at exit.
         OpenSSLLibrary.initialize()
 
@@ -63,7 +68,20 @@ struct RunCommand: ParsableCommand {
             _ = text.withCString { write(2, $0, strlen($0)) }
             throw ExitCode(error.code)
         }
+        // The credentials are read: the secret leaves the environment (children and
+        // /proc/self/environ no longer carry it). Before logging and Dispatch start
+        // threads, because unsetenv is not thread-safe. Reloads use `plan`'s copy.
+        let scrubbed = CredentialsLoader.removeSecretsFromEnvironment()
         CastorLogging.bootstrap(format: plan.logFormat, level: plan.logLevel)
+        let logger = Logger(label: "castor")
+        for failure in hardeningFailures {
+            logger.warning("process hardening failed: \(failure.description)",
+                           metadata: ["event": "run.hardening_failed", "call": "\(failure.call)"])
+        }
+        if !scrubbed.isEmpty {
+            logger.info("removed \(scrubbed.joined(separator: ", ")) from the process environment after reading the credentials",
+                        metadata: ["event": "run.environment_scrubbed", "variables": "\(scrubbed.joined(separator: ","))"])
+        }
 
         let daemon = Daemon(plan: plan, configPath: config)
         daemon.launch()

@@ -11,7 +11,8 @@ import Glibc
 /// `castor sim`: runs the local Gemini exchange simulator standalone on loopback.
 ///
 /// Prints the REST and WebSocket base URLs and the default account's API key (and, once,
-/// a generated secret), then logs one JSON object per line on stdout until SIGINT/SIGTERM.
+/// a generated secret), and the admin token that `/sim/*` requests must send in
+/// `X-Sim-Admin-Token`, then logs one JSON object per line on stdout until SIGINT/SIGTERM.
 struct SimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
@@ -92,7 +93,9 @@ struct SimCommand: ParsableCommand {
             do {
                 let endpoint = try await server.start()
                 var fields: [(String, String)] = [("rest", endpoint.restURL), ("ws", endpoint.webSocketURL),
-                                                  ("account", account.name), ("api_key", account.keys.first?.key ?? "")]
+                                                  ("account", account.name), ("api_key", account.keys.first?.key ?? ""),
+                                                  // Printed on purpose: whoever started the simulator drives it.
+                                                  ("admin_token", server.adminToken.value)]
                 if let secretToPrint { fields.append(("api_secret", secretToPrint)) }
                 output.write(SimLogRecord(level: .info, event: "sim.ready", fields: fields)
                     .json(timestampMilliseconds: SystemSimClock().nowMilliseconds()))

@@ -73,7 +73,8 @@ final class FeedSimHarness: Sendable {
 
     /// `POST /sim/faults` with `json`.
     func setFaults(_ json: String) async throws {
-        let request = HTTPRequest(method: .post, url: venue.restURL(path: "/sim/faults"), body: Array(json.utf8))
+        let request = HTTPRequest(method: .post, url: venue.restURL(path: "/sim/faults"),
+                                  headers: [(name: SimAdminToken.headerName, value: server.adminToken.value)], body: Array(json.utf8))
         let response: HTTPResponse = try await withCheckedThrowingContinuation { continuation in
             http.execute(request, on: DispatchQueue(label: "test.faults")) { continuation.resume(with: $0) }
         }

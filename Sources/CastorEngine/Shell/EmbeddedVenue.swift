@@ -27,6 +27,8 @@ public final class EmbeddedVenue: Sendable {
     public let webSocketURL: String
     /// The funded account's key and generated secret.
     public let credentials: APICredentials
+    /// The random token the simulator's `/sim/*` endpoints want in `X-Sim-Admin-Token`.
+    public var adminToken: String { server.adminToken.value }
 
     private init(server: SimulatorServer, endpoint: SimulatorServer.Endpoint, credentials: APICredentials) {
         self.server = server

@@ -17,7 +17,8 @@ import Logging
 ///   symbols go to the running engine, which applies them or refuses with nothing changed;
 ///   a symbols change fetches the new symbols' details first, then reconnects market data
 ///   (`reload.reconnecting` before, `reload.applied` after);
-/// - venue, credentials (key name re-read from the environment / `$CREDENTIALS_DIRECTORY`)
+/// - venue, credentials (key name re-read from `$CREDENTIALS_DIRECTORY`; credentials from
+///   the environment are the copy `castor run` kept at start, since it removes the secret)
 ///   or account changes replace the engine (`EngineHost.replace`): this session's orders
 ///   are cancelled unless only the key rotated, the old engine stops as on SIGTERM, and a
 ///   new one starts; `READY=1` follows once it is ready. If it does not start, the previous

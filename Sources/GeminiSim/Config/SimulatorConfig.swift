@@ -11,7 +11,8 @@ import Foundation
 ///                "keys": [{"key": "account-sim1", "secret": "s3cr3t", "roles": ["Trader"],
 ///                          "nonceMode": "counter", "requireHeartbeat": false}]}],
 ///  "rateLimits": {"publicPerMinute": 120, "privatePerMinute": 600},
-///  "faults": {"responseDelayMs": 0}, "syntheticMarket": true, "marketStepMs": 250}
+///  "faults": {"responseDelayMs": 0}, "syntheticMarket": true, "marketStepMs": 250,
+///  "adminToken": "at-least-16-chars"}
 /// ```
 public struct SimulatorConfig: Sendable, Codable, Equatable {
     /// `host:port` to bind; the host must be a loopback address, port 0 picks a free one.
@@ -34,12 +35,17 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
     public var syntheticMarket: Bool
     /// Simulated time between two synthetic-market steps.
     public var marketStepMs: Int64
+    /// A fixed token for the `/sim/*` admin endpoints (header `X-Sim-Admin-Token`), for
+    /// tests and scripts that need to know it in advance. Nil (the default) makes the server
+    /// draw a random one at start (`SimulatorServer.adminToken`), so a web page in a local
+    /// browser cannot guess it. At least 16 printable ASCII characters, no spaces.
+    public var adminToken: String?
 
     public init(listen: String = "127.0.0.1:0", seed: UInt64 = 1, symbols: [String]? = nil,
                 accounts: [SimAccountConfig] = [], rateLimits: RateLimitConfig = RateLimitConfig(),
                 faults: FaultConfig = FaultConfig(), heartbeatTimeoutMs: Int64 = 30_000,
                 nonceWindowSeconds: Int64 = 30, makerFeeBps: Int = 10, takerFeeBps: Int = 35,
-                syntheticMarket: Bool = true, marketStepMs: Int64 = 250) {
+                syntheticMarket: Bool = true, marketStepMs: Int64 = 250, adminToken: String? = nil) {
         self.listen = listen
         self.seed = seed
         self.symbols = symbols
@@ -52,6 +58,7 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
         self.takerFeeBps = takerFeeBps
         self.syntheticMarket = syntheticMarket
         self.marketStepMs = marketStepMs
+        self.adminToken = adminToken
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,6 +76,7 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
         takerFeeBps = try c.decodeIfPresent(Int.self, forKey: .takerFeeBps) ?? d.takerFeeBps
         syntheticMarket = try c.decodeIfPresent(Bool.self, forKey: .syntheticMarket) ?? d.syntheticMarket
         marketStepMs = try c.decodeIfPresent(Int64.self, forKey: .marketStepMs) ?? d.marketStepMs
+        adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
     }
 
     /// Reads a JSON config file.
@@ -115,6 +123,7 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
         }
         let faultProblems = faults.problems
         guard faultProblems.isEmpty else { throw .invalidFaults(faultProblems) }
+        if let adminToken, !SimAdminToken.isAcceptable(adminToken) { throw .weakAdminToken }
         guard rateLimits.publicPerMinute > 0, rateLimits.privatePerMinute > 0, rateLimits.queuedBeyondLimit >= 0 else {
             throw .invalid(source: "rateLimits", reason: "per-minute limits must be > 0 and queuedBeyondLimit >= 0")
         }

@@ -14,6 +14,8 @@ public enum SimulatorConfigError: Error, Equatable, CustomStringConvertible {
     case auditorCombined(key: String)
     /// The fault settings are out of range.
     case invalidFaults([String])
+    /// A fixed `adminToken` is too short or has characters a header cannot carry.
+    case weakAdminToken
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum SimulatorConfigError: Error, Equatable, CustomStringConvertible {
             "API key \(key) combines Auditor with other roles; Auditor must be the only role"
         case .invalidFaults(let problems):
             "invalid faults: \(problems.joined(separator: "; "))"
+        case .weakAdminToken:
+            "adminToken must be at least \(SimAdminToken.minimumLength) printable ASCII characters without spaces; leave it out for a random one"
         }
     }
 }

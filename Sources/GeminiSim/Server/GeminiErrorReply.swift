@@ -72,6 +72,10 @@ public struct GeminiErrorReply: Error, Sendable, Equatable, CustomStringConverti
         GeminiErrorReply(status: 400, reason: "InvalidSymbol", message: "Supplied value '\(symbol)' is not a valid symbol.")
     }
 
+    static func forbidden(_ reason: String, _ message: String) -> GeminiErrorReply {
+        GeminiErrorReply(status: 403, reason: reason, message: message)
+    }
+
     static func badRequest(_ reason: String, _ message: String) -> GeminiErrorReply {
         GeminiErrorReply(status: 400, reason: reason, message: message)
     }

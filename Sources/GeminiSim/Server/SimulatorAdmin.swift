@@ -3,7 +3,9 @@ import FlyingFox
 import Foundation
 
 /// The simulator's own endpoints under `/sim/` (not part of Gemini's API; never rate
-/// limited or faulted, so tests can always steer and inspect the venue):
+/// limited or faulted, so tests can always steer and inspect the venue). `SimulatorRouter`
+/// lets a request through only with the server's token in `X-Sim-Admin-Token` and without
+/// an `Origin` header (see `SimAdminToken`); anything else gets 403.
 ///
 /// - `GET /sim/faults`, `POST /sim/faults` (a `FaultConfig` JSON; replaces the faults)
 /// - `GET /sim/ledger`: every account's orders, fills and balances — the truth to reconcile against

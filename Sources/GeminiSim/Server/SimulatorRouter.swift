@@ -10,18 +10,51 @@ import Foundation
 struct SimulatorRouter: HTTPHandler {
     let core: SimulatorCore
     let log: SimLogSink
+    let adminToken: SimAdminToken
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let path = request.path
         let response: HTTPResponse
         if path.hasPrefix("/sim/") || path == "/sim" {
-            response = await SimulatorAdmin(core: core).handle(request)
+            if let refusal = adminRefusal(request) {
+                log(SimLogRecord(level: .warning, event: "sim.admin_refused", fields: [("path", path), ("reason", refusal.reason)]))
+                response = HTTPReplies.error(refusal)
+            } else {
+                response = await SimulatorAdmin(core: core).handle(request)
+            }
         } else {
             response = await handleVenue(request, path: path)
         }
         log(SimLogRecord(level: .debug, event: "http.request",
                          fields: [("method", request.method.rawValue), ("path", path), ("status", "\(response.statusCode.code)")]))
         return response
+    }
+
+    /// Why an admin request is refused (403), or nil to let it through.
+    ///
+    /// Any `Origin` header is refused first: browsers send it on cross-origin requests, and
+    /// no legitimate caller of the admin endpoints (tests, scripts, curl) is a web page.
+    /// Then the token must match (`SimAdminToken.matches`, constant time).
+    private func adminRefusal(_ request: HTTPRequest) -> GeminiErrorReply? {
+        // Header names are case-insensitive; look them up by lower-cased name, as for POSTs.
+        var origin: String?, presented: String?
+        for (name, value) in request.headers {
+            switch name.rawValue.lowercased() {
+            case "origin": origin = origin ?? value
+            case SimAdminToken.headerName.lowercased(): presented = presented ?? value
+            default: break
+            }
+        }
+        if origin != nil {
+            return .forbidden("OriginRefused", "the /sim/ admin endpoints refuse requests with an Origin header (browser pages may not drive the simulator)")
+        }
+        guard let presented else {
+            return .forbidden("MissingAdminToken", "the /sim/ admin endpoints need header \(SimAdminToken.headerName): the token is in the simulator's start log line")
+        }
+        guard adminToken.matches(presented) else {
+            return .forbidden("InvalidAdminToken", "\(SimAdminToken.headerName) does not match this simulator's admin token")
+        }
+        return nil
     }
 
     private func handleVenue(_ request: HTTPRequest, path: String) async -> HTTPResponse {

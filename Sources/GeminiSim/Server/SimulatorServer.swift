@@ -30,6 +30,9 @@ public actor SimulatorServer {
     /// The venue behind the server; usable directly (tests, the daemon's embedded venue).
     public nonisolated let core: SimulatorCore
     public nonisolated let config: SimulatorConfig
+    /// The token `/sim/*` requests must carry in `X-Sim-Admin-Token` (`SimAdminToken`):
+    /// `config.adminToken`, or drawn at random when the server is built.
+    public nonisolated let adminToken: SimAdminToken
     private let log: SimLogSink
     private var extraRoutes: [(HTTPRoute, any HTTPHandler)] = []
     private var http: HTTPServer?
@@ -46,6 +49,7 @@ public actor SimulatorServer {
         do { try config.validate() } catch { throw .invalidConfig(error) }
         self.config = config
         self.log = log
+        adminToken = SimAdminToken(configured: config.adminToken)
         core = SimulatorCore(config: config, clock: clock, log: log)
         feeds = WebSocketFeeds(core: core, log: log)
     }
@@ -69,7 +73,7 @@ public actor SimulatorServer {
         for (route, handler) in extraRoutes { await server.appendRoute(route, to: handler) }
         await feeds.start()
         for (route, handler) in feeds.routes() { await server.appendRoute(route, to: handler) }
-        await server.appendRoute("*", to: SimulatorRouter(core: core, log: log))
+        await server.appendRoute("*", to: SimulatorRouter(core: core, log: log, adminToken: adminToken))
         let failure = RunFailure()
         let task = Task {
             do { try await server.run() } catch {

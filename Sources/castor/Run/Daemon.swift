@@ -6,6 +6,7 @@ import Dispatch
 import Foundation
 import GeminiClient
 import GeminiProtocol
+import GeminiSim
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -100,7 +101,7 @@ final class Daemon: @unchecked Sendable {
                 initial: configuration, queue: queue, engine: host, notifier: notifier, logger: logger,
                 load: { Self.load(path) }, prepare: { [self] in prepare($0) },
                 runningCredentialKey: configuration.venue == .simulator ? nil : plan.credentials?.key,
-                credentialKey: { Self.credentialKey(for: $0) },
+                credentialKey: { [plan] in Self.credentialKey(for: $0, plan: plan) },
                 setLogLevel: { CastorLogging.setLevel($0) })
             if let reason = earlyStop { return beginShutdown(reason) }
             host.startEngine { [self] result in
@@ -125,7 +126,7 @@ final class Daemon: @unchecked Sendable {
         var credentials: APICredentials?
         if configuration.venue != .simulator {
             do {
-                credentials = try CredentialsLoader(environment: ProcessInfo.processInfo.environment).load(for: configuration.venue)
+                credentials = try Self.reloadCredentials(for: configuration.venue, plan: plan)
             } catch {
                 return .failure(ManagedEngineFailure(error.description))
             }
@@ -220,7 +221,11 @@ final class Daemon: @unchecked Sendable {
                 self.venue = venue
                 logger.notice("embedded simulator listening on \(venue.restURL) (no real money; its ledger lives in this process)",
                               metadata: ["event": "sim.embedded", "rest_url": "\(venue.restURL)", "websocket_url": "\(venue.webSocketURL)",
-                                         "api_key": "\(venue.credentials.key)"])
+                                         "api_key": "\(venue.credentials.key)",
+                                         // Not under a "…token" key, which the log redacts: the admin
+                                         // token only guards this in-process simulator (no real money),
+                                         // and the operator needs it to read /sim/ledger.
+                                         "sim_admin_header": "\(SimAdminToken.headerName): \(venue.adminToken)"])
             }
             then(result)
         }
@@ -316,9 +321,18 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// The API key name `configuration` would use now (nil on the simulator, or if none).
-    static func credentialKey(for configuration: CastorConfiguration) -> String? {
+    static func credentialKey(for configuration: CastorConfiguration, plan: StartupPlan) -> String? {
         guard configuration.venue != .simulator else { return nil }
-        return (try? CredentialsLoader(environment: ProcessInfo.processInfo.environment).load())??.key
+        return (try? reloadCredentials(for: configuration.venue, plan: plan))??.key
+    }
+
+    /// Credentials for a reload: the `$CREDENTIALS_DIRECTORY` files are read again, but the
+    /// environment is not. `RunCommand` removed `CASTOR_API_SECRET` from it after start-up,
+    /// so the credentials it held then are kept in memory (`plan.environmentCredentials`);
+    /// re-reading the environment would find only the key name and fail.
+    static func reloadCredentials(for venue: VenueConfiguration, plan: StartupPlan) throws(CredentialsError) -> APICredentials? {
+        try CredentialsLoader(environment: ProcessInfo.processInfo.environment)
+            .reload(for: venue, fromEnvironment: plan.environmentCredentials)
     }
 
     static func load(_ path: String?) -> Result<CastorConfiguration, ConfigurationError> {

@@ -10,6 +10,10 @@ import Logging
 struct StartupPlan {
     var configuration: CastorConfiguration
     var credentials: APICredentials?
+    /// The credentials read from `CASTOR_API_KEY` / `CASTOR_API_SECRET` at start, if that is
+    /// where they came from (even on the simulator venue, where they are not used yet): the
+    /// secret variable is removed from the process once read, so reloads use this copy.
+    var environmentCredentials: APICredentials?
     var logFormat: LogFormat
     var logLevel: Logger.Level
 
@@ -36,8 +40,12 @@ struct StartupPlan {
             configuration = CastorConfiguration(environment: environment)
         }
         let credentials: APICredentials?
-        do {
-            credentials = try CredentialsLoader(environment: environment).load(for: configuration.venue)
+        var environmentCredentials: APICredentials?
+        do throws(CredentialsError) {
+            let loaded = try CredentialsLoader(environment: environment).loadWithSource()
+            if configuration.venue.requiresCredentials && loaded == nil { throw CredentialsError.required(venue: configuration.venue.name) }
+            credentials = loaded?.credentials
+            if loaded?.source == .environment { environmentCredentials = loaded?.credentials }
         } catch {
             throw Refusal(lines: ["castor run: \(error.description)"], code: RunExitCode.config)
         }
@@ -61,6 +69,7 @@ struct StartupPlan {
             level = parsed
             configuration.log.level = setting
         }
-        return StartupPlan(configuration: configuration, credentials: credentials, logFormat: format, logLevel: level)
+        return StartupPlan(configuration: configuration, credentials: credentials, environmentCredentials: environmentCredentials,
+                           logFormat: format, logLevel: level)
     }
 }

@@ -10,16 +10,20 @@ final class ExternalSimulator {
     let process: CastorProcess
     let restURL: String
     let webSocketURL: String
+    /// The token `castor sim` printed in `sim.ready`, for the `/sim/*` endpoints.
+    let adminToken: String
 
     init() throws {
         process = try CastorProcess(arguments: ["sim", "--listen", "127.0.0.1:0", "--api-key", Self.apiKey,
                                                 "--api-secret", secret], environment: [:])
         guard let ready = process.waitForJSON(timeout: 60, { $0["event"] as? String == "sim.ready" })?.object,
-              let rest = ready["rest"] as? String, let ws = ready["ws"] as? String else {
+              let rest = ready["rest"] as? String, let ws = ready["ws"] as? String,
+              let token = ready["admin_token"] as? String else {
             throw SimulatorDidNotStart(output: process.allLines.joined(separator: "\n"))
         }
         restURL = rest
         webSocketURL = ws
+        adminToken = token
     }
 
     deinit {
@@ -51,7 +55,9 @@ final class ExternalSimulator {
 
     /// The primary account's entry in `GET /sim/ledger`.
     func ledger() async throws -> [String: Any] {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: restURL + "/sim/ledger")!)
+        var request = URLRequest(url: URL(string: restURL + "/sim/ledger")!)
+        request.setValue(adminToken, forHTTPHeaderField: "X-Sim-Admin-Token")
+        let (data, _) = try await URLSession.shared.data(for: request)
         let root = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let accounts = root?["accounts"] as? [[String: Any]] ?? []
         return accounts.first { ($0["keys"] as? [String])?.contains(Self.apiKey) == true } ?? [:]

@@ -162,6 +162,20 @@ struct RunEndToEndTests {
                                        environment: sim.credentialsEnvironment.merging(["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state]) { $1 })
         try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
         try #require(castor.waitForJSON(timeout: 120, Self.isPlaced) != nil)
+        // Issue 10: once read, the secret is out of the process environment (what children
+        // and /proc/PID/environ see), the key name stays, and core dumps are off.
+        #expect(castor.waitForJSON(timeout: 1) { $0["event"] as? String == "run.environment_scrubbed" } != nil)
+        #expect(!castor.allLines.contains { $0.contains("run.hardening_failed") })
+        // Not dumpable: only a privileged reader (root here) may open environ at all.
+        if let environ = FileManager.default.contents(atPath: "/proc/\(castor.pid)/environ") {
+            let entries = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            #expect(!entries.contains { $0.hasPrefix("CASTOR_API_SECRET=") && $0.count > "CASTOR_API_SECRET=".count })
+            #expect(!entries.contains { $0.contains(sim.secret) })
+            #expect(entries.contains("CASTOR_API_KEY=\(ExternalSimulator.apiKey)"))
+        }
+        let limits = (try? String(contentsOfFile: "/proc/\(castor.pid)/limits", encoding: .utf8)) ?? ""
+        let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }
+        #expect(core.map { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"] } == true, "\(core ?? "no limits line")")
         let liveBefore = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
         #expect(liveBefore.contains { $0["is_live"] as? Bool == true }, "no open order on the venue before SIGTERM")
 

@@ -72,9 +72,14 @@ final class SimHarness: Sendable {
     // MARK: Raw HTTP
 
     /// Sends one request over loopback; throws `HarnessError.timedOut` after `seconds`.
+    /// `/sim/*` requests carry the server's admin token unless `adminToken` is false.
     func send(_ method: HTTPMethod, _ target: String, headers: [(String, String)] = [], body: String = "",
-              seconds: Double = 10) async throws -> Reply {
-        try await Self.withDeadline("\(method.rawValue) \(target)", seconds: seconds) {
+              seconds: Double = 10, adminToken: Bool = true) async throws -> Reply {
+        var headers = headers
+        if adminToken, target.hasPrefix("/sim") {
+            headers.append((SimAdminToken.headerName, server.adminToken.value))
+        }
+        return try await Self.withDeadline("\(method.rawValue) \(target)", seconds: seconds) { [headers] in
             try await self.sendUnbounded(method, target, headers: headers, body: body)
         }
     }
