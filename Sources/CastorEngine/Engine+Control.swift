@@ -70,6 +70,16 @@ extension Engine {
     func cancelEverything(reason: String, sessionFirst: Bool = true, then: (() -> Void)? = nil) {
         if !sessionFirst { perform(manager.cancelAll(now: now)) }
         defer { if sessionFirst { perform(manager.cancelAll(now: now)) } }
+        cancelSession(reason: reason, attempt: 0, then: then)
+    }
+
+    /// Sends `/v1/order/cancel/session`, and again with backoff (0.25 s doubling to 5 s)
+    /// until the exchange confirms it, for as long as it still matters: the kill switch is
+    /// engaged or the engine is stopping. It is the one request that reaches orders this
+    /// engine does not track, so a failed one (a 5xx, a timeout, a dropped connection) must
+    /// not be the last word. `then` runs after the first answer, whatever it was, so a
+    /// shutdown never waits on the retries.
+    private func cancelSession(reason: String, attempt: Int, then: (() -> Void)?) {
         let box = UncheckedBox(then)
         enqueue("order/cancel/session", kind: .cancel) { [weak self] client, done in
             guard let self else { return }
@@ -77,9 +87,21 @@ extension Engine {
                 switch result {
                 case .success(let r):
                     self.log("orders").notice("session orders cancelled", metadata: [
-                        "reason": "\(reason)", "detail": "\(r)"])
+                        "event": "orders.session_cancelled", "reason": "\(reason)", "attempt": "\(attempt + 1)",
+                        "detail": "\(r)"])
                 case .failure(let e):
-                    self.log("orders").error("cancel session failed", metadata: ["reason": "\(reason): \(e)"])
+                    let retry = self.phase != .stopped && (self.risk.killSwitchEngaged || self.phase == .stopping)
+                    let delayMs = min(5_000, 250 << min(attempt, 5))
+                    self.log("orders").error("cancel session failed", metadata: [
+                        "event": "orders.session_cancel_failed", "reason": "\(reason): \(e)", "attempt": "\(attempt + 1)",
+                        "retry_in_ms": retry ? "\(delayMs)" : "none"])
+                    if retry {
+                        self.queue.asyncAfter(deadline: .now() + .milliseconds(delayMs)) { [weak self] in
+                            guard let self, self.phase != .stopped,
+                                  self.risk.killSwitchEngaged || self.phase == .stopping else { return }
+                            self.cancelSession(reason: reason, attempt: attempt + 1, then: nil)
+                        }
+                    }
                 }
                 self.noteOutcome(result.failure(\.restFailure))
                 done()

@@ -117,4 +117,27 @@ import Testing
         #expect(throws: Never.self) { try stopped.get() }
         #expect(await h.simOpenOrders().isEmpty)
     }
+    /// The kill switch's cancel-session is the one request that reaches orders the engine
+    /// does not track; it is retried until the exchange confirms it.
+    @Test func killSwitchRetriesCancelSessionUntilConfirmed() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        let engine = try h.makeEngine(h.configuration())
+        try await h.start(engine).get()
+        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+        // Placed with our key behind the engine's back: only cancel-session reaches it.
+        let ours = await h.accountID(SimHarness.key)
+        _ = try await h.core.withEngine { e in
+            try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: .buy, amount: ExactDecimal("0.01")!, price: 49_000),
+                             account: ours, session: SimHarness.key)
+        }
+        _ = try await h.core.setFaults(FaultConfig(failPathNext: ["/v1/order/cancel/session": 3]))
+        h.on { engine.setKillSwitch(true, reason: "test") }
+        try await waitUntil("every order cancelled on the venue, the untracked one too") { await h.simOpenOrders().isEmpty }
+        // Three answered 500 (injected before the request is counted), then one confirmed.
+        #expect(await h.core.trafficStats.injectedErrors == 3)
+        #expect(await h.core.currentFaults.failPathNext["/v1/order/cancel/session"] == 0)
+        #expect(await h.core.trafficStats.privatePaths["key:\(SimHarness.key)"]?["/v1/order/cancel/session"] == 1)
+        try await h.shutdown(engine).get()
+    }
 }

@@ -45,11 +45,15 @@ public struct FaultConfig: Sendable, Codable, Equatable {
     public var skipSocketSequenceEvery: Int
     /// Stop sending WebSocket heartbeats (the connection stays open).
     public var stopHeartbeats: Bool
+    /// The next N private requests to a path (`"/v1/order/cancel/session": 3`) are
+    /// answered 500 `System` instead of being executed (counted down as they fire).
+    public var failPathNext: [String: Int]
 
     public init(responseDelayMs: Int = 0, privateErrorPercent: Int = 0, errorStatuses: [Int] = [500, 502, 503],
                 dropResponsePercent: Int = 0, dropResponseNext: Int = 0, dropResponseAs: DroppedResponse = .badGateway,
                 maintenance: Bool = false, rateLimitStormMs: Int = 0, dropWebSocketsNow: Bool = false,
-                dropWebSocketsEveryMs: Int = 0, skipSocketSequenceEvery: Int = 0, stopHeartbeats: Bool = false) {
+                dropWebSocketsEveryMs: Int = 0, skipSocketSequenceEvery: Int = 0, stopHeartbeats: Bool = false,
+                failPathNext: [String: Int] = [:]) {
         self.responseDelayMs = responseDelayMs
         self.privateErrorPercent = privateErrorPercent
         self.errorStatuses = errorStatuses
@@ -62,6 +66,7 @@ public struct FaultConfig: Sendable, Codable, Equatable {
         self.dropWebSocketsEveryMs = dropWebSocketsEveryMs
         self.skipSocketSequenceEvery = skipSocketSequenceEvery
         self.stopHeartbeats = stopHeartbeats
+        self.failPathNext = failPathNext
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,6 +84,7 @@ public struct FaultConfig: Sendable, Codable, Equatable {
         dropWebSocketsEveryMs = try c.decodeIfPresent(Int.self, forKey: .dropWebSocketsEveryMs) ?? d.dropWebSocketsEveryMs
         skipSocketSequenceEvery = try c.decodeIfPresent(Int.self, forKey: .skipSocketSequenceEvery) ?? d.skipSocketSequenceEvery
         stopHeartbeats = try c.decodeIfPresent(Bool.self, forKey: .stopHeartbeats) ?? d.stopHeartbeats
+        failPathNext = try c.decodeIfPresent([String: Int].self, forKey: .failPathNext) ?? d.failPathNext
     }
 
     /// Problems that make this config meaningless, as sentences; empty when valid.
@@ -88,6 +94,7 @@ public struct FaultConfig: Sendable, Codable, Equatable {
         if !(0...100).contains(privateErrorPercent) { found.append("privateErrorPercent must be 0...100") }
         if !(0...100).contains(dropResponsePercent) { found.append("dropResponsePercent must be 0...100") }
         if dropResponseNext < 0 { found.append("dropResponseNext must be >= 0") }
+        if failPathNext.values.contains(where: { $0 < 0 }) { found.append("failPathNext counts must be >= 0") }
         if rateLimitStormMs < 0 { found.append("rateLimitStormMs must be >= 0") }
         if privateErrorPercent > 0, errorStatuses.isEmpty || !errorStatuses.allSatisfy({ [500, 502, 503].contains($0) }) {
             found.append("errorStatuses must be a non-empty subset of [500, 502, 503]")

@@ -38,6 +38,13 @@ struct FaultInjector: Sendable {
         return config.errorStatuses[Int(random.next() % UInt64(config.errorStatuses.count))]
     }
 
+    /// The 500 to answer a private request to `path` with, when `failPathNext` counts it.
+    mutating func drawPathFailure(path: String) -> Int? {
+        guard let left = config.failPathNext[path], left > 0 else { return nil }
+        config.failPathNext[path] = left - 1
+        return 500
+    }
+
     /// Whether to drop the response of an order placement that is about to execute.
     mutating func drawDropResponse() -> FaultConfig.DroppedResponse? {
         if config.dropResponseNext > 0 {
@@ -65,6 +72,7 @@ struct FaultInjector: Sendable {
             ("dropWebSocketsEveryMs", .int(c.dropWebSocketsEveryMs)),
             ("skipSocketSequenceEvery", .int(c.skipSocketSequenceEvery)),
             ("stopHeartbeats", .bool(c.stopHeartbeats)),
+            ("failPathNext", .object(c.failPathNext.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             ("generation", .int(generation)),
         ])
     }

@@ -129,8 +129,8 @@ public actor SimulatorCore {
     var inMaintenance: Bool { faults.maintenance }
     var inRateLimitStorm: Bool { faults.inRateLimitStorm(nowMilliseconds: clock.nowMilliseconds()) }
     var responseDelayMs: Int { faults.config.responseDelayMs }
-    func drawPrivateError() -> Int? {
-        let status = faults.drawPrivateError()
+    func drawPrivateError(path: String) -> Int? {
+        let status = faults.drawPathFailure(path: path) ?? faults.drawPrivateError()
         if status != nil { traffic.injectedErrors += 1 }
         return status
     }

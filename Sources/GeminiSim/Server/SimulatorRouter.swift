@@ -81,7 +81,7 @@ struct SimulatorRouter: HTTPHandler {
             let bucket = headers["x-gemini-apikey"].map { "key:\($0)" } ?? "ip:\(client)"
             if await core.refusedByStorm(bucket: bucket) { return HTTPReplies.error(.rateLimit()) }
             guard await admitted(isPrivate: true, bucket: bucket) else { return HTTPReplies.error(.rateLimit()) }
-            if let status = await core.drawPrivateError() { return await delayed(HTTPReplies.error(.system(status: status))) }
+            if let status = await core.drawPrivateError(path: path) { return await delayed(HTTPReplies.error(.system(status: status))) }
             let outcome = await core.handlePrivate(path: path, headers: headers)
             if let dropped = outcome.dropped {
                 log(SimLogRecord(level: .warning, event: "fault.response_dropped", fields: [("path", path), ("as", dropped.rawValue)]))
