@@ -152,7 +152,9 @@ extension GeminiRESTClient {
         }
         var fields = fields
         if let account { fields.append(("account", .string(account))) }
-        sender.send(path: path, fields: fields, deadline: deadline, on: queue) { result in
+        // Cancels never wait long behind the order-events handshake (see `preemptsLease`).
+        sender.send(path: path, fields: fields, deadline: deadline, preemptsLease: path.hasPrefix("/v1/order/cancel"),
+                    on: queue) { result in
             completion(Self.decode(T.self, endpoint: path, from: result))
         }
     }

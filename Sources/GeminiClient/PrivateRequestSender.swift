@@ -44,6 +44,10 @@ public final class PrivateRequestSender: @unchecked Sendable {
     private var nextID: UInt64 = 0
     /// The lease holding the slot, if an exclusive operation (not a request) has it.
     private var activeLeaseID: UInt64?
+    /// When `activeLeaseID` was granted.
+    private var leaseGrantedAt = DispatchTime.now()
+    /// How long a lease keeps the slot once a cancel is waiting (see `send`).
+    private let leasePreemptAfter: DispatchTimeInterval
     /// Set by `retire`: nothing is signed any more.
     private var retired = false
     /// `retire` callers waiting for the request in flight to finish.
@@ -53,10 +57,12 @@ public final class PrivateRequestSender: @unchecked Sendable {
     ///   - signer: the key's credentials; its `nonceFormat` must match `nonces.format`.
     ///   - nonces: the key's only nonce source.
     ///   - requestTimeout: HTTP deadline once sent; nil = the HTTP client's default.
+    ///   - leasePreemptAfter: how long an exclusive lease may keep a cancel waiting.
     public init(
         http: HTTPClient, venue: GeminiVenue, signer: GeminiSigner, nonces: NonceSource,
-        requestTimeout: Duration? = nil
+        requestTimeout: Duration? = nil, leasePreemptAfter: DispatchTimeInterval = .seconds(1)
     ) {
+        self.leasePreemptAfter = leasePreemptAfter
         precondition(signer.nonceFormat == nonces.format, "signer and nonce source must use the same nonce format")
         self.http = http
         self.queue = http.queue
@@ -79,17 +85,22 @@ public final class PrivateRequestSender: @unchecked Sendable {
     /// - Parameters:
     ///   - fields: payload fields after `request` and `nonce`, in order.
     ///   - deadline: latest time the request may be handed to HTTP; default now + 5 s.
+    ///   - preemptsLease: a cancel. An exclusive lease (the order-events handshake, which
+    ///     may hold the slot for a whole connect, TLS and upgrade) keeps it waiting at most
+    ///     `leasePreemptAfter`, then gives the slot up: a handshake whose nonce the cancel
+    ///     overtakes is refused and retried, a cancel held back for seconds may cost money.
     public func send(
         path: String,
         fields: [(String, PayloadValue)] = [],
         deadline: DispatchTime? = nil,
+        preemptsLease: Bool = false,
         on completionQueue: DispatchQueue,
         completion: @escaping @Sendable (Result<HTTPResponse, GeminiClientError>) -> Void
     ) {
         let deadline = deadline ?? .now() + Self.defaultQueueDeadline
         let fieldList = FieldList(fields)
         let work = QueuedWork.request(PendingRequest(
-            id: 0, path: path, fields: fieldList, deadline: deadline,
+            id: 0, path: path, fields: fieldList, deadline: deadline, preemptsLease: preemptsLease,
             completionQueue: completionQueue, completion: completion))
         // On the tick-to-order path the engine calls from the HTTP client's own queue (it
         // shares it): enqueue in place, so the request is signed and written to the
@@ -172,6 +183,7 @@ public final class PrivateRequestSender: @unchecked Sendable {
         work.id = nextID
         pending.append(work)
         let id = work.id
+        if work.preemptsLease, activeLeaseID != nil { schedulePreemption() }
         pump()
         // Fails the request at its deadline if it is still waiting, rather than when its
         // turn comes: a caller should not wait for a slow head to learn it is too late.
@@ -215,6 +227,7 @@ public final class PrivateRequestSender: @unchecked Sendable {
         }
         inFlight = true
         activeLeaseID = operation.id
+        leaseGrantedAt = .now()
         let id = operation.id
         let lease = NonceLease(nonce: nonce, signer: signer) { [weak self] nonceRejected in
             guard let self else { return }
@@ -222,6 +235,18 @@ public final class PrivateRequestSender: @unchecked Sendable {
         }
         queue.asyncAfter(deadline: .now() + operation.maximumHold) { lease.release() }
         operation.finish(.success(lease))
+        if pending.contains(where: \.preemptsLease) { schedulePreemption() }
+    }
+
+    /// Takes the slot back from the active lease once it has held it `leasePreemptAfter`,
+    /// if a cancel is still waiting then.
+    private func schedulePreemption() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let id = activeLeaseID else { return }
+        queue.asyncAfter(deadline: leaseGrantedAt + leasePreemptAfter) { [weak self] in
+            guard let self, self.activeLeaseID == id, self.pending.contains(where: \.preemptsLease) else { return }
+            self.released(leaseID: id, nonceRejected: false)
+        }
     }
 
     private func released(leaseID: UInt64, nonceRejected: Bool) {
@@ -283,6 +308,10 @@ public final class PrivateRequestSender: @unchecked Sendable {
 private enum QueuedWork {
     case request(PendingRequest)
     case exclusive(ExclusiveOperation)
+
+    var preemptsLease: Bool {
+        if case .request(let r) = self { r.preemptsLease } else { false }
+    }
 
     var id: UInt64 {
         get {
@@ -369,6 +398,7 @@ private struct PendingRequest {
     let path: String
     let fields: FieldList
     let deadline: DispatchTime
+    let preemptsLease: Bool
     let completionQueue: DispatchQueue
     let completion: @Sendable (Result<HTTPResponse, GeminiClientError>) -> Void
 

@@ -71,6 +71,50 @@ import Testing
         _ = try success(call { client.roles(on: $0, completion: $1) })
     }
 
+    /// A cancel waits at most `leasePreemptAfter` behind a lease (the order-events
+    /// handshake may hold the slot for a whole connect + TLS + upgrade): then the lease
+    /// loses the slot, and the cancel goes out long before the lease's own hold ends or the
+    /// cancel's queue deadline passes.
+    @Test func aCancelTakesTheSlotFromALeaseHeldTooLong() throws {
+        let stub = try StubGemini()
+        let credentials = try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)
+        let sender = PrivateRequestSender(
+            http: stub.http, venue: stub.venue, signer: GeminiSigner(credentials: credentials),
+            nonces: try NonceSource(), requestTimeout: .seconds(10), leasePreemptAfter: .milliseconds(200))
+        let client = GeminiRESTClient(venue: stub.venue, http: stub.http, sender: sender)
+        let granted = DispatchSemaphore(value: 0)
+        sender.withNonce(maximumHold: .seconds(60), on: DispatchQueue(label: "test.lease")) { result in
+            if case .success = result { granted.signal() }  // held: never released by the caller
+        }
+        #expect(granted.wait(timeout: .now() + 10) == .success)
+        let started = ContinuousClock.now
+        let result = try call { (q, done: @escaping @Sendable (Result<CancelAllResponse, GeminiClientError>) -> Void) in
+            client.cancelSession(deadline: .now() + .seconds(20), on: q, completion: done)
+        }
+        if case .failure(let e) = result { #expect(e != .expired(endpoint: "/v1/order/cancel/session")) }
+        #expect(ContinuousClock.now - started < .seconds(15), "the cancel waited for the lease's whole hold")
+        #expect(try stub.log().paths == ["/v1/order/cancel/session"])
+    }
+
+    @Test func aQueryDoesNotTakeTheSlotFromALease() throws {
+        let stub = try StubGemini()
+        let credentials = try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)
+        let sender = PrivateRequestSender(
+            http: stub.http, venue: stub.venue, signer: GeminiSigner(credentials: credentials),
+            nonces: try NonceSource(), requestTimeout: .seconds(10), leasePreemptAfter: .milliseconds(50))
+        let client = GeminiRESTClient(venue: stub.venue, http: stub.http, sender: sender)
+        let granted = DispatchSemaphore(value: 0)
+        sender.withNonce(maximumHold: .seconds(60), on: DispatchQueue(label: "test.lease")) { result in
+            if case .success = result { granted.signal() }
+        }
+        #expect(granted.wait(timeout: .now() + 10) == .success)
+        let result = try call { (q, done: @escaping @Sendable (Result<Roles, GeminiClientError>) -> Void) in
+            client.roles(deadline: .now() + .milliseconds(500), on: q, completion: done)
+        }
+        #expect(try failure(result) == .expired(endpoint: "/v1/roles"))
+        #expect(try stub.log().paths.isEmpty)
+    }
+
     @Test func exclusiveOperationPastItsDeadlineGetsNoNonce() throws {
         let stub = try StubGemini()
         let (sender, _) = try Self.senderAndClient(stub)
