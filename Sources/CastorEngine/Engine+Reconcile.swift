@@ -103,17 +103,22 @@ extension Engine {
     /// An order the exchange reported executed beyond its counted fills (a cancel reply or
     /// status without trades) may have traded before that newest fill, so the catch-up
     /// starts no later than its creation.
+    ///
+    /// Fill times are the exchange's; creation and start times are the engine's steady
+    /// clock, which runs ahead of the wall clock by `skewMs` once the wall clock was stepped
+    /// back, so those start earlier by that much.
     func catchUpPoint(_ symbol: Symbol) -> Int64 {
         let lastFill = manager.ledger.fills.values.filter { $0.symbol == symbol }.compactMap(\.timestampMs).max()
+        let skew = max(0, clock.skewMs)
         if var since = lastFill {
             for o in ordersWithUnjournaledFills() where o.lifecycle.symbol == symbol {
-                if let created = intents[o.lifecycle.clientOrderID]?.createdMs { since = min(since, created - 5_000) }
+                if let created = intents[o.lifecycle.clientOrderID]?.createdMs { since = min(since, created - 5_000 - skew) }
             }
             return since
         }
-        var since = startedAtMs - 60_000
+        var since = startedAtMs - 60_000 - skew
         for (id, info) in intents where manager.order(id)?.lifecycle.symbol == symbol {
-            since = min(since, info.createdMs - 5_000)
+            since = min(since, info.createdMs - 5_000 - skew)
         }
         return since
     }
