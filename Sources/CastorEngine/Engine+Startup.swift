@@ -65,11 +65,10 @@ extension Engine {
                     "from": "\(moved.from)", "path": "\(moved.to)"])
             }
             let journal = try Journal(stateDirectory: dir, scope: scope)
-            let state = try journal.loadState()
-            let fills = try journal.fills().compactMap(Engine.ledgerFill)
+            let (state, ledger) = try Engine.restoreLedger(from: journal)
             let generator = try ClientOrderIDGenerator(prefix: Engine.clientOrderIDPrefix, boot: bootToken,
                                                        lastCounter: UInt64(max(0, state.clientOrderCounter)))
-            manager = OrderManager(generator: generator, ledger: FillLedger(restoring: fills),
+            manager = OrderManager(generator: generator, ledger: ledger,
                                    configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: startedAtMs))
             for open in state.openOrders {
                 guard let id = ClientOrderID(open.intent.clientOrderID) else { continue }
@@ -86,12 +85,21 @@ extension Engine {
             counterReservedThrough = state.clientOrderCounter
             self.journal = journal
             log("journal").info("journal opened", metadata: [
-                "reason": "\(state.openOrders.count) open orders, \(fills.count) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
+                "reason": "\(state.openOrders.count) open orders, \(state.positions.values.reduce(0) { $0 + $1.fillCount }) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
                 "path": "\(journal.path)"])
             return .success(())
         } catch {
             return .failure(.journal("\(dir): \(error)"))
         }
+    }
+
+    /// What start-up rebuilds from an open journal: its state (open orders, positions,
+    /// counters) and the fill ledger. Public for `castor-bench journal-start`, which times
+    /// exactly this against a large journal.
+    public static func restoreLedger(from journal: Journal) throws -> (JournalState, FillLedger) {
+        let state = try journal.loadState()
+        let fills = try journal.fills().compactMap(Engine.ledgerFill)
+        return (state, FillLedger(restoring: fills))
     }
 
     private func makeClient(_ credentials: APICredentials) -> Result<Void, EngineError> {
