@@ -151,7 +151,7 @@ let package = Package(
             name: "CastorEngineTests",
             dependencies: [
                 "CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds",
-                "CastorTrading", "GeminiProtocol", "MarketData", .product(name: "Logging", package: "swift-log"),
+                "CastorTrading", "GeminiProtocol", "MarketData", "CastorJournal", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),

@@ -93,13 +93,32 @@ extension Engine {
         }
     }
 
+    /// How long a fill's trade id stays in the ledger's memory after its symbol's newest
+    /// fill, and how many at most: reconciliation's `/v1/mytrades` catch-up starts at the
+    /// symbol's last fill, so the trades it asks about are almost all in this window; older
+    /// ones are looked up in the journal (`JournalFillArchive`).
+    static let fillWindowMs: Int64 = 60 * 60 * 1_000
+    static let maxFillsInMemory = 20_000
+
     /// What start-up rebuilds from an open journal: its state (open orders, positions,
     /// counters) and the fill ledger. Public for `castor-bench journal-start`, which times
     /// exactly this against a large journal.
+    ///
+    /// Bounded work whatever the history: positions come from the journal's aggregate, and
+    /// only each symbol's recent fills are read (`Journal.recentFills`).
     public static func restoreLedger(from journal: Journal) throws -> (JournalState, FillLedger) {
         let state = try journal.loadState()
-        let fills = try journal.fills().compactMap(Engine.ledgerFill)
-        return (state, FillLedger(restoring: fills))
+        let retention = FillRetention(windowMs: fillWindowMs, maxFills: maxFillsInMemory,
+                                      archive: JournalFillArchive(journal: journal))
+        let recent = try journal.recentFills(windowMs: fillWindowMs, limitPerSymbol: maxFillsInMemory)
+            .compactMap(Engine.ledgerFill)
+        var totals: [Symbol: FillTotals] = [:]
+        for p in state.positions.values {
+            totals[Symbol(p.symbol)] = FillTotals(base: p.base, quoteExcludingFees: p.quote, fees: p.fees, fillCount: p.fillCount)
+        }
+        let ledger = FillLedger(totals: totals, recent: recent, lastFillTimestampMs: state.lastFillMs.values.max(),
+                                retention: retention)
+        return (state, ledger)
     }
 
     private func makeClient(_ credentials: APICredentials) -> Result<Void, EngineError> {
