@@ -109,7 +109,7 @@ extension Engine {
     public static func restoreLedger(from journal: Journal) throws -> (JournalState, FillLedger) {
         let state = try journal.loadState()
         let retention = FillRetention(windowMs: fillWindowMs, maxFills: maxFillsInMemory,
-                                      archive: JournalFillArchive(journal: journal))
+                                      archive: JournalFillArchive(journal: journal, countedThroughRow: state.fillRowHighWater))
         let recent = try journal.recentFills(windowMs: fillWindowMs, limitPerSymbol: maxFillsInMemory)
             .compactMap(Engine.ledgerFill)
         var totals: [Symbol: FillTotals] = [:]

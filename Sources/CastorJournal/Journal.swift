@@ -1,6 +1,7 @@
 import CastorCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The durable record of Castor's intents, order state changes and fills of one venue and
 /// account, in `<state dir>/castor.<venue>.<account>.sqlite` (see `JournalScope`).
@@ -52,6 +53,8 @@ public final class Journal: Sendable {
     /// Absolute path of the database file.
     public let path: String
     private let queue: DatabaseQueue
+    /// Rowids of the fills this instance inserted; see `containsFill(tradeID:countedThroughRow:)`.
+    private let ownFillRows = Mutex<[ClosedRange<Int64>]>([])
 
     /// Opens the journal of `scope` in `stateDirectory` (file `scope.fileName`), creating and
     /// migrating it if needed.
@@ -188,17 +191,37 @@ public final class Journal: Sendable {
     /// count once.
     @discardableResult
     public func recordFill(_ fill: JournalFill) throws(JournalError) -> Bool {
-        try write(.synced) { db in try Journal.insert(fill, db) }
+        let row = try write(.synced) { db in try Journal.insert(fill, db) }
+        noteOwnFillRows([row.rowid])
+        return row.new
     }
 
     /// Journals many fills in one synced transaction (one fsync instead of one per fill), as
     /// when catching up from a `/v1/mytrades` page. Returns, per fill, whether it was new.
     @discardableResult
     public func recordFills(_ fills: [JournalFill]) throws(JournalError) -> [Bool] {
-        try write(.synced) { db in try fills.map { try Journal.insert($0, db) } }
+        let rows = try write(.synced) { db in try fills.map { try Journal.insert($0, db) } }
+        noteOwnFillRows(rows.map(\.rowid))
+        return rows.map(\.new)
     }
 
-    private static func insert(_ fill: JournalFill, _ db: Database) throws -> Bool {
+    /// Remembers the rowids of the fills recorded through this instance (after their commit),
+    /// new or not: its caller counted them. As ranges: with one writer new fills get
+    /// consecutive rowids, so this stays one range however many fills.
+    private func noteOwnFillRows(_ rows: [Int64?]) {
+        ownFillRows.withLock { ranges in
+            for case let row? in rows {
+                if let last = ranges.last, last.upperBound &+ 1 == row {
+                    ranges[ranges.count - 1] = last.lowerBound...row
+                } else {
+                    ranges.append(row...row)
+                }
+            }
+        }
+    }
+
+    /// Inserts a fill and adds it to the aggregate if its trade id is new; its row either way.
+    private static func insert(_ fill: JournalFill, _ db: Database) throws -> (rowid: Int64?, new: Bool) {
         try db.cachedStatement(sql: """
             INSERT INTO fills (trade_id, order_id, client_order_id, symbol, side, price, amount, fee, fee_currency, liquidity, ts_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -208,7 +231,12 @@ public final class Journal: Sendable {
                 fill.price.description, fill.amount.description, fill.fee.description, fill.feeCurrency,
                 fill.liquidity?.rawValue, fill.timestampMs,
             ])
-        guard db.changesCount == 1 else { return false }
+        guard db.changesCount == 1 else {
+            let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT rowid FROM fills WHERE trade_id = ?"),
+                                              arguments: [fill.tradeID])
+            return (existing, false)
+        }
+        let rowid = db.lastInsertedRowID
         try Journal.addToPositions(fill, db)
         // Kept in meta (not only derived from `fills`) so that pruning old fills one day
         // cannot move the mytrades catch-up point backwards.
@@ -217,7 +245,7 @@ public final class Journal: Sendable {
             ON CONFLICT (key) DO UPDATE SET value = excluded.value
             WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)
             """).execute(arguments: [Journal.lastFillPrefix + fill.symbol, String(fill.timestampMs)])
-        return true
+        return (rowid, true)
     }
 
     /// Stores caller metadata (boot id, config hash, …); nil removes the key. Synced.
@@ -308,8 +336,9 @@ public final class Journal: Sendable {
                     meta[key] = value
                 }
             }
+            let highWater = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM fills") ?? 0
             return JournalState(openOrders: openOrders, positions: positions, lastFillMs: lastFill,
-                                clientOrderCounter: counter, meta: meta)
+                                clientOrderCounter: counter, meta: meta, fillRowHighWater: highWater)
         }
     }
 
@@ -345,8 +374,22 @@ public final class Journal: Sendable {
 
     /// True when a fill with this trade id is journaled (the primary key: one index probe).
     public func containsFill(tradeID: String) throws(JournalError) -> Bool {
+        try fillRow(tradeID: tradeID) != nil
+    }
+
+    /// True when a fill with this trade id is journaled and counted in totals read at
+    /// `countedThroughRow` (`JournalState.fillRowHighWater`) or inserted since by this
+    /// instance: the fills a ledger restored from that state has counted. A fill another
+    /// writer journaled meanwhile (which `Journal` forbids, but a dropped engine in a test may
+    /// still do) is not, so the ledger counts it instead of taking it as known.
+    public func containsFill(tradeID: String, countedThroughRow: Int64) throws(JournalError) -> Bool {
+        guard let row = try fillRow(tradeID: tradeID) else { return false }
+        return row <= countedThroughRow || ownFillRows.withLock { $0.contains { $0.contains(row) } }
+    }
+
+    private func fillRow(tradeID: String) throws(JournalError) -> Int64? {
         try read { db in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM fills WHERE trade_id = ?"), arguments: [tradeID]) ?? false
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT rowid FROM fills WHERE trade_id = ?"), arguments: [tradeID])
         }
     }
 

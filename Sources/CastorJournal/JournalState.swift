@@ -21,4 +21,7 @@ public struct JournalState: Sendable, Hashable {
     public var clientOrderCounter: Int64
     /// Caller-owned metadata (boot id, config hash, …); the journal's own keys are excluded.
     public var meta: [String: String]
+    /// The highest rowid in `fills` when this state was read: the fills `positions` counts
+    /// (see `Journal.containsFill(tradeID:countedThroughRow:)`).
+    public var fillRowHighWater: Int64 = 0
 }

@@ -184,4 +184,28 @@ import Testing
             guard case .corrupt = error else { Issue.record("unexpected \(error)"); return }
         }
     }
+
+    /// The archive a restored ledger consults knows only the fills its totals include: those
+    /// journaled when the state was read and those recorded through the same instance since.
+    @Test func countedFillsAreThoseOfTheStateAndOfThisInstance() throws {
+        let dir = TempDirectory()
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
+        try journal.recordFills((0..<10).map { makeFill("old\($0)") })
+        let mark = try journal.loadState().fillRowHighWater
+        #expect(mark == 10)
+        try journal.recordFill(makeFill("mine"))
+        // A second writer (forbidden in production; a dropped engine in a test).
+        let other = try Journal(stateDirectory: dir.path, scope: scope)
+        try other.recordFill(makeFill("theirs"))
+        #expect(try journal.containsFill(tradeID: "old3", countedThroughRow: mark))
+        #expect(try journal.containsFill(tradeID: "mine", countedThroughRow: mark))
+        #expect(try !journal.containsFill(tradeID: "theirs", countedThroughRow: mark))
+        #expect(try journal.containsFill(tradeID: "theirs"))
+        // Once this instance's caller records it (and so counted it), it is counted.
+        #expect(try journal.recordFill(makeFill("theirs")) == false)
+        #expect(try journal.containsFill(tradeID: "theirs", countedThroughRow: mark))
+        #expect(try !journal.containsFill(tradeID: "never", countedThroughRow: mark))
+        try other.close()
+        try journal.close()
+    }
 }
