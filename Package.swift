@@ -22,11 +22,13 @@ import PackageDescription
 //   CastorFeeds               the exchange feeds behind adapters: market data, order events
 //   CastorEngine              the daemon: order manager, strategies, reload, wiring
 //   castor                    the command-line executable
+//   castor-bench              benchmarks on made-up state (journal start-up with 1M fills)
 let package = Package(
     name: "Castor",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "castor", targets: ["castor"]),
+        .executable(name: "castor-bench", targets: ["castor-bench"]),
         .library(name: "CastorStrategy", type: .dynamic, targets: ["CastorStrategy"]),
     ],
     dependencies: [
@@ -105,6 +107,14 @@ let package = Package(
             // to them, so both sides share one `Strategy` type. See PluginLoader.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]
         ),
+        // Benchmarks that need a large made-up state (e.g. a journal of a million fills).
+        .executableTarget(
+            name: "castor-bench",
+            dependencies: [
+                "CastorCore", "CastorEngine", "CastorJournal", "CastorTrading", "GeminiProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "CastorCoreTests", dependencies: ["CastorCore"]),
         .testTarget(name: "CastorSSLTests", dependencies: ["CastorSSL"]),
         // Test-only helpers shared by test targets (the Python peer launcher).
@@ -145,7 +155,7 @@ let package = Package(
             name: "CastorEngineTests",
             dependencies: [
                 "CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds",
-                "CastorTrading", "GeminiProtocol", "MarketData", .product(name: "Logging", package: "swift-log"),
+                "CastorTrading", "GeminiProtocol", "MarketData", "CastorJournal", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),

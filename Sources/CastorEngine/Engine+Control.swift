@@ -195,8 +195,9 @@ extension Engine {
     }
 
     /// Orders whose executed amount, as the exchange reported it, exceeds their fills in the
-    /// ledger, which holds exactly the journaled fills (restored from the journal at start,
-    /// each new one journaled, synced, as it is counted): the orders with fills the journal
+    /// ledger, which counts exactly the journaled fills (restored from the journal at start,
+    /// each new one journaled, synced, as it is counted; the sums of orders whose fills left
+    /// the ledger's memory come from the journal itself): the orders with fills the journal
     /// lacks. The ledger, by exchange order id, rather than the order's own fill sum, which
     /// misses a fill counted before the order's id was known (a reconciliation finding the
     /// trade of an uncertain send) and fills journaled before a restart.
@@ -320,8 +321,10 @@ extension Engine {
 
     func currentStatusLine() -> String {
         let killed = risk.killSwitchEngaged ? ", KILL SWITCH" : ""
+        // Every fill counted, from the positions: the ledger keeps only recent fills in memory.
+        let fillCount = manager.ledger.positions.values.reduce(0) { $0 + $1.fillCount }
         return "\(phase.rawValue): \(strategy?.name ?? "no strategy"), market data \(feedStatus.marketData), "
-            + "order events \(feedStatus.orderEvents), \(openOrderCount) open orders, \(manager.ledger.fills.count) fills\(killed)"
+            + "order events \(feedStatus.orderEvents), \(openOrderCount) open orders, \(fillCount) fills\(killed)"
     }
 
     static func ms(_ d: Duration) -> Int64 {

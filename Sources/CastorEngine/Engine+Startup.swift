@@ -65,11 +65,10 @@ extension Engine {
                     "from": "\(moved.from)", "path": "\(moved.to)"])
             }
             let journal = try Journal(stateDirectory: dir, scope: scope)
-            let state = try journal.loadState()
-            let fills = try journal.fills().compactMap(Engine.ledgerFill)
+            let (state, ledger) = try Engine.restoreLedger(from: journal)
             let generator = try ClientOrderIDGenerator(prefix: ownPrefix, boot: bootToken,
                                                        lastCounter: UInt64(max(0, state.clientOrderCounter)))
-            manager = OrderManager(generator: generator, ledger: FillLedger(restoring: fills),
+            manager = OrderManager(generator: generator, ledger: ledger,
                                    configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: startedAtMs))
             for open in state.openOrders {
                 guard let id = ClientOrderID(open.intent.clientOrderID) else { continue }
@@ -86,12 +85,40 @@ extension Engine {
             counterReservedThrough = state.clientOrderCounter
             self.journal = journal
             log("journal").info("journal opened", metadata: [
-                "reason": "\(state.openOrders.count) open orders, \(fills.count) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
+                "reason": "\(state.openOrders.count) open orders, \(state.positions.values.reduce(0) { $0 + $1.fillCount }) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
                 "path": "\(journal.path)"])
             return .success(())
         } catch {
             return .failure(.journal("\(dir): \(error)"))
         }
+    }
+
+    /// How long a fill's trade id stays in the ledger's memory after its symbol's newest
+    /// fill, and how many at most: reconciliation's `/v1/mytrades` catch-up starts at the
+    /// symbol's last fill, so the trades it asks about are almost all in this window; older
+    /// ones are looked up in the journal (`JournalFillArchive`).
+    static let fillWindowMs: Int64 = 60 * 60 * 1_000
+    static let maxFillsInMemory = 20_000
+
+    /// What start-up rebuilds from an open journal: its state (open orders, positions,
+    /// counters) and the fill ledger. Public for `castor-bench journal-start`, which times
+    /// exactly this against a large journal.
+    ///
+    /// Bounded work whatever the history: positions come from the journal's aggregate, and
+    /// only each symbol's recent fills are read (`Journal.recentFills`).
+    public static func restoreLedger(from journal: Journal) throws -> (JournalState, FillLedger) {
+        let state = try journal.loadState()
+        let retention = FillRetention(windowMs: fillWindowMs, maxFills: maxFillsInMemory,
+                                      archive: JournalFillArchive(journal: journal, countedThroughRow: state.fillRowHighWater))
+        let recent = try journal.recentFills(windowMs: fillWindowMs, limitPerSymbol: maxFillsInMemory)
+            .compactMap(Engine.ledgerFill)
+        var totals: [Symbol: FillTotals] = [:]
+        for p in state.positions.values {
+            totals[Symbol(p.symbol)] = FillTotals(base: p.base, quoteExcludingFees: p.quote, fees: p.fees, fillCount: p.fillCount)
+        }
+        let ledger = FillLedger(totals: totals, recent: recent, lastFillTimestampMs: state.lastFillMs.values.max(),
+                                retention: retention)
+        return (state, ledger)
     }
 
     private func makeClient(_ credentials: APICredentials) -> Result<Void, EngineError> {

@@ -1,6 +1,7 @@
 import CastorCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The durable record of Castor's intents, order state changes and fills of one venue and
 /// account, in `<state dir>/castor.<venue>.<account>.sqlite` (see `JournalScope`).
@@ -36,24 +37,49 @@ public final class Journal: Sendable {
     public static let reservedMetaPrefix = "journal."
     static let counterKey = "journal.client_order_counter"
     static let lastFillPrefix = "journal.last_fill_ms."
+    /// "1" while the journal is closed after a clean `close()`, "0" while it is open (or
+    /// after a crash). See `init(directory:fileName:verification:)`.
+    static let cleanShutdownKey = "journal.clean_shutdown"
+
+    /// When opening runs SQLite's full `PRAGMA quick_check`.
+    public enum Verification: Sendable, Hashable {
+        /// Only when the previous run did not close the journal cleanly (a crash, a kill, a
+        /// power cut), or the file predates the marker: the cases in which damage is likely.
+        case afterUncleanShutdown
+        /// At every open (reads the whole file: seconds for a journal of a million fills).
+        case always
+    }
 
     /// Absolute path of the database file.
     public let path: String
     private let queue: DatabaseQueue
+    /// Rowids of the fills this instance inserted; see `containsFill(tradeID:countedThroughRow:)`.
+    private let ownFillRows = Mutex<[ClosedRange<Int64>]>([])
 
     /// Opens the journal of `scope` in `stateDirectory` (file `scope.fileName`), creating and
     /// migrating it if needed.
     ///
     /// The directory must already exist (Castor does not guess where state lives). The file
     /// is created with mode 0600, and an existing file is tightened to 0600, because it
-    /// reveals the account's trading history. Opening runs SQLite's `quick_check`, which
-    /// reads the whole file once: corruption is reported at start-up, not mid-trade.
-    public convenience init(stateDirectory: String, scope: JournalScope) throws(JournalError) {
-        try self.init(directory: (stateDirectory as NSString).standardizingPath, fileName: scope.fileName)
+    /// reveals the account's trading history. See `Verification` for when opening runs
+    /// SQLite's `quick_check`.
+    public convenience init(stateDirectory: String, scope: JournalScope,
+                            verification: Verification = .afterUncleanShutdown) throws(JournalError) {
+        try self.init(directory: (stateDirectory as NSString).standardizingPath, fileName: scope.fileName,
+                      verification: verification)
     }
 
     /// Opens `fileName` in `directory` (already standardised).
-    init(directory: String, fileName: String) throws(JournalError) {
+    ///
+    /// Why the full check is not run at every open: `quick_check` reads every page, so its
+    /// cost grows with history (seconds at a million fills) and start-up must not. SQLite's
+    /// own WAL recovery still runs at every open and is what makes a crash safe; a file
+    /// damaged some other way (disk, hand edits) is most likely after an unclean stop, when
+    /// the check does run. A clean `close()` leaves a marker saying so, and the next open
+    /// skips the check; the open clears the marker first, so a crash in between leaves it
+    /// cleared. A file that is not a database at all fails on the first read whatever the
+    /// marker, and a damaged page read later is still reported as `JournalError.corrupt`.
+    init(directory: String, fileName: String, verification: Verification = .afterUncleanShutdown) throws(JournalError) {
         path = (directory as NSString).appendingPathComponent(fileName)
         try Journal.checkDirectory(directory)
         try Journal.createPrivateFile(path, directory: directory)
@@ -64,8 +90,15 @@ public final class Journal: Sendable {
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             try queue.writeWithoutTransaction { [path] db in
-                let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "no result"
-                guard check == "ok" else { throw JournalError.corrupt(path: path, detail: check) }
+                var cleanlyClosed = false
+                if try db.tableExists("meta") {
+                    let marker = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Journal.cleanShutdownKey])
+                    cleanlyClosed = marker == "1"
+                }
+                if verification == .always || !cleanlyClosed {
+                    let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "no result"
+                    guard check == "ok" else { throw JournalError.corrupt(path: path, detail: check) }
+                }
                 let migrator = JournalSchema.migrator
                 if try migrator.hasBeenSuperseded(db) {
                     let known = Set(migrator.migrations)
@@ -77,6 +110,15 @@ public final class Journal: Sendable {
         } catch {
             throw JournalError.wrap(error, path: path)
         }
+        // Synced before anything else is written: from here on a crash means "unclean".
+        try setCleanShutdownMarker(false)
+    }
+
+    private func setCleanShutdownMarker(_ clean: Bool) throws(JournalError) {
+        try write(.synced) { db in
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           arguments: [Journal.cleanShutdownKey, clean ? "1" : "0"])
+        }
     }
 
     /// Closes the database connection (SQLite checkpoints the WAL into the file). Every
@@ -84,6 +126,9 @@ public final class Journal: Sendable {
     /// exactly one writer owns the journal at a time (an engine handing over to its
     /// replacement). Closing twice is harmless.
     public func close() throws(JournalError) {
+        // Ignored on failure (already closed, disk full): a missing marker only makes the
+        // next open run the full check.
+        try? setCleanShutdownMarker(true)
         do {
             try queue.close()
         } catch {
@@ -146,17 +191,37 @@ public final class Journal: Sendable {
     /// count once.
     @discardableResult
     public func recordFill(_ fill: JournalFill) throws(JournalError) -> Bool {
-        try write(.synced) { db in try Journal.insert(fill, db) }
+        let row = try write(.synced) { db in try Journal.insert(fill, db) }
+        noteOwnFillRows([row.rowid])
+        return row.new
     }
 
     /// Journals many fills in one synced transaction (one fsync instead of one per fill), as
     /// when catching up from a `/v1/mytrades` page. Returns, per fill, whether it was new.
     @discardableResult
     public func recordFills(_ fills: [JournalFill]) throws(JournalError) -> [Bool] {
-        try write(.synced) { db in try fills.map { try Journal.insert($0, db) } }
+        let rows = try write(.synced) { db in try fills.map { try Journal.insert($0, db) } }
+        noteOwnFillRows(rows.map(\.rowid))
+        return rows.map(\.new)
     }
 
-    private static func insert(_ fill: JournalFill, _ db: Database) throws -> Bool {
+    /// Remembers the rowids of the fills recorded through this instance (after their commit),
+    /// new or not: its caller counted them. As ranges: with one writer new fills get
+    /// consecutive rowids, so this stays one range however many fills.
+    private func noteOwnFillRows(_ rows: [Int64?]) {
+        ownFillRows.withLock { ranges in
+            for case let row? in rows {
+                if let last = ranges.last, last.upperBound &+ 1 == row {
+                    ranges[ranges.count - 1] = last.lowerBound...row
+                } else {
+                    ranges.append(row...row)
+                }
+            }
+        }
+    }
+
+    /// Inserts a fill and adds it to the aggregate if its trade id is new; its row either way.
+    private static func insert(_ fill: JournalFill, _ db: Database) throws -> (rowid: Int64?, new: Bool) {
         try db.cachedStatement(sql: """
             INSERT INTO fills (trade_id, order_id, client_order_id, symbol, side, price, amount, fee, fee_currency, liquidity, ts_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -166,7 +231,13 @@ public final class Journal: Sendable {
                 fill.price.description, fill.amount.description, fill.fee.description, fill.feeCurrency,
                 fill.liquidity?.rawValue, fill.timestampMs,
             ])
-        guard db.changesCount == 1 else { return false }
+        guard db.changesCount == 1 else {
+            let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT rowid FROM fills WHERE trade_id = ?"),
+                                              arguments: [fill.tradeID])
+            return (existing, false)
+        }
+        let rowid = db.lastInsertedRowID
+        try Journal.addToPositions(fill, db)
         // Kept in meta (not only derived from `fills`) so that pruning old fills one day
         // cannot move the mytrades catch-up point backwards.
         try db.cachedStatement(sql: """
@@ -174,7 +245,7 @@ public final class Journal: Sendable {
             ON CONFLICT (key) DO UPDATE SET value = excluded.value
             WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)
             """).execute(arguments: [Journal.lastFillPrefix + fill.symbol, String(fill.timestampMs)])
-        return true
+        return (rowid, true)
     }
 
     /// Stores caller metadata (boot id, config hash, …); nil removes the key. Synced.
@@ -231,7 +302,7 @@ public final class Journal: Sendable {
     // MARK: - Reads
 
     /// Rebuilds what the engine needs after a restart: open orders with their last event,
-    /// exact per-symbol positions from every fill, the mytrades catch-up points, the counter
+    /// exact per-symbol positions (the aggregate kept with every fill insert), the mytrades catch-up points, the counter
     /// and the caller's metadata. Reads in one transaction, so the parts agree.
     public func loadState() throws(JournalError) -> JournalState {
         try read { db in
@@ -249,22 +320,8 @@ public final class Journal: Sendable {
                 openOrders.append(.init(intent: intent, state: state, lastEvent: last))
             }
 
-            var positions: [String: JournalPosition] = [:]
-            let cursor = try Row.fetchCursor(db, sql: "SELECT trade_id, symbol, side, price, amount, fee, fee_currency, ts_ms FROM fills")
-            while let row = try cursor.next() {
-                let key: String = row["trade_id"]
-                let symbol: String = row["symbol"]
-                let side: JournalSide = try Journal.decode(row, "side", table: "fills", key: key)
-                let position = positions[symbol] ?? JournalPosition(symbol: symbol)
-                guard let next = position.adding(
-                    side,
-                    price: try Journal.decimal(row, "price", table: "fills", key: key),
-                    amount: try Journal.decimal(row, "amount", table: "fills", key: key),
-                    fee: try Journal.decimal(row, "fee", table: "fills", key: key),
-                    feeCurrency: row["fee_currency"], timestampMs: row["ts_ms"])
-                else { throw JournalError.arithmeticOverflow(symbol: symbol) }
-                positions[symbol] = next
-            }
+            // From the running aggregate, not by re-reading every fill (issue 10).
+            let positions = try Journal.storedPositions(db)
 
             var lastFill: [String: Int64] = [:]
             var meta: [String: String] = [:]
@@ -279,8 +336,9 @@ public final class Journal: Sendable {
                     meta[key] = value
                 }
             }
+            let highWater = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM fills") ?? 0
             return JournalState(openOrders: openOrders, positions: positions, lastFillMs: lastFill,
-                                clientOrderCounter: counter, meta: meta)
+                                clientOrderCounter: counter, meta: meta, fillRowHighWater: highWater)
         }
     }
 
@@ -293,6 +351,63 @@ public final class Journal: Sendable {
             if let sinceMs { sql += " AND ts_ms >= ?"; arguments += [sinceMs] }
             sql += " ORDER BY ts_ms, trade_id"
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Journal.fill(from:))
+        }
+    }
+
+    /// The newest fills of each symbol: those at or after the symbol's last fill time minus
+    /// `windowMs`, at most `limitPerSymbol` of them (the newest), oldest first. Bounded work:
+    /// an index range per symbol, whatever the length of the history.
+    public func recentFills(windowMs: Int64, limitPerSymbol: Int) throws(JournalError) -> [JournalFill] {
+        try read { db in
+            var result: [JournalFill] = []
+            for row in try Row.fetchAll(db, sql: "SELECT symbol, last_fill_ms FROM positions ORDER BY symbol") {
+                let symbol: String = row["symbol"], last: Int64 = row["last_fill_ms"]
+                let since = last.subtractingReportingOverflow(max(0, windowMs)).overflow ? Int64.min : last - max(0, windowMs)
+                let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT * FROM fills WHERE symbol = ? AND ts_ms >= ? ORDER BY ts_ms DESC, trade_id DESC LIMIT ?
+                    """), arguments: [symbol, since, max(0, limitPerSymbol)])
+                result += try rows.reversed().map(Journal.fill(from:))
+            }
+            return result.sorted { ($0.timestampMs, $0.tradeID) < ($1.timestampMs, $1.tradeID) }
+        }
+    }
+
+    /// True when a fill with this trade id is journaled (the primary key: one index probe).
+    public func containsFill(tradeID: String) throws(JournalError) -> Bool {
+        try fillRow(tradeID: tradeID) != nil
+    }
+
+    /// True when a fill with this trade id is journaled and counted in totals read at
+    /// `countedThroughRow` (`JournalState.fillRowHighWater`) or inserted since by this
+    /// instance: the fills a ledger restored from that state has counted. A fill another
+    /// writer journaled meanwhile (which `Journal` forbids, but a dropped engine in a test may
+    /// still do) is not, so the ledger counts it instead of taking it as known.
+    public func containsFill(tradeID: String, countedThroughRow: Int64) throws(JournalError) -> Bool {
+        guard let row = try fillRow(tradeID: tradeID) else { return false }
+        return row <= countedThroughRow || ownFillRows.withLock { $0.contains { $0.contains(row) } }
+    }
+
+    private func fillRow(tradeID: String) throws(JournalError) -> Int64? {
+        try read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT rowid FROM fills WHERE trade_id = ?"), arguments: [tradeID])
+        }
+    }
+
+    /// The exact sum of the amounts of the order's journaled fills, leaving out the trade
+    /// `excludingTradeID` if given (by the `fills_by_order` index: the order's fills only).
+    public func executedAmount(orderID: String, excludingTradeID: String? = nil) throws(JournalError) -> ExactDecimal {
+        try read { db in
+            var total = ExactDecimal.zero
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT trade_id, amount FROM fills WHERE order_id = ?"),
+                                        arguments: [orderID])
+            for row in rows {
+                let key: String = row["trade_id"]
+                if key == excludingTradeID { continue }
+                guard let sum = total.addingReportingOverflow(try Journal.decimal(row, "amount", table: "fills", key: key))
+                else { throw JournalError.arithmeticOverflow(symbol: "order \(orderID)") }
+                total = sum
+            }
+            return total
         }
     }
 

@@ -62,6 +62,28 @@ enum JournalSchema {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v2-positions") { db in
+            // Running per-symbol totals, updated in the same transaction as each new fill
+            // (`Journal.insert`), so a start reads a few rows instead of every fill ever made.
+            // Exact decimal TEXT, like the fills themselves.
+            try db.execute(sql: """
+                CREATE TABLE positions (
+                    symbol TEXT PRIMARY KEY NOT NULL,
+                    base TEXT NOT NULL,
+                    quote TEXT NOT NULL,
+                    fill_count INTEGER NOT NULL,
+                    last_fill_ms INTEGER NOT NULL
+                ) STRICT;
+                CREATE TABLE position_fees (
+                    symbol TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    amount TEXT NOT NULL,
+                    PRIMARY KEY (symbol, currency)
+                ) STRICT;
+                """)
+            // Backfilled once from the fills already journaled (the only full scan, ever).
+            try Journal.backfillPositions(db)
+        }
         return migrator
     }
 }

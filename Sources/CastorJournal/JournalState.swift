@@ -11,7 +11,8 @@ public struct JournalState: Sendable, Hashable {
 
     /// Non-terminal orders, oldest intent first.
     public var openOrders: [OpenOrder]
-    /// Positions computed from every journaled fill, by lower-case symbol.
+    /// What every journaled fill adds up to, by lower-case symbol (read from the aggregate
+    /// kept with each fill insert, not recomputed from the fills).
     public var positions: [String: JournalPosition]
     /// Newest fill time per lower-case symbol (Unix ms): the `timestamp` to pass to
     /// `/v1/mytrades` when catching up; fills at that instant come back and are deduplicated.
@@ -20,4 +21,7 @@ public struct JournalState: Sendable, Hashable {
     public var clientOrderCounter: Int64
     /// Caller-owned metadata (boot id, config hash, …); the journal's own keys are excluded.
     public var meta: [String: String]
+    /// The highest rowid in `fills` when this state was read: the fills `positions` counts
+    /// (see `Journal.containsFill(tradeID:countedThroughRow:)`).
+    public var fillRowHighWater: Int64 = 0
 }

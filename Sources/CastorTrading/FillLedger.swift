@@ -160,12 +160,69 @@ public enum FillRecordResult: Sendable, Hashable {
     case conflicting(existing: Fill, ignored: Fill)
 }
 
+/// Where a ledger that keeps only its recent trade ids in memory (`FillRetention`) finds the
+/// older ones: in practice the journal, whose primary key on the trade id holds every fill
+/// ever counted. Calls are synchronous, from whoever owns the ledger.
+public protocol FillArchive: Sendable {
+    /// True when a fill with this trade id was counted (journaled) before.
+    func containsFill(_ tradeID: TradeID) -> Bool
+    /// The sum of the amounts of the order's archived fills, leaving out `excluding`.
+    func executedAmount(orderID: String, excluding: TradeID?) -> ExactDecimal
+}
+
+/// How much per-trade state a `FillLedger` keeps in memory.
+///
+/// Without a retention the ledger keeps every fill it ever counted (tests, short runs).
+/// With one it keeps, per symbol, the fills at or after that symbol's newest fill time minus
+/// `windowMs`, and never more than `maxFills` in all: memory does not grow with history.
+/// What the window forgets, the `archive` answers: `contains` and `record` ask it about a
+/// trade id not in memory, so a fill counted long ago is still never counted twice, even if
+/// reconciliation's catch-up reaches back before the window (it starts at the symbol's last
+/// fill, and only goes earlier for an order whose reported execution exceeds its fills).
+/// The window only decides how often the archive is asked; correctness never depends on it.
+public struct FillRetention: Sendable {
+    /// Fills this much older than their symbol's newest fill leave memory.
+    public var windowMs: Int64
+    /// Hard bound on the fills kept in memory, whatever their times (a burst of fills).
+    public var maxFills: Int
+    /// Where forgotten trade ids are looked up.
+    public var archive: any FillArchive
+
+    public init(windowMs: Int64, maxFills: Int, archive: any FillArchive) {
+        self.windowMs = max(0, windowMs)
+        self.maxFills = max(1, maxFills)
+        self.archive = archive
+    }
+}
+
+/// What the archived fills of one symbol add up to: the ledger's starting point when it is
+/// restored from totals instead of from every fill.
+public struct FillTotals: Sendable, Hashable {
+    /// Net base: buys minus sells.
+    public var base: ExactDecimal
+    /// Net quote cash flow excluding every fee: sell notional minus buy notional.
+    public var quoteExcludingFees: ExactDecimal
+    /// Fees paid, by currency (any case).
+    public var fees: [String: ExactDecimal]
+    public var fillCount: Int
+
+    public init(base: ExactDecimal, quoteExcludingFees: ExactDecimal, fees: [String: ExactDecimal], fillCount: Int) {
+        self.base = base
+        self.quoteExcludingFees = quoteExcludingFees
+        self.fees = fees
+        self.fillCount = fillCount
+    }
+}
+
 /// Every fill exactly once, keyed by trade id, whatever the source or arrival order, with
 /// the resulting positions per symbol and the newest fill time (for `/v1/mytrades` since).
 public struct FillLedger: Sendable {
+    /// The fills in memory: every fill counted when the ledger has no `retention`, else the
+    /// recent ones (see `FillRetention`); each symbol's newest fill is always among them.
     public private(set) var fills: [TradeID: Fill] = [:]
     public private(set) var positions: [Symbol: Position] = [:]
-    /// Base amount executed per exchange order id, from recorded fills.
+    /// Base amount executed per exchange order id, from the fills in memory; with a
+    /// retention an order missing here is summed from the archive (`executed(orderID:)`).
     public private(set) var executedByOrder: [String: ExactDecimal] = [:]
     /// `timestampms` of the newest fill seen: pass it as `timestamp` to `/v1/mytrades`
     /// (inclusive, so the boundary trade comes back and is deduplicated).
@@ -173,9 +230,17 @@ public struct FillLedger: Sendable {
     /// Explicit quote currency per symbol (from `/v1/symbols/details`). When a symbol has
     /// none, a fee counts as quote when the symbol ends with its currency (`BTCUSD`/`USD`).
     public var quoteCurrencies: [Symbol: String]
+    /// Nil: keep every fill in memory. Else the bound and the archive behind it.
+    public let retention: FillRetention?
+    /// Newest fill time per symbol (the window's anchor).
+    private var newestBySymbol: [Symbol: Int64] = [:]
+    /// When `fills` next gets pruned (amortises the sweep).
+    private var pruneAt = FillLedger.minimumPruneAt
+    private static let minimumPruneAt = 1_024
 
-    public init(quoteCurrencies: [Symbol: String] = [:]) {
+    public init(quoteCurrencies: [Symbol: String] = [:], retention: FillRetention? = nil) {
         self.quoteCurrencies = quoteCurrencies.mapValues { $0.uppercased() }
+        self.retention = retention
     }
 
     /// Restores a ledger from journaled fills (duplicates collapse as usual).
@@ -184,18 +249,66 @@ public struct FillLedger: Sendable {
         for fill in journaled { record(fill) }
     }
 
+    /// Restores a ledger from per-symbol totals of the archived fills plus the recent fills
+    /// themselves (already inside the totals, so not counted again): what start-up does
+    /// instead of replaying the whole history. `recent` must hold each symbol's newest fills
+    /// (e.g. those within `retention.windowMs` of its last fill).
+    public init(totals: [Symbol: FillTotals], recent: [Fill], lastFillTimestampMs: Int64?,
+                retention: FillRetention, quoteCurrencies: [Symbol: String] = [:]) {
+        self.init(quoteCurrencies: quoteCurrencies, retention: retention)
+        for (symbol, t) in totals {
+            var p = Position()
+            p.base = t.base
+            p.quoteCash = t.quoteExcludingFees
+            for (rawCurrency, fee) in t.fees where !fee.isZero {
+                // The same split as `applying`; a total that would overflow here is left out
+                // of quote cash and kept under its currency instead (never a trap).
+                let currency = rawCurrency.uppercased()
+                if isQuote(currency, of: symbol), let cash = p.quoteCash.subtractingReportingOverflow(fee),
+                   let quoteFees = p.quoteFees.addingReportingOverflow(fee) {
+                    p.quoteCash = cash
+                    p.quoteFees = quoteFees
+                } else {
+                    p.otherFees[currency] = fee
+                }
+            }
+            p.fillCount = t.fillCount
+            positions[symbol] = p
+        }
+        // executedByOrder stays empty: an order's older fills may lie outside `recent`, so
+        // its exact total comes from the archive when asked.
+        for fill in recent {
+            fills[fill.tradeID] = fill
+            if let t = fill.timestampMs { newestBySymbol[fill.symbol] = max(newestBySymbol[fill.symbol] ?? t, t) }
+        }
+        self.lastFillTimestampMs = lastFillTimestampMs
+        pruneIfNeeded()
+    }
+
     /// Fills refused because counting them would overflow a running total, with why. They
     /// are not in `fills` or the positions; later copies count as duplicates.
     public private(set) var refused: [TradeID: String] = [:]
 
-    /// True for a trade id already counted (or refused).
-    public func contains(_ tradeID: TradeID) -> Bool { fills[tradeID] != nil || refused[tradeID] != nil }
+    /// True for a trade id already counted (or refused); with a retention, also for one
+    /// counted long ago and since forgotten from memory (the archive answers).
+    public func contains(_ tradeID: TradeID) -> Bool {
+        fills[tradeID] != nil || refused[tradeID] != nil || (retention?.archive.containsFill(tradeID) ?? false)
+    }
 
     public func position(_ symbol: Symbol) -> Position { positions[symbol] ?? Position() }
 
-    public func executed(orderID: String) -> ExactDecimal { executedByOrder[orderID] ?? .zero }
+    /// Base amount executed by the exchange order, from its counted fills.
+    public func executed(orderID: String) -> ExactDecimal { executed(orderID: orderID, excluding: nil) }
+
+    private func executed(orderID: String, excluding: TradeID?) -> ExactDecimal {
+        if let known = executedByOrder[orderID] { return known }
+        return retention?.archive.executedAmount(orderID: orderID, excluding: excluding) ?? .zero
+    }
 
     /// Counts `fill` unless its trade id was already counted.
+    ///
+    /// A fill found only in the archive is a `.duplicate`: its details are no longer in
+    /// memory to compare, and the archive's copy is the one that was counted.
     @discardableResult
     public mutating func record(_ fill: Fill) -> FillRecordResult {
         if let existing = fills[fill.tradeID] {
@@ -204,17 +317,57 @@ public struct FillLedger: Sendable {
             return same ? .duplicate(fill.tradeID) : .conflicting(existing: existing, ignored: fill)
         }
         if refused[fill.tradeID] != nil { return .duplicate(fill.tradeID) }
+        if let retention, retention.archive.containsFill(fill.tradeID) { return .duplicate(fill.tradeID) }
         switch applying(fill) {
         case .success(let (p, executed)):
             fills[fill.tradeID] = fill
             positions[fill.symbol] = p
             executedByOrder[fill.orderID] = executed
-            if let t = fill.timestampMs { lastFillTimestampMs = max(lastFillTimestampMs ?? t, t) }
+            if let t = fill.timestampMs {
+                lastFillTimestampMs = max(lastFillTimestampMs ?? t, t)
+                newestBySymbol[fill.symbol] = max(newestBySymbol[fill.symbol] ?? t, t)
+            }
+            pruneIfNeeded()
             return .applied(fill)
         case .failure(let refusal):
             refused[fill.tradeID] = refusal.reason
             return .conflicting(existing: fill, ignored: fill)
         }
+    }
+
+    /// With a retention, drops from memory the fills older than their symbol's window and,
+    /// past `maxFills`, the oldest others (never a symbol's newest fill, which
+    /// `/v1/mytrades` catch-up starts from), then the per-order sums of orders with no fill
+    /// left in memory (the archive has them). Runs when `fills` outgrows `pruneAt`, which
+    /// doubles with what survives, so the sweep costs O(1) amortised per fill; `fills.count`
+    /// never exceeds `maxFills` after a `record`.
+    private mutating func pruneIfNeeded() {
+        guard let retention, fills.count > min(pruneAt, retention.maxFills) else { return }
+        // A fill without a time is dated by the newest known time of its symbol (kept for one
+        // window from when it was seen, roughly).
+        let newestBySymbol = self.newestBySymbol, last = lastFillTimestampMs ?? 0, windowMs = retention.windowMs
+        func time(_ f: Fill) -> Int64 { f.timestampMs ?? newestBySymbol[f.symbol] ?? last }
+        func horizon(_ s: Symbol) -> Int64 {
+            let newest = newestBySymbol[s] ?? last
+            return newest.subtractingReportingOverflow(windowMs).overflow ? Int64.min : newest - windowMs
+        }
+        fills = fills.filter { time($0.value) >= horizon($0.value.symbol) }
+        if fills.count > retention.maxFills {
+            let target = max(1, retention.maxFills * 3 / 4)
+            var newest: [Symbol: (time: Int64, id: TradeID)] = [:]
+            for f in fills.values {
+                let t = time(f)
+                if let n = newest[f.symbol], (n.time, n.id) >= (t, f.tradeID) { continue }
+                newest[f.symbol] = (t, f.tradeID)
+            }
+            let keep = Set(newest.values.map(\.id))
+            let oldestFirst = fills.values.filter { !keep.contains($0.tradeID) }
+                .sorted { (time($0), $0.tradeID) < (time($1), $1.tradeID) }
+            for f in oldestFirst.prefix(max(0, fills.count - target)) { fills[f.tradeID] = nil }
+        }
+        let liveOrders = Set(fills.values.map(\.orderID))
+        executedByOrder = executedByOrder.filter { liveOrders.contains($0.key) }
+        pruneAt = max(FillLedger.minimumPruneAt, fills.count * 2)
     }
 
     /// Why `record(fill)` would refuse `fill` (a running total would overflow), or nil.
@@ -247,7 +400,7 @@ public struct FillLedger: Sendable {
                 }
             }
             p.fillCount += 1
-            let executed = try checked(executed(orderID: fill.orderID).addingReportingOverflow(fill.amount), "executed amount")
+            let executed = try checked(executed(orderID: fill.orderID, excluding: fill.tradeID).addingReportingOverflow(fill.amount), "executed amount")
             return .success((p, executed))
         } catch {
             return .failure(error)

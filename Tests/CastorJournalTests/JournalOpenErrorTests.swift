@@ -89,9 +89,31 @@ import Testing
         try queue.write { db in try db.execute(sql: "UPDATE fills SET amount = '1,5'") }
         try queue.close()
         let journal = try Journal(stateDirectory: dir.path, scope: scope)
+        // loadState reads the positions aggregate, not the fills; reading the fill is strict.
         #expect(throws: JournalError.corruptRecord(table: "fills", key: "t1", detail: "amount '1,5' is not an exact decimal")) {
+            try journal.fills()
+        }
+        try journal.close()
+    }
+
+    @Test func tamperedAggregateIsACorruptRecordNotZero() throws {
+        let dir = TempDirectory()
+        try Journal(stateDirectory: dir.path, scope: scope).recordFill(makeFill("t1"))
+        let queue = try DatabaseQueue(path: dir.file(scope.fileName))
+        try queue.write { db in
+            try db.execute(sql: "UPDATE positions SET base = '1,5'")
+            try db.execute(sql: "UPDATE position_fees SET amount = 'x'")
+        }
+        try queue.close()
+        let journal = try Journal(stateDirectory: dir.path, scope: scope)
+        #expect(throws: JournalError.corruptRecord(table: "positions", key: "btcusd", detail: "base '1,5' is not an exact decimal")) {
             try journal.loadState()
         }
+        // A new fill on top of a bad total is refused too (rolled back), never added to zero.
+        #expect(throws: JournalError.corruptRecord(table: "positions", key: "btcusd", detail: "base '1,5' is not an exact decimal")) {
+            try journal.recordFill(makeFill("t2"))
+        }
+        #expect(try journal.fills().map(\.tradeID) == ["t1"])
     }
 
     @Test func filesAreOwnerOnly() throws {
