@@ -55,6 +55,13 @@ struct SimLedger: Sendable {
             createdMs = Int64(text(o["timestampms"]) ?? "") ?? 0
             isLive = o["is_live"] as? Bool ?? false
         }
+
+        init(orderID: String, clientOrderID: String?, createdMs: Int64, isLive: Bool) {
+            self.orderID = orderID
+            self.clientOrderID = clientOrderID
+            self.createdMs = createdMs
+            self.isLive = isLive
+        }
     }
 
     struct Trade: Sendable, Hashable {
