@@ -60,25 +60,29 @@ struct CrashConsistencyTests {
             let killSwitch = i % 3 == 1
             let duringStartup = !killSwitch && rng.next() % 5 == 0
             let delayMs = duringStartup ? Int(rng.next() % 800) : Int(rng.next() % 2_500)
+            // Seeded faults keep requests in flight longer (a kill lands mid-request more
+            // often) and drop some new-order responses (the order exists, castor cannot know).
+            let delay = [0, 0, 50, 150][Int(rng.next() % 4)], drop = [0, 0, 10, 25][Int(rng.next() % 4)]
+            try await run.setFaults(responseDelayMs: delay, dropResponsePercent: drop)
             let daemon = try run.launchDaemon(index: i, killSwitch: killSwitch)
-            var what: String
+            var what = "faults: delay \(delay) ms, drop \(drop)%; "
             if killSwitch {
                 try await run.waitReady(daemon)
                 try await pollUntil("iteration \(i) (kill switch): no order left open on the simulator", seconds: 30) {
                     try await run.sim.ledger(account: "primary").orders.allSatisfy { !$0.isLive }
                 }
                 try await Task.sleep(for: .milliseconds(delayMs))
-                what = "kill switch, killed \(delayMs) ms after all orders were cancelled"
+                what += "kill switch, killed \(delayMs) ms after all orders were cancelled"
             } else if duringStartup {
                 try await Task.sleep(for: .milliseconds(delayMs))
-                what = "killed \(delayMs) ms after launch"
+                what += "killed \(delayMs) ms after launch"
             } else {
                 try await run.waitReady(daemon)
                 try await pollUntil("iteration \(i): the first order of this boot on the simulator", seconds: 30) {
                     try await run.ordersOf(daemon).count > 0
                 }
                 try await Task.sleep(for: .milliseconds(delayMs))
-                what = "killed \(delayMs) ms into the burst"
+                what += "killed \(delayMs) ms into the burst"
             }
             try await daemon.killNine()
             let ledger = try await run.sim.ledger(account: "primary")
@@ -97,6 +101,7 @@ struct CrashConsistencyTests {
 
         // The last boot: reconcile, cancel everything (kill switch by SIGUSR1) so no more
         // fills can happen, stop gracefully, then the journal must hold exactly the sim's trades.
+        try await run.setFaults(responseDelayMs: 0, dropResponsePercent: 0)
         let last = try run.launchDaemon(index: iterations, killSwitch: false)
         try await run.waitReady(last)
         last.signal(SIGUSR1)
@@ -228,6 +233,13 @@ struct CrashRun {
         daemons.append(p)
         if killSwitch { killSwitchBoots.insert(daemons.count - 1) }
         return p
+    }
+
+    /// Replaces the simulator's faults (`POST /sim/faults`).
+    func setFaults(responseDelayMs: Int, dropResponsePercent: Int) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["responseDelayMs": responseDelayMs,
+                                                               "dropResponsePercent": dropResponsePercent])
+        _ = try await sim.adminRequest("/sim/faults", method: "POST", body: body)
     }
 
     func waitReady(_ p: ChildProcess) async throws {
