@@ -58,8 +58,14 @@ struct CrashConsistencyTests {
             let iterationStart = ContinuousClock.now
             // Every third restart (the 2nd, 5th, ...) engages the kill switch.
             let killSwitch = i % 3 == 1
-            let duringStartup = !killSwitch && rng.next() % 5 == 0
-            let delayMs = duringStartup ? Int(rng.next() % 800) : Int(rng.next() % 2_500)
+            // Where the kill lands (same draws whatever the mode, so a seed replays exactly):
+            // 0 during start-up (journal, reconciliation), 1 the moment the k-th order of
+            // this boot shows on the simulator (castor may not have its response or journal
+            // entry yet), else a random delay into the burst.
+            let mode = killSwitch ? 9 : rng.next() % 5
+            let duringStartup = mode == 0, onOrder = mode == 1
+            let rawDelay = rng.next(), k = 1 + Int(rng.next() % 10)
+            let delayMs = duringStartup ? Int(rawDelay % 800) : Int(rawDelay % 2_500)
             // Seeded faults keep requests in flight longer (a kill lands mid-request more
             // often) and drop some new-order responses (the order exists, castor cannot know).
             let delay = [0, 0, 50, 150][Int(rng.next() % 4)], drop = [0, 0, 10, 25][Int(rng.next() % 4)]
@@ -73,6 +79,13 @@ struct CrashConsistencyTests {
                 }
                 try await Task.sleep(for: .milliseconds(delayMs))
                 what += "kill switch, killed \(delayMs) ms after all orders were cancelled"
+            } else if onOrder {
+                try await run.waitReady(daemon)
+                // Not every boot gets to k orders (a refused order, few fills): then kill anyway.
+                let reached = (try? await pollUntil("order #\(k)", seconds: 15, intervalMs: 2) {
+                    try await run.ordersOf(daemon).count >= k
+                }) != nil
+                what += reached ? "killed as order #\(k) of this boot appeared" : "killed after 15 s without an order #\(k)"
             } else if duringStartup {
                 try await Task.sleep(for: .milliseconds(delayMs))
                 what += "killed \(delayMs) ms after launch"
