@@ -45,9 +45,15 @@ struct CrashConsistencyTests {
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         var run = CrashRun(binary: binary, dir: dir, state: state, seed: seed)
+        // A failing run keeps its directory (configs, each boot's log, the journal).
+        var problemCount = 0, finished = false
+        func record(_ where: String, _ problem: String) {
+            problemCount += 1
+            Issue.record("seed \(seed) \(`where`): \(problem) (logs: \(dir))")
+        }
         defer {
             run.killAll()
-            if env["CASTOR_CRASH_KEEP"] == "1" { say("crash-consistency: kept \(dir)") } else {
+            if env["CASTOR_CRASH_KEEP"] == "1" || problemCount > 0 || !finished { say("crash-consistency: kept \(dir)") } else {
                 try? FileManager.default.removeItem(atPath: dir)
             }
         }
@@ -101,14 +107,10 @@ struct CrashConsistencyTests {
             let ledger = try await run.sim.ledger(account: "primary")
             let mine = try run.orders(of: daemon, in: ledger)
             what += ", \(mine.count) order(s) created by this boot, \(ledger.orders.count) in all, \(ledger.trades.count) trade(s)"
-            let problems = try run.checkOrders(ledger, iteration: i)
-            if killSwitch, !mine.isEmpty {
-                Issue.record("seed \(seed) iteration \(i): the kill-switch boot created \(mine.count) order(s): \(mine.compactMap(\.clientOrderID).prefix(5))")
-            }
-            for p in problems { Issue.record("seed \(seed) iteration \(i): \(p)") }
+            for p in run.checkOrders(ledger) { record("iteration \(i)", p) }
             // Mid-run the journal may lag the simulator (the next boot catches up), but it
             // must never hold a fill the simulator does not have, or one that differs.
-            for p in try run.compareFills(ledger, journalMayLag: true) { Issue.record("seed \(seed) iteration \(i): \(p)") }
+            for p in try run.compareFills(ledger, journalMayLag: true) { record("iteration \(i)", p) }
             say("crash-consistency: iteration \(i): \(what) (\(Self.ms(ContinuousClock.now - iterationStart)) ms)")
         }
 
@@ -123,11 +125,12 @@ struct CrashConsistencyTests {
         }
         last.signal(SIGTERM)
         let status = try await last.waitForExit(seconds: 30)
-        #expect(status == 0, "seed \(seed): the final graceful stop exited \(status)\n\(last.tail())")
+        if status != 0 { record("final", "the graceful stop exited \(status)\n\(last.tail())") }
         let ledger = try await run.sim.ledger(account: "primary")
-        for p in try run.checkOrders(ledger, iteration: iterations) { Issue.record("seed \(seed) final: \(p)") }
+        for p in run.checkOrders(ledger) { record("final", p) }
         let fillProblems = try run.compareFills(ledger)
-        for p in fillProblems { Issue.record("seed \(seed) final: \(p)") }
+        for p in fillProblems { record("final", p) }
+        finished = true
         let total = ContinuousClock.now - started
         say("crash-consistency: seed \(seed): \(iterations) kill(s), \(ledger.orders.count) order(s), \(ledger.trades.count) trade(s), "
               + "\(Self.ms(total)) ms in all (\(Self.ms(total) / max(1, iterations + 1)) ms per boot)"
@@ -282,7 +285,7 @@ struct CrashRun {
 
     func owner(of clientOrderID: String) throws -> Int? { CrashChecks.owner(of: clientOrderID, boots: boots) }
 
-    func checkOrders(_ ledger: SimLedger, iteration: Int) throws -> [String] {
+    func checkOrders(_ ledger: SimLedger) -> [String] {
         CrashChecks.orderProblems(ledger, boots: boots)
     }
 
@@ -312,7 +315,10 @@ struct CrashRun {
     static func baseEnvironment() -> [String: String] {
         let env = ProcessInfo.processInfo.environment
         var out: [String: String] = [:]
-        for key in ["PATH", "HOME", "TMPDIR", "LANG", "LD_LIBRARY_PATH"] { if let v = env[key] { out[key] = v } }
+        // CASTOR_SIM_ADMIN_TOKEN passes through in case the simulator reads its admin token from there.
+        for key in ["PATH", "HOME", "TMPDIR", "LANG", "LD_LIBRARY_PATH", "CASTOR_SIM_ADMIN_TOKEN"] {
+            if let v = env[key] { out[key] = v }
+        }
         return out
     }
 }
