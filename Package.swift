@@ -159,6 +159,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
+        // Spawns the built `castor` (sim and run) and kills it with SIGKILL; see CrashConsistencyTests.
+        .testTarget(name: "CastorCrashTests", dependencies: ["CastorJournal", "CastorCore", "CastorTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
