@@ -13,10 +13,11 @@ struct BootWindow: Sendable {
 /// so they can be tested without processes (`CrashChecksTests`).
 enum CrashChecks {
     /// The boot (index into `boots`) whose engine made `clientOrderID`: castor's ids are
-    /// `cx-<base-36 engine start ms>-<counter>` and an engine starts inside its process's window.
+    /// `cx<key tag>-<base-36 engine start ms>-<counter>` and an engine starts inside its
+    /// process's window.
     static func owner(of clientOrderID: String, boots: [BootWindow]) -> Int? {
         let parts = clientOrderID.split(separator: "-")
-        guard parts.count == 3, parts[0] == "cx", let bootMs = Int64(parts[1], radix: 36) else { return nil }
+        guard parts.count == 3, parts[0].hasPrefix("cx"), let bootMs = Int64(parts[1], radix: 36) else { return nil }
         return boots.lastIndex { $0.launchedMs <= bootMs && bootMs <= ($0.exitedMs ?? Int64.max) }
     }
 

@@ -202,6 +202,8 @@ struct CrashRun {
             throw ChildProcessError(description: "sim.ready without rest/ws: \(ready)")
         }
         sim = SimAdminClient(restURL: rest)
+        // `castor sim` makes a random admin token at start and prints it in sim.ready.
+        if let token = ready["admin_token"] as? String, !token.isEmpty { sim.adminToken = token }
         webSocketURL = ws
     }
 
