@@ -44,7 +44,8 @@ final class Grid: Strategy {
         guard update.isTerminal, let level = orders.removeValue(forKey: id) else { return }
         guard case .filled = update.kind, let step = stepPrice else { return }
         let side = level.side.opposite
-        let price = side == .sell ? level.price + step : level.price - step
+        guard let price = side == .sell ? level.price.addingReportingOverflow(step) : level.price.subtractingReportingOverflow(step),
+              price.isPositive else { return }
         let amount = update.order.executedAmount.isPositive ? update.order.executedAmount : parameters.size
         place(side, price: price, amount: amount, context: context)
     }
@@ -67,12 +68,19 @@ final class Grid: Strategy {
         guard needsLayout, let reference = parameters.reference ?? book?.mid else { return }
         for id in orders.keys.sorted() { context.cancel(clientOrderID: id) }
         orders = [:]
-        let step = parameters.stepPrice(reference: reference)
+        guard let step = parameters.stepPrice(reference: reference) else {
+            needsLayout = false
+            return context.log(.error, "grid not laid out: step too large to compute", ["reference": "\(reference)"])
+        }
         stepPrice = step
         for k in 1...parameters.levels {
-            let offset = step * ExactDecimal(k)
-            if reference - offset > .zero { place(.buy, price: reference - offset, amount: parameters.size, context: context) }
-            place(.sell, price: reference + offset, amount: parameters.size, context: context)
+            guard let offset = step.multipliedReportingOverflow(by: ExactDecimal(k)) else { break }
+            if let buy = reference.subtractingReportingOverflow(offset), buy > .zero {
+                place(.buy, price: buy, amount: parameters.size, context: context)
+            }
+            if let sell = reference.addingReportingOverflow(offset) {
+                place(.sell, price: sell, amount: parameters.size, context: context)
+            }
         }
         needsLayout = false
         context.log(.info, "grid laid out", ["reference": "\(reference)", "step": "\(step)"])

@@ -41,10 +41,11 @@ struct GridParameters: Equatable {
         reference = try p.optionalPositiveDecimal("reference")
     }
 
-    /// The price distance between levels around `reference`.
-    func stepPrice(reference: ExactDecimal) -> ExactDecimal {
+    /// The price distance between levels around `reference`; nil when it cannot be
+    /// computed (a reference too large or too finely scaled).
+    func stepPrice(reference: ExactDecimal) -> ExactDecimal? {
         switch step {
-        case .bps(let b): reference * DecimalMath.bps(b)
+        case .bps(let b): DecimalMath.product(reference, DecimalMath.bps(b))
         case .price(let p): p
         }
     }

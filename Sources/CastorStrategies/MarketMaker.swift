@@ -85,9 +85,13 @@ final class MarketMaker: Strategy {
     /// The bid and ask prices for `mid` at `position` (nil for a side not to quote).
     func quotes(mid: ExactDecimal, position: ExactDecimal) -> (bid: ExactDecimal?, ask: ExactDecimal?) {
         let p = parameters
-        let centre = DecimalMath.scaled(mid, by: -(DecimalMath.bps(p.skewBpsPerUnit) * position))
-        let half = DecimalMath.bps(p.spreadBps) * ExactDecimal(mantissa: 5, scale: 1)
-        var bid: ExactDecimal? = DecimalMath.scaled(centre, by: -half)
+        // nil anywhere (a mid or position too large or too finely scaled to compute with):
+        // no quote on that side, and the existing one is withdrawn.
+        let skew = DecimalMath.bps(p.skewBpsPerUnit).flatMap { DecimalMath.product($0, position) }?.negatedReportingOverflow
+        guard let skew, let centre = DecimalMath.scaled(mid, by: skew),
+              let half = DecimalMath.product(DecimalMath.bps(p.spreadBps), ExactDecimal(mantissa: 5, scale: 1)),
+              let minusHalf = half.negatedReportingOverflow else { return (nil, nil) }
+        var bid: ExactDecimal? = DecimalMath.scaled(centre, by: minusHalf)
         var ask: ExactDecimal? = DecimalMath.scaled(centre, by: half)
         if let max = p.maxPosition {
             if position >= max { bid = nil }

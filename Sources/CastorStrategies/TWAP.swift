@@ -68,7 +68,8 @@ final class TWAP: Strategy {
     /// The amount that should be executed by the end of slice `index`.
     func scheduled(through index: Int, quantityStep: ExactDecimal) -> ExactDecimal {
         if index + 1 >= parameters.slices { return parameters.targetAmount }
-        return DecimalMath.divideDown(parameters.targetAmount * ExactDecimal(index + 1), by: parameters.slices, step: quantityStep)
+        guard let total = parameters.targetAmount.multipliedReportingOverflow(by: ExactDecimal(index + 1)) else { return .zero }
+        return DecimalMath.divideDown(total, by: parameters.slices, step: quantityStep)
     }
 
     private func runSlice(context: any StrategyContext) {
@@ -110,7 +111,7 @@ final class TWAP: Strategy {
         if let slip = parameters.maxSlippageBps {
             guard let mid = book.mid else { return nil }
             let f = DecimalMath.bps(slip)
-            return DecimalMath.scaled(mid, by: parameters.side == .buy ? f : -f)
+            return DecimalMath.scaled(mid, by: parameters.side == .buy ? f : -f)  // nil: no slice this time
         }
         return parameters.side == .buy ? book.bestBid?.price : book.bestAsk?.price
     }
