@@ -36,14 +36,25 @@ public final class UnknownMessageTally: Sendable {
     }
 
     private let counts = Mutex<[Key: Int]>([:])
+    /// Distinct names kept; later new ones count under `overflowName` (per category), so a
+    /// peer sending a new name in every message cannot grow this without bound.
+    public let maxKeys: Int
+    /// Longest name kept as sent; longer ones are cut there.
+    public static let maxNameLength = 64
+    /// The name further new names are counted under once `maxKeys` are held.
+    public static let overflowName = "(other)"
 
-    public init() {}
+    public init(maxKeys: Int = 1_000) {
+        self.maxKeys = max(1, maxKeys)
+    }
 
     /// Counts one sighting of `name` in `category`.
     @discardableResult
     public func record(_ category: Category, _ name: String) -> Sighting {
-        let key = Key(category: category, name: name)
+        let kept = name.utf8.count <= Self.maxNameLength ? name : String(decoding: name.utf8.prefix(Self.maxNameLength), as: UTF8.self)
+        var key = Key(category: category, name: kept)
         let count = counts.withLock { table -> Int in
+            if table[key] == nil, table.count >= maxKeys { key = Key(category: category, name: Self.overflowName) }
             let next = (table[key] ?? 0) + 1
             table[key] = next
             return next

@@ -13,6 +13,9 @@ public struct TickerV2: Sendable, Hashable, Decodable {
     public let bid: ExactDecimal?
     public let ask: ExactDecimal?
 
+    /// The most `changes` entries accepted (a week of hours).
+    public static let maxChanges = 168
+
     private enum CodingKeys: String, CodingKey { case symbol, open, high, low, close, changes, bid, ask }
 
     public init(from decoder: any Decoder) throws {
@@ -23,6 +26,11 @@ public struct TickerV2: Sendable, Hashable, Decodable {
         low = try c.decodeIfPresent(ExactDecimal.self, forKey: .low)
         close = try c.decodeIfPresent(ExactDecimal.self, forKey: .close)
         changes = try c.decodeIfPresent([ExactDecimal].self, forKey: .changes) ?? []
+        // Gemini sends 24; a peer sending millions must not be kept.
+        guard changes.count <= Self.maxChanges else {
+            throw DecodingError.dataCorruptedError(forKey: .changes, in: c,
+                                                   debugDescription: "\(changes.count) hourly changes; at most \(Self.maxChanges) accepted")
+        }
         bid = try c.decodeIfPresent(ExactDecimal.self, forKey: .bid)
         ask = try c.decodeIfPresent(ExactDecimal.self, forKey: .ask)
     }
