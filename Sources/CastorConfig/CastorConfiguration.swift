@@ -50,6 +50,14 @@ public struct CastorConfiguration: Sendable, Hashable {
                              environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ConfigurationError) -> CastorConfiguration
     {
+        if let (line, column, byte) = Self.firstControlCharacter(in: text) {
+            // TOML allows no control character but tab (and CR before LF), anywhere; toml++
+            // asserts on some (a form feed in a table header aborts a debug build), so they
+            // are refused before it sees them.
+            throw .invalid(issues: [ConfigurationIssue(
+                file: fileName, line: line, keyPath: "",
+                problem: .syntax(message: String(format: "control character U+%04X is not allowed in TOML", byte), column: column))])
+        }
         let root: ConfigNode
         do {
             root = ConfigNode(try TOMLTable(string: text))
@@ -67,6 +75,19 @@ public struct CastorConfiguration: Sendable, Hashable {
             throw .invalid(issues: diagnostics.issues.sorted { ($0.line ?? 0, $0.keyPath) < ($1.line ?? 0, $1.keyPath) })
         }
         return configuration
+    }
+
+    /// The first byte TOML forbids everywhere (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F,
+    /// U+007F, and a CR not followed by LF), with its 1-based line and column.
+    static func firstControlCharacter(in text: String) -> (line: Int, column: Int, byte: UInt8)? {
+        var line = 1, column = 1
+        let bytes = Array(text.utf8)
+        for (i, b) in bytes.enumerated() {
+            let crlf = b == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A
+            if (b < 0x20 && b != 0x09 && b != 0x0A && !crlf) || b == 0x7F { return (line, column, b) }
+            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+        }
+        return nil
     }
 
     /// The 1-based line on which the dotted `keyPath` (e.g. `strategy.params.size`) was

@@ -15,6 +15,18 @@ import Testing
         }
     }
 
+    /// The fuzzer's finding (Fuzz/crashes/config): a form feed in a table header made
+    /// toml++ abort on an assertion in debug builds. Control characters are refused first.
+    @Test func controlCharactersAreRefusedWithTheirLineBeforeTheTOMLParserSeesThem() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/crashes/config/tomlpp-assert-formfeed-in-table-header")
+        let finding = try String(contentsOf: url, encoding: .utf8)
+        #expect(issues(finding) == ["castor.toml:1: TOML syntax error at column 2: control character U+000C is not allowed in TOML"])
+        #expect(issues("[engine]\nsymbols = [\"BTCUSD\"] # a\u{7F}\n") .first?.hasPrefix("castor.toml:2:") == true)
+        #expect(issues("[engine]\r\nsymbols = [\"BTCUSD\"]\r\n").isEmpty)
+        #expect(issues("[engine]\rsymbols = [\"BTCUSD\"]\n").count == 1)
+    }
+
     /// Before: formatting the range error computed `seconds * 1_000_000_000` in Int64 and trapped.
     @Test func hugeIntegerDurationIsRefusedNotTrapped() {
         #expect(issues("[engine]\nshutdown_timeout = 10000000000\n")
