@@ -288,6 +288,8 @@ public struct FillLedger: Sendable {
     /// Fills refused because counting them would overflow a running total, with why. They
     /// are not in `fills` or the positions; later copies count as duplicates.
     public private(set) var refused: [TradeID: String] = [:]
+    /// The most refused trade ids remembered.
+    public static let maxRefused = 10_000
 
     /// True for a trade id already counted (or refused); with a retention, also for one
     /// counted long ago and since forgotten from memory (the archive answers).
@@ -330,7 +332,8 @@ public struct FillLedger: Sendable {
             pruneIfNeeded()
             return .applied(fill)
         case .failure(let refusal):
-            refused[fill.tradeID] = refusal.reason
+            // Bounded: past this many, a refused trade seen again is refused (and alerted) again.
+            if refused.count < Self.maxRefused { refused[fill.tradeID] = refusal.reason }
             return .conflicting(existing: fill, ignored: fill)
         }
     }
