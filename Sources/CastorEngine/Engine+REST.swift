@@ -18,9 +18,6 @@ struct RESTJob: Sendable {
 }
 
 extension Engine {
-    /// How long a private request may wait in the sender's own queue. The scheduler
-    /// already releases one at a time, so this only guards against a stuck sender.
-    static let senderQueueDeadline: DispatchTimeInterval = .seconds(5)
     /// A quote that could not be sent within this time is stale: dropped, never sent late.
     static let newOrderDeadlineMs: Int64 = 10_000
     /// With `require_heartbeat`, a heartbeat goes out after this much private silence
