@@ -1,4 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import Logging
+import Synchronization
 
 /// The line format of Castor's log output.
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -15,12 +20,38 @@ public enum CastorLogging {
     /// swift-log allows one bootstrap per process: call this once, early in `main`, after
     /// `SignalHandling.blockSignals`. Later level changes go through `setLevel(_:)`; the
     /// format is fixed for the life of the process (a reload cannot change it).
-    public static func bootstrap(format: LogFormat, level: Logger.Level, fd: Int32 = 1) {
+    ///
+    /// Lines are written by a queue of their own from a bounded buffer
+    /// (`LogWriter.Mode.background`, `bufferBytes`), so a slow stdout never stalls trading;
+    /// what cannot wait is dropped, counted and reported in one `log.dropped` line. The
+    /// buffer is flushed at `exit` (for at most 2 s, in case the output is stuck for good).
+    public static func bootstrap(format: LogFormat, level: Logger.Level, fd: Int32 = 1,
+                                 bufferBytes: Int = 1 << 20) {
         LogLevelControl.shared.set(level)
-        let writer = LogWriter(fd: fd)
+        let writer = LogWriter(fd: fd, mode: .background(capacityBytes: bufferBytes)) { dropped, out in
+            let metadata: Logger.Metadata = ["event": "log.dropped", "dropped": "\(dropped)"]
+            let message: Logger.Message = "log lines dropped: the output could not keep up"
+            switch format {
+            case .json: JSONLineLayout.appendLine(level: .warning, message: message, component: "log",
+                                                  metadata: metadata, timestamp: .now(), to: &out)
+            case .text: TextLineLayout.appendLine(level: .warning, message: message, component: "log",
+                                                  metadata: metadata, timestamp: .now(), to: &out)
+            }
+        }
+        installed.withLock { $0 = writer }
+        atexit { _ = CastorLogging.installed.withLock { $0 }?.flush() }
         LoggingSystem.bootstrap { label in
             makeHandler(label: label, format: format, writer: writer)
         }
+    }
+
+    /// The writer `bootstrap` installed (flushed at exit).
+    static let installed = Mutex<LogWriter?>(nil)
+
+    /// Writes out every queued line (for at most `timeout`); true when all went out.
+    @discardableResult
+    public static func flush(timeout: DispatchTimeInterval = .seconds(2)) -> Bool {
+        installed.withLock { $0 }?.flush(timeout: timeout) ?? true
     }
 
     /// A handler for `label` without touching the global bootstrap (tests, sub-components

@@ -3,42 +3,140 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 import Synchronization
 
-/// Writes whole log lines to a file descriptor, one `write(2)` per line.
+/// Writes whole log lines to a file descriptor.
 ///
-/// Formatting happens into one reusable buffer under a mutex, and the write is issued while the
-/// mutex is held: lines from different threads can never interleave, even when a line is longer
-/// than `PIPE_BUF` or the kernel accepts it in pieces. Logging is rare enough next to the
-/// trading work that serialising it costs less than allocating a buffer per event.
+/// Formatting happens on the caller's thread into one reusable buffer under a mutex, so lines
+/// from different threads never interleave. Then either:
+///
+/// - **synchronous** (tests, tools): the line is written with `write(2)` while the mutex is
+///   held;
+/// - **background** (the daemon, `CastorLogging.bootstrap`): the line is appended to a bounded
+///   buffer and a serial queue of the writer's own writes it out. A slow or stuck stdout (a
+///   pipe nobody reads, a stalled journald) can then never stall the engine queue: when the
+///   buffer is full the line is dropped and counted, and once the output accepts writes again
+///   one notice line says how many were lost (`dropNotice`, `event: log.dropped`). Call
+///   `flush(timeout:)` before the process exits; `CastorLogging.bootstrap` registers it with
+///   `atexit`.
 ///
 /// The writer does not own the descriptor: stdout/stderr outlive it, and tests close their pipe.
 public final class LogWriter: Sendable {
+    /// Where lines go once formatted.
+    public enum Mode: Sendable, Equatable {
+        case synchronous
+        /// At most `capacityBytes` of lines wait for the output; more are dropped.
+        case background(capacityBytes: Int)
+    }
+
     /// The descriptor lines go to.
     public let fd: Int32
-    private let buffer: Mutex<[UInt8]>
+    public let mode: Mode
+
+    private struct State {
+        var staging: [UInt8] = []
+        var pending: [UInt8] = []
+        var drainScheduled = false
+        var droppedSinceNotice: UInt64 = 0
+        var droppedTotal: UInt64 = 0
+    }
+    private let state: Mutex<State>
+    private let output: DispatchQueue
+    private let dropNotice: @Sendable (UInt64, inout [UInt8]) -> Void
 
     /// Buffers that grew past this for one huge event are released afterwards.
     private static let retainedCapacity = 16 * 1024
 
     /// A writer for `fd` (1 = stdout, the journal when run by systemd).
-    public init(fd: Int32 = 1) {
+    /// - Parameter dropNotice: appends the line (without newline) that reports `n` dropped
+    ///   lines; the default is a bare JSON object.
+    public init(fd: Int32 = 1, mode: Mode = .synchronous,
+                dropNotice: @escaping @Sendable (UInt64, inout [UInt8]) -> Void = LogWriter.defaultDropNotice) {
         self.fd = fd
-        var initial: [UInt8] = []
-        initial.reserveCapacity(1024)
-        buffer = Mutex(initial)
+        self.mode = mode
+        self.dropNotice = dropNotice
+        var initial = State()
+        initial.staging.reserveCapacity(1024)
+        state = Mutex(initial)
+        output = DispatchQueue(label: "castor.log.writer")
     }
 
-    /// Formats one line with `format` (which must not append the newline) and writes it.
+    /// `{"level":"warning","event":"log.dropped","dropped":n}`.
+    public static let defaultDropNotice: @Sendable (UInt64, inout [UInt8]) -> Void = { n, out in
+        out.append(contentsOf: Array(#"{"level":"warning","msg":"log lines dropped: the output could not keep up","event":"log.dropped","dropped":"\#(n)"}"#.utf8))
+    }
+
+    /// Lines dropped so far because the output could not keep up (background mode).
+    public var droppedLines: UInt64 { state.withLock { $0.droppedTotal } }
+
+    /// Formats one line with `format` (which must not append the newline) and writes or queues it.
     public func writeLine(_ format: (inout [UInt8]) -> Void) {
-        buffer.withLock { bytes in
-            bytes.removeAll(keepingCapacity: true)
-            format(&bytes)
-            bytes.append(UInt8(ascii: "\n"))
-            Self.writeAll(fd, bytes)
-            if bytes.capacity > Self.retainedCapacity {
-                bytes = []
-                bytes.reserveCapacity(1024)
+        let scheduleDrain = state.withLock { s -> Bool in
+            s.staging.removeAll(keepingCapacity: true)
+            format(&s.staging)
+            s.staging.append(UInt8(ascii: "\n"))
+            defer {
+                if s.staging.capacity > Self.retainedCapacity {
+                    s.staging = []
+                    s.staging.reserveCapacity(1024)
+                }
+            }
+            switch mode {
+            case .synchronous:
+                Self.writeAll(fd, s.staging)
+                return false
+            case .background(let capacity):
+                guard s.pending.count + s.staging.count <= capacity else {
+                    s.droppedSinceNotice += 1
+                    s.droppedTotal += 1
+                    return false
+                }
+                s.pending.append(contentsOf: s.staging)
+                if s.drainScheduled { return false }
+                s.drainScheduled = true
+                return true
+            }
+        }
+        if scheduleDrain { output.async { self.drain() } }
+    }
+
+    /// Waits until every queued line has been written, or `timeout` passed; true when done.
+    @discardableResult
+    public func flush(timeout: DispatchTimeInterval = .seconds(2)) -> Bool {
+        guard case .background = mode else { return true }
+        let done = DispatchSemaphore(value: 0)
+        output.async {
+            self.drain()
+            done.signal()
+        }
+        return done.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// On `output`: writes what is pending, swapping buffers so producers only wait for the
+    /// swap, never for the write; then the notice for lines dropped meanwhile.
+    private func drain() {
+        var batch: [UInt8] = []
+        while true {
+            let dropped = state.withLock { s -> UInt64? in
+                guard !s.pending.isEmpty || s.droppedSinceNotice > 0 else {
+                    s.drainScheduled = false
+                    return nil
+                }
+                swap(&batch, &s.pending)
+                s.pending.removeAll(keepingCapacity: true)
+                let n = s.droppedSinceNotice
+                s.droppedSinceNotice = 0
+                return n
+            }
+            guard let dropped else { return }
+            Self.writeAll(fd, batch)
+            batch.removeAll(keepingCapacity: batch.capacity <= 4 * Self.retainedCapacity)
+            if dropped > 0 {
+                var notice: [UInt8] = []
+                dropNotice(dropped, &notice)
+                notice.append(UInt8(ascii: "\n"))
+                Self.writeAll(fd, notice)
             }
         }
     }
