@@ -24,7 +24,7 @@ extension Engine {
     func install(_ slot: StrategySlot) {
         strategy = slot
         strategyStarted = true
-        log("strategy").notice("strategy started", metadata: ["strategy": "\(slot.name)"])
+        log("strategy").notice("strategy started", metadata: ["event": "strategy.started", "strategy": "\(slot.name)"])
         withStrategyCall { slot.instance.start(context: context) }
     }
 
@@ -37,7 +37,7 @@ extension Engine {
         strategyStarted = false
         pendingEvents.removeAll()
         cancelAllStrategyTimers()
-        log("strategy").notice("strategy stopped", metadata: ["strategy": "\(slot.name)"])
+        log("strategy").notice("strategy stopped", metadata: ["event": "strategy.stopped", "strategy": "\(slot.name)"])
     }
 
     // MARK: Kill switch
@@ -49,13 +49,13 @@ extension Engine {
                 // Nothing is open or rebuilt yet: the start-up reconciliation, which restores
                 // the journal's orders first, cancels whatever it finds (`finish`).
                 return log("risk").critical("kill switch engaged before start: the start-up reconciliation cancels what it finds",
-                                            metadata: ["reason": "\(reason)"])
+                                            metadata: ["event": "risk.kill_switch_engaged_before_start", "reason": "\(reason)"])
             }
-            log("risk").critical("kill switch engaged: cancelling everything", metadata: ["reason": "\(reason)"])
+            log("risk").critical("kill switch engaged: cancelling everything", metadata: ["event": "risk.kill_switch_engaged", "reason": "\(reason)"])
             cancelEverything(reason: "kill switch")
         } else {
             risk.releaseKillSwitch()
-            log("risk").notice("kill switch released", metadata: ["reason": "\(reason)"])
+            log("risk").notice("kill switch released", metadata: ["event": "risk.kill_switch_released", "reason": "\(reason)"])
         }
     }
 
@@ -119,7 +119,7 @@ extension Engine {
         }
         let wasRunning = phase == .running
         phase = .stopping
-        log("engine").notice("shutting down", metadata: ["reason": "cancel open orders: \(cancelOpenOrders)"])
+        log("engine").notice("shutting down", metadata: ["event": "engine.shutting_down", "reason": "cancel open orders: \(cancelOpenOrders)"])
         if let c = startCompletion {
             startCompletion = nil
             c(.failure(.invalidState("shut down during start-up")))
@@ -137,11 +137,11 @@ extension Engine {
             // which also makes those deferred commits durable (one append-only WAL).
             self.journalWriter.sync {}
             do { try self.journal?.setMeta("engine.clean_shutdown_ms", "\(self.now)") } catch {
-                self.log("journal").error("journal flush failed", metadata: ["reason": "\(error)"])
+                self.log("journal").error("journal flush failed", metadata: ["event": "journal.flush_failed", "reason": "\(error)"])
             }
             self.phase = .stopped
             self.releaseResources()
-            self.log("engine").notice("stopped", metadata: ["reason": "\(result)"])
+            self.log("engine").notice("stopped", metadata: ["event": "engine.stopped", "reason": "\(result)"])
             completion(result)
         }
         let finishBox = UncheckedBox(finish)
@@ -219,7 +219,7 @@ extension Engine {
         guard !missing.isEmpty else { return result }
         for o in missing {
             let l = o.lifecycle
-            log("orders").critical("shutdown: order executed more than its journaled fills; the next start's reconciliation must fetch them from the exchange", metadata: [
+            log("orders").critical("shutdown: order executed more than its journaled fills; the next start's reconciliation must fetch them from the exchange", metadata: ["event": "orders.shutdown_fills_missing", 
                 "symbol": "\(l.symbol)", "client_order_id": "\(l.clientOrderID)", "order_id": "\(l.orderID ?? "")",
                 "side": "\(l.side.rawValue)", "price": "\(l.price)", "executed": "\(l.executedReported)",
                 "journaled": "\(journaledExecution(l))", "reason": "fills not fetched before the shutdown deadline"])
@@ -255,7 +255,7 @@ extension Engine {
         if let journal {
             self.journal = nil
             do { try journal.close() } catch {
-                log("journal").error("journal close failed", metadata: ["reason": "\(error)"])
+                log("journal").error("journal close failed", metadata: ["event": "journal.close_failed", "reason": "\(error)"])
             }
         }
     }

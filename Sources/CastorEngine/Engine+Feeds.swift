@@ -22,7 +22,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
             orders.delegate = self
             marketFeed = market
             orderFeed = orders
-            log("feeds").info("connecting feeds", metadata: ["reason": "\(endpoints)"])
+            log("feeds").info("connecting feeds", metadata: ["event": "feeds.connecting", "reason": "\(endpoints)"])
             orders.start()
             market.start()
         } catch {
@@ -51,7 +51,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
         phase = .running
         switch startStrategy(configuration.strategy.selection, parameters: configuration.strategy.parameters) {
         case .success:
-            log("engine").notice("engine running", metadata: ["strategy": "\(strategy?.name ?? "")"])
+            log("engine").notice("engine running", metadata: ["event": "engine.running", "strategy": "\(strategy?.name ?? "")"])
             let c = startCompletion
             startCompletion = nil
             c?(.success(()))
@@ -100,7 +100,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
                 perform(manager.handle(event: e, now: now))
             }
         case .error(let body):
-            log("feeds").error("order events feed reported an error", metadata: ["reason": "\(body)"])
+            log("feeds").error("order events feed reported an error", metadata: ["event": "feeds.order_events_error", "reason": "\(body)"])
         case .subscriptionAck, .heartbeat, .unknown:
             break
         }
@@ -137,12 +137,12 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
         let l = log("feeds")
         switch state {
         case .reconnecting(let cause, let attempt, let delay):
-            l.warning("feed reconnecting", metadata: ["feed": "\(feed)", "reason": "\(cause.code)",
+            l.warning("feed reconnecting", metadata: ["event": "feeds.reconnecting", "feed": "\(feed)", "reason": "\(cause.code)",
                                                       "detail": "\(cause)", "attempt": "\(attempt)", "delay_ms": "\(delay)"])
         case .failed(let e):
-            l.error("feed failed", metadata: ["feed": "\(feed)", "reason": "\(e)"])
+            l.error("feed failed", metadata: ["event": "feeds.failed", "feed": "\(feed)", "reason": "\(e)"])
         default:
-            l.info("feed \(state)", metadata: ["feed": "\(feed)"])
+            l.info("feed \(state)", metadata: ["event": "feeds.state", "feed": "\(feed)"])
         }
     }
 

@@ -24,12 +24,12 @@ extension Engine {
             // A resend passes the same gates as a first placement: the kill switch and the
             // risk limits as they are now (the intent's deadline is the scheduler's).
             if let refusal = resendRefusal(request) {
-                log("orders").warning("resend refused before sending", metadata: orderFields(request)
-                    .merging(["reason": "\(refusal)"]) { $1 })
+                log("orders").warning("resend refused before sending", metadata: Engine.withEvent("orders.resend_refused", orderFields(request)
+                    .merging(["reason": "\(refusal)"]) { $1 }))
                 return perform(manager.newOrderRefused(request.clientOrderID, reason: refusal, now: now))
             }
             log("orders").notice("resending order after lookup said not found (same client order id)",
-                                 metadata: orderFields(request))
+                                 metadata: Engine.withEvent("orders.resend", orderFields(request)))
             sendNewOrder(request, notBeforeMs: at)
         case .lookup(let id, let at):
             enqueue("order/status by client_order_id", kind: .query, notBeforeMs: at) { [weak self] client, done in
@@ -38,14 +38,14 @@ extension Engine {
                     self.noteOutcome(result.failure(\.restFailure))
                     switch result {
                     case .success(let matches):
-                        self.log("orders").info("lookup by client order id answered", metadata: [
+                        self.log("orders").info("lookup by client order id answered", metadata: ["event": "orders.lookup_answered", 
                             "client_order_id": "\(id)", "reason": "found",
                             "order_ids": "\(matches.map(\.orderID).joined(separator: ","))"])
                         self.perform(self.manager.lookupResult(id, candidates: matches, now: self.now))
                     case .failure(let e):
                         let answer: LookupResult = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
                         self.log("orders").info("lookup by client order id answered",
-                                                metadata: ["client_order_id": "\(id)", "reason": "\(answer.summary)"])
+                                                metadata: ["event": "orders.lookup_answered", "client_order_id": "\(id)", "reason": "\(answer.summary)"])
                         self.perform(self.manager.lookupResult(id, answer, now: self.now))
                     }
                     done()
@@ -80,7 +80,7 @@ extension Engine {
             rejected(id, rejection)
         case .alert(let message):
             alert(message)
-        case .expectedRace(let m): log("orders").debug("order manager: expected race", metadata: ["reason": "\(m)"])
+        case .expectedRace(let m): log("orders").debug("order manager: expected race", metadata: ["event": "orders.expected_race", "reason": "\(m)"])
         }
     }
 
@@ -106,7 +106,7 @@ extension Engine {
     }
 
     func alert(_ message: String) {
-        log("orders").error("order manager alert", metadata: ["reason": "\(message)"])
+        log("orders").error("order manager alert", metadata: ["event": "orders.alert", "reason": "\(message)"])
     }
 
     private func sendNewOrder(_ request: ManagerNewOrder, notBeforeMs: Int64?) {
@@ -114,7 +114,7 @@ extension Engine {
         let wire = WireNewOrder(clientOrderID: id.rawValue, symbol: request.symbol, side: request.side,
                                 amount: request.amount, price: request.price,
                                 option: request.options.first.flatMap(WireNewOrder.Option.init(rawValue:)))
-        log("orders").info("order queued", metadata: orderFields(request))
+        log("orders").info("order queued", metadata: Engine.withEvent("orders.queued", orderFields(request)))
         enqueue("order/new", kind: .newOrder, notBeforeMs: notBeforeMs, deadlineMs: request.deadlineMs,
                 newOrderID: id) { [weak self] client, done in
             guard let self else { return }
@@ -125,7 +125,7 @@ extension Engine {
                     self.perform(self.manager.newOrderAccepted(id, status: status, now: self.now))
                 case .failure(let error):
                     self.log("orders").warning("order send failed; the order manager decides (lookup before any resend)",
-                                               metadata: self.orderFields(request).merging(["reason": "\(error)"]) { $1 })
+                                               metadata: Engine.withEvent("orders.send_failed", self.orderFields(request).merging(["reason": "\(error)"]) { $1 }))
                     self.noteOutcome(error.restFailure)
                     self.perform(self.manager.newOrderFailed(id, failure: error.restFailure, now: self.now))
                 }
@@ -137,13 +137,13 @@ extension Engine {
     private func sendCancel(orderID: String, notBeforeMs: Int64?, why: String) {
         guard let numeric = Int64(orderID) else { return alert("order id \(orderID) is not numeric; cannot cancel it") }
         let owner = manager.clientOrderID(forOrderID: orderID)
-        log("orders").info("cancel queued", metadata: ["order_id": "\(orderID)", "client_order_id": "\(owner?.rawValue ?? "")",
+        log("orders").info("cancel queued", metadata: ["event": "orders.cancel_queued", "order_id": "\(orderID)", "client_order_id": "\(owner?.rawValue ?? "")",
                                                         "reason": "\(why)"])
         enqueue("order/cancel", kind: .cancel, notBeforeMs: notBeforeMs) { [weak self] client, done in
             guard let self else { return }
             client.cancelOrder(orderID: numeric, on: self.queue) { result in
                 if case .failure(let e) = result {
-                    self.log("orders").warning("cancel failed", metadata: ["order_id": "\(orderID)", "reason": "\(e)"])
+                    self.log("orders").warning("cancel failed", metadata: ["event": "orders.cancel_failed", "order_id": "\(orderID)", "reason": "\(e)"])
                 }
                 self.noteOutcome(result.failure(\.restFailure))
                 self.perform(self.manager.cancelResult(orderID: orderID, result.mapError(\.restFailure), now: self.now))
@@ -170,25 +170,25 @@ extension Engine {
                                            "price": "\(l.price)", "amount": "\(l.originalAmount)", "reason": "\(t.cause)"]
             fields["executed"] = "\(t.executedAfter)"
             if t.phaseChanged {
-                log("orders").info("order \(t.to)", metadata: fields)
+                log("orders").info("order \(t.to)", metadata: Engine.withEvent("orders.transition", fields))
             }
             reportToStrategy(t.clientOrderID)
         case .fill(let fill):
             recordFill(fill)
         case .duplicateDetected(let id, let kept, let duplicate):
             log("orders").error("two exchange orders carry one client order id; cancelling the second",
-                                metadata: ["client_order_id": "\(id)", "order_id": "\(duplicate)", "reason": "kept \(kept)"])
+                                metadata: ["event": "orders.duplicate", "client_order_id": "\(id)", "order_id": "\(duplicate)", "reason": "kept \(kept)"])
         case .unknownOrder(let orderID, let clientOrderID, let ours):
             if ours {
                 log("orders").warning("open order with our prefix but no intent (orphan); cancelling it", metadata: [
-                    "event": "order.orphan", "order_id": "\(orderID)", "client_order_id": "\(clientOrderID ?? "")"])
+                    "event": "orders.orphan", "order_id": "\(orderID)", "client_order_id": "\(clientOrderID ?? "")"])
             } else {
                 log("orders").info("order not placed by this instance; left alone", metadata: [
-                    "event": "order.foreign", "order_id": "\(orderID)", "client_order_id": "\(clientOrderID ?? "")"])
+                    "event": "orders.foreign", "order_id": "\(orderID)", "client_order_id": "\(clientOrderID ?? "")"])
             }
         case .foreignFill(let fill):
             log("orders").info("fill of an order not placed by this instance; not counted", metadata: [
-                "event": "order.foreign_fill", "trade_id": "\(fill.tradeID)", "order_id": "\(fill.orderID)",
+                "event": "orders.foreign_fill", "trade_id": "\(fill.tradeID)", "order_id": "\(fill.orderID)",
                 "client_order_id": "\(fill.clientOrderID?.rawValue ?? "")", "symbol": "\(fill.symbol)",
                 "side": "\(fill.side.rawValue)", "price": "\(fill.price)", "amount": "\(fill.amount)"])
         }
@@ -203,7 +203,7 @@ extension Engine {
             fields["price"] = "\(l.price)"
             fields["amount"] = "\(l.originalAmount)"
         }
-        log("orders").warning("order rejected", metadata: fields)
+        log("orders").warning("order rejected", metadata: Engine.withEvent("orders.rejected", fields))
         journalState(id, orderID: manager.order(id)?.lifecycle.orderID, state: .rejected, reason: reason)
         reportToStrategy(id, rejectReason: reason)
     }
@@ -216,7 +216,7 @@ extension Engine {
                                        "order_id": "\(fill.orderID)", "side": "\(fill.side.rawValue)",
                                        "price": "\(fill.price)", "amount": "\(fill.amount)",
                                        "trade_id": "\(fill.tradeID)", "reason": "\(fill.source.rawValue)"]
-        log("orders").notice("order filled", metadata: fields)
+        log("orders").notice("order filled", metadata: Engine.withEvent("orders.filled", fields))
         if let journal {
             do {
                 try journal.recordFill(JournalFill(
@@ -284,7 +284,7 @@ extension Engine {
     /// A journal that cannot be written cannot protect the next restart: stop trading.
     func journalFailed(_ error: any Error, what: String) {
         log("journal").critical("journal write failed; engaging the kill switch",
-                                metadata: ["reason": "\(what): \(error)"])
+                                metadata: ["event": "journal.write_failed", "reason": "\(what): \(error)"])
         if !risk.killSwitchEngaged { engageKillSwitch(true, reason: "journal write failed: \(error)") }
     }
 

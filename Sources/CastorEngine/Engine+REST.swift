@@ -46,7 +46,7 @@ extension Engine {
                 if let orderID = request.payload.newOrderID, let refusal = newOrderGate() {
                     // Taken from the queue but never sent: the slot is free again.
                     scheduler.complete(id)
-                    log("rest").notice("new order withheld at the last moment", metadata: [
+                    log("rest").notice("new order withheld at the last moment", metadata: ["event": "rest.new_order_withheld", 
                         "client_order_id": "\(orderID)", "reason": "\(refusal)"])
                     perform(manager.newOrderRefused(orderID, reason: refusal, now: t))
                     continue
@@ -61,7 +61,7 @@ extension Engine {
             case .expired(let request):
                 if let id = request.payload.newOrderID {
                     log("rest").notice("new order dropped unsent: its deadline passed in the queue",
-                                       metadata: ["client_order_id": "\(id)", "reason": "deadline"])
+                                       metadata: ["event": "rest.new_order_expired", "client_order_id": "\(id)", "reason": "deadline"])
                     perform(manager.newOrderDropped(id, now: t))
                 }
             case .wait(let until):
@@ -107,7 +107,7 @@ extension Engine {
         if let until = d.pauseGroupUntilMs {
             scheduler.pause(.private, untilMs: until)
             log("rest").warning("rate limited: private requests paused",
-                                metadata: ["reason": "\(failure)", "until_ms": "\(until)"])
+                                metadata: ["event": "rest.rate_limited", "reason": "\(failure)", "until_ms": "\(until)"])
         }
     }
 
@@ -120,7 +120,7 @@ extension Engine {
             guard let self else { return }
             client.heartbeat(on: self.queue) { result in
                 if case .failure(let e) = result {
-                    self.log("rest").warning("heartbeat failed", metadata: ["reason": "\(e)"])
+                    self.log("rest").warning("heartbeat failed", metadata: ["event": "rest.heartbeat_failed", "reason": "\(e)"])
                 }
                 self.noteOutcome(result.failure(\.restFailure))
                 done()

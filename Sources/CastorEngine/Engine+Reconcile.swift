@@ -40,7 +40,7 @@ extension Engine {
             return
         }
         reconciliation.running = true
-        log("reconcile").info("reconciliation started", metadata: ["reason": "\(reason)"])
+        log("reconcile").info("reconciliation started", metadata: ["event": "reconcile.started", "reason": "\(reason)"])
         if let snapshot {
             fetchTrades(reason: reason, open: snapshot.map(OpenOrderReport.event), settled: settled)
         } else {
@@ -131,9 +131,9 @@ extension Engine {
         guard phase == .running else {
             // Stopping (the shutdown's fill catch-up, or one under way when it began): no
             // retry; the shutdown names any order whose fills are still missing.
-            return log("reconcile").error("reconciliation failed; the next start reconciles", metadata: ["reason": "\(reason)"])
+            return log("reconcile").error("reconciliation failed; the next start reconciles", metadata: ["event": "reconcile.failed_final", "reason": "\(reason)"])
         }
-        log("reconcile").error("reconciliation failed; retrying in 5 s", metadata: ["reason": "\(reason)"])
+        log("reconcile").error("reconciliation failed; retrying in 5 s", metadata: ["event": "reconcile.failed_retrying", "reason": "\(reason)"])
         queue.asyncAfter(deadline: .now() + 5) { [weak self] in
             guard let self, self.phase == .running else { return }
             self.reconcile(reason: "retry after failure (\(reason))", snapshot: nil)
@@ -146,7 +146,7 @@ extension Engine {
                                         ourPrefix: ownPrefix,
                                         racingSnapshot: ReconciliationInput.racing(settled: settled, local: local))
         let plan = Reconciler.plan(input, ledger: manager.ledger)
-        log("reconcile").notice("reconciliation result", metadata: [
+        log("reconcile").notice("reconciliation result", metadata: ["event": "reconcile.result", 
             "reason": "\(reason)",
             "exchange_open": "\(open.count)",
             "new_fills": "\(plan.fills.count)",
@@ -164,7 +164,7 @@ extension Engine {
                 "reason": "\(r.reason)"])
         }
         for fill in plan.fills {
-            log("reconcile").notice("fill found by reconciliation", metadata: [
+            log("reconcile").notice("fill found by reconciliation", metadata: ["event": "reconcile.fill_found", 
                 "symbol": "\(fill.symbol)", "order_id": "\(fill.orderID)", "trade_id": "\(fill.tradeID)",
                 "client_order_id": "\(fill.clientOrderID?.rawValue ?? "")", "side": "\(fill.side.rawValue)",
                 "price": "\(fill.price)", "amount": "\(fill.amount)"])
@@ -175,7 +175,7 @@ extension Engine {
             // Orders restored from the journal or found open on the exchange while the
             // switch is engaged (engaged before start, or across a reload): cancel them.
             log("risk").critical("kill switch engaged: cancelling the open orders reconciliation found",
-                                 metadata: ["reason": "\(risk.killSwitchReason ?? "")"])
+                                 metadata: ["event": "risk.kill_switch_engaged", "reason": "\(risk.killSwitchReason ?? "")"])
             cancelEverything(reason: "kill switch")
         }
         reconciliation.running = false

@@ -18,14 +18,14 @@ extension Engine {
     func reload(to new: CastorConfiguration, completion: @escaping @Sendable (Result<ReloadOutcome, EngineError>) -> Void) {
         let l = log("reload")
         func refuse(_ why: String) {
-            l.warning("reload refused", metadata: ["reason": "\(why)"])
+            l.warning("reload refused", metadata: ["event": "reload.refused", "reason": "\(why)"])
             completion(.failure(.reloadRefused(why)))
         }
         guard phase == .running else { return refuse("the engine is \(phase.rawValue), not running") }
         guard !reloadInProgress else { return refuse("the previous reload is still fetching symbol details; send it again shortly") }
         let changes = ConfigurationChanges(from: configuration, to: new)
         if changes.isEmpty {
-            l.info("reload: no changes")
+            l.info("reload: no changes", metadata: ["event": "reload.unchanged"])
             return completion(.success(ReloadOutcome(changes: [], applied: [], reconnected: false, needsRestart: [])))
         }
         let session = changes.changes.filter { ConfigurationChanges.effect(of: $0) == .replaceEngine }
@@ -129,7 +129,7 @@ extension Engine {
         }
         let outcome = ReloadOutcome(changes: changes.changes, applied: applied, reconnected: symbols != nil,
                                     needsRestart: needsRestart)
-        log("reload").notice("configuration reloaded", metadata: ["reason": "\(outcome)"])
+        log("reload").notice("configuration reloaded", metadata: ["event": "reload.applied", "reason": "\(outcome)"])
         return outcome
     }
 
@@ -152,7 +152,7 @@ extension Engine {
         for symbol in removed { symbolInfo[symbol] = nil }
         let added = swap.details.keys.map(\.rawValue).sorted().joined(separator: ",")
         let dropped = removed.map(\.rawValue).sorted().joined(separator: ",")
-        log("feeds").notice("reconnecting market data for the new symbols", metadata: [
+        log("feeds").notice("reconnecting market data for the new symbols", metadata: ["event": "feeds.market_data_resubscribe", 
             "symbols": "\(configuration.engine.symbols.joined(separator: ","))",
             "reason": "added \(added), removed \(dropped), \(onRemoved.count) orders on removed symbols cancelled"])
 
@@ -225,7 +225,7 @@ extension Engine {
         }
         for id in toCancel { perform(manager.cancel(id, now: now)) }
         log("reload").notice("\(why)", metadata: [
-            "strategy": "\(selection.name)",
+            "event": "reload.strategy_switched", "strategy": "\(selection.name)",
             "reason": "from \(oldName ?? "none"), \(policy.rawValue): \(owned.count - toCancel.count) handed over, \(toCancel.count) cancelled"])
         install(StrategySlot(name: selection.name, selection: selection, instance: instance, parameters: parameters))
     }

@@ -15,7 +15,7 @@ extension Engine {
     /// The start-up sequence; each step runs when the previous one succeeded.
     func runStartup() {
         let l = log("engine")
-        l.info("starting", metadata: ["reason": "\(configuration.summary)"])
+        l.info("starting", metadata: ["event": "engine.starting", "reason": "\(configuration.summary)"])
         if case .failure(let e) = openJournal() { return failStart(e) }
         guard let credentials else {
             return failStart(.credentials("no API credentials were given for \(endpoints.venue.name)"))
@@ -34,7 +34,7 @@ extension Engine {
     }
 
     func failStart(_ error: EngineError) {
-        log("engine").critical("start-up failed", metadata: ["reason": "\(error)"])
+        log("engine").critical("start-up failed", metadata: ["event": "engine.startup_failed", "reason": "\(error)"])
         phase = .failed
         releaseResources()
         let c = startCompletion
@@ -55,12 +55,12 @@ extension Engine {
                 // Never adopted by the simulator, whose ledger is new: a real venue's state
                 // must not be set aside with the simulator's at its next start.
                 if Journal.legacyJournalExists(stateDirectory: dir) {
-                    log("journal").notice("journal from an older castor left in place for the first real venue", metadata: [
+                    log("journal").notice("journal from an older castor left in place for the first real venue", metadata: ["event": "journal.legacy_left_in_place", 
                         "reason": "\(Journal.legacyFileName) has one journal for all venues; the first start on sandbox, production or a custom venue takes it over as its own (the simulator starts a journal of its own)",
                         "path": "\((dir as NSString).appendingPathComponent(Journal.legacyFileName))"])
                 }
             } else if let moved = try Journal.adoptLegacyJournal(stateDirectory: dir, as: scope) {
-                log("journal").notice("journal from an older castor adopted for this venue and account", metadata: [
+                log("journal").notice("journal from an older castor adopted for this venue and account", metadata: ["event": "journal.legacy_adopted", 
                     "reason": "\(Journal.legacyFileName) kept one journal for every venue; it is now \(scope.fileName) (\(scope)). If it held another venue's or account's orders and fills, stop castor and rename it to that venue's castor.<venue>.<account>.sqlite",
                     "from": "\(moved.from)", "path": "\(moved.to)"])
             }
@@ -84,7 +84,7 @@ extension Engine {
             try journal.setMeta("engine.boot", bootToken)
             counterReservedThrough = state.clientOrderCounter
             self.journal = journal
-            log("journal").info("journal opened", metadata: [
+            log("journal").info("journal opened", metadata: ["event": "journal.opened", 
                 "reason": "\(state.openOrders.count) open orders, \(state.positions.values.reduce(0) { $0 + $1.fillCount }) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
                 "path": "\(journal.path)"])
             return .success(())
@@ -196,7 +196,7 @@ extension Engine {
                     switch d.action {
                     case .retry(let at):
                         self.log("engine").warning("start-up call failed; retrying",
-                                                   metadata: ["reason": "\(step): \(error)"])
+                                                   metadata: ["event": "engine.startup_call_failed", "reason": "\(step): \(error)"])
                         self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(max(0, at - self.now)))) {
                             self.startupCall(step, group: group, attempt: attempt + 1, retryWhileStopping: retryWhileStopping,
                                              call: call, onGiveUp: giveUp.value, then: box.value)
@@ -205,7 +205,7 @@ extension Engine {
                         if self.phase == .starting {
                             self.failStart(.exchange(step: step, "\(error)"))
                         } else {
-                            self.log("engine").error("REST call gave up", metadata: ["reason": "\(step): \(error)"])
+                            self.log("engine").error("REST call gave up", metadata: ["event": "engine.rest_gave_up", "reason": "\(step): \(error)"])
                             giveUp.value?()
                         }
                     }
@@ -220,7 +220,7 @@ extension Engine {
             guard roles.isTrader else {
                 return self.failStart(.roles("the key has no Trader role (auditor: \(roles.isAuditor))"))
             }
-            self.log("engine").info("API key roles checked", metadata: ["reason": "Trader"])
+            self.log("engine").info("API key roles checked", metadata: ["event": "engine.roles_checked", "reason": "Trader"])
             then()
         }
     }
@@ -243,7 +243,7 @@ extension Engine {
 
     /// The trading rules of `symbol` from its details, logged.
     func noteSymbolDetails(_ symbol: Symbol, _ d: SymbolDetails) -> SymbolInfo {
-        log("engine").info("symbol details", metadata: [
+        log("engine").info("symbol details", metadata: ["event": "engine.symbol_details", 
             "symbol": "\(symbol)", "reason": "price step \(d.quoteIncrement), quantity step \(d.tickSize), min \(d.minOrderSize)"])
         return SymbolInfo(symbol: symbol.rawValue, base: d.baseCurrency.uppercased(), quote: d.quoteCurrency.uppercased(),
                           priceStep: d.quoteIncrement, quantityStep: d.tickSize, minOrderSize: d.minOrderSize)
@@ -256,7 +256,7 @@ extension Engine {
                 self.balances[b.currency.uppercased()] = CastorStrategy.Balance(currency: b.currency.uppercased(),
                                                                                 available: b.available, total: b.amount)
             }
-            self.log("engine").info("balances loaded", metadata: ["reason": "\(list.count) currencies"])
+            self.log("engine").info("balances loaded", metadata: ["event": "engine.balances_loaded", "reason": "\(list.count) currencies"])
             then()
         }
     }

@@ -61,7 +61,7 @@ extension Engine {
         dispatchPrecondition(condition: .onQueue(queue))
         let sym = Symbol(symbol)
         func refuse(_ r: PlaceRefusal, rule: String) -> PlaceResult {
-            log("risk").warning("order refused", metadata: [
+            log("risk").warning("order refused", metadata: ["event": "risk.order_refused", 
                 "symbol": "\(sym)", "side": "\(side.rawValue)", "price": "\(price)", "amount": "\(amount)",
                 "rule": "\(rule)", "reason": "\(r)", "strategy": "\(strategy?.name ?? "")"])
             return .refused(r)
@@ -156,7 +156,7 @@ extension Engine {
     private func ignoredWhileStopping(_ what: String) -> Bool {
         guard strategyStopping else { return false }
         log("strategy").debug("ignored during stop: the engine decides what happens to open orders",
-                              metadata: ["reason": "\(what)", "strategy": "\(strategy?.name ?? "")"])
+                              metadata: ["event": "strategy.ignored_during_stop", "reason": "\(what)", "strategy": "\(strategy?.name ?? "")"])
         return true
     }
 
@@ -231,6 +231,8 @@ extension Engine {
     func strategyLog(level: CastorStrategy.LogLevel, message: String, fields: [String: String]) {
         var metadata: Logger.Metadata = ["strategy": "\(strategy?.name ?? "")"]
         for (k, v) in fields { metadata[k] = "\(v)" }
+        // A strategy's own lines carry an event key too; one it gives wins.
+        if metadata["event"] == nil { metadata["event"] = "strategy.log" }
         let l: Logger.Level = switch level {
         case .trace: .trace
         case .debug: .debug

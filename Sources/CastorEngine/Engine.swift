@@ -280,6 +280,13 @@ public final class Engine: @unchecked Sendable {
 
     var now: Int64 { clock.nowMs() }
 
+    /// `metadata` with the line's stable `event` key (every engine log line has one).
+    static func withEvent(_ event: String, _ metadata: Logger.Metadata) -> Logger.Metadata {
+        var m = metadata
+        m["event"] = .string(event)
+        return m
+    }
+
     func log(_ component: String) -> Logger {
         var l = logger
         l[metadataKey: "component"] = .string(component)
