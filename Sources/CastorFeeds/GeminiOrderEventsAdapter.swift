@@ -30,18 +30,24 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
         public var webSocket: WebSocketOptions
         /// How long a connect attempt may wait for the key's request slot.
         public var nonceSlotWaitMs: Int
+        /// The `initial` snapshot ends at the first other message, or when nothing arrived
+        /// this long after the ack or the last `initial` event (the first heartbeat can be
+        /// seconds away, and with it the reconciliation and READY).
+        public var snapshotQuietMs: Int64
         public var seed: UInt64?
 
         public init(url: String, path: String = "/v1/order/events",
                     subscription: OrderEventsSubscriptionOptions = .init(),
                     connection: FeedConnectionStateMachine.Configuration = .init(),
-                    webSocket: WebSocketOptions = .init(), nonceSlotWaitMs: Int = 10_000, seed: UInt64? = nil) {
+                    webSocket: WebSocketOptions = .init(), nonceSlotWaitMs: Int = 10_000, snapshotQuietMs: Int64 = 500,
+                    seed: UInt64? = nil) {
             self.url = url
             self.path = path
             self.subscription = subscription
             self.connection = connection
             self.webSocket = webSocket
             self.nonceSlotWaitMs = nonceSlotWaitMs
+            self.snapshotQuietMs = snapshotQuietMs
             self.seed = seed
         }
     }
@@ -52,6 +58,7 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
     private let sender: PrivateRequestSender
     private let connection: FeedConnection
     private var tracker = OrderEventsSequenceTracker()
+    private let snapshotQuiet: FeedTimer
     /// The last reconnect cause, for health reports.
     public private(set) var lastDisconnectCause: FeedDisconnectCause?
 
@@ -63,10 +70,14 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
         self.sender = sender
         self.queue = queue
         self.configuration = configuration
+        snapshotQuiet = FeedTimer(queue: queue)
         connection = FeedConnection(queue: queue, configuration: configuration.connection, seed: configuration.seed,
                                     options: configuration.webSocket, clock: clock)
         connection.prepare = { [weak self] done in self?.prepareConnection(done) }
-        connection.onSubscribe = { [weak self] in self?.tracker = OrderEventsSequenceTracker() }
+        connection.onSubscribe = { [weak self] in
+            self?.tracker = OrderEventsSequenceTracker()
+            self?.snapshotQuiet.cancel()
+        }
         connection.onMessage = { [weak self] in self?.received($0) }
         connection.fatalError = Self.fatalError(for:)
         connection.onState = { [weak self] state in
@@ -91,6 +102,7 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
 
     public func stop() {
         dispatchPrecondition(condition: .onQueue(queue))
+        snapshotQuiet.cancel()
         connection.stop()
     }
 
@@ -139,6 +151,12 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
 
     // MARK: messages
 
+    private func quietPeriodElapsed() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard connection.isConnected, let orders = tracker.quietPeriodElapsed() else { return }
+        delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: orders)
+    }
+
     private func received(_ frame: WebSocketMessage) {
         dispatchPrecondition(condition: .onQueue(queue))
         let message: OrderEventsMessage
@@ -157,8 +175,12 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
             if case .subscriptionAck = message { connection.subscriptionConfirmed() }
             if case .events = message { connection.data() }
             if let snapshot {
+                snapshotQuiet.cancel()
                 delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: snapshot)
                 guard connection.isConnected else { return }
+            } else if tracker.ackReceived, !tracker.snapshotComplete {
+                // The ack or an `initial` event: the snapshot ends after a quiet period.
+                snapshotQuiet.arm(afterMs: configuration.snapshotQuietMs) { [weak self] in self?.quietPeriodElapsed() }
             }
             delegate?.orderEventsFeed(self, didReceive: message)
             if case .error(let body) = message {

@@ -30,7 +30,9 @@ public protocol OrderEventsFeedDelegate: AnyObject {
     /// The `initial` snapshot of this connection is complete: `activeOrders` are the
     /// `initial` events received (empty if none or if filtered out). Signalled at the
     /// first message after the ack that is not an `initial` event (an order event or a
-    /// heartbeat, which comes within 5 s). Reconcile now.
+    /// heartbeat, which comes within 5 s), or once nothing arrived for a quiet period
+    /// after the ack or the last `initial` event (Gemini sends no end marker). An
+    /// `initial` event after that is delivered as an ordinary event. Reconcile now.
     func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderEvent])
     /// The connection state changed.
     func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState)

@@ -63,6 +63,18 @@ public struct OrderEventsSequenceTracker: Sendable {
         return .deliver(completesSnapshot: orders)
     }
 
+    /// The `initial` snapshot is taken as complete because nothing followed the ack or the
+    /// last `initial` event for a quiet period (Gemini sends no end marker; the next message
+    /// may be a heartbeat seconds later). Returns the orders once; nil before the ack or
+    /// when the snapshot was already complete.
+    public mutating func quietPeriodElapsed() -> [OrderEvent]? {
+        guard ackReceived, !snapshotComplete else { return nil }
+        snapshotComplete = true
+        let orders = initialOrders
+        initialOrders = []
+        return orders
+    }
+
     /// `value + 1`, or nil at `Int64.max`: the counters come from the network, and a hostile
     /// or corrupt one must become a reconnect, never an overflow trap.
     private static func successor(of value: Int64) -> Int64? {

@@ -8,7 +8,8 @@ import Testing
 /// `GeminiOrderEventsAdapter` against the simulator's `/v1/order/events` over loopback,
 /// sharing the trader key's `PrivateRequestSender` with REST (counter nonces).
 @Suite(.serialized, .timeLimit(.minutes(2))) struct OrderEventsAdapterTests {
-    static func makeAdapter(_ sim: FeedSimHarness, sender: PrivateRequestSender? = nil, heartbeatTimeoutMs: Int64 = 60_000)
+    static func makeAdapter(_ sim: FeedSimHarness, sender: PrivateRequestSender? = nil, heartbeatTimeoutMs: Int64 = 60_000,
+                            snapshotQuietMs: Int64 = 60_000)
         -> (GeminiOrderEventsAdapter, DispatchQueue, FeedRecorder) {
         let queue = DispatchQueue(label: "test.engine")
         let config = GeminiOrderEventsAdapter.Configuration(
@@ -16,7 +17,7 @@ import Testing
             subscription: .init(eventTypeFilter: [.accepted, .booked, .fill, .cancelled, .closed, .rejected]),
             connection: .init(backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs,
             subscribeTimeoutMs: 5_000),
-            webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), seed: 5)
+            webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), snapshotQuietMs: snapshotQuietMs, seed: 5)
         let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, queue: queue, configuration: config)
         let recorder = FeedRecorder()
         queue.sync {
@@ -47,6 +48,25 @@ import Testing
         let first = queue.sync { recorder.messages.first }
         if case .subscriptionAck? = first {} else { Issue.record("first message was \(String(describing: first))") }
         #expect(queue.sync { recorder.causes }.isEmpty)
+        queue.sync { adapter.stop() }
+        await sim.stop()
+    }
+
+    /// Gemini marks no end of the `initial` snapshot; the first heartbeat may be 5 s away.
+    /// Here no heartbeat ever comes: the snapshot completes after the quiet period.
+    @Test func theSnapshotEndsAfterAQuietPeriodWithoutWaitingForAHeartbeat() async throws {
+        let sim = try await FeedSimHarness()
+        let resting = try await sim.place(sim.trader, .buy, "0.1", at: "50000")
+        let (adapter, queue, recorder) = Self.makeAdapter(sim, snapshotQuietMs: 50)
+        try await waitUntil("snapshot complete without a heartbeat", on: queue) { recorder.snapshots.count == 1 }
+        #expect(queue.sync { recorder.snapshots[0] }.map(\.orderID) == [String(resting.orderID)])
+        // A later heartbeat does not complete it a second time.
+        sim.advanceHeartbeat()
+        let placed = try await sim.place(sim.trader, .sell, "0.2", at: "70000")
+        try await waitUntil("the new order's events", on: queue) {
+            recorder.events.contains { $0.orderID == String(placed.orderID) && $0.type == .accepted }
+        }
+        #expect(queue.sync { recorder.snapshots.count } == 1)
         queue.sync { adapter.stop() }
         await sim.stop()
     }

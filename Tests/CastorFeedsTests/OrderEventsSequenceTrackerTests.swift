@@ -30,6 +30,17 @@ struct OrderEventsSequenceTrackerTests {
         #expect(t.expectedSocketSequence == 4)
     }
 
+    @Test func aQuietPeriodCompletesTheSnapshotOnce() throws {
+        var t = OrderEventsSequenceTracker()
+        #expect(t.quietPeriodElapsed() == nil)  // no ack yet
+        _ = t.accept(try Self.message(Self.ack))
+        _ = t.accept(try Self.message(Self.initial("1", 0)))
+        #expect(t.quietPeriodElapsed()?.map(\.orderID) == ["1"])
+        #expect(t.quietPeriodElapsed() == nil)
+        // The heartbeat that follows is an ordinary message now.
+        #expect(t.accept(try Self.message(Self.heartbeat(1, 0))) == .deliver(completesSnapshot: nil))
+    }
+
     @Test func emptySnapshotCompletesWithNoOrders() throws {
         var t = OrderEventsSequenceTracker()
         _ = t.accept(try Self.message(Self.ack))
