@@ -21,8 +21,9 @@ import PackageDescription
 //   CastorJournal             the durable SQLite journal of intents, orders and fills
 //   CastorFeeds               the exchange feeds behind adapters: market data, order events
 //   CastorEngine              the daemon: order manager, strategies, reload, wiring
+//   CastorEmbeddedSim         the in-process simulator `castor run` starts for venue `sim`
 //   castor                    the command-line executable
-//   castor-bench              benchmarks on made-up state (journal start-up with 1M fills)
+//   castor-bench              benchmarks: journal start-up with 1M fills, tick-to-order latency, synthetic L2
 let package = Package(
     name: "Castor",
     platforms: [.macOS(.v15)],
@@ -91,14 +92,20 @@ let package = Package(
             dependencies: [
                 "CastorCore", "CastorLog", "CastorConfig", "CastorSystemd", "CastorTrading", "CastorStrategy",
                 "CastorStrategies", "CastorJournal", "CastorFeeds", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "CastorHTTP", "MarketData",
-                "GeminiSim", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The embedded simulator of `castor run` (venue `sim`); kept out of CastorEngine so
+        // the engine does not link GeminiSim (nor FlyingFox).
+        .target(
+            name: "CastorEmbeddedSim",
+            dependencies: ["GeminiSim", "GeminiProtocol", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "castor",
             dependencies: [
                 "MarketData", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "GeminiSim", "CastorEngine",
-                "CastorConfig", "CastorLog", "CastorSystemd",
+                "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,11 +114,15 @@ let package = Package(
             // to them, so both sides share one `Strategy` type. See PluginLoader.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]
         ),
-        // Benchmarks that need a large made-up state (e.g. a journal of a million fills).
+        // Benchmarks that need a large made-up state (e.g. a journal of a million fills), and
+        // the loopback latency bench (`castor-bench latency` spawns the `castor` next to it as
+        // its simulator) and its synthetic input (`synth-l2`).
         .executableTarget(
             name: "castor-bench",
             dependencies: [
                 "CastorCore", "CastorEngine", "CastorJournal", "CastorTrading", "GeminiProtocol",
+                "CastorConfig", "CastorLog", "CastorSSL", "CastorStrategy", "CastorSystemd", "GeminiSim", "CastorEmbeddedSim",
+                "MarketData", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -157,6 +168,10 @@ let package = Package(
                 "CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds",
                 "CastorTrading", "GeminiProtocol", "MarketData", "CastorJournal", .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "CastorEmbeddedSimTests",
+            dependencies: ["CastorEmbeddedSim", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
         // Spawns the built `castor` (sim and run) and kills it with SIGKILL; see CrashConsistencyTests.

@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorEmbeddedSim
 import CastorEngine
 import CastorLog
 import CastorSystemd

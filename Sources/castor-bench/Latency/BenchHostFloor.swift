@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// What this machine costs any Dispatch-driven process at the bench's tick rate, before a
-/// line of Castor's code runs: measured by `castor bench-latency` next to its own figures
+/// line of Castor's code runs: measured by `castor-bench latency` next to its own figures
 /// so that they can be read against the host.
 ///
 /// - `wake`: one byte written to a socketpair after `gapMs` of quiet → the event handler
@@ -81,9 +81,9 @@ struct BenchHostFloor {
         return result
     }
 
-    /// The lines `castor bench-latency` prints.
+    /// The lines `castor-bench latency` prints.
     func report(gapMs: Int64) -> [String] {
-        func p(_ values: [UInt64], _ q: Double) -> Double { BenchCommand.percentileMicros(values.sorted(), q) }
+        func p(_ values: [UInt64], _ q: Double) -> Double { LatencyCommand.percentileMicros(values.sorted(), q) }
         let hot = p(walkHotNs, 0.5), cold = p(walkColdNs, 0.5)
         return [
             String(format: "host floor, same %lld ms gap, no Castor code: Dispatch read-source wake µs p50 %.1f p99 %.1f (%d samples)",

@@ -137,6 +137,6 @@ public enum EmbeddedVenueError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 extension EmbeddedVenue {
-    /// A generated secret for tools that build their own simulator (`castor bench-latency`).
+    /// A generated secret for tools that build their own simulator (`castor-bench latency`).
     public static func generatedSecretForBench() throws(EmbeddedVenueError) -> String { try generatedSecret() }
 }

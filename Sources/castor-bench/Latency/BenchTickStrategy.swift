@@ -1,7 +1,7 @@
 import CastorCore
 import CastorStrategy
 
-/// The strategy `castor bench-latency` runs: on a book update, at most once per `gapMs`,
+/// The strategy `castor-bench latency` runs: on a book update, at most once per `gapMs`,
 /// one immediate-or-cancel buy of the minimum size a few price steps under the best bid.
 ///
 /// It decides in O(1) from the book top, so the measurement is the engine's path (feed

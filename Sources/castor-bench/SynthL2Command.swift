@@ -2,14 +2,13 @@ import ArgumentParser
 import Glibc
 import MarketData
 
-/// `castor synth-l2`: writes a deterministic synthetic market data v2 recording for the
-/// replay benchmark. Hidden from help because it is a developer tool, not an operator one:
-/// `castor synth-l2 --messages 200000 --output /tmp/l2.txt && castor replay /tmp/l2.txt`.
+/// `castor-bench synth-l2`: writes a deterministic synthetic market data v2 recording for the
+/// replay benchmark (a developer tool, not an operator one, so not in `castor`):
+/// `castor-bench synth-l2 --messages 200000 --output /tmp/l2.txt && castor replay /tmp/l2.txt`.
 struct SynthL2Command: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth-l2",
-        abstract: "Write a deterministic synthetic market data v2 stream (benchmark input).",
-        shouldDisplay: false
+        abstract: "Write a deterministic synthetic market data v2 stream (benchmark input)."
     )
 
     @Option(help: "Number of lines (messages) to write.")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CastorConfig
+import CastorEmbeddedSim
 import CastorEngine
 import CastorLog
 import CastorSSL
@@ -15,7 +16,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// `castor bench-latency` (hidden): tick-to-order latency of the real engine on loopback.
+/// `castor-bench latency`: tick-to-order latency of the real engine on loopback.
 ///
 /// Set-up: `castor sim` as a child process (synthetic market stepping every `--step-ms`) ←
 /// `BenchTapProxy` ← the engine, with `BenchTickStrategy` placing one IOC order per book
@@ -28,11 +29,10 @@ import Glibc
 ///
 /// RSS is this process: the engine as `castor run` would hold it, plus the relay's two
 /// threads per connection (64 KiB buffers). The simulator's memory is its own process's.
-struct BenchCommand: ParsableCommand {
+struct LatencyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-latency",
-        abstract: "Measure tick-to-order latency on loopback (use a release build).",
-        shouldDisplay: false
+        commandName: "latency",
+        abstract: "Measure tick-to-order latency on loopback (use a release build)."
     )
 
     @Option(help: "Latency samples to collect after warm-up.")
@@ -135,7 +135,7 @@ struct BenchCommand: ParsableCommand {
         let measured = Array(stamps.samplesNs.dropFirst(warmup).prefix(samples)).sorted()
         func pct(_ p: Double) -> Double { Self.percentileMicros(measured, p) }
         let mean = Double(measured.reduce(0, +)) / Double(measured.count) / 1000
-        print("castor bench-latency: tick-to-order on loopback (l2_updates frame written to the engine's socket → POST /v1/order/new read from it)")
+        print("castor-bench latency: tick-to-order on loopback (l2_updates frame written to the engine's socket → POST /v1/order/new read from it)")
         print(String(format: "samples %d (after %d warm-up), %.1f s, frames relayed %d, orders %d, market step %d ms, order gap %d ms",
                      measured.count, warmup, elapsed, stamps.frames, stamps.orders, stepMs, gapMs))
         print(String(format: "latency µs: min %.1f  p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  mean %.1f",

@@ -4,12 +4,12 @@ import GeminiSim
 import Glibc
 #endif
 
-/// `castor sim` started by `castor bench-latency` as a child process, so the simulator's
+/// `castor sim` started by `castor-bench latency` as a child process, so the simulator's
 /// threads and memory are not counted as the engine's.
 ///
-/// The child is this same executable, configured through a JSON file;
-/// its port is read from the `sim.ready` line, and its stdout is drained afterwards so a
-/// full pipe never stalls it.
+/// The child is the `castor` executable next to this one (same build directory), configured
+/// through a JSON file; its port is read from the `sim.ready` line, and its stdout is drained
+/// afterwards so a full pipe never stalls it.
 final class BenchSimulatorProcess: @unchecked Sendable {
     let port: UInt16
     private let process: Process
@@ -17,11 +17,9 @@ final class BenchSimulatorProcess: @unchecked Sendable {
     init(config: SimulatorConfig, directory: String) throws {
         let path = directory + "/sim.json"
         try JSONEncoder().encode(config).write(to: URL(fileURLWithPath: path))
+        let castor = try Self.castorExecutable()
         let process = Process()
-        // argv[0] when it is a path (so it also works under valgrind, whose /proc/self/exe
-        // is its own), else the kernel's link to this executable.
-        let me = CommandLine.arguments[0]
-        process.executableURL = URL(fileURLWithPath: me.contains("/") ? me : "/proc/self/exe")
+        process.executableURL = URL(fileURLWithPath: castor)
         process.arguments = ["sim", "--config", path]
         let output = Pipe()
         process.standardOutput = output
@@ -51,6 +49,19 @@ final class BenchSimulatorProcess: @unchecked Sendable {
         Thread {
             while !reader.availableData.isEmpty {}
         }.start()
+    }
+
+    /// `castor` in this executable's directory: argv[0]'s when it is a path (so it also works
+    /// under valgrind, whose /proc/self/exe is its own), else that of the kernel's link to
+    /// this executable.
+    static func castorExecutable() throws -> String {
+        let me = CommandLine.arguments[0]
+        let path = me.contains("/") ? me : ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? me)
+        let castor = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("castor").path
+        guard FileManager.default.isExecutableFile(atPath: castor) else {
+            throw BenchError("no castor executable next to castor-bench (looked for \(castor)); build it too (swift build -c release --product castor)")
+        }
+        return castor
     }
 
     /// Stops the child (SIGTERM) and waits for it; safe to call twice.

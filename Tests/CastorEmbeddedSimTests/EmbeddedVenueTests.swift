@@ -1,4 +1,4 @@
-import CastorEngine
+import CastorEmbeddedSim
 import Dispatch
 import Foundation
 #if canImport(FoundationNetworking)
