@@ -45,8 +45,8 @@ public final class StateDirectoryLock: @unchecked Sendable {
     /// this process's pid into the lock file.
     public static func acquire(stateDirectory: String) -> Result<StateDirectoryLock, Failure> {
         let path = stateDirectory.hasSuffix("/") ? stateDirectory + fileName : stateDirectory + "/" + fileName
-        if mkdir(stateDirectory, 0o700) != 0, errno != EEXIST {
-            return .failure(.unavailable(path: stateDirectory, reason: String(cString: strerror(errno))))
+        if let reason = makeDirectories(stateDirectory) {
+            return .failure(.unavailable(path: stateDirectory, reason: reason))
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return .failure(.unavailable(path: path, reason: String(cString: strerror(errno)))) }
@@ -61,6 +61,18 @@ public final class StateDirectoryLock: @unchecked Sendable {
         _ = ftruncate(fd, 0)
         _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         return .success(StateDirectoryLock(path: path, fd: fd))
+    }
+
+    /// `mkdir -p` with mode 0700 for each directory it makes: on a fresh machine the default
+    /// (`~/.local/state/castor`) has missing parents. Nil on success, else why not.
+    static func makeDirectories(_ path: String) -> String? {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if mkdir(prefix, 0o700) != 0, errno != EEXIST { return "\(prefix): \(String(cString: strerror(errno)))" }
+            prefix += "/"
+        }
+        return nil
     }
 
     private static func readPID(_ fd: Int32) -> Int32? {

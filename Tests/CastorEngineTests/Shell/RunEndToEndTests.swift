@@ -55,6 +55,20 @@ struct RunEndToEndTests {
         #expect(again.waitForExit(timeout: 60) == 0)
     }
 
+    /// A fresh machine: no configuration, no `STATE_DIRECTORY`, and a home without
+    /// `~/.local/state`. The state directory and its parents are made (it exited 73 here).
+    @Test func aFreshHomeWithoutAStateDirectoryStillReachesReady() throws {
+        let notify = try NotifySocket()
+        let home = try CastorProcess.temporaryDirectory("freshhome") + "/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let castor = try CastorProcess(arguments: ["run"], environment: ["NOTIFY_SOCKET": notify.path, "HOME": home])
+        try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil,
+                     "no READY=1; output:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        #expect(FileManager.default.fileExists(atPath: home + "/.local/state/castor/castor.lock"))
+        castor.signal(SIGTERM)
+        #expect(castor.waitForExit(timeout: 60) == 0)
+    }
+
     @Test func sighupSwitchesStrategyLiveAndRejectsABrokenFile() throws {
         let notify = try NotifySocket()
         let state = try CastorProcess.temporaryDirectory("reload")

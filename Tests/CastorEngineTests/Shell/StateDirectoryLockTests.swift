@@ -21,4 +21,17 @@ import Testing
         first = nil  // released with its file
         #expect(throws: Never.self) { try StateDirectoryLock.acquire(stateDirectory: dir).get() }
     }
+
+    /// On a fresh machine the default state directory (`~/.local/state/castor`) has missing
+    /// parents: `castor run` with no configuration exited 73 there.
+    @Test func missingParentsAreCreatedPrivately() throws {
+        let root = NSTemporaryDirectory() + "castor-lock-test-\(UInt64.random(in: 0 ... .max))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/.local/state/castor"
+        let lock = try StateDirectoryLock.acquire(stateDirectory: dir).get()
+        #expect(FileManager.default.fileExists(atPath: dir + "/castor.lock"))
+        let mode = try FileManager.default.attributesOfItem(atPath: dir)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        _ = lock
+    }
 }
