@@ -159,14 +159,15 @@ let package = Package(
             name: "CastorFeedsTests",
             dependencies: [
                 "CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData", "CastorWebSocket",
-                "GeminiClient", "CastorHTTP", "CastorTrading",
+                "GeminiClient", "CastorHTTP", "CastorTrading", "CastorTestSupport",
             ]
         ),
         .testTarget(
             name: "CastorEngineTests",
             dependencies: [
                 "CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds",
-                "CastorTrading", "GeminiProtocol", "MarketData", "CastorJournal", .product(name: "Logging", package: "swift-log"),
+                "CastorTrading", "GeminiProtocol", "MarketData", "CastorJournal", "CastorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -8,6 +8,7 @@ import GeminiProtocol
 import GeminiSim
 import Logging
 import CastorStrategy
+import CastorTestSupport
 import CastorTrading
 
 /// The in-process simulator plus everything a test needs to run an engine against it.
@@ -179,12 +180,8 @@ struct TimedOut: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Polls `condition` until it holds or `seconds` pass (then throws naming `what`).
+/// Polls `condition` until it holds or `seconds` pass (then throws naming `what`): the
+/// one polling helper, `CastorTestSupport.pollUntil`, at this suite's default deadline.
 func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw TimedOut(description: "timed out waiting for: \(what)")
+    try await pollUntil(what, seconds: seconds, intervalMs: 20, condition)
 }

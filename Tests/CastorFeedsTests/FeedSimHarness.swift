@@ -1,3 +1,4 @@
+import CastorTestSupport
 import CastorCore
 import CastorHTTP
 import Dispatch
@@ -96,12 +97,7 @@ struct HarnessFailure: Error, CustomStringConvertible {
 /// the deadline with `what`.
 func waitUntil(_ what: String, on queue: DispatchQueue, timeout seconds: Double = 10,
                _ condition: @escaping @Sendable () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if queue.sync(execute: condition) { return }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    throw HarnessFailure("timed out after \(seconds) s waiting for: \(what)")
+    try await pollUntil(what, seconds: seconds, intervalMs: 5) { queue.sync(execute: condition) }
 }
 
 /// Records what the adapters report, on the engine queue.
