@@ -22,7 +22,7 @@ import PackageDescription
 //   CastorFeeds               the exchange feeds behind adapters: market data, order events
 //   CastorEngine              the daemon: order manager, strategies, reload, wiring
 //   castor                    the command-line executable
-//   castor-bench              benchmarks on made-up state (journal start-up with 1M fills)
+//   castor-bench              benchmarks: journal start-up with 1M fills, the accelerated soak
 let package = Package(
     name: "Castor",
     platforms: [.macOS(.v15)],
@@ -112,7 +112,9 @@ let package = Package(
             name: "castor-bench",
             dependencies: [
                 "CastorCore", "CastorEngine", "CastorJournal", "CastorTrading", "GeminiProtocol",
+                "CastorConfig", "CastorStrategy",  // soak: the engine's configuration and a strategy of its own
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CastorCoreTests", dependencies: ["CastorCore"]),

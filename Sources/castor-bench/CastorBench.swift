@@ -12,7 +12,7 @@ struct CastorBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "castor-bench",
         abstract: "Castor's benchmarks (use a release build).",
-        subcommands: [JournalGenerateCommand.self, JournalStartCommand.self]
+        subcommands: [JournalGenerateCommand.self, JournalStartCommand.self, SoakCommand.self]
     )
 }
 
