@@ -23,7 +23,7 @@ import PackageDescription
 //   CastorEngine              the daemon: order manager, strategies, reload, wiring
 //   CastorEmbeddedSim         the in-process simulator `castor run` starts for venue `sim`
 //   castor                    the command-line executable
-//   castor-bench              benchmarks: journal start-up with 1M fills, tick-to-order latency, synthetic L2
+//   castor-bench              benchmarks: journal start-up with 1M fills, tick-to-order latency, synthetic L2, the accelerated soak
 let package = Package(
     name: "Castor",
     platforms: [.macOS(.v15)],

@@ -12,7 +12,8 @@ struct CastorBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "castor-bench",
         abstract: "Castor's benchmarks (use a release build).",
-        subcommands: [JournalGenerateCommand.self, JournalStartCommand.self, LatencyCommand.self, SynthL2Command.self]
+        subcommands: [JournalGenerateCommand.self, JournalStartCommand.self, LatencyCommand.self, SynthL2Command.self,
+                      SoakCommand.self]
     )
 }
 
