@@ -58,12 +58,17 @@ public struct OrderTransition: Sendable, Hashable, CustomStringConvertible {
     /// `/v1/orders`), which the exchange may have produced before events the order-events
     /// feed has already delivered.
     public var fromRESTSnapshot = false
+    /// The input was the order's `accepted` event, which says what was executed when the
+    /// order was accepted: a taker order's new-order reply, sent after its immediate fill,
+    /// can overtake it.
+    public var fromAcceptedEvent = false
 
     /// Whether `anomaly` is an expected race rather than an inconsistency: a REST snapshot
     /// older than what the feed already told (a fill or close event overtaking the
     /// `/v1/order/new` reply) reports a lower executed amount or a live order after the
     /// end. The newer state is kept either way; only real anomalies deserve an alert.
     public func isExpectedRace(_ anomaly: LifecycleAnomaly) -> Bool {
+        if fromAcceptedEvent, case .executedWentBackwards = anomaly { return true }
         guard fromRESTSnapshot else { return false }
         switch anomaly {
         case .executedWentBackwards, .liveAfterTerminal: return true
@@ -217,7 +222,7 @@ public struct OrderLifecycle: Sendable, Hashable {
 
     /// One order event (any type, any order, duplicates allowed).
     public mutating func apply(event: OrderEvent) -> OrderTransition {
-        change("event \(event.type)") { s, anomalies in
+        var t = change("event \(event.type)") { s, anomalies in
             guard s.bind(event.orderID, &anomalies) else { return }
             if event.type != .rejected { s.acknowledged = true }
             s.isUncertain = false
@@ -246,6 +251,8 @@ public struct OrderLifecycle: Sendable, Hashable {
             }
             s.checkFullyExecuted(&anomalies)
         }
+        t.fromAcceptedEvent = event.type == .accepted
+        return t
     }
 
     /// A fill the ledger counted for the first time (never call it for a duplicate).

@@ -141,4 +141,16 @@ import Testing
             #expect(l.phase == .closed && l.executed == d("1") && l.outcome == .filled)
         }
     }
+
+    /// A taker order fills at once; its new-order reply (executed 1) overtakes the
+    /// `accepted` event (executed 0). That is a race, not an inconsistency: no alert.
+    @Test func anAcceptedEventBehindTheNewOrderReplyIsAnExpectedRace() {
+        var l = OrderLifecycle(clientOrderID: cid, symbol: "BTCUSD", side: .buy, price: d("100.00"), amount: d("1"))
+        _ = l.markSent()
+        _ = l.apply(status: status("9", cid: "cx-b-1", executed: "1", live: false), cause: "new-order reply")
+        let t = l.apply(event: event("accepted", orderID: "9", cid: "cx-b-1", executed: "0"))
+        #expect(!t.anomalies.isEmpty)
+        #expect(t.anomalies.allSatisfy(t.isExpectedRace))
+        #expect(l.executed == d("1"))
+    }
 }
