@@ -81,9 +81,15 @@ struct LatencyCommand: ParsableCommand {
         simConfig.marketStepMs = stepMs
         simConfig.accounts = [SimAccountConfig(name: "primary", balances: SimAccountConfig.defaultBalances,
                                                keys: [SimAPIKeyConfig(key: key, secret: secret)])]
-        let simulator = try simPort == nil ? BenchSimulatorProcess(config: simConfig, directory: state) : nil
+        let simulator = try simPort == nil
+            ? SimulatorChild(castor: SimulatorChild.castorNextToThisExecutable(),
+                             configJSON: JSONEncoder().encode(simConfig), directory: state)
+            : nil
         defer { simulator?.stop() }
-        let proxy = try BenchTapProxy(upstreamPort: simPort ?? simulator!.port)
+        guard let upstream = simPort ?? simulator.flatMap({ $0.restURL.split(separator: ":").last.flatMap { UInt16($0) } }) else {
+            throw BenchFailure("cannot read the simulator's port from \(simulator?.restURL ?? "")")
+        }
+        let proxy = try BenchTapProxy(upstreamPort: upstream)
         proxy.start()
         let base = "127.0.0.1:\(proxy.port)"
         var config = CastorConfiguration.default
@@ -100,16 +106,7 @@ struct LatencyCommand: ParsableCommand {
         let engine = Engine(configuration: config, credentials: try APICredentials(key: key, secret: secret),
                             endpoints: try EngineEndpoints(restBaseURL: "http://\(base)", webSocketBaseURL: "ws://\(base)"),
                             logger: Logger(label: "engine"), queue: queue, feeds: .gemini, strategies: [factory])
-        let started = DispatchSemaphore(value: 0)
-        let startError = Mutex<String?>(nil)
-        queue.async {
-            engine.start { result in
-                if case .failure(let e) = result { startError.withLock { $0 = e.description } }
-                started.signal()
-            }
-        }
-        guard started.wait(timeout: .now() + 120) == .success else { throw BenchError("engine did not start in 120 s") }
-        if let e = startError.withLock({ $0 }) { throw BenchError("engine did not start: \(e)") }
+        try startEngine(engine, on: queue)
         let rssReady = Self.rssKiB()
 
         let wanted = warmup + samples
@@ -124,7 +121,7 @@ struct LatencyCommand: ParsableCommand {
             if count != lastCount { lastCount = count; lastProgress = Date() }
             if Date().timeIntervalSince(lastProgress) > 30 {
                 let s = proxy.stamps.withLock { $0 }
-                throw BenchError("no new sample for 30 s (\(count) so far; \(s.frames) book frames relayed, \(s.orders) order requests seen); run with --log-level info to see why")
+                throw BenchFailure("no new sample for 30 s (\(count) so far; \(s.frames) book frames relayed, \(s.orders) order requests seen); run with --log-level info to see why")
             }
             usleep(100_000)
         }

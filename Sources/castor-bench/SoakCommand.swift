@@ -92,10 +92,9 @@ struct SoakCommand: ParsableCommand {
         defer { if removeState { try? FileManager.default.removeItem(atPath: state) } }
 
         let key = "account-castorsoak0000001", secret = try Self.randomHex(32)
-        let me = CommandLine.arguments[0]
-        let castorPath = castor ?? ((me.contains("/") ? (me as NSString).deletingLastPathComponent : ".") + "/castor")
-        let sim = try SoakSimulator(castor: castorPath, directory: state, key: key, secret: secret, symbol: "BTCUSD",
-                                    marketStepMs: 100)
+        let sim = try SimulatorChild(castor: castor ?? SimulatorChild.castorNextToThisExecutable(),
+                                     configJSON: Self.simulatorConfig(key: key, secret: secret, symbol: "BTCUSD", marketStepMs: 100),
+                                     directory: state)
         defer { sim.stop() }
 
         var restURL = sim.restURL
@@ -143,16 +142,7 @@ struct SoakCommand: ParsableCommand {
         let engine = Engine(configuration: config, credentials: try APICredentials(key: key, secret: secret),
                             endpoints: try EngineEndpoints(restBaseURL: restURL, webSocketBaseURL: sim.webSocketURL),
                             logger: logger, queue: queue, clock: clock, feeds: .gemini, strategies: [factory])
-        let started = DispatchSemaphore(value: 0)
-        let startError = Mutex<String?>(nil)
-        queue.async {
-            engine.start { result in
-                if case .failure(let e) = result { startError.withLock { $0 = e.description } }
-                started.signal()
-            }
-        }
-        guard started.wait(timeout: .now() + 120) == .success else { throw BenchFailure("engine did not start in 120 s") }
-        if let e = startError.withLock({ $0 }) { throw BenchFailure("engine did not start: \(e)") }
+        try startEngine(engine, on: queue)
 
         let target = orders.map { "\($0) orders" } ?? String(format: "%.1f h of engine time", hours)
         emit("castor-bench soak: \(target) after \(warmupOrders) warm-up orders; rate \(rate)/s burst \(burst) (engine time), clock ×\(speed), \(slots) live orders, 1 in \(takerEvery) a taker")
@@ -179,6 +169,21 @@ struct SoakCommand: ParsableCommand {
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- anchorNs)
             return anchorWall &+ Int64(elapsed * speed / 1_000_000)
         })
+    }
+
+    /// The soak's simulator: one symbol, the synthetic market on, its REST rate limiting off
+    /// (the engine's own token bucket paces the soak, on the accelerated clock), one account
+    /// with a counter-nonce key.
+    static func simulatorConfig(key: String, secret: String, symbol: String, marketStepMs: Int) throws -> Data {
+        let config: [String: Any] = [
+            "listen": "127.0.0.1:0", "seed": 11, "symbols": [symbol],
+            "accounts": [["name": "primary",
+                          "balances": ["USD": "1000000000", "BTC": "100000", "ETH": "1000000"],
+                          "keys": [["key": key, "secret": secret, "roles": ["Trader"], "nonceMode": "counter"]]]],
+            "rateLimits": ["enabled": false, "publicPerMinute": 1_000_000, "privatePerMinute": 1_000_000],
+            "syntheticMarket": true, "marketStepMs": marketStepMs,
+        ]
+        return try JSONSerialization.data(withJSONObject: config)
     }
 
     static func randomHex(_ count: Int) throws -> String {

@@ -43,7 +43,7 @@ final class BenchTapProxy: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(listener, 16) == 0 else { throw BenchError("bench proxy: bind/listen failed: errno \(errno)") }
+        guard bound == 0, listen(listener, 16) == 0 else { throw BenchFailure("bench proxy: bind/listen failed: errno \(errno)") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
@@ -211,10 +211,4 @@ final class BenchTapProxy: @unchecked Sendable {
         }
         return false
     }
-}
-
-/// A benchmark set-up failure, with what went wrong.
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,0 +1,92 @@
+import CastorEngine
+import Dispatch
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `castor sim` as a child process of a benchmark, so the simulator's threads and memory
+/// (its ledger keeps every order and trade) are not counted as the engine's.
+///
+/// Configured through a JSON file (`SimulatorConfig`'s form); its URLs come from the
+/// `sim.ready` line, and its stdout is drained afterwards so a full pipe never stalls it.
+final class SimulatorChild: @unchecked Sendable {
+    let restURL: String
+    let webSocketURL: String
+    let pid: Int32
+    private let process: Process
+
+    /// Writes `configJSON` to `<directory>/sim.json` and starts `castor sim --config` on it.
+    init(castor: String, configJSON: Data, directory: String) throws {
+        let path = directory + "/sim.json"
+        try configJSON.write(to: URL(fileURLWithPath: path))
+        guard FileManager.default.isExecutableFile(atPath: castor) else {
+            throw BenchFailure("no castor executable at \(castor) (build it: swift build -c release --product castor)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: castor)
+        process.arguments = ["sim", "--config", path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        self.process = process
+        pid = process.processIdentifier
+        let reader = output.fileHandleForReading
+        var buffered = Data()
+        var urls: (String, String)?
+        let deadline = Date().addingTimeInterval(60)
+        while urls == nil, Date() < deadline {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            buffered.append(chunk)
+            for line in buffered.split(separator: UInt8(ascii: "\n")) {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                      object["event"] as? String == "sim.ready", let rest = object["rest"] as? String,
+                      let ws = object["ws"] as? String else { continue }
+                urls = (rest, ws)
+            }
+        }
+        guard let urls else {
+            process.terminate()
+            throw BenchFailure("castor sim did not report sim.ready within 60 s: \(String(decoding: buffered, as: UTF8.self))")
+        }
+        (restURL, webSocketURL) = urls
+        Thread {
+            while !reader.availableData.isEmpty {}
+        }.start()
+    }
+
+    /// `castor` in this executable's directory: argv[0]'s when it is a path (so it also works
+    /// under valgrind, whose /proc/self/exe is its own), else that of the kernel's link to
+    /// this executable.
+    static func castorNextToThisExecutable() -> String {
+        let me = CommandLine.arguments[0]
+        let path = me.contains("/") ? me : ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? me)
+        return URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("castor").path
+    }
+
+    /// Stops the child (SIGTERM) and waits for it; safe to call twice.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// Starts `engine` on `queue` and waits (up to `seconds`) for its start-up to finish.
+func startEngine(_ engine: Engine, on queue: DispatchQueue, seconds: Int = 120) throws {
+    let started = DispatchSemaphore(value: 0)
+    let startError = Mutex<String?>(nil)
+    queue.async {
+        engine.start { result in
+            if case .failure(let e) = result { startError.withLock { $0 = e.description } }
+            started.signal()
+        }
+    }
+    guard started.wait(timeout: .now() + .seconds(seconds)) == .success else {
+        throw BenchFailure("engine did not start in \(seconds) s")
+    }
+    if let e = startError.withLock({ $0 }) { throw BenchFailure("engine did not start: \(e)") }
+}
