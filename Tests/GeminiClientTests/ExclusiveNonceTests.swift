@@ -8,11 +8,12 @@ import Testing
 /// `PrivateRequestSender.withNonce`: an exclusive operation (the order-events WebSocket
 /// upgrade) takes its place in the key's nonce sequence and blocks REST until released.
 @Suite(.timeLimit(.minutes(2))) struct ExclusiveNonceTests {
-    static func senderAndClient(_ stub: StubGemini) throws -> (PrivateRequestSender, GeminiRESTClient) {
+    static func senderAndClient(_ stub: StubGemini, leasePreemptAfter: DispatchTimeInterval = .seconds(1)) throws
+        -> (PrivateRequestSender, GeminiRESTClient) {
         let credentials = try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)
         let sender = PrivateRequestSender(
             http: stub.http, venue: stub.venue, signer: GeminiSigner(credentials: credentials),
-            nonces: try NonceSource(), requestTimeout: .seconds(10))
+            nonces: try NonceSource(), requestTimeout: .seconds(10), leasePreemptAfter: leasePreemptAfter)
         return (sender, GeminiRESTClient(venue: stub.venue, http: stub.http, sender: sender))
     }
 
@@ -77,11 +78,7 @@ import Testing
     /// cancel's queue deadline passes.
     @Test func aCancelTakesTheSlotFromALeaseHeldTooLong() throws {
         let stub = try StubGemini()
-        let credentials = try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)
-        let sender = PrivateRequestSender(
-            http: stub.http, venue: stub.venue, signer: GeminiSigner(credentials: credentials),
-            nonces: try NonceSource(), requestTimeout: .seconds(10), leasePreemptAfter: .milliseconds(200))
-        let client = GeminiRESTClient(venue: stub.venue, http: stub.http, sender: sender)
+        let (sender, client) = try Self.senderAndClient(stub, leasePreemptAfter: .milliseconds(200))
         let granted = DispatchSemaphore(value: 0)
         sender.withNonce(maximumHold: .seconds(60), on: DispatchQueue(label: "test.lease")) { result in
             if case .success = result { granted.signal() }  // held: never released by the caller
@@ -98,11 +95,7 @@ import Testing
 
     @Test func aQueryDoesNotTakeTheSlotFromALease() throws {
         let stub = try StubGemini()
-        let credentials = try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)
-        let sender = PrivateRequestSender(
-            http: stub.http, venue: stub.venue, signer: GeminiSigner(credentials: credentials),
-            nonces: try NonceSource(), requestTimeout: .seconds(10), leasePreemptAfter: .milliseconds(50))
-        let client = GeminiRESTClient(venue: stub.venue, http: stub.http, sender: sender)
+        let (sender, client) = try Self.senderAndClient(stub, leasePreemptAfter: .milliseconds(50))
         let granted = DispatchSemaphore(value: 0)
         sender.withNonce(maximumHold: .seconds(60), on: DispatchQueue(label: "test.lease")) { result in
             if case .success = result { granted.signal() }
