@@ -96,7 +96,7 @@ extension Engine {
                         "event": "orders.session_cancel_failed", "reason": "\(reason): \(e)", "attempt": "\(attempt + 1)",
                         "retry_in_ms": retry ? "\(delayMs)" : "none"])
                     if retry {
-                        self.queue.asyncAfter(deadline: .now() + .milliseconds(delayMs)) { [weak self] in
+                        self.clock.schedule(on: self.queue, afterMs: Int64(delayMs)) { [weak self] in
                             guard let self, self.phase != .stopped,
                                   self.risk.killSwitchEngaged || self.phase == .stopping else { return }
                             self.cancelSession(reason: reason, attempt: attempt + 1, then: nil)
@@ -145,7 +145,7 @@ extension Engine {
             completion(result)
         }
         let finishBox = UncheckedBox(finish)
-        queue.asyncAfter(deadline: deadline) { [weak self] in
+        clock.schedule(on: queue, atMs: engineTime(of: deadline)) { [weak self] in
             guard let self else { return }
             let open = self.openOrderCount
             finishBox.value(open == 0 ? .success(()) : .failure(.timedOut("\(open) orders still open at the shutdown deadline")))
@@ -270,7 +270,7 @@ extension Engine {
         }
         let first = FirstCall()
         sender.retire(on: queue) { if first.claim() { completion(true) } }
-        queue.asyncAfter(deadline: deadline) { if first.claim() { completion(false) } }
+        clock.schedule(on: queue, atMs: engineTime(of: deadline)) { if first.claim() { completion(false) } }
     }
 
     /// Calls `then` once no order is open (cancels confirmed by events or replies).
@@ -284,11 +284,7 @@ extension Engine {
     // MARK: Tick, health, status
 
     func startTick() {
-        let t = DispatchSource.makeTimerSource(queue: queue)
-        t.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1))
-        t.setEventHandler { [weak self] in self?.tick() }
-        t.activate()
-        tickTimer = t
+        tickTimer = clock.repeating(on: queue, everyMs: 1_000) { [weak self] in self?.tick() }
     }
 
     private func tick() {

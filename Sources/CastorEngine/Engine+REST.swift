@@ -1,3 +1,4 @@
+import CastorCore
 import CastorHTTP
 import CastorTrading
 import Dispatch
@@ -84,9 +85,7 @@ extension Engine {
 
     private func armSchedulerWake(at ms: Int64) {
         schedulerWake?.cancel()
-        let item = DispatchWorkItem { [weak self] in self?.pumpScheduler() }
-        schedulerWake = item
-        queue.asyncAfter(deadline: .now() + .milliseconds(Int(max(0, ms - now))), execute: item)
+        schedulerWake = clock.schedule(on: queue, atMs: ms) { [weak self] in self?.pumpScheduler() }
     }
 
     /// Removes a queued (unsent) new order; true if it was still queued.

@@ -134,7 +134,7 @@ extension Engine {
             return log("reconcile").error("reconciliation failed; the next start reconciles", metadata: ["event": "reconcile.failed_final", "reason": "\(reason)"])
         }
         log("reconcile").error("reconciliation failed; retrying in 5 s", metadata: ["event": "reconcile.failed_retrying", "reason": "\(reason)"])
-        queue.asyncAfter(deadline: .now() + 5) { [weak self] in
+        clock.schedule(on: queue, afterMs: 5_000) { [weak self] in
             guard let self, self.phase == .running else { return }
             self.reconcile(reason: "retry after failure (\(reason))", snapshot: nil)
         }

@@ -200,7 +200,7 @@ extension Engine {
                     case .retry(let at):
                         self.log("engine").warning("start-up call failed; retrying",
                                                    metadata: ["event": "engine.startup_call_failed", "reason": "\(step): \(error)"])
-                        self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(max(0, at - self.now)))) {
+                        self.clock.schedule(on: self.queue, atMs: at) {
                             self.startupCall(step, group: group, attempt: attempt + 1, retryWhileStopping: retryWhileStopping,
                                              call: call, onGiveUp: giveUp.value, then: box.value)
                         }

@@ -210,13 +210,11 @@ extension Engine {
     func setStrategyTimer(id: String, after ms: Int64) {
         timers[id]?.cancel()
         let owner = strategy.map(ObjectIdentifier.init)
-        let item = DispatchWorkItem { [weak self] in
+        timers[id] = clock.schedule(on: queue, afterMs: ms) { [weak self] in
             guard let self, self.strategy.map(ObjectIdentifier.init) == owner else { return }
             self.timers[id] = nil
             self.deliver(.timer(id))
         }
-        timers[id] = item
-        queue.asyncAfter(deadline: .now() + .milliseconds(Int(max(0, ms))), execute: item)
     }
 
     func cancelStrategyTimer(id: String) {

@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorCore
 import CastorFeeds
 import CastorHTTP
 import CastorJournal
@@ -64,7 +65,7 @@ public final class Engine: @unchecked Sendable {
     var risk: RiskChecker
     var rng: SeededRandom
     var scheduler: RequestScheduler<RESTJob>
-    var schedulerWake: DispatchWorkItem?
+    var schedulerWake: ScheduledTimer?
     var consecutiveBackOffs = 0
     var lastPrivateSendMs: Int64 = 0
     var symbolInfo: [Symbol: SymbolInfo] = [:]
@@ -90,8 +91,8 @@ public final class Engine: @unchecked Sendable {
     let extraStrategies: [any StrategyFactory]
     var context: EngineStrategyContext!
     var intents: [ClientOrderID: IntentInfo] = [:]
-    var timers: [String: DispatchWorkItem] = [:]
-    var tickTimer: DispatchSourceTimer?
+    var timers: [String: ScheduledTimer] = [:]
+    var tickTimer: ScheduledTimer?
     var lastTickMs: Int64
     var startCompletion: (@Sendable (Result<Void, EngineError>) -> Void)?
     var reconciliation = ReconciliationState()
@@ -279,6 +280,16 @@ public final class Engine: @unchecked Sendable {
     // MARK: Helpers
 
     var now: Int64 { clock.nowMs() }
+
+    /// A Dispatch deadline (the shell's API speaks Dispatch) as a time on the engine clock:
+    /// the time left until it, measured from now on the engine clock (on a manual clock the
+    /// deadline's remaining real time becomes manual time).
+    func engineTime(of deadline: DispatchTime) -> Int64 {
+        let nowNs = DispatchTime.now().uptimeNanoseconds
+        let left = deadline.uptimeNanoseconds > nowNs ? (deadline.uptimeNanoseconds - nowNs) / 1_000_000 : 0
+        let t = now.addingReportingOverflow(Int64(clamping: left))
+        return t.overflow ? .max : t.partialValue
+    }
 
     /// `metadata` with the line's stable `event` key (every engine log line has one).
     static func withEvent(_ event: String, _ metadata: Logger.Metadata) -> Logger.Metadata {

@@ -1,3 +1,4 @@
+import CastorCore
 import CastorEngine
 import Dispatch
 import Foundation
