@@ -129,6 +129,7 @@ extension Engine {
         let finish: (Result<Void, EngineError>) -> Void = { [weak self] result in
             guard let self, !finished else { return }
             finished = true
+            self.shutdownWait = nil
             let result = self.reportUnjournaledFills(result)
             self.stopFeeds()
             self.tickTimer?.cancel()
@@ -181,17 +182,29 @@ extension Engine {
 
     private func waitForFillCatchUp(since before: (completed: Int, failures: Int), then: @escaping () -> Void) {
         guard phase == .stopping else { return }
-        // A reconciliation requested while another runs is queued behind it; when none runs
-        // any more, one that started after the request has finished, or one of them failed
-        // (which drops the queued request: wait no longer for it).
-        if !reconciliation.running, reconciliation.failures > before.failures || reconciliation.completed > before.completed,
-           ordersWithUnjournaledFills().isEmpty {
-            return then()
+        shutdownWait = ShutdownWait(condition: .fillCatchUp(completed: before.completed, failures: before.failures), then: then)
+        checkShutdownWait()
+    }
+
+    /// Runs the shutdown's waiting step once its condition holds. Called where that can
+    /// change: after the order manager's actions are carried out, when a reconciliation ends,
+    /// and on the engine's tick as a backstop. No polling timer.
+    func checkShutdownWait() {
+        guard let wait = shutdownWait, phase == .stopping else { return }
+        let met: Bool
+        switch wait.condition {
+        case .noOpenOrders:
+            met = openOrderCount == 0
+        case .fillCatchUp(let completed, let failures):
+            // A reconciliation requested while another runs is queued behind it; when none
+            // runs any more, one that started after the request has finished, or one of them
+            // failed (which drops the queued request: wait no longer for it).
+            met = !reconciliation.running && (reconciliation.failures > failures || reconciliation.completed > completed)
+                && ordersWithUnjournaledFills().isEmpty
         }
-        let box = UncheckedBox(then)
-        queue.asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in
-            self?.waitForFillCatchUp(since: before, then: box.value)
-        }
+        guard met else { return }
+        shutdownWait = nil
+        wait.then()
     }
 
     /// Orders whose executed amount, as the exchange reported it, exceeds their fills in the
@@ -276,9 +289,8 @@ extension Engine {
     /// Calls `then` once no order is open (cancels confirmed by events or replies).
     private func waitForNoOpenOrders(then: @escaping () -> Void) {
         guard phase == .stopping else { return }
-        if openOrderCount == 0 { return then() }
-        let box = UncheckedBox(then)
-        queue.asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in self?.waitForNoOpenOrders(then: box.value) }
+        shutdownWait = ShutdownWait(condition: .noOpenOrders, then: then)
+        checkShutdownWait()
     }
 
     // MARK: Tick, health, status
@@ -292,6 +304,7 @@ extension Engine {
         heartbeatIfIdle()
         for id in manager.removeClosed() { intents[id] = nil }
         pumpScheduler()
+        checkShutdownWait()
     }
 
     func currentHealth() -> EngineHealth {

@@ -14,6 +14,7 @@ extension Engine {
     func perform(_ actions: [OrderAction]) {
         dispatchPrecondition(condition: .onQueue(queue))
         for action in actions { perform(action) }
+        if shutdownWait != nil { checkShutdownWait() }
     }
 
     private func perform(_ action: OrderAction) {

@@ -128,6 +128,7 @@ extension Engine {
     private func reconciliationFailed(_ reason: String) {
         reconciliation.running = false
         reconciliation.failures += 1
+        defer { checkShutdownWait() }
         guard phase == .running else {
             // Stopping (the shutdown's fill catch-up, or one under way when it began): no
             // retry; the shutdown names any order whose fills are still missing.
@@ -188,5 +189,6 @@ extension Engine {
             reconciliation.waiting = []
             for w in waiting { w() }
         }
+        checkShutdownWait()
     }
 }

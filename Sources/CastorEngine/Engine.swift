@@ -96,6 +96,8 @@ public final class Engine: @unchecked Sendable {
     var lastTickMs: Int64
     var startCompletion: (@Sendable (Result<Void, EngineError>) -> Void)?
     var reconciliation = ReconciliationState()
+    /// The shutdown step waiting for a condition (`checkShutdownWait`), if any.
+    var shutdownWait: ShutdownWait?
     /// A reload is waiting for REST answers (symbol details) before it applies anything.
     var reloadInProgress = false
     var bootToken: String
@@ -366,4 +368,17 @@ struct IntentInfo {
     var createdMs: Int64
     /// The last state reported to the strategy, so each change is reported once.
     var reported: CastorStrategy.OrderState = .pending
+}
+
+/// What a shutdown waits for before its next step, and that step.
+struct ShutdownWait {
+    enum Condition {
+        /// Every order closed (cancels confirmed by events or replies).
+        case noOpenOrders
+        /// A reconciliation begun after the mark (counts of completed and failed ones) has
+        /// ended and every order's executed amount is covered by journaled fills.
+        case fillCatchUp(completed: Int, failures: Int)
+    }
+    let condition: Condition
+    let then: () -> Void
 }
