@@ -70,7 +70,7 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
-        .target(name: "CastorLog", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "CastorLog", dependencies: ["CastorCore", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "CastorConfig",
             dependencies: ["CastorCore", "GeminiProtocol", .product(name: "TOMLKit", package: "TOMLKit")]

@@ -318,9 +318,9 @@ extension Engine {
         }
         if phase == .running {
             let f = configuration.feeds
-            let limit = Engine.ms(f.heartbeatTimeout) * 2 + Engine.ms(f.reconnectBackoffCap)
+            let limit = f.heartbeatTimeout.milliseconds * 2 + f.reconnectBackoffCap.milliseconds
             if let oeAge, oeAge > limit { problem = "order events silent for \(oeAge) ms" }
-            if let mdAge, mdAge > Engine.ms(f.staleMarketAfter) * 2 + Engine.ms(f.reconnectBackoffCap) {
+            if let mdAge, mdAge > f.staleMarketAfter.milliseconds * 2 + f.reconnectBackoffCap.milliseconds {
                 problem = "market data silent for \(mdAge) ms"
             }
         }
@@ -334,10 +334,5 @@ extension Engine {
         let fillCount = manager.ledger.positions.values.reduce(0) { $0 + $1.fillCount }
         return "\(phase.rawValue): \(strategy?.name ?? "no strategy"), market data \(feedStatus.marketData), "
             + "order events \(feedStatus.orderEvents), \(openOrderCount) open orders, \(fillCount) fills\(killed)"
-    }
-
-    static func ms(_ d: Duration) -> Int64 {
-        let (s, atto) = d.components
-        return s * 1000 + atto / 1_000_000_000_000_000
     }
 }

@@ -308,7 +308,7 @@ public final class Engine: @unchecked Sendable {
 
     /// The order manager's settings from the configuration (`[rate_limits] maintenance_pause`).
     static func managerConfiguration(_ c: CastorConfiguration) -> OrderManager.Configuration {
-        OrderManager.Configuration(retry: RetryPolicy(maintenanceHaltMs: ms(c.rateLimits.maintenancePause)))
+        OrderManager.Configuration(retry: RetryPolicy(maintenanceHaltMs: c.rateLimits.maintenancePause.milliseconds))
     }
 
     /// The private group's bucket: `[rate_limits]`, but at most one request a second with

@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorCore
 import CastorFeeds
 import CastorTrading
 
@@ -12,7 +13,7 @@ extension EngineFeedFactory {
         EngineFeedFactory(
             makeMarketData: { context in
                 var connection = connectionConfiguration(context.feeds)
-                connection.staleAfterMs = milliseconds(context.feeds.staleMarketAfter)
+                connection.staleAfterMs = context.feeds.staleMarketAfter.milliseconds
                 return GeminiMarketDataV2Adapter(
                     books: context.books,
                     configuration: .init(url: context.endpoints.marketDataURL, connection: connection))
@@ -30,12 +31,7 @@ extension EngineFeedFactory {
 
     private static func connectionConfiguration(_ feeds: FeedConfiguration) -> FeedConnectionStateMachine.Configuration {
         FeedConnectionStateMachine.Configuration(
-            backoff: Backoff(baseMs: milliseconds(feeds.reconnectBackoffBase), capMs: milliseconds(feeds.reconnectBackoffCap)),
-            heartbeatTimeoutMs: milliseconds(feeds.heartbeatTimeout), stableAfterMs: milliseconds(feeds.stableAfter))
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+            backoff: Backoff(baseMs: feeds.reconnectBackoffBase.milliseconds, capMs: feeds.reconnectBackoffCap.milliseconds),
+            heartbeatTimeoutMs: feeds.heartbeatTimeout.milliseconds, stableAfterMs: feeds.stableAfter.milliseconds)
     }
 }

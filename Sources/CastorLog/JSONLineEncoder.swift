@@ -1,3 +1,4 @@
+import CastorCore
 import Logging
 
 /// Appends JSON values to a byte buffer: strings escaped per RFC 8259, metadata values with
@@ -7,29 +8,9 @@ import Logging
 /// made), so copying the UTF-8 bytes and escaping `"`, `\` and the C0 controls yields valid
 /// JSON for any input. DEL is escaped too so a line never carries a raw control byte.
 enum JSONLineEncoder {
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
+    /// Log lines escape DEL too, so a line never carries a raw control byte.
     static func appendString(_ string: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var string = string
-        string.withUTF8 { bytes in
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                case 0x00..<0x20, 0x7F:
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                            hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-                default: out.append(byte)
-                }
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONString.append(string, to: &out, escapingDelete: true)
     }
 
     /// Writes a metadata value; `key` decides redaction, also for keys nested in dictionaries.

@@ -1,4 +1,5 @@
 import Glibc
+import CastorCore
 import GeminiProtocol
 
 /// Replays recorded market data v2 — one received message per line — into books.
@@ -83,7 +84,7 @@ public struct MarketDataReplay {
             "[" + l.map { "[\"\($0.price)\", \"\($0.quantity)\"]" }.joined(separator: ", ") + "]"
         }
         let symbols = snapshot(depth: depth).map {
-            "\(JSONText.quoted($0.symbol)): {\"bids\": \(levels($0.bids)), \"asks\": \(levels($0.asks))}"
+            "\(JSONString.quoted($0.symbol)): {\"bids\": \(levels($0.bids)), \"asks\": \(levels($0.asks))}"
         }.joined(separator: ", ")
         return "{\"symbols\": {\(symbols)}, \"messages\": \(messages), \"skipped\": \(skipped), \"seconds\": \(MarketDataReplay.fixed(seconds, places: 6))}"
     }

@@ -1,3 +1,4 @@
+import CastorCore
 import CastorConfig
 import Dispatch
 import Logging
@@ -313,7 +314,7 @@ public final class EngineHost: ManagedEngine, @unchecked Sendable {
             let timer = timeout.map { timeout in
                 DispatchWorkItem { [self] in
                     guard first.claim() else { return }
-                    let why = ManagedEngineFailure("not ready within \(Self.milliseconds(timeout)) ms")
+                    let why = ManagedEngineFailure("not ready within \(timeout.milliseconds) ms")
                     guard !isShuttingDown else { return thenBox.value(.failure(why)) }
                     // Stopped before anything else may take the journal or the key.
                     engine.shutdownEngine(cancelOpenOrders: true,
@@ -339,19 +340,14 @@ public final class EngineHost: ManagedEngine, @unchecked Sendable {
         let thenBox = UncheckedBox(then)
         engine.awaitSessionRetired(deadline: .now() + Self.interval(retireTimeout)) { [self] retired in
             if !retired {
-                logger.warning("reload: the stopped engine still had a signed request in flight after \(Self.milliseconds(retireTimeout)) ms; starting the next engine anyway",
+                logger.warning("reload: the stopped engine still had a signed request in flight after \(retireTimeout.milliseconds) ms; starting the next engine anyway",
                                metadata: ["event": "reload.retire_timeout"])
             }
             thenBox.value()
         }
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
     private static func interval(_ duration: Duration) -> DispatchTimeInterval {
-        .milliseconds(Int(milliseconds(duration)))
+        .milliseconds(Int(duration.milliseconds))
     }
 }

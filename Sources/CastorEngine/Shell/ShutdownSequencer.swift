@@ -1,3 +1,4 @@
+import CastorCore
 import CastorSystemd
 import Dispatch
 import Logging
@@ -78,7 +79,7 @@ public final class ShutdownSequencer: @unchecked Sendable {
         case .stopping:
             if let since = stoppingSince,
                Int64(now().uptimeNanoseconds) - Int64(since.uptimeNanoseconds) < Self.nanoseconds(repeatWindow) {
-                logger.notice("\(reason) again within \(Self.milliseconds(repeatWindow)) ms of the first: treated as the same request (send it again later to force exit)",
+                logger.notice("\(reason) again within \(repeatWindow.milliseconds) ms of the first: treated as the same request (send it again later to force exit)",
                               metadata: ["event": "shutdown.repeat_ignored", "signal": "\(reason)"])
                 return
             }
@@ -93,7 +94,7 @@ public final class ShutdownSequencer: @unchecked Sendable {
         stoppingSince = now()
         logger.notice("shutting down (\(reason)): stopping the strategy\(cancelOpenOrders ? ", cancelling this session's open orders" : ", leaving open orders in place")",
                       metadata: ["event": "shutdown.begin", "signal": "\(reason)",
-                                 "cancel_open_orders": "\(cancelOpenOrders)", "timeout_ms": "\(Self.milliseconds(timeout))"])
+                                 "cancel_open_orders": "\(cancelOpenOrders)", "timeout_ms": "\(timeout.milliseconds)"])
         do { try notifier.stopping() } catch {
             logger.warning("\(error.description)", metadata: ["event": "systemd.notify_failed"])
         }
@@ -103,7 +104,7 @@ public final class ShutdownSequencer: @unchecked Sendable {
         timer.schedule(deadline: deadline + .nanoseconds(Int(Self.nanoseconds(grace))))
         timer.setEventHandler { [weak self] in
             guard let self, self.phase == .stopping else { return }
-            self.logger.critical("shutdown did not finish within \(Self.milliseconds(timeout + grace)) ms: forcing exit; open orders may remain on the exchange, check them",
+            self.logger.critical("shutdown did not finish within \((timeout + grace).milliseconds) ms: forcing exit; open orders may remain on the exchange, check them",
                                  metadata: ["event": "shutdown.deadline"])
             self.finish(ExitStatus.forced)
         }
@@ -161,6 +162,4 @@ public final class ShutdownSequencer: @unchecked Sendable {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 { nanoseconds(duration) / 1_000_000 }
 }

@@ -1,3 +1,5 @@
+import CastorCore
+
 /// Builds the subscribe / unsubscribe requests for `/v2/marketdata`.
 ///
 /// `{"type":"subscribe","subscriptions":[{"name":"l2","symbols":["BTCUSD","ETHUSD"]}]}`.
@@ -48,34 +50,9 @@ public struct MarketDataV2Subscription: Sendable, Equatable {
         for (i, s) in subscriptions.enumerated() {
             if i > 0 { out += "," }
             out += "{\"name\":\"\(s.channel.wireName)\",\"symbols\":["
-            out += s.symbols.map { JSONText.quoted($0) }.joined(separator: ",")
+            out += s.symbols.map { JSONString.quoted($0) }.joined(separator: ",")
             out += "]}"
         }
         return out + "]}"
-    }
-}
-
-/// Writes JSON string literals for output (reports, requests); not used on the hot path.
-public enum JSONText {
-    /// `text` as a JSON string literal, escaping quotes, backslashes and control characters.
-    public static func quoted(_ text: String) -> String {
-        var out = "\""
-        for u in text.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,3 +1,5 @@
+import CastorCore
+
 /// The JSON payload of a private Gemini request, written as exact compact bytes.
 ///
 /// Output: `{"request":"<path>","nonce":<nonce>,<fields in the order given>}` with no
@@ -34,12 +36,12 @@ public struct GeminiPayload: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(64 + path.utf8.count + fields.count * 24)
         out.append(contentsOf: #"{"request":"#.utf8)
-        Self.appendString(path, to: &out)
+        JSONString.append(path, to: &out)
         out.append(contentsOf: #","nonce":"#.utf8)
         out.append(contentsOf: nonce.json(nonceFormat).utf8)
         for field in fields {
             out.append(UInt8(ascii: ","))
-            Self.appendString(field.name, to: &out)
+            JSONString.append(field.name, to: &out)
             out.append(UInt8(ascii: ":"))
             Self.appendValue(field.value, to: &out)
         }
@@ -53,13 +55,13 @@ public struct GeminiPayload: Sendable {
     static func appendValue(_ value: PayloadValue, to out: inout [UInt8]) {
         switch value {
         case .string(let text):
-            appendString(text, to: &out)
+            JSONString.append(text, to: &out)
         case .integer(let number):
             out.append(contentsOf: String(number).utf8)
         case .bool(let flag):
             out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .stringArray(let items):
-            appendArray(items, to: &out) { appendString($0, to: &$1) }
+            appendArray(items, to: &out) { JSONString.append($0, to: &$1) }
         case .integerArray(let items):
             appendArray(items, to: &out) { $1.append(contentsOf: String($0).utf8) }
         }
@@ -73,44 +75,6 @@ public struct GeminiPayload: Sendable {
         }
         out.append(UInt8(ascii: "]"))
     }
-
-    /// Writes `text` as a JSON string (RFC 8259 §7): escapes `"`, `\` and control characters;
-    /// other characters, including `/` and non-ASCII, are written as UTF-8 unchanged.
-    static func appendString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        // Paths, field names, ids and decimals need no escaping: copy them in one go (the
-        // payload is built on the tick-to-order path).
-        var text = text
-        let copied = text.withUTF8 { bytes in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        if copied {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
-            case 0x09: out.append(contentsOf: #"\t"#.utf8)
-            case 0x08: out.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
-            case 0x00..<0x20:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
-            default:
-                out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 extension GeminiPayload: CustomStringConvertible {

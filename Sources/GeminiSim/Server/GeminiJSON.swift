@@ -1,3 +1,5 @@
+import CastorCore
+
 /// A JSON document that keeps what Gemini's wire format cares about and `JSONSerialization`
 /// loses: object key order, the difference between `"5"` and `5`, and a number's exact text.
 ///
@@ -74,7 +76,7 @@ public indirect enum GeminiJSON: Sendable, Equatable {
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
         case .number(let text): out += text
-        case .string(let text): Self.writeString(text, to: &out)
+        case .string(let text): JSONString.append(text, to: &out)
         case .array(let items):
             out += "["
             for (index, item) in items.enumerated() {
@@ -86,29 +88,11 @@ public indirect enum GeminiJSON: Sendable, Equatable {
             out += "{"
             for (index, member) in members.enumerated() {
                 if index > 0 { out += "," }
-                Self.writeString(member.0, to: &out)
+                JSONString.append(member.0, to: &out)
                 out += ":"
                 member.1.write(to: &out)
             }
             out += "}"
         }
-    }
-
-    private static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
