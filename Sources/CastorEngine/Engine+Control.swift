@@ -13,7 +13,7 @@ extension Engine {
     /// Builds and starts a strategy. Nothing running is touched unless creation succeeds.
     func startStrategy(_ selection: StrategySelection, parameters: CastorConfig.StrategyParameters) -> Result<Void, EngineError> {
         switch StrategyCatalog.make(selection, parameters: parameters, symbols: configuration.engine.symbols,
-                                     extra: extraStrategies) {
+                                     extra: runner.extraFactories) {
         case .failure(let e): return .failure(e)
         case .success(let instance):
             install(StrategySlot(name: selection.name, selection: selection, instance: instance, parameters: parameters))
@@ -22,21 +22,13 @@ extension Engine {
     }
 
     func install(_ slot: StrategySlot) {
-        strategy = slot
-        strategyStarted = true
         log("strategy").notice("strategy started", metadata: ["event": "strategy.started", "strategy": "\(slot.name)"])
-        withStrategyCall { slot.instance.start(context: context) }
+        runner.install(slot)
     }
 
     /// Stops the running strategy (no more callbacks, timers disarmed).
     func stopStrategy() {
-        guard let slot = strategy, strategyStarted else { return }
-        strategyStopping = true
-        withStrategyCall { slot.instance.stop(context: context) }
-        strategyStopping = false
-        strategyStarted = false
-        pendingEvents.removeAll()
-        cancelAllStrategyTimers()
+        guard let slot = runner.stop() else { return }
         log("strategy").notice("strategy stopped", metadata: ["event": "strategy.stopped", "strategy": "\(slot.name)"])
     }
 
@@ -114,13 +106,13 @@ extension Engine {
 
     func beginShutdown(cancelOpenOrders: Bool, deadline: DispatchTime,
                        completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
-        guard phase != .stopped, phase != .stopping else {
-            return completion(.failure(.invalidState("shutdown already \(phase.rawValue)")))
+        let action = lifecycle.shutdownRequested()
+        guard case .beginShutdown(let wasRunning, let abandonsStart) = action else {
+            if case .refuse(let why) = action { completion(.failure(.invalidState(why))) }
+            return
         }
-        let wasRunning = phase == .running
-        phase = .stopping
         log("engine").notice("shutting down", metadata: ["event": "engine.shutting_down", "reason": "cancel open orders: \(cancelOpenOrders)"])
-        if let c = startCompletion {
+        if abandonsStart, let c = startCompletion {
             startCompletion = nil
             c(.failure(.invalidState("shut down during start-up")))
         }
@@ -140,7 +132,7 @@ extension Engine {
             do { try self.journal?.setMeta("engine.clean_shutdown_ms", "\(self.now)") } catch {
                 self.log("journal").error("journal flush failed", metadata: ["event": "journal.flush_failed", "reason": "\(error)"])
             }
-            self.phase = .stopped
+            self.lifecycle.shutdownFinished()
             self.releaseResources()
             self.log("engine").notice("stopped", metadata: ["event": "engine.stopped", "reason": "\(result)"])
             completion(result)
@@ -255,14 +247,12 @@ extension Engine {
         stopFeeds()
         tickTimer?.cancel()
         schedulerWake?.cancel()
-        cancelAllStrategyTimers()
+        runner.cancelAllTimers()
         if let sender = rest?.privateSender {
             retiringSender = sender
             sender.retire(on: queue) {}
         }
         rest = nil
-        nonces = nil
-        signer = nil
         // Intents and order states still on the writer queue reach the file before it closes.
         journalWriter.sync {}
         if let journal {
@@ -332,7 +322,7 @@ extension Engine {
         let killed = risk.killSwitchEngaged ? ", KILL SWITCH" : ""
         // Every fill counted, from the positions: the ledger keeps only recent fills in memory.
         let fillCount = manager.ledger.positions.values.reduce(0) { $0 + $1.fillCount }
-        return "\(phase.rawValue): \(strategy?.name ?? "no strategy"), market data \(feedStatus.marketData), "
+        return "\(phase.rawValue): \(runner.name ?? "no strategy"), market data \(feedStatus.marketData), "
             + "order events \(feedStatus.orderEvents), \(openOrderCount) open orders, \(fillCount) fills\(killed)"
     }
 }

@@ -11,7 +11,8 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     /// Book depth handed to strategies.
     static let bookDepth = 10
 
-    func startFeeds() {
+    /// Builds both feed adapters and connects them (the start-up's `connectFeeds` step).
+    func startFeeds() -> Result<Void, EngineError> {
         let books = MarketBooks(symbols: configuration.engine.symbols, queue: queue)
         self.books = books
         let context = feedContext(books: books)
@@ -25,8 +26,9 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
             log("feeds").info("connecting feeds", metadata: ["event": "feeds.connecting", "reason": "\(endpoints)"])
             orders.start()
             market.start()
+            return .success(())
         } catch {
-            failStart(.feeds("\(error)"))
+            return .failure(.feeds("\(error)"))
         }
     }
 
@@ -34,30 +36,13 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     /// key, and `[feeds]` (`feeds`, or the running configuration's).
     func feedContext(books: MarketBooks, feeds: FeedConfiguration? = nil) -> EngineFeedContext {
         EngineFeedContext(queue: queue, books: books, endpoints: endpoints, symbols: books.symbolNames,
-                          signer: signer, nonces: nonces, sender: rest?.privateSender, feeds: feeds ?? configuration.feeds,
+                          sender: rest?.privateSender, feeds: feeds ?? configuration.feeds,
                           logger: log("feeds"))
     }
 
     func stopFeeds() {
         marketFeed?.stop()
         orderFeed?.stop()
-    }
-
-    /// Start-up completes once both feeds are live; then the strategy starts.
-    private func checkStartReady() {
-        // Not before the catch-up after the order-events feed connected: fills made while we
-        // were down are counted (and journaled) before the strategy starts and READY is sent.
-        guard phase == .starting, feedStatus.bothLive, feedStatus.reconciledAfterConnect, startCompletion != nil else { return }
-        phase = .running
-        switch startStrategy(configuration.strategy.selection, parameters: configuration.strategy.parameters) {
-        case .success:
-            log("engine").notice("engine running", metadata: ["event": "engine.running", "strategy": "\(strategy?.name ?? "")"])
-            let c = startCompletion
-            startCompletion = nil
-            c?(.success(()))
-        case .failure(let e):
-            failStart(e)
-        }
     }
 
     // MARK: Market data
@@ -81,12 +66,15 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didChangeState state: FeedConnectionState) {
         feedStatus.marketData = state
         logFeedState("market data", state)
-        if case .live = state {
+        switch state {
+        case .live:
             feedStatus.marketDataLiveCount += 1
             feedStatus.lastMarketDataMs = now
-            checkStartReady()
-        } else if case .failed(let e) = state, phase == .starting {
-            failStart(.feeds("market data: \(e)"))
+            run(lifecycle.feedLive(.marketData))
+        case .failed(let e):
+            run(lifecycle.feedFailed(.marketData, "\(e)"))
+        default:
+            lifecycle.feedLost(.marketData)
         }
     }
 
@@ -108,28 +96,29 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderEvent]) {
         feedStatus.lastOrderEventsMs = now
+        // The start waits for the first of these: fills made while we were down are counted
+        // (and journaled) before the strategy starts and READY is sent.
         reconcile(reason: "order events connected (\(activeOrders.count) active in snapshot)", snapshot: activeOrders) {
             [weak self] in
-            guard let self, !self.feedStatus.reconciledAfterConnect else { return }
-            self.feedStatus.reconciledAfterConnect = true
-            self.checkStartReady()
+            guard let self else { return }
+            self.run(self.lifecycle.reconciledAfterConnect())
         }
     }
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState) {
         feedStatus.orderEvents = state
         logFeedState("order events", state)
-        if case .live = state {
+        switch state {
+        case .live:
             feedStatus.orderEventsLiveCount += 1
             feedStatus.lastOrderEventsMs = now
-            checkStartReady()
-        } else if case .failed(let e) = state {
-            if phase == .starting {
-                failStart(.feeds("order events: \(e)"))
-            } else if phase == .running {
-                // Without order events fills could go unseen: stop placing orders.
-                engageKillSwitch(true, reason: "order events feed failed: \(e)")
-            }
+            run(lifecycle.feedLive(.orderEvents))
+        case .failed(let e):
+            // Running, without order events fills could go unseen: the lifecycle engages
+            // the kill switch.
+            run(lifecycle.feedFailed(.orderEvents, "\(e)"))
+        default:
+            lifecycle.feedLost(.orderEvents)
         }
     }
 

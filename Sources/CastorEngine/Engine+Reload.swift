@@ -21,8 +21,7 @@ extension Engine {
             l.warning("reload refused", metadata: ["event": "reload.refused", "reason": "\(why)"])
             completion(.failure(.reloadRefused(why)))
         }
-        guard phase == .running else { return refuse("the engine is \(phase.rawValue), not running") }
-        guard !reloadInProgress else { return refuse("the previous reload is still fetching symbol details; send it again shortly") }
+        if let why = lifecycle.reloadRefusal() { return refuse(why) }
         let changes = ConfigurationChanges(from: configuration, to: new)
         if changes.isEmpty {
             l.info("reload: no changes", metadata: ["event": "reload.unchanged"])
@@ -40,11 +39,11 @@ extension Engine {
         if changes.changes.contains(.strategy) || symbolsChanged {
             // A new symbol list rebuilds the strategy (its `symbol` may default to the first).
             switch StrategyCatalog.make(new.strategy.selection, parameters: new.strategy.parameters,
-                                        symbols: new.engine.symbols, extra: extraStrategies) {
+                                        symbols: new.engine.symbols, extra: runner.extraFactories) {
             case .success(let s): replacement = s
             case .failure(let e): return refuse("\(e)")
             }
-        } else if changes.changes.contains(.strategyParameters), let slot = strategy {
+        } else if changes.changes.contains(.strategyParameters), let slot = runner.slot {
             do {
                 guard case .success(let params) = StrategyCatalog.convert(new.strategy.parameters, symbols: new.engine.symbols) else {
                     throw EngineError.strategy("strategy.params: unsupported value")
@@ -60,11 +59,10 @@ extension Engine {
         }
         let running = Set(configuration.engine.symbols.map { Symbol($0) })
         let added = new.engine.symbols.map { Symbol($0) }.filter { !running.contains($0) }
-        reloadInProgress = true
+        lifecycle.reloadFetching()
         fetchSymbolDetails(added, collected: [:]) { [weak self] result in
             guard let self else { return }
-            self.reloadInProgress = false
-            guard self.phase == .running else { return refuse("the engine stopped while symbol details were fetched") }
+            guard self.lifecycle.reloadFetched() else { return refuse("the engine stopped while symbol details were fetched") }
             let details: [Symbol: SymbolInfo]
             switch result {
             case .success(let d): details = d
@@ -208,7 +206,7 @@ extension Engine {
     private func switchStrategy(to instance: any Strategy, selection: StrategySelection,
                                 parameters: CastorConfig.StrategyParameters, policy: StrategySwitchPolicy,
                                 cancelledAlready: Set<ClientOrderID>, why: String) {
-        let old = strategy
+        let old = runner.slot
         stopStrategy()
         let oldName = old?.name
         let owned = manager.orders.keys.sorted().filter {

@@ -12,30 +12,76 @@ import GeminiProtocol
 import Logging
 
 extension Engine {
-    /// The start-up sequence; each step runs when the previous one succeeded.
-    func runStartup() {
-        let l = log("engine")
-        l.info("starting", metadata: ["event": "engine.starting", "reason": "\(configuration.summary)"])
-        if case .failure(let e) = openJournal() { return failStart(e) }
-        guard let credentials else {
-            return failStart(.credentials("no API credentials were given for \(endpoints.venue.name)"))
-        }
-        if case .failure(let e) = makeClient(credentials) { return failStart(e) }
-        startTick()
-        checkRoles { [weak self] in
-            self?.loadSymbols {
-                self?.loadBalances {
-                    self?.reconcile(reason: "start-up", snapshot: nil) {
-                        self?.startFeeds()
-                    }
-                }
-            }
+    /// Carries out what the lifecycle decided. Every lifecycle event the engine reports
+    /// ends here, so the start-up runs as the lifecycle's sequence of steps.
+    func run(_ action: EngineLifecycle.Action) {
+        switch action {
+        case .none, .refuse, .beginShutdown:
+            // Refusals and the shutdown are answered by the callers that asked.
+            break
+        case .run(let step):
+            runStartupStep(step)
+        case .startStrategy:
+            startConfiguredStrategy()
+        case .failStart(let error):
+            failStart(error)
+        case .engageKillSwitch(let reason):
+            engageKillSwitch(true, reason: reason)
         }
     }
 
-    func failStart(_ error: EngineError) {
+    /// One step of the start-up; each reports its outcome to the lifecycle
+    /// (`startupStep(_:succeeded:)`), which says what runs next.
+    private func runStartupStep(_ step: EngineLifecycle.StartupStep) {
+        switch step {
+        case .openJournal:
+            report(step, openJournal())
+        case .openSession:
+            guard let credentials else {
+                return report(step, .failure(.credentials("no API credentials were given for \(endpoints.venue.name)")))
+            }
+            let result = makeClient(credentials)
+            if case .success = result { startTick() }
+            report(step, result)
+        case .roles:
+            checkRoles()
+        case .symbolDetails(let symbol):
+            loadSymbolDetails(symbol)
+        case .balances:
+            loadBalances()
+        case .reconcile:
+            reconcile(reason: "start-up", snapshot: nil) { [weak self] in self?.report(step, .success(())) }
+        case .connectFeeds:
+            report(step, startFeeds())
+        }
+    }
+
+    /// Tells the lifecycle how `step` ended and runs what it says comes next.
+    func report(_ step: EngineLifecycle.StartupStep, _ result: Result<Void, EngineError>) {
+        switch result {
+        case .success: run(lifecycle.stepSucceeded(step))
+        case .failure(let e): run(lifecycle.stepFailed(step, e))
+        }
+    }
+
+    /// The strategy starts once the lifecycle is running (both feeds live, reconciled); the
+    /// start completes with it.
+    private func startConfiguredStrategy() {
+        switch startStrategy(configuration.strategy.selection, parameters: configuration.strategy.parameters) {
+        case .success:
+            log("engine").notice("engine running", metadata: ["event": "engine.running", "strategy": "\(runner.name ?? "")"])
+            let c = startCompletion
+            startCompletion = nil
+            c?(.success(()))
+        case .failure(let e):
+            run(lifecycle.strategyFailedToStart(e))
+        }
+    }
+
+    /// Carries out a failed start (the lifecycle is `failed` already): everything is
+    /// released and the caller of `start` told.
+    private func failStart(_ error: EngineError) {
         log("engine").critical("start-up failed", metadata: ["event": "engine.startup_failed", "reason": "\(error)"])
-        phase = .failed
         releaseResources()
         let c = startCompletion
         startCompletion = nil
@@ -137,8 +183,6 @@ extension Engine {
             let signer = GeminiSigner(credentials: credentials, nonceFormat: format)
             let sender = PrivateRequestSender(http: http, venue: endpoints.venue, signer: signer, nonces: nonces)
             rest = GeminiRESTClient(venue: endpoints.venue, http: http, sender: sender, account: configuration.account.account)
-            self.nonces = nonces
-            self.signer = signer
             return .success(())
         } catch {
             return .failure(.credentials("cannot set up the REST session: \(error)"))
@@ -206,7 +250,7 @@ extension Engine {
                         }
                     default:
                         if self.phase == .starting {
-                            self.failStart(.exchange(step: step, "\(error)"))
+                            self.run(self.lifecycle.startFailed(.exchange(step: step, "\(error)")))
                         } else {
                             self.log("engine").error("REST call gave up", metadata: ["event": "engine.rest_gave_up", "reason": "\(step): \(error)"])
                             giveUp.value?()
@@ -217,31 +261,25 @@ extension Engine {
         }
     }
 
-    private func checkRoles(then: @escaping () -> Void) {
+    private func checkRoles() {
         startupCall("roles", call: { c, q, done in c.roles(on: q, completion: done) }) { [weak self] (roles: Roles) in
             guard let self else { return }
             guard roles.isTrader else {
-                return self.failStart(.roles("the key has no Trader role (auditor: \(roles.isAuditor))"))
+                return self.report(.roles, .failure(.roles("the key has no Trader role (auditor: \(roles.isAuditor))")))
             }
             self.log("engine").info("API key roles checked", metadata: ["event": "engine.roles_checked", "reason": "Trader"])
-            then()
+            self.report(.roles, .success(()))
         }
     }
 
-    private func loadSymbols(then: @escaping () -> Void) {
-        var remaining = configuration.engine.symbols.map { Symbol($0) }
-        func next() {
-            guard let symbol = remaining.first else { return then() }
-            remaining.removeFirst()
-            startupCall("symbol details \(symbol)", group: .public,
-                        call: { c, q, done in c.symbolDetails(symbol, on: q, completion: done) }) { [weak self] (d: SymbolDetails) in
-                guard let self else { return }
-                guard d.isOpen else { return self.failStart(.symbol("\(symbol) is \(d.status), not open")) }
-                self.symbolInfo[symbol] = self.noteSymbolDetails(symbol, d)
-                next()
-            }
+    private func loadSymbolDetails(_ symbol: Symbol) {
+        startupCall("symbol details \(symbol)", group: .public,
+                    call: { c, q, done in c.symbolDetails(symbol, on: q, completion: done) }) { [weak self] (d: SymbolDetails) in
+            guard let self else { return }
+            guard d.isOpen else { return self.report(.symbolDetails(symbol), .failure(.symbol("\(symbol) is \(d.status), not open"))) }
+            self.symbolInfo[symbol] = self.noteSymbolDetails(symbol, d)
+            self.report(.symbolDetails(symbol), .success(()))
         }
-        next()
     }
 
     /// The trading rules of `symbol` from its details, logged.
@@ -252,7 +290,7 @@ extension Engine {
                           priceStep: d.quoteIncrement, quantityStep: d.tickSize, minOrderSize: d.minOrderSize)
     }
 
-    func loadBalances(then: @escaping () -> Void) {
+    private func loadBalances() {
         startupCall("balances", call: { c, q, done in c.balances(on: q, completion: done) }) { [weak self] (list: [GeminiProtocol.Balance]) in
             guard let self else { return }
             for b in list {
@@ -260,7 +298,7 @@ extension Engine {
                                                                                 available: b.available, total: b.amount)
             }
             self.log("engine").info("balances loaded", metadata: ["event": "engine.balances_loaded", "reason": "\(list.count) currencies"])
-            then()
+            self.report(.balances, .success(()))
         }
     }
 

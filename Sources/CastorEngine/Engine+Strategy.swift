@@ -6,52 +6,12 @@ import Dispatch
 import GeminiProtocol
 import Logging
 
-/// A callback for the strategy, delivered after the current one returns.
-enum StrategyEvent {
-    case book(String, BookView)
-    case trade(MarketTrade)
-    case update(StrategyOrderUpdate)
-    case fill(StrategyFill)
-    case timer(String)
-}
-
 extension Engine {
     // MARK: Delivery
 
-    /// Queues a strategy callback. Callbacks never nest: news produced while the strategy
-    /// is inside a callback (say, a rejection caused by its own `place`) is delivered after
-    /// that callback returns, so a strategy never sees its state change under its feet.
+    /// Hands a callback to the strategy (`StrategyRunner`: never nested).
     func deliver(_ event: StrategyEvent) {
-        guard strategy != nil, strategyStarted else { return }
-        pendingEvents.append(event)
-        drainStrategyEvents()
-    }
-
-    private func drainStrategyEvents() {
-        guard !delivering else { return }
-        delivering = true
-        defer { delivering = false }
-        while !pendingEvents.isEmpty {
-            let e = pendingEvents.removeFirst()
-            guard let s = strategy?.instance, strategyStarted else { pendingEvents.removeAll(); break }
-            switch e {
-            case .book(let symbol, let view): s.onBook(symbol: symbol, book: view, context: context)
-            case .trade(let t): s.onTrade(t, context: context)
-            case .update(let u): s.onOrderUpdate(u, context: context)
-            case .fill(let f): s.onFill(f, context: context)
-            case .timer(let id): s.onTimer(id: id, context: context)
-            }
-        }
-    }
-
-    /// Runs a strategy lifecycle call (start, stop, adopt) with delivery held back until
-    /// it returns.
-    func withStrategyCall(_ body: () -> Void) {
-        let wasDelivering = delivering
-        delivering = true
-        body()
-        delivering = wasDelivering
-        if !wasDelivering { drainStrategyEvents() }
+        runner.deliver(event)
     }
 
     // MARK: Context operations
@@ -63,11 +23,11 @@ extension Engine {
         func refuse(_ r: PlaceRefusal, rule: String) -> PlaceResult {
             log("risk").warning("order refused", metadata: ["event": "risk.order_refused", 
                 "symbol": "\(sym)", "side": "\(side.rawValue)", "price": "\(price)", "amount": "\(amount)",
-                "rule": "\(rule)", "reason": "\(r)", "strategy": "\(strategy?.name ?? "")"])
+                "rule": "\(rule)", "reason": "\(r)", "strategy": "\(runner.name ?? "")"])
             return .refused(r)
         }
-        guard !strategyStopping else { return refuse(.notAccepting("the strategy is stopping"), rule: "not_accepting") }
-        guard phase == .running, let owner = strategy?.name else {
+        guard !runner.isStopping else { return refuse(.notAccepting("the strategy is stopping"), rule: "not_accepting") }
+        guard phase == .running, let owner = runner.name else {
             return refuse(.notAccepting("engine is \(phase.rawValue)"), rule: "not_accepting")
         }
         guard let info = symbolInfo[sym] else { return refuse(.unknownSymbol(symbol), rule: "unknown_symbol") }
@@ -146,7 +106,7 @@ extension Engine {
         guard !ignoredWhileStopping("cancel all \(symbol)") else { return }
         let sym = Symbol(symbol)
         for (id, o) in manager.orders.sorted(by: { $0.key < $1.key })
-        where o.lifecycle.symbol == sym && o.lifecycle.phase.isOpen && intents[id]?.strategy == strategy?.name {
+        where o.lifecycle.symbol == sym && o.lifecycle.phase.isOpen && intents[id]?.strategy == runner.name {
             perform(manager.cancel(id, now: now))
         }
     }
@@ -154,9 +114,9 @@ extension Engine {
     /// A strategy's cancel from inside `stop(context:)` would overrule `cancel_on_shutdown
     /// = false` and the `hand-over` switch policy; the engine disposes of the orders.
     private func ignoredWhileStopping(_ what: String) -> Bool {
-        guard strategyStopping else { return false }
+        guard runner.isStopping else { return false }
         log("strategy").debug("ignored during stop: the engine decides what happens to open orders",
-                              metadata: ["event": "strategy.ignored_during_stop", "reason": "\(what)", "strategy": "\(strategy?.name ?? "")"])
+                              metadata: ["event": "strategy.ignored_during_stop", "reason": "\(what)", "strategy": "\(runner.name ?? "")"])
         return true
     }
 
@@ -173,7 +133,7 @@ extension Engine {
         let sym = Symbol(symbol)
         return manager.orders.sorted(by: { $0.key < $1.key }).compactMap { id, o in
             guard o.lifecycle.symbol == sym, o.lifecycle.phase.isOpen, let info = intents[id],
-                  info.strategy == strategy?.name else { return nil }
+                  info.strategy == runner.name else { return nil }
             return orderView(o, info: info)
         }
     }
@@ -208,26 +168,15 @@ extension Engine {
     // MARK: Timers and logs
 
     func setStrategyTimer(id: String, after ms: Int64) {
-        timers[id]?.cancel()
-        let owner = strategy.map(ObjectIdentifier.init)
-        timers[id] = clock.schedule(on: queue, afterMs: ms) { [weak self] in
-            guard let self, self.strategy.map(ObjectIdentifier.init) == owner else { return }
-            self.timers[id] = nil
-            self.deliver(.timer(id))
-        }
+        runner.setTimer(id: id, afterMs: ms)
     }
 
     func cancelStrategyTimer(id: String) {
-        timers.removeValue(forKey: id)?.cancel()
-    }
-
-    func cancelAllStrategyTimers() {
-        for t in timers.values { t.cancel() }
-        timers.removeAll()
+        runner.cancelTimer(id: id)
     }
 
     func strategyLog(level: CastorStrategy.LogLevel, message: String, fields: [String: String]) {
-        var metadata: Logger.Metadata = ["strategy": "\(strategy?.name ?? "")"]
+        var metadata: Logger.Metadata = ["strategy": "\(runner.name ?? "")"]
         for (k, v) in fields { metadata[k] = "\(v)" }
         // A strategy's own lines carry an event key too; one it gives wins.
         if metadata["event"] == nil { metadata["event"] = "strategy.log" }

@@ -47,8 +47,9 @@ public final class Engine: @unchecked Sendable {
 
     // MARK: State (engine queue only)
 
-    enum Phase: String { case created, starting, running, stopping, stopped, failed }
-    var phase: Phase = .created
+    /// Where the engine is in its life (start-up steps, running, reloading, stopping);
+    /// every phase change goes through it.
+    var lifecycle = EngineLifecycle()
     var journal: Journal?
     /// Intents and order state events are written here, off the engine queue, in the order
     /// the engine produced them (one serial queue). Fills stay synced on the engine queue.
@@ -58,8 +59,6 @@ public final class Engine: @unchecked Sendable {
     var rest: GeminiRESTClient?
     /// The key's sender after `releaseResources` retired it (see `awaitRetirement`).
     var retiringSender: PrivateRequestSender?
-    var nonces: NonceSource?
-    var signer: GeminiSigner?
     var pendingRateLimits: RateLimitConfiguration?
     var manager: OrderManager
     var risk: RiskChecker
@@ -80,26 +79,15 @@ public final class Engine: @unchecked Sendable {
     var marketFeed: (any MarketDataFeedAdapter)?
     var orderFeed: (any OrderEventsFeedAdapter)?
     var feedStatus = FeedStatus()
-    var strategy: StrategySlot?
-    var strategyStarted = false
-    /// True while the strategy's `stop(context:)` runs: its open orders are the engine's to
-    /// dispose of then (`cancel_on_shutdown`, `on_switch`), so its cancels and orders are
-    /// ignored.
-    var strategyStopping = false
-    var pendingEvents: [StrategyEvent] = []
-    var delivering = false
-    let extraStrategies: [any StrategyFactory]
-    var context: EngineStrategyContext!
+    /// The strategy, its callbacks and its timers.
+    let runner: StrategyRunner
     var intents: [ClientOrderID: IntentInfo] = [:]
-    var timers: [String: ScheduledTimer] = [:]
     var tickTimer: ScheduledTimer?
     var lastTickMs: Int64
     var startCompletion: (@Sendable (Result<Void, EngineError>) -> Void)?
     var reconciliation = ReconciliationState()
     /// The shutdown step waiting for a condition (`checkShutdownWait`), if any.
     var shutdownWait: ShutdownWait?
-    /// A reload is waiting for REST answers (symbol details) before it applies anything.
-    var reloadInProgress = false
     var bootToken: String
     let startedAtMs: Int64
 
@@ -119,7 +107,7 @@ public final class Engine: @unchecked Sendable {
     public init(configuration: CastorConfiguration, credentials: APICredentials?, endpoints: EngineEndpoints,
                 logger: Logger, queue: DispatchQueue, clock: EngineClock = .system,
                 feeds: EngineFeedFactory = .gemini, strategies: [any StrategyFactory] = []) {
-        self.extraStrategies = strategies
+        runner = StrategyRunner(queue: queue, clock: clock, extraFactories: strategies)
         self.configuration = configuration
         self.credentials = credentials
         self.endpoints = endpoints
@@ -142,14 +130,14 @@ public final class Engine: @unchecked Sendable {
                                      publicBucket: Engine.bucket(configuration.rateLimits.publicPerSecond,
                                                                  configuration.rateLimits.publicBurst))
         applyRiskConfiguration(configuration.risk)
-        context = EngineStrategyContext(engine: self)
+        runner.context = EngineStrategyContext(engine: self)
     }
 
     deinit {
-        // An abrupt stop: timers must not fire into a dead engine; feeds close with it.
+        // An abrupt stop: timers must not fire into a dead engine (the runner cancels the
+        // strategy's); feeds close with it.
         tickTimer?.cancel()
         schedulerWake?.cancel()
-        for t in timers.values { t.cancel() }
     }
 
     /// The start of every client order id Castor makes (alphanumeric, see
@@ -169,13 +157,11 @@ public final class Engine: @unchecked Sendable {
     /// `READY=1` then), or the first error, after which the engine is stopped.
     public func start(completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard phase == .created else {
-            completion(.failure(.invalidState("start called in phase \(phase.rawValue)")))
-            return
-        }
-        phase = .starting
+        let action = lifecycle.start(symbols: configuration.engine.symbols.map { Symbol($0) })
+        if case .refuse(let why) = action { return completion(.failure(.invalidState(why))) }
         startCompletion = completion
-        runStartup()
+        log("engine").info("starting", metadata: ["event": "engine.starting", "reason": "\(configuration.summary)"])
+        run(action)
     }
 
     /// Applies a new configuration live. Strategy switches, parameters, risk limits, rate
@@ -246,7 +232,7 @@ public final class Engine: @unchecked Sendable {
     /// The name of the running strategy, if any.
     public var strategyName: String? {
         dispatchPrecondition(condition: .onQueue(queue))
-        return strategy?.name
+        return runner.name
     }
 
     /// The fills counted so far (ledger view), for status and tests.
@@ -282,6 +268,9 @@ public final class Engine: @unchecked Sendable {
     // MARK: Helpers
 
     var now: Int64 { clock.nowMs() }
+
+    /// The coarse phase (`lifecycle` owns it).
+    var phase: EngineLifecycle.Phase { lifecycle.phase }
 
     /// A Dispatch deadline (the shell's API speaks Dispatch) as a time on the engine clock:
     /// the time left until it, measured from now on the engine clock (on a manual clock the
@@ -351,13 +340,6 @@ struct FeedStatus {
     var orderEventsLiveCount = 0
     var lastMarketDataMs: Int64?
     var lastOrderEventsMs: Int64?
-    /// The reconciliation after the order-events feed first connected has finished (start
-    /// completes only then, so a fill made while we were down is journaled before READY).
-    var reconciledAfterConnect = false
-    var bothLive: Bool {
-        if case .live = marketData, case .live = orderEvents { return true }
-        return false
-    }
 }
 
 /// What the engine remembers about an intent beyond the order manager.

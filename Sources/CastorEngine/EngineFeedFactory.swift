@@ -14,12 +14,9 @@ public struct EngineFeedContext: @unchecked Sendable {
     public let endpoints: EngineEndpoints
     /// Upper-case symbols to subscribe.
     public let symbols: [String]
-    /// The key's signer (order events handshake); nil without credentials.
-    public let signer: GeminiSigner?
-    /// The key's only nonce source, shared with REST so nonces never go backwards.
-    public let nonces: NonceSource?
-    /// The key's only private sender: the order-events handshake takes its nonce through
-    /// `withNonce`, in sequence with REST requests.
+    /// The key's only private sender (nil without credentials): the order-events handshake
+    /// is signed through it (`withNonce`), in sequence with REST requests, so nonces never
+    /// go backwards.
     public let sender: PrivateRequestSender?
     public let feeds: FeedConfiguration
     public let logger: Logger
