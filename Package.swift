@@ -20,9 +20,10 @@ import PackageDescription
 //   CastorStrategies          the built-in strategies: market-maker, grid, twap, observe
 //   CastorJournal             the durable SQLite journal of intents, orders and fills
 //   CastorFeeds               the exchange feeds behind adapters: market data, order events
-//   CastorEngine              the daemon: order manager, strategies, reload, wiring
+//   CastorEngine              the trading engine: order manager, strategies, feeds and journal wiring
+//   CastorDaemon              the process shell: reload, shutdown, watchdog, state lock (sees only ManagedEngine)
 //   CastorEmbeddedSim         the in-process simulator `castor run` starts for venue `sim`
-//   castor                    the command-line executable
+//   castor                    the command-line executable (and Engine's ManagedEngine conformance)
 //   castor-bench              benchmarks: journal start-up with 1M fills, tick-to-order latency, synthetic L2, the accelerated soak
 let package = Package(
     name: "Castor",
@@ -68,6 +69,7 @@ let package = Package(
             dependencies: [
                 "CastorCore", "GeminiProtocol", "CastorSSL",
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
         .target(name: "CastorLog", dependencies: ["CastorCore", .product(name: "Logging", package: "swift-log")]),
@@ -83,17 +85,23 @@ let package = Package(
         .target(
             name: "CastorFeeds",
             dependencies: [
-                "CastorCore", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "CastorSSL", "MarketData",
-                "CastorTrading",
+                "GeminiProtocol", "GeminiClient", "CastorWebSocket", "MarketData", "CastorTrading",
             ]
         ),
         .target(
             name: "CastorEngine",
             dependencies: [
-                "CastorCore", "CastorLog", "CastorConfig", "CastorSystemd", "CastorTrading", "CastorStrategy",
-                "CastorStrategies", "CastorJournal", "CastorFeeds", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "CastorHTTP", "MarketData",
+                "CastorCore", "CastorLog", "CastorConfig", "CastorTrading", "CastorStrategy",
+                "CastorStrategies", "CastorJournal", "CastorFeeds", "GeminiProtocol", "GeminiClient", "CastorHTTP", "MarketData",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The process shell of `castor run`. It drives the engine only through the
+        // `ManagedEngine` protocol and does not depend on CastorEngine, so it is tested
+        // against a scripted engine; the executable supplies Engine's conformance.
+        .target(
+            name: "CastorDaemon",
+            dependencies: ["CastorCore", "CastorConfig", "CastorSystemd", .product(name: "Logging", package: "swift-log")]
         ),
         // The embedded simulator of `castor run` (venue `sim`); kept out of CastorEngine so
         // the engine does not link GeminiSim (nor FlyingFox).
@@ -104,8 +112,8 @@ let package = Package(
         .executableTarget(
             name: "castor",
             dependencies: [
-                "MarketData", "GeminiProtocol", "GeminiClient", "CastorWebSocket", "GeminiSim", "CastorEngine",
-                "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd",
+                "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim", "CastorEngine",
+                "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "castor-bench",
             dependencies: [
-                "CastorCore", "CastorEngine", "CastorJournal", "CastorTrading", "GeminiProtocol",
+                "CastorCore", "CastorEngine", "CastorJournal", "GeminiProtocol",
                 "CastorConfig", "CastorLog", "CastorSSL", "CastorStrategy", "CastorSystemd", "GeminiSim", "CastorEmbeddedSim",
                 "MarketData", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -128,7 +136,7 @@ let package = Package(
         ),
         .testTarget(name: "CastorCoreTests", dependencies: ["CastorCore"]),
         .testTarget(name: "CastorSSLTests", dependencies: ["CastorSSL"]),
-        // Test-only helpers shared by test targets (the Python peer launcher).
+        // Test-only helpers shared by test targets (the Python peer launcher, the built castor's path).
         .target(name: "CastorTestSupport", path: "Tests/CastorTestSupport"),
         .testTarget(name: "CastorHTTPTests", dependencies: ["CastorHTTP", "CastorTestSupport"], exclude: ["loopback_server.py"]),
         .testTarget(name: "CastorWebSocketTests", dependencies: ["CastorWebSocket", "CastorSSL"], exclude: ["Peer"]),
@@ -138,7 +146,13 @@ let package = Package(
             dependencies: ["GeminiClient", "GeminiProtocol", "CastorHTTP", "CastorCore", "CastorTestSupport"],
             exclude: ["stub_gemini_server.py"]
         ),
-        .testTarget(name: "GeminiSimTests", dependencies: ["GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket", "CastorHTTP"]),
+        .testTarget(
+            name: "GeminiSimTests",
+            dependencies: [
+                "GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket", "CastorHTTP",
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
+        ),
         .testTarget(name: "CastorLogTests", dependencies: ["CastorLog", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
         // CastorConfig: the unit-file test checks TimeoutStopSec= against shutdown_timeout's bound.
@@ -158,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "CastorFeedsTests",
             dependencies: [
-                "CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData", "CastorWebSocket",
+                "CastorFeeds", "GeminiSim", "GeminiProtocol", "CastorCore", "MarketData",
                 "GeminiClient", "CastorHTTP", "CastorTrading", "CastorTestSupport",
             ]
         ),
@@ -167,6 +181,15 @@ let package = Package(
             dependencies: [
                 "CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds",
                 "CastorTrading", "GeminiProtocol", "MarketData", "CastorJournal", "CastorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The shell against a scripted engine (FakeEngine), and `castor run` end to end: the
+        // latter spawns the built `castor` (found next to this test bundle).
+        .testTarget(
+            name: "CastorDaemonTests",
+            dependencies: [
+                "CastorDaemon", "CastorConfig", "CastorSystemd", "CastorJournal", "CastorTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,5 +1,6 @@
 import CastorConfig
 import CastorEngine
+import CastorTestSupport
 import Foundation
 import Testing
 
@@ -17,7 +18,7 @@ import Testing
             #expect(config.strategy.parameters[key] != nil, "examples/castor.toml sets \(key)")
         }
         // And through the command itself, when the binary is built.
-        if let binary = CastorProcess.binary {
+        if let binary = CastorExecutable.path {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = ["check-config", path]

@@ -22,8 +22,8 @@ public struct GeminiReason: RawRepresentable, Hashable, Sendable, Codable, Expre
 
     public var description: String { rawValue }
 
-    /// True for codes in Gemini's documented table or seen in the wild; false means the
-    /// caller should log it once (see `UnknownMessageTally`).
+    /// True for codes in Gemini's documented table or seen in the wild; false means a code
+    /// this build does not know (kept as sent; worth logging once).
     public var isKnown: Bool { GeminiReason.known.contains(self) }
 
     // MARK: Documented error table (§4.3)

@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorDaemon
 import CastorEmbeddedSim
 import CastorEngine
 import CastorLog
@@ -112,7 +113,7 @@ final class Daemon: @unchecked Sendable {
                 case .failure(let failure):
                     guard sequencer.phase == .running else { return }
                     fail("engine did not start: \(failure.message)",
-                         code: failure.engineError.map(Self.exitCode(for:)) ?? RunExitCode.unavailable)
+                         code: (failure.cause as? EngineError).map(Self.exitCode(for:)) ?? RunExitCode.unavailable)
                 }
             }
         }
@@ -147,7 +148,7 @@ final class Daemon: @unchecked Sendable {
             return .success(EngineRecipe(configuration: configuration, summary: "the embedded simulator") { [self] done in
                 // A new simulator has a new, empty ledger: its journal starts empty too.
                 if venue == nil, case .failure(let error) = setAsideSimulatorJournals(configuration.engine.stateDirectory) {
-                    return done(.failure(ManagedEngineFailure(error.description, engineError: error)))
+                    return done(.failure(ManagedEngineFailure(error.description, cause: error)))
                 }
                 withEmbeddedVenue { [self] result in
                     switch result {

@@ -126,18 +126,12 @@ private func fixtureMessage(_ name: String) throws -> String {
         #expect(sparse.first?.price == nil)
     }
 
-    @Test func unknownReasonSurvivesAndIsTalliedOnce() throws {
-        let tally = UnknownMessageTally()
+    @Test func unknownReasonSurvives() throws {
         let json = #"[{"type":"rejected","order_id":"9","symbol":"btcusd","side":"buy","reason":"BrandNewReason"}]"#
-        for round in 0..<3 {
-            let event = try #require(try events(json).first)
-            #expect(event.reason?.rawValue == "BrandNewReason")
-            #expect(event.reason?.isKnown == false)
-            let sighting = try #require(tally.recordIfUnknown(event.reason!))
-            #expect(sighting.isFirstSighting == (round == 0))
-        }
-        #expect(tally.count(.reason, "BrandNewReason") == 3)
-        #expect(tally.recordIfUnknown(.invalidPrice) == nil)
+        let event = try #require(try events(json).first)
+        #expect(event.reason?.rawValue == "BrandNewReason")
+        #expect(event.reason?.isKnown == false)
+        #expect(GeminiReason.invalidPrice.isKnown)
     }
 
     @Test func errorsNameTheMessageTypeAndField() throws {
@@ -173,22 +167,5 @@ private func fixtureMessage(_ name: String) throws -> String {
         #expect(throws: GeminiDecodingError.self) { _ = try decode(#"{"result":"bla"}"#) }
         #expect(throws: GeminiDecodingError.self) { _ = try decode("42") }
         #expect(throws: GeminiDecodingError.self) { _ = try decode("") }
-    }
-}
-
-@Suite struct OrderEventsTallyTests {
-    @Test func recordsUnknownEventTypesReasonsAndOrderTypesOnce() throws {
-        let tally = UnknownMessageTally()
-        let frame = try OrderEventsDecoder.decode(Data(#"[{"type":"amended","order_id":"1"},{"type":"cancelled","order_id":"2","symbol":"btcusd","side":"buy","order_type":"exchange twap","reason":"NewCancelReason"},{"type":"closed","order_id":"2","symbol":"btcusd","side":"buy","order_type":"exchange limit","reason":"Requested"}]"#.utf8))
-        let first = tally.recordUnknowns(in: frame)
-        #expect(Set(first) == [
-            .init(category: .orderEventType, name: "amended"),
-            .init(category: .reason, name: "NewCancelReason"),
-            .init(category: .orderType, name: "exchange twap"),
-        ])
-        #expect(tally.recordUnknowns(in: frame).isEmpty)
-        #expect(tally.count(.orderEventType, "amended") == 2)
-        let md = try MarketDataV1Decoder.decode(Data(#"{"type":"update","eventId":1,"events":[{"type":"mystery"}]}"#.utf8))
-        #expect(tally.recordUnknowns(in: md) == [.init(category: .marketDataEventType, name: "mystery")])
     }
 }

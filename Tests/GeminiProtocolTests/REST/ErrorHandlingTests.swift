@@ -1,7 +1,6 @@
 import CastorCore
 import Foundation
 import GeminiProtocol
-import Synchronization
 import Testing
 
 @Suite struct ErrorHandlingTests {
@@ -86,19 +85,5 @@ import Testing
         #expect(decoded.map(\.isKnown) == [true, true, false])
         let encoded = try JSONEncoder().encode(decoded)
         #expect(String(decoding: encoded, as: UTF8.self) == #"["InvalidNonce","Bad Request","TotallyNew"]"#)
-    }
-
-    @Test func tallyIsThreadSafeAndReportsFirstSightingOnce() {
-        let tally = UnknownMessageTally()
-        let firsts = Mutex(0)
-        DispatchQueue.concurrentPerform(iterations: 1000) { i in
-            let name = i % 2 == 0 ? "alpha" : "beta"
-            if tally.record(.messageType, name).isFirstSighting { firsts.withLock { $0 += 1 } }
-        }
-        #expect(firsts.withLock { $0 } == 2)
-        #expect(tally.count(.messageType, "alpha") == 500)
-        #expect(tally.count(.messageType, "beta") == 500)
-        #expect(tally.count(.reason, "alpha") == 0)
-        #expect(tally.snapshot().count == 2)
     }
 }

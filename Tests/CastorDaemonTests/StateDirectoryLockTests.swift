@@ -1,4 +1,4 @@
-import CastorEngine
+import CastorDaemon
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -6,19 +7,8 @@ import Glibc
 /// A `castor` child process for the end-to-end tests: stdout collected line by line (JSON
 /// lines parsed), waits on log lines with deadlines instead of sleeps.
 final class CastorProcess: @unchecked Sendable {
-    /// The built `castor` next to the test bundle (`.build/debug/castor`), if built.
-    static let binary: String? = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
-        }
-        for candidate in [".build/debug/castor", ".build/release/castor"] {
-            let path = url.appendingPathComponent(candidate).path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }()
+    /// The built `castor` (see `CastorExecutable.path`: next to the test bundle first).
+    static let binary: String? = CastorExecutable.path
 
     let process = Process()
     private let output = Pipe()

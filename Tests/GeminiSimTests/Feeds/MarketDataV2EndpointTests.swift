@@ -69,7 +69,7 @@ func subscribe(_ symbols: [String], kind: String = "subscribe", name: String = "
     #"{"type":"\#(kind)","subscriptions":[{"name":"\#(name)","symbols":[\#(symbols.map { "\"\($0)\"" }.joined(separator: ","))]}]}"#
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct MarketDataV2FeedTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MarketDataV2EndpointTests {
     /// With the synthetic market running: snapshot then deltas rebuild `/v1/book` exactly,
     /// for two symbols on one connection, while the market moves on the injected clock.
     @Test func snapshotThenDeltasRebuildTheBook() async throws {

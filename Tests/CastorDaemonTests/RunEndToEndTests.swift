@@ -1,5 +1,6 @@
 import CastorConfig
 import CastorJournal
+import CastorTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -155,7 +156,7 @@ struct RunEndToEndTests {
         let port = sim.restURL.split(separator: ":").last.map(String.init) ?? "?"
         #expect(journal?.object["path"] as? String == state + "/castor.custom-127.0.0.1-\(port).default.sqlite", "\(story)")
         #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.applied" } != nil, "\(story)")
-        try await waitUntil("the new engine quotes on the external simulator", seconds: 60) {
+        try await pollUntil("the new engine quotes on the external simulator", seconds: 60, intervalMs: 20) {
             let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
             return orders.contains { $0["is_live"] as? Bool == true }
         }

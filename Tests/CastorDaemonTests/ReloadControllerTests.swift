@@ -1,5 +1,5 @@
 import CastorConfig
-import CastorEngine
+import CastorDaemon
 import CastorSystemd
 import Dispatch
 import Logging

@@ -1,16 +1,23 @@
 import CastorConfig
+import CastorDaemon
+import CastorEngine
 import Dispatch
 
-/// The real engine as the process shell sees it; a thin mapping, no behaviour of its own.
+/// The real engine as the process shell (`CastorDaemon`) sees it; a thin mapping, no
+/// behaviour of its own. It lives here, in the executable, because this is the one module
+/// that knows both: the shell sees only `ManagedEngine`, the engine knows no shell.
+///
+/// An `EngineError` travels as the failure's `cause`, so `Daemon` can map it to an exit
+/// code; a `ReloadOutcome` becomes its one-line description for the `reload.applied` log.
 extension Engine: ManagedEngine {
     public func startEngine(completion: @escaping @Sendable (Result<Void, ManagedEngineFailure>) -> Void) {
-        start { result in completion(result.mapError { ManagedEngineFailure($0.description, engineError: $0) }) }
+        start { result in completion(result.mapError { ManagedEngineFailure($0.description, cause: $0) }) }
     }
 
     public func applyConfiguration(_ configuration: CastorConfiguration,
                                    completion: @escaping @Sendable (Result<String, ManagedEngineFailure>) -> Void) {
         apply(configuration: configuration) { result in
-            completion(result.map(\.description).mapError { ManagedEngineFailure($0.description, engineError: $0) })
+            completion(result.map(\.description).mapError { ManagedEngineFailure($0.description, cause: $0) })
         }
     }
 

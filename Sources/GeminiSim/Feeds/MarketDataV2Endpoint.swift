@@ -2,7 +2,7 @@ import FlyingFox
 
 /// `GET /v2/marketdata` (API.md §7.1): public, no authentication; every connection gets a
 /// `MarketDataV2Session`. Maintenance answers 503 instead of the upgrade.
-struct MarketDataV2Feed: HTTPHandler {
+struct MarketDataV2Endpoint: HTTPHandler {
     let feeds: WebSocketFeeds
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {

@@ -5,8 +5,9 @@ import Dispatch
 ///
 /// The shell drives the engine only through this protocol so that the reload controller,
 /// shutdown sequencer and watchdog pinger can be tested against a scripted engine, and so
-/// the shell does not depend on the engine's internals. `Engine` conforms in
-/// `Engine+ManagedEngine.swift`.
+/// the shell does not depend on the engine at all: `CastorDaemon` does not import
+/// `CastorEngine`. `Engine` conforms in the `castor` executable
+/// (`Run/Engine+ManagedEngine.swift`).
 ///
 /// Threading: every requirement is called on the engine's queue (the queue the engine was
 /// created with), and completions are called on that queue too.
@@ -45,15 +46,19 @@ public protocol ManagedEngine: AnyObject, Sendable {
 }
 
 /// Why the engine refused or failed an operation, in words an operator can act on.
-public struct ManagedEngineFailure: Error, Sendable, Equatable, CustomStringConvertible {
+///
+/// The shell does not know the engine's error type (it sees the engine only through
+/// `ManagedEngine`); the engine's own error travels as `cause`, for the caller that does
+/// know it (`castor run` maps it to an exit code).
+public struct ManagedEngineFailure: Error, Sendable, CustomStringConvertible {
     /// What went wrong and what to do about it.
     public let message: String
-    /// The engine's own error, when it has one (the shell maps it to an exit code).
-    public let engineError: EngineError?
+    /// The engine's own error, when it has one.
+    public let cause: (any Error & Sendable)?
 
-    public init(_ message: String, engineError: EngineError? = nil) {
+    public init(_ message: String, cause: (any Error & Sendable)? = nil) {
         self.message = message
-        self.engineError = engineError
+        self.cause = cause
     }
 
     public var description: String { message }

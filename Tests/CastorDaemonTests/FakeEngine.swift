@@ -1,5 +1,5 @@
 import CastorConfig
-import CastorEngine
+import CastorDaemon
 import Dispatch
 
 /// A scripted `ManagedEngine` for the shell tests: records calls, answers as told.
