@@ -36,7 +36,7 @@ extension Engine {
 
     func engageKillSwitch(_ on: Bool, reason: String) {
         if on {
-            risk.engageKillSwitch(reason: reason)
+            router.risk.engageKillSwitch(reason: reason)
             guard phase != .created else {
                 // Nothing is open or rebuilt yet: the start-up reconciliation, which restores
                 // the journal's orders first, cancels whatever it finds (`finish`).
@@ -46,7 +46,7 @@ extension Engine {
             log("risk").critical("kill switch engaged: cancelling everything", metadata: ["event": "risk.kill_switch_engaged", "reason": "\(reason)"])
             cancelEverything(reason: "kill switch")
         } else {
-            risk.releaseKillSwitch()
+            router.risk.releaseKillSwitch()
             log("risk").notice("kill switch released", metadata: ["event": "risk.kill_switch_released", "reason": "\(reason)"])
         }
     }
@@ -60,8 +60,8 @@ extension Engine {
     /// final fill catch-up must cover before the journal closes (new orders cannot delay
     /// it: they are dropped once the engine is stopping).
     func cancelEverything(reason: String, sessionFirst: Bool = true, then: (() -> Void)? = nil) {
-        if !sessionFirst { perform(manager.cancelAll(now: now)) }
-        defer { if sessionFirst { perform(manager.cancelAll(now: now)) } }
+        if !sessionFirst { perform(router.manager.cancelAll(now: now)) }
+        defer { if sessionFirst { perform(router.manager.cancelAll(now: now)) } }
         cancelSession(reason: reason, attempt: 0, then: then)
     }
 
@@ -82,7 +82,7 @@ extension Engine {
                         "event": "orders.session_cancelled", "reason": "\(reason)", "attempt": "\(attempt + 1)",
                         "detail": "\(r)"])
                 case .failure(let e):
-                    let retry = self.phase != .stopped && (self.risk.killSwitchEngaged || self.phase == .stopping)
+                    let retry = self.phase != .stopped && (self.router.risk.killSwitchEngaged || self.phase == .stopping)
                     let delayMs = min(5_000, 250 << min(attempt, 5))
                     self.log("orders").error("cancel session failed", metadata: [
                         "event": "orders.session_cancel_failed", "reason": "\(reason): \(e)", "attempt": "\(attempt + 1)",
@@ -90,7 +90,7 @@ extension Engine {
                     if retry {
                         self.clock.schedule(on: self.queue, afterMs: Int64(delayMs)) { [weak self] in
                             guard let self, self.phase != .stopped,
-                                  self.risk.killSwitchEngaged || self.phase == .stopping else { return }
+                                  self.router.risk.killSwitchEngaged || self.phase == .stopping else { return }
                             self.cancelSession(reason: reason, attempt: attempt + 1, then: nil)
                         }
                     }
@@ -124,8 +124,8 @@ extension Engine {
             self.shutdownWait = nil
             let result = self.reportUnjournaledFills(result)
             self.stopFeeds()
-            self.tickTimer?.cancel()
-            self.schedulerWake?.cancel()
+            self.ticker.timer?.cancel()
+            self.lane.wake?.cancel()
             // Drain the writer queue (intents, order states) before the final synced write,
             // which also makes those deferred commits durable (one append-only WAL).
             self.journalWriter.sync {}
@@ -143,7 +143,7 @@ extension Engine {
             let open = self.openOrderCount
             finishBox.value(open == 0 ? .success(()) : .failure(.timedOut("\(open) orders still open at the shutdown deadline")))
         }
-        guard rest != nil else { return finish(.success(())) }
+        guard lane.rest != nil else { return finish(.success(())) }
         let catchUp = { [weak self] in self?.catchUpFills(then: { finishBox.value(.success(())) }) ?? () }
         if cancelOpenOrders, wasRunning || openOrderCount > 0 {
             cancelEverything(reason: "shutdown", sessionFirst: false) { [weak self] in self?.waitForNoOpenOrders(then: catchUp) }
@@ -199,21 +199,13 @@ extension Engine {
         wait.then()
     }
 
-    /// Orders whose executed amount, as the exchange reported it, exceeds their fills in the
-    /// ledger, which counts exactly the journaled fills (restored from the journal at start,
-    /// each new one journaled, synced, as it is counted; the sums of orders whose fills left
-    /// the ledger's memory come from the journal itself): the orders with fills the journal
-    /// lacks. The ledger, by exchange order id, rather than the order's own fill sum, which
-    /// misses a fill counted before the order's id was known (a reconciliation finding the
-    /// trade of an uncertain send) and fills journaled before a restart.
+    /// Orders with fills the journal lacks (`OrderRouter.ordersWithUnjournaledFills`).
     func ordersWithUnjournaledFills() -> [OrderManager.ManagedOrder] {
-        manager.orders.values.filter { journaledExecution($0.lifecycle) < $0.lifecycle.executedReported }
-            .sorted { $0.lifecycle.clientOrderID < $1.lifecycle.clientOrderID }
+        router.ordersWithUnjournaledFills()
     }
 
-    /// The amount of `order`'s journaled fills.
     func journaledExecution(_ order: OrderLifecycle) -> ExactDecimal {
-        order.orderID.map { manager.ledger.executed(orderID: $0) } ?? .zero
+        router.journaledExecution(order)
     }
 
     /// At the end of a shutdown, before the journal closes: a critical line for each order
@@ -245,14 +237,14 @@ extension Engine {
     /// per API key. Idempotent.
     func releaseResources() {
         stopFeeds()
-        tickTimer?.cancel()
-        schedulerWake?.cancel()
+        ticker.timer?.cancel()
+        lane.wake?.cancel()
         runner.cancelAllTimers()
-        if let sender = rest?.privateSender {
-            retiringSender = sender
+        if let sender = lane.rest?.privateSender {
+            lane.retiringSender = sender
             sender.retire(on: queue) {}
         }
-        rest = nil
+        lane.rest = nil
         // Intents and order states still on the writer queue reach the file before it closes.
         journalWriter.sync {}
         if let journal {
@@ -267,9 +259,9 @@ extension Engine {
     /// flight, so its nonce source will never draw again and another engine may use the key;
     /// false if `deadline` came first. Call after `shutdown` completed or `start` failed.
     func awaitRetirement(deadline: DispatchTime, completion: @escaping @Sendable (Bool) -> Void) {
-        guard let sender = retiringSender else {
+        guard let sender = lane.retiringSender else {
             // Never had a session (false only while one is live: it is not retired).
-            return completion(rest == nil)
+            return completion(lane.rest == nil)
         }
         let first = FirstCall()
         sender.retire(on: queue) { if first.claim() { completion(true) } }
@@ -286,24 +278,24 @@ extension Engine {
     // MARK: Tick, health, status
 
     func startTick() {
-        tickTimer = clock.repeating(on: queue, everyMs: 1_000) { [weak self] in self?.tick() }
+        ticker.timer = clock.repeating(on: queue, everyMs: 1_000) { [weak self] in self?.tick() }
     }
 
     private func tick() {
-        lastTickMs = now
+        ticker.lastMs = now
         heartbeatIfIdle()
-        for id in manager.removeClosed() { intents[id] = nil }
+        for id in router.manager.removeClosed() { router.intents[id] = nil }
         pumpScheduler()
         checkShutdownWait()
     }
 
     func currentHealth() -> EngineHealth {
         let t = now
-        let loopAge = t - lastTickMs
-        let mdAge = feedStatus.lastMarketDataMs.map { t - $0 }
-        let oeAge = feedStatus.lastOrderEventsMs.map { t - $0 }
+        let loopAge = t - ticker.lastMs
+        let mdAge = connections.status.lastMarketDataMs.map { t - $0 }
+        let oeAge = connections.status.lastOrderEventsMs.map { t - $0 }
         var problem: String?
-        if tickTimer != nil, phase == .running || phase == .starting, loopAge > 5_000 {
+        if ticker.timer != nil, phase == .running || phase == .starting, loopAge > 5_000 {
             problem = "engine loop has not turned for \(loopAge) ms"
         }
         if phase == .running {
@@ -319,10 +311,10 @@ extension Engine {
     }
 
     func currentStatusLine() -> String {
-        let killed = risk.killSwitchEngaged ? ", KILL SWITCH" : ""
+        let killed = router.risk.killSwitchEngaged ? ", KILL SWITCH" : ""
         // Every fill counted, from the positions: the ledger keeps only recent fills in memory.
-        let fillCount = manager.ledger.positions.values.reduce(0) { $0 + $1.fillCount }
-        return "\(phase.rawValue): \(runner.name ?? "no strategy"), market data \(feedStatus.marketData), "
-            + "order events \(feedStatus.orderEvents), \(openOrderCount) open orders, \(fillCount) fills\(killed)"
+        let fillCount = router.manager.ledger.positions.values.reduce(0) { $0 + $1.fillCount }
+        return "\(phase.rawValue): \(runner.name ?? "no strategy"), market data \(connections.status.marketData), "
+            + "order events \(connections.status.orderEvents), \(openOrderCount) open orders, \(fillCount) fills\(killed)"
     }
 }

@@ -8,22 +8,19 @@ import Logging
 import MarketData
 
 extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
-    /// Book depth handed to strategies.
-    static let bookDepth = 10
-
     /// Builds both feed adapters and connects them (the start-up's `connectFeeds` step).
     func startFeeds() -> Result<Void, EngineError> {
         let books = MarketBooks(symbols: configuration.engine.symbols, queue: queue)
-        self.books = books
+        market.books = books
         let context = feedContext(books: books)
         do {
-            let market = try feedFactory.makeMarketData(context)
-            let orders = try feedFactory.makeOrderEvents(context)
+            let market = try connections.factory.makeMarketData(context)
+            let orders = try connections.factory.makeOrderEvents(context)
             market.delegate = self
             orders.delegate = self
-            marketFeed = market
-            orderFeed = orders
-            log("feeds").info("connecting feeds", metadata: ["event": "feeds.connecting", "reason": "\(endpoints)"])
+            connections.marketData = market
+            connections.orderEvents = orders
+            log("feeds").info("connecting feeds", metadata: ["event": "feeds.connecting", "reason": "\(identity.endpoints)"])
             orders.start()
             market.start()
             return .success(())
@@ -35,27 +32,26 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     /// What the feed factory builds adapters from: `books` (their symbols), this engine's
     /// key, and `[feeds]` (`feeds`, or the running configuration's).
     func feedContext(books: MarketBooks, feeds: FeedConfiguration? = nil) -> EngineFeedContext {
-        EngineFeedContext(queue: queue, books: books, endpoints: endpoints, symbols: books.symbolNames,
-                          sender: rest?.privateSender, feeds: feeds ?? configuration.feeds,
+        EngineFeedContext(queue: queue, books: books, endpoints: identity.endpoints, symbols: books.symbolNames,
+                          sender: lane.rest?.privateSender, feeds: feeds ?? configuration.feeds,
                           logger: log("feeds"))
     }
 
     func stopFeeds() {
-        marketFeed?.stop()
-        orderFeed?.stop()
+        connections.stop()
     }
 
     // MARK: Market data
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook symbol: SymbolID) {
-        feedStatus.lastMarketDataMs = now
+        connections.status.lastMarketDataMs = now
         guard let view = bookView(symbol) else { return }
         deliver(.book(view.symbol, view))
     }
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketDataV2Trade) {
-        feedStatus.lastMarketDataMs = now
-        guard !trade.fromSnapshot, let books else { return }
+        connections.status.lastMarketDataMs = now
+        guard !trade.fromSnapshot, let books = market.books else { return }
         let taker: StrategySide = trade.takerSide == .buy ? .buy : .sell
         // `symbolNames` are upper case already; the id as a plain number (no interpolation).
         deliver(.trade(MarketTrade(symbol: books.name(of: trade.symbol), tradeID: String(trade.tid ?? trade.eventID),
@@ -64,12 +60,12 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     }
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didChangeState state: FeedConnectionState) {
-        feedStatus.marketData = state
+        connections.status.marketData = state
         logFeedState("market data", state)
         switch state {
         case .live:
-            feedStatus.marketDataLiveCount += 1
-            feedStatus.lastMarketDataMs = now
+            connections.status.marketDataLiveCount += 1
+            connections.status.lastMarketDataMs = now
             run(lifecycle.feedLive(.marketData))
         case .failed(let e):
             run(lifecycle.feedFailed(.marketData, "\(e)"))
@@ -81,11 +77,11 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     // MARK: Order events
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive message: OrderEventsMessage) {
-        feedStatus.lastOrderEventsMs = now
+        connections.status.lastOrderEventsMs = now
         switch message {
         case .events(let events):
             for e in events where e.type != .initial {
-                perform(manager.handle(event: e, now: now))
+                perform(router.manager.handle(event: e, now: now))
             }
         case .error(let body):
             log("feeds").error("order events feed reported an error", metadata: ["event": "feeds.order_events_error", "reason": "\(body)"])
@@ -95,7 +91,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     }
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderEvent]) {
-        feedStatus.lastOrderEventsMs = now
+        connections.status.lastOrderEventsMs = now
         // The start waits for the first of these: fills made while we were down are counted
         // (and journaled) before the strategy starts and READY is sent.
         reconcile(reason: "order events connected (\(activeOrders.count) active in snapshot)", snapshot: activeOrders) {
@@ -106,12 +102,12 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     }
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState) {
-        feedStatus.orderEvents = state
+        connections.status.orderEvents = state
         logFeedState("order events", state)
         switch state {
         case .live:
-            feedStatus.orderEventsLiveCount += 1
-            feedStatus.lastOrderEventsMs = now
+            connections.status.orderEventsLiveCount += 1
+            connections.status.lastOrderEventsMs = now
             run(lifecycle.feedLive(.orderEvents))
         case .failed(let e):
             // Running, without order events fills could go unseen: the lifecycle engages
@@ -138,39 +134,15 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     // MARK: Books
 
     func bookView(_ symbol: String) -> BookView? {
-        guard let id = books?.id(of: symbol) else { return nil }
-        return bookView(id)
+        market.bookView(symbol, timestampMs: connections.status.lastMarketDataMs ?? now)
     }
 
-    /// The top `bookDepth` levels of `id`'s book, refilled into the buffers of the view
-    /// handed out last: a strategy that does not keep its `BookView` leaves them uniquely
-    /// referenced again, so the refill (one per market-data update) allocates nothing; one
-    /// that keeps it gets copy-on-write, as with any Swift array.
     func bookView(_ id: SymbolID) -> BookView? {
-        guard let books, id.index < bookViews.count, let book = books.books.book(id), book.hasSnapshot else { return nil }
-        // Taken out of the cache so that this copy is the buffers' only owner while refilled.
-        var view = bookViews[id.index].take() ?? Engine.emptyBookView(books.name(of: id))
-        view.bids.removeAll(keepingCapacity: true)
-        view.asks.removeAll(keepingCapacity: true)
-        book.forEachTopBid(Engine.bookDepth) { view.bids.append(BookLevel(price: $0.price, quantity: $0.quantity)) }
-        book.forEachTopAsk(Engine.bookDepth) { view.asks.append(BookLevel(price: $0.price, quantity: $0.quantity)) }
-        view.timestampMs = feedStatus.lastMarketDataMs ?? now
-        bookViews[id.index] = view
-        return view
+        market.bookView(id, timestampMs: connections.status.lastMarketDataMs ?? now)
     }
 
-    private static func emptyBookView(_ symbol: String) -> BookView {
-        var view = BookView(symbol: symbol, bids: [], asks: [], timestampMs: 0)
-        view.bids.reserveCapacity(bookDepth)
-        view.asks.reserveCapacity(bookDepth)
-        return view
-    }
-
-    /// Mid of the best bid and ask, straight from the book (the risk check's price band).
+    /// Mid of the best bid and ask while market data is live (the risk check's price band).
     func mid(_ symbol: Symbol) -> ExactDecimal? {
-        guard case .live = feedStatus.marketData, let books, let id = books.id(of: symbol.rawValue),
-              let book = books.books.book(id), book.hasSnapshot else { return nil }
-        return BookTop(bestBid: book.bestBid.map { BookLevel(price: $0.price, quantity: $0.quantity) },
-                       bestAsk: book.bestAsk.map { BookLevel(price: $0.price, quantity: $0.quantity) }).mid
+        connections.status.isMarketDataLive ? market.mid(symbol) : nil
     }
 }

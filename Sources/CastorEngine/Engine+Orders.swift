@@ -27,7 +27,7 @@ extension Engine {
             if let refusal = resendRefusal(request) {
                 log("orders").warning("resend refused before sending", metadata: Engine.withEvent("orders.resend_refused", orderFields(request)
                     .merging(["reason": "\(refusal)"]) { $1 }))
-                return perform(manager.newOrderRefused(request.clientOrderID, reason: refusal, now: now))
+                return perform(router.manager.newOrderRefused(request.clientOrderID, reason: refusal, now: now))
             }
             log("orders").notice("resending order after lookup said not found (same client order id)",
                                  metadata: Engine.withEvent("orders.resend", orderFields(request)))
@@ -42,12 +42,12 @@ extension Engine {
                         self.log("orders").info("lookup by client order id answered", metadata: ["event": "orders.lookup_answered", 
                             "client_order_id": "\(id)", "reason": "found",
                             "order_ids": "\(matches.map(\.orderID).joined(separator: ","))"])
-                        self.perform(self.manager.lookupResult(id, candidates: matches, now: self.now))
+                        self.perform(self.router.manager.lookupResult(id, candidates: matches, now: self.now))
                     case .failure(let e):
                         let answer: LookupResult = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
                         self.log("orders").info("lookup by client order id answered",
                                                 metadata: ["event": "orders.lookup_answered", "client_order_id": "\(id)", "reason": "\(answer.summary)"])
-                        self.perform(self.manager.lookupResult(id, answer, now: self.now))
+                        self.perform(self.router.manager.lookupResult(id, answer, now: self.now))
                     }
                     done()
                 }
@@ -63,7 +63,7 @@ extension Engine {
                     case .failure(let e): answer = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
                     }
                     self.noteOutcome(result.failure(\.restFailure))
-                    self.perform(self.manager.queryResult(orderID: orderID, answer, now: self.now))
+                    self.perform(self.router.manager.queryResult(orderID: orderID, answer, now: self.now))
                     done()
                 }
             }
@@ -74,7 +74,7 @@ extension Engine {
         case .cancelUnknown(let orderID):
             sendCancel(orderID: orderID, notBeforeMs: nil, why: "ours but no intent owns it")
         case .withdrawQueued(let id):
-            if withdrawQueuedNewOrder(id) { perform(manager.newOrderDropped(id, now: now)) }
+            if withdrawQueuedNewOrder(id) { perform(router.manager.newOrderDropped(id, now: now)) }
         case .notifyStrategy(let update):
             handle(update)
         case .reject(let id, let rejection):
@@ -92,15 +92,15 @@ extension Engine {
         let intent = OrderIntent(symbol: request.symbol, side: request.side, amount: request.amount, price: request.price,
                                  option: request.options.first.flatMap(OrderOption.init(rawValue:)),
                                  deadlineMs: request.deadlineMs)
-        var exposure = manager.exposure(request.symbol)
-        if let own = manager.order(request.clientOrderID)?.lifecycle, own.phase.isOpen {
+        var exposure = router.manager.exposure(request.symbol)
+        if let own = router.manager.order(request.clientOrderID)?.lifecycle, own.phase.isOpen {
             exposure.openOrders -= 1
             if own.side == .buy { exposure.openBuy -= own.remaining } else { exposure.openSell -= own.remaining }
         }
-        let context = RiskContext(mid: mid(request.symbol), position: manager.ledger.position(request.symbol).base,
+        let context = RiskContext(mid: mid(request.symbol), position: router.manager.ledger.position(request.symbol).base,
                                   openOrders: exposure.openOrders, openBuyAmount: exposure.openBuy,
                                   openSellAmount: exposure.openSell)
-        if case .refuse(let rule, let detail) = risk.admit(intent, context: context, now: now) {
+        if case .refuse(let rule, let detail) = router.risk.admit(intent, context: context, now: now) {
             return "risk \(rule.rawValue): \(detail)"
         }
         return nil
@@ -123,12 +123,12 @@ extension Engine {
                 switch result {
                 case .success(let status):
                     self.noteOutcome(nil)
-                    self.perform(self.manager.newOrderAccepted(id, status: status, now: self.now))
+                    self.perform(self.router.manager.newOrderAccepted(id, status: status, now: self.now))
                 case .failure(let error):
                     self.log("orders").warning("order send failed; the order manager decides (lookup before any resend)",
                                                metadata: Engine.withEvent("orders.send_failed", self.orderFields(request).merging(["reason": "\(error)"]) { $1 }))
                     self.noteOutcome(error.restFailure)
-                    self.perform(self.manager.newOrderFailed(id, failure: error.restFailure, now: self.now))
+                    self.perform(self.router.manager.newOrderFailed(id, failure: error.restFailure, now: self.now))
                 }
                 done()
             }
@@ -137,7 +137,7 @@ extension Engine {
 
     private func sendCancel(orderID: String, notBeforeMs: Int64?, why: String) {
         guard let numeric = Int64(orderID) else { return alert("order id \(orderID) is not numeric; cannot cancel it") }
-        let owner = manager.clientOrderID(forOrderID: orderID)
+        let owner = router.manager.clientOrderID(forOrderID: orderID)
         log("orders").info("cancel queued", metadata: ["event": "orders.cancel_queued", "order_id": "\(orderID)", "client_order_id": "\(owner?.rawValue ?? "")",
                                                         "reason": "\(why)"])
         enqueue("order/cancel", kind: .cancel, notBeforeMs: notBeforeMs) { [weak self] client, done in
@@ -147,7 +147,7 @@ extension Engine {
                     self.log("orders").warning("cancel failed", metadata: ["event": "orders.cancel_failed", "order_id": "\(orderID)", "reason": "\(e)"])
                 }
                 self.noteOutcome(result.failure(\.restFailure))
-                self.perform(self.manager.cancelResult(orderID: orderID, result.mapError(\.restFailure), now: self.now))
+                self.perform(self.router.manager.cancelResult(orderID: orderID, result.mapError(\.restFailure), now: self.now))
                 done()
             }
         }
@@ -164,7 +164,7 @@ extension Engine {
         switch update {
         case .transition(let t):
             journalTransition(t)
-            guard let managed = manager.order(t.clientOrderID) else { return }
+            guard let managed = router.manager.order(t.clientOrderID) else { return }
             let l = managed.lifecycle
             var fields: Logger.Metadata = ["symbol": "\(l.symbol)", "client_order_id": "\(t.clientOrderID)",
                                            "order_id": "\(t.orderID ?? "")", "side": "\(l.side.rawValue)",
@@ -198,21 +198,21 @@ extension Engine {
     private func rejected(_ id: ClientOrderID, _ rejection: OrderRejection) {
         let reason = rejection.summary
         var fields: Logger.Metadata = ["client_order_id": "\(id)", "reason": "\(reason)"]
-        if let l = manager.order(id)?.lifecycle {
+        if let l = router.manager.order(id)?.lifecycle {
             fields["symbol"] = "\(l.symbol)"
             fields["side"] = "\(l.side.rawValue)"
             fields["price"] = "\(l.price)"
             fields["amount"] = "\(l.originalAmount)"
         }
         log("orders").warning("order rejected", metadata: Engine.withEvent("orders.rejected", fields))
-        journalState(id, orderID: manager.order(id)?.lifecycle.orderID, state: .rejected, reason: reason)
+        journalState(id, orderID: router.manager.order(id)?.lifecycle.orderID, state: .rejected, reason: reason)
         reportToStrategy(id, rejectReason: reason)
     }
 
     /// Journals the fill (synced; the trade id is the key, so it counts once across
     /// restarts) and tells the strategy about our own.
     private func recordFill(_ fill: LedgerFill) {
-        let owner = fill.clientOrderID ?? manager.clientOrderID(forOrderID: fill.orderID)
+        let owner = fill.clientOrderID ?? router.manager.clientOrderID(forOrderID: fill.orderID)
         let fields: Logger.Metadata = ["symbol": "\(fill.symbol)", "client_order_id": "\(owner?.rawValue ?? "")",
                                        "order_id": "\(fill.orderID)", "side": "\(fill.side.rawValue)",
                                        "price": "\(fill.price)", "amount": "\(fill.amount)",
@@ -229,7 +229,7 @@ extension Engine {
                 journalFailed(error, what: "fill \(fill.tradeID)")
             }
         }
-        guard let owner, intents[owner] != nil else { return }
+        guard let owner, router.intents[owner] != nil else { return }
         let view = StrategyFill(
             tradeID: fill.tradeID.rawValue, clientOrderID: owner.rawValue, exchangeOrderID: fill.orderID,
             symbol: fill.symbol.rawValue, side: fill.side == .buy ? .buy : .sell, price: fill.price,
@@ -240,11 +240,11 @@ extension Engine {
 
     /// Tells the strategy about a changed order state, once per state.
     func reportToStrategy(_ id: ClientOrderID, rejectReason: String? = nil) {
-        guard var info = intents[id], let managed = manager.order(id) else { return }
+        guard var info = router.intents[id], let managed = router.manager.order(id) else { return }
         let state = rejectReason != nil ? .rejected : Engine.strategyState(managed.lifecycle)
         guard state != info.reported, !info.reported.isTerminal else { return }
         info.reported = state
-        intents[id] = info
+        router.intents[id] = info
         let kind: StrategyOrderUpdate.Kind
         switch state {
         case .pending: return
@@ -286,7 +286,7 @@ extension Engine {
     func journalFailed(_ error: any Error, what: String) {
         log("journal").critical("journal write failed; engaging the kill switch",
                                 metadata: ["event": "journal.write_failed", "reason": "\(what): \(error)"])
-        if !risk.killSwitchEngaged { engageKillSwitch(true, reason: "journal write failed: \(error)") }
+        if !router.risk.killSwitchEngaged { engageKillSwitch(true, reason: "journal write failed: \(error)") }
     }
 
     static func journalState(_ phase: OrderPhase) -> JournalOrderState? {

@@ -30,7 +30,7 @@ extension Engine {
                  deadlineMs: Int64? = nil, newOrderID: ClientOrderID? = nil,
                  run: @escaping @Sendable (GeminiRESTClient, @escaping @Sendable () -> Void) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
-        scheduler.enqueue(RESTJob(label: label, newOrderID: newOrderID, run: run), kind: kind, group: group, now: now,
+        lane.scheduler.enqueue(RESTJob(label: label, newOrderID: newOrderID, run: run), kind: kind, group: group, now: now,
                           notBeforeMs: notBeforeMs, deadlineMs: deadlineMs)
         pumpScheduler()
     }
@@ -38,32 +38,32 @@ extension Engine {
     /// Sends whatever the scheduler allows now; arms a wake-up for the rest.
     func pumpScheduler() {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard let rest else { return }
+        guard let rest = lane.rest else { return }
         while true {
             let t = now
-            switch scheduler.next(now: t) {
+            switch lane.scheduler.next(now: t) {
             case .send(let request):
                 let id = request.id
                 if let orderID = request.payload.newOrderID, let refusal = newOrderGate() {
                     // Taken from the queue but never sent: the slot is free again.
-                    scheduler.complete(id)
+                    lane.scheduler.complete(id)
                     log("rest").notice("new order withheld at the last moment", metadata: ["event": "rest.new_order_withheld", 
                         "client_order_id": "\(orderID)", "reason": "\(refusal)"])
-                    perform(manager.newOrderRefused(orderID, reason: refusal, now: t))
+                    perform(router.manager.newOrderRefused(orderID, reason: refusal, now: t))
                     continue
                 }
-                if request.group == .private { lastPrivateSendMs = t }
+                if request.group == .private { lane.lastPrivateSendMs = t }
                 request.payload.run(rest) { [weak self] in
                     guard let self else { return }
                     dispatchPrecondition(condition: .onQueue(self.queue))
-                    self.scheduler.complete(id)
+                    self.lane.scheduler.complete(id)
                     self.pumpScheduler()
                 }
             case .expired(let request):
                 if let id = request.payload.newOrderID {
                     log("rest").notice("new order dropped unsent: its deadline passed in the queue",
                                        metadata: ["event": "rest.new_order_expired", "client_order_id": "\(id)", "reason": "deadline"])
-                    perform(manager.newOrderDropped(id, now: t))
+                    perform(router.manager.newOrderDropped(id, now: t))
                 }
             case .wait(let until):
                 armSchedulerWake(at: until)
@@ -78,33 +78,33 @@ extension Engine {
     /// trading (stopping, failed). Checked as each new-order request leaves the queue, so
     /// one queued before the switch or the shutdown never goes out after it.
     func newOrderGate() -> String? {
-        if risk.killSwitchEngaged { return "kill switch engaged" }
+        if router.risk.killSwitchEngaged { return "kill switch engaged" }
         guard phase == .running else { return "engine is \(phase.rawValue)" }
         return nil
     }
 
     private func armSchedulerWake(at ms: Int64) {
-        schedulerWake?.cancel()
-        schedulerWake = clock.schedule(on: queue, atMs: ms) { [weak self] in self?.pumpScheduler() }
+        lane.wake?.cancel()
+        lane.wake = clock.schedule(on: queue, atMs: ms) { [weak self] in self?.pumpScheduler() }
     }
 
     /// Removes a queued (unsent) new order; true if it was still queued.
     func withdrawQueuedNewOrder(_ id: ClientOrderID) -> Bool {
-        !scheduler.removeQueued(where: { $0.payload.newOrderID == id }).isEmpty
+        !lane.scheduler.removeQueued(where: { $0.payload.newOrderID == id }).isEmpty
     }
 
     /// Throttles the private group after a rate-limit answer, and notes success otherwise.
     /// The order manager decides about the request itself; this is about everyone else.
     func noteOutcome(_ failure: RESTFailure?) {
         guard let failure else {
-            consecutiveBackOffs = 0
+            lane.consecutiveBackOffs = 0
             return
         }
         guard failure.classification == .backOff else { return }
-        let d = manager.configuration.retry.decide(failure, kind: .query, attempt: consecutiveBackOffs, now: now, rng: &rng)
-        consecutiveBackOffs += 1
+        let d = router.manager.configuration.retry.decide(failure, kind: .query, attempt: lane.consecutiveBackOffs, now: now, rng: &lane.rng)
+        lane.consecutiveBackOffs += 1
         if let until = d.pauseGroupUntilMs {
-            scheduler.pause(.private, untilMs: until)
+            lane.scheduler.pause(.private, untilMs: until)
             log("rest").warning("rate limited: private requests paused",
                                 metadata: ["event": "rest.rate_limited", "reason": "\(failure)", "until_ms": "\(until)"])
         }
@@ -113,8 +113,8 @@ extension Engine {
     /// A `/v1/heartbeat` when the session has been quiet, if the key requires heartbeats.
     func heartbeatIfIdle() {
         guard configuration.account.requireHeartbeat, phase == .running || phase == .starting else { return }
-        guard now - lastPrivateSendMs >= Engine.heartbeatIdleMs, scheduler.privateInFlight == nil,
-              !scheduler.queue.contains(where: { $0.group == .private }) else { return }
+        guard now - lane.lastPrivateSendMs >= Engine.heartbeatIdleMs, lane.scheduler.privateInFlight == nil,
+              !lane.scheduler.queue.contains(where: { $0.group == .private }) else { return }
         enqueue("heartbeat", kind: .query) { [weak self] client, done in
             guard let self else { return }
             client.heartbeat(on: self.queue) { result in

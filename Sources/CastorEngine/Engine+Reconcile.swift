@@ -30,7 +30,7 @@ extension Engine {
     /// `ReconciliationInput.racingSnapshot`).
     func reconcile(reason: String, snapshot: [OrderEvent]?, then: (() -> Void)? = nil) {
         dispatchPrecondition(condition: .onQueue(queue))
-        reconcile(reason: reason, snapshot: snapshot, settled: ReconciliationInput.settled(manager.localOrders), then: then)
+        reconcile(reason: reason, snapshot: snapshot, settled: ReconciliationInput.settled(router.manager.localOrders), then: then)
     }
 
     private func reconcile(reason: String, snapshot: [OrderEvent]?, settled: Set<ClientOrderID>, then: (() -> Void)?) {
@@ -108,16 +108,16 @@ extension Engine {
     /// clock, which runs ahead of the wall clock by `skewMs` once the wall clock was stepped
     /// back, so those start earlier by that much.
     func catchUpPoint(_ symbol: Symbol) -> Int64 {
-        let lastFill = manager.ledger.fills.values.filter { $0.symbol == symbol }.compactMap(\.timestampMs).max()
+        let lastFill = router.manager.ledger.fills.values.filter { $0.symbol == symbol }.compactMap(\.timestampMs).max()
         let skew = max(0, clock.skewMs)
         if var since = lastFill {
             for o in ordersWithUnjournaledFills() where o.lifecycle.symbol == symbol {
-                if let created = intents[o.lifecycle.clientOrderID]?.createdMs { since = min(since, created - 5_000 - skew) }
+                if let created = router.intents[o.lifecycle.clientOrderID]?.createdMs { since = min(since, created - 5_000 - skew) }
             }
             return since
         }
-        var since = startedAtMs - 60_000 - skew
-        for (id, info) in intents where manager.order(id)?.lifecycle.symbol == symbol {
+        var since = identity.startedAtMs - 60_000 - skew
+        for (id, info) in router.intents where router.manager.order(id)?.lifecycle.symbol == symbol {
             since = min(since, info.createdMs - 5_000 - skew)
         }
         return since
@@ -142,11 +142,11 @@ extension Engine {
     }
 
     private func finish(reason: String, open: [OpenOrderReport], trades: [Symbol: [MyTrade]], settled: Set<ClientOrderID>) {
-        let local = manager.localOrders
+        let local = router.manager.localOrders
         let input = ReconciliationInput(local: local, exchangeOpen: open, myTrades: trades,
                                         ourPrefix: ownPrefix,
                                         racingSnapshot: ReconciliationInput.racing(settled: settled, local: local))
-        let plan = Reconciler.plan(input, ledger: manager.ledger)
+        let plan = Reconciler.plan(input, ledger: router.manager.ledger)
         log("reconcile").notice("reconciliation result", metadata: ["event": "reconcile.result", 
             "reason": "\(reason)",
             "exchange_open": "\(open.count)",
@@ -170,13 +170,13 @@ extension Engine {
                 "client_order_id": "\(fill.clientOrderID?.rawValue ?? "")", "side": "\(fill.side.rawValue)",
                 "price": "\(fill.price)", "amount": "\(fill.amount)"])
         }
-        perform(manager.apply(plan, now: now))
-        if risk.killSwitchEngaged, phase == .starting || phase == .running,
-           manager.orders.values.contains(where: { $0.lifecycle.phase.isOpen && $0.lifecycle.phase != .pendingCancel }) {
+        perform(router.manager.apply(plan, now: now))
+        if router.risk.killSwitchEngaged, phase == .starting || phase == .running,
+           router.manager.orders.values.contains(where: { $0.lifecycle.phase.isOpen && $0.lifecycle.phase != .pendingCancel }) {
             // Orders restored from the journal or found open on the exchange while the
             // switch is engaged (engaged before start, or across a reload): cancel them.
             log("risk").critical("kill switch engaged: cancelling the open orders reconciliation found",
-                                 metadata: ["event": "risk.kill_switch_engaged", "reason": "\(risk.killSwitchReason ?? "")"])
+                                 metadata: ["event": "risk.kill_switch_engaged", "reason": "\(router.risk.killSwitchReason ?? "")"])
             cancelEverything(reason: "kill switch")
         }
         reconciliation.running = false

@@ -73,8 +73,8 @@ extension Engine {
             let context = self.feedContext(books: books, feeds: new.feeds)
             let feeds: SymbolFeeds
             do {
-                feeds = SymbolFeeds(books: books, market: try self.feedFactory.makeMarketData(context),
-                                    orders: self.feedFactory.orderEventsFilteredBySymbol ? try self.feedFactory.makeOrderEvents(context) : nil)
+                feeds = SymbolFeeds(books: books, market: try self.connections.factory.makeMarketData(context),
+                                    orders: self.connections.factory.orderEventsFilteredBySymbol ? try self.connections.factory.makeOrderEvents(context) : nil)
             } catch {
                 return refuse("market data for the new symbols: \(error)")
             }
@@ -112,8 +112,8 @@ extension Engine {
             case .risk:
                 applyRiskConfiguration(new.risk)
             case .rateLimits:
-                pendingRateLimits = new.rateLimits
-                manager.configuration = Engine.managerConfiguration(new)
+                lane.pendingRateLimits = new.rateLimits
+                router.manager.configuration = Engine.managerConfiguration(new)
                 applyPendingRateLimits()
             case .logLevel:
                 if let level = Logger.Level(rawValue: new.log.level.rawValue) {
@@ -140,14 +140,14 @@ extension Engine {
     private func applySymbols(_ swap: SymbolSwap, from previous: CastorConfiguration, replacement: any Strategy) {
         let wanted = Set(configuration.engine.symbols.map { Symbol($0) })
         let removed = Set(previous.engine.symbols.map { Symbol($0) }).subtracting(wanted)
-        for (symbol, info) in swap.details { symbolInfo[symbol] = info }
+        for (symbol, info) in swap.details { market.symbolInfo[symbol] = info }
         // Whoever placed them: nothing trades a symbol the configuration no longer lists.
-        let onRemoved = manager.orders.keys.sorted().filter { id in
-            let o = manager.orders[id]!.lifecycle
+        let onRemoved = router.manager.orders.keys.sorted().filter { id in
+            let o = router.manager.orders[id]!.lifecycle
             return removed.contains(o.symbol) && o.phase.isOpen
         }
-        for id in onRemoved { perform(manager.cancel(id, now: now)) }
-        for symbol in removed { symbolInfo[symbol] = nil }
+        for id in onRemoved { perform(router.manager.cancel(id, now: now)) }
+        for symbol in removed { market.symbolInfo[symbol] = nil }
         let added = swap.details.keys.map(\.rawValue).sorted().joined(separator: ",")
         let dropped = removed.map(\.rawValue).sorted().joined(separator: ",")
         log("feeds").notice("reconnecting market data for the new symbols", metadata: ["event": "feeds.market_data_resubscribe", 
@@ -155,17 +155,17 @@ extension Engine {
             "reason": "added \(added), removed \(dropped), \(onRemoved.count) orders on removed symbols cancelled"])
 
         // The old adapters must not call back with symbol ids of the old books.
-        marketFeed?.delegate = nil
-        marketFeed?.stop()
-        feedStatus.marketData = .idle
-        books = swap.feeds.books
-        marketFeed = swap.feeds.market
+        connections.marketData?.delegate = nil
+        connections.marketData?.stop()
+        connections.status.marketData = .idle
+        market.books = swap.feeds.books
+        connections.marketData = swap.feeds.market
         swap.feeds.market.delegate = self
         if let orders = swap.feeds.orders {
-            orderFeed?.delegate = nil
-            orderFeed?.stop()
-            feedStatus.orderEvents = .idle
-            orderFeed = orders
+            connections.orderEvents?.delegate = nil
+            connections.orderEvents?.stop()
+            connections.status.orderEvents = .idle
+            connections.orderEvents = orders
             orders.delegate = self
         }
 
@@ -209,19 +209,19 @@ extension Engine {
         let old = runner.slot
         stopStrategy()
         let oldName = old?.name
-        let owned = manager.orders.keys.sorted().filter {
-            intents[$0]?.strategy == oldName && manager.orders[$0]!.lifecycle.phase.isOpen && !cancelledAlready.contains($0)
+        let owned = router.manager.orders.keys.sorted().filter {
+            router.intents[$0]?.strategy == oldName && router.manager.orders[$0]!.lifecycle.phase.isOpen && !cancelledAlready.contains($0)
         }
         var toCancel = owned
         if policy == .handOver {
-            let views = owned.compactMap { id in manager.order(id).flatMap { o in intents[id].map { orderView(o, info: $0) } } }
+            let views = owned.compactMap { id in router.manager.order(id).flatMap { o in router.intents[id].map { orderView(o, info: $0) } } }
             let declined = Set(instance.adopt(openOrders: views))
             toCancel = owned.filter { declined.contains($0.rawValue) }
-            for id in owned where !declined.contains(id.rawValue) { intents[id] = intents[id].map {
+            for id in owned where !declined.contains(id.rawValue) { router.intents[id] = router.intents[id].map {
                 IntentInfo(strategy: selection.name, options: $0.options, createdMs: $0.createdMs, reported: $0.reported)
             } }
         }
-        for id in toCancel { perform(manager.cancel(id, now: now)) }
+        for id in toCancel { perform(router.manager.cancel(id, now: now)) }
         log("reload").notice("\(why)", metadata: [
             "event": "reload.strategy_switched", "strategy": "\(selection.name)",
             "reason": "from \(oldName ?? "none"), \(policy.rawValue): \(owned.count - toCancel.count) handed over, \(toCancel.count) cancelled"])
@@ -231,15 +231,15 @@ extension Engine {
     /// New token buckets take effect when no private request is in flight, so the
     /// one-at-a-time rule holds across the swap.
     func applyPendingRateLimits() {
-        guard let r = pendingRateLimits, scheduler.privateInFlight == nil else { return }
-        pendingRateLimits = nil
+        guard let r = lane.pendingRateLimits, lane.scheduler.privateInFlight == nil else { return }
+        lane.pendingRateLimits = nil
         var fresh = RequestScheduler<RESTJob>(privateBucket: Engine.privateBucket(r, nonceFormat: configuration.account.nonceFormat),
                                              publicBucket: Engine.bucket(r.publicPerSecond, r.publicBurst))
-        for q in scheduler.queue {
+        for q in lane.scheduler.queue {
             fresh.enqueue(q.payload, kind: q.kind, group: q.group, now: q.enqueuedAtMs, notBeforeMs: q.notBeforeMs,
                           deadlineMs: q.deadlineMs)
         }
-        scheduler = fresh
+        lane.scheduler = fresh
         pumpScheduler()
     }
 }

@@ -37,8 +37,8 @@ extension Engine {
         case .openJournal:
             report(step, openJournal())
         case .openSession:
-            guard let credentials else {
-                return report(step, .failure(.credentials("no API credentials were given for \(endpoints.venue.name)")))
+            guard let credentials = identity.credentials else {
+                return report(step, .failure(.credentials("no API credentials were given for \(identity.endpoints.venue.name)")))
             }
             let result = makeClient(credentials)
             if case .success = result { startTick() }
@@ -112,23 +112,23 @@ extension Engine {
             }
             let journal = try Journal(stateDirectory: dir, scope: scope)
             let (state, ledger) = try Engine.restoreLedger(from: journal)
-            let generator = try ClientOrderIDGenerator(prefix: ownPrefix, boot: bootToken,
+            let generator = try ClientOrderIDGenerator(prefix: ownPrefix, boot: identity.bootToken,
                                                        lastCounter: UInt64(max(0, state.clientOrderCounter)))
-            manager = OrderManager(generator: generator, ledger: ledger,
-                                   configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: startedAtMs))
+            router.manager = OrderManager(generator: generator, ledger: ledger,
+                                   configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: identity.startedAtMs))
             for open in state.openOrders {
                 guard let id = ClientOrderID(open.intent.clientOrderID) else { continue }
                 let i = open.intent
                 let side: WireSide = i.side == .buy ? .buy : .sell
                 let intent = OrderIntent(symbol: Symbol(i.symbol), side: side, amount: i.amount, price: i.price ?? .zero,
                                          option: i.options.first.flatMap(OrderOption.init(rawValue:)))
-                manager.restore(intent, clientOrderID: id, orderID: open.lastEvent?.orderID)
-                intents[id] = IntentInfo(strategy: i.strategy,
+                router.manager.restore(intent, clientOrderID: id, orderID: open.lastEvent?.orderID)
+                router.intents[id] = IntentInfo(strategy: i.strategy,
                                          options: i.options.first.flatMap(OrderOptions.init(rawValue:)) ?? .none,
                                          createdMs: i.createdMs)
             }
-            try journal.setMeta("engine.boot", bootToken)
-            counterReservedThrough = state.clientOrderCounter
+            try journal.setMeta("engine.boot", identity.bootToken)
+            router.counterReservedThrough = state.clientOrderCounter
             self.journal = journal
             log("journal").info("journal opened", metadata: ["event": "journal.opened", 
                 "reason": "\(state.openOrders.count) open orders, \(state.positions.values.reduce(0) { $0 + $1.fillCount }) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
@@ -181,8 +181,8 @@ extension Engine {
             let nonces = try NonceSource(format: format, persistenceFile: configuration.engine.stateDirectory
                                          + "/nonce-" + Engine.fileSafe(credentials.key))
             let signer = GeminiSigner(credentials: credentials, nonceFormat: format)
-            let sender = PrivateRequestSender(http: http, venue: endpoints.venue, signer: signer, nonces: nonces)
-            rest = GeminiRESTClient(venue: endpoints.venue, http: http, sender: sender, account: configuration.account.account)
+            let sender = PrivateRequestSender(http: http, venue: identity.endpoints.venue, signer: signer, nonces: nonces)
+            lane.rest = GeminiRESTClient(venue: identity.endpoints.venue, http: http, sender: sender, account: configuration.account.account)
             return .success(())
         } catch {
             return .failure(.credentials("cannot set up the REST session: \(error)"))
@@ -235,8 +235,8 @@ extension Engine {
                     done()
                     box.value(value)
                 case .failure(let error):
-                    let d = self.manager.configuration.retry.decide(error.restFailure, kind: .query, attempt: attempt,
-                                                                    now: self.now, rng: &self.rng)
+                    let d = self.router.manager.configuration.retry.decide(error.restFailure, kind: .query, attempt: attempt,
+                                                                    now: self.now, rng: &self.lane.rng)
                     done()
                     guard self.phase == .starting || self.phase == .running
                         || (retryWhileStopping && self.phase == .stopping) else { return }
@@ -277,7 +277,7 @@ extension Engine {
                     call: { c, q, done in c.symbolDetails(symbol, on: q, completion: done) }) { [weak self] (d: SymbolDetails) in
             guard let self else { return }
             guard d.isOpen else { return self.report(.symbolDetails(symbol), .failure(.symbol("\(symbol) is \(d.status), not open"))) }
-            self.symbolInfo[symbol] = self.noteSymbolDetails(symbol, d)
+            self.market.symbolInfo[symbol] = self.noteSymbolDetails(symbol, d)
             self.report(.symbolDetails(symbol), .success(()))
         }
     }
@@ -294,7 +294,7 @@ extension Engine {
         startupCall("balances", call: { c, q, done in c.balances(on: q, completion: done) }) { [weak self] (list: [GeminiProtocol.Balance]) in
             guard let self else { return }
             for b in list {
-                self.balances[b.currency.uppercased()] = CastorStrategy.Balance(currency: b.currency.uppercased(),
+                self.market.balances[b.currency.uppercased()] = CastorStrategy.Balance(currency: b.currency.uppercased(),
                                                                                 available: b.available, total: b.amount)
             }
             self.log("engine").info("balances loaded", metadata: ["event": "engine.balances_loaded", "reason": "\(list.count) currencies"])

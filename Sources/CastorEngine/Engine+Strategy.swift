@@ -30,24 +30,24 @@ extension Engine {
         guard phase == .running, let owner = runner.name else {
             return refuse(.notAccepting("engine is \(phase.rawValue)"), rule: "not_accepting")
         }
-        guard let info = symbolInfo[sym] else { return refuse(.unknownSymbol(symbol), rule: "unknown_symbol") }
+        guard let info = market.symbolInfo[sym] else { return refuse(.unknownSymbol(symbol), rule: "unknown_symbol") }
         let prepared: (price: ExactDecimal, amount: ExactDecimal)
         switch info.prepareOrder(side: side, price: price, amount: amount) {
         case .success(let p): prepared = p
         case .failure(let r): return refuse(r, rule: "quantisation")
         }
         let t = now
-        if let halt = manager.haltNewOrdersUntilMs, t < halt {
+        if let halt = router.manager.haltNewOrdersUntilMs, t < halt {
             return refuse(.notAccepting("new orders halted (maintenance) until \(halt)"), rule: "maintenance_halt")
         }
         let option = options == .none ? nil : OrderOption(rawValue: options.rawValue)
         let intent = OrderIntent(symbol: sym, side: side == .buy ? .buy : .sell, amount: prepared.amount,
                                  price: prepared.price, option: option, deadlineMs: t + Engine.newOrderDeadlineMs)
-        let exposure = manager.exposure(sym)
-        let riskContext = RiskContext(mid: mid(sym), position: manager.ledger.position(sym).base,
+        let exposure = router.manager.exposure(sym)
+        let riskContext = RiskContext(mid: mid(sym), position: router.manager.ledger.position(sym).base,
                                       openOrders: exposure.openOrders, openBuyAmount: exposure.openBuy,
                                       openSellAmount: exposure.openSell)
-        if case .refuse(let rule, let detail) = risk.admit(intent, context: riskContext, now: t) {
+        if case .refuse(let rule, let detail) = router.risk.admit(intent, context: riskContext, now: t) {
             return refuse(.risk(rule: rule.rawValue, message: detail), rule: rule.rawValue)
         }
         // The client-order counter must never be reused, even after a crash with the boot
@@ -55,20 +55,20 @@ extension Engine {
         // block's upper end synced to the journal before the first id of the block is
         // handed out. Allocation inside a block needs no disk write; a restart resumes
         // above the reserved end, skipping what was left of the block.
-        if let journal, Int64(manager.generator.lastCounter) >= counterReservedThrough {
-            let through = Int64(manager.generator.lastCounter) + Engine.clientOrderCounterBlock
+        if let journal, Int64(router.manager.generator.lastCounter) >= router.counterReservedThrough {
+            let through = Int64(router.manager.generator.lastCounter) + Engine.clientOrderCounterBlock
             do { try journal.reserveClientOrderCounters(through: through) } catch {
                 journalFailed(error, what: "client order counter")
                 return refuse(.notAccepting("journal unavailable"), rule: "journal")
             }
-            counterReservedThrough = through
+            router.counterReservedThrough = through
         }
-        let (maybeID, actions) = manager.submit(intent, now: t)
+        let (maybeID, actions) = router.manager.submit(intent, now: t)
         guard let id = maybeID, actions.contains(where: { if case .send = $0 { true } else { false } }) else {
             perform(actions)
             return refuse(.notAccepting("the order manager did not accept the intent"), rule: "order_manager")
         }
-        intents[id] = IntentInfo(strategy: owner, options: options, createdMs: t)
+        router.intents[id] = IntentInfo(strategy: owner, options: options, createdMs: t)
         guard let journal else {
             perform(actions)
             return .placed(clientOrderID: id.rawValue, price: prepared.price, amount: prepared.amount)
@@ -98,16 +98,16 @@ extension Engine {
 
     func cancel(clientOrderID raw: String) {
         guard !ignoredWhileStopping("cancel \(raw)") else { return }
-        guard let id = ClientOrderID(raw), intents[id] != nil, manager.order(id) != nil else { return }
-        perform(manager.cancel(id, now: now))
+        guard let id = ClientOrderID(raw), router.intents[id] != nil, router.manager.order(id) != nil else { return }
+        perform(router.manager.cancel(id, now: now))
     }
 
     func cancelAll(symbol: String) {
         guard !ignoredWhileStopping("cancel all \(symbol)") else { return }
         let sym = Symbol(symbol)
-        for (id, o) in manager.orders.sorted(by: { $0.key < $1.key })
-        where o.lifecycle.symbol == sym && o.lifecycle.phase.isOpen && intents[id]?.strategy == runner.name {
-            perform(manager.cancel(id, now: now))
+        for (id, o) in router.manager.orders.sorted(by: { $0.key < $1.key })
+        where o.lifecycle.symbol == sym && o.lifecycle.phase.isOpen && router.intents[id]?.strategy == runner.name {
+            perform(router.manager.cancel(id, now: now))
         }
     }
 
@@ -121,18 +121,18 @@ extension Engine {
     }
 
     func replace(clientOrderID raw: String, price: ExactDecimal, amount: ExactDecimal) -> PlaceResult {
-        guard let id = ClientOrderID(raw), let info = intents[id], let o = manager.order(id) else {
+        guard let id = ClientOrderID(raw), let info = router.intents[id], let o = router.manager.order(id) else {
             return .refused(.notAccepting("unknown order \(raw)"))
         }
-        perform(manager.cancel(id, now: now))
+        perform(router.manager.cancel(id, now: now))
         return place(symbol: o.lifecycle.symbol.rawValue, side: o.lifecycle.side == .buy ? .buy : .sell,
                      price: price, amount: amount, options: info.options)
     }
 
     func openOrderViews(symbol: String) -> [OrderView] {
         let sym = Symbol(symbol)
-        return manager.orders.sorted(by: { $0.key < $1.key }).compactMap { id, o in
-            guard o.lifecycle.symbol == sym, o.lifecycle.phase.isOpen, let info = intents[id],
+        return router.manager.orders.sorted(by: { $0.key < $1.key }).compactMap { id, o in
+            guard o.lifecycle.symbol == sym, o.lifecycle.phase.isOpen, let info = router.intents[id],
                   info.strategy == runner.name else { return nil }
             return orderView(o, info: info)
         }

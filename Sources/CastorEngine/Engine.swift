@@ -36,12 +36,8 @@ public final class Engine: @unchecked Sendable {
     /// The engine queue. Every public member must be called on it.
     public let queue: DispatchQueue
     let clock: EngineClock
-    let endpoints: EngineEndpoints
-    let credentials: APICredentials?
-    /// This instance's client order id prefix: `clientOrderIDPrefix` and its API key's tag
-    /// (`ClientOrderIDGenerator.instancePrefix`). Orders without it are foreign.
-    public let ownPrefix: String
-    let feedFactory: EngineFeedFactory
+    /// Venue, key, client-order-id prefix, boot token, creation time.
+    let identity: EngineIdentity
     var logger: Logger
     var configuration: CastorConfiguration
 
@@ -54,42 +50,23 @@ public final class Engine: @unchecked Sendable {
     /// Intents and order state events are written here, off the engine queue, in the order
     /// the engine produced them (one serial queue). Fills stay synced on the engine queue.
     let journalWriter = DispatchQueue(label: "castor.journal.writer")
-    /// Client-order counters up to this one are reserved (synced) in the journal.
-    var counterReservedThrough: Int64 = 0
-    var rest: GeminiRESTClient?
-    /// The key's sender after `releaseResources` retired it (see `awaitRetirement`).
-    var retiringSender: PrivateRequestSender?
-    var pendingRateLimits: RateLimitConfiguration?
-    var manager: OrderManager
-    var risk: RiskChecker
-    var rng: SeededRandom
-    var scheduler: RequestScheduler<RESTJob>
-    var schedulerWake: ScheduledTimer?
-    var consecutiveBackOffs = 0
-    var lastPrivateSendMs: Int64 = 0
-    var symbolInfo: [Symbol: SymbolInfo] = [:]
-    var balances: [String: CastorStrategy.Balance] = [:]
-    var books: MarketBooks? {
-        didSet { bookViews = Array(repeating: nil, count: books?.symbolNames.count ?? 0) }
-    }
-    /// The view last handed out per symbol (`SymbolID.index`), refilled in place on each
-    /// update so that delivering a book allocates nothing once the strategy has let go of
-    /// the previous one (see `bookView(_:)`).
-    var bookViews: [BookView?] = []
-    var marketFeed: (any MarketDataFeedAdapter)?
-    var orderFeed: (any OrderEventsFeedAdapter)?
-    var feedStatus = FeedStatus()
+    /// Risk, the order manager and the intents.
+    var router: OrderRouter
+    /// The REST client, the request scheduler and its back-off state.
+    var lane: RequestLane
+    /// Symbols' rules, balances, books and the strategy's book views.
+    var market = MarketState()
+    /// The feed adapters and their liveness.
+    var connections: FeedConnections
     /// The strategy, its callbacks and its timers.
     let runner: StrategyRunner
-    var intents: [ClientOrderID: IntentInfo] = [:]
-    var tickTimer: ScheduledTimer?
-    var lastTickMs: Int64
+    /// The 1 s tick (watchdog liveness, heartbeats, the shutdown's backstop check).
+    var ticker: EngineTick
+    /// Whoever waits for the start to finish.
     var startCompletion: (@Sendable (Result<Void, EngineError>) -> Void)?
     var reconciliation = ReconciliationState()
     /// The shutdown step waiting for a condition (`checkShutdownWait`), if any.
     var shutdownWait: ShutdownWait?
-    var bootToken: String
-    let startedAtMs: Int64
 
     /// Creates an engine; nothing is opened or connected until `start`.
     ///
@@ -109,26 +86,27 @@ public final class Engine: @unchecked Sendable {
                 feeds: EngineFeedFactory = .gemini, strategies: [any StrategyFactory] = []) {
         runner = StrategyRunner(queue: queue, clock: clock, extraFactories: strategies)
         self.configuration = configuration
-        self.credentials = credentials
-        self.endpoints = endpoints
         self.logger = logger
         self.queue = queue
         self.clock = clock
-        self.feedFactory = feeds
+        connections = FeedConnections(factory: feeds)
         let now = clock.nowMs()
-        startedAtMs = now
-        lastTickMs = now
-        bootToken = ClientOrderIDGenerator.bootToken(startTimeMilliseconds: now)
-        ownPrefix = ClientOrderIDGenerator.instancePrefix(base: Engine.clientOrderIDPrefix, apiKey: credentials?.key)
+        ticker = EngineTick(lastMs: now)
+        let bootToken = ClientOrderIDGenerator.bootToken(startTimeMilliseconds: now)
+        let ownPrefix = ClientOrderIDGenerator.instancePrefix(base: Engine.clientOrderIDPrefix, apiKey: credentials?.key)
+        identity = EngineIdentity(endpoints: endpoints, credentials: credentials, ownPrefix: ownPrefix,
+                                  bootToken: bootToken, startedAtMs: now)
         // Replaced in `start` once the journal tells the last counter used.
-        manager = OrderManager(generator: try! ClientOrderIDGenerator(prefix: ownPrefix, boot: bootToken),
-                               configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: now))
-        risk = RiskChecker(defaultLimits: Engine.checkerLimits(configuration.risk.defaults))
-        rng = SeededRandom(seed: UInt64(truncatingIfNeeded: now) ^ 0x5EED)
-        scheduler = RequestScheduler(privateBucket: Engine.privateBucket(configuration.rateLimits,
-                                                                         nonceFormat: configuration.account.nonceFormat),
-                                     publicBucket: Engine.bucket(configuration.rateLimits.publicPerSecond,
-                                                                 configuration.rateLimits.publicBurst))
+        router = OrderRouter(
+            manager: OrderManager(generator: try! ClientOrderIDGenerator(prefix: ownPrefix, boot: bootToken),
+                                  configuration: Engine.managerConfiguration(configuration), seed: UInt64(truncatingIfNeeded: now)),
+            risk: RiskChecker(defaultLimits: Engine.checkerLimits(configuration.risk.defaults)))
+        lane = RequestLane(
+            scheduler: RequestScheduler(privateBucket: Engine.privateBucket(configuration.rateLimits,
+                                                                            nonceFormat: configuration.account.nonceFormat),
+                                        publicBucket: Engine.bucket(configuration.rateLimits.publicPerSecond,
+                                                                    configuration.rateLimits.publicBurst)),
+            rng: SeededRandom(seed: UInt64(truncatingIfNeeded: now) ^ 0x5EED))
         applyRiskConfiguration(configuration.risk)
         runner.context = EngineStrategyContext(engine: self)
     }
@@ -136,9 +114,13 @@ public final class Engine: @unchecked Sendable {
     deinit {
         // An abrupt stop: timers must not fire into a dead engine (the runner cancels the
         // strategy's); feeds close with it.
-        tickTimer?.cancel()
-        schedulerWake?.cancel()
+        ticker.timer?.cancel()
+        lane.wake?.cancel()
     }
+
+    /// This instance's client order id prefix: `clientOrderIDPrefix` and its API key's tag
+    /// (`ClientOrderIDGenerator.instancePrefix`). Orders without it are foreign.
+    public var ownPrefix: String { identity.ownPrefix }
 
     /// The start of every client order id Castor makes (alphanumeric, see
     /// `ClientOrderIDGenerator`); each instance adds its key's tag (`ownPrefix`).
@@ -226,7 +208,7 @@ public final class Engine: @unchecked Sendable {
     /// True while new orders are refused by the kill switch.
     public var isKillSwitchEngaged: Bool {
         dispatchPrecondition(condition: .onQueue(queue))
-        return risk.killSwitchEngaged
+        return router.risk.killSwitchEngaged
     }
 
     /// The name of the running strategy, if any.
@@ -238,19 +220,19 @@ public final class Engine: @unchecked Sendable {
     /// The fills counted so far (ledger view), for status and tests.
     public var fillLedger: FillLedger {
         dispatchPrecondition(condition: .onQueue(queue))
-        return manager.ledger
+        return router.manager.ledger
     }
 
     /// Orders not yet closed, as the order manager tracks them.
     public var openOrderCount: Int {
         dispatchPrecondition(condition: .onQueue(queue))
-        return manager.orders.values.filter { $0.lifecycle.phase.isOpen }.count
+        return router.openOrderCount
     }
 
     /// The client order ids of the orders not yet closed, sorted (status and tests).
     public var openClientOrderIDs: [String] {
         dispatchPrecondition(condition: .onQueue(queue))
-        return manager.orders.values.filter { $0.lifecycle.phase.isOpen }.map(\.lifecycle.clientOrderID.rawValue).sorted()
+        return router.openClientOrderIDs
     }
 
     /// Reconciliations finished so far (start-up, then one per order-events connect).
@@ -262,7 +244,7 @@ public final class Engine: @unchecked Sendable {
     /// How many times each feed has become live (1 after start; more after reconnects).
     public var feedConnectCounts: (marketData: Int, orderEvents: Int) {
         dispatchPrecondition(condition: .onQueue(queue))
-        return (feedStatus.marketDataLiveCount, feedStatus.orderEventsLiveCount)
+        return (connections.status.marketDataLiveCount, connections.status.orderEventsLiveCount)
     }
 
     // MARK: Helpers
@@ -322,34 +304,14 @@ public final class Engine: @unchecked Sendable {
     /// Installs `[risk]` into the checker, keeping its rate window; the kill switch key in
     /// the file engages it too (it is never released by a reload alone: use `setKillSwitch`).
     func applyRiskConfiguration(_ r: RiskConfiguration) {
-        risk.defaultLimits = Engine.checkerLimits(r.defaults)
+        router.risk.defaultLimits = Engine.checkerLimits(r.defaults)
         var bySymbol: [Symbol: CheckerRiskLimits] = [:]
         for (name, limits) in r.overrides { bySymbol[Symbol(name)] = Engine.checkerLimits(limits) }
-        risk.limitsBySymbol = bySymbol
-        if r.defaults.killSwitch || r.overrides.values.contains(where: \.killSwitch), !risk.killSwitchEngaged {
-            risk.engageKillSwitch(reason: "kill_switch set in [risk]")
+        router.risk.limitsBySymbol = bySymbol
+        if r.defaults.killSwitch || r.overrides.values.contains(where: \.killSwitch), !router.risk.killSwitchEngaged {
+            router.risk.engageKillSwitch(reason: "kill_switch set in [risk]")
         }
     }
-}
-
-/// Feed liveness bookkeeping.
-struct FeedStatus {
-    var marketData: FeedConnectionState = .idle
-    var orderEvents: FeedConnectionState = .idle
-    var marketDataLiveCount = 0
-    var orderEventsLiveCount = 0
-    var lastMarketDataMs: Int64?
-    var lastOrderEventsMs: Int64?
-}
-
-/// What the engine remembers about an intent beyond the order manager.
-struct IntentInfo {
-    let strategy: String
-    let options: OrderOptions
-    /// When the intent was made (Unix ms): bounds the fill catch-up after a restart.
-    var createdMs: Int64
-    /// The last state reported to the strategy, so each change is reported once.
-    var reported: CastorStrategy.OrderState = .pending
 }
 
 /// What a shutdown waits for before its next step, and that step.

@@ -30,11 +30,11 @@ final class EngineStrategyContext: StrategyContext {
 
     func openOrders(symbol: String) -> [OrderView] { engine.openOrderViews(symbol: symbol) }
 
-    func position(symbol: String) -> ExactDecimal { engine.manager.ledger.position(Symbol(symbol)).base }
+    func position(symbol: String) -> ExactDecimal { engine.router.manager.ledger.position(Symbol(symbol)).base }
 
-    func balance(currency: String) -> CastorStrategy.Balance? { engine.balances[currency.uppercased()] }
+    func balance(currency: String) -> CastorStrategy.Balance? { engine.market.balances[currency.uppercased()] }
 
-    func symbol(_ symbol: String) -> SymbolInfo? { engine.symbolInfo[Symbol(symbol)] }
+    func symbol(_ symbol: String) -> SymbolInfo? { engine.market.symbolInfo[Symbol(symbol)] }
 
     func book(_ symbol: String) -> BookView? { engine.bookView(symbol) }
 
