@@ -90,7 +90,7 @@ extension Engine {
     func resendRefusal(_ request: ManagerNewOrder) -> String? {
         if let refusal = newOrderGate() { return refusal }
         let intent = OrderIntent(symbol: request.symbol, side: request.side, amount: request.amount, price: request.price,
-                                 option: request.options.first.flatMap(OrderOption.init(rawValue:)),
+                                 option: request.option,
                                  deadlineMs: request.deadlineMs)
         var exposure = manager.exposure(request.symbol)
         if let own = manager.order(request.clientOrderID)?.lifecycle, own.phase.isOpen {
@@ -114,7 +114,7 @@ extension Engine {
         let id = request.clientOrderID
         let wire = WireNewOrder(clientOrderID: id.rawValue, symbol: request.symbol, side: request.side,
                                 amount: request.amount, price: request.price,
-                                option: request.options.first.flatMap(WireNewOrder.Option.init(rawValue:)))
+                                option: request.option)
         log("orders").info("order queued", metadata: Engine.withEvent("orders.queued", orderFields(request)))
         enqueue("order/new", kind: .newOrder, notBeforeMs: notBeforeMs, deadlineMs: request.deadlineMs,
                 newOrderID: id) { [weak self] client, done in
@@ -222,7 +222,7 @@ extension Engine {
             do {
                 try journal.recordFill(JournalFill(
                     tradeID: fill.tradeID.rawValue, orderID: fill.orderID, clientOrderID: owner?.rawValue,
-                    symbol: fill.symbol.rawValue, side: fill.side == .buy ? .buy : .sell, price: fill.price,
+                    symbol: fill.symbol.rawValue, side: fill.side, price: fill.price,
                     amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
                     liquidity: fill.isMaker.map { $0 ? .maker : .taker }, timestampMs: fill.timestampMs ?? now))
             } catch {
@@ -232,7 +232,7 @@ extension Engine {
         guard let owner, intents[owner] != nil else { return }
         let view = StrategyFill(
             tradeID: fill.tradeID.rawValue, clientOrderID: owner.rawValue, exchangeOrderID: fill.orderID,
-            symbol: fill.symbol.rawValue, side: fill.side == .buy ? .buy : .sell, price: fill.price,
+            symbol: fill.symbol.rawValue, side: fill.side, price: fill.price,
             amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
             liquidity: fill.isMaker.map { $0 ? .maker : .taker } ?? .unknown, timestampMs: fill.timestampMs ?? now)
         deliver(.fill(view))

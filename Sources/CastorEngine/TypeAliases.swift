@@ -8,10 +8,6 @@ import GeminiProtocol
 // `Balance`, `RiskLimits` and `NewOrderRequest`; these aliases keep every file of the
 // engine unambiguous about which one it means.
 
-/// The wire side (REST, order events).
-typealias WireSide = GeminiProtocol.Side
-/// The strategy API's side.
-typealias StrategySide = CastorStrategy.Side
 /// A fill as the order manager and ledger count it.
 typealias LedgerFill = CastorTrading.Fill
 /// A fill as a strategy sees it.

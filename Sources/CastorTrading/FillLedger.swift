@@ -1,29 +1,6 @@
 import CastorCore
 import GeminiProtocol
 
-/// A Gemini trade id in canonical form (decimal digits, no leading zeros), so the
-/// `trade_id` string of a `fill` event and the numeric `tid` of `/v1/mytrades` compare equal.
-public struct TradeID: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let rawValue: String
-
-    public init(_ raw: String) {
-        let trimmed = raw.drop(while: { $0 == "0" })
-        if raw.allSatisfy(\.isNumber), !raw.isEmpty {
-            rawValue = trimmed.isEmpty ? "0" : String(trimmed)
-        } else {
-            rawValue = raw
-        }
-    }
-
-    public init(_ tid: Int64) { rawValue = String(tid) }
-
-    public var description: String { rawValue }
-
-    public static func < (a: TradeID, b: TradeID) -> Bool {
-        a.rawValue.count != b.rawValue.count ? a.rawValue.count < b.rawValue.count : a.rawValue < b.rawValue
-    }
-}
-
 /// Where a fill was learnt from (for logs; dedup ignores it).
 public enum FillSource: String, Sendable, Hashable {
     case orderEvent, myTrades, orderStatus

@@ -22,7 +22,7 @@ import Testing
 
     static func ledgerFill(_ f: JournalFill) -> CastorTrading.Fill {
         CastorTrading.Fill(tradeID: TradeID(f.tradeID), orderID: f.orderID, clientOrderID: nil, symbol: Symbol(f.symbol),
-                           side: f.side == .buy ? .buy : .sell, price: f.price, amount: f.amount, fee: f.fee,
+                           side: f.side, price: f.price, amount: f.amount, fee: f.fee,
                            feeCurrency: f.feeCurrency, timestampMs: f.timestampMs, isMaker: true, source: .myTrades)
     }
 

@@ -132,7 +132,7 @@ struct FillRow: Hashable, CustomStringConvertible {
 /// Places its orders once (maker-or-cancel, BTCUSD) and never touches them again, so only
 /// the engine's shutdown cancels them.
 final class RestingOrders: Strategy, @unchecked Sendable {
-    typealias Order = (side: CastorStrategy.Side, price: Int, amount: String)
+    typealias Order = (side: Side, price: Int, amount: String)
     static let name = "resting-orders"
     let orders: [Order]
     /// Exchange order ids of our orders the engine knows (engine queue).
