@@ -87,7 +87,7 @@ extension Engine {
 
     /// Why `request` must not be resent now, or nil: the kill switch, the engine not
     /// running, or a risk limit (checked against the exposure of every other open order).
-    func resendRefusal(_ request: ManagerNewOrder) -> String? {
+    func resendRefusal(_ request: NewOrderRequest) -> String? {
         if let refusal = newOrderGate() { return refusal }
         let intent = OrderIntent(symbol: request.symbol, side: request.side, amount: request.amount, price: request.price,
                                  option: request.option,
@@ -110,9 +110,9 @@ extension Engine {
         log("orders").error("order manager alert", metadata: ["event": "orders.alert", "reason": "\(message)"])
     }
 
-    private func sendNewOrder(_ request: ManagerNewOrder, notBeforeMs: Int64?) {
+    private func sendNewOrder(_ request: NewOrderRequest, notBeforeMs: Int64?) {
         let id = request.clientOrderID
-        let wire = WireNewOrder(clientOrderID: id.rawValue, symbol: request.symbol, side: request.side,
+        let wire = NewOrderPayload(clientOrderID: id.rawValue, symbol: request.symbol, side: request.side,
                                 amount: request.amount, price: request.price,
                                 option: request.option)
         log("orders").info("order queued", metadata: Engine.withEvent("orders.queued", orderFields(request)))
@@ -153,14 +153,14 @@ extension Engine {
         }
     }
 
-    func orderFields(_ r: ManagerNewOrder) -> Logger.Metadata {
+    func orderFields(_ r: NewOrderRequest) -> Logger.Metadata {
         ["symbol": "\(r.symbol)", "client_order_id": "\(r.clientOrderID)", "side": "\(r.side.rawValue)",
          "price": "\(r.price)", "amount": "\(r.amount)"]
     }
 
     // MARK: News
 
-    private func handle(_ update: ManagerUpdate) {
+    private func handle(_ update: OrderManagerUpdate) {
         switch update {
         case .transition(let t):
             journalTransition(t)
@@ -230,7 +230,7 @@ extension Engine {
             }
         }
         guard let owner, intents[owner] != nil else { return }
-        let view = StrategyFill(
+        let view = Fill(
             tradeID: fill.tradeID.rawValue, clientOrderID: owner.rawValue, exchangeOrderID: fill.orderID,
             symbol: fill.symbol.rawValue, side: fill.side, price: fill.price,
             amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
@@ -245,7 +245,7 @@ extension Engine {
         guard state != info.reported, !info.reported.isTerminal else { return }
         info.reported = state
         intents[id] = info
-        let kind: StrategyOrderUpdate.Kind
+        let kind: OrderUpdate.Kind
         switch state {
         case .pending: return
         case .accepted: kind = .accepted
@@ -257,7 +257,7 @@ extension Engine {
         }
         var view = orderView(managed, info: info)
         view.state = state
-        deliver(.update(StrategyOrderUpdate(kind: kind, order: view, timestampMs: now)))
+        deliver(.update(OrderUpdate(kind: kind, order: view, timestampMs: now)))
     }
 
     // MARK: Journal

@@ -10,8 +10,8 @@ import Logging
 enum StrategyEvent {
     case book(String, BookView)
     case trade(MarketTrade)
-    case update(StrategyOrderUpdate)
-    case fill(StrategyFill)
+    case update(OrderUpdate)
+    case fill(Fill)
     case timer(String)
 }
 

@@ -324,8 +324,8 @@ public final class Engine: @unchecked Sendable {
         return TokenBucket(intervalMs: interval, capacity: max(1, burst))
     }
 
-    static func checkerLimits(_ l: ConfiguredRiskLimits) -> CheckerRiskLimits {
-        CheckerRiskLimits(maxOrderNotional: l.maxOrderNotional, maxPosition: l.maxPosition,
+    static func checkerLimits(_ l: RiskLimits) -> RiskCheckLimits {
+        RiskCheckLimits(maxOrderNotional: l.maxOrderNotional, maxPosition: l.maxPosition,
                           maxOpenOrders: l.maxOpenOrders, priceBandBps: l.priceBandBps,
                           maxOrdersPerMinute: l.maxOrdersPerMinute)
     }
@@ -334,7 +334,7 @@ public final class Engine: @unchecked Sendable {
     /// the file engages it too (it is never released by a reload alone: use `setKillSwitch`).
     func applyRiskConfiguration(_ r: RiskConfiguration) {
         risk.defaultLimits = Engine.checkerLimits(r.defaults)
-        var bySymbol: [Symbol: CheckerRiskLimits] = [:]
+        var bySymbol: [Symbol: RiskCheckLimits] = [:]
         for (name, limits) in r.overrides { bySymbol[Symbol(name)] = Engine.checkerLimits(limits) }
         risk.limitsBySymbol = bySymbol
         if r.defaults.killSwitch || r.overrides.values.contains(where: \.killSwitch), !risk.killSwitchEngaged {

@@ -6,7 +6,7 @@ import GeminiProtocol
 ///
 /// `payloadFields()` validates before anything is signed, so a request Gemini would
 /// certainly reject never costs a nonce or a rate-limit slot.
-public struct NewOrderRequest: Sendable, Hashable {
+public struct NewOrderPayload: Sendable, Hashable {
     /// The order types Castor sends; Gemini's API has no market orders (emulate with
     /// `.immediateOrCancel` and an aggressive price).
     public enum OrderType: Sendable, Hashable {
