@@ -101,7 +101,7 @@ import Testing
     }
 
     /// The taker account trades `amount` against our resting order at `price` (immediate-or-cancel).
-    private func take(_ h: SimHarness, side: SimSide, price: Int, amount: String) async throws {
+    private func take(_ h: SimHarness, side: Side, price: Int, amount: String) async throws {
         let taker = await h.accountID(SimHarness.takerKey)
         try await h.core.withEngine { e in
             _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: side, amount: ExactDecimal(amount)!,
