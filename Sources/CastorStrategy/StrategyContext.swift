@@ -15,7 +15,8 @@ public protocol StrategyContext: AnyObject {
     /// Queues a limit order. The engine quantises `price` to the symbol's price step toward
     /// the passive side (buys down, sells up) and `amount` down to the quantity step (see
     /// ``SymbolInfo/prepareOrder(side:price:amount:)``), and refuses sizes below
-    /// `minOrderSize`, unknown symbols and orders its risk checks reject.
+    /// `minOrderSize`, unknown symbols and orders its risk checks reject. `options` is the
+    /// order's execution option (``OrderOption``), nil for a plain good-till-cancelled limit.
     func place(symbol: String, side: Side, price: ExactDecimal, amount: ExactDecimal, options: OrderOption?) -> PlaceResult
 
     /// Requests cancellation of one of our orders. Unknown or already closed ids are
