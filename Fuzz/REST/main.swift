@@ -4,7 +4,7 @@
 // Input: byte 0 picks the response type (see `kinds`), byte 1 the HTTP status (see
 // `statuses`), the rest is the body.
 //
-// Oracles: no trap in decoding, `Reconciler.plan`, `Fill(trade:)` or `FillLedger.record`
+// Oracles: no trap in decoding, `Reconciler.plan`, `LedgerFill(trade:)` or `FillLedger.record`
 // (price x amount, fees, positions: all network-derived); a decoded error body always has
 // a reason.
 
@@ -52,7 +52,7 @@ func reconcile(open: [OrderStatus], trades: [MyTrade], statuses: [OrderStatus], 
     let plan = Reconciler.plan(input, ledger: ledger)
     for fill in plan.fills { _ = ledger.record(fill) }
     for t in trades {
-        if let fill = Fill(trade: t, knownSymbol: Symbol("BTCUSD")) { _ = ledger.record(fill) }
+        if let fill = LedgerFill(trade: t, knownSymbol: Symbol("BTCUSD")) { _ = ledger.record(fill) }
     }
     _ = ledger.position(Symbol("BTCUSD"))
 }

@@ -132,7 +132,7 @@ struct ConfigurationParser {
         return strategy
     }
 
-    private func parameters(_ s: ConfigSection) -> StrategyParameters {
+    private func parameters(_ s: ConfigSection) -> StrategyParameterTable {
         var values: [String: StrategyParameterValue] = [:]
         var locations: [String: String] = [:]
         for (key, node) in s.entries where !diagnostics.isSecret(s.path + [key]) {
@@ -141,7 +141,7 @@ struct ConfigurationParser {
             let line = ConfigSection(path: s.path + [key], entries: [:], diagnostics: diagnostics)
             locations[key] = line.locationText
         }
-        return StrategyParameters(values: values, locations: locations)
+        return StrategyParameterTable(values: values, locations: locations)
     }
 
     private func parameterValue(_ node: ConfigNode, path: [String]) -> StrategyParameterValue? {

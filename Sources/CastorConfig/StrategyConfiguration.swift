@@ -39,7 +39,7 @@ public struct StrategyConfiguration: Sendable, Hashable {
     public var selection: StrategySelection = .builtIn(.marketMaker)
     public var onSwitch: StrategySwitchPolicy = .cancel
     /// Passed to the strategy, which reads them through typed accessors.
-    public var parameters = StrategyParameters()
+    public var parameters = StrategyParameterTable()
 
     public init() {}
 }

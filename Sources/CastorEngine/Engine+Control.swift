@@ -11,7 +11,7 @@ extension Engine {
     // MARK: Strategy lifecycle
 
     /// Builds and starts a strategy. Nothing running is touched unless creation succeeds.
-    func startStrategy(_ selection: StrategySelection, parameters: CastorConfig.StrategyParameters) -> Result<Void, EngineError> {
+    func startStrategy(_ selection: StrategySelection, parameters: StrategyParameterTable) -> Result<Void, EngineError> {
         switch StrategyCatalog.make(selection, parameters: parameters, symbols: configuration.engine.symbols,
                                      extra: runner.extraFactories) {
         case .failure(let e): return .failure(e)

@@ -52,10 +52,9 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketDataV2Trade) {
         connections.status.lastMarketDataMs = now
         guard !trade.fromSnapshot, let books = market.books else { return }
-        let taker: StrategySide = trade.takerSide == .buy ? .buy : .sell
         // `symbolNames` are upper case already; the id as a plain number (no interpolation).
         deliver(.trade(MarketTrade(symbol: books.name(of: trade.symbol), tradeID: String(trade.tid ?? trade.eventID),
-                                   price: trade.price, amount: trade.quantity, takerSide: taker,
+                                   price: trade.price, amount: trade.quantity, takerSide: trade.takerSide,
                                    timestampMs: trade.timestampMs)))
     }
 

@@ -87,10 +87,10 @@ extension Engine {
 
     /// Why `request` must not be resent now, or nil: the kill switch, the engine not
     /// running, or a risk limit (checked against the exposure of every other open order).
-    func resendRefusal(_ request: ManagerNewOrder) -> String? {
+    func resendRefusal(_ request: NewOrderRequest) -> String? {
         if let refusal = newOrderGate() { return refusal }
         let intent = OrderIntent(symbol: request.symbol, side: request.side, amount: request.amount, price: request.price,
-                                 option: request.options.first.flatMap(OrderOption.init(rawValue:)),
+                                 option: request.option,
                                  deadlineMs: request.deadlineMs)
         var exposure = router.manager.exposure(request.symbol)
         if let own = router.manager.order(request.clientOrderID)?.lifecycle, own.phase.isOpen {
@@ -110,11 +110,11 @@ extension Engine {
         log("orders").error("order manager alert", metadata: ["event": "orders.alert", "reason": "\(message)"])
     }
 
-    private func sendNewOrder(_ request: ManagerNewOrder, notBeforeMs: Int64?) {
+    private func sendNewOrder(_ request: NewOrderRequest, notBeforeMs: Int64?) {
         let id = request.clientOrderID
-        let wire = WireNewOrder(clientOrderID: id.rawValue, symbol: request.symbol, side: request.side,
+        let wire = NewOrderPayload(clientOrderID: id.rawValue, symbol: request.symbol, side: request.side,
                                 amount: request.amount, price: request.price,
-                                option: request.options.first.flatMap(WireNewOrder.Option.init(rawValue:)))
+                                option: request.option)
         log("orders").info("order queued", metadata: Engine.withEvent("orders.queued", orderFields(request)))
         enqueue("order/new", kind: .newOrder, notBeforeMs: notBeforeMs, deadlineMs: request.deadlineMs,
                 newOrderID: id) { [weak self] client, done in
@@ -153,14 +153,14 @@ extension Engine {
         }
     }
 
-    func orderFields(_ r: ManagerNewOrder) -> Logger.Metadata {
+    func orderFields(_ r: NewOrderRequest) -> Logger.Metadata {
         ["symbol": "\(r.symbol)", "client_order_id": "\(r.clientOrderID)", "side": "\(r.side.rawValue)",
          "price": "\(r.price)", "amount": "\(r.amount)"]
     }
 
     // MARK: News
 
-    private func handle(_ update: ManagerUpdate) {
+    private func handle(_ update: OrderManagerUpdate) {
         switch update {
         case .transition(let t):
             journalTransition(t)
@@ -222,7 +222,7 @@ extension Engine {
             do {
                 try journal.recordFill(JournalFill(
                     tradeID: fill.tradeID.rawValue, orderID: fill.orderID, clientOrderID: owner?.rawValue,
-                    symbol: fill.symbol.rawValue, side: fill.side == .buy ? .buy : .sell, price: fill.price,
+                    symbol: fill.symbol.rawValue, side: fill.side, price: fill.price,
                     amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
                     liquidity: fill.isMaker.map { $0 ? .maker : .taker }, timestampMs: fill.timestampMs ?? now))
             } catch {
@@ -230,9 +230,9 @@ extension Engine {
             }
         }
         guard let owner, router.intents[owner] != nil else { return }
-        let view = StrategyFill(
+        let view = Fill(
             tradeID: fill.tradeID.rawValue, clientOrderID: owner.rawValue, exchangeOrderID: fill.orderID,
-            symbol: fill.symbol.rawValue, side: fill.side == .buy ? .buy : .sell, price: fill.price,
+            symbol: fill.symbol.rawValue, side: fill.side, price: fill.price,
             amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
             liquidity: fill.isMaker.map { $0 ? .maker : .taker } ?? .unknown, timestampMs: fill.timestampMs ?? now)
         deliver(.fill(view))
@@ -245,7 +245,7 @@ extension Engine {
         guard state != info.reported, !info.reported.isTerminal else { return }
         info.reported = state
         router.intents[id] = info
-        let kind: StrategyOrderUpdate.Kind
+        let kind: OrderUpdate.Kind
         switch state {
         case .pending: return
         case .accepted: kind = .accepted
@@ -257,7 +257,7 @@ extension Engine {
         }
         var view = orderView(managed, info: info)
         view.state = state
-        deliver(.update(StrategyOrderUpdate(kind: kind, order: view, timestampMs: now)))
+        deliver(.update(OrderUpdate(kind: kind, order: view, timestampMs: now)))
     }
 
     // MARK: Journal

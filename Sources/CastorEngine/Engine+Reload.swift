@@ -204,7 +204,7 @@ extension Engine {
     /// cancelled, or offered to the new one with `hand-over` (those it declines are
     /// cancelled). Orders in `cancelledAlready` are neither offered nor cancelled again.
     private func switchStrategy(to instance: any Strategy, selection: StrategySelection,
-                                parameters: CastorConfig.StrategyParameters, policy: StrategySwitchPolicy,
+                                parameters: StrategyParameterTable, policy: StrategySwitchPolicy,
                                 cancelledAlready: Set<ClientOrderID>, why: String) {
         let old = runner.slot
         stopStrategy()

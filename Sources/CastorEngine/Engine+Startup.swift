@@ -119,13 +119,11 @@ extension Engine {
             for open in state.openOrders {
                 guard let id = ClientOrderID(open.intent.clientOrderID) else { continue }
                 let i = open.intent
-                let side: WireSide = i.side == .buy ? .buy : .sell
-                let intent = OrderIntent(symbol: Symbol(i.symbol), side: side, amount: i.amount, price: i.price ?? .zero,
-                                         option: i.options.first.flatMap(OrderOption.init(rawValue:)))
+                let option = i.options.first.flatMap(OrderOption.init(rawValue:))
+                let intent = OrderIntent(symbol: Symbol(i.symbol), side: i.side, amount: i.amount, price: i.price ?? .zero,
+                                         option: option)
                 router.manager.restore(intent, clientOrderID: id, orderID: open.lastEvent?.orderID)
-                router.intents[id] = IntentInfo(strategy: i.strategy,
-                                         options: i.options.first.flatMap(OrderOptions.init(rawValue:)) ?? .none,
-                                         createdMs: i.createdMs)
+                router.intents[id] = IntentInfo(strategy: i.strategy, options: option, createdMs: i.createdMs)
             }
             try journal.setMeta("engine.boot", identity.bootToken)
             router.counterReservedThrough = state.clientOrderCounter
@@ -304,7 +302,7 @@ extension Engine {
 
     static func ledgerFill(_ f: JournalFill) -> LedgerFill? {
         LedgerFill(tradeID: TradeID(f.tradeID), orderID: f.orderID, clientOrderID: f.clientOrderID.flatMap(ClientOrderID.init),
-                   symbol: Symbol(f.symbol), side: f.side == .buy ? .buy : .sell, price: f.price, amount: f.amount,
+                   symbol: Symbol(f.symbol), side: f.side, price: f.price, amount: f.amount,
                    fee: f.fee, feeCurrency: f.feeCurrency, timestampMs: f.timestampMs,
                    isMaker: f.liquidity.map { $0 == .maker }, source: .myTrades)
     }

@@ -16,8 +16,8 @@ extension Engine {
 
     // MARK: Context operations
 
-    func place(symbol: String, side: StrategySide, price: ExactDecimal, amount: ExactDecimal,
-               options: OrderOptions) -> PlaceResult {
+    func place(symbol: String, side: Side, price: ExactDecimal, amount: ExactDecimal,
+               options option: OrderOption?) -> PlaceResult {
         dispatchPrecondition(condition: .onQueue(queue))
         let sym = Symbol(symbol)
         func refuse(_ r: PlaceRefusal, rule: String) -> PlaceResult {
@@ -40,8 +40,7 @@ extension Engine {
         if let halt = router.manager.haltNewOrdersUntilMs, t < halt {
             return refuse(.notAccepting("new orders halted (maintenance) until \(halt)"), rule: "maintenance_halt")
         }
-        let option = options == .none ? nil : OrderOption(rawValue: options.rawValue)
-        let intent = OrderIntent(symbol: sym, side: side == .buy ? .buy : .sell, amount: prepared.amount,
+        let intent = OrderIntent(symbol: sym, side: side, amount: prepared.amount,
                                  price: prepared.price, option: option, deadlineMs: t + Engine.newOrderDeadlineMs)
         let exposure = router.manager.exposure(sym)
         let riskContext = RiskContext(mid: mid(sym), position: router.manager.ledger.position(sym).base,
@@ -68,7 +67,7 @@ extension Engine {
             perform(actions)
             return refuse(.notAccepting("the order manager did not accept the intent"), rule: "order_manager")
         }
-        router.intents[id] = IntentInfo(strategy: owner, options: options, createdMs: t)
+        router.intents[id] = IntentInfo(strategy: owner, options: option, createdMs: t)
         guard let journal else {
             perform(actions)
             return .placed(clientOrderID: id.rawValue, price: prepared.price, amount: prepared.amount)
@@ -82,7 +81,7 @@ extension Engine {
         // a REST or WebSocket answer (always asynchronous) and is journaled on the same
         // serial writer queue, so it lands after the intent.
         let record = JournalIntent(
-            clientOrderID: id.rawValue, strategy: owner, symbol: sym.rawValue, side: side == .buy ? .buy : .sell,
+            clientOrderID: id.rawValue, strategy: owner, symbol: sym.rawValue, side: side,
             price: prepared.price, amount: prepared.amount, options: option.map { [$0.rawValue] } ?? [],
             createdMs: t)
         perform(actions)
@@ -125,7 +124,7 @@ extension Engine {
             return .refused(.notAccepting("unknown order \(raw)"))
         }
         perform(router.manager.cancel(id, now: now))
-        return place(symbol: o.lifecycle.symbol.rawValue, side: o.lifecycle.side == .buy ? .buy : .sell,
+        return place(symbol: o.lifecycle.symbol.rawValue, side: o.lifecycle.side,
                      price: price, amount: amount, options: info.options)
     }
 
@@ -141,7 +140,7 @@ extension Engine {
     func orderView(_ o: OrderManager.ManagedOrder, info: IntentInfo) -> OrderView {
         let l = o.lifecycle
         return OrderView(clientOrderID: l.clientOrderID.rawValue, exchangeOrderID: l.orderID, symbol: l.symbol.rawValue,
-                         side: l.side == .buy ? .buy : .sell, price: l.price, originalAmount: l.originalAmount,
+                         side: l.side, price: l.price, originalAmount: l.originalAmount,
                          executedAmount: l.executed, remainingAmount: l.remaining, options: info.options,
                          state: Engine.strategyState(l))
     }

@@ -295,8 +295,8 @@ public final class Engine: @unchecked Sendable {
         return TokenBucket(intervalMs: interval, capacity: max(1, burst))
     }
 
-    static func checkerLimits(_ l: ConfiguredRiskLimits) -> CheckerRiskLimits {
-        CheckerRiskLimits(maxOrderNotional: l.maxOrderNotional, maxPosition: l.maxPosition,
+    static func checkerLimits(_ l: RiskLimits) -> RiskCheckLimits {
+        RiskCheckLimits(maxOrderNotional: l.maxOrderNotional, maxPosition: l.maxPosition,
                           maxOpenOrders: l.maxOpenOrders, priceBandBps: l.priceBandBps,
                           maxOrdersPerMinute: l.maxOrdersPerMinute)
     }
@@ -305,7 +305,7 @@ public final class Engine: @unchecked Sendable {
     /// the file engages it too (it is never released by a reload alone: use `setKillSwitch`).
     func applyRiskConfiguration(_ r: RiskConfiguration) {
         router.risk.defaultLimits = Engine.checkerLimits(r.defaults)
-        var bySymbol: [Symbol: CheckerRiskLimits] = [:]
+        var bySymbol: [Symbol: RiskCheckLimits] = [:]
         for (name, limits) in r.overrides { bySymbol[Symbol(name)] = Engine.checkerLimits(limits) }
         router.risk.limitsBySymbol = bySymbol
         if r.defaults.killSwitch || r.overrides.values.contains(where: \.killSwitch), !router.risk.killSwitchEngaged {

@@ -16,7 +16,7 @@ final class EngineStrategyContext: StrategyContext {
 
     var now: Int64 { engine.now }
 
-    func place(symbol: String, side: CastorStrategy.Side, price: ExactDecimal, amount: ExactDecimal, options: OrderOptions) -> PlaceResult {
+    func place(symbol: String, side: Side, price: ExactDecimal, amount: ExactDecimal, options: OrderOption?) -> PlaceResult {
         engine.place(symbol: symbol, side: side, price: price, amount: amount, options: options)
     }
 

@@ -37,7 +37,7 @@ public enum StrategyValidation {
             }
             return nil
         case .builtIn(let builtIn):
-            let params: StrategyParams
+            let params: StrategyParameters
             switch StrategyCatalog.convert(configuration.strategy.parameters, symbols: configuration.engine.symbols) {
             case .success(let p): params = p
             case .failure(let e): return Problem(keyPath: "strategy.params", message: "\(e)")

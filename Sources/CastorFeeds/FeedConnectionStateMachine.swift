@@ -1,3 +1,4 @@
+import CastorCore
 import CastorTrading
 
 /// The connection life cycle of one feed, as a value type without I/O: the adapter feeds

@@ -66,7 +66,7 @@ extension Journal {
         while let row = try cursor.next() {
             let key: String = row["trade_id"]
             let symbol: String = row["symbol"]
-            let side: JournalSide = try decode(row, "side", table: "fills", key: key)
+            let side: Side = try decode(row, "side", table: "fills", key: key)
             let position = positions[symbol] ?? JournalPosition(symbol: symbol)
             guard let next = position.adding(
                 side,

@@ -16,7 +16,7 @@ public struct JournalFill: Sendable, Hashable {
     public var clientOrderID: String?
     /// Stored lower-case, so `BTCUSD` (mytrades) and `btcusd` (REST) aggregate together.
     public var symbol: String
-    public var side: JournalSide
+    public var side: Side
     public var price: ExactDecimal
     /// This fill's quantity (not the order's cumulative amount).
     public var amount: ExactDecimal
@@ -28,7 +28,7 @@ public struct JournalFill: Sendable, Hashable {
     public var timestampMs: Int64
 
     public init(
-        tradeID: String, orderID: String, clientOrderID: String?, symbol: String, side: JournalSide,
+        tradeID: String, orderID: String, clientOrderID: String?, symbol: String, side: Side,
         price: ExactDecimal, amount: ExactDecimal, fee: ExactDecimal, feeCurrency: String,
         liquidity: Liquidity?, timestampMs: Int64
     ) {

@@ -9,7 +9,7 @@ public struct JournalIntent: Sendable, Hashable {
     public var strategy: String
     /// Gemini symbol; stored lower-case (REST spelling) whatever the caller passes.
     public var symbol: String
-    public var side: JournalSide
+    public var side: Side
     /// Limit price; nil for market orders.
     public var price: ExactDecimal?
     public var amount: ExactDecimal
@@ -19,7 +19,7 @@ public struct JournalIntent: Sendable, Hashable {
     public var createdMs: Int64
 
     public init(
-        clientOrderID: String, strategy: String, symbol: String, side: JournalSide,
+        clientOrderID: String, strategy: String, symbol: String, side: Side,
         price: ExactDecimal?, amount: ExactDecimal, options: [String] = [], createdMs: Int64
     ) {
         self.clientOrderID = clientOrderID

@@ -27,7 +27,7 @@ public struct JournalPosition: Sendable, Hashable {
     }
 
     /// Adds one fill; nil if a sum would overflow `ExactDecimal`.
-    func adding(_ side: JournalSide, price: ExactDecimal, amount: ExactDecimal,
+    func adding(_ side: Side, price: ExactDecimal, amount: ExactDecimal,
                 fee: ExactDecimal, feeCurrency: String, timestampMs: Int64) -> JournalPosition? {
         guard let notional = price.multipliedReportingOverflow(by: amount) else { return nil }
         var next = self

@@ -94,7 +94,7 @@ final class TWAP: Strategy {
         let result = if let workingID {
             context.replace(clientOrderID: workingID, price: price, amount: shortfall)
         } else {
-            context.place(symbol: p.symbol, side: p.side, price: price, amount: shortfall, options: .none)
+            context.place(symbol: p.symbol, side: p.side, price: price, amount: shortfall, options: nil)
         }
         switch result {
         case .placed(let id, _, _):

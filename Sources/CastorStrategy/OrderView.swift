@@ -11,13 +11,14 @@ public struct OrderView: Sendable, Hashable {
     public var originalAmount: ExactDecimal
     public var executedAmount: ExactDecimal
     public var remainingAmount: ExactDecimal
-    public var options: OrderOptions
+    /// The execution option; nil for a plain limit order.
+    public var options: OrderOption?
     public var state: OrderState
 
     public init(
         clientOrderID: String, exchangeOrderID: String?, symbol: String, side: Side, price: ExactDecimal,
         originalAmount: ExactDecimal, executedAmount: ExactDecimal, remainingAmount: ExactDecimal,
-        options: OrderOptions = .none, state: OrderState
+        options: OrderOption? = nil, state: OrderState
     ) {
         self.clientOrderID = clientOrderID
         self.exchangeOrderID = exchangeOrderID

@@ -15,8 +15,9 @@ public protocol StrategyContext: AnyObject {
     /// Queues a limit order. The engine quantises `price` to the symbol's price step toward
     /// the passive side (buys down, sells up) and `amount` down to the quantity step (see
     /// ``SymbolInfo/prepareOrder(side:price:amount:)``), and refuses sizes below
-    /// `minOrderSize`, unknown symbols and orders its risk checks reject.
-    func place(symbol: String, side: Side, price: ExactDecimal, amount: ExactDecimal, options: OrderOptions) -> PlaceResult
+    /// `minOrderSize`, unknown symbols and orders its risk checks reject. `options` is the
+    /// order's execution option (``OrderOption``), nil for a plain good-till-cancelled limit.
+    func place(symbol: String, side: Side, price: ExactDecimal, amount: ExactDecimal, options: OrderOption?) -> PlaceResult
 
     /// Requests cancellation of one of our orders. Unknown or already closed ids are
     /// ignored; the outcome arrives as an ``OrderUpdate``.
@@ -62,7 +63,7 @@ public protocol StrategyContext: AnyObject {
 extension StrategyContext {
     /// `place` without options: a plain limit order.
     public func place(symbol: String, side: Side, price: ExactDecimal, amount: ExactDecimal) -> PlaceResult {
-        place(symbol: symbol, side: side, price: price, amount: amount, options: .none)
+        place(symbol: symbol, side: side, price: price, amount: amount, options: nil)
     }
 
     /// `log` without fields.

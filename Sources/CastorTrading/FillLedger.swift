@@ -1,36 +1,13 @@
 import CastorCore
 import GeminiProtocol
 
-/// A Gemini trade id in canonical form (decimal digits, no leading zeros), so the
-/// `trade_id` string of a `fill` event and the numeric `tid` of `/v1/mytrades` compare equal.
-public struct TradeID: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let rawValue: String
-
-    public init(_ raw: String) {
-        let trimmed = raw.drop(while: { $0 == "0" })
-        if raw.allSatisfy(\.isNumber), !raw.isEmpty {
-            rawValue = trimmed.isEmpty ? "0" : String(trimmed)
-        } else {
-            rawValue = raw
-        }
-    }
-
-    public init(_ tid: Int64) { rawValue = String(tid) }
-
-    public var description: String { rawValue }
-
-    public static func < (a: TradeID, b: TradeID) -> Bool {
-        a.rawValue.count != b.rawValue.count ? a.rawValue.count < b.rawValue.count : a.rawValue < b.rawValue
-    }
-}
-
 /// Where a fill was learnt from (for logs; dedup ignores it).
 public enum FillSource: String, Sendable, Hashable {
     case orderEvent, myTrades, orderStatus
 }
 
 /// One execution of one of our orders, normalised from any of its three sources.
-public struct Fill: Sendable, Hashable {
+public struct LedgerFill: Sendable, Hashable {
     public let tradeID: TradeID
     public let orderID: String
     public let clientOrderID: ClientOrderID?
@@ -65,10 +42,10 @@ public struct Fill: Sendable, Hashable {
 
     /// The fill of a `fill` order event. `side` falls back to `knownSide` (the order's)
     /// when the event omits it; nil when the event carries no fill or no side is known.
-    /// Also nil when the fill's numbers are unusable (`Fill.problem`).
+    /// Also nil when the fill's numbers are unusable (`LedgerFill.problem`).
     public init?(event: OrderEvent, knownSide: Side? = nil) {
         guard let f = event.fill, let side = event.side ?? knownSide else { return nil }
-        guard Fill.problem(price: f.price, amount: f.amount, fee: f.fee) == nil else { return nil }
+        guard LedgerFill.problem(price: f.price, amount: f.amount, fee: f.fee) == nil else { return nil }
         let maker: Bool? = switch f.liquidity {
         case .maker: true
         case .taker: false
@@ -82,9 +59,9 @@ public struct Fill: Sendable, Hashable {
 
     /// A `/v1/mytrades` row (or an `include_trades` element of an order status). The
     /// symbol falls back to `knownSymbol` for old responses without one; nil when unknown.
-    /// Also nil for a row that must be rejected (`Fill.rejection(of:)`).
+    /// Also nil for a row that must be rejected (`LedgerFill.rejection(of:)`).
     public init?(trade: MyTrade, knownSymbol: Symbol? = nil, source: FillSource = .myTrades) {
-        guard let symbol = trade.symbol ?? knownSymbol, Fill.rejection(of: trade) == nil else { return nil }
+        guard let symbol = trade.symbol ?? knownSymbol, LedgerFill.rejection(of: trade) == nil else { return nil }
         self.init(tradeID: TradeID(trade.tid), orderID: trade.orderID,
                   clientOrderID: trade.clientOrderID.flatMap(ClientOrderID.init), symbol: symbol,
                   side: trade.side, price: trade.price, amount: trade.amount, fee: trade.feeAmount ?? .zero,
@@ -120,7 +97,7 @@ public struct Fill: Sendable, Hashable {
     public var signedBase: ExactDecimal { side == .buy ? amount : -amount }
     /// Quote change before fees: −price×amount for a buy, +price×amount for a sell. Nil
     /// when the product overflows (never for a fill built from exchange data, which
-    /// `Fill.problem` checked).
+    /// `LedgerFill.problem` checked).
     public var signedQuoteReportingOverflow: ExactDecimal? {
         guard let q = price.multipliedReportingOverflow(by: amount) else { return nil }
         return side == .buy ? q.negatedReportingOverflow : q
@@ -147,7 +124,7 @@ public struct Position: Sendable, Hashable {
 /// What `FillLedger.record` did with a fill.
 public enum FillRecordResult: Sendable, Hashable {
     /// First sighting: counted in the position.
-    case applied(Fill)
+    case applied(LedgerFill)
     /// Already counted under this trade id; ignored.
     case duplicate(TradeID)
     /// Already counted, but this copy disagrees (amount, price, side, order): ignored,
@@ -157,7 +134,7 @@ public enum FillRecordResult: Sendable, Hashable {
     /// for a fill the ledger refuses because a running total would overflow: it is not
     /// counted, the refusal is in `FillLedger.refused`, and callers alert as for a conflict.
     /// (Check `FillLedger.refusal(of:)` first to report it precisely.)
-    case conflicting(existing: Fill, ignored: Fill)
+    case conflicting(existing: LedgerFill, ignored: LedgerFill)
 }
 
 /// Where a ledger that keeps only its recent trade ids in memory (`FillRetention`) finds the
@@ -219,7 +196,7 @@ public struct FillTotals: Sendable, Hashable {
 public struct FillLedger: Sendable {
     /// The fills in memory: every fill counted when the ledger has no `retention`, else the
     /// recent ones (see `FillRetention`); each symbol's newest fill is always among them.
-    public private(set) var fills: [TradeID: Fill] = [:]
+    public private(set) var fills: [TradeID: LedgerFill] = [:]
     public private(set) var positions: [Symbol: Position] = [:]
     /// Base amount executed per exchange order id, from the fills in memory; with a
     /// retention an order missing here is summed from the archive (`executed(orderID:)`).
@@ -244,7 +221,7 @@ public struct FillLedger: Sendable {
     }
 
     /// Restores a ledger from journaled fills (duplicates collapse as usual).
-    public init(restoring journaled: [Fill], quoteCurrencies: [Symbol: String] = [:]) {
+    public init(restoring journaled: [LedgerFill], quoteCurrencies: [Symbol: String] = [:]) {
         self.init(quoteCurrencies: quoteCurrencies)
         for fill in journaled { record(fill) }
     }
@@ -253,7 +230,7 @@ public struct FillLedger: Sendable {
     /// themselves (already inside the totals, so not counted again): what start-up does
     /// instead of replaying the whole history. `recent` must hold each symbol's newest fills
     /// (e.g. those within `retention.windowMs` of its last fill).
-    public init(totals: [Symbol: FillTotals], recent: [Fill], lastFillTimestampMs: Int64?,
+    public init(totals: [Symbol: FillTotals], recent: [LedgerFill], lastFillTimestampMs: Int64?,
                 retention: FillRetention, quoteCurrencies: [Symbol: String] = [:]) {
         self.init(quoteCurrencies: quoteCurrencies, retention: retention)
         for (symbol, t) in totals {
@@ -312,7 +289,7 @@ public struct FillLedger: Sendable {
     /// A fill found only in the archive is a `.duplicate`: its details are no longer in
     /// memory to compare, and the archive's copy is the one that was counted.
     @discardableResult
-    public mutating func record(_ fill: Fill) -> FillRecordResult {
+    public mutating func record(_ fill: LedgerFill) -> FillRecordResult {
         if let existing = fills[fill.tradeID] {
             let same = existing.amount == fill.amount && existing.price == fill.price
                 && existing.side == fill.side && existing.orderID == fill.orderID && existing.symbol == fill.symbol
@@ -349,7 +326,7 @@ public struct FillLedger: Sendable {
         // A fill without a time is dated by the newest known time of its symbol (kept for one
         // window from when it was seen, roughly).
         let newestBySymbol = self.newestBySymbol, last = lastFillTimestampMs ?? 0, windowMs = retention.windowMs
-        func time(_ f: Fill) -> Int64 { f.timestampMs ?? newestBySymbol[f.symbol] ?? last }
+        func time(_ f: LedgerFill) -> Int64 { f.timestampMs ?? newestBySymbol[f.symbol] ?? last }
         func horizon(_ s: Symbol) -> Int64 {
             let newest = newestBySymbol[s] ?? last
             return newest.subtractingReportingOverflow(windowMs).overflow ? Int64.min : newest - windowMs
@@ -374,7 +351,7 @@ public struct FillLedger: Sendable {
     }
 
     /// Why `record(fill)` would refuse `fill` (a running total would overflow), or nil.
-    public func refusal(of fill: Fill) -> String? {
+    public func refusal(of fill: LedgerFill) -> String? {
         if case .failure(let r) = applying(fill) { return r.reason }
         return nil
     }
@@ -383,7 +360,7 @@ public struct FillLedger: Sendable {
 
     /// The symbol's position and the order's executed amount with `fill` counted, every sum
     /// checked: a fill from the exchange must never trap the process.
-    private func applying(_ fill: Fill) -> Result<(Position, ExactDecimal), Refusal> {
+    private func applying(_ fill: LedgerFill) -> Result<(Position, ExactDecimal), Refusal> {
         func checked(_ value: ExactDecimal?, _ what: String) throws(Refusal) -> ExactDecimal {
             guard let value else { throw Refusal(reason: "trade \(fill.tradeID): \(what) overflows") }
             return value

@@ -9,7 +9,7 @@ public struct NewOrderRequest: Sendable, Hashable {
     public let amount: ExactDecimal
     public let price: ExactDecimal
     public let type: GeminiOrderType
-    public let options: [String]
+    public let option: OrderOption?
     public let deadlineMs: Int64?
 
     init(_ id: ClientOrderID, _ intent: OrderIntent) {
@@ -19,7 +19,7 @@ public struct NewOrderRequest: Sendable, Hashable {
         amount = intent.amount
         price = intent.price
         type = .exchangeLimit
-        options = intent.option.map { [$0.rawValue] } ?? []
+        option = intent.option
         deadlineMs = intent.deadlineMs
     }
 }

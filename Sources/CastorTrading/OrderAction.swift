@@ -27,7 +27,7 @@ public enum OrderAction: Sendable, Hashable {
     /// Remove this intent's new-order request from the scheduler if still queued; call
     /// `newOrderDropped` if it was.
     case withdrawQueued(ClientOrderID)
-    case notifyStrategy(OrderUpdate)
+    case notifyStrategy(OrderManagerUpdate)
     /// The intent is finished without an order (to the strategy).
     case reject(ClientOrderID, OrderRejection)
     /// Something inconsistent; log it loudly.

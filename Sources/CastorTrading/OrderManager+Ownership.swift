@@ -48,7 +48,7 @@ extension OrderManager {
     }
 
     /// Fills of orders that are not ours: reported once each, never counted.
-    mutating func reportForeign(_ fills: [Fill], _ actions: inout [OrderAction]) {
+    mutating func reportForeign(_ fills: [LedgerFill], _ actions: inout [OrderAction]) {
         for fill in fills where reportedForeignTrades.insert(fill.tradeID).inserted {
             actions.append(.notifyStrategy(.foreignFill(fill)))
         }

@@ -427,19 +427,19 @@ public struct OrderManager: Sendable {
         var actions: [OrderAction] = []
         if let owner = route(orderID: event.orderID, clientOrderID: event.clientOrderID, &actions) {
             if duplicates[event.orderID] != nil {
-                if event.type == .fill, let fill = Fill(event: event, knownSide: orders[owner]?.lifecycle.side) {
+                if event.type == .fill, let fill = LedgerFill(event: event, knownSide: orders[owner]?.lifecycle.side) {
                     record(fill, &actions)
                 }
                 return actions
             }
             guard var o = orders[owner] else {
                 // Finished and removed from memory, but ours: a late fill still counts.
-                if event.type == .fill, let fill = Fill(event: event) { record(fill, &actions) }
+                if event.type == .fill, let fill = LedgerFill(event: event) { record(fill, &actions) }
                 return actions
             }
             let finishedWithoutOrder = o.lifecycle.finishedWithoutOrder
             if event.type == .fill {
-                if let fill = Fill(event: event, knownSide: o.lifecycle.side) {
+                if let fill = LedgerFill(event: event, knownSide: o.lifecycle.side) {
                     if case .applied = record(fill, &actions) {
                         notify(o.lifecycle.applyNewFill(amount: fill.amount, orderID: fill.orderID), &actions)
                     }
@@ -452,11 +452,11 @@ public struct OrderManager: Sendable {
             followUps(owner, now: now, &actions)
             if finishedWithoutOrder || orphans[event.orderID] != nil { trackOrphan(event, &actions) }
         } else if owns(orderID: event.orderID, clientOrderID: event.clientOrderID) {
-            if event.type == .fill, let fill = Fill(event: event, knownSide: orphans[event.orderID]?.side) {
+            if event.type == .fill, let fill = LedgerFill(event: event, knownSide: orphans[event.orderID]?.side) {
                 record(fill, &actions)
             }
             trackOrphan(event, &actions)
-        } else if event.type == .fill, let fill = Fill(event: event) {
+        } else if event.type == .fill, let fill = LedgerFill(event: event) {
             reportForeign([fill], &actions)
         }
         return actions
@@ -506,11 +506,11 @@ public struct OrderManager: Sendable {
         if finishedWithoutOrder || orphans[status.orderID] != nil { trackOrphan(status, &actions) }
     }
 
-    func fills(of status: OrderStatus, clientOrderID: ClientOrderID?) -> [Fill] {
-        (status.trades ?? []).filter { !Fill.isFullyBroken($0) }.compactMap {
-            Fill(trade: $0, knownSymbol: status.symbol, source: .orderStatus)
+    func fills(of status: OrderStatus, clientOrderID: ClientOrderID?) -> [LedgerFill] {
+        (status.trades ?? []).filter { !LedgerFill.isFullyBroken($0) }.compactMap {
+            LedgerFill(trade: $0, knownSymbol: status.symbol, source: .orderStatus)
         }.map { f in
-            Fill(tradeID: f.tradeID, orderID: status.orderID, clientOrderID: f.clientOrderID ?? clientOrderID,
+            LedgerFill(tradeID: f.tradeID, orderID: status.orderID, clientOrderID: f.clientOrderID ?? clientOrderID,
                  symbol: f.symbol, side: f.side, price: f.price, amount: f.amount, fee: f.fee,
                  feeCurrency: f.feeCurrency, timestampMs: f.timestampMs, isMaker: f.isMaker, source: f.source)
         }
@@ -521,7 +521,7 @@ public struct OrderManager: Sendable {
     }
 
     @discardableResult
-    mutating func record(_ fill: Fill, _ actions: inout [OrderAction]) -> FillRecordResult {
+    mutating func record(_ fill: LedgerFill, _ actions: inout [OrderAction]) -> FillRecordResult {
         let result = ledger.record(fill)
         switch result {
         case .applied(let f): actions.append(.notifyStrategy(.fill(f)))

@@ -88,7 +88,7 @@ public struct ReconciliationInput: Sendable {
 /// `OrderManager.apply(_:now:)`.
 public struct ReconciliationPlan: Sendable {
     /// Fills whose trade ids the ledger has not counted, deduplicated, oldest first.
-    public internal(set) var fills: [Fill] = []
+    public internal(set) var fills: [LedgerFill] = []
     /// Local orders the exchange lists as open (update them; may bind an order id, or
     /// reveal a duplicate when the client order id matches another order id).
     public internal(set) var open: [(ClientOrderID, OpenOrderReport)] = []
@@ -124,12 +124,12 @@ public enum Reconciler {
         var seen = Set<TradeID>()
         for symbol in input.myTrades.keys.sorted() {
             for trade in input.myTrades[symbol] ?? [] {
-                if Fill.isFullyBroken(trade) { plan.brokenTrades.append(trade); continue }
-                if let reason = Fill.rejection(of: trade) {
+                if LedgerFill.isFullyBroken(trade) { plan.brokenTrades.append(trade); continue }
+                if let reason = LedgerFill.rejection(of: trade) {
                     if !ledger.contains(TradeID(trade.tid)) { plan.rejectedTrades.append(RejectedTrade(trade: trade, reason: reason)) }
                     continue
                 }
-                guard let fill = Fill(trade: trade, knownSymbol: symbol) else { continue }
+                guard let fill = LedgerFill(trade: trade, knownSymbol: symbol) else { continue }
                 guard !ledger.contains(fill.tradeID), seen.insert(fill.tradeID).inserted else { continue }
                 if let reason = ledger.refusal(of: fill) {
                     plan.rejectedTrades.append(RejectedTrade(trade: trade, reason: reason))

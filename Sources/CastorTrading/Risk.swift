@@ -2,7 +2,7 @@ import CastorCore
 import GeminiProtocol
 
 /// Limits for one symbol. `nil` disables a limit.
-public struct RiskLimits: Sendable, Hashable {
+public struct RiskCheckLimits: Sendable, Hashable {
     /// Largest price × amount of one order, in quote currency.
     public var maxOrderNotional: ExactDecimal?
     /// Largest |position| in base currency if this order and every open order on the same
@@ -25,7 +25,7 @@ public struct RiskLimits: Sendable, Hashable {
     }
 
     /// Conservative defaults: every check on.
-    public static let conservative = RiskLimits(maxOrderNotional: 1_000, maxPosition: 1, maxOpenOrders: 10,
+    public static let conservative = RiskCheckLimits(maxOrderNotional: 1_000, maxPosition: 1, maxOpenOrders: 10,
                                                 priceBandBps: 200, maxOrdersPerMinute: 60)
 }
 
@@ -75,8 +75,8 @@ public struct RiskContext: Sendable, Hashable {
 
 /// Pre-trade checks. Cancels are always allowed (they only reduce risk).
 public struct RiskChecker: Sendable {
-    public var defaultLimits: RiskLimits
-    public var limitsBySymbol: [Symbol: RiskLimits]
+    public var defaultLimits: RiskCheckLimits
+    public var limitsBySymbol: [Symbol: RiskCheckLimits]
     /// While engaged every new order is refused.
     public private(set) var killSwitchEngaged = false
     public private(set) var killSwitchReason: String?
@@ -85,12 +85,12 @@ public struct RiskChecker: Sendable {
 
     public static let rateWindowMs: Int64 = 60_000
 
-    public init(defaultLimits: RiskLimits = .conservative, limitsBySymbol: [Symbol: RiskLimits] = [:]) {
+    public init(defaultLimits: RiskCheckLimits = .conservative, limitsBySymbol: [Symbol: RiskCheckLimits] = [:]) {
         self.defaultLimits = defaultLimits
         self.limitsBySymbol = limitsBySymbol
     }
 
-    public func limits(for symbol: Symbol) -> RiskLimits { limitsBySymbol[symbol] ?? defaultLimits }
+    public func limits(for symbol: Symbol) -> RiskCheckLimits { limitsBySymbol[symbol] ?? defaultLimits }
 
     public mutating func engageKillSwitch(reason: String) {
         killSwitchEngaged = true

@@ -1,3 +1,4 @@
+import CastorCore
 import CastorHTTP
 import Dispatch
 import GeminiProtocol
@@ -12,7 +13,7 @@ extension GeminiRESTClient {
     /// `POST /v1/order/new`. Validated first: an invalid request fails with
     /// `.invalidRequest` without consuming a nonce.
     public func newOrder(
-        _ order: NewOrderRequest, deadline: DispatchTime? = nil,
+        _ order: NewOrderPayload, deadline: DispatchTime? = nil,
         on queue: DispatchQueue, completion: @escaping @Sendable (Result<OrderStatus, GeminiClientError>) -> Void
     ) {
         let fields: [(String, PayloadValue)]
@@ -68,7 +69,7 @@ extension GeminiRESTClient {
         clientOrderID: String, includeTrades: Bool = false, deadline: DispatchTime? = nil,
         on queue: DispatchQueue, completion: @escaping @Sendable (Result<[OrderStatus], GeminiClientError>) -> Void
     ) {
-        if let problem = NewOrderRequest.clientOrderIDProblem(clientOrderID) {
+        if let problem = NewOrderPayload.clientOrderIDProblem(clientOrderID) {
             queue.async { completion(.failure(.invalidRequest(problem))) }
             return
         }

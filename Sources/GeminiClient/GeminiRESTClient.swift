@@ -1,3 +1,4 @@
+import CastorCore
 import CastorHTTP
 import Dispatch
 import Foundation

@@ -93,7 +93,7 @@ final class SoakChurnStrategy: Strategy {
               let mid = book.mid, let info = context.symbol(symbol) else { return }
         while live.count < slots {
             sequence += 1
-            let side: Side, price: ExactDecimal, options: OrderOptions
+            let side: Side, price: ExactDecimal, options: OrderOption?
             if takerEvery > 0, sequence % takerEvery == 0 {
                 takers += 1
                 side = takers % 2 == 0 ? .buy : .sell

@@ -62,7 +62,7 @@ struct ReplayCommand: ParsableCommand {
                       + " | " + pad(a.map { "\($0.price)" } ?? "", 16) + (a.map { "\($0.quantity)" } ?? ""))
             }
             if let id, let t = books.lastTrade(id) {
-                print("  last trade: \(t.takerSide == .buy ? "buy" : "sell") \(t.quantity) @ \(t.price) (event \(t.eventID))")
+                print("  last trade: \(t.takerSide.rawValue) \(t.quantity) @ \(t.price) (event \(t.eventID))")
             }
         }
         let c = books.counters

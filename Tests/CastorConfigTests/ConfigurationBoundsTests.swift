@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func strategyParameterDurationsAreBounded() {
-        let p = StrategyParameters(values: ["duration": .string("99999999999999999999h"), "n": .integer(Int.max)],
+        let p = StrategyParameterTable(values: ["duration": .string("99999999999999999999h"), "n": .integer(Int.max)],
                                    locations: ["duration": "castor.toml:7", "n": "castor.toml:8"])
         #expect(throws: StrategyParameterError.invalid(location: "castor.toml:7: strategy.params.duration",
                                                        reason: "too long: at most 1000000000 seconds (about 31 years)")) {

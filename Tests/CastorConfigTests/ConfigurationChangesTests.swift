@@ -10,7 +10,7 @@ import Testing
         var live = old
         live.log.level = .debug
         live.risk.defaults.killSwitch = true
-        live.strategy.parameters = StrategyParameters(["levels": .integer(3)])
+        live.strategy.parameters = StrategyParameterTable(["levels": .integer(3)])
         let liveDiff = ConfigurationChanges(from: old, to: live)
         #expect(liveDiff.changes == [.strategyParameters, .risk, .logLevel])
         #expect(!liveDiff.requiresReconnect && !liveDiff.requiresRestart)

@@ -24,7 +24,7 @@ import Testing
         // Bad parameters for a known strategy: refused too.
         var badParams = config
         badParams.strategy.selection = .builtIn(.grid)
-        badParams.strategy.parameters = StrategyParameters(["symbol": .string("btcusd"), "levels": .integer(0)])
+        badParams.strategy.parameters = StrategyParameterTable(["symbol": .string("btcusd"), "levels": .integer(0)])
         let badParamsRefused = await h.apply(engine, badParams)
         #expect(throws: EngineError.self) { try badParamsRefused.get() }
         #expect(h.on { engine.strategyName } == "market-maker")
@@ -32,7 +32,7 @@ import Testing
         // Market maker → grid, live: feeds are not restarted.
         var grid = config
         grid.strategy.selection = .builtIn(.grid)
-        grid.strategy.parameters = StrategyParameters([
+        grid.strategy.parameters = StrategyParameterTable([
             "symbol": .string("btcusd"), "levels": .integer(2), "step_bps": .integer(10), "size": .string("0.01")])
         let outcome = try await h.apply(engine, grid).get()
         #expect(outcome.applied.contains(.strategy))

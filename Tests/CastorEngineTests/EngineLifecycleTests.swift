@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 import CastorEngine
 import Testing
 

@@ -20,9 +20,9 @@ import Testing
             timestampMs: 1_700_000_000_000 + Int64(i) * 600_000)
     }
 
-    static func ledgerFill(_ f: JournalFill) -> CastorTrading.Fill {
-        CastorTrading.Fill(tradeID: TradeID(f.tradeID), orderID: f.orderID, clientOrderID: nil, symbol: Symbol(f.symbol),
-                           side: f.side == .buy ? .buy : .sell, price: f.price, amount: f.amount, fee: f.fee,
+    static func ledgerFill(_ f: JournalFill) -> LedgerFill {
+        LedgerFill(tradeID: TradeID(f.tradeID), orderID: f.orderID, clientOrderID: nil, symbol: Symbol(f.symbol),
+                           side: f.side, price: f.price, amount: f.amount, fee: f.fee,
                            feeCurrency: f.feeCurrency, timestampMs: f.timestampMs, isMaker: true, source: .myTrades)
     }
 

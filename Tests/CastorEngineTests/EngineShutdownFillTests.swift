@@ -101,7 +101,7 @@ import Testing
     }
 
     /// The taker account trades `amount` against our resting order at `price` (immediate-or-cancel).
-    private func take(_ h: SimHarness, side: SimSide, price: Int, amount: String) async throws {
+    private func take(_ h: SimHarness, side: Side, price: Int, amount: String) async throws {
         let taker = await h.accountID(SimHarness.takerKey)
         try await h.core.withEngine { e in
             _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: side, amount: ExactDecimal(amount)!,
@@ -132,7 +132,7 @@ struct FillRow: Hashable, CustomStringConvertible {
 /// Places its orders once (maker-or-cancel, BTCUSD) and never touches them again, so only
 /// the engine's shutdown cancels them.
 final class RestingOrders: Strategy, @unchecked Sendable {
-    typealias Order = (side: CastorStrategy.Side, price: Int, amount: String)
+    typealias Order = (side: Side, price: Int, amount: String)
     static let name = "resting-orders"
     let orders: [Order]
     /// Exchange order ids of our orders the engine knows (engine queue).

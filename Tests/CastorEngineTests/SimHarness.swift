@@ -118,7 +118,7 @@ final class SimHarness: @unchecked Sendable {
         c.engine.stateDirectory = stateDirectory
         c.engine.symbols = ["BTCUSD"]
         c.strategy.selection = strategy
-        c.strategy.parameters = CastorConfig.StrategyParameters(params ?? [
+        c.strategy.parameters = StrategyParameterTable(params ?? [
             "symbol": .string("btcusd"), "spread_bps": .integer(10), "size": .string("0.01"), "requote_bps": .integer(1)])
         c.risk.defaults = RiskLimits(maxOrderNotional: 1_000_000, maxPosition: 50, maxOpenOrders: 20, priceBandBps: 500,
                                      maxOrdersPerMinute: 600, killSwitch: false)

@@ -58,7 +58,7 @@ final class FeedSimHarness: Sendable {
     @discardableResult
     func place(_ client: GeminiRESTClient, _ side: Side, _ amount: String, at price: String, symbol: String = "BTCUSD") async throws -> OrderStatus {
         let id = "feeds-\(orderCounter.add(1, ordering: .relaxed).newValue)"
-        let order = NewOrderRequest(clientOrderID: id, symbol: Symbol(symbol), side: side,
+        let order = NewOrderPayload(clientOrderID: id, symbol: Symbol(symbol), side: side,
                                     amount: ExactDecimal(amount)!, price: ExactDecimal(price)!)
         return try await withCheckedThrowingContinuation { continuation in
             client.newOrder(order, on: DispatchQueue(label: "test.rest")) { continuation.resume(with: $0) }

@@ -1,3 +1,4 @@
+import CastorCore
 import CastorTrading
 import Dispatch
 import GeminiProtocol

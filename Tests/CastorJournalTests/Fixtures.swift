@@ -3,7 +3,7 @@ import CastorJournal
 
 func dec(_ text: String) -> ExactDecimal { ExactDecimal(text)! }
 
-func makeFill(_ tradeID: String, side: JournalSide = .buy, symbol: String = "btcusd", price: String = "3632.8508430064554",
+func makeFill(_ tradeID: String, side: Side = .buy, symbol: String = "btcusd", price: String = "3632.8508430064554",
               amount: String = "0.00000001", fee: String = "0.024937655575035", ts: Int64 = 1_547_232_911_021) -> JournalFill {
     JournalFill(tradeID: tradeID, orderID: "o-\(tradeID)", clientOrderID: "c-\(tradeID)", symbol: symbol, side: side,
                 price: dec(price), amount: dec(amount), fee: dec(fee), feeCurrency: "usd", liquidity: .taker, timestampMs: ts)

@@ -8,7 +8,7 @@ import Testing
 @Suite struct JournalPositionsTests {
     static func fills(_ n: Int) -> [JournalFill] {
         (0..<n).map { (i: Int) -> JournalFill in
-            let side: JournalSide = i % 3 == 0 ? .sell : .buy
+            let side: Side = i % 3 == 0 ? .sell : .buy
             let symbol = i % 2 == 0 ? "btcusd" : "ethusd"
             let price = String(1_000 + i % 97) + "." + String(i % 1_000)
             let amount = "0." + String(1 + i % 777)

@@ -3,7 +3,7 @@ import CastorStrategy
 
 /// A scripted `StrategyContext`: records every request, quantises like the engine (via
 /// `SymbolInfo.prepareOrder`), and lets tests set time, books and positions. Symbols are
-/// canonicalised to upper case like the engine's (`GeminiProtocol.Symbol`), in every
+/// canonicalised to upper case like the engine's (`Symbol`), in every
 /// lookup and in what it records.
 final class FakeContext: StrategyContext {
     struct Placed: Equatable {
@@ -12,7 +12,7 @@ final class FakeContext: StrategyContext {
         var side: Side
         var price: ExactDecimal
         var amount: ExactDecimal
-        var options: OrderOptions
+        var options: OrderOption?
     }
 
     var now: Int64 = 1_700_000_000_000
@@ -33,7 +33,7 @@ final class FakeContext: StrategyContext {
 
     init(symbol: SymbolInfo = .btcusd) { symbols[symbol.symbol.uppercased()] = symbol }
 
-    func place(symbol: String, side: Side, price: ExactDecimal, amount: ExactDecimal, options: OrderOptions) -> PlaceResult {
+    func place(symbol: String, side: Side, price: ExactDecimal, amount: ExactDecimal, options: OrderOption?) -> PlaceResult {
         if let refuseAll { return .refused(refuseAll) }
         let symbol = symbol.uppercased()
         guard let info = symbols[symbol] else { return .refused(.unknownSymbol(symbol)) }

@@ -21,7 +21,7 @@ import Testing
         t.start(context: ctx)
         #expect(ctx.timers[TWAP.timerID] == start + 1000)
         #expect(ctx.placed.map { "\($0.side.rawValue) \($0.price) \($0.amount.normalized)" } == ["buy 100.00 0.25"])
-        #expect(ctx.placed[0].options == OrderOptions.none)
+        #expect(ctx.placed[0].options == nil)
 
         ctx.fill("c1", amount: d("0.1"), strategy: t)
         ctx.setBook(bid: d("102"), ask: d("103"))

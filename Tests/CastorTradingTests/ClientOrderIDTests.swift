@@ -1,17 +1,8 @@
+import CastorCore
 import Testing
 @testable import CastorTrading
 
 @Suite struct ClientOrderIDTests {
-    @Test func validation() {
-        #expect(ClientOrderID("a:b-c_d.e#F9") != nil)
-        #expect(ClientOrderID.validate("") == .empty)
-        #expect(ClientOrderID.validate(String(repeating: "a", count: 37)) == .tooLong(length: 37))
-        #expect(ClientOrderID(String(repeating: "a", count: 36)) != nil)
-        #expect(ClientOrderID.validate("a b") == .invalidCharacter(" "))
-        #expect(ClientOrderID.validate("é") == .invalidCharacter("é"))
-        #expect(ClientOrderID("a/b") == nil)
-    }
-
     @Test func generatorFormatAndUniquenessAcrossRestarts() throws {
         var g1 = try ClientOrderIDGenerator(prefix: "cx", boot: ClientOrderIDGenerator.bootToken(startTimeMilliseconds: 1_700_000_000_000))
         let a = try g1.next(), b = try g1.next()

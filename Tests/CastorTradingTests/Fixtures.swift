@@ -90,7 +90,7 @@ extension Array where Element == OrderAction {
     var lookups: [ClientOrderID] { compactMap { if case .lookup(let id, _) = $0 { id } else { nil } } }
     var resends: [NewOrderRequest] { compactMap { if case .resend(let r, _) = $0 { r } else { nil } } }
     var sends: [NewOrderRequest] { compactMap { if case .send(let r) = $0 { r } else { nil } } }
-    var fills: [Fill] { compactMap { if case .notifyStrategy(.fill(let f)) = $0 { f } else { nil } } }
+    var fills: [LedgerFill] { compactMap { if case .notifyStrategy(.fill(let f)) = $0 { f } else { nil } } }
     var rejects: [OrderRejection] { compactMap { if case .reject(_, let r) = $0 { r } else { nil } } }
     var cancels: [String] { compactMap { if case .sendCancel(let id, _) = $0 { id } else { nil } } }
     var duplicateCancels: [String] { compactMap { if case .cancelDuplicate(let id) = $0 { id } else { nil } } }

@@ -7,8 +7,8 @@ import Testing
 /// Values from the exchange that the ledger, a lifecycle or reconciliation cannot carry
 /// exactly are refused (and reported), never allowed to trap the process.
 @Suite struct HostileDataTests {
-    private func fill(_ tid: Int64, price: ExactDecimal, amount: ExactDecimal, side: Side = .buy, fee: ExactDecimal = .zero) -> Fill {
-        Fill(tradeID: TradeID(tid), orderID: "9", clientOrderID: nil, symbol: "BTCUSD", side: side, price: price,
+    private func fill(_ tid: Int64, price: ExactDecimal, amount: ExactDecimal, side: Side = .buy, fee: ExactDecimal = .zero) -> LedgerFill {
+        LedgerFill(tradeID: TradeID(tid), orderID: "9", clientOrderID: nil, symbol: "BTCUSD", side: side, price: price,
              amount: amount, fee: fee, feeCurrency: "USD", timestampMs: 1, isMaker: nil, source: .myTrades)
     }
 
@@ -34,16 +34,16 @@ import Testing
     @Test func ledgerRefusesAFillWhoseNotionalOverflows() {
         var ledger = FillLedger()
         let huge = fill(3, price: d("99999999999999999999"), amount: d("99999999999999999999"), side: .sell)
-        #expect(Fill.problem(price: huge.price, amount: huge.amount, fee: .zero) != nil)
+        #expect(LedgerFill.problem(price: huge.price, amount: huge.amount, fee: .zero) != nil)
         #expect(ledger.record(huge) == .conflicting(existing: huge, ignored: huge))
         #expect(ledger.positions.isEmpty)
     }
 
     @Test func fillProblemsAreNamed() {
-        #expect(Fill.problem(price: d("100"), amount: d("0.5"), fee: d("0.01")) == nil)
-        #expect(Fill.problem(price: d("100"), amount: d("0"), fee: .zero) != nil)
-        #expect(Fill.problem(price: d("100"), amount: d("-1"), fee: .zero) != nil)
-        #expect(Fill.problem(price: d("-1"), amount: d("1"), fee: .zero) != nil)
+        #expect(LedgerFill.problem(price: d("100"), amount: d("0.5"), fee: d("0.01")) == nil)
+        #expect(LedgerFill.problem(price: d("100"), amount: d("0"), fee: .zero) != nil)
+        #expect(LedgerFill.problem(price: d("100"), amount: d("-1"), fee: .zero) != nil)
+        #expect(LedgerFill.problem(price: d("-1"), amount: d("1"), fee: .zero) != nil)
     }
 
     /// `remaining` and the fill total of a lifecycle never trap, whatever the fills add up to.
@@ -83,7 +83,7 @@ import Testing
         #expect(rows[1].rejection != nil && rows[2].rejection != nil && rows[3].rejection != nil)
         #expect(rows[3].timestampMs == nil)
         #expect(rows[4].rejection == nil)          // in range, but price × amount overflows
-        #expect(Fill(trade: rows[4]) == nil)
+        #expect(LedgerFill(trade: rows[4]) == nil)
 
         let plan = Reconciler.plan(ReconciliationInput(local: [], exchangeOpen: [], myTrades: ["BTCUSD": rows], ourPrefix: "cx"),
                                    ledger: FillLedger())

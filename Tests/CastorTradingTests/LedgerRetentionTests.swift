@@ -6,10 +6,10 @@ import Testing
 
 /// What the journal is to the engine's ledger: every fill ever counted, by trade id.
 final class ArchiveStub: FillArchive {
-    private struct Store { var byTrade: [TradeID: Fill] = [:]; var byOrder: [String: [Fill]] = [:] }
+    private struct Store { var byTrade: [TradeID: LedgerFill] = [:]; var byOrder: [String: [LedgerFill]] = [:] }
     private let stored = Mutex(Store())
 
-    func add(_ fill: Fill) {
+    func add(_ fill: LedgerFill) {
         stored.withLock {
             guard $0.byTrade[fill.tradeID] == nil else { return }
             $0.byTrade[fill.tradeID] = fill
@@ -27,8 +27,8 @@ final class ArchiveStub: FillArchive {
 }
 
 @Suite struct LedgerRetentionTests {
-    static func fill(_ i: Int, ms: Int64, symbol: Symbol = "BTCUSD", order: String? = nil) -> Fill {
-        Fill(tradeID: TradeID(Int64(1_000_000 + i)), orderID: order ?? "o\(i / 4)", clientOrderID: nil, symbol: symbol,
+    static func fill(_ i: Int, ms: Int64, symbol: Symbol = "BTCUSD", order: String? = nil) -> LedgerFill {
+        LedgerFill(tradeID: TradeID(Int64(1_000_000 + i)), orderID: order ?? "o\(i / 4)", clientOrderID: nil, symbol: symbol,
              side: i % 3 == 0 ? .sell : .buy, price: ExactDecimal("\(20_000 + i % 500).\(i % 100)")!,
              amount: ExactDecimal("0.\(1 + i % 999)")!, fee: ExactDecimal("0.00\(i % 7)")!,
              feeCurrency: i % 5 == 0 ? "GUSD" : "USD", timestampMs: ms, isMaker: true, source: .myTrades)
@@ -105,7 +105,7 @@ final class ArchiveStub: FillArchive {
     /// Restoring from totals gives the same positions as replaying every fill.
     @Test func restoringFromTotalsMatchesReplay() {
         var full = FillLedger(quoteCurrencies: ["ETHBTC": "BTC"])
-        var fills: [Fill] = []
+        var fills: [LedgerFill] = []
         for i in 0..<3_000 {
             let symbol: Symbol = i % 3 == 0 ? "ETHBTC" : "BTCUSD"
             let f = Self.fill(i, ms: Int64(i) * 1_000, symbol: symbol)

@@ -11,24 +11,24 @@ import Testing
 
     @Test func dedupAcrossEventsMyTradesAndStatusTrades() {
         var l = FillLedger()
-        let ev = Fill(event: event("fill", orderID: "9", cid: nil, executed: "0.5", fill: ("107317526", "0.5", "3648.09", "0.02")))!
-        let mt = Fill(trade: trade(tid: 107317526, orderID: "9", price: "3648.09", amount: "0.5", fee: "0.02"))!
-        let st = Fill(trade: trade(tid: 107317526, orderID: "9", symbol: nil, price: "3648.09", amount: "0.5", fee: "0.02"),
+        let ev = LedgerFill(event: event("fill", orderID: "9", cid: nil, executed: "0.5", fill: ("107317526", "0.5", "3648.09", "0.02")))!
+        let mt = LedgerFill(trade: trade(tid: 107317526, orderID: "9", price: "3648.09", amount: "0.5", fee: "0.02"))!
+        let st = LedgerFill(trade: trade(tid: 107317526, orderID: "9", symbol: nil, price: "3648.09", amount: "0.5", fee: "0.02"),
                       knownSymbol: "btcusd", source: .orderStatus)!
         #expect(l.record(mt) == .applied(mt))
         #expect(l.record(ev) == .duplicate(TradeID(107317526)))
         #expect(l.record(st) == .duplicate(TradeID(107317526)))
         #expect(l.position("BTCUSD").base == d("0.5") && l.position("BTCUSD").fillCount == 1)
-        let bad = Fill(trade: trade(tid: 107317526, orderID: "9", price: "3648.09", amount: "0.6"))!
+        let bad = LedgerFill(trade: trade(tid: 107317526, orderID: "9", price: "3648.09", amount: "0.6"))!
         if case .conflicting = l.record(bad) {} else { Issue.record("expected a conflict") }
         #expect(l.position("BTCUSD").base == d("0.5"))
     }
 
     @Test func positionsAreExact() {
         var l = FillLedger(quoteCurrencies: ["ETHBTC": "btc"])
-        l.record(Fill(trade: trade(tid: 1, orderID: "a", side: "Buy", price: "3633.00", amount: "0.00423677", fee: "0.038480463525", ms: 10))!)
-        l.record(Fill(trade: trade(tid: 2, orderID: "b", side: "Sell", price: "3648.09", amount: "0.0027343246", fee: "0.024937655575035", ms: 30))!)
-        l.record(Fill(trade: trade(tid: 3, orderID: "c", side: "Buy", price: "1", amount: "1", fee: "0.5", feeCurrency: "GUSD", ms: 20))!)
+        l.record(LedgerFill(trade: trade(tid: 1, orderID: "a", side: "Buy", price: "3633.00", amount: "0.00423677", fee: "0.038480463525", ms: 10))!)
+        l.record(LedgerFill(trade: trade(tid: 2, orderID: "b", side: "Sell", price: "3648.09", amount: "0.0027343246", fee: "0.024937655575035", ms: 30))!)
+        l.record(LedgerFill(trade: trade(tid: 3, orderID: "c", side: "Buy", price: "1", amount: "1", fee: "0.5", feeCurrency: "GUSD", ms: 20))!)
         let p = l.position("BTCUSD")
         #expect(p.base == d("0.00423677") - d("0.0027343246") + d("1"))
         // −3633.00×0.00423677 + 3648.09×0.0027343246 − 1 − fees in USD
@@ -39,18 +39,18 @@ import Testing
         #expect(p.otherFees == ["GUSD": d("0.5")])
         #expect(l.lastFillTimestampMs == 30)
         #expect(l.executed(orderID: "a") == d("0.00423677"))
-        l.record(Fill(trade: trade(tid: 4, orderID: "d", symbol: "ETHBTC", side: "Sell", price: "0.05", amount: "2", fee: "0.0001", feeCurrency: "BTC"))!)
+        l.record(LedgerFill(trade: trade(tid: 4, orderID: "d", symbol: "ETHBTC", side: "Sell", price: "0.05", amount: "2", fee: "0.0001", feeCurrency: "BTC"))!)
         #expect(l.position("ETHBTC").quoteCash == d("0.0999"))
     }
 
     @Test func restoringFromJournalCollapsesDuplicates() {
-        let f = Fill(trade: trade(tid: 1, orderID: "a", amount: "1"))!
+        let f = LedgerFill(trade: trade(tid: 1, orderID: "a", amount: "1"))!
         let l = FillLedger(restoring: [f, f, f])
         #expect(l.position("BTCUSD").base == d("1") && l.fills.count == 1)
     }
 
     @Test func brokenTradesAreRecognised() {
-        #expect(Fill.isFullyBroken(trade(tid: 1, orderID: "a", amount: "1", breakKind: "full")))
-        #expect(!Fill.isFullyBroken(trade(tid: 1, orderID: "a", amount: "1", breakKind: "manual")))
+        #expect(LedgerFill.isFullyBroken(trade(tid: 1, orderID: "a", amount: "1", breakKind: "full")))
+        #expect(!LedgerFill.isFullyBroken(trade(tid: 1, orderID: "a", amount: "1", breakKind: "manual")))
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 extension Array where Element == OrderAction {
     var orphanCancels: [String] { compactMap { if case .cancelUnknown(let id) = $0 { id } else { nil } } }
-    var foreignFills: [Fill] { compactMap { if case .notifyStrategy(.foreignFill(let f)) = $0 { f } else { nil } } }
+    var foreignFills: [LedgerFill] { compactMap { if case .notifyStrategy(.foreignFill(let f)) = $0 { f } else { nil } } }
 }
 
 /// Which exchange orders and fills belong to this instance (issue 10, defects 2 and 5):
@@ -146,13 +146,13 @@ extension Array where Element == OrderAction {
     }
 
     @Test func riskLimitsRefuseValuesTooLargeToComputeInsteadOfTrapping() {
-        var r = RiskChecker(defaultLimits: RiskLimits(maxOrderNotional: 1_000, maxPosition: 1, maxOpenOrders: 10,
+        var r = RiskChecker(defaultLimits: RiskCheckLimits(maxOrderNotional: 1_000, maxPosition: 1, maxOpenOrders: 10,
                                                       priceBandBps: 100))
         let huge = ExactDecimal(mantissa: Int128.max / 10, scale: 0)
         let big = OrderIntent(symbol: "BTCUSD", side: .buy, amount: huge, price: huge)
         #expect(!r.check(big, context: RiskContext(mid: d("100"), position: .zero, openOrders: 0,
                                                  openBuyAmount: .zero, openSellAmount: .zero), now: 0).isAllowed)
-        r = RiskChecker(defaultLimits: RiskLimits(maxPosition: 1))
+        r = RiskChecker(defaultLimits: RiskCheckLimits(maxPosition: 1))
         let saturated = huge.addingSaturating(huge).addingSaturating(huge).addingSaturating(huge)
             .addingSaturating(huge).addingSaturating(huge).addingSaturating(huge).addingSaturating(huge)
             .addingSaturating(huge).addingSaturating(huge).addingSaturating(huge)
@@ -160,7 +160,7 @@ extension Array where Element == OrderAction {
         let small = OrderIntent(symbol: "BTCUSD", side: .buy, amount: d("0.1"), price: d("100"))
         #expect(!r.check(small, context: RiskContext(mid: nil, position: huge, openOrders: 0,
                                                    openBuyAmount: saturated, openSellAmount: .zero), now: 0).isAllowed)
-        r = RiskChecker(defaultLimits: RiskLimits(priceBandBps: 100))
+        r = RiskChecker(defaultLimits: RiskCheckLimits(priceBandBps: 100))
         #expect(!r.check(small, context: RiskContext(mid: huge, position: .zero, openOrders: 0,
                                                    openBuyAmount: .zero, openSellAmount: .zero), now: 0).isAllowed)
     }

@@ -1,30 +1,10 @@
+import CastorCore
 import GeminiProtocol
 import Testing
 @testable import CastorTrading
 
 @Suite struct RetryTests {
     func err(_ reason: GeminiReason, _ status: Int?) -> RESTFailure { .exchange(GeminiErrorBody(reason: reason, message: nil), httpStatus: status) }
-
-    @Test func fullJitterStaysWithinBounds() {
-        let b = Backoff(baseMs: 100, capMs: 5_000)
-        #expect(b.ceiling(attempt: 0) == 100 && b.ceiling(attempt: 3) == 800 && b.ceiling(attempt: 6) == 5_000)
-        #expect(b.ceiling(attempt: 500) == 5_000)
-        var rng = SeededRandom(seed: 42)
-        for n in 0..<12 {
-            var lo = Int64.max, hi = Int64.min
-            for _ in 0..<2_000 {
-                let v = b.delay(attempt: n, using: &rng)
-                #expect(v >= 0 && v <= min(5_000, 100 << Int64(n)))
-                lo = min(lo, v); hi = max(hi, v)
-            }
-            // Full jitter really uses the whole range.
-            let ceiling = b.ceiling(attempt: n)
-            #expect(lo <= ceiling / 10 && hi >= ceiling * 9 / 10)
-        }
-        // Same seed, same delays.
-        var r1 = SeededRandom(seed: 9), r2 = SeededRandom(seed: 9)
-        #expect((0..<10).map { b.delay(attempt: $0, using: &r1) } == (0..<10).map { b.delay(attempt: $0, using: &r2) })
-    }
 
     @Test func decisionsPerReason() {
         let p = RetryPolicy(backoff: Backoff(baseMs: 100, capMs: 1_000))

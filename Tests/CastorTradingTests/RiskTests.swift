@@ -4,8 +4,8 @@ import Testing
 @testable import CastorTrading
 
 @Suite struct RiskTests {
-    let limits = RiskLimits(maxOrderNotional: d("1000"), maxPosition: d("2"), maxOpenOrders: 3, priceBandBps: 100, maxOrdersPerMinute: 2)
-    func checker() -> RiskChecker { RiskChecker(defaultLimits: limits, limitsBySymbol: ["ETHUSD": RiskLimits()]) }
+    let limits = RiskCheckLimits(maxOrderNotional: d("1000"), maxPosition: d("2"), maxOpenOrders: 3, priceBandBps: 100, maxOrdersPerMinute: 2)
+    func checker() -> RiskChecker { RiskChecker(defaultLimits: limits, limitsBySymbol: ["ETHUSD": RiskCheckLimits()]) }
     let ctx = RiskContext(mid: d("100"))
 
     func rule(_ d: RiskDecision) -> RiskRule? { if case .refuse(let r, _) = d { r } else { nil } }

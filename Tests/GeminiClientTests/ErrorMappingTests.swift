@@ -47,7 +47,7 @@ import Testing
         let client = try stub.client()
         let fault = try #require(try JSONSerialization.jsonObject(with: Data(testCase.fault.utf8)) as? [String: Any])
         try stub.inject([fault])
-        let order = NewOrderRequest(
+        let order = NewOrderPayload(
             clientOrderID: "e-1", symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("100.00"))
         let error = try failure(call { client.newOrder(order, on: $0, completion: $1) })
         guard case .exchange(let status, let body) = error else {
@@ -66,7 +66,7 @@ import Testing
         let stub = try StubGemini()
         let client = try stub.client(requestTimeout: .milliseconds(300))
         try stub.inject([["kind": "delay", "seconds": 3.0]])
-        let order = NewOrderRequest(
+        let order = NewOrderPayload(
             clientOrderID: "slow-1", symbol: "btcusd", side: .sell, amount: dec("0.5"), price: dec("30000"))
         let error = try failure(call { client.newOrder(order, on: $0, completion: $1) })
         guard case .transport(.timedOut(requestMayHaveBeenSent: true, _)) = error else {
@@ -86,7 +86,7 @@ import Testing
         let stub = try StubGemini()
         let client = try stub.client()
         try stub.inject([["kind": "close"]])
-        let order = NewOrderRequest(
+        let order = NewOrderPayload(
             clientOrderID: "lost-1", symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("1.00"))
         let error = try failure(call { client.newOrder(order, on: $0, completion: $1) })
         guard case .transport(let httpError) = error else {

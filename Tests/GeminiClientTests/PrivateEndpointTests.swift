@@ -10,7 +10,7 @@ import Testing
     @Test func newOrderLimitWithOption() throws {
         let stub = try StubGemini()
         let client = try stub.client()
-        let order = NewOrderRequest(
+        let order = NewOrderPayload(
             clientOrderID: "bot-0001", symbol: "BTCUSD", side: .buy, amount: dec("0.001"), price: dec("25000.00"),
             option: .makerOrCancel)
         let status = try success(call { client.newOrder(order, on: $0, completion: $1) })
@@ -43,7 +43,7 @@ import Testing
     @Test func newOrderStopLimit() throws {
         let stub = try StubGemini()
         let client = try stub.client()
-        let order = NewOrderRequest(
+        let order = NewOrderPayload(
             clientOrderID: "stop:1#a", symbol: "ethusd", side: .sell, amount: dec("2.5"), price: dec("3300.00"),
             type: .stopLimit(stopPrice: dec("3314.00")))
         let status = try success(call { client.newOrder(order, on: $0, completion: $1) })

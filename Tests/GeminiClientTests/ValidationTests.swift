@@ -14,7 +14,7 @@ import Testing
     func badClientOrderIDIsRefusedUnsent(_ id: String) throws {
         let stub = try StubGemini()
         let client = try stub.client()
-        let order = NewOrderRequest(clientOrderID: id, symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("1"))
+        let order = NewOrderPayload(clientOrderID: id, symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("1"))
         let error = try failure(call { client.newOrder(order, on: $0, completion: $1) })
         guard case .invalidRequest(let why) = error else {
             Issue.record("expected invalidRequest, got \(error)")
@@ -32,9 +32,9 @@ import Testing
     }
 
     @Test func everyAllowedCharacterAndThirtySixCharactersPass() {
-        #expect(NewOrderRequest.clientOrderIDProblem(String(repeating: "Z", count: 36)) == nil)
-        #expect(NewOrderRequest.clientOrderIDProblem(":-_.#azAZ09") == nil)
-        #expect(NewOrderRequest.clientOrderIDProblem("x") == nil)
+        #expect(NewOrderPayload.clientOrderIDProblem(String(repeating: "Z", count: 36)) == nil)
+        #expect(NewOrderPayload.clientOrderIDProblem(":-_.#azAZ09") == nil)
+        #expect(NewOrderPayload.clientOrderIDProblem("x") == nil)
     }
 
     @Test func validIDOfThirtySixCharactersIsAccepted() throws {
@@ -43,13 +43,13 @@ import Testing
         let id = "20190110-4738721:abc_def.ghi#jklmno"
         #expect(id.count == 35)
         let longest = id + "p"
-        let order = NewOrderRequest(clientOrderID: longest, symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("1"))
+        let order = NewOrderPayload(clientOrderID: longest, symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("1"))
         let status = try success(call { client.newOrder(order, on: $0, completion: $1) })
         #expect(status.clientOrderID == longest)
     }
 
     @Test func orderShapeRules() throws {
-        func problem(_ order: NewOrderRequest) -> String? {
+        func problem(_ order: NewOrderPayload) -> String? {
             do {
                 _ = try order.payloadFields()
                 return nil
@@ -58,7 +58,7 @@ import Testing
                 return why
             }
         }
-        let base = NewOrderRequest(clientOrderID: "ok", symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("100"))
+        let base = NewOrderPayload(clientOrderID: "ok", symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("100"))
         #expect(problem(base) == nil)
         var order = base
         order.amount = .zero
@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func payloadFieldsAreInDocumentedOrder() throws {
-        let order = NewOrderRequest(
+        let order = NewOrderPayload(
             clientOrderID: "bot-0001", symbol: "BTCUSD", side: .buy, amount: dec("0.001"), price: dec("25000.00"),
             option: .makerOrCancel)
         let payload = GeminiPayload(

@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 /// The engine's lifecycle as an I/O-free state machine: created → starting (an ordered list
 /// of start-up steps, then waiting for both feeds and the first reconciliation) → running

@@ -47,7 +47,7 @@ struct OrderRouter {
 /// What the engine remembers about an intent beyond the order manager.
 struct IntentInfo {
     let strategy: String
-    let options: OrderOptions
+    let options: OrderOption?
     /// When the intent was made (Unix ms): bounds the fill catch-up after a restart.
     var createdMs: Int64
     /// The last state reported to the strategy, so each change is reported once.

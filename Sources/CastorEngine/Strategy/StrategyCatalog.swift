@@ -7,9 +7,9 @@ final class StrategySlot {
     let name: String
     let selection: StrategySelection
     let instance: any Strategy
-    var parameters: CastorConfig.StrategyParameters
+    var parameters: StrategyParameterTable
 
-    init(name: String, selection: StrategySelection, instance: any Strategy, parameters: CastorConfig.StrategyParameters) {
+    init(name: String, selection: StrategySelection, instance: any Strategy, parameters: StrategyParameterTable) {
         self.name = name
         self.selection = selection
         self.instance = instance
@@ -25,9 +25,9 @@ enum StrategyCatalog {
     ///   - symbols: `[engine] symbols`, which a strategy's `symbol` parameter defaults to
     ///     (the first of them).
     ///   - extra: factories registered on top of the built-ins (tests, embedders).
-    static func make(_ selection: StrategySelection, parameters: CastorConfig.StrategyParameters,
+    static func make(_ selection: StrategySelection, parameters: StrategyParameterTable,
                      symbols: [String], extra: [any StrategyFactory]) -> Result<any Strategy, EngineError> {
-        let params: StrategyParams
+        let params: StrategyParameters
         switch convert(parameters, symbols: symbols) {
         case .success(let p): params = p
         case .failure(let e): return .failure(e)
@@ -52,7 +52,7 @@ enum StrategyCatalog {
 
     /// The config's parameter values as the strategy API's. Arrays and tables have no
     /// strategy-side type, so they are refused by name rather than silently flattened.
-    static func convert(_ p: CastorConfig.StrategyParameters, symbols: [String]) -> Result<StrategyParams, EngineError> {
+    static func convert(_ p: StrategyParameterTable, symbols: [String]) -> Result<StrategyParameters, EngineError> {
         var values: [String: ParameterValue] = [:]
         for key in p.keys {
             switch p[key]! {
@@ -63,6 +63,6 @@ enum StrategyCatalog {
                 return .failure(.strategy("strategy.params.\(key): arrays and tables are not supported by the strategy API"))
             }
         }
-        return .success(StrategyParams(values, symbols: symbols))
+        return .success(StrategyParameters(values, symbols: symbols))
     }
 }

@@ -4,7 +4,7 @@ import CastorStrategy
 enum StrategyEvent {
     case book(String, BookView)
     case trade(MarketTrade)
-    case update(StrategyOrderUpdate)
-    case fill(StrategyFill)
+    case update(OrderUpdate)
+    case fill(Fill)
     case timer(String)
 }

@@ -1,3 +1,5 @@
+import CastorCore
+
 /// An `auction_open` event: the schedule of an upcoming auction (all times in ms).
 public struct AuctionOpen: Sendable, Hashable, Decodable {
     public let auctionOpenMilliseconds: Int64?

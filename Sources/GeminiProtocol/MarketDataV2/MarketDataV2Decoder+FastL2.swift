@@ -227,7 +227,7 @@ struct FastL2Scanner {
                     while true {
                         guard take(0x5B), count < capacity, take(0x22), i + 5 <= n else { return -1 }
                         i -= 1
-                        let side: MarketSide
+                        let side: Side
                         let s = load32(i + 1)
                         if s == 0x2279_7562 { // buy"
                             side = .buy

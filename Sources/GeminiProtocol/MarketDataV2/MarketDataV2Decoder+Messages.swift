@@ -46,7 +46,7 @@ extension MarketDataV2Decoder {
         let start = c.position
         var symbol = defaultSymbol
         var eventID: UInt64?, timestamp: Int64?, price: ExactDecimal?, quantity: ExactDecimal?
-        var side: MarketSide?, tid: UInt64?
+        var side: Side?, tid: UInt64?
         var more = try openObject(&c, .trades)
         while more {
             let key = try c.readKey()

@@ -37,7 +37,7 @@ extension MarketDataV2Decoder {
 
     /// `"buy"` / `"sell"` at the cursor.
     @inline(__always)
-    func readSide(_ c: inout JSONCursor) throws(MarketDataV2DecodingError) -> MarketSide {
+    func readSide(_ c: inout JSONCursor) throws(MarketDataV2DecodingError) -> Side {
         c.skipWhitespace()
         let at = c.position
         let token = try readString(&c, .side)

@@ -10,14 +10,14 @@ public struct MarketDataV2Trade: Sendable, Equatable {
     public var price: ExactDecimal
     public var quantity: ExactDecimal
     /// The taker's side.
-    public var takerSide: MarketSide
+    public var takerSide: Side
     /// `tid`, present in the docs' example and absent from real 2021 captures.
     public var tid: UInt64?
     /// True for the recent trades carried inside an `l2_updates` snapshot (history, not new).
     public var fromSnapshot: Bool
 
     public init(symbol: SymbolID, eventID: UInt64, timestampMs: Int64, price: ExactDecimal,
-                quantity: ExactDecimal, takerSide: MarketSide, tid: UInt64? = nil, fromSnapshot: Bool = false) {
+                quantity: ExactDecimal, takerSide: Side, tid: UInt64? = nil, fromSnapshot: Bool = false) {
         self.symbol = symbol
         self.eventID = eventID
         self.timestampMs = timestampMs

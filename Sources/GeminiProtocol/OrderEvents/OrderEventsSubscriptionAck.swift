@@ -1,3 +1,5 @@
+import CastorCore
+
 /// The first message on `/v1/order/events`: the subscription as the exchange understood it.
 /// Compare the filters with what was requested; an empty filter means "everything".
 public struct OrderEventsSubscriptionAck: Sendable, Hashable, Decodable {

@@ -177,7 +177,7 @@ extension SimEngine {
                                          cancelCommandId: command, timestampms: now))
     }
 
-    func markDirty(_ symbol: Int, _ side: SimSide, _ price: ExactDecimal) {
+    func markDirty(_ symbol: Int, _ side: Side, _ price: ExactDecimal) {
         let key = LevelKey(symbol: symbol, side: side, price: price)
         if dirtySet.insert(key).inserted { dirtyLevels.append(key) }
     }

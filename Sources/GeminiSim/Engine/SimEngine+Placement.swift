@@ -56,7 +56,7 @@ extension SimEngine {
         let isStop = r.type == "exchange stop limit"
         guard let si = symbolIndex[r.symbol.uppercased()] else { throw .invalidSymbol(r.symbol) }
         let sym = symbols[si]
-        guard let side = SimSide(rawValue: r.side) else {
+        guard let side = Side(rawValue: r.side) else {
             throw SimError(reason: "InvalidSide", message: "Invalid side for symbol \(sym.symbol): \(r.side)")
         }
         if r.options.count > 1 {
@@ -142,7 +142,7 @@ extension SimEngine {
         let sym = symbol(r.symbol)
         let snapshot = SimOrderSnapshot(
             orderId: nextId(), clientOrderId: r.clientOrderId, accountId: account, apiSession: session,
-            symbol: sym?.symbol ?? r.symbol.uppercased(), side: SimSide(rawValue: r.side) ?? .buy,
+            symbol: sym?.symbol ?? r.symbol.uppercased(), side: Side(rawValue: r.side) ?? .buy,
             orderType: r.type, options: r.options, timestampms: now, isLive: false, isCancelled: false,
             avgExecutionPrice: ExactDecimal(mantissa: 0, scale: sym?.quoteIncrement.scale ?? 2),
             executedAmount: .zero, remainingAmount: ExactDecimal(r.amount) ?? .zero,

@@ -86,7 +86,7 @@ extension SimEngine {
 
     /// Resting orders on one side of a symbol in matching priority (best price, then
     /// oldest first), for tests and tools.
-    public func restingOrders(symbol: String, side: SimSide) -> [SimOrderSnapshot] {
+    public func restingOrders(symbol: String, side: Side) -> [SimOrderSnapshot] {
         guard let si = symbolIndex[symbol.uppercased()] else { return [] }
         return books[si].ordersInPriority(side).map { $0.snapshot() }
     }

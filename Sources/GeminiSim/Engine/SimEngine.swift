@@ -55,7 +55,7 @@ public final class SimEngine {
     public let recentTradeLimit = 500
 
     struct ClientKey: Hashable { let account: Int64; let clientOrderId: String }
-    struct LevelKey: Hashable { let symbol: Int; let side: SimSide; let price: ExactDecimal }
+    struct LevelKey: Hashable { let symbol: Int; let side: Side; let price: ExactDecimal }
 
     /// - Parameters:
     ///   - symbols: tradable pairs (default: `SimSymbol.defaults`).

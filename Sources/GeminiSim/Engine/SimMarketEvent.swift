@@ -4,7 +4,7 @@ import CastorCore
 public struct SimLevelChange: Sendable, Hashable {
     public var symbol: String
     /// `buy` for bids, `sell` for asks.
-    public var side: SimSide
+    public var side: Side
     public var price: ExactDecimal
     /// New total resting quantity at `price`; zero when the level is gone.
     public var quantity: ExactDecimal
@@ -18,7 +18,7 @@ public struct SimPublicTrade: Sendable, Hashable {
     public var price: ExactDecimal
     public var quantity: ExactDecimal
     /// The taker's side: `buy` means an ask was lifted.
-    public var takerSide: SimSide
+    public var takerSide: Side
     public var timestampms: Int64
 }
 

@@ -20,13 +20,13 @@ final class SimOrderBook {
     private(set) var bids: [Level] = []
     private(set) var asks: [Level] = []
 
-    func levels(_ side: SimSide) -> [Level] { side == .buy ? bids : asks }
+    func levels(_ side: Side) -> [Level] { side == .buy ? bids : asks }
 
     /// Best resting level on `side`.
-    func best(_ side: SimSide) -> Level? { side == .buy ? bids.last : asks.last }
+    func best(_ side: Side) -> Level? { side == .buy ? bids.last : asks.last }
 
     /// Total resting at `price` on `side` (zero when there is no level).
-    func total(_ side: SimSide, at price: ExactDecimal) -> ExactDecimal {
+    func total(_ side: Side, at price: ExactDecimal) -> ExactDecimal {
         let (found, i) = search(side, price)
         guard found else { return .zero }
         return side == .buy ? bids[i].total : asks[i].total
@@ -61,7 +61,7 @@ final class SimOrderBook {
 
     /// Records that the best order on `side` just traded `quantity` (already applied to the
     /// order); pops it when it has nothing left and drops the level when it empties.
-    func consumeBest(_ side: SimSide, quantity: ExactDecimal) {
+    func consumeBest(_ side: Side, quantity: ExactDecimal) {
         mutate(side) { levels in
             let i = levels.count - 1
             levels[i].total -= quantity
@@ -88,16 +88,16 @@ final class SimOrderBook {
     }
 
     /// Resting orders on `side`, in matching order (best price first, then time).
-    func ordersInPriority(_ side: SimSide) -> [SimOrderRecord] {
+    func ordersInPriority(_ side: Side) -> [SimOrderRecord] {
         levels(side).reversed().flatMap { $0.orders[$0.head...] }
     }
 
-    private func mutate(_ side: SimSide, _ body: (inout [Level]) -> Void) {
+    private func mutate(_ side: Side, _ body: (inout [Level]) -> Void) {
         if side == .buy { body(&bids) } else { body(&asks) }
     }
 
     /// Binary search in the side's sort order: (found, index of the level or insert point).
-    private func search(_ side: SimSide, _ price: ExactDecimal) -> (Bool, Int) {
+    private func search(_ side: Side, _ price: ExactDecimal) -> (Bool, Int) {
         let levels = side == .buy ? bids : asks
         var lo = 0, hi = levels.count
         while lo < hi {

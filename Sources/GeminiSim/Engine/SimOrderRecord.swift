@@ -9,7 +9,7 @@ final class SimOrderRecord {
     let clientOrderId: String?
     let symbolIndex: Int
     let symbol: String
-    let side: SimSide
+    let side: Side
     let orderType: String
     let option: String?
     let price: ExactDecimal
@@ -37,7 +37,7 @@ final class SimOrderRecord {
     var trades: [SimTrade] = []
 
     init(id: Int64, accountId: Int64, session: String, clientOrderId: String?, symbolIndex: Int,
-         symbol: SimSymbol, side: SimSide, orderType: String, option: String?, price: ExactDecimal,
+         symbol: SimSymbol, side: Side, orderType: String, option: String?, price: ExactDecimal,
          stopPrice: ExactDecimal?, amount: ExactDecimal, createdMs: Int64, holdFeeBps: Int) {
         self.id = id
         self.accountId = accountId
@@ -66,7 +66,7 @@ final class SimOrderRecord {
         SimOrderRecord.hold(side: side, price: price, quantity: quantity, feeBps: holdFeeBps)
     }
 
-    static func hold(side: SimSide, price: ExactDecimal, quantity: ExactDecimal, feeBps: Int) -> ExactDecimal {
+    static func hold(side: Side, price: ExactDecimal, quantity: ExactDecimal, feeBps: Int) -> ExactDecimal {
         guard side == .buy else { return quantity }
         let notional = price * quantity
         return notional + notional * ExactDecimal.basisPoints(feeBps)

@@ -37,7 +37,7 @@ public struct SimOrderRequest: Sendable, Hashable {
     }
 
     /// Convenience for tests and the synthetic market: typed side and exact decimals.
-    public init(symbol: String, side: SimSide, amount: ExactDecimal, price: ExactDecimal,
+    public init(symbol: String, side: Side, amount: ExactDecimal, price: ExactDecimal,
                 options: [String] = [], stopPrice: ExactDecimal? = nil, clientOrderId: String? = nil) {
         self.init(symbol: symbol, amount: amount.description, price: price.description,
                   side: side.rawValue, type: stopPrice == nil ? "exchange limit" : "exchange stop limit",

@@ -14,7 +14,7 @@ public struct SimOrderSnapshot: Sendable, Hashable {
     /// Upper-case symbol; `symbolLowercased` is what REST order objects show.
     public var symbol: String
     /// `side`.
-    public var side: SimSide
+    public var side: Side
     /// `type` / `order_type`: `exchange limit` or `exchange stop limit`.
     public var orderType: String
     /// `options`, as accepted (empty or one element).

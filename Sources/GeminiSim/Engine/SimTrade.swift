@@ -14,7 +14,7 @@ public struct SimTrade: Sendable, Hashable {
     /// Upper-case symbol, as `/v1/mytrades` shows it.
     public var symbol: String
     /// This side (`type` renders as `side.capitalized`: `Buy`/`Sell`).
-    public var side: SimSide
+    public var side: Side
     /// True when this side took liquidity.
     public var aggressor: Bool
     /// Execution price (the maker's price).

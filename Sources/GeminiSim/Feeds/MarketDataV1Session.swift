@@ -16,7 +16,7 @@ actor MarketDataV1Session: FeedSession {
     final class Book: Sendable {
         struct State {
             var active = false
-            var levels: [SimSide: [ExactDecimal: ExactDecimal]] = [:]
+            var levels: [Side: [ExactDecimal: ExactDecimal]] = [:]
             var eventId: Int64 = 0
         }
         let state = Mutex(State())
@@ -50,7 +50,7 @@ actor MarketDataV1Session: FeedSession {
             book.state.withLock { s in
                 s.active = true
                 s.eventId = core.clock.nowMilliseconds()
-                for (side, levels, wanted) in [(SimSide.buy, snapshot.book.bids, options.bids), (.sell, snapshot.book.asks, options.offers)] where wanted {
+                for (side, levels, wanted) in [(Side.buy, snapshot.book.bids, options.bids), (.sell, snapshot.book.asks, options.offers)] where wanted {
                     for level in levels {
                         s.levels[side, default: [:]][level.price] = level.amount
                         events.append(.object([

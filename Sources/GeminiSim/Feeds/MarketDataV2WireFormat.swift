@@ -8,7 +8,7 @@ enum MarketDataV2WireFormat {
         .string(value.isZero ? "0" : value.description)
     }
 
-    static func change(side: SimSide, price: ExactDecimal, quantity q: ExactDecimal) -> GeminiJSON {
+    static func change(side: Side, price: ExactDecimal, quantity q: ExactDecimal) -> GeminiJSON {
         .array([.string(side.rawValue), .string(price.description), quantity(q)])
     }
 

@@ -116,7 +116,7 @@ public final class SimMarket {
             if q.asks[a] == nil, let id = quote(q, .sell, a) { q.asks[a] = id }
         }
         if rng.chance(percent: c.takerChancePercent) {
-            let side: SimSide = rng.chance(percent: 50) ? .buy : .sell
+            let side: Side = rng.chance(percent: 50) ? .buy : .sell
             let depth = Int64(rng.int(in: 0...c.takerDepthLevels))
             let ticks = side == .buy ? bestAsk + depth * spacing : bestBid - depth * spacing
             let request = SimOrderRequest(symbol: q.symbol.symbol, side: side, amount: size(c),
@@ -125,7 +125,7 @@ public final class SimMarket {
         }
         if c.sweepChancePercent > 0, rng.chance(percent: c.sweepChancePercent) {
             // A large order clearing the side `sweepDepthLevels` deep; the maker requotes after.
-            let side: SimSide = rng.chance(percent: 50) ? .buy : .sell
+            let side: Side = rng.chance(percent: 50) ? .buy : .sell
             let depth = Int64(c.sweepDepthLevels)
             let ticks = side == .buy ? bestAsk + depth * spacing : bestBid - depth * spacing
             let amount = c.lotSize * ExactDecimal(c.maxLots * max(1, c.sweepDepthLevels + 1))
@@ -151,7 +151,7 @@ public final class SimMarket {
         return kept
     }
 
-    private func quote(_ q: Quoter, _ side: SimSide, _ ticks: Int64) -> Int64? {
+    private func quote(_ q: Quoter, _ side: Side, _ ticks: Int64) -> Int64? {
         guard ticks > 0 else { return nil }
         let request = SimOrderRequest(symbol: q.symbol.symbol, side: side, amount: size(q.config),
                                       price: price(ticks, q.symbol))

@@ -121,7 +121,7 @@ final class ChaosHarness: @unchecked Sendable {
     /// The counterparty: takes the best of our resting orders on `side` with an
     /// immediate-or-cancel order, for its whole remainder or (`partial`) half of it.
     /// Returns whether there was one to take.
-    func take(_ side: SimSide, partial: Bool) async throws -> Bool {
+    func take(_ side: Side, partial: Bool) async throws -> Bool {
         let ours = ours, taker = taker
         return try await core.withEngine { e in
             let resting = e.activeOrders(account: ours).filter { $0.side == side && $0.remainingAmount > .zero }
@@ -130,7 +130,7 @@ final class ChaosHarness: @unchecked Sendable {
             var amount = best.remainingAmount
             if partial, let half = (amount * ExactDecimal("0.5")!).quantized(toStep: ExactDecimal("0.00001")!, rule: .down),
                half > .zero { amount = half }
-            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: side == .buy ? .sell : .buy, amount: amount,
+            _ = try e.placeOrder(SimOrderRequest(symbol: "BTCUSD", side: side.opposite, amount: amount,
                                                  price: best.price, options: ["immediate-or-cancel"]),
                                  account: taker, session: Self.takerKey)
             return true

@@ -70,7 +70,7 @@ import Testing
         // The test strategy is registered through `Engine.init(strategies:)`; an extra
         // factory of the plug-in's name wins, so the path is never opened.
         c.strategy.selection = .plugin(path: "/nonexistent/chaos-churn.so", name: ChurnStrategy.name)
-        c.strategy.parameters = StrategyParameters([:])
+        c.strategy.parameters = StrategyParameterTable([:])
         c.risk.defaults = RiskLimits(maxOrderNotional: 1_000_000, maxPosition: 500, maxOpenOrders: 20, priceBandBps: 500,
                                      maxOrdersPerMinute: 100_000, killSwitch: false)
         c.rateLimits.privatePerSecond = 50

@@ -29,25 +29,6 @@ private struct Probe: Decodable {
         #expect(throws: DecodingError.self) { _ = try decoder.decode(Probe.self, from: Data(#"{"id": "1", "n": "12a"}"#.utf8)) }
     }
 
-    @Test func sidesAndBookSides() throws {
-        #expect(Side(wireValue: "Buy") == .buy)
-        #expect(Side(wireValue: "SELL") == .sell)
-        #expect(Side(wireValue: "bid") == nil)
-        #expect(Side.buy.bookSide == .bid && Side.sell.bookSide == .ask)
-        #expect(Side(restingOn: .ask) == .sell)
-        #expect(BookSide.bid.takerSide == .sell && BookSide.ask.takerSide == .buy)
-        #expect(BookSide(wireValue: "sell") == .ask)
-        #expect(Side.buy.opposite == .sell && BookSide.bid.opposite == .ask)
-        #expect(try JSONDecoder().decode([Side].self, from: Data(#"["Buy","sell"]"#.utf8)) == [.buy, .sell])
-    }
-
-    @Test func symbolsCompareCaseInsensitivelyAndAreNeverSplit() throws {
-        #expect(Symbol("btcusd") == Symbol("BTCUSD"))
-        #expect(Symbol("btcgusdperp").rawValue == "BTCGUSDPERP")
-        #expect(Symbol("1inchusd").lowercased == "1inchusd")
-        #expect(throws: DecodingError.self) { _ = try JSONDecoder().decode(Symbol.self, from: Data(#""""#.utf8)) }
-    }
-
     @Test func orderStateDerivation() {
         #expect(OrderState(isLive: true, isCancelled: true) == .cancelled)
         #expect(OrderState(isLive: true, isCancelled: false) == .open)

@@ -29,7 +29,7 @@ struct EngineFixture {
     func session(_ account: Int64) -> String { account == alice ? "alice-key" : "bob-key" }
 
     @discardableResult
-    func place(_ account: Int64, _ side: SimSide, _ amount: String, _ price: String, symbol: String = "BTCUSD",
+    func place(_ account: Int64, _ side: Side, _ amount: String, _ price: String, symbol: String = "BTCUSD",
                options: [String] = [], clientOrderId: String? = nil) throws(SimError) -> SimOrderSnapshot {
         try engine.placeOrder(SimOrderRequest(symbol: symbol, amount: amount, price: price, side: side.rawValue,
                                               options: options, clientOrderId: clientOrderId),

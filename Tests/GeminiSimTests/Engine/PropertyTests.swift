@@ -5,7 +5,7 @@ import Testing
 /// Seeded random order/cancel streams from several accounts plus the synthetic market,
 /// checking the engine's invariants after every operation.
 @Suite struct PropertyTests {
-    struct LevelKey: Hashable { let symbol: String; let side: SimSide; let price: ExactDecimal }
+    struct LevelKey: Hashable { let symbol: String; let side: Side; let price: ExactDecimal }
 
     final class Harness {
         let clock = TestClock()
@@ -64,7 +64,7 @@ import Testing
             let symbol = symbols[rng.int(in: 0...3)]
             let sym = engine.symbol(symbol)!
             let mid = market.midPrice(symbol)!
-            let side: SimSide = rng.chance(percent: 50) ? .buy : .sell
+            let side: Side = rng.chance(percent: 50) ? .buy : .sell
             let price = mid + sym.quoteIncrement * ExactDecimal(rng.int(in: -8...8))
             let lot = sym.minOrderSize * ExactDecimal(10)
             let amount = lot * ExactDecimal(rng.int(in: 1...40))
@@ -98,7 +98,7 @@ import Testing
                 market.step(now: clock.ms)
             case 4...14:
                 let request = randomRequest()
-                let side = SimSide(rawValue: request.side)!
+                let side = Side(rawValue: request.side)!
                 absorb()
                 // Expected priority, derived independently of the book's own ordering: best
                 // price first, then the order that was booked first.

@@ -26,7 +26,7 @@ public enum StrategyParameterValue: Sendable, Hashable {
 /// strategy reads them; the errors still name the file, line and key because each value
 /// remembers where it was written. Equality ignores those locations: moving a line is not a
 /// parameter change.
-public struct StrategyParameters: Sendable, Hashable {
+public struct StrategyParameterTable: Sendable, Hashable {
     /// The values by key.
     public private(set) var values: [String: StrategyParameterValue]
     private var locations: [String: String]
@@ -46,7 +46,7 @@ public struct StrategyParameters: Sendable, Hashable {
     public var keys: [String] { values.keys.sorted() }
     public subscript(key: String) -> StrategyParameterValue? { values[key] }
 
-    public static func == (lhs: StrategyParameters, rhs: StrategyParameters) -> Bool { lhs.values == rhs.values }
+    public static func == (lhs: StrategyParameterTable, rhs: StrategyParameterTable) -> Bool { lhs.values == rhs.values }
     public func hash(into hasher: inout Hasher) { hasher.combine(values) }
 
     /// The string at `key`, nil if absent.

@@ -1,8 +1,10 @@
-/// The side of an order or trade from the trader's point of view.
+/// The side of an order or trade from the trader's point of view: the one `Side` of the
+/// whole daemon (wire decoding, trading, the journal and the strategy API).
 ///
 /// Gemini spells it `buy`/`sell` in orders, `Buy`/`Sell` in `/v1/mytrades`, and the books
 /// use `bid`/`ask`; decoding accepts any case of `buy`/`sell`, and the book-side mapping is
-/// explicit so the two vocabularies never get mixed silently.
+/// explicit so the two vocabularies never get mixed silently. The raw value (`buy`/`sell`,
+/// lower-case) is what requests send, the journal stores and logs show.
 public enum Side: String, Sendable, Hashable, CaseIterable, Codable {
     case buy
     case sell
@@ -24,9 +26,11 @@ public enum Side: String, Sendable, Hashable, CaseIterable, Codable {
     /// The book side this side's resting orders join (buy → bid, sell → ask).
     public var bookSide: BookSide { self == .buy ? .bid : .ask }
 
-    /// The other side.
+    /// The other side: a filled buy is unwound by a sell.
     public var opposite: Side { self == .buy ? .sell : .buy }
 
+    /// Decodes any case of `buy`/`sell`.
+    /// - Throws: `DecodingError.dataCorrupted` for anything else.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)

@@ -6,7 +6,7 @@ import GeminiProtocol
 ///
 /// `payloadFields()` validates before anything is signed, so a request Gemini would
 /// certainly reject never costs a nonce or a rate-limit slot.
-public struct NewOrderRequest: Sendable, Hashable {
+public struct NewOrderPayload: Sendable, Hashable {
     /// The order types Castor sends; Gemini's API has no market orders (emulate with
     /// `.immediateOrCancel` and an aggressive price).
     public enum OrderType: Sendable, Hashable {
@@ -24,16 +24,6 @@ public struct NewOrderRequest: Sendable, Hashable {
         }
     }
 
-    /// Execution options; Gemini accepts at most one per order.
-    public enum Option: String, Sendable, Hashable, CaseIterable {
-        /// Post-only: cancelled whole if any part would take.
-        case makerOrCancel = "maker-or-cancel"
-        /// Fill what crosses now, cancel the rest.
-        case immediateOrCancel = "immediate-or-cancel"
-        /// All or nothing, now.
-        case fillOrKill = "fill-or-kill"
-    }
-
     /// 1–36 characters of `[:\-_.#a-zA-Z0-9]`; echoed in every order event and the key to
     /// reconciling after an error whose outcome is unknown.
     public var clientOrderID: String
@@ -44,11 +34,12 @@ public struct NewOrderRequest: Sendable, Hashable {
     /// Limit price, a multiple of the symbol's `quote_increment`.
     public var price: ExactDecimal
     public var type: OrderType
-    public var option: Option?
+    /// At most one execution option (Gemini accepts one per order).
+    public var option: OrderOption?
 
     public init(
         clientOrderID: String, symbol: Symbol, side: Side, amount: ExactDecimal, price: ExactDecimal,
-        type: OrderType = .limit, option: Option? = nil
+        type: OrderType = .limit, option: OrderOption? = nil
     ) {
         self.clientOrderID = clientOrderID
         self.symbol = symbol
@@ -106,7 +97,16 @@ public struct NewOrderRequest: Sendable, Hashable {
             }
             fields.append(("stop_price", .string(stop.description)))
         }
-        if let option { fields.append(("options", .stringArray([option.rawValue]))) }
+        if let option { fields.append(("options", .stringArray([Self.wireValue(option)]))) }
         return fields
+    }
+
+    /// Gemini's spelling of `option` in the `options` array.
+    static func wireValue(_ option: OrderOption) -> String {
+        switch option {
+        case .makerOrCancel: "maker-or-cancel"
+        case .immediateOrCancel: "immediate-or-cancel"
+        case .fillOrKill: "fill-or-kill"
+        }
     }
 }

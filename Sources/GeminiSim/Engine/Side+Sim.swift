@@ -1,0 +1,6 @@
+import CastorCore
+
+extension Side {
+    /// `Buy` / `Sell`, the capitalised form `/v1/mytrades` uses for `type`.
+    var capitalized: String { self == .buy ? "Buy" : "Sell" }
+}
