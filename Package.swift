@@ -78,7 +78,7 @@ let package = Package(
             dependencies: ["CastorCore", "GeminiProtocol", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(name: "CastorSystemd", dependencies: ["CProcess"]),
-        .target(name: "CastorTrading", dependencies: ["CastorCore", "GeminiProtocol"]),
+        .target(name: "CastorTrading", dependencies: ["CastorCore"]),
         .target(name: "CastorStrategy", dependencies: ["CastorCore"]),
         .target(name: "CastorStrategies", dependencies: ["CastorStrategy", "CastorCore"]),
         .target(name: "CastorJournal", dependencies: ["CastorCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
         // CastorConfig: the unit-file test checks TimeoutStopSec= against shutdown_timeout's bound.
         .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd", "CastorConfig"]),
-        .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol"]),
+        .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol", "CastorFeeds"]),
         .testTarget(
             name: "CastorStrategiesTests",
             dependencies: ["CastorStrategies", "CastorStrategy", "CastorCore"],

@@ -119,8 +119,10 @@ target_sources() {
     md_v2)         files CastorCore GeminiProtocol CastorSSL MarketData ;;
     order_events)  files CastorCore GeminiProtocol CastorSSL CastorTrading
                    echo "$SRC/CastorFeeds/OrderEventsSequenceTracker.swift"
-                   echo "$SRC/CastorFeeds/FeedDisconnectCause.swift" ;;
-    rest)          files CastorCore GeminiProtocol CastorSSL CastorTrading ;;
+                   echo "$SRC/CastorFeeds/FeedDisconnectCause.swift"
+                   echo "$SRC/CastorFeeds/Reports/GeminiReports.swift" ;;
+    rest)          files CastorCore GeminiProtocol CastorSSL CastorTrading
+                   echo "$SRC/CastorFeeds/Reports/GeminiReports.swift" ;;
     ws_handshake)  files CastorSSL CastorWebSocket ;;
     config)        files CastorCore GeminiProtocol CastorSSL CastorConfig ;;
   esac

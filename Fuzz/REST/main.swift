@@ -36,14 +36,17 @@ let otherID = ClientOrderID("cx-fz01-000000000002")!
 
 /// Reconciles what the exchange reported against two local orders, then records the
 /// planned fills in a ledger, as the engine does at reconnect.
-func reconcile(open: [OrderStatus], trades: [MyTrade], statuses: [OrderStatus], body: Data) {
+func reconcile(open wireOpen: [OrderStatus], trades wireTrades: [MyTrade], statuses wireStatuses: [OrderStatus], body: Data) {
+    let open = wireOpen.map(OrderSnapshot.init(gemini:))
+    let trades = wireTrades.map(TradeReport.init(gemini:))
+    let statuses = wireStatuses.map(OrderSnapshot.init(gemini:))
     let local = [
         LocalOrderView(clientOrderID: ourID, orderID: open.first?.orderID, symbol: Symbol("BTCUSD"), phase: .booked),
         LocalOrderView(clientOrderID: otherID, orderID: nil, symbol: Symbol("BTCUSD"), phase: .uncertain),
     ]
-    var bySymbol: [Symbol: [MyTrade]] = [:]
+    var bySymbol: [Symbol: [TradeReport]] = [:]
     for t in trades { bySymbol[t.symbol ?? Symbol("BTCUSD"), default: []].append(t) }
-    var statusByOrderID: [String: OrderStatus] = [:]
+    var statusByOrderID: [String: OrderSnapshot] = [:]
     for s in statuses { statusByOrderID[s.orderID] = s }
     let input = ReconciliationInput(local: local, exchangeOpen: open.map { .status($0) }, myTrades: bySymbol,
                                     statusByOrderID: statusByOrderID, ourPrefix: "cx",

@@ -2,6 +2,7 @@ import CastorConfig
 import CastorCore
 import CastorFeeds
 import CastorStrategy
+import CastorTrading
 import Dispatch
 import GeminiProtocol
 import Logging
@@ -75,21 +76,19 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     // MARK: Order events
 
-    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive message: OrderEventsMessage) {
+    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive reports: [OrderReport]) {
         connections.status.lastOrderEventsMs = now
-        switch message {
-        case .events(let events):
-            for e in events where e.type != .initial {
-                perform(router.manager.handle(event: e, now: now))
-            }
-        case .error(let body):
-            log("feeds").error("order events feed reported an error", metadata: ["event": "feeds.order_events_error", "reason": "\(body)"])
-        case .subscriptionAck, .heartbeat, .unknown:
-            break
+        for r in reports where r.kind != .initial {
+            perform(router.manager.handle(event: r, now: now))
         }
     }
 
-    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderEvent]) {
+    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReportError detail: String) {
+        connections.status.lastOrderEventsMs = now
+        log("feeds").error("order events feed reported an error", metadata: ["event": "feeds.order_events_error", "reason": "\(detail)"])
+    }
+
+    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderReport]) {
         connections.status.lastOrderEventsMs = now
         // The start waits for the first of these: fills made while we were down are counted
         // (and journaled) before the strategy starts and READY is sent.

@@ -42,7 +42,8 @@ extension Engine {
                         self.log("orders").info("lookup by client order id answered", metadata: ["event": "orders.lookup_answered", 
                             "client_order_id": "\(id)", "reason": "found",
                             "order_ids": "\(matches.map(\.orderID).joined(separator: ","))"])
-                        self.perform(self.router.manager.lookupResult(id, candidates: matches, now: self.now))
+                        self.perform(self.router.manager.lookupResult(id, candidates: matches.map(OrderSnapshot.init(gemini:)),
+                                                                     now: self.now))
                     case .failure(let e):
                         let answer: LookupResult = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
                         self.log("orders").info("lookup by client order id answered",
@@ -59,7 +60,7 @@ extension Engine {
                 client.orderStatus(orderID: numeric, includeTrades: true, on: self.queue) { result in
                     let answer: LookupResult
                     switch result {
-                    case .success(let s): answer = .found(s)
+                    case .success(let s): answer = .found(OrderSnapshot(gemini: s))
                     case .failure(let e): answer = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
                     }
                     self.noteOutcome(result.failure(\.restFailure))
@@ -123,7 +124,7 @@ extension Engine {
                 switch result {
                 case .success(let status):
                     self.noteOutcome(nil)
-                    self.perform(self.router.manager.newOrderAccepted(id, status: status, now: self.now))
+                    self.perform(self.router.manager.newOrderAccepted(id, status: OrderSnapshot(gemini: status), now: self.now))
                 case .failure(let error):
                     self.log("orders").warning("order send failed; the order manager decides (lookup before any resend)",
                                                metadata: Engine.withEvent("orders.send_failed", self.orderFields(request).merging(["reason": "\(error)"]) { $1 }))
@@ -147,7 +148,9 @@ extension Engine {
                     self.log("orders").warning("cancel failed", metadata: ["event": "orders.cancel_failed", "order_id": "\(orderID)", "reason": "\(e)"])
                 }
                 self.noteOutcome(result.failure(\.restFailure))
-                self.perform(self.router.manager.cancelResult(orderID: orderID, result.mapError(\.restFailure), now: self.now))
+                self.perform(self.router.manager.cancelResult(orderID: orderID,
+                                                          result.map(OrderSnapshot.init(gemini:)).mapError(\.restFailure),
+                                                          now: self.now))
                 done()
             }
         }
@@ -307,7 +310,7 @@ extension Engine {
 extension LookupResult {
     var summary: String {
         switch self {
-        case .found(let s): "found \(s.orderID) live=\(s.isLive) cancelled=\(s.isCancelled)"
+        case .found(let s): "found \(s.orderID) live=\(s.state == .open) cancelled=\(s.state == .cancelled)"
         case .notFound: "not found"
         case .failed(let f): "failed: \(f)"
         }

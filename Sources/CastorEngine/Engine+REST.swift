@@ -135,27 +135,3 @@ extension Result {
         return nil
     }
 }
-
-extension GeminiClientError {
-    /// The order manager's view of this failure.
-    ///
-    /// A request refused before sending (`invalidRequest`) is presented as an exchange
-    /// rejection so the manager gives up after its lookup instead of resending it.
-    var restFailure: RESTFailure {
-        switch self {
-        case .exchange(let status, let body): return .exchange(body, httpStatus: status)
-        case .transport(let error):
-            guard error.requestMayHaveBeenSent else { return .notSent("\(error)") }
-            if case .timedOut = error { return .timeout }
-            return .network("\(error)")
-        case .decoding(let endpoint, let error): return .network("undecodable answer from \(endpoint): \(error)")
-        case .expired(let endpoint): return .notSent("\(endpoint) expired in the sender queue")
-        case .invalidRequest(let why):
-            return .exchange(GeminiErrorBody(reason: "InvalidRequest", message: why), httpStatus: 400)
-        case .nonce(let error): return .notSent("no nonce: \(error)")
-        }
-    }
-
-    /// True for a 404 `OrderNotFound`: the exchange has no such order.
-    var isOrderNotFound: Bool { restFailure.classification == .orderNotFound }
-}

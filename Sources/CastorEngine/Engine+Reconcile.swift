@@ -8,7 +8,7 @@ import Logging
 /// One reconciliation at a time; a request during one is remembered and run after it.
 struct ReconciliationState {
     var running = false
-    var queued: (reason: String, snapshot: [OrderEvent]?, settled: Set<ClientOrderID>)?
+    var queued: (reason: String, snapshot: [OrderReport]?, settled: Set<ClientOrderID>)?
     var waiting: [() -> Void] = []
     var completed = 0
     /// Reconciliations that gave up (a REST step failed for good).
@@ -29,12 +29,12 @@ extension Engine {
     /// can speak for is fixed when it is taken (`settled`: the snapshot's arrival, or the
     /// `/v1/orders` request), and the rest are never counted as vanished (see
     /// `ReconciliationInput.racingSnapshot`).
-    func reconcile(reason: String, snapshot: [OrderEvent]?, then: (() -> Void)? = nil) {
+    func reconcile(reason: String, snapshot: [OrderReport]?, then: (() -> Void)? = nil) {
         dispatchPrecondition(condition: .onQueue(queue))
         reconcile(reason: reason, snapshot: snapshot, settled: ReconciliationInput.settled(router.manager.localOrders), then: then)
     }
 
-    private func reconcile(reason: String, snapshot: [OrderEvent]?, settled: Set<ClientOrderID>, then: (() -> Void)?) {
+    private func reconcile(reason: String, snapshot: [OrderReport]?, settled: Set<ClientOrderID>, then: (() -> Void)?) {
         if let then { reconciliation.waiting.append(then) }
         guard !reconciliation.running else {
             reconciliation.queued = (reason, snapshot, settled)
@@ -48,14 +48,14 @@ extension Engine {
             startupCall("orders (reconcile)", retryWhileStopping: true, call: { c, q, done in c.activeOrders(on: q, completion: done) },
                         onGiveUp: { [weak self] in self?.reconciliationFailed(reason) }) {
                 [weak self] (orders: [OrderStatus]) in
-                self?.fetchTrades(reason: reason, open: orders.map(OpenOrderReport.status), settled: settled)
+                self?.fetchTrades(reason: reason, open: orders.map { .status(OrderSnapshot(gemini: $0)) }, settled: settled)
             }
         }
     }
 
     private func fetchTrades(reason: String, open: [OpenOrderReport], settled: Set<ClientOrderID>) {
         var symbols = configuration.engine.symbols.map { Symbol($0) }
-        var trades: [Symbol: [MyTrade]] = [:]
+        var trades: [Symbol: [TradeReport]] = [:]
         func next() {
             guard let symbol = symbols.first else {
                 return finish(reason: reason, open: open, trades: trades, settled: settled)
@@ -70,15 +70,16 @@ extension Engine {
     }
 
     /// One symbol's trades since `since`, paging forward while pages come back full.
-    private func page(_ symbol: Symbol, since: Int64, collected: [MyTrade], then: @escaping ([MyTrade]) -> Void) {
+    private func page(_ symbol: Symbol, since: Int64, collected: [TradeReport], then: @escaping ([TradeReport]) -> Void) {
         let limit = Engine.myTradesPageSize
         startupCall("mytrades \(symbol)", retryWhileStopping: true, call: { c, q, done in
             c.myTrades(symbol: symbol, since: since, limit: limit, on: q, completion: done)
-        }, onGiveUp: { [weak self] in self?.reconciliationFailed("mytrades \(symbol)") }) { [weak self] (rows: [MyTrade]) in
+        }, onGiveUp: { [weak self] in self?.reconciliationFailed("mytrades \(symbol)") }) { [weak self] (wire: [MyTrade]) in
             guard let self else { return }
+            let rows = wire.map(TradeReport.init(gemini:))
             var all = collected
-            let known = Set(all.map(\.tid))
-            let fresh = rows.filter { !known.contains($0.tid) }
+            let known = Set(all.map(\.tradeID))
+            let fresh = rows.filter { !known.contains($0.tradeID) }
             all += fresh
             let newest = rows.compactMap(\.timestampMs).max()
             // Same-millisecond trades may straddle pages, so the next page starts at the
@@ -142,7 +143,7 @@ extension Engine {
         }
     }
 
-    private func finish(reason: String, open: [OpenOrderReport], trades: [Symbol: [MyTrade]], settled: Set<ClientOrderID>) {
+    private func finish(reason: String, open: [OpenOrderReport], trades: [Symbol: [TradeReport]], settled: Set<ClientOrderID>) {
         let local = router.manager.localOrders
         let input = ReconciliationInput(local: local, exchangeOpen: open, myTrades: trades,
                                         ourPrefix: ownPrefix,
@@ -162,7 +163,7 @@ extension Engine {
         ])
         for r in plan.rejectedTrades {
             log("reconcile").error("trade from /v1/mytrades rejected: not counted", metadata: [
-                "event": "reconcile.trade_rejected", "trade_id": "\(r.trade.tid)", "order_id": "\(r.trade.orderID)",
+                "event": "reconcile.trade_rejected", "trade_id": "\(r.trade.tradeID)", "order_id": "\(r.trade.orderID)",
                 "reason": "\(r.reason)"])
         }
         for fill in plan.fills {

@@ -1,3 +1,4 @@
+import CastorTrading
 import CastorWebSocket
 import Dispatch
 import GeminiClient
@@ -53,6 +54,10 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
     }
 
     public weak var delegate: (any OrderEventsFeedDelegate)?
+    /// Subscription acknowledgements received (one per connect), for status and tests.
+    public private(set) var subscriptionAcknowledgements = 0
+    /// Heartbeats received and accepted in sequence, for status and tests.
+    public private(set) var heartbeatsReceived = 0
     public let queue: DispatchQueue
     public let configuration: Configuration
     private let sender: PrivateRequestSender
@@ -154,7 +159,7 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
     private func quietPeriodElapsed() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard connection.isConnected, let orders = tracker.quietPeriodElapsed() else { return }
-        delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: orders)
+        delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: orders.map(OrderReport.init(gemini:)))
     }
 
     private func received(_ frame: WebSocketMessage) {
@@ -176,13 +181,24 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
             if case .events = message { connection.data() }
             if let snapshot {
                 snapshotQuiet.cancel()
-                delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: snapshot)
+                delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: snapshot.map(OrderReport.init(gemini:)))
                 guard connection.isConnected else { return }
             } else if tracker.ackReceived, !tracker.snapshotComplete {
                 // The ack or an `initial` event: the snapshot ends after a quiet period.
                 snapshotQuiet.arm(afterMs: configuration.snapshotQuietMs) { [weak self] in self?.quietPeriodElapsed() }
             }
-            delegate?.orderEventsFeed(self, didReceive: message)
+            switch message {
+            case .events(let events):
+                delegate?.orderEventsFeed(self, didReceive: events.map(OrderReport.init(gemini:)))
+            case .error(let body):
+                delegate?.orderEventsFeed(self, didReportError: "\(body)")
+            case .subscriptionAck:
+                subscriptionAcknowledgements += 1
+            case .heartbeat:
+                heartbeatsReceived += 1
+            case .unknown:
+                break
+            }
             if case .error(let body) = message {
                 guard connection.isConnected else { return }
                 if body.classification() == .fatalConfiguration {

@@ -1,13 +1,14 @@
+import CastorTrading
 import Dispatch
-import GeminiProtocol
 
 /// The private order-events feed behind an adapter, so that the archived
 /// `/v1/order/events` can later be replaced by the new WebSocket API (API.md §7.4) without
 /// touching the engine.
 ///
-/// After every (re)connect the feed delivers the subscription ack, the `initial` snapshot
-/// of active orders, then `didCompleteInitialSnapshot`: that is when the engine reconciles
-/// (events may have been lost while disconnected; API.md §6.4).
+/// After every (re)connect the feed delivers the `initial` snapshot of active orders, then
+/// `didCompleteInitialSnapshot`: that is when the engine reconciles (events may have been
+/// lost while disconnected; API.md §6.4). The delegate sees domain reports only: the
+/// adapter keeps acknowledgements, heartbeats and sequence numbers to itself.
 ///
 /// Threading: call every member on the engine queue; the delegate is called on it.
 public protocol OrderEventsFeedAdapter: AnyObject, Sendable {
@@ -23,17 +24,20 @@ public protocol OrderEventsFeedAdapter: AnyObject, Sendable {
 
 /// What an order-events adapter reports, always on the engine queue.
 public protocol OrderEventsFeedDelegate: AnyObject {
-    /// Every decoded message in wire order: the ack, `initial` events, order events,
-    /// heartbeats, exchange errors. Sequence numbers are already checked: a message that
-    /// breaks the sequence is not delivered (the feed reconnects instead).
-    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive message: OrderEventsMessage)
+    /// Order events in wire order (`initial` ones included), one message's worth at a time.
+    /// Sequence numbers are already checked: a message that breaks the sequence is not
+    /// delivered (the feed reconnects instead).
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive reports: [OrderReport])
+    /// The venue reported an error on the feed; the adapter reconnects, or stops when the
+    /// error is about the key.
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReportError detail: String)
     /// The `initial` snapshot of this connection is complete: `activeOrders` are the
     /// `initial` events received (empty if none or if filtered out). Signalled at the
     /// first message after the ack that is not an `initial` event (an order event or a
     /// heartbeat, which comes within 5 s), or once nothing arrived for a quiet period
     /// after the ack or the last `initial` event (Gemini sends no end marker). An
     /// `initial` event after that is delivered as an ordinary event. Reconcile now.
-    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderEvent])
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderReport])
     /// The connection state changed.
     func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState)
 }

@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 /// Where a fill was learnt from (for logs; dedup ignores it).
 public enum FillSource: String, Sendable, Hashable {
@@ -43,35 +42,30 @@ public struct LedgerFill: Sendable, Hashable {
     /// The fill of a `fill` order event. `side` falls back to `knownSide` (the order's)
     /// when the event omits it; nil when the event carries no fill or no side is known.
     /// Also nil when the fill's numbers are unusable (`LedgerFill.problem`).
-    public init?(event: OrderEvent, knownSide: Side? = nil) {
-        guard let f = event.fill, let side = event.side ?? knownSide else { return nil }
+    public init?(event: OrderReport, knownSide: Side? = nil) {
+        guard let f = event.execution, let side = event.side ?? knownSide else { return nil }
         guard LedgerFill.problem(price: f.price, amount: f.amount, fee: f.fee) == nil else { return nil }
-        let maker: Bool? = switch f.liquidity {
-        case .maker: true
-        case .taker: false
-        case .other: nil
-        }
         self.init(tradeID: TradeID(f.tradeID), orderID: event.orderID,
                   clientOrderID: event.clientOrderID.flatMap(ClientOrderID.init),
                   symbol: event.symbol, side: side, price: f.price, amount: f.amount, fee: f.fee,
-                  feeCurrency: f.feeCurrency, timestampMs: event.timestamp, isMaker: maker, source: .orderEvent)
+                  feeCurrency: f.feeCurrency, timestampMs: event.timestampMs, isMaker: f.isMaker, source: .orderEvent)
     }
 
     /// A `/v1/mytrades` row (or an `include_trades` element of an order status). The
     /// symbol falls back to `knownSymbol` for old responses without one; nil when unknown.
     /// Also nil for a row that must be rejected (`LedgerFill.rejection(of:)`).
-    public init?(trade: MyTrade, knownSymbol: Symbol? = nil, source: FillSource = .myTrades) {
+    public init?(trade: TradeReport, knownSymbol: Symbol? = nil, source: FillSource = .myTrades) {
         guard let symbol = trade.symbol ?? knownSymbol, LedgerFill.rejection(of: trade) == nil else { return nil }
-        self.init(tradeID: TradeID(trade.tid), orderID: trade.orderID,
+        self.init(tradeID: TradeID(trade.tradeID), orderID: trade.orderID,
                   clientOrderID: trade.clientOrderID.flatMap(ClientOrderID.init), symbol: symbol,
-                  side: trade.side, price: trade.price, amount: trade.amount, fee: trade.feeAmount ?? .zero,
+                  side: trade.side, price: trade.price, amount: trade.amount, fee: trade.fee ?? .zero,
                   feeCurrency: trade.feeCurrency, timestampMs: trade.timestampMs,
-                  isMaker: trade.aggressor.map { !$0 }, source: source)
+                  isMaker: trade.isTaker.map { !$0 }, source: source)
     }
 
     /// Why a `/v1/mytrades` row cannot become a fill (to log and count it), or nil.
-    public static func rejection(of trade: MyTrade) -> String? {
-        trade.rejection ?? problem(price: trade.price, amount: trade.amount, fee: trade.feeAmount ?? .zero)
+    public static func rejection(of trade: TradeReport) -> String? {
+        trade.rejection ?? problem(price: trade.price, amount: trade.amount, fee: trade.fee ?? .zero)
     }
 
     /// Why numbers from the exchange cannot make a fill, or nil: the amount must be
@@ -89,8 +83,8 @@ public struct LedgerFill: Sendable, Hashable {
 
     /// A `/v1/mytrades` row with `break: "full"` was reversed by the exchange and must
     /// not be counted (§3.6).
-    public static func isFullyBroken(_ trade: MyTrade) -> Bool {
-        trade.tradeBreak?.lowercased() == "full"
+    public static func isFullyBroken(_ trade: TradeReport) -> Bool {
+        trade.isFullyBroken
     }
 
     /// Base change of this fill: +amount for a buy, −amount for a sell.

@@ -1,14 +1,13 @@
 import CastorCore
-import GeminiProtocol
 
-/// The body of a `/v1/order/new` request, minus `request`/`nonce` (the sender adds them).
+/// A limit order to place, as the order manager hands it to the venue (which spells it in
+/// its wire format: Gemini's `/v1/order/new` with type `exchange limit`).
 public struct NewOrderRequest: Sendable, Hashable {
     public let clientOrderID: ClientOrderID
     public let symbol: Symbol
     public let side: Side
     public let amount: ExactDecimal
     public let price: ExactDecimal
-    public let type: GeminiOrderType
     public let option: OrderOption?
     public let deadlineMs: Int64?
 
@@ -18,7 +17,6 @@ public struct NewOrderRequest: Sendable, Hashable {
         side = intent.side
         amount = intent.amount
         price = intent.price
-        type = .exchangeLimit
         option = intent.option
         deadlineMs = intent.deadlineMs
     }

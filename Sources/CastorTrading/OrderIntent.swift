@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 /// What a strategy wants: a limit order. The manager gives it a client order id.
 public struct OrderIntent: Sendable, Hashable {

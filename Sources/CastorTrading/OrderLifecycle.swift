@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 /// Where one of our orders is in its life, from the daemon's point of view.
 ///
@@ -26,8 +25,8 @@ public enum OrderPhase: String, Sendable, Hashable, CaseIterable, CustomStringCo
 /// How an order ended.
 public enum TerminalOutcome: Sendable, Hashable {
     case filled
-    case cancelled(GeminiReason?)
-    case rejected(GeminiReason?)
+    case cancelled(VenueReason?)
+    case rejected(VenueReason?)
 }
 
 /// Something that did not fit the lifecycle; the input was ignored in the part that
@@ -175,7 +174,7 @@ public struct OrderLifecycle: Sendable, Hashable {
 
     /// Refused without reaching the book (exchange refusal confirmed by lookup, expired in
     /// the queue, halted). Ignored with an anomaly once the exchange has acknowledged it.
-    public mutating func rejectLocally(_ reason: GeminiReason?, cause: String) -> OrderTransition {
+    public mutating func rejectLocally(_ reason: VenueReason?, cause: String) -> OrderTransition {
         change(cause) { s, anomalies in
             if s.acknowledged {
                 anomalies.append(.conflictingOutcome(kept: s.outcome ?? .filled, ignored: .rejected(reason)))
@@ -197,7 +196,7 @@ public struct OrderLifecycle: Sendable, Hashable {
     // MARK: Exchange inputs
 
     /// A REST order-status object: the new-order reply, a lookup, a cancel reply, `/v1/orders`.
-    public mutating func apply(status: OrderStatus, cause: String) -> OrderTransition {
+    public mutating func apply(status: OrderSnapshot, cause: String) -> OrderTransition {
         var t = change(cause) { s, anomalies in
             guard s.bind(status.orderID, &anomalies) else { return }
             s.acknowledged = true
@@ -221,13 +220,13 @@ public struct OrderLifecycle: Sendable, Hashable {
     }
 
     /// One order event (any type, any order, duplicates allowed).
-    public mutating func apply(event: OrderEvent) -> OrderTransition {
-        var t = change("event \(event.type)") { s, anomalies in
+    public mutating func apply(event: OrderReport) -> OrderTransition {
+        var t = change("event \(event.kind)") { s, anomalies in
             guard s.bind(event.orderID, &anomalies) else { return }
-            if event.type != .rejected { s.acknowledged = true }
+            if event.kind != .rejected { s.acknowledged = true }
             s.isUncertain = false
             s.report(executed: event.executedAmount, &anomalies)
-            switch event.type {
+            switch event.kind {
             case .initial, .accepted, .fill, .unknown:
                 break
             case .booked:
@@ -251,7 +250,7 @@ public struct OrderLifecycle: Sendable, Hashable {
             }
             s.checkFullyExecuted(&anomalies)
         }
-        t.fromAcceptedEvent = event.type == .accepted
+        t.fromAcceptedEvent = event.kind == .accepted
         return t
     }
 

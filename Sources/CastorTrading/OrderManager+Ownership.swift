@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 // Which exchange orders and fills are this instance's (several instances may share one
 // account), and the orphans: open orders of ours that no intent owns.
@@ -29,16 +28,16 @@ extension OrderManager {
         requestOrphanCancel(orderID, &actions)
     }
 
-    mutating func trackOrphan(_ e: OrderEvent, _ actions: inout [OrderAction]) {
-        let finished = e.type == .closed || e.type == .cancelled || e.type == .rejected
+    mutating func trackOrphan(_ e: OrderReport, _ actions: inout [OrderAction]) {
+        let finished = e.kind == .closed || e.kind == .cancelled || e.kind == .rejected
         trackOrphan(orderID: e.orderID, clientOrderID: e.clientOrderID, symbol: e.symbol, side: e.side,
                     remaining: e.remainingAmount ?? (e.executedAmount == nil ? e.originalAmount : nil),
                     live: e.isLive ?? !finished, &actions)
     }
 
-    mutating func trackOrphan(_ s: OrderStatus, _ actions: inout [OrderAction]) {
+    mutating func trackOrphan(_ s: OrderSnapshot, _ actions: inout [OrderAction]) {
         trackOrphan(orderID: s.orderID, clientOrderID: s.clientOrderID, symbol: s.symbol, side: s.side,
-                    remaining: s.remainingAmount, live: s.isLive, &actions)
+                    remaining: s.remainingAmount, live: s.state == .open, &actions)
     }
 
     mutating func requestOrphanCancel(_ orderID: String, _ actions: inout [OrderAction]) {

@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 // Reconciliation plans applied, and finished orders forgotten.
 extension OrderManager {
@@ -52,7 +51,7 @@ extension OrderManager {
             }
         }
         for report in plan.foreign { noteUnknown(report.orderID, report.clientOrderID, ours: false, &actions) }
-        for t in plan.brokenTrades { actions.append(.alert("trade \(t.tid) of order \(t.orderID) was broken (break=full); not counted")) }
+        for t in plan.brokenTrades { actions.append(.alert("trade \(t.tradeID) of order \(t.orderID) was broken (break=full); not counted")) }
         return actions
     }
 

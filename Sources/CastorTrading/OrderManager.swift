@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 /// Tracks every order of this daemon: client order id ↔ order id, lifecycles, fills
 /// (via a `FillLedger`), cancels, uncertain sends and duplicates. Pure: inputs in,
@@ -194,7 +193,7 @@ public struct OrderManager: Sendable {
     }
 
     /// `/v1/order/new` answered with an order.
-    public mutating func newOrderAccepted(_ id: ClientOrderID, status: OrderStatus, now: Int64) -> [OrderAction] {
+    public mutating func newOrderAccepted(_ id: ClientOrderID, status: OrderSnapshot, now: Int64) -> [OrderAction] {
         guard orders[id] != nil else { return [.alert("new-order reply for unknown client order id \(id)")] }
         replyArrived(id)
         var actions: [OrderAction] = []
@@ -307,13 +306,13 @@ public struct OrderManager: Sendable {
     /// side, limit price, original amount, options) match the intent are adopted; the first
     /// binds, any further one is a duplicate (cancelled). Others are reported, never
     /// adopted; with none matching the intent counts as not found.
-    public mutating func lookupResult(_ id: ClientOrderID, candidates: [OrderStatus], now: Int64) -> [OrderAction] {
+    public mutating func lookupResult(_ id: ClientOrderID, candidates: [OrderSnapshot], now: Int64) -> [OrderAction] {
         guard let o = orders[id] else {
             replyArrived(id)
             return [.alert("lookup result for unknown client order id \(id)")]
         }
         var actions: [OrderAction] = []
-        var matching: [OrderStatus] = []
+        var matching: [OrderSnapshot] = []
         for status in candidates {
             if let difference = OrderManager.immutableDifference(status, o.intent) {
                 actions.append(.alert("order \(status.orderID) carries client order id \(id) but its \(difference) "
@@ -330,7 +329,7 @@ public struct OrderManager: Sendable {
 
     /// The first immutable field in which `status` differs from `intent`, or nil when it is
     /// the order the intent describes.
-    public static func immutableDifference(_ status: OrderStatus, _ intent: OrderIntent) -> String? {
+    public static func immutableDifference(_ status: OrderSnapshot, _ intent: OrderIntent) -> String? {
         if status.symbol != intent.symbol { return "symbol (\(status.symbol))" }
         if status.side != intent.side { return "side (\(status.side))" }
         if let price = status.price, price != intent.price { return "price (\(price))" }
@@ -385,7 +384,7 @@ public struct OrderManager: Sendable {
     }
 
     /// The answer to `.sendCancel` / `.cancelDuplicate` / `.cancelUnknown`.
-    public mutating func cancelResult(orderID: String, _ result: Result<OrderStatus, RESTFailure>, now: Int64) -> [OrderAction] {
+    public mutating func cancelResult(orderID: String, _ result: Result<OrderSnapshot, RESTFailure>, now: Int64) -> [OrderAction] {
         let owner = clientIDByOrderID[orderID] ?? duplicates[orderID]
         var actions: [OrderAction] = []
         switch result {
@@ -423,22 +422,22 @@ public struct OrderManager: Sendable {
     // MARK: Order events
 
     /// One event from `/v1/order/events` (call for each event of a batch, in order).
-    public mutating func handle(event: OrderEvent, now: Int64) -> [OrderAction] {
+    public mutating func handle(event: OrderReport, now: Int64) -> [OrderAction] {
         var actions: [OrderAction] = []
         if let owner = route(orderID: event.orderID, clientOrderID: event.clientOrderID, &actions) {
             if duplicates[event.orderID] != nil {
-                if event.type == .fill, let fill = LedgerFill(event: event, knownSide: orders[owner]?.lifecycle.side) {
+                if event.kind == .fill, let fill = LedgerFill(event: event, knownSide: orders[owner]?.lifecycle.side) {
                     record(fill, &actions)
                 }
                 return actions
             }
             guard var o = orders[owner] else {
                 // Finished and removed from memory, but ours: a late fill still counts.
-                if event.type == .fill, let fill = LedgerFill(event: event) { record(fill, &actions) }
+                if event.kind == .fill, let fill = LedgerFill(event: event) { record(fill, &actions) }
                 return actions
             }
             let finishedWithoutOrder = o.lifecycle.finishedWithoutOrder
-            if event.type == .fill {
+            if event.kind == .fill {
                 if let fill = LedgerFill(event: event, knownSide: o.lifecycle.side) {
                     if case .applied = record(fill, &actions) {
                         notify(o.lifecycle.applyNewFill(amount: fill.amount, orderID: fill.orderID), &actions)
@@ -452,11 +451,11 @@ public struct OrderManager: Sendable {
             followUps(owner, now: now, &actions)
             if finishedWithoutOrder || orphans[event.orderID] != nil { trackOrphan(event, &actions) }
         } else if owns(orderID: event.orderID, clientOrderID: event.clientOrderID) {
-            if event.type == .fill, let fill = LedgerFill(event: event, knownSide: orphans[event.orderID]?.side) {
+            if event.kind == .fill, let fill = LedgerFill(event: event, knownSide: orphans[event.orderID]?.side) {
                 record(fill, &actions)
             }
             trackOrphan(event, &actions)
-        } else if event.type == .fill, let fill = LedgerFill(event: event) {
+        } else if event.kind == .fill, let fill = LedgerFill(event: event) {
             reportForeign([fill], &actions)
         }
         return actions
@@ -486,7 +485,7 @@ public struct OrderManager: Sendable {
         return id
     }
 
-    mutating func applyStatus(_ status: OrderStatus, to id: ClientOrderID, cause: String, now: Int64,
+    mutating func applyStatus(_ status: OrderSnapshot, to id: ClientOrderID, cause: String, now: Int64,
                                       _ actions: inout [OrderAction]) {
         guard route(orderID: status.orderID, clientOrderID: status.clientOrderID ?? id.rawValue, &actions) == id else { return }
         if duplicates[status.orderID] != nil {
@@ -506,7 +505,7 @@ public struct OrderManager: Sendable {
         if finishedWithoutOrder || orphans[status.orderID] != nil { trackOrphan(status, &actions) }
     }
 
-    func fills(of status: OrderStatus, clientOrderID: ClientOrderID?) -> [LedgerFill] {
+    func fills(of status: OrderSnapshot, clientOrderID: ClientOrderID?) -> [LedgerFill] {
         (status.trades ?? []).filter { !LedgerFill.isFullyBroken($0) }.compactMap {
             LedgerFill(trade: $0, knownSymbol: status.symbol, source: .orderStatus)
         }.map { f in
@@ -516,7 +515,7 @@ public struct OrderManager: Sendable {
         }
     }
 
-    mutating func recordTrades(of status: OrderStatus, clientOrderID: ClientOrderID?, _ actions: inout [OrderAction]) {
+    mutating func recordTrades(of status: OrderSnapshot, clientOrderID: ClientOrderID?, _ actions: inout [OrderAction]) {
         for fill in fills(of: status, clientOrderID: clientOrderID) { record(fill, &actions) }
     }
 

@@ -1,9 +1,8 @@
-import GeminiProtocol
 
 /// Why an intent did not become an order.
 public enum OrderRejection: Sendable, Hashable {
     /// The exchange refused it (confirmed absent by a lookup), or gave up after retries.
-    case exchange(GeminiReason?, String)
+    case exchange(VenueReason?, String)
     /// Passed its deadline before it could be (re)sent; it never reached the exchange.
     case expired
     /// New orders are halted (maintenance) until this time.

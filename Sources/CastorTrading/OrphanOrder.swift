@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 /// An open exchange order with this instance's client order id prefix that no intent owns:
 /// a lookup that lagged behind the exchange, an intent lost with a crash before it was

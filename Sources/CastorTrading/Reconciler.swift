@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 /// A local order as the reconciler sees it.
 public struct LocalOrderView: Sendable, Hashable {
@@ -18,8 +17,8 @@ public struct LocalOrderView: Sendable, Hashable {
 
 /// An open order as the exchange reported it: an `initial` order event or a `/v1/orders` row.
 public enum OpenOrderReport: Sendable, Hashable {
-    case status(OrderStatus)
-    case event(OrderEvent)
+    case status(OrderSnapshot)
+    case event(OrderReport)
 
     public var orderID: String {
         switch self {
@@ -44,10 +43,10 @@ public struct ReconciliationInput: Sendable {
     public var exchangeOpen: [OpenOrderReport]
     /// `/v1/mytrades` since `FillLedger.lastFillTimestampMs`, per requested symbol (the
     /// symbol fills in for old rows without one).
-    public var myTrades: [Symbol: [MyTrade]]
+    public var myTrades: [Symbol: [TradeReport]]
     /// Status lookups (by order id) already made for orders that vanished; a second pass
     /// with these turns `vanished` entries into `resolved` ones.
-    public var statusByOrderID: [String: OrderStatus]
+    public var statusByOrderID: [String: OrderSnapshot]
     /// The client order id prefix of this daemon: open orders with it but no local intent
     /// are orphans of ours; anything else (UI, other bots) is foreign.
     public var ourPrefix: String
@@ -59,8 +58,8 @@ public struct ReconciliationInput: Sendable {
     /// settled when the list was taken.
     public var racingSnapshot: Set<ClientOrderID>
 
-    public init(local: [LocalOrderView], exchangeOpen: [OpenOrderReport], myTrades: [Symbol: [MyTrade]] = [:],
-                statusByOrderID: [String: OrderStatus] = [:], ourPrefix: String,
+    public init(local: [LocalOrderView], exchangeOpen: [OpenOrderReport], myTrades: [Symbol: [TradeReport]] = [:],
+                statusByOrderID: [String: OrderSnapshot] = [:], ourPrefix: String,
                 racingSnapshot: Set<ClientOrderID> = []) {
         self.local = local
         self.exchangeOpen = exchangeOpen
@@ -93,7 +92,7 @@ public struct ReconciliationPlan: Sendable {
     /// reveal a duplicate when the client order id matches another order id).
     public internal(set) var open: [(ClientOrderID, OpenOrderReport)] = []
     /// Local orders gone from the open list, with a status lookup answer: apply it.
-    public internal(set) var resolved: [(ClientOrderID, OrderStatus)] = []
+    public internal(set) var resolved: [(ClientOrderID, OrderSnapshot)] = []
     /// Local orders gone from the open list without a lookup yet: query by order id.
     public internal(set) var vanished: [(ClientOrderID, String)] = []
     /// Uncertain local orders (no order id) absent from the open list: look up by client order id.
@@ -103,7 +102,7 @@ public struct ReconciliationPlan: Sendable {
     /// Open exchange orders that are not ours (website, other programs): left alone.
     public internal(set) var foreign: [OpenOrderReport] = []
     /// `/v1/mytrades` rows reversed by the exchange (`break: full`): not counted.
-    public internal(set) var brokenTrades: [MyTrade] = []
+    public internal(set) var brokenTrades: [TradeReport] = []
     /// `/v1/mytrades` rows that cannot be counted (a value out of range, a product or a
     /// running total that would overflow), with why: log and count them; never applied.
     public internal(set) var rejectedTrades: [RejectedTrade] = []
@@ -111,7 +110,7 @@ public struct ReconciliationPlan: Sendable {
 
 /// A `/v1/mytrades` row refused by reconciliation, and why.
 public struct RejectedTrade: Sendable, Hashable {
-    public let trade: MyTrade
+    public let trade: TradeReport
     public let reason: String
 }
 
@@ -126,7 +125,7 @@ public enum Reconciler {
             for trade in input.myTrades[symbol] ?? [] {
                 if LedgerFill.isFullyBroken(trade) { plan.brokenTrades.append(trade); continue }
                 if let reason = LedgerFill.rejection(of: trade) {
-                    if !ledger.contains(TradeID(trade.tid)) { plan.rejectedTrades.append(RejectedTrade(trade: trade, reason: reason)) }
+                    if !ledger.contains(TradeID(trade.tradeID)) { plan.rejectedTrades.append(RejectedTrade(trade: trade, reason: reason)) }
                     continue
                 }
                 guard let fill = LedgerFill(trade: trade, knownSymbol: symbol) else { continue }

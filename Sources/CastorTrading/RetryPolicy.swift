@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 /// The kind of REST request, which decides both its queue priority and how a failure is
 /// handled. Raw value order is priority order (cancels first).
@@ -14,10 +13,10 @@ public enum RequestKind: Int, Sendable, Hashable, Comparable, CaseIterable {
     public static func < (a: RequestKind, b: RequestKind) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// How a REST request failed, as the transport and decoder saw it.
+/// How a request to the venue failed, as the transport and decoder saw it.
 public enum RESTFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Gemini answered with an error body (or a classified outage page).
-    case exchange(GeminiErrorBody, httpStatus: Int?)
+    /// The venue answered with a refusal (or a classified outage page).
+    case exchange(VenueRefusal, httpStatus: Int?)
     /// A non-2xx answer without a recognisable body.
     case http(status: Int)
     /// No answer in time: the request may or may not have reached the exchange.
@@ -27,18 +26,18 @@ public enum RESTFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// Failed before a byte was written (DNS, connection refused): certainly not received.
     case notSent(String)
 
-    /// Gemini's own classification, when the exchange answered.
-    public var classification: GeminiErrorClassification? {
+    /// What to do about it, when the venue answered.
+    public var classification: FailureClass? {
         switch self {
-        case .exchange(let body, let status): body.classification(httpStatus: status)
-        case .http(let status): GeminiErrorClassification(httpStatus: status)
+        case .exchange(let refusal, _): refusal.classification
+        case .http(let status): FailureClass(httpStatus: status)
         case .timeout, .network, .notSent: nil
         }
     }
 
     /// The reason code, when there is one.
-    public var reason: GeminiReason? {
-        if case .exchange(let body, _) = self { return body.reason }
+    public var reason: VenueReason? {
+        if case .exchange(let refusal, _) = self { return refusal.reason }
         return nil
     }
 
@@ -56,7 +55,7 @@ public enum RESTFailure: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .exchange(let body, let status): "\(status.map { "HTTP \($0) " } ?? "")\(body)"
+        case .exchange(let refusal, let status): "\(status.map { "HTTP \($0) " } ?? "")\(refusal)"
         case .http(let status): "HTTP \(status)"
         case .timeout: "timeout"
         case .network(let text): "network error: \(text)"
@@ -90,7 +89,7 @@ public struct RetryDecision: Sendable, Hashable {
 /// After a lookup proved a failed new order absent: send it again, or give up.
 public enum ResendDecision: Sendable, Hashable {
     case resend(atMs: Int64)
-    case giveUp(reason: GeminiReason?, explanation: String)
+    case giveUp(reason: VenueReason?, explanation: String)
 }
 
 /// Per-error retry rules (§4.3 mapping, §5, §8.2).

@@ -1,5 +1,4 @@
 import CastorCore
-import GeminiProtocol
 
 /// Limits for one symbol. `nil` disables a limit.
 public struct RiskCheckLimits: Sendable, Hashable {

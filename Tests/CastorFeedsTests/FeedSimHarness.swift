@@ -1,6 +1,7 @@
 import CastorTestSupport
 import CastorCore
 import CastorHTTP
+import CastorTrading
 import Dispatch
 import Foundation
 import GeminiClient
@@ -106,26 +107,21 @@ final class FeedRecorder: MarketDataFeedDelegate, OrderEventsFeedDelegate, @unch
     var states: [FeedConnectionState] = []
     var updatedSymbols: [SymbolID] = []
     var trades: [MarketDataV2Trade] = []
-    var messages: [OrderEventsMessage] = []
-    var snapshots: [[OrderEvent]] = []
+    var events: [OrderReport] = []
+    var errors: [String] = []
+    var snapshots: [[OrderReport]] = []
 
     var causes: [FeedDisconnectCause] {
         states.compactMap { if case .reconnecting(let cause, _, _) = $0 { cause } else { nil } }
     }
     var liveCount: Int { states.filter { $0 == .live }.count }
-    var events: [OrderEvent] {
-        messages.flatMap { message -> [OrderEvent] in
-            if case .events(let e) = message { return e }
-            return []
-        }
-    }
-    var heartbeatCount: Int { messages.filter { if case .heartbeat = $0 { true } else { false } }.count }
 
     func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook symbol: SymbolID) { updatedSymbols.append(symbol) }
     func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketDataV2Trade) { trades.append(trade) }
     func marketDataFeed(_ feed: any MarketDataFeedAdapter, didChangeState state: FeedConnectionState) { states.append(state) }
-    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive message: OrderEventsMessage) { messages.append(message) }
-    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderEvent]) {
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive reports: [OrderReport]) { events += reports }
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReportError detail: String) { errors.append(detail) }
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderReport]) {
         snapshots.append(activeOrders)
     }
     func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState) { states.append(state) }

@@ -38,16 +38,15 @@ import Testing
         try await waitUntil("snapshot complete", on: queue) { recorder.snapshots.count == 1 }
         let snapshot = queue.sync { recorder.snapshots[0] }
         #expect(snapshot.map(\.orderID) == [String(resting.orderID)])
-        #expect(snapshot.allSatisfy { $0.type == .initial })
+        #expect(snapshot.allSatisfy { $0.kind == .initial })
 
         // REST through the same sender as the handshake: nonces stay in order.
         let placed = try await sim.place(sim.trader, .sell, "0.2", at: "70000")
         try await waitUntil("accepted and booked", on: queue) {
-            let types = recorder.events.filter { $0.orderID == String(placed.orderID) }.map(\.type)
+            let types = recorder.events.filter { $0.orderID == String(placed.orderID) }.map(\.kind)
             return types.contains(.accepted) && types.contains(.booked)
         }
-        let first = queue.sync { recorder.messages.first }
-        if case .subscriptionAck? = first {} else { Issue.record("first message was \(String(describing: first))") }
+        #expect(queue.sync { adapter.subscriptionAcknowledgements } == 1)
         #expect(queue.sync { recorder.causes }.isEmpty)
         queue.sync { adapter.stop() }
         await sim.stop()
@@ -65,7 +64,7 @@ import Testing
         sim.advanceHeartbeat()
         let placed = try await sim.place(sim.trader, .sell, "0.2", at: "70000")
         try await waitUntil("the new order's events", on: queue) {
-            recorder.events.contains { $0.orderID == String(placed.orderID) && $0.type == .accepted }
+            recorder.events.contains { $0.orderID == String(placed.orderID) && $0.kind == .accepted }
         }
         #expect(queue.sync { recorder.snapshots.count } == 1)
         queue.sync { adapter.stop() }
@@ -83,7 +82,7 @@ import Testing
             recorder.causes.contains(.sequenceGap(expected: 1, received: 2))
         }
         // The gap message was not delivered.
-        #expect(queue.sync { recorder.heartbeatCount } == 0)
+        #expect(queue.sync { adapter.heartbeatsReceived } == 0)
         try await sim.setFaults("{}")
         try await waitUntil("live again", on: queue) { recorder.liveCount >= 2 }
         queue.sync { adapter.stop() }
@@ -95,13 +94,13 @@ import Testing
         let (adapter, queue, recorder) = Self.makeAdapter(sim, heartbeatTimeoutMs: 1_500)
         try await waitUntil("live", on: queue) { recorder.states.last == .live }
         sim.advanceHeartbeat()
-        try await waitUntil("a heartbeat", on: queue) { recorder.heartbeatCount == 1 }
+        try await waitUntil("a heartbeat", on: queue) { adapter.heartbeatsReceived == 1 }
         try await sim.setFaults(#"{"stopHeartbeats": true}"#)
         sim.advanceHeartbeat()
         try await waitUntil("a heartbeat-silence reconnect", on: queue) {
             recorder.causes.contains { if case .heartbeatSilence = $0 { true } else { false } }
         }
-        #expect(queue.sync { recorder.heartbeatCount } == 1)
+        #expect(queue.sync { adapter.heartbeatsReceived } == 1)
         queue.sync { adapter.stop() }
         await sim.stop()
     }

@@ -1,4 +1,5 @@
 import CastorCore
+import CastorFeeds
 import Foundation
 import GeminiProtocol
 @testable import CastorTrading
@@ -14,7 +15,7 @@ private func decode<T: Decodable>(_ type: T.Type, _ object: Any) -> T {
 func status(_ orderID: String, cid: String?, symbol: String = "btcusd", side: String = "buy",
             price: String = "100.00", original: String = "1", executed: String = "0",
             live: Bool = true, cancelled: Bool = false, reason: String? = nil,
-            trades: [[String: Any]]? = nil) -> OrderStatus {
+            trades: [[String: Any]]? = nil) -> OrderSnapshot {
     var o: [String: Any] = [
         "order_id": orderID, "id": orderID, "symbol": symbol, "exchange": "gemini", "side": side,
         "type": "exchange limit", "options": [], "price": price, "avg_execution_price": "0.00",
@@ -26,7 +27,7 @@ func status(_ orderID: String, cid: String?, symbol: String = "btcusd", side: St
     if let cid { o["client_order_id"] = cid }
     if let reason { o["reason"] = reason }
     if let trades { o["trades"] = trades }
-    return decode(OrderStatus.self, o)
+    return OrderSnapshot(gemini: decode(OrderStatus.self, o))
 }
 
 /// A `/v1/mytrades` row (JSON object; decode with `trade(...)`).
@@ -46,9 +47,9 @@ func tradeJSON(tid: Int64, orderID: String, cid: String? = nil, symbol: String? 
 
 func trade(tid: Int64, orderID: String, cid: String? = nil, symbol: String? = "BTCUSD", side: String = "Buy",
            price: String = "100.00", amount: String, fee: String = "0.10", feeCurrency: String = "USD",
-           ms: Int64 = 1_700_000_000_000, breakKind: String? = nil) -> MyTrade {
-    decode(MyTrade.self, tradeJSON(tid: tid, orderID: orderID, cid: cid, symbol: symbol, side: side, price: price,
-                                   amount: amount, fee: fee, feeCurrency: feeCurrency, ms: ms, breakKind: breakKind))
+           ms: Int64 = 1_700_000_000_000, breakKind: String? = nil) -> TradeReport {
+    TradeReport(gemini: decode(MyTrade.self, tradeJSON(tid: tid, orderID: orderID, cid: cid, symbol: symbol, side: side, price: price,
+                                   amount: amount, fee: fee, feeCurrency: feeCurrency, ms: ms, breakKind: breakKind)))
 }
 
 /// An order event of `type`.
@@ -56,7 +57,7 @@ func event(_ type: String, orderID: String, cid: String?, symbol: String = "btcu
            price: String = "100.00", original: String = "1", executed: String? = "0",
            live: Bool = true, cancelled: Bool = false, reason: String? = nil,
            fill: (tradeID: String, amount: String, price: String, fee: String)? = nil,
-           ms: Int64 = 1_700_000_000_000, sequence: Int64 = 0) -> OrderEvent {
+           ms: Int64 = 1_700_000_000_000, sequence: Int64 = 0) -> OrderReport {
     var o: [String: Any] = [
         "type": type, "order_id": orderID, "api_session": "k", "symbol": symbol, "side": side,
         "order_type": "exchange limit", "timestamp": String(ms / 1000), "timestampms": ms,
@@ -74,7 +75,7 @@ func event(_ type: String, orderID: String, cid: String?, symbol: String = "btcu
         o["fill"] = ["trade_id": fill.tradeID, "liquidity": "Taker", "price": fill.price, "amount": fill.amount,
                      "fee": fill.fee, "fee_currency": "USD"]
     }
-    return decode(OrderEvent.self, o)
+    return OrderReport(gemini: decode(OrderEvent.self, o))
 }
 
 func makeManager(seed: UInt64 = 7, config: OrderManager.Configuration = .init()) -> OrderManager {

@@ -1,4 +1,5 @@
 import CastorCore
+import CastorFeeds
 import Foundation
 import GeminiProtocol
 import Testing
@@ -75,9 +76,10 @@ import Testing
             row(4, time: #""timestamp":\#(Int64.max)"#),
             row(5, price: #""99999999999999999999""#, amount: #""99999999999999999999""#),
         ].joined(separator: ",") + "]"
-        guard case .success(let rows) = try GeminiRESTDecoder.decode([MyTrade].self, from: Data(body.utf8)) else {
+        guard case .success(let wire) = try GeminiRESTDecoder.decode([MyTrade].self, from: Data(body.utf8)) else {
             Issue.record("page did not decode"); return
         }
+        let rows = wire.map(TradeReport.init(gemini:))
         #expect(rows.count == 5)
         #expect(rows[0].rejection == nil)
         #expect(rows[1].rejection != nil && rows[2].rejection != nil && rows[3].rejection != nil)
@@ -88,7 +90,7 @@ import Testing
         let plan = Reconciler.plan(ReconciliationInput(local: [], exchangeOpen: [], myTrades: ["BTCUSD": rows], ourPrefix: "cx"),
                                    ledger: FillLedger())
         #expect(plan.fills.map(\.tradeID) == [TradeID(1)])
-        #expect(plan.rejectedTrades.map(\.trade.tid) == [2, 3, 4, 5])
+        #expect(plan.rejectedTrades.map(\.trade.tradeID) == [2, 3, 4, 5])
         var m = makeManager()
         #expect(m.apply(plan, now: 1).fills.count == 1)
     }

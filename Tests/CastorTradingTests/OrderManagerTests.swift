@@ -1,4 +1,5 @@
 import CastorCore
+import CastorFeeds
 import GeminiProtocol
 import Testing
 @testable import CastorTrading
@@ -8,7 +9,7 @@ import Testing
         var m = makeManager()
         let (id, a) = m.submit(intent(), now: 0)
         let cid = id!.rawValue
-        #expect(a.sends.count == 1 && a.sends[0].clientOrderID == id && a.sends[0].type == .exchangeLimit)
+        #expect(a.sends.count == 1 && a.sends[0].clientOrderID == id)
         _ = m.newOrderAccepted(id!, status: status("9", cid: cid), now: 10)
         #expect(m.clientOrderID(forOrderID: "9") == id)
         let f = m.handle(event: event("fill", orderID: "9", cid: cid, executed: "1", live: false,
@@ -95,7 +96,7 @@ import Testing
     @Test func ambiguousNotFoundIsResentOnceWithSameClientOrderID() {
         var m = makeManager()
         let (id, _) = m.submit(intent(), now: 0)
-        _ = m.newOrderFailed(id!, failure: .exchange(GeminiErrorBody(reason: "System", message: nil), httpStatus: 500), now: 100)
+        _ = m.newOrderFailed(id!, failure: .exchange(VenueRefusal(gemini: GeminiErrorBody(reason: "System", message: nil), httpStatus: 500), httpStatus: 500), now: 100)
         let a = m.lookupResult(id!, .notFound, now: 2_000)
         #expect(a.resends.count == 1 && a.resends[0].clientOrderID == id)
         #expect(m.order(id!)?.lifecycle.phase == .pendingNew && m.order(id!)?.resends == 1)
@@ -109,15 +110,15 @@ import Testing
     @Test func nonRetryableReasonRejectsOnlyAfterLookup() {
         var m = makeManager()
         let (id, _) = m.submit(intent(), now: 0)
-        let a = m.newOrderFailed(id!, failure: .exchange(GeminiErrorBody(reason: .insufficientFunds, message: nil), httpStatus: 406), now: 1)
+        let a = m.newOrderFailed(id!, failure: .exchange(VenueRefusal(gemini: GeminiErrorBody(reason: .insufficientFunds, message: nil), httpStatus: 406), httpStatus: 406), now: 1)
         #expect(a.lookups == [id!] && a.rejects.isEmpty)
         let b = m.lookupResult(id!, .notFound, now: 1_500)
         #expect(b.resends.isEmpty)
-        #expect(b.rejects == [.exchange(.insufficientFunds, "refused by the exchange: HTTP 406 InsufficientFunds")])
+        #expect(b.rejects == [.exchange(VenueReason("InsufficientFunds"), "refused by the exchange: HTTP 406 InsufficientFunds")])
         #expect(m.order(id!)?.lifecycle.phase == .closed)
         // hummingbot#8027 case: a 406 but the order exists → tracked, not rejected.
         let (id2, _) = m.submit(intent(), now: 2)
-        _ = m.newOrderFailed(id2!, failure: .exchange(GeminiErrorBody(reason: .insufficientFunds, message: nil), httpStatus: 406), now: 3)
+        _ = m.newOrderFailed(id2!, failure: .exchange(VenueRefusal(gemini: GeminiErrorBody(reason: .insufficientFunds, message: nil), httpStatus: 406), httpStatus: 406), now: 3)
         let c = m.lookupResult(id2!, .found(status("11", cid: id2!.rawValue)), now: 1_500)
         #expect(c.rejects.isEmpty && m.order(id2!)?.lifecycle.phase == .accepted)
     }
@@ -125,14 +126,14 @@ import Testing
     @Test func authFailureRejectsWithoutLookup() {
         var m = makeManager()
         let (id, _) = m.submit(intent(), now: 0)
-        let a = m.newOrderFailed(id!, failure: .exchange(GeminiErrorBody(reason: .invalidSignature, message: nil), httpStatus: 400), now: 1)
+        let a = m.newOrderFailed(id!, failure: .exchange(VenueRefusal(gemini: GeminiErrorBody(reason: .invalidSignature, message: nil), httpStatus: 400), httpStatus: 400), now: 1)
         #expect(a.lookups.isEmpty && a.rejects.count == 1)
     }
 
     @Test func invalidNonceResendsOnlyOnce() {
         var m = makeManager()
         let (id, _) = m.submit(intent(), now: 0)
-        let nonce = RESTFailure.exchange(GeminiErrorBody(reason: .invalidNonce, message: nil), httpStatus: 400)
+        let nonce = RESTFailure.exchange(VenueRefusal(gemini: GeminiErrorBody(reason: .invalidNonce, message: nil), httpStatus: 400), httpStatus: 400)
         _ = m.newOrderFailed(id!, failure: nonce, now: 1)
         #expect(m.lookupResult(id!, .notFound, now: 1_100).resends.count == 1)
         _ = m.newOrderFailed(id!, failure: nonce, now: 1_200)
@@ -189,7 +190,7 @@ import Testing
         #expect(m.cancel(id!, now: 2).cancels == ["9"])
         let a = m.cancelResult(orderID: "9", .failure(.timeout), now: 3)
         #expect(a.cancels == ["9"])
-        let b = m.cancelResult(orderID: "9", .failure(.exchange(GeminiErrorBody(reason: .orderNotFound, message: nil), httpStatus: 404)), now: 4)
+        let b = m.cancelResult(orderID: "9", .failure(.exchange(VenueRefusal(gemini: GeminiErrorBody(reason: .orderNotFound, message: nil), httpStatus: 404), httpStatus: 404)), now: 4)
         #expect(b.queries == ["9"] && m.order(id!)?.lifecycle.phase == .accepted)
     }
 
@@ -201,7 +202,7 @@ import Testing
         #expect(late != nil && a.rejects == [.expired])
         // Maintenance halts new orders.
         let (id2, _) = m.submit(intent(), now: 1_000)
-        _ = m.newOrderFailed(id2!, failure: .exchange(GeminiErrorBody(reason: .maintenance, message: nil), httpStatus: 503), now: 1_000)
+        _ = m.newOrderFailed(id2!, failure: .exchange(VenueRefusal(gemini: GeminiErrorBody(reason: .maintenance, message: nil), httpStatus: 503), httpStatus: 503), now: 1_000)
         #expect(m.haltNewOrdersUntilMs == 61_000)
         let (_, b) = m.submit(intent(), now: 2_000)
         #expect(b.rejects == [.halted(untilMs: 61_000)])

@@ -1,4 +1,5 @@
 import CastorCore
+import CastorFeeds
 import GeminiProtocol
 import Testing
 @testable import CastorTrading
@@ -103,7 +104,7 @@ extension Array where Element == OrderAction {
 
     @Test func reconciliationCountsOnlyOurFillsAndTracksOrphans() {
         var m = makeManager()
-        let trades: [Symbol: [MyTrade]] = ["BTCUSD": [
+        let trades: [Symbol: [TradeReport]] = ["BTCUSD": [
             trade(tid: 1, orderID: "800", cid: otherInstanceID, amount: "1", ms: 1_700_000_000_001),
             trade(tid: 2, orderID: "801", cid: "cx-lost1-9", amount: "0.25", ms: 1_700_000_000_002),
             trade(tid: 3, orderID: "802", amount: "3", ms: 1_700_000_000_003),  // the website's: no client order id

@@ -1,4 +1,5 @@
 import CastorCore
+import CastorFeeds
 import GeminiProtocol
 import Testing
 @testable import CastorTrading
@@ -13,12 +14,12 @@ import Testing
         var nextOrderID = 1_000
         var nextTradeID: Int64 = 1
         /// Per order: ordered event stream (consumed front first).
-        var streams: [[OrderEvent]] = []
+        var streams: [[OrderReport]] = []
         /// Pending REST answers: (client id, closure on the manager).
         var rest: [(inout OrderManager, Int64) -> [OrderAction]] = []
         var ordersByCID: [ClientOrderID: [String]] = [:]
-        var statuses: [String: OrderStatus] = [:]
-        var allTrades: [MyTrade] = []
+        var statuses: [String: OrderSnapshot] = [:]
+        var allTrades: [TradeReport] = []
         var tradesByOrder: [String: [[String: Any]]] = [:]
         var landsOnFirstSend: [ClientOrderID: Bool] = [:]
         var raceNotFound: [ClientOrderID: Bool] = [:]
@@ -29,11 +30,11 @@ import Testing
         func chance(_ p: Double) -> Bool { Double(rng.next() % 10_000) / 10_000 < p }
 
         /// Creates a real exchange order for `cid`, with fills, and queues its events.
-        func createOrder(_ cid: ClientOrderID) -> OrderStatus {
+        func createOrder(_ cid: ClientOrderID) -> OrderSnapshot {
             nextOrderID += 1
             let oid = String(nextOrderID)
             ordersByCID[cid, default: []].append(oid)
-            var events: [OrderEvent] = [event("accepted", orderID: oid, cid: cid.rawValue, original: "10")]
+            var events: [OrderReport] = [event("accepted", orderID: oid, cid: cid.rawValue, original: "10")]
             var executed = ExactDecimal.zero
             var trades: [[String: Any]] = []
             for k in 0..<Int(rng.next() % 4) {

@@ -1,10 +1,11 @@
 import CastorCore
+import CastorFeeds
 import GeminiProtocol
 import Testing
 @testable import CastorTrading
 
 @Suite struct RetryTests {
-    func err(_ reason: GeminiReason, _ status: Int?) -> RESTFailure { .exchange(GeminiErrorBody(reason: reason, message: nil), httpStatus: status) }
+    func err(_ reason: GeminiReason, _ status: Int?) -> RESTFailure { .exchange(VenueRefusal(gemini: GeminiErrorBody(reason: reason, message: nil), httpStatus: status), httpStatus: status) }
 
     @Test func decisionsPerReason() {
         let p = RetryPolicy(backoff: Backoff(baseMs: 100, capMs: 1_000))
@@ -46,7 +47,7 @@ import Testing
         #expect(p.afterLookupNotFound(lastFailure: .timeout, resends: 0, nonceResent: false, now: 0, rng: &rng) != .giveUp(reason: nil, explanation: ""))
         if case .giveUp = p.afterLookupNotFound(lastFailure: .timeout, resends: 3, nonceResent: false, now: 0, rng: &rng) {} else { Issue.record("max resends") }
         if case .giveUp(let r, _) = p.afterLookupNotFound(lastFailure: err(.invalidPrice, 400), resends: 0, nonceResent: false, now: 0, rng: &rng) {
-            #expect(r == .invalidPrice)
+            #expect(r == VenueReason(gemini: .invalidPrice))
         } else { Issue.record("reject expected") }
         #expect(p.afterLookupNotFound(lastFailure: err(.invalidNonce, 400), resends: 0, nonceResent: false, now: 7, rng: &rng) == .resend(atMs: 7))
         #expect(RESTFailure.timeout.mayHaveExecuted && !RESTFailure.notSent("x").mayHaveExecuted)

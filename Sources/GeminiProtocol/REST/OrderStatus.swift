@@ -35,6 +35,12 @@ public struct OrderStatus: Sendable, Hashable, Decodable {
     /// `is_cancelled` → cancelled, else `is_live` → open, else filled (§3.1).
     public var state: OrderState { OrderState(isLive: isLive, isCancelled: isCancelled) }
 
+    /// Milliseconds since the epoch: `timestampms`, else `timestamp` × 1000; nil when absent
+    /// or when the seconds overflow in milliseconds.
+    public var timestampMs: Int64? {
+        EpochMilliseconds.from(milliseconds: timestampMilliseconds, seconds: timestampSeconds)
+    }
+
     private enum CodingKeys: String, CodingKey {
         case orderID = "order_id", id, clientOrderID = "client_order_id", symbol, exchange, side, type, options
         case price, avgExecutionPrice = "avg_execution_price", executedAmount = "executed_amount"

@@ -1,0 +1,91 @@
+import CastorCore
+import CastorTrading
+import GeminiProtocol
+
+// Gemini's wire types as the domain reports trading logic reads. This is the one place
+// that knows both: the engine and CastorTrading see only the left-hand sides.
+
+extension VenueReason {
+    /// A Gemini `reason` code, kept as sent.
+    public init(gemini reason: GeminiReason) { self.init(reason.rawValue) }
+}
+
+extension VenueRefusal {
+    /// A Gemini error body, classified by its reason (Gemini's table, §4.3) and else by
+    /// the HTTP status.
+    public init(gemini body: GeminiErrorBody, httpStatus: Int?) {
+        self.init(reason: VenueReason(gemini: body.reason),
+                  classification: FailureClass(gemini: body.classification(httpStatus: httpStatus)),
+                  message: body.description)
+    }
+}
+
+extension FailureClass {
+    public init(gemini c: GeminiErrorClassification) {
+        switch c {
+        case .retryWithNewNonce: self = .retryWithNewNonce
+        case .fatalConfiguration: self = .fatalConfiguration
+        case .orderNotFound: self = .orderNotFound
+        case .reject: self = .reject
+        case .backOff: self = .backOff
+        case .retryIdempotentOnly: self = .retryIdempotentOnly
+        case .halt: self = .halt
+        }
+    }
+}
+
+extension OrderSnapshot {
+    /// A REST order-status object (`/v1/order/new`, `/cancel`, `/status`, `/v1/orders`).
+    public init(gemini s: OrderStatus) {
+        let state: State = switch s.state {
+        case .open: .open
+        case .cancelled: .cancelled
+        case .filled: .filled
+        }
+        self.init(orderID: s.orderID, clientOrderID: s.clientOrderID, symbol: s.symbol, side: s.side, price: s.price,
+                  originalAmount: s.originalAmount, executedAmount: s.executedAmount, remainingAmount: s.remainingAmount,
+                  options: s.options, state: state, reason: s.reason.map(VenueReason.init(gemini:)),
+                  timestampMs: s.timestampMs,
+                  trades: s.trades.map { $0.map(TradeReport.init(gemini:)) })
+    }
+}
+
+extension OrderReport {
+    /// One `/v1/order/events` event.
+    public init(gemini e: OrderEvent) {
+        let kind: Kind = switch e.type {
+        case .initial: .initial
+        case .accepted: .accepted
+        case .rejected: .rejected
+        case .booked: .booked
+        case .fill: .fill
+        case .cancelled: .cancelled
+        case .cancelRejected: .cancelRejected
+        case .closed: .closed
+        case .unknown(let raw): .unknown(raw)
+        }
+        let execution = e.fill.map { f in
+            Execution(tradeID: f.tradeID, price: f.price, amount: f.amount, fee: f.fee, feeCurrency: f.feeCurrency,
+                      isMaker: {
+                          switch f.liquidity {
+                          case .maker: true
+                          case .taker: false
+                          case .other: nil
+                          }
+                      }())
+        }
+        self.init(kind: kind, orderID: e.orderID, clientOrderID: e.clientOrderID, symbol: e.symbol, side: e.side,
+                  price: e.price, originalAmount: e.originalAmount, executedAmount: e.executedAmount,
+                  remainingAmount: e.remainingAmount, isLive: e.isLive, isCancelled: e.isCancelled,
+                  reason: e.reason.map(VenueReason.init(gemini:)), timestampMs: e.timestamp, execution: execution)
+    }
+}
+
+extension TradeReport {
+    /// A `/v1/mytrades` row (or an `include_trades` element of an order status).
+    public init(gemini t: MyTrade) {
+        self.init(tradeID: t.tid, orderID: t.orderID, clientOrderID: t.clientOrderID, symbol: t.symbol, side: t.side,
+                  price: t.price, amount: t.amount, fee: t.feeAmount, feeCurrency: t.feeCurrency, isTaker: t.aggressor,
+                  timestampMs: t.timestampMs, isFullyBroken: t.tradeBreak?.lowercased() == "full", rejection: t.rejection)
+    }
+}
