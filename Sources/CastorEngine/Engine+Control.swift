@@ -95,7 +95,7 @@ extension Engine {
                         }
                     }
                 }
-                self.noteOutcome(result.failure(\.restFailure))
+                self.noteOutcome(result.failure(\.venueFailure))
                 done()
                 box.value?()
             }

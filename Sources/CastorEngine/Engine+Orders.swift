@@ -36,7 +36,7 @@ extension Engine {
             enqueue("order/status by client_order_id", kind: .query, notBeforeMs: at) { [weak self] client, done in
                 guard let self else { return }
                 client.orderStatus(clientOrderID: id.rawValue, includeTrades: true, on: self.queue) { result in
-                    self.noteOutcome(result.failure(\.restFailure))
+                    self.noteOutcome(result.failure(\.venueFailure))
                     switch result {
                     case .success(let matches):
                         self.log("orders").info("lookup by client order id answered", metadata: ["event": "orders.lookup_answered", 
@@ -45,7 +45,7 @@ extension Engine {
                         self.perform(self.router.manager.lookupResult(id, candidates: matches.map(OrderSnapshot.init(gemini:)),
                                                                      now: self.now))
                     case .failure(let e):
-                        let answer: LookupResult = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
+                        let answer: LookupResult = e.isOrderNotFound ? .notFound : .failed(e.venueFailure)
                         self.log("orders").info("lookup by client order id answered",
                                                 metadata: ["event": "orders.lookup_answered", "client_order_id": "\(id)", "reason": "\(answer.summary)"])
                         self.perform(self.router.manager.lookupResult(id, answer, now: self.now))
@@ -61,9 +61,9 @@ extension Engine {
                     let answer: LookupResult
                     switch result {
                     case .success(let s): answer = .found(OrderSnapshot(gemini: s))
-                    case .failure(let e): answer = e.isOrderNotFound ? .notFound : .failed(e.restFailure)
+                    case .failure(let e): answer = e.isOrderNotFound ? .notFound : .failed(e.venueFailure)
                     }
-                    self.noteOutcome(result.failure(\.restFailure))
+                    self.noteOutcome(result.failure(\.venueFailure))
                     self.perform(self.router.manager.queryResult(orderID: orderID, answer, now: self.now))
                     done()
                 }
@@ -128,8 +128,8 @@ extension Engine {
                 case .failure(let error):
                     self.log("orders").warning("order send failed; the order manager decides (lookup before any resend)",
                                                metadata: Engine.withEvent("orders.send_failed", self.orderFields(request).merging(["reason": "\(error)"]) { $1 }))
-                    self.noteOutcome(error.restFailure)
-                    self.perform(self.router.manager.newOrderFailed(id, failure: error.restFailure, now: self.now))
+                    self.noteOutcome(error.venueFailure)
+                    self.perform(self.router.manager.newOrderFailed(id, failure: error.venueFailure, now: self.now))
                 }
                 done()
             }
@@ -147,9 +147,9 @@ extension Engine {
                 if case .failure(let e) = result {
                     self.log("orders").warning("cancel failed", metadata: ["event": "orders.cancel_failed", "order_id": "\(orderID)", "reason": "\(e)"])
                 }
-                self.noteOutcome(result.failure(\.restFailure))
+                self.noteOutcome(result.failure(\.venueFailure))
                 self.perform(self.router.manager.cancelResult(orderID: orderID,
-                                                          result.map(OrderSnapshot.init(gemini:)).mapError(\.restFailure),
+                                                          result.map(OrderSnapshot.init(gemini:)).mapError(\.venueFailure),
                                                           now: self.now))
                 done()
             }

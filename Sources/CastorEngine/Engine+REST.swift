@@ -95,7 +95,7 @@ extension Engine {
 
     /// Throttles the private group after a rate-limit answer, and notes success otherwise.
     /// The order manager decides about the request itself; this is about everyone else.
-    func noteOutcome(_ failure: RESTFailure?) {
+    func noteOutcome(_ failure: VenueFailure?) {
         guard let failure else {
             lane.consecutiveBackOffs = 0
             return
@@ -121,7 +121,7 @@ extension Engine {
                 if case .failure(let e) = result {
                     self.log("rest").warning("heartbeat failed", metadata: ["event": "rest.heartbeat_failed", "reason": "\(e)"])
                 }
-                self.noteOutcome(result.failure(\.restFailure))
+                self.noteOutcome(result.failure(\.venueFailure))
                 done()
             }
         }

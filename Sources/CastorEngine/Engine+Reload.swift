@@ -185,7 +185,7 @@ extension Engine {
         enqueue("symbol details \(symbol) (reload)", kind: .query, group: .public) { [weak self] client, done in
             guard let self else { return }
             client.symbolDetails(symbol, on: self.queue) { result in
-                self.noteOutcome(result.failure(\.restFailure))
+                self.noteOutcome(result.failure(\.venueFailure))
                 done()
                 switch result {
                 case .failure(let e):

@@ -227,13 +227,13 @@ extension Engine {
         enqueue(step, kind: .query, group: group) { [weak self] client, done in
             guard let self else { return }
             call(client, self.queue) { result in
-                self.noteOutcome(result.failure(\.restFailure))
+                self.noteOutcome(result.failure(\.venueFailure))
                 switch result {
                 case .success(let value):
                     done()
                     box.value(value)
                 case .failure(let error):
-                    let d = self.router.manager.configuration.retry.decide(error.restFailure, kind: .query, attempt: attempt,
+                    let d = self.router.manager.configuration.retry.decide(error.venueFailure, kind: .query, attempt: attempt,
                                                                     now: self.now, rng: &self.lane.rng)
                     done()
                     guard self.phase == .starting || self.phase == .running

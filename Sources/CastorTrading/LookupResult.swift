@@ -4,5 +4,5 @@ public enum LookupResult: Sendable, Hashable {
     case found(OrderSnapshot)
     /// `OrderNotFound` (404): the exchange has no such order.
     case notFound
-    case failed(RESTFailure)
+    case failed(VenueFailure)
 }

@@ -25,7 +25,7 @@ public struct OrderManager: Sendable {
     public struct ManagedOrder: Sendable, Hashable {
         public internal(set) var lifecycle: OrderLifecycle
         public let intent: OrderIntent
-        public internal(set) var lastFailure: RESTFailure?
+        public internal(set) var lastFailure: VenueFailure?
         public internal(set) var resends = 0
         public internal(set) var nonceResent = false
         public internal(set) var lookupAttempts = 0
@@ -131,7 +131,7 @@ public struct OrderManager: Sendable {
     /// It is never resent: found, it is adopted; not found, it is closed as
     /// `notPlacedBeforeRestart` (a restart never sends an old intent).
     public mutating func restore(_ intent: OrderIntent, clientOrderID id: ClientOrderID, orderID: String?,
-                                 lastFailure: RESTFailure = .timeout) {
+                                 lastFailure: VenueFailure = .timeout) {
         var managed = ManagedOrder(lifecycle: OrderLifecycle(clientOrderID: id, symbol: intent.symbol, side: intent.side,
                                                             price: intent.price, amount: intent.amount), intent: intent)
         _ = managed.lifecycle.markSent()
@@ -202,7 +202,7 @@ public struct OrderManager: Sendable {
     }
 
     /// `/v1/order/new` failed (error body, HTTP error, timeout, network).
-    public mutating func newOrderFailed(_ id: ClientOrderID, failure: RESTFailure, now: Int64) -> [OrderAction] {
+    public mutating func newOrderFailed(_ id: ClientOrderID, failure: VenueFailure, now: Int64) -> [OrderAction] {
         replyArrived(id)
         guard var o = orders[id] else { return [.alert("new-order failure for unknown client order id \(id)")] }
         if o.lifecycle.acknowledged || o.lifecycle.outcome != nil {
@@ -384,7 +384,7 @@ public struct OrderManager: Sendable {
     }
 
     /// The answer to `.sendCancel` / `.cancelDuplicate` / `.cancelUnknown`.
-    public mutating func cancelResult(orderID: String, _ result: Result<OrderSnapshot, RESTFailure>, now: Int64) -> [OrderAction] {
+    public mutating func cancelResult(orderID: String, _ result: Result<OrderSnapshot, VenueFailure>, now: Int64) -> [OrderAction] {
         let owner = clientIDByOrderID[orderID] ?? duplicates[orderID]
         var actions: [OrderAction] = []
         switch result {

@@ -133,7 +133,7 @@ import Testing
     @Test func invalidNonceResendsOnlyOnce() {
         var m = makeManager()
         let (id, _) = m.submit(intent(), now: 0)
-        let nonce = RESTFailure.exchange(VenueRefusal(gemini: GeminiErrorBody(reason: .invalidNonce, message: nil), httpStatus: 400), httpStatus: 400)
+        let nonce = VenueFailure.exchange(VenueRefusal(gemini: GeminiErrorBody(reason: .invalidNonce, message: nil), httpStatus: 400), httpStatus: 400)
         _ = m.newOrderFailed(id!, failure: nonce, now: 1)
         #expect(m.lookupResult(id!, .notFound, now: 1_100).resends.count == 1)
         _ = m.newOrderFailed(id!, failure: nonce, now: 1_200)

@@ -5,12 +5,12 @@ import Testing
 @testable import CastorTrading
 
 @Suite struct RetryTests {
-    func err(_ reason: GeminiReason, _ status: Int?) -> RESTFailure { .exchange(VenueRefusal(gemini: GeminiErrorBody(reason: reason, message: nil), httpStatus: status), httpStatus: status) }
+    func err(_ reason: GeminiReason, _ status: Int?) -> VenueFailure { .exchange(VenueRefusal(gemini: GeminiErrorBody(reason: reason, message: nil), httpStatus: status), httpStatus: status) }
 
     @Test func decisionsPerReason() {
         let p = RetryPolicy(backoff: Backoff(baseMs: 100, capMs: 1_000))
         var rng = SeededRandom(seed: 1)
-        func action(_ f: RESTFailure, _ k: RequestKind, attempt: Int = 0, nonce: Bool = false) -> RetryDecision {
+        func action(_ f: VenueFailure, _ k: RequestKind, attempt: Int = 0, nonce: Bool = false) -> RetryDecision {
             p.decide(f, kind: k, attempt: attempt, nonceRetried: nonce, now: 1_000, rng: &rng)
         }
         func isRetry(_ d: RetryDecision) -> Bool { if case .retry(let at) = d.action { at >= 1_000 && at <= 1_100 } else { false } }
@@ -34,7 +34,7 @@ import Testing
     @Test func newOrdersAreNeverBlindlyRetried() {
         let p = RetryPolicy(backoff: Backoff(baseMs: 100, capMs: 1_000), lookupDelayMs: 500)
         var rng = SeededRandom(seed: 2)
-        let failures: [RESTFailure] = [.timeout, .network("reset"), .notSent("refused"), err(.rateLimit, 429), err(.system, 500),
+        let failures: [VenueFailure] = [.timeout, .network("reset"), .notSent("refused"), err(.rateLimit, 429), err(.system, 500),
                                        .http(status: 502), err(.maintenance, 503), err(.invalidNonce, 400), err(.insufficientFunds, 406)]
         for f in failures {
             let d = p.decide(f, kind: .newOrder, attempt: 0, now: 0, rng: &rng)
@@ -50,7 +50,7 @@ import Testing
             #expect(r == VenueReason(gemini: .invalidPrice))
         } else { Issue.record("reject expected") }
         #expect(p.afterLookupNotFound(lastFailure: err(.invalidNonce, 400), resends: 0, nonceResent: false, now: 7, rng: &rng) == .resend(atMs: 7))
-        #expect(RESTFailure.timeout.mayHaveExecuted && !RESTFailure.notSent("x").mayHaveExecuted)
+        #expect(VenueFailure.timeout.mayHaveExecuted && !VenueFailure.notSent("x").mayHaveExecuted)
         #expect(!err(.invalidSignature, 400).mayHaveExecuted && err(.insufficientFunds, 406).mayHaveExecuted)
     }
 }

@@ -7,7 +7,7 @@ extension GeminiClientError {
     ///
     /// A request refused before sending (`invalidRequest`) is presented as an exchange
     /// rejection so the manager gives up after its lookup instead of resending it.
-    public var restFailure: RESTFailure {
+    public var venueFailure: VenueFailure {
         switch self {
         case .exchange(let status, let body): return .exchange(VenueRefusal(gemini: body, httpStatus: status), httpStatus: status)
         case .transport(let error):
@@ -24,5 +24,5 @@ extension GeminiClientError {
     }
 
     /// True for a 404 `OrderNotFound`: the exchange has no such order.
-    public var isOrderNotFound: Bool { restFailure.classification == .orderNotFound }
+    public var isOrderNotFound: Bool { venueFailure.classification == .orderNotFound }
 }
