@@ -85,14 +85,14 @@ let package = Package(
         .target(
             name: "CastorFeeds",
             dependencies: [
-                "GeminiProtocol", "GeminiClient", "CastorWebSocket", "MarketData", "CastorTrading",
+                "GeminiProtocol", "GeminiClient", "CastorHTTP", "CastorWebSocket", "MarketData", "CastorTrading",
             ]
         ),
         .target(
             name: "CastorEngine",
             dependencies: [
                 "CastorCore", "CastorLog", "CastorConfig", "CastorTrading", "CastorStrategy",
-                "CastorStrategies", "CastorJournal", "CastorFeeds", "GeminiProtocol", "GeminiClient", "CastorHTTP", "MarketData",
+                "CastorStrategies", "CastorJournal", "CastorFeeds", "GeminiProtocol", "GeminiClient", "MarketData",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

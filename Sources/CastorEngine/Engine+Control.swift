@@ -3,8 +3,6 @@ import CastorCore
 import CastorStrategy
 import CastorTrading
 import Dispatch
-import GeminiClient
-import GeminiProtocol
 import Logging
 
 extension Engine {
@@ -73,9 +71,9 @@ extension Engine {
     /// shutdown never waits on the retries.
     private func cancelSession(reason: String, attempt: Int, then: (() -> Void)?) {
         let box = UncheckedBox(then)
-        enqueue("order/cancel/session", kind: .cancel) { [weak self] client, done in
+        enqueue("session cancel", kind: .cancel) { [weak self] venue, done in
             guard let self else { return }
-            client.cancelSession(on: self.queue) { result in
+            venue.cancelSession(on: self.queue) { result in
                 switch result {
                 case .success(let r):
                     self.log("orders").notice("session orders cancelled", metadata: [
@@ -95,7 +93,7 @@ extension Engine {
                         }
                     }
                 }
-                self.noteOutcome(result.failure(\.venueFailure))
+                self.noteOutcome(result.failureValue)
                 done()
                 box.value?()
             }
@@ -143,7 +141,7 @@ extension Engine {
             let open = self.openOrderCount
             finishBox.value(open == 0 ? .success(()) : .failure(.timedOut("\(open) orders still open at the shutdown deadline")))
         }
-        guard lane.rest != nil else { return finish(.success(())) }
+        guard lane.venue != nil else { return finish(.success(())) }
         let catchUp = { [weak self] in self?.catchUpFills(then: { finishBox.value(.success(())) }) ?? () }
         if cancelOpenOrders, wasRunning || openOrderCount > 0 {
             cancelEverything(reason: "shutdown", sessionFirst: false) { [weak self] in self?.waitForNoOpenOrders(then: catchUp) }
@@ -240,11 +238,11 @@ extension Engine {
         ticker.timer?.cancel()
         lane.wake?.cancel()
         runner.cancelAllTimers()
-        if let sender = lane.rest?.privateSender {
-            lane.retiringSender = sender
-            sender.retire(on: queue) {}
+        if let venue = lane.venue {
+            lane.retiring = venue
+            venue.retire(on: queue) {}
         }
-        lane.rest = nil
+        lane.venue = nil
         // Intents and order states still on the writer queue reach the file before it closes.
         journalWriter.sync {}
         if let journal {
@@ -259,12 +257,12 @@ extension Engine {
     /// flight, so its nonce source will never draw again and another engine may use the key;
     /// false if `deadline` came first. Call after `shutdown` completed or `start` failed.
     func awaitRetirement(deadline: DispatchTime, completion: @escaping @Sendable (Bool) -> Void) {
-        guard let sender = lane.retiringSender else {
+        guard let venue = lane.retiring else {
             // Never had a session (false only while one is live: it is not retired).
-            return completion(lane.rest == nil)
+            return completion(lane.venue == nil)
         }
         let first = FirstCall()
-        sender.retire(on: queue) { if first.claim() { completion(true) } }
+        venue.retire(on: queue) { if first.claim() { completion(true) } }
         clock.schedule(on: queue, atMs: engineTime(of: deadline)) { if first.claim() { completion(false) } }
     }
 

@@ -34,7 +34,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     /// key, and `[feeds]` (`feeds`, or the running configuration's).
     func feedContext(books: MarketBooks, feeds: FeedConfiguration? = nil) -> EngineFeedContext {
         EngineFeedContext(queue: queue, books: books, endpoints: identity.endpoints, symbols: books.symbolNames,
-                          sender: lane.rest?.privateSender, feeds: feeds ?? configuration.feeds,
+                          execution: lane.venue, feeds: feeds ?? configuration.feeds,
                           logger: log("feeds"))
     }
 

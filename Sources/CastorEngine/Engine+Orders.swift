@@ -3,8 +3,6 @@ import CastorJournal
 import CastorStrategy
 import CastorTrading
 import Dispatch
-import GeminiClient
-import GeminiProtocol
 import Logging
 
 extension Engine {
@@ -33,19 +31,18 @@ extension Engine {
                                  metadata: Engine.withEvent("orders.resend", orderFields(request)))
             sendNewOrder(request, notBeforeMs: at)
         case .lookup(let id, let at):
-            enqueue("order/status by client_order_id", kind: .query, notBeforeMs: at) { [weak self] client, done in
+            enqueue("order lookup by client_order_id", kind: .query, notBeforeMs: at) { [weak self] venue, done in
                 guard let self else { return }
-                client.orderStatus(clientOrderID: id.rawValue, includeTrades: true, on: self.queue) { result in
-                    self.noteOutcome(result.failure(\.venueFailure))
+                venue.lookup(clientOrderID: id, on: self.queue) { result in
+                    self.noteOutcome(result.failureValue)
                     switch result {
                     case .success(let matches):
-                        self.log("orders").info("lookup by client order id answered", metadata: ["event": "orders.lookup_answered", 
+                        self.log("orders").info("lookup by client order id answered", metadata: ["event": "orders.lookup_answered",
                             "client_order_id": "\(id)", "reason": "found",
                             "order_ids": "\(matches.map(\.orderID).joined(separator: ","))"])
-                        self.perform(self.router.manager.lookupResult(id, candidates: matches.map(OrderSnapshot.init(gemini:)),
-                                                                     now: self.now))
+                        self.perform(self.router.manager.lookupResult(id, candidates: matches, now: self.now))
                     case .failure(let e):
-                        let answer: LookupResult = e.isOrderNotFound ? .notFound : .failed(e.venueFailure)
+                        let answer: LookupResult = e.classification == .orderNotFound ? .notFound : .failed(e)
                         self.log("orders").info("lookup by client order id answered",
                                                 metadata: ["event": "orders.lookup_answered", "client_order_id": "\(id)", "reason": "\(answer.summary)"])
                         self.perform(self.router.manager.lookupResult(id, answer, now: self.now))
@@ -54,16 +51,16 @@ extension Engine {
                 }
             }
         case .queryOrder(let orderID, let at):
-            guard let numeric = Int64(orderID) else { return alert("order id \(orderID) is not numeric; cannot query it") }
-            enqueue("order/status", kind: .query, notBeforeMs: at) { [weak self] client, done in
+            guard let venueID = VenueOrderID(orderID) else { return alert("order id \(orderID) is not numeric; cannot query it") }
+            enqueue("order lookup by order_id", kind: .query, notBeforeMs: at) { [weak self] venue, done in
                 guard let self else { return }
-                client.orderStatus(orderID: numeric, includeTrades: true, on: self.queue) { result in
+                venue.lookup(orderID: venueID, on: self.queue) { result in
                     let answer: LookupResult
                     switch result {
-                    case .success(let s): answer = .found(OrderSnapshot(gemini: s))
-                    case .failure(let e): answer = e.isOrderNotFound ? .notFound : .failed(e.venueFailure)
+                    case .success(let s): answer = .found(s)
+                    case .failure(let e): answer = e.classification == .orderNotFound ? .notFound : .failed(e)
                     }
-                    self.noteOutcome(result.failure(\.venueFailure))
+                    self.noteOutcome(result.failureValue)
                     self.perform(self.router.manager.queryResult(orderID: orderID, answer, now: self.now))
                     done()
                 }
@@ -113,23 +110,20 @@ extension Engine {
 
     private func sendNewOrder(_ request: NewOrderRequest, notBeforeMs: Int64?) {
         let id = request.clientOrderID
-        let wire = NewOrderPayload(clientOrderID: id.rawValue, symbol: request.symbol, side: request.side,
-                                amount: request.amount, price: request.price,
-                                option: request.option)
         log("orders").info("order queued", metadata: Engine.withEvent("orders.queued", orderFields(request)))
-        enqueue("order/new", kind: .newOrder, notBeforeMs: notBeforeMs, deadlineMs: request.deadlineMs,
-                newOrderID: id) { [weak self] client, done in
+        enqueue("order placement", kind: .newOrder, notBeforeMs: notBeforeMs, deadlineMs: request.deadlineMs,
+                newOrderID: id) { [weak self] venue, done in
             guard let self else { return }
-            client.newOrder(wire, on: self.queue) { result in
+            venue.place(request, on: self.queue) { result in
                 switch result {
-                case .success(let status):
+                case .success(let snapshot):
                     self.noteOutcome(nil)
-                    self.perform(self.router.manager.newOrderAccepted(id, status: OrderSnapshot(gemini: status), now: self.now))
+                    self.perform(self.router.manager.newOrderAccepted(id, status: snapshot, now: self.now))
                 case .failure(let error):
                     self.log("orders").warning("order send failed; the order manager decides (lookup before any resend)",
                                                metadata: Engine.withEvent("orders.send_failed", self.orderFields(request).merging(["reason": "\(error)"]) { $1 }))
-                    self.noteOutcome(error.venueFailure)
-                    self.perform(self.router.manager.newOrderFailed(id, failure: error.venueFailure, now: self.now))
+                    self.noteOutcome(error)
+                    self.perform(self.router.manager.newOrderFailed(id, failure: error, now: self.now))
                 }
                 done()
             }
@@ -137,20 +131,18 @@ extension Engine {
     }
 
     private func sendCancel(orderID: String, notBeforeMs: Int64?, why: String) {
-        guard let numeric = Int64(orderID) else { return alert("order id \(orderID) is not numeric; cannot cancel it") }
+        guard let venueID = VenueOrderID(orderID) else { return alert("order id \(orderID) is not numeric; cannot cancel it") }
         let owner = router.manager.clientOrderID(forOrderID: orderID)
         log("orders").info("cancel queued", metadata: ["event": "orders.cancel_queued", "order_id": "\(orderID)", "client_order_id": "\(owner?.rawValue ?? "")",
                                                         "reason": "\(why)"])
-        enqueue("order/cancel", kind: .cancel, notBeforeMs: notBeforeMs) { [weak self] client, done in
+        enqueue("order cancel", kind: .cancel, notBeforeMs: notBeforeMs) { [weak self] venue, done in
             guard let self else { return }
-            client.cancelOrder(orderID: numeric, on: self.queue) { result in
+            venue.cancel(orderID: venueID, on: self.queue) { result in
                 if case .failure(let e) = result {
                     self.log("orders").warning("cancel failed", metadata: ["event": "orders.cancel_failed", "order_id": "\(orderID)", "reason": "\(e)"])
                 }
-                self.noteOutcome(result.failure(\.venueFailure))
-                self.perform(self.router.manager.cancelResult(orderID: orderID,
-                                                          result.map(OrderSnapshot.init(gemini:)).mapError(\.venueFailure),
-                                                          now: self.now))
+                self.noteOutcome(result.failureValue)
+                self.perform(self.router.manager.cancelResult(orderID: orderID, result, now: self.now))
                 done()
             }
         }

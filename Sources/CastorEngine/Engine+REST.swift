@@ -1,12 +1,9 @@
 import CastorCore
-import CastorHTTP
 import CastorTrading
 import Dispatch
-import GeminiClient
-import GeminiProtocol
 import Logging
 
-/// One request waiting in the engine's `RequestScheduler`.
+/// One venue call waiting in the engine's `RequestScheduler`.
 ///
 /// `run` starts the call and must call `done` exactly once on the engine queue after the
 /// result has been handled; only then is the next private request released, so signed
@@ -15,7 +12,7 @@ struct RESTJob: Sendable {
     let label: String
     /// Set for `/v1/order/new` sends, so a queued send can be withdrawn or reported dropped.
     let newOrderID: ClientOrderID?
-    let run: @Sendable (_ client: GeminiRESTClient, _ done: @escaping @Sendable () -> Void) -> Void
+    let run: @Sendable (_ venue: any VenueExecution, _ done: @escaping @Sendable () -> Void) -> Void
 }
 
 extension Engine {
@@ -25,10 +22,10 @@ extension Engine {
     /// (Gemini cancels after 30 s; its docs ask for ≤ 15 s).
     static let heartbeatIdleMs: Int64 = 10_000
 
-    /// Queues a REST call. Private calls go through the key's `PrivateRequestSender`.
+    /// Queues a venue call.
     func enqueue(_ label: String, kind: RequestKind, group: RateGroup = .private, notBeforeMs: Int64? = nil,
                  deadlineMs: Int64? = nil, newOrderID: ClientOrderID? = nil,
-                 run: @escaping @Sendable (GeminiRESTClient, @escaping @Sendable () -> Void) -> Void) {
+                 run: @escaping @Sendable (any VenueExecution, @escaping @Sendable () -> Void) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         lane.scheduler.enqueue(RESTJob(label: label, newOrderID: newOrderID, run: run), kind: kind, group: group, now: now,
                           notBeforeMs: notBeforeMs, deadlineMs: deadlineMs)
@@ -38,7 +35,7 @@ extension Engine {
     /// Sends whatever the scheduler allows now; arms a wake-up for the rest.
     func pumpScheduler() {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard let rest = lane.rest else { return }
+        guard let venue = lane.venue else { return }
         while true {
             let t = now
             switch lane.scheduler.next(now: t) {
@@ -53,7 +50,7 @@ extension Engine {
                     continue
                 }
                 if request.group == .private { lane.lastPrivateSendMs = t }
-                request.payload.run(rest) { [weak self] in
+                request.payload.run(venue) { [weak self] in
                     guard let self else { return }
                     dispatchPrecondition(condition: .onQueue(self.queue))
                     self.lane.scheduler.complete(id)
@@ -115,13 +112,13 @@ extension Engine {
         guard configuration.account.requireHeartbeat, phase == .running || phase == .starting else { return }
         guard now - lane.lastPrivateSendMs >= Engine.heartbeatIdleMs, lane.scheduler.privateInFlight == nil,
               !lane.scheduler.queue.contains(where: { $0.group == .private }) else { return }
-        enqueue("heartbeat", kind: .query) { [weak self] client, done in
+        enqueue("heartbeat", kind: .query) { [weak self] venue, done in
             guard let self else { return }
-            client.heartbeat(on: self.queue) { result in
+            venue.heartbeat(on: self.queue) { result in
                 if case .failure(let e) = result {
                     self.log("rest").warning("heartbeat failed", metadata: ["event": "rest.heartbeat_failed", "reason": "\(e)"])
                 }
-                self.noteOutcome(result.failure(\.venueFailure))
+                self.noteOutcome(result.failureValue)
                 done()
             }
         }
@@ -129,9 +126,9 @@ extension Engine {
 }
 
 extension Result {
-    /// The failure mapped through `transform`, or nil on success.
-    func failure<T>(_ transform: (Failure) -> T) -> T? {
-        if case .failure(let e) = self { return transform(e) }
+    /// The failure, or nil on success.
+    var failureValue: Failure? {
+        if case .failure(let e) = self { return e }
         return nil
     }
 }

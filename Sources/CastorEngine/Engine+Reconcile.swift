@@ -1,8 +1,6 @@
 import CastorCore
 import CastorTrading
 import Dispatch
-import GeminiClient
-import GeminiProtocol
 import Logging
 
 /// One reconciliation at a time; a request during one is remembered and run after it.
@@ -45,10 +43,10 @@ extension Engine {
         if let snapshot {
             fetchTrades(reason: reason, open: snapshot.map(OpenOrderReport.event), settled: settled)
         } else {
-            startupCall("orders (reconcile)", retryWhileStopping: true, call: { c, q, done in c.activeOrders(on: q, completion: done) },
+            startupCall("orders (reconcile)", retryWhileStopping: true, call: { v, q, done in v.openOrders(on: q, completion: done) },
                         onGiveUp: { [weak self] in self?.reconciliationFailed(reason) }) {
-                [weak self] (orders: [OrderStatus]) in
-                self?.fetchTrades(reason: reason, open: orders.map { .status(OrderSnapshot(gemini: $0)) }, settled: settled)
+                [weak self] (orders: [OrderSnapshot]) in
+                self?.fetchTrades(reason: reason, open: orders.map { .status($0) }, settled: settled)
             }
         }
     }
@@ -72,11 +70,10 @@ extension Engine {
     /// One symbol's trades since `since`, paging forward while pages come back full.
     private func page(_ symbol: Symbol, since: Int64, collected: [TradeReport], then: @escaping ([TradeReport]) -> Void) {
         let limit = Engine.myTradesPageSize
-        startupCall("mytrades \(symbol)", retryWhileStopping: true, call: { c, q, done in
-            c.myTrades(symbol: symbol, since: since, limit: limit, on: q, completion: done)
-        }, onGiveUp: { [weak self] in self?.reconciliationFailed("mytrades \(symbol)") }) { [weak self] (wire: [MyTrade]) in
+        startupCall("mytrades \(symbol)", retryWhileStopping: true, call: { v, q, done in
+            v.trades(symbol, sinceMs: since, limit: limit, on: q, completion: done)
+        }, onGiveUp: { [weak self] in self?.reconciliationFailed("mytrades \(symbol)") }) { [weak self] (rows: [TradeReport]) in
             guard let self else { return }
-            let rows = wire.map(TradeReport.init(gemini:))
             var all = collected
             let known = Set(all.map(\.tradeID))
             let fresh = rows.filter { !known.contains($0.tradeID) }

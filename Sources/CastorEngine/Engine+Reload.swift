@@ -4,7 +4,6 @@ import CastorLog
 import CastorStrategy
 import CastorTrading
 import Dispatch
-import GeminiProtocol
 import Logging
 
 extension Engine {
@@ -182,10 +181,10 @@ extension Engine {
                                     completion: @escaping (Result<[Symbol: SymbolInfo], EngineError>) -> Void) {
         guard let symbol = symbols.first else { return completion(.success(collected)) }
         let box = UncheckedBox(completion)
-        enqueue("symbol details \(symbol) (reload)", kind: .query, group: .public) { [weak self] client, done in
+        enqueue("symbol details \(symbol) (reload)", kind: .query, group: .public) { [weak self] venue, done in
             guard let self else { return }
-            client.symbolDetails(symbol, on: self.queue) { result in
-                self.noteOutcome(result.failure(\.venueFailure))
+            venue.symbolRules(symbol, on: self.queue) { result in
+                self.noteOutcome(result.failureValue)
                 done()
                 switch result {
                 case .failure(let e):

@@ -1,14 +1,12 @@
 import CastorConfig
 import CastorCore
 import CastorFeeds
-import CastorHTTP
 import CastorJournal
 import CastorStrategy
 import CastorTrading
 import Dispatch
 import Foundation
-import GeminiClient
-import GeminiProtocol
+import struct GeminiProtocol.APICredentials
 import Logging
 
 extension Engine {
@@ -169,21 +167,15 @@ extension Engine {
     }
 
     private func makeClient(_ credentials: APICredentials) -> Result<Void, EngineError> {
+        let context = EngineExecutionContext(queue: queue, endpoints: identity.endpoints, credentials: credentials,
+                                             nonceFormat: configuration.account.nonceFormat,
+                                             nonceFile: configuration.engine.stateDirectory + "/nonce-" + Engine.fileSafe(credentials.key),
+                                             account: configuration.account.account)
         do {
-            var options = HTTPClient.Options()
-            options.requestTimeout = .seconds(10)
-            // libcurl runs on the engine queue: a strategy's order is signed and written to
-            // the socket inside the market-data work item that triggered it (no hand-off).
-            let http = try HTTPClient(options: options, queue: queue)
-            let format = configuration.account.nonceFormat
-            let nonces = try NonceSource(format: format, persistenceFile: configuration.engine.stateDirectory
-                                         + "/nonce-" + Engine.fileSafe(credentials.key))
-            let signer = GeminiSigner(credentials: credentials, nonceFormat: format)
-            let sender = PrivateRequestSender(http: http, venue: identity.endpoints.venue, signer: signer, nonces: nonces)
-            lane.rest = GeminiRESTClient(venue: identity.endpoints.venue, http: http, sender: sender, account: configuration.account.account)
+            lane.venue = try connections.factory.makeExecution(context)
             return .success(())
         } catch {
-            return .failure(.credentials("cannot set up the REST session: \(error)"))
+            return .failure(.credentials("cannot set up the venue session: \(error)"))
         }
     }
 
@@ -218,22 +210,22 @@ extension Engine {
     /// journal closes; the shutdown deadline bounds it).
     func startupCall<T: Sendable>(_ step: String, group: RateGroup = .private, attempt: Int = 0,
                                   retryWhileStopping: Bool = false,
-                                  call: @escaping @Sendable (GeminiRESTClient, DispatchQueue,
-                                                             @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void,
+                                  call: @escaping @Sendable (any VenueExecution, DispatchQueue,
+                                                             @escaping @Sendable (Result<T, VenueFailure>) -> Void) -> Void,
                                   onGiveUp: (() -> Void)? = nil,
                                   then: @escaping (T) -> Void) {
         let box = UncheckedBox(then)
         let giveUp = UncheckedBox(onGiveUp)
-        enqueue(step, kind: .query, group: group) { [weak self] client, done in
+        enqueue(step, kind: .query, group: group) { [weak self] venue, done in
             guard let self else { return }
-            call(client, self.queue) { result in
-                self.noteOutcome(result.failure(\.venueFailure))
+            call(venue, self.queue) { result in
+                self.noteOutcome(result.failureValue)
                 switch result {
                 case .success(let value):
                     done()
                     box.value(value)
                 case .failure(let error):
-                    let d = self.router.manager.configuration.retry.decide(error.venueFailure, kind: .query, attempt: attempt,
+                    let d = self.router.manager.configuration.retry.decide(error, kind: .query, attempt: attempt,
                                                                     now: self.now, rng: &self.lane.rng)
                     done()
                     guard self.phase == .starting || self.phase == .running
@@ -260,19 +252,19 @@ extension Engine {
     }
 
     private func checkRoles() {
-        startupCall("roles", call: { c, q, done in c.roles(on: q, completion: done) }) { [weak self] (roles: Roles) in
+        startupCall("roles", call: { v, q, done in v.permissions(on: q, completion: done) }) { [weak self] (p: VenuePermissions) in
             guard let self else { return }
-            guard roles.isTrader else {
-                return self.report(.roles, .failure(.roles("the key has no Trader role (auditor: \(roles.isAuditor))")))
+            guard p.canTrade else {
+                return self.report(.roles, .failure(.roles("the key may not trade (\(p.detail))")))
             }
-            self.log("engine").info("API key roles checked", metadata: ["event": "engine.roles_checked", "reason": "Trader"])
+            self.log("engine").info("API key roles checked", metadata: ["event": "engine.roles_checked", "reason": "\(p.detail)"])
             self.report(.roles, .success(()))
         }
     }
 
     private func loadSymbolDetails(_ symbol: Symbol) {
         startupCall("symbol details \(symbol)", group: .public,
-                    call: { c, q, done in c.symbolDetails(symbol, on: q, completion: done) }) { [weak self] (d: SymbolDetails) in
+                    call: { v, q, done in v.symbolRules(symbol, on: q, completion: done) }) { [weak self] (d: VenueSymbolRules) in
             guard let self else { return }
             guard d.isOpen else { return self.report(.symbolDetails(symbol), .failure(.symbol("\(symbol) is \(d.status), not open"))) }
             self.market.symbolInfo[symbol] = self.noteSymbolDetails(symbol, d)
@@ -281,19 +273,18 @@ extension Engine {
     }
 
     /// The trading rules of `symbol` from its details, logged.
-    func noteSymbolDetails(_ symbol: Symbol, _ d: SymbolDetails) -> SymbolInfo {
-        log("engine").info("symbol details", metadata: ["event": "engine.symbol_details", 
-            "symbol": "\(symbol)", "reason": "price step \(d.quoteIncrement), quantity step \(d.tickSize), min \(d.minOrderSize)"])
-        return SymbolInfo(symbol: symbol.rawValue, base: d.baseCurrency.uppercased(), quote: d.quoteCurrency.uppercased(),
-                          priceStep: d.quoteIncrement, quantityStep: d.tickSize, minOrderSize: d.minOrderSize)
+    func noteSymbolDetails(_ symbol: Symbol, _ d: VenueSymbolRules) -> SymbolInfo {
+        log("engine").info("symbol details", metadata: ["event": "engine.symbol_details", "symbol": "\(symbol)",
+            "price_step": "\(d.priceStep)", "quantity_step": "\(d.quantityStep)", "min_order_size": "\(d.minOrderSize)"])
+        return SymbolInfo(symbol: symbol.rawValue, base: d.base, quote: d.quote,
+                          priceStep: d.priceStep, quantityStep: d.quantityStep, minOrderSize: d.minOrderSize)
     }
 
     private func loadBalances() {
-        startupCall("balances", call: { c, q, done in c.balances(on: q, completion: done) }) { [weak self] (list: [GeminiProtocol.Balance]) in
+        startupCall("balances", call: { v, q, done in v.balances(on: q, completion: done) }) { [weak self] (list: [VenueBalance]) in
             guard let self else { return }
             for b in list {
-                self.market.balances[b.currency.uppercased()] = CastorStrategy.Balance(currency: b.currency.uppercased(),
-                                                                                available: b.available, total: b.amount)
+                self.market.balances[b.currency] = Balance(currency: b.currency, available: b.available, total: b.total)
             }
             self.log("engine").info("balances loaded", metadata: ["event": "engine.balances_loaded", "reason": "\(list.count) currencies"])
             self.report(.balances, .success(()))

@@ -3,7 +3,6 @@ import CastorJournal
 import CastorStrategy
 import CastorTrading
 import Dispatch
-import GeminiProtocol
 import Logging
 
 extension Engine {

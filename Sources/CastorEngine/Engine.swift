@@ -1,15 +1,14 @@
 import CastorConfig
 import CastorCore
 import CastorFeeds
-import CastorHTTP
 import CastorJournal
 import CastorLog
 import CastorStrategy
 import CastorTrading
 import Dispatch
-import GeminiClient
-import GeminiProtocol
 import Logging
+import struct GeminiProtocol.APICredentials
+import enum GeminiProtocol.NonceFormat
 
 /// The trading daemon's core: books, orders, positions and the strategy, driven by the
 /// feeds and the REST order queue.

@@ -2,6 +2,7 @@ import CastorConfig
 import CastorCore
 import CastorFeeds
 import CastorTrading
+import GeminiProtocol
 
 extension EngineFeedFactory {
     /// Gemini's `/v2/marketdata` and `/v1/order/events` adapters (also what the simulator
@@ -19,7 +20,7 @@ extension EngineFeedFactory {
                     configuration: .init(url: context.endpoints.marketDataURL, connection: connection))
             },
             makeOrderEvents: { context in
-                guard let sender = context.sender else {
+                guard let sender = (context.execution as? GeminiExecution)?.sender else {
                     throw EngineFeedUnavailable("the order-events feed needs API credentials; set CASTOR_API_KEY/CASTOR_API_SECRET or use the sim venue")
                 }
                 return GeminiOrderEventsAdapter(
@@ -27,6 +28,15 @@ extension EngineFeedFactory {
                     configuration: .init(url: context.endpoints.orderEventsURL,
                                          connection: connectionConfiguration(context.feeds)))
             })
+    }
+
+    /// Gemini's REST API for one key (`GeminiExecution`), with a 10 s HTTP deadline.
+    public static let geminiExecution: @Sendable (EngineExecutionContext) throws -> any VenueExecution = { context in
+        // libcurl runs on the engine queue: a strategy's order is signed and written to
+        // the socket inside the market-data work item that triggered it (no hand-off).
+        try GeminiExecution.make(venue: context.endpoints.venue, credentials: context.credentials,
+                                 nonceFormat: context.nonceFormat, nonceFile: context.nonceFile,
+                                 account: context.account, requestTimeout: .seconds(10), queue: context.queue)
     }
 
     private static func connectionConfiguration(_ feeds: FeedConfiguration) -> FeedConnectionStateMachine.Configuration {

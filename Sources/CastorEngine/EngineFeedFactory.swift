@@ -1,7 +1,7 @@
 import CastorConfig
 import CastorFeeds
+import CastorTrading
 import Dispatch
-import GeminiClient
 import GeminiProtocol
 import Logging
 
@@ -14,17 +14,33 @@ public struct EngineFeedContext: @unchecked Sendable {
     public let endpoints: EngineEndpoints
     /// Upper-case symbols to subscribe.
     public let symbols: [String]
-    /// The key's only private sender (nil without credentials): the order-events handshake
-    /// is signed through it (`withNonce`), in sequence with REST requests, so nonces never
-    /// go backwards.
-    public let sender: PrivateRequestSender?
+    /// The key's execution client (nil without credentials). Gemini's order-events
+    /// handshake is signed through its sender, in sequence with REST requests, so nonces
+    /// never go backwards.
+    public let execution: (any VenueExecution)?
     public let feeds: FeedConfiguration
     public let logger: Logger
 }
 
-/// How the engine makes its feed adapters. The default talks to Gemini's WebSockets;
-/// tests and alternative venues inject their own.
+/// What the execution client is built from.
+public struct EngineExecutionContext: Sendable {
+    /// The engine queue: the client's I/O and completions run on it.
+    public let queue: DispatchQueue
+    public let endpoints: EngineEndpoints
+    /// Never logged.
+    public let credentials: APICredentials
+    public let nonceFormat: NonceFormat
+    /// Where the key's last nonce is kept across restarts.
+    public let nonceFile: String
+    /// `[account] account`: the sub-account a master key acts on.
+    public let account: String?
+}
+
+/// How the engine makes its venue: the execution client and the feed adapters. The
+/// default talks to Gemini's REST API and WebSockets; tests and alternative venues inject
+/// their own.
 public struct EngineFeedFactory: Sendable {
+    public var makeExecution: @Sendable (EngineExecutionContext) throws -> any VenueExecution
     public var makeMarketData: @Sendable (EngineFeedContext) throws -> any MarketDataFeedAdapter
     public var makeOrderEvents: @Sendable (EngineFeedContext) throws -> any OrderEventsFeedAdapter
     /// The order-events adapter subscribes to `EngineFeedContext.symbols` only, so a reload
@@ -32,9 +48,12 @@ public struct EngineFeedFactory: Sendable {
     /// every order of the account) it stays connected and only market data reconnects.
     public var orderEventsFilteredBySymbol: Bool
 
-    public init(makeMarketData: @escaping @Sendable (EngineFeedContext) throws -> any MarketDataFeedAdapter,
+    /// - Parameter makeExecution: nil: Gemini's REST API (`EngineFeedFactory.geminiExecution`).
+    public init(makeExecution: (@Sendable (EngineExecutionContext) throws -> any VenueExecution)? = nil,
+                makeMarketData: @escaping @Sendable (EngineFeedContext) throws -> any MarketDataFeedAdapter,
                 makeOrderEvents: @escaping @Sendable (EngineFeedContext) throws -> any OrderEventsFeedAdapter,
                 orderEventsFilteredBySymbol: Bool = false) {
+        self.makeExecution = makeExecution ?? EngineFeedFactory.geminiExecution
         self.makeMarketData = makeMarketData
         self.makeOrderEvents = makeOrderEvents
         self.orderEventsFilteredBySymbol = orderEventsFilteredBySymbol

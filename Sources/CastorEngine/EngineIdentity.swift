@@ -1,6 +1,6 @@
 import CastorConfig
 import CastorTrading
-import GeminiProtocol
+import struct GeminiProtocol.APICredentials
 
 /// Who this engine is, fixed at creation: the venue it talks to, the key it trades with,
 /// its client-order-id prefix and boot token, and when it was made.

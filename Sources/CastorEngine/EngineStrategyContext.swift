@@ -1,6 +1,5 @@
 import CastorCore
 import CastorStrategy
-import GeminiProtocol
 
 /// The `StrategyContext` the engine hands its strategy: a thin forwarder to the engine,
 /// valid only on the engine queue (which is where every strategy callback runs).

@@ -1,8 +1,8 @@
 import CastorCore
 import CastorFeeds
 import CastorStrategy
-import GeminiProtocol
 import MarketData
+import GeminiProtocol
 
 /// What the engine knows of the market and the account: the configured symbols' trading
 /// rules, the balances, the order books the market-data adapter updates in place, and the

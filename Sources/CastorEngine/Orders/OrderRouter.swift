@@ -1,7 +1,6 @@
 import CastorCore
 import CastorStrategy
 import CastorTrading
-import GeminiProtocol
 
 /// The order path's state between the strategy and the key's request lane: the risk
 /// checks, the order manager (client order ids, lifecycles, lookups before any resend, the

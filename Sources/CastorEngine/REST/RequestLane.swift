@@ -1,18 +1,17 @@
 import CastorCore
 import CastorConfig
 import CastorTrading
-import GeminiClient
 
-/// The key's REST lane as the engine drives it: the REST client and its private sender,
+/// The key's request lane as the engine drives it: the venue's execution client,
 /// the request scheduler (rate buckets, priorities, deadlines, one private request in
 /// flight), its wake-up timer and the back-off state after rate-limit answers.
 ///
 /// Part of the engine's state, so confined to the engine queue.
 struct RequestLane {
     /// Nil until the start-up's `openSession` step, and again once released.
-    var rest: GeminiRESTClient?
-    /// The key's sender after `releaseResources` retired it (see `awaitRetirement`).
-    var retiringSender: PrivateRequestSender?
+    var venue: (any VenueExecution)?
+    /// The execution client after `releaseResources` retired it (see `awaitRetirement`).
+    var retiring: (any VenueExecution)?
     var scheduler: RequestScheduler<RESTJob>
     var wake: ScheduledTimer?
     /// New buckets from a reload, installed once no private request is in flight.
