@@ -110,8 +110,8 @@ extension Engine {
             return
         }
         log("engine").notice("shutting down", metadata: ["event": "engine.shutting_down", "reason": "cancel open orders: \(cancelOpenOrders)"])
-        if abandonsStart, let c = startCompletion {
-            startCompletion = nil
+        if abandonsStart, let c = waiting.start {
+            waiting.start = nil
             c(.failure(.invalidState("shut down during start-up")))
         }
         stopStrategy()
@@ -119,15 +119,15 @@ extension Engine {
         let finish: (Result<Void, EngineError>) -> Void = { [weak self] result in
             guard let self, !finished else { return }
             finished = true
-            self.shutdownWait = nil
+            self.waiting.shutdown = nil
             let result = self.reportUnjournaledFills(result)
             self.stopFeeds()
             self.ticker.timer?.cancel()
             self.lane.wake?.cancel()
             // Drain the writer queue (intents, order states) before the final synced write,
             // which also makes those deferred commits durable (one append-only WAL).
-            self.journalWriter.sync {}
-            do { try self.journal?.setMeta("engine.clean_shutdown_ms", "\(self.now)") } catch {
+            self.journaling.writer.sync {}
+            do { try self.journaling.journal?.setMeta("engine.clean_shutdown_ms", "\(self.now)") } catch {
                 self.log("journal").error("journal flush failed", metadata: ["event": "journal.flush_failed", "reason": "\(error)"])
             }
             self.lifecycle.shutdownFinished()
@@ -172,7 +172,7 @@ extension Engine {
 
     private func waitForFillCatchUp(since before: (completed: Int, failures: Int), then: @escaping () -> Void) {
         guard phase == .stopping else { return }
-        shutdownWait = ShutdownWait(condition: .fillCatchUp(completed: before.completed, failures: before.failures), then: then)
+        waiting.shutdown = ShutdownWait(condition: .fillCatchUp(completed: before.completed, failures: before.failures), then: then)
         checkShutdownWait()
     }
 
@@ -180,7 +180,7 @@ extension Engine {
     /// change: after the order manager's actions are carried out, when a reconciliation ends,
     /// and on the engine's tick as a backstop. No polling timer.
     func checkShutdownWait() {
-        guard let wait = shutdownWait, phase == .stopping else { return }
+        guard let wait = waiting.shutdown, phase == .stopping else { return }
         let met: Bool
         switch wait.condition {
         case .noOpenOrders:
@@ -193,7 +193,7 @@ extension Engine {
                 && ordersWithUnjournaledFills().isEmpty
         }
         guard met else { return }
-        shutdownWait = nil
+        waiting.shutdown = nil
         wait.then()
     }
 
@@ -244,9 +244,9 @@ extension Engine {
         }
         lane.venue = nil
         // Intents and order states still on the writer queue reach the file before it closes.
-        journalWriter.sync {}
-        if let journal {
-            self.journal = nil
+        journaling.writer.sync {}
+        if let journal = journaling.journal {
+            journaling.journal = nil
             do { try journal.close() } catch {
                 log("journal").error("journal close failed", metadata: ["event": "journal.close_failed", "reason": "\(error)"])
             }
@@ -269,7 +269,7 @@ extension Engine {
     /// Calls `then` once no order is open (cancels confirmed by events or replies).
     private func waitForNoOpenOrders(then: @escaping () -> Void) {
         guard phase == .stopping else { return }
-        shutdownWait = ShutdownWait(condition: .noOpenOrders, then: then)
+        waiting.shutdown = ShutdownWait(condition: .noOpenOrders, then: then)
         checkShutdownWait()
     }
 

@@ -12,7 +12,7 @@ extension Engine {
     func perform(_ actions: [OrderAction]) {
         dispatchPrecondition(condition: .onQueue(queue))
         for action in actions { perform(action) }
-        if shutdownWait != nil { checkShutdownWait() }
+        if waiting.shutdown != nil { checkShutdownWait() }
     }
 
     private func perform(_ action: OrderAction) {
@@ -213,7 +213,7 @@ extension Engine {
                                        "price": "\(fill.price)", "amount": "\(fill.amount)",
                                        "trade_id": "\(fill.tradeID)", "reason": "\(fill.source.rawValue)"]
         log("orders").notice("order filled", metadata: Engine.withEvent("orders.filled", fields))
-        if let journal {
+        if let journal = journaling.journal {
             do {
                 try journal.recordFill(JournalFill(
                     tradeID: fill.tradeID.rawValue, orderID: fill.orderID, clientOrderID: owner?.rawValue,
@@ -266,10 +266,10 @@ extension Engine {
     /// order's intent (same serial queue) and off the engine queue.
     func journalState(_ id: ClientOrderID, orderID: String?, state: JournalOrderState, reason: String?,
                       executed: ExactDecimal? = nil) {
-        guard let journal else { return }
+        guard let journal = journaling.journal else { return }
         let event = JournalOrderEvent(clientOrderID: id.rawValue, orderID: orderID, state: state,
                                       executed: executed, reason: reason, timestampMs: now, source: .rest)
-        journalWriter.async { [weak self] in
+        journaling.writer.async { [weak self] in
             do { try journal.recordOrderState(event) } catch {
                 guard let self else { return }
                 self.queue.async { self.journalFailed(error, what: "order state of \(id)") }

@@ -68,8 +68,8 @@ extension Engine {
         switch startStrategy(configuration.strategy.selection, parameters: configuration.strategy.parameters) {
         case .success:
             log("engine").notice("engine running", metadata: ["event": "engine.running", "strategy": "\(runner.name ?? "")"])
-            let c = startCompletion
-            startCompletion = nil
+            let c = waiting.start
+            waiting.start = nil
             c?(.success(()))
         case .failure(let e):
             run(lifecycle.strategyFailedToStart(e))
@@ -81,8 +81,8 @@ extension Engine {
     private func failStart(_ error: EngineError) {
         log("engine").critical("start-up failed", metadata: ["event": "engine.startup_failed", "reason": "\(error)"])
         releaseResources()
-        let c = startCompletion
-        startCompletion = nil
+        let c = waiting.start
+        waiting.start = nil
         c?(.failure(error))
     }
 
@@ -125,7 +125,7 @@ extension Engine {
             }
             try journal.setMeta("engine.boot", identity.bootToken)
             router.counterReservedThrough = state.clientOrderCounter
-            self.journal = journal
+            journaling.journal = journal
             log("journal").info("journal opened", metadata: ["event": "journal.opened", 
                 "reason": "\(state.openOrders.count) open orders, \(state.positions.values.reduce(0) { $0 + $1.fillCount }) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
                 "path": "\(journal.path)"])

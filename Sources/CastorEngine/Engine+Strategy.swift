@@ -53,7 +53,7 @@ extension Engine {
         // block's upper end synced to the journal before the first id of the block is
         // handed out. Allocation inside a block needs no disk write; a restart resumes
         // above the reserved end, skipping what was left of the block.
-        if let journal, Int64(router.manager.generator.lastCounter) >= router.counterReservedThrough {
+        if let journal = journaling.journal, Int64(router.manager.generator.lastCounter) >= router.counterReservedThrough {
             let through = Int64(router.manager.generator.lastCounter) + Engine.clientOrderCounterBlock
             do { try journal.reserveClientOrderCounters(through: through) } catch {
                 journalFailed(error, what: "client order counter")
@@ -67,7 +67,7 @@ extension Engine {
             return refuse(.notAccepting("the order manager did not accept the intent"), rule: "order_manager")
         }
         router.intents[id] = IntentInfo(strategy: owner, options: option, createdMs: t)
-        guard let journal else {
+        guard let journal = journaling.journal else {
             perform(actions)
             return .placed(clientOrderID: id.rawValue, price: prepared.price, amount: prepared.amount)
         }
@@ -84,7 +84,7 @@ extension Engine {
             price: prepared.price, amount: prepared.amount, options: option.map { [$0.rawValue] } ?? [],
             createdMs: t)
         perform(actions)
-        journalWriter.async { [weak self] in
+        journaling.writer.async { [weak self] in
             do { try journal.recordIntent(record) } catch {
                 // Already sent: trading stops; the next start reconciles the order by prefix.
                 guard let self else { return }

@@ -45,10 +45,8 @@ public final class Engine: @unchecked Sendable {
     /// Where the engine is in its life (start-up steps, running, reloading, stopping);
     /// every phase change goes through it.
     var lifecycle = EngineLifecycle()
-    var journal: Journal?
-    /// Intents and order state events are written here, off the engine queue, in the order
-    /// the engine produced them (one serial queue). Fills stay synced on the engine queue.
-    let journalWriter = DispatchQueue(label: "castor.journal.writer")
+    /// The open journal and its writer queue.
+    var journaling = Journaling()
     /// Risk, the order manager and the intents.
     var router: OrderRouter
     /// The REST client, the request scheduler and its back-off state.
@@ -61,11 +59,9 @@ public final class Engine: @unchecked Sendable {
     let runner: StrategyRunner
     /// The 1 s tick (watchdog liveness, heartbeats, the shutdown's backstop check).
     var ticker: EngineTick
-    /// Whoever waits for the start to finish.
-    var startCompletion: (@Sendable (Result<Void, EngineError>) -> Void)?
+    /// Whoever waits for the start to finish, and the shutdown step waiting for a condition.
+    var waiting = EngineWaiters()
     var reconciliation = ReconciliationState()
-    /// The shutdown step waiting for a condition (`checkShutdownWait`), if any.
-    var shutdownWait: ShutdownWait?
 
     /// Creates an engine; nothing is opened or connected until `start`.
     ///
@@ -140,7 +136,7 @@ public final class Engine: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         let action = lifecycle.start(symbols: configuration.engine.symbols.map { Symbol($0) })
         if case .refuse(let why) = action { return completion(.failure(.invalidState(why))) }
-        startCompletion = completion
+        waiting.start = completion
         log("engine").info("starting", metadata: ["event": "engine.starting", "reason": "\(configuration.summary)"])
         run(action)
     }
