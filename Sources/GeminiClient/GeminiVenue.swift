@@ -66,11 +66,6 @@ public struct GeminiVenue: Sendable, Hashable, CustomStringConvertible {
     /// Market data v2, many symbols per connection (API.md §7.1).
     public var marketDataV2URL: String { webSocketBaseURL + "/v2/marketdata" }
 
-    /// Market data v1 for one symbol (API.md §7.2), e.g. `…/v1/marketdata/btcusd`.
-    public func marketDataV1URL(symbol: String) -> String {
-        webSocketBaseURL + "/v1/marketdata/" + symbol.lowercased()
-    }
-
     public var description: String { "GeminiVenue(\(name))" }
 }
 

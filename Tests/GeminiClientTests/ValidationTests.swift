@@ -100,7 +100,6 @@ import Testing
         #expect(GeminiVenue.production.restBaseURL == "https://api.gemini.com")
         #expect(GeminiVenue.production.orderEventsURL == "wss://api.gemini.com/v1/order/events")
         #expect(GeminiVenue.production.marketDataV2URL == "wss://api.gemini.com/v2/marketdata")
-        #expect(GeminiVenue.production.marketDataV1URL(symbol: "BTCUSD") == "wss://api.gemini.com/v1/marketdata/btcusd")
         #expect(GeminiVenue.sandbox.restBaseURL == "https://api.sandbox.gemini.com")
         #expect(GeminiVenue.sandbox.orderEventsURL == "wss://api.sandbox.gemini.com/v1/order/events")
         #expect(GeminiVenue.sandbox.marketDataV2URL == "wss://api.sandbox.gemini.com/v2/marketdata")

@@ -8,8 +8,7 @@ import Synchronization
 ///
 /// Routes (installed by `SimulatorServer.start()` ahead of REST):
 /// - `GET /v1/order/events` — authenticated order events (API.md §6), see `OrderEventsFeed`;
-/// - `GET /v2/marketdata` — public L2 books and trades (API.md §7.1), see `MarketDataV2Endpoint`;
-/// - `GET /v1/marketdata/:symbol` — the v1 book/trade feed (API.md §7.2), see `MarketDataV1Feed`.
+/// - `GET /v2/marketdata` — public L2 books and trades (API.md §7.1), see `MarketDataV2Endpoint`.
 ///
 /// Faults (from `FaultConfig`, switchable at run time with `POST /sim/faults`):
 /// - `dropWebSocketsNow`: every open connection is closed (1011) when that config is applied;
@@ -73,7 +72,6 @@ public final class WebSocketFeeds: Sendable {
         [
             (HTTPRoute("GET /v1/order/events"), OrderEventsFeed(feeds: self)),
             (HTTPRoute("GET /v2/marketdata"), MarketDataV2Endpoint(feeds: self)),
-            (HTTPRoute("GET /v1/marketdata/:symbol"), MarketDataV1Feed(feeds: self)),
         ]
     }
 

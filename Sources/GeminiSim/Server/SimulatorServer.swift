@@ -40,7 +40,7 @@ public actor SimulatorServer {
     private var sweeper: Task<Void, Never>?
     private var marketLoop: Task<Void, Never>?
     private var endpoint: Endpoint?
-    /// The WebSocket feeds (`/v1/order/events`, `/v2/marketdata`, `/v1/marketdata/:symbol`).
+    /// The WebSocket feeds (`/v1/order/events`, `/v2/marketdata`).
     public nonisolated let feeds: WebSocketFeeds
 
     /// Validates `config` and builds the venue; nothing listens until `start()`.
@@ -54,7 +54,7 @@ public actor SimulatorServer {
         feeds = WebSocketFeeds(core: core, log: log)
     }
 
-    /// Adds a route (e.g. `GET /v1/marketdata/:symbol` for a WebSocket feed) ahead of REST.
+    /// Adds a route (e.g. `GET /v2/marketdata` for a WebSocket feed) ahead of REST.
     public func appendRoute(_ route: HTTPRoute, to handler: some HTTPHandler) {
         extraRoutes.append((route, handler))
     }

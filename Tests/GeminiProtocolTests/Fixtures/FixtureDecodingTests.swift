@@ -15,6 +15,8 @@ import Testing
         let rest = payloads.filter { if case .restResponse = $0.kind { true } else { false } }
         let errors = payloads.filter { if case .errorBody = $0.kind { true } else { false } }
         #expect(count(.orderEvents) == 23)
+        // `/v1/marketdata` frames (archived; Castor has no decoder for them) are catalogued
+        // so the counts stay exact, not decoded.
         #expect(count(.marketDataV1) == 13)
         #expect(count(.marketDataV2) == 14)
         #expect(count(.restRequest) == 13)
@@ -34,20 +36,6 @@ import Testing
                     #expect(event.type.isKnown, "\(payload)")
                     #expect(!event.orderID.isEmpty, "\(payload)")
                 }
-            }
-        }
-    }
-
-    @Test func marketDataV1FramesDecode() throws {
-        for payload in payloads where payload.kind == .marketDataV1 {
-            let message = try MarketDataV1Decoder.decode(payload.data)
-            #expect(message.socketSequence != nil, "\(payload)")
-            if case .update(let update) = message {
-                for event in update.events {
-                    if case .unknown(let type) = event { Issue.record("\(payload): unknown event \(type)") }
-                }
-            } else if case .unknown = message {
-                Issue.record("\(payload) decoded as unknown")
             }
         }
     }
@@ -95,12 +83,6 @@ import Testing
                 case .unknown, .error: break
                 default: Issue.record("\(payload) decoded as \(message)")
                 }
-            } catch {
-                #expect(!error.messageType.isEmpty)
-            }
-            do {
-                let message = try MarketDataV1Decoder.decode(payload.data)
-                guard case .unknown = message else { Issue.record("\(payload) decoded as \(message)"); continue }
             } catch {
                 #expect(!error.messageType.isEmpty)
             }
