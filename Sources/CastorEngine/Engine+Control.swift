@@ -78,12 +78,12 @@ extension Engine {
                 case .success(let r):
                     self.log("orders").notice("session orders cancelled", metadata: [
                         "event": "orders.session_cancelled", "reason": "\(reason)", "attempt": "\(attempt + 1)",
-                        "detail": "\(r)"])
+                        "cancelled": "\(r.cancelled.count)", "refused": "\(r.rejected.count)"])
                 case .failure(let e):
                     let retry = self.phase != .stopped && (self.router.risk.killSwitchEngaged || self.phase == .stopping)
                     let delayMs = min(5_000, 250 << min(attempt, 5))
                     self.log("orders").error("cancel session failed", metadata: [
-                        "event": "orders.session_cancel_failed", "reason": "\(reason): \(e)", "attempt": "\(attempt + 1)",
+                        "event": "orders.session_cancel_failed", "reason": "\(e.code)", "detail": "\(reason): \(e)", "attempt": "\(attempt + 1)",
                         "retry_in_ms": retry ? "\(delayMs)" : "none"])
                     if retry {
                         self.clock.schedule(on: self.queue, afterMs: Int64(delayMs)) { [weak self] in

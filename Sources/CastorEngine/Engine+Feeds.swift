@@ -21,7 +21,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
             orders.delegate = self
             connections.marketData = market
             connections.orderEvents = orders
-            log("feeds").info("connecting feeds", metadata: ["event": "feeds.connecting", "reason": "\(identity.endpoints)"])
+            log("feeds").info("connecting feeds", metadata: ["event": "feeds.connecting", "endpoints": "\(identity.endpoints)"])
             orders.start()
             market.start()
             return .success(())

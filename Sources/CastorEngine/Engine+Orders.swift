@@ -121,7 +121,9 @@ extension Engine {
                     self.perform(self.router.manager.newOrderAccepted(id, status: snapshot, now: self.now))
                 case .failure(let error):
                     self.log("orders").warning("order send failed; the order manager decides (lookup before any resend)",
-                                               metadata: Engine.withEvent("orders.send_failed", self.orderFields(request).merging(["reason": "\(error)"]) { $1 }))
+                                               metadata: Engine.withEvent("orders.send_failed", self.orderFields(request).merging(
+                                                   ["reason": "\(error.code)", "detail": "\(error)",
+                                                    "may_have_executed": "\(error.mayHaveExecuted)"]) { $1 }))
                     self.noteOutcome(error)
                     self.perform(self.router.manager.newOrderFailed(id, failure: error, now: self.now))
                 }
@@ -139,7 +141,8 @@ extension Engine {
             guard let self else { return }
             venue.cancel(orderID: venueID, on: self.queue) { result in
                 if case .failure(let e) = result {
-                    self.log("orders").warning("cancel failed", metadata: ["event": "orders.cancel_failed", "order_id": "\(orderID)", "reason": "\(e)"])
+                    self.log("orders").warning("cancel failed", metadata: ["event": "orders.cancel_failed", "order_id": "\(orderID)",
+                                                                          "reason": "\(e.code)", "detail": "\(e)"])
                 }
                 self.noteOutcome(result.failureValue)
                 self.perform(self.router.manager.cancelResult(orderID: orderID, result, now: self.now))

@@ -103,7 +103,8 @@ extension Engine {
         if let until = d.pauseGroupUntilMs {
             lane.scheduler.pause(.private, untilMs: until)
             log("rest").warning("rate limited: private requests paused",
-                                metadata: ["event": "rest.rate_limited", "reason": "\(failure)", "until_ms": "\(until)"])
+                                metadata: ["event": "rest.rate_limited", "reason": "\(failure.code)", "detail": "\(failure)",
+                                          "until_ms": "\(until)"])
         }
     }
 
@@ -116,7 +117,8 @@ extension Engine {
             guard let self else { return }
             venue.heartbeat(on: self.queue) { result in
                 if case .failure(let e) = result {
-                    self.log("rest").warning("heartbeat failed", metadata: ["event": "rest.heartbeat_failed", "reason": "\(e)"])
+                    self.log("rest").warning("heartbeat failed", metadata: ["event": "rest.heartbeat_failed", "reason": "\(e.code)",
+                                                                         "detail": "\(e)"])
                 }
                 self.noteOutcome(result.failureValue)
                 done()

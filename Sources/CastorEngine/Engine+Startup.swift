@@ -233,7 +233,8 @@ extension Engine {
                     switch d.action {
                     case .retry(let at):
                         self.log("engine").warning("start-up call failed; retrying",
-                                                   metadata: ["event": "engine.startup_call_failed", "reason": "\(step): \(error)"])
+                                                   metadata: ["event": "engine.startup_call_failed", "step": "\(step)",
+                                                              "reason": "\(error.code)", "detail": "\(error)"])
                         self.clock.schedule(on: self.queue, atMs: at) {
                             self.startupCall(step, group: group, attempt: attempt + 1, retryWhileStopping: retryWhileStopping,
                                              call: call, onGiveUp: giveUp.value, then: box.value)
@@ -242,7 +243,8 @@ extension Engine {
                         if self.phase == .starting {
                             self.run(self.lifecycle.startFailed(.exchange(step: step, "\(error)")))
                         } else {
-                            self.log("engine").error("REST call gave up", metadata: ["event": "engine.rest_gave_up", "reason": "\(step): \(error)"])
+                            self.log("engine").error("venue call gave up", metadata: ["event": "engine.rest_gave_up", "step": "\(step)",
+                                                                             "reason": "\(error.code)", "detail": "\(error)"])
                             giveUp.value?()
                         }
                     }
@@ -257,7 +259,7 @@ extension Engine {
             guard p.canTrade else {
                 return self.report(.roles, .failure(.roles("the key may not trade (\(p.detail))")))
             }
-            self.log("engine").info("API key roles checked", metadata: ["event": "engine.roles_checked", "reason": "\(p.detail)"])
+            self.log("engine").info("API key roles checked", metadata: ["event": "engine.roles_checked", "detail": "\(p.detail)"])
             self.report(.roles, .success(()))
         }
     }
@@ -286,7 +288,7 @@ extension Engine {
             for b in list {
                 self.market.balances[b.currency] = Balance(currency: b.currency, available: b.available, total: b.total)
             }
-            self.log("engine").info("balances loaded", metadata: ["event": "engine.balances_loaded", "reason": "\(list.count) currencies"])
+            self.log("engine").info("balances loaded", metadata: ["event": "engine.balances_loaded", "currencies": "\(list.count)"])
             self.report(.balances, .success(()))
         }
     }

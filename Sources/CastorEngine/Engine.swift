@@ -137,7 +137,7 @@ public final class Engine: @unchecked Sendable {
         let action = lifecycle.start(symbols: configuration.engine.symbols.map { Symbol($0) })
         if case .refuse(let why) = action { return completion(.failure(.invalidState(why))) }
         waiting.start = completion
-        log("engine").info("starting", metadata: ["event": "engine.starting", "reason": "\(configuration.summary)"])
+        log("engine").info("starting", metadata: ["event": "engine.starting", "configuration": "\(configuration.summary)"])
         run(action)
     }
 

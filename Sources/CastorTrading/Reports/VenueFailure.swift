@@ -40,6 +40,20 @@ public enum VenueFailure: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A short, stable code for logs and metrics: the venue's reason code when it gave one
+    /// (`InsufficientFunds`), else `http_<status>`, `timeout`, `network` or `not_sent`.
+    public var code: String {
+        switch self {
+        case .exchange(let refusal, let status):
+            if let reason = refusal.reason { return reason.rawValue }
+            return status.map { "http_\($0)" } ?? "refused"
+        case .http(let status): return "http_\(status)"
+        case .timeout: return "timeout"
+        case .network: return "network"
+        case .notSent: return "not_sent"
+        }
+    }
+
     public var description: String {
         switch self {
         case .exchange(let refusal, let status): "\(status.map { "HTTP \($0) " } ?? "")\(refusal)"

@@ -27,6 +27,7 @@ import Testing
         let stateDirectory: String
         let strategy: RestingOrders
         let engine: Engine
+        let log = LogRecorder()
 
         init(orders: [RestingOrders.Order]) throws {
             stateDirectory = FileManager.default.temporaryDirectory
@@ -49,7 +50,7 @@ import Testing
                 makeOrderEvents: { _ in SilentOrderEvents() })
             let endpoints = try EngineEndpoints(restBaseURL: "http://127.0.0.1:9", webSocketBaseURL: "ws://127.0.0.1:9")
             let credentials = try APICredentials(key: "account-virtual", secret: "not-a-secret")
-            let logger = Logger(label: "castor.engine.virtual") { _ in SwiftLogNoOpLogHandler() }
+            let logger = log.logger
             let (queue, clock) = (queue, clock)
             engine = queue.sync {
                 Engine(configuration: c, credentials: credentials, endpoints: endpoints, logger: logger, queue: queue,
@@ -124,6 +125,14 @@ import Testing
         #expect(h.venue.resting.count == 1)
         #expect(h.on { h.engine.openOrderCount } == 1)
         #expect(h.clock.nowMs == placedAt + 10_900)
+        // The failure is logged as typed fields, not prose.
+        let failed = try #require(h.log.records.first { $0.metadata["event"] == "orders.send_failed" })
+        #expect(failed.metadata["reason"] == "timeout")
+        #expect(failed.metadata["may_have_executed"] == "true")
+        #expect(failed.metadata["client_order_id"] == id.rawValue)
+        #expect(failed.metadata["side"] == "buy")
+        #expect(failed.metadata["price"] == "49995.00")  // on the price grid, written with the step's places
+        #expect(failed.metadata["amount"] == "0.02000000")
     }
 
     /// A placement that timed out and never reached the venue is looked up, found missing,
@@ -151,6 +160,9 @@ import Testing
         h.advance(byMs: 60_000)
         let places = h.venue.orderCalls.filter { if case .place = $0 { true } else { false } }
         #expect(places.count == 1, "\(h.venue.orderCalls)")
+        let failed = try #require(h.log.records.first { $0.metadata["event"] == "orders.send_failed" })
+        #expect(failed.metadata["reason"] == "InvalidSignature")
+        #expect(failed.metadata["may_have_executed"] == "false")
         #expect(h.venue.resting.isEmpty)
         #expect(h.on { h.engine.openOrderCount } == 0)
     }
