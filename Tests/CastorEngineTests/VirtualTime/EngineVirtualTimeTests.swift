@@ -18,6 +18,13 @@ import Testing
 /// They are also the proof that the engine sees its venue only through `VenueExecution`
 /// and the feed adapter protocols: nothing here speaks Gemini's wire format.
 @Suite(.serialized) struct EngineVirtualTimeTests {
+    /// A counter shared with the feed factory's closure.
+    final class Count: Sendable {
+        private let n = Mutex(0)
+        var value: Int { n.withLock { $0 } }
+        func add() { n.withLock { $0 += 1 } }
+    }
+
     static let t0: Int64 = 1_780_000_000_000
 
     final class Harness: @unchecked Sendable {
@@ -28,8 +35,11 @@ import Testing
         let strategy: RestingOrders
         let engine: Engine
         let log = LogRecorder()
+        let configuration: CastorConfiguration
+        /// Feed adapters made so far (each reconnect makes new ones).
+        let marketFeedsMade = Count()
 
-        init(orders: [RestingOrders.Order]) throws {
+        init(orders: [RestingOrders.Order], privatePerSecond: Double = 5, privateBurst: Int = 5) throws {
             stateDirectory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("castor-virtual-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
@@ -41,12 +51,18 @@ import Testing
             c.strategy.parameters = StrategyParameterTable([:])
             c.risk.defaults = RiskLimits(maxOrderNotional: 1_000_000, maxPosition: 50, maxOpenOrders: 20, priceBandBps: 500,
                                          maxOrdersPerMinute: 600, killSwitch: false)
+            c.rateLimits.privatePerSecond = privatePerSecond
+            c.rateLimits.privateBurst = privateBurst
+            configuration = c
             let strategy = RestingOrders(orders)
             self.strategy = strategy
-            let venue = venue
+            let (venue, made) = (venue, marketFeedsMade)
             let feeds = EngineFeedFactory(
                 makeExecution: { _ in venue },
-                makeMarketData: { FixedBookFeed(books: $0.books, bid: ExactDecimal(49_990), ask: ExactDecimal(50_010)) },
+                makeMarketData: {
+                    made.add()
+                    return FixedBookFeed(books: $0.books, bid: ExactDecimal(49_990), ask: ExactDecimal(50_010))
+                },
                 makeOrderEvents: { _ in SilentOrderEvents() })
             let endpoints = try EngineEndpoints(restBaseURL: "http://127.0.0.1:9", webSocketBaseURL: "ws://127.0.0.1:9")
             let credentials = try APICredentials(key: "account-virtual", secret: "not-a-secret")
@@ -59,12 +75,13 @@ import Testing
             }
         }
 
+        /// Starts the engine, running virtual time until the start-up answers: its venue
+        /// calls wait for the rate buckets' tokens like any others.
         func start() async -> Result<Void, EngineError> {
-            let r: Result<Void, EngineError> = await withCheckedContinuation { c in
-                queue.async { self.engine.start { c.resume(returning: $0) } }
-            }
-            settle()
-            return r
+            let answer = Mutex<Result<Void, EngineError>?>(nil)
+            queue.async { self.engine.start { r in answer.withLock { $0 = r } } }
+            _ = advance(untilWithinMs: 30_000) { answer.withLock { $0 } != nil }
+            return answer.withLock { $0 } ?? .failure(.invalidState("the start-up did not finish within 30 s of virtual time"))
         }
 
         /// Runs what the engine queue has posted, and what that posts, `rounds` hops deep:
@@ -105,6 +122,24 @@ import Testing
         }
 
         func on<T>(_ body: () -> T) -> T { queue.sync(execute: body) }
+
+        /// Applies `configuration` and runs virtual time until the reload answers.
+        func reload(_ configuration: CastorConfiguration) -> Result<ReloadOutcome, EngineError>? {
+            let answer = Mutex<Result<ReloadOutcome, EngineError>?>(nil)
+            queue.async { self.engine.apply(configuration: configuration) { r in answer.withLock { $0 = r } } }
+            _ = advance(untilWithinMs: 10_000) { answer.withLock { $0 } != nil }
+            return answer.withLock { $0 }
+        }
+
+        /// Shuts down and runs virtual time until the shutdown answers.
+        func shutdown() -> Result<Void, EngineError>? {
+            let answer = Mutex<Result<Void, EngineError>?>(nil)
+            queue.async {
+                self.engine.shutdown(cancelOpenOrders: true, deadline: .now() + .seconds(30)) { r in answer.withLock { $0 = r } }
+            }
+            _ = advance(untilWithinMs: 30_000) { answer.withLock { $0 } != nil }
+            return answer.withLock { $0 }
+        }
 
         deinit { try? FileManager.default.removeItem(atPath: stateDirectory) }
     }
@@ -182,6 +217,54 @@ import Testing
         #expect(throws: Never.self) { try result.withLock { $0 }?.get() }
         #expect(h.venue.resting.isEmpty)
         #expect(h.venue.orderCalls.contains(.cancelSession))
+        #expect(h.on { h.engine.openOrderCount } == 0)
+    }
+
+    /// A reload that adds a symbol fetches its rules and reconnects market data; one that
+    /// adds a closed symbol is refused and the running configuration stays in force.
+    @Test func aReloadAddsAnOpenSymbolAndRefusesAClosedOne() async throws {
+        let h = try Harness(orders: [])
+        try await h.start().get()
+        #expect(h.advance(untilWithinMs: 10_000) { h.on { h.engine.reconciliationsCompleted } >= 1 })
+        let feedsBefore = h.marketFeedsMade.value
+
+        var added = h.configuration
+        added.engine.symbols = ["BTCUSD", "ETHUSD"]
+        let outcome = try #require(h.reload(added), "the reload never answered")
+        let applied = try outcome.get()
+        #expect(applied.reconnected)
+        #expect(h.venue.calls.contains(.symbolRules(Symbol("ETHUSD"))))
+        #expect(h.marketFeedsMade.value == feedsBefore + 1)
+
+        h.venue.close(Symbol("SOLUSD"))
+        var closed = added
+        closed.engine.symbols = ["BTCUSD", "ETHUSD", "SOLUSD"]
+        let refused = try #require(h.reload(closed), "the reload never answered")
+        guard case .failure = refused else {
+            Issue.record("a closed symbol must be refused, got \(refused)")
+            return
+        }
+        #expect(h.marketFeedsMade.value == feedsBefore + 1, "a refused reload reconnects nothing")
+        #expect(h.on { h.engine.strategyName } == RestingOrders.name, "the engine runs on")
+    }
+
+    /// A shutdown with new orders still queued behind the rate limit: the queued ones are
+    /// dropped unsent (none leaves after the shutdown began) and those placed are cancelled.
+    @Test func aShutdownWithABacklogSendsNothingNewAndCancelsWhatWasPlaced() async throws {
+        let orders: [RestingOrders.Order] = (0..<8).map { (.buy, 49_900 + $0, "0.01") }
+        let h = try Harness(orders: orders, privatePerSecond: 1, privateBurst: 1)
+        try await h.start().get()
+        #expect(h.advance(untilWithinMs: 20_000) { !h.venue.resting.isEmpty })
+        let placedBefore = h.venue.orderCalls.filter { if case .place = $0 { true } else { false } }.count
+        #expect(placedBefore < orders.count, "the backlog must still be queued: \(placedBefore) placed")
+        let callsBefore = h.venue.orderCalls.count
+
+        let result = try #require(h.shutdown(), "the shutdown never answered")
+        #expect(throws: Never.self) { try result.get() }
+        let after = h.venue.orderCalls.dropFirst(callsBefore)
+        #expect(!after.contains { if case .place = $0 { true } else { false } }, "placed after the shutdown began: \(after)")
+        #expect(after.contains(.cancelSession))
+        #expect(h.venue.resting.isEmpty)
         #expect(h.on { h.engine.openOrderCount } == 0)
     }
 }

@@ -47,6 +47,7 @@ final class ScriptedVenue: VenueExecution {
         var placeAnswers: [PlaceAnswer] = []
         var resting: [ClientOrderID: OrderSnapshot] = [:]
         var nextOrderID: Int64 = 1_000
+        var closedSymbols: Set<Symbol> = []
     }
 
     private let state = Mutex(State())
@@ -70,6 +71,9 @@ final class ScriptedVenue: VenueExecution {
 
     private func record(_ call: Call) { state.withLock { $0.calls.append(call) } }
 
+    /// Symbols whose rules say they are closed (not trading).
+    func close(_ symbol: Symbol) { _ = state.withLock { $0.closedSymbols.insert(symbol) } }
+
     func permissions(on queue: DispatchQueue, completion: @escaping @Sendable (Result<VenuePermissions, VenueFailure>) -> Void) {
         record(.permissions)
         queue.async { completion(.success(VenuePermissions(canTrade: true, detail: "scripted trader"))) }
@@ -77,10 +81,13 @@ final class ScriptedVenue: VenueExecution {
 
     func symbolRules(_ symbol: Symbol, on queue: DispatchQueue,
                      completion: @escaping @Sendable (Result<VenueSymbolRules, VenueFailure>) -> Void) {
-        record(.symbolRules(symbol))
-        let rules = VenueSymbolRules(symbol: symbol, base: "BTC", quote: "USD", priceStep: ExactDecimal("0.01")!,
-                                     quantityStep: ExactDecimal("0.00000001")!, minOrderSize: ExactDecimal("0.00001")!,
-                                     isOpen: true, status: "open")
+        let closed = state.withLock { s in
+            s.calls.append(.symbolRules(symbol))
+            return s.closedSymbols.contains(symbol)
+        }
+        let rules = VenueSymbolRules(symbol: symbol, base: String(symbol.rawValue.uppercased().prefix(3)), quote: "USD",
+                                     priceStep: ExactDecimal("0.01")!, quantityStep: ExactDecimal("0.00000001")!,
+                                     minOrderSize: ExactDecimal("0.00001")!, isOpen: !closed, status: closed ? "closed" : "open")
         queue.async { completion(.success(rules)) }
     }
 
