@@ -35,7 +35,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     func feedContext(books: MarketBooks, feeds: FeedConfiguration? = nil) -> EngineFeedContext {
         EngineFeedContext(queue: queue, books: books, endpoints: identity.endpoints, symbols: books.symbolNames,
                           sender: lane.rest?.privateSender, feeds: feeds ?? configuration.feeds,
-                          logger: log("feeds"))
+                          logger: log("feeds"), clock: clock)
     }
 
     func stopFeeds() {

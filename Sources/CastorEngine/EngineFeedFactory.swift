@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorCore
 import CastorFeeds
 import Dispatch
 import GeminiClient
@@ -20,6 +21,10 @@ public struct EngineFeedContext: @unchecked Sendable {
     public let sender: PrivateRequestSender?
     public let feeds: FeedConfiguration
     public let logger: Logger
+    /// The engine's clock: the adapters measure and arm their deadlines (heartbeat,
+    /// staleness, reconnect backoff) on it, so a `ManualClock` drives them in tests and a
+    /// wall-clock step moves none of them.
+    public let clock: EngineClock
 }
 
 /// How the engine makes its feed adapters. The default talks to Gemini's WebSockets;

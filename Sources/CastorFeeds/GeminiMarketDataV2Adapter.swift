@@ -1,3 +1,4 @@
+import CastorCore
 import CastorWebSocket
 import Dispatch
 import GeminiProtocol
@@ -52,8 +53,9 @@ public final class GeminiMarketDataV2Adapter: MarketDataFeedAdapter, @unchecked 
 
     /// - Parameters:
     ///   - books: the engine's books; their queue becomes this feed's queue.
-    ///   - clock: monotonic milliseconds (inject for tests).
-    public init(books: MarketBooks, configuration: Configuration, clock: @escaping FeedClock = monotonicFeedClock) {
+    ///   - clock: the engine's clock: heartbeat, staleness and subscription deadlines and the
+    ///     reconnect backoff are measured and armed on it (a `ManualClock` in tests).
+    public init(books: MarketBooks, configuration: Configuration, clock: EngineClock) {
         self.books = books
         self.configuration = configuration
         decoder = MarketDataV2Decoder(symbols: books.makeSymbolTable())

@@ -8,16 +8,18 @@ import Testing
 
 /// `GeminiMarketDataV2Adapter` against the simulator's `/v2/marketdata` over loopback.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct MarketDataV2AdapterTests {
-    static func makeAdapter(_ sim: FeedSimHarness, heartbeatTimeoutMs: Int64 = 60_000)
+    static func makeAdapter(_ sim: FeedSimHarness, heartbeatTimeoutMs: Int64 = 60_000, backoff: Backoff = Backoff(baseMs: 10, capMs: 50),
+                            clock: EngineClock = .system)
         -> (GeminiMarketDataV2Adapter, MarketBooks, FeedRecorder) {
         let queue = DispatchQueue(label: "test.engine")
         let books = MarketBooks(symbols: ["BTCUSD", "ETHUSD"], queue: queue)
         let connection = FeedConnectionStateMachine.Configuration(
-            backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs,
+            backoff: backoff, heartbeatTimeoutMs: heartbeatTimeoutMs,
             subscribeTimeoutMs: 5_000)
         let adapter = GeminiMarketDataV2Adapter(
             books: books, configuration: .init(url: sim.venue.marketDataV2URL, connection: connection,
-                                               webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), seed: 3))
+                                               webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), seed: 3),
+            clock: clock)
         let recorder = FeedRecorder()
         queue.sync {
             adapter.delegate = recorder
@@ -104,7 +106,7 @@ import Testing
         // Port 1 on loopback refuses connections.
         let adapter = GeminiMarketDataV2Adapter(books: books, configuration: .init(
             url: "ws://127.0.0.1:1/v2/marketdata",
-            connection: .init(backoff: Backoff(baseMs: 5, capMs: 20)), seed: 1))
+            connection: .init(backoff: Backoff(baseMs: 5, capMs: 20)), seed: 1), clock: .system)
         let recorder = FeedRecorder()
         queue.sync { adapter.delegate = recorder; adapter.start() }
         try await waitUntil("three failed attempts", on: queue) { recorder.causes.count >= 3 }
@@ -117,7 +119,7 @@ import Testing
     @Test func invalidURLIsFatal() async throws {
         let queue = DispatchQueue(label: "test.engine")
         let adapter = GeminiMarketDataV2Adapter(books: MarketBooks(symbols: ["BTCUSD"], queue: queue),
-                                                configuration: .init(url: "http://nope"))
+                                                configuration: .init(url: "http://nope"), clock: .system)
         let recorder = FeedRecorder()
         queue.sync { adapter.delegate = recorder; adapter.start() }
         try await waitUntil("failed", on: queue) { if case .failed(.invalidURL) = recorder.states.last { true } else { false } }

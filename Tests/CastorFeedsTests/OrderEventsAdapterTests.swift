@@ -10,16 +10,18 @@ import Testing
 /// sharing the trader key's `PrivateRequestSender` with REST (counter nonces).
 @Suite(.serialized, .timeLimit(.minutes(2))) struct OrderEventsAdapterTests {
     static func makeAdapter(_ sim: FeedSimHarness, sender: PrivateRequestSender? = nil, heartbeatTimeoutMs: Int64 = 60_000,
-                            snapshotQuietMs: Int64 = 60_000)
+                            snapshotQuietMs: Int64 = 60_000, backoff: Backoff = Backoff(baseMs: 10, capMs: 50),
+                            clock: EngineClock = .system)
         -> (GeminiOrderEventsAdapter, DispatchQueue, FeedRecorder) {
         let queue = DispatchQueue(label: "test.engine")
         let config = GeminiOrderEventsAdapter.Configuration(
             url: sim.venue.orderEventsURL,
             subscription: .init(eventTypeFilter: [.accepted, .booked, .fill, .cancelled, .closed, .rejected]),
-            connection: .init(backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs,
+            connection: .init(backoff: backoff, heartbeatTimeoutMs: heartbeatTimeoutMs,
             subscribeTimeoutMs: 5_000),
             webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), snapshotQuietMs: snapshotQuietMs, seed: 5)
-        let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, queue: queue, configuration: config)
+        let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, queue: queue, configuration: config,
+                                               clock: clock)
         let recorder = FeedRecorder()
         queue.sync {
             adapter.delegate = recorder
