@@ -52,8 +52,15 @@ import Testing
         try await sim.place(sim.trader, .buy, "0.2", at: "60050")
         try await waitUntil("a live trade", on: books.queue) { recorder.trades.contains { !$0.fromSnapshot } }
         try await Self.expectBookMatchesSimulator(sim, books)
-        let btc = try #require(books.id(of: "BTCUSD"))
-        #expect(books.queue.sync { recorder.updatedSymbols.contains(btc) })
+        let btc = try #require(books.index(of: Symbol("BTCUSD")))
+        #expect(books.queue.sync { recorder.updatedBooks.contains(btc) })
+        // The trade in domain terms: the taker bought 0.1 at the resting ask.
+        let trade = try #require(books.queue.sync { recorder.trades.first { !$0.fromSnapshot } })
+        #expect(trade.symbol == "BTCUSD")
+        #expect(trade.price == ExactDecimal("60050"))
+        #expect(trade.amount == ExactDecimal("0.1"))
+        #expect(trade.takerSide == .buy)
+        #expect(trade.tradeID > 0)
         books.queue.sync { adapter.stop() }
         #expect(books.queue.sync { recorder.states.last } == .idle)
         await sim.stop()
