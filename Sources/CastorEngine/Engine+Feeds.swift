@@ -4,9 +4,7 @@ import CastorFeeds
 import CastorStrategy
 import CastorTrading
 import Dispatch
-import GeminiProtocol
 import Logging
-import MarketData
 
 extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     /// Builds both feed adapters and connects them (the start-up's `connectFeeds` step).
@@ -35,7 +33,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     func feedContext(books: MarketBooks, feeds: FeedConfiguration? = nil) -> EngineFeedContext {
         EngineFeedContext(queue: queue, books: books, endpoints: identity.endpoints, symbols: books.symbolNames,
                           execution: lane.venue, feeds: feeds ?? configuration.feeds,
-                          logger: log("feeds"))
+                          logger: log("feeds"), clock: clock)
     }
 
     func stopFeeds() {
@@ -44,18 +42,18 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     // MARK: Market data
 
-    public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook symbol: SymbolID) {
+    public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook book: BookIndex) {
         connections.status.lastMarketDataMs = now
-        guard let view = bookView(symbol) else { return }
+        guard let view = bookView(book) else { return }
         deliver(.book(view.symbol, view))
     }
 
-    public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketDataV2Trade) {
+    public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketTradeReport) {
         connections.status.lastMarketDataMs = now
-        guard !trade.fromSnapshot, let books = market.books else { return }
-        // `symbolNames` are upper case already; the id as a plain number (no interpolation).
-        deliver(.trade(MarketTrade(symbol: books.name(of: trade.symbol), tradeID: String(trade.tid ?? trade.eventID),
-                                   price: trade.price, amount: trade.quantity, takerSide: trade.takerSide,
+        guard !trade.fromSnapshot else { return }
+        // The symbol is canonical (upper case) already; the id as a plain number (no interpolation).
+        deliver(.trade(MarketTrade(symbol: trade.symbol.rawValue, tradeID: String(trade.tradeID),
+                                   price: trade.price, amount: trade.amount, takerSide: trade.takerSide,
                                    timestampMs: trade.timestampMs)))
     }
 
@@ -135,8 +133,8 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
         market.bookView(symbol, timestampMs: connections.status.lastMarketDataMs ?? now)
     }
 
-    func bookView(_ id: SymbolID) -> BookView? {
-        market.bookView(id, timestampMs: connections.status.lastMarketDataMs ?? now)
+    func bookView(_ book: BookIndex) -> BookView? {
+        market.bookView(book, timestampMs: connections.status.lastMarketDataMs ?? now)
     }
 
     /// Mid of the best bid and ask while market data is live (the risk check's price band).

@@ -17,7 +17,8 @@ extension EngineFeedFactory {
                 connection.staleAfterMs = context.feeds.staleMarketAfter.milliseconds
                 return GeminiMarketDataV2Adapter(
                     books: context.books,
-                    configuration: .init(url: context.endpoints.marketDataURL, connection: connection))
+                    configuration: .init(url: context.endpoints.marketDataURL, connection: connection),
+                    clock: context.clock)
             },
             makeOrderEvents: { context in
                 guard let sender = (context.execution as? GeminiExecution)?.sender else {
@@ -26,7 +27,8 @@ extension EngineFeedFactory {
                 return GeminiOrderEventsAdapter(
                     sender: sender, queue: context.queue,
                     configuration: .init(url: context.endpoints.orderEventsURL,
-                                         connection: connectionConfiguration(context.feeds)))
+                                         connection: connectionConfiguration(context.feeds)),
+                    clock: context.clock)
             })
     }
 

@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorCore
 import CastorFeeds
 import CastorTrading
 import Dispatch
@@ -20,6 +21,10 @@ public struct EngineFeedContext: @unchecked Sendable {
     public let execution: (any VenueExecution)?
     public let feeds: FeedConfiguration
     public let logger: Logger
+    /// The engine's clock: the adapters measure and arm their deadlines (heartbeat,
+    /// staleness, reconnect backoff) on it, so a `ManualClock` drives them in tests and a
+    /// wall-clock step moves none of them.
+    public let clock: EngineClock
 }
 
 /// What the execution client is built from.

@@ -1,3 +1,4 @@
+import CastorCore
 import CastorWebSocket
 import Dispatch
 
@@ -33,10 +34,14 @@ enum FeedConnectFailure: Error {
 /// Actions triggered while actions are being performed (a delegate calling `stop()` from a
 /// state notification) are queued and run after the current ones, in order.
 ///
+/// Time is the engine's `EngineClock`: the state machine's deadlines are read from
+/// `clock.nowMs()` and its timers (watchdog, reconnect backoff) armed on the same clock, so
+/// a `ManualClock` drives them by hand and a wall-clock step moves none of them.
+///
 /// Invariant behind `@unchecked Sendable`: every member is used only on `queue` (checked).
 final class FeedConnection: @unchecked Sendable {
     let queue: DispatchQueue
-    let clock: FeedClock
+    let clock: EngineClock
     let options: WebSocketOptions
     private(set) var machine: FeedConnectionStateMachine
     private(set) var state: FeedConnectionState = .idle
@@ -60,27 +65,30 @@ final class FeedConnection: @unchecked Sendable {
     var fatalError: (WebSocketError) -> FeedFatalError? = { _ in nil }
 
     init(queue: DispatchQueue, configuration: FeedConnectionStateMachine.Configuration, seed: UInt64?,
-         options: WebSocketOptions, clock: @escaping FeedClock) {
+         options: WebSocketOptions, clock: EngineClock) {
         self.queue = queue
         self.clock = clock
         self.options = options
         machine = seed.map { FeedConnectionStateMachine(configuration: configuration, seed: $0) }
             ?? FeedConnectionStateMachine(configuration: configuration)
-        watchdog = FeedTimer(queue: queue)
-        reconnectTimer = FeedTimer(queue: queue)
+        watchdog = FeedTimer(queue: queue, clock: clock)
+        reconnectTimer = FeedTimer(queue: queue, clock: clock)
     }
 
     var isConnected: Bool { machine.hasConnection && client != nil }
 
+    /// The engine clock's time, the scale of every deadline the state machine keeps.
+    private var now: Int64 { clock.nowMs() }
+
     // MARK: inputs from the adapter
 
-    func start() { perform(machine.start(nowMs: clock())) }
+    func start() { perform(machine.start(nowMs: now)) }
     func stop() { perform(machine.stop()) }
-    func fail(_ cause: FeedDisconnectCause) { perform(machine.fail(cause, nowMs: clock())) }
+    func fail(_ cause: FeedDisconnectCause) { perform(machine.fail(cause, nowMs: now)) }
     func fatal(_ error: FeedFatalError) { perform(machine.fatal(error)) }
-    func subscriptionConfirmed() { perform(machine.subscriptionConfirmed(nowMs: clock())) }
-    func heartbeat() { machine.heartbeatReceived(nowMs: clock()) }
-    func data() { machine.dataReceived(nowMs: clock()) }
+    func subscriptionConfirmed() { perform(machine.subscriptionConfirmed(nowMs: now)) }
+    func heartbeat() { machine.heartbeatReceived(nowMs: now) }
+    func data() { machine.dataReceived(nowMs: now) }
 
     /// Sends a text message on the open connection.
     func send(text: String) throws(WebSocketError) {
@@ -107,13 +115,13 @@ final class FeedConnection: @unchecked Sendable {
             case .armTimer(let ms):
                 watchdog.arm(afterMs: ms) { [weak self] in
                     guard let self else { return }
-                    self.perform(self.machine.timerFired(nowMs: self.clock()))
+                    self.perform(self.machine.timerFired(nowMs: self.now))
                 }
             case .disarmTimer: watchdog.cancel()
             case .scheduleReconnect(let ms):
                 reconnectTimer.arm(afterMs: ms) { [weak self] in
                     guard let self else { return }
-                    self.perform(self.machine.reconnectDue(nowMs: self.clock()))
+                    self.perform(self.machine.reconnectDue(nowMs: self.now))
                 }
             case .cancelReconnect: reconnectTimer.cancel()
             case .notify(let newState):
@@ -138,7 +146,7 @@ final class FeedConnection: @unchecked Sendable {
             case .failure(.fatal(let error)):
                 self.perform(self.machine.fatal(error))
             case .failure(.retry(let reason)):
-                self.perform(self.machine.connectionEnded(closeCode: nil, reason: reason, nowMs: self.clock()))
+                self.perform(self.machine.connectionEnded(closeCode: nil, reason: reason, nowMs: self.now))
             case .success(let request):
                 self.handshakeFinished = request.handshakeFinished
                 let client = WebSocketClient(url: request.url, headers: request.headers, options: self.options,
@@ -172,7 +180,7 @@ final class FeedConnection: @unchecked Sendable {
         switch event {
         case .open:
             finishHandshake(.opened)
-            perform(machine.opened(nowMs: clock()))
+            perform(machine.opened(nowMs: now))
         case .message(let message):
             onMessage(message)
         case .pong:
@@ -181,7 +189,7 @@ final class FeedConnection: @unchecked Sendable {
             finishHandshake(.abandoned)
             client = nil
             generation &+= 1
-            perform(machine.connectionEnded(closeCode: code, reason: reason, nowMs: clock()))
+            perform(machine.connectionEnded(closeCode: code, reason: reason, nowMs: now))
         case .failed(let error):
             finishHandshake(.failed(error))
             client = nil
@@ -189,7 +197,7 @@ final class FeedConnection: @unchecked Sendable {
             if let fatal = fatalError(error) {
                 perform(machine.fatal(fatal))
             } else {
-                perform(machine.connectionEnded(closeCode: nil, reason: error.description, nowMs: clock()))
+                perform(machine.connectionEnded(closeCode: nil, reason: error.description, nowMs: now))
             }
         }
     }

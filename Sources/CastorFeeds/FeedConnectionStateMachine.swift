@@ -1,5 +1,4 @@
 import CastorCore
-import CastorTrading
 
 /// The connection life cycle of one feed, as a value type without I/O: the adapter feeds
 /// it events with the current monotonic time and performs the returned actions in order.

@@ -1,45 +1,49 @@
+import CastorCore
 import Dispatch
 
-/// A one-shot timer on a serial queue that can be re-armed and cancelled.
+/// A one-shot timer on a serial queue that can be re-armed and cancelled, armed on the
+/// engine's clock (`EngineClock.schedule`): Dispatch in production, by hand under a
+/// `ManualClock`, so heartbeat, subscription and reconnect deadlines run on virtual time in
+/// tests and never move with a wall-clock step.
 ///
-/// Invariant behind `@unchecked Sendable`: `source` is touched only on `queue`.
+/// Invariant behind `@unchecked Sendable`: `timer` and `armed` are touched only on `queue`.
 final class FeedTimer: @unchecked Sendable {
     private let queue: DispatchQueue
-    private var source: DispatchSourceTimer?
+    private let clock: EngineClock
+    private var timer: ScheduledTimer?
     private var armed: UInt64 = 0
 
-    init(queue: DispatchQueue) { self.queue = queue }
+    init(queue: DispatchQueue, clock: EngineClock) {
+        self.queue = queue
+        self.clock = clock
+    }
 
-    /// Runs `handler` on the queue after `milliseconds`, replacing an armed timer.
+    /// Whether the timer is armed and has not fired.
+    var isArmed: Bool {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return timer != nil
+    }
+
+    /// Runs `handler` on the queue after `milliseconds` of the engine clock, replacing an
+    /// armed timer.
     func arm(afterMs milliseconds: Int64, _ handler: @escaping @Sendable () -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         cancel()
-        armed &+= 1
         let token = armed
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + .milliseconds(Int(clamping: max(0, milliseconds))))
-        timer.setEventHandler { [weak self] in
-            // A handler already queued when the timer was replaced must not fire.
-            guard let self, self.armed == token, self.source != nil else { return }
-            self.source = nil
+        timer = clock.schedule(on: queue, afterMs: max(0, milliseconds)) { [weak self] in
+            // A run already under way when the timer was replaced must not fire.
+            guard let self, self.armed == token, self.timer != nil else { return }
+            self.timer = nil
             handler()
         }
-        source = timer
-        timer.activate()
     }
 
     func cancel() {
         dispatchPrecondition(condition: .onQueue(queue))
         armed &+= 1
-        source?.cancel()
-        source = nil
+        timer?.cancel()
+        timer = nil
     }
 
-    deinit { source?.cancel() }
+    deinit { timer?.cancel() }
 }
-
-/// Milliseconds of a monotonic clock; injectable so tests can drive timeouts.
-public typealias FeedClock = @Sendable () -> Int64
-
-/// The system's monotonic clock in milliseconds.
-public let monotonicFeedClock: FeedClock = { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }

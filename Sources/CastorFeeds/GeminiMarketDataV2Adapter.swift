@@ -1,3 +1,4 @@
+import CastorCore
 import CastorWebSocket
 import Dispatch
 import GeminiProtocol
@@ -8,7 +9,8 @@ import MarketData
 /// One WebSocket on the engine queue subscribes to `l2` for every symbol of `MarketBooks`
 /// (trades come with it). Each message is decoded from the socket's borrowed buffer
 /// straight into `MarketBooks.books` (no copy, no allocation, no queue hop: see
-/// `MarketBooks`), then the delegate hears which symbol changed and which trades happened.
+/// `MarketBooks`), then the delegate hears which book changed (`BookIndex`) and which
+/// trades happened (`MarketTradeReport`, mapped from the wire's `MarketDataV2Trade` on the stack).
 ///
 /// v2 has no sequence numbers, so the feed cannot detect a lost update; it relies on doubt
 /// instead: every (re)connect resets all books (the first `l2_updates` per symbol is then
@@ -52,8 +54,9 @@ public final class GeminiMarketDataV2Adapter: MarketDataFeedAdapter, @unchecked 
 
     /// - Parameters:
     ///   - books: the engine's books; their queue becomes this feed's queue.
-    ///   - clock: monotonic milliseconds (inject for tests).
-    public init(books: MarketBooks, configuration: Configuration, clock: @escaping FeedClock = monotonicFeedClock) {
+    ///   - clock: the engine's clock: heartbeat, staleness and subscription deadlines and the
+    ///     reconnect backoff are measured and armed on it (a `ManualClock` in tests).
+    public init(books: MarketBooks, configuration: Configuration, clock: EngineClock) {
         self.books = books
         self.configuration = configuration
         decoder = MarketDataV2Decoder(symbols: books.makeSymbolTable())
@@ -138,12 +141,14 @@ public final class GeminiMarketDataV2Adapter: MarketDataFeedAdapter, @unchecked 
                 connection.fail(.crossedBook(symbol: books.name(of: symbol)))
                 return
             }
-            delegate?.marketDataFeed(self, didUpdateBook: symbol)
+            delegate?.marketDataFeed(self, didUpdateBook: BookIndex(gemini: symbol))
         }
         for trade in handler.trades {
             // The delegate may have stopped the feed; its books are then stale.
             guard connection.isConnected else { return }
-            delegate?.marketDataFeed(self, didReceiveTrade: trade)
+            // The decoder knows only the books' symbols, so every id has a name.
+            guard let symbol = books.symbol(at: BookIndex(gemini: trade.symbol)) else { continue }
+            delegate?.marketDataFeed(self, didReceiveTrade: MarketTradeReport(gemini: trade, symbol: symbol))
         }
     }
 }

@@ -1,3 +1,4 @@
+import CastorCore
 import CastorTrading
 import CastorWebSocket
 import Dispatch
@@ -70,12 +71,16 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
     /// - Parameters:
     ///   - sender: the key's sender; the handshake takes its place in the key's nonce order.
     ///   - queue: the engine queue; the socket runs and the delegate is called on it.
+    ///   - clock: the engine's clock: heartbeat and subscription deadlines, the reconnect
+    ///     backoff and the snapshot's quiet period are measured and armed on it (a
+    ///     `ManualClock` in tests). The wait for the key's request slot is the sender's
+    ///     (`PrivateRequestSender.withNonce`), on Dispatch time.
     public init(sender: PrivateRequestSender, queue: DispatchQueue, configuration: Configuration,
-                clock: @escaping FeedClock = monotonicFeedClock) {
+                clock: EngineClock) {
         self.sender = sender
         self.queue = queue
         self.configuration = configuration
-        snapshotQuiet = FeedTimer(queue: queue)
+        snapshotQuiet = FeedTimer(queue: queue, clock: clock)
         connection = FeedConnection(queue: queue, configuration: configuration.connection, seed: configuration.seed,
                                     options: configuration.webSocket, clock: clock)
         connection.prepare = { [weak self] done in self?.prepareConnection(done) }

@@ -1,3 +1,4 @@
+import CastorCore
 import Dispatch
 import GeminiProtocol
 import MarketData
@@ -12,14 +13,18 @@ import MarketData
 /// delegate then only say *which* symbol changed.
 ///
 /// Symbol ids: `symbols` is fixed at creation (ids 0, 1, … in the order given) and every
-/// adapter registers the same names in the same order, so a `SymbolID` means the same
-/// symbol to the adapter, the books and the engine.
+/// adapter registers the same names in the same order, so a decoder's `SymbolID` and a
+/// `BookIndex` name the same symbol to the adapter, the books and the engine. The engine
+/// speaks only `BookIndex` and `Symbol` (`book(_:)`, `symbol(at:)`, `index(of:)`); `books`
+/// and the `SymbolID` members are the adapter's side.
 ///
 /// Invariant behind `@unchecked Sendable`: `books` is read and written only on `queue`.
 public final class MarketBooks: @unchecked Sendable {
     /// The engine queue: the only queue that may touch `books`.
     public let queue: DispatchQueue
-    /// Upper-case symbol names (`BTCUSD`); their ids are their positions.
+    /// The symbols, in subscription order; a symbol's `BookIndex` is its position.
+    public let symbols: [Symbol]
+    /// `symbols` as upper-case names (`BTCUSD`), in the same order.
     public let symbolNames: [String]
     /// The books, by `SymbolID`. Mutated only by the adapter, on `queue`.
     public var books: BookSet {
@@ -34,8 +39,37 @@ public final class MarketBooks: @unchecked Sendable {
     public init(symbols: [String], queue: DispatchQueue) {
         var seen = Set<String>()
         symbolNames = symbols.map { $0.uppercased() }.filter { seen.insert($0).inserted }
+        self.symbols = symbolNames.map(Symbol.init(rawValue:))
         self.queue = queue
     }
+
+    // MARK: the engine's side (domain types)
+
+    /// The book of the symbol at `index`, if it is one of `symbols` (engine queue only).
+    public func book(_ index: BookIndex) -> L2OrderBook? { books.book(SymbolID(index)) }
+
+    /// The symbol at `index`, if it is one of `symbols`.
+    public func symbol(at index: BookIndex) -> Symbol? {
+        index.index < symbols.count ? symbols[index.index] : nil
+    }
+
+    /// The index of `symbol`, if it is one of `symbols` (no allocation: `Symbol` is
+    /// canonical already).
+    public func index(of symbol: Symbol) -> BookIndex? {
+        symbols.firstIndex(of: symbol).map { BookIndex(rawValue: UInt16($0)) }
+    }
+
+    /// The index of `name` (any case), if it is one of `symbols`.
+    public func index(of name: String) -> BookIndex? {
+        index(of: Symbol(rawValue: name))
+    }
+
+    /// The name of `index`; `#n` for an index outside `symbols`.
+    public func name(of index: BookIndex) -> String {
+        symbol(at: index)?.rawValue ?? index.description
+    }
+
+    // MARK: the adapter's side (the decoder's ids)
 
     /// A table registering `symbolNames` in order, for a decoder that must agree on ids.
     public func makeSymbolTable() -> SymbolTable { SymbolTable(symbolNames) }

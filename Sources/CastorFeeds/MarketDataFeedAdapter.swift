@@ -1,5 +1,4 @@
 import Dispatch
-import GeminiProtocol
 
 /// A market-data feed behind which the venue's wire API can change (the archived
 /// `/v2/marketdata` today, `wss://ws.gemini.com` later, API.md §7.4) without touching the
@@ -22,13 +21,14 @@ public protocol MarketDataFeedAdapter: AnyObject, Sendable {
     func stop()
 }
 
-/// What a market-data adapter reports, always on the engine queue.
+/// What a market-data adapter reports, always on the engine queue, in domain terms only
+/// (`BookIndex`, `MarketTradeReport`): the venue's wire types stay inside the adapter.
 public protocol MarketDataFeedDelegate: AnyObject {
-    /// The book of `symbol` in `MarketBooks.books` changed (snapshot or delta) and is not
-    /// crossed. Read it right here for the lowest latency.
-    func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook symbol: SymbolID)
+    /// The book at `book` in the adapter's `MarketBooks` (`MarketBooks.book(_:)`) changed
+    /// (snapshot or delta) and is not crossed. Read it right here for the lowest latency.
+    func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook book: BookIndex)
     /// A trade. `trade.fromSnapshot` marks history replayed with a snapshot (not live).
-    func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketDataV2Trade)
+    func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketTradeReport)
     /// The connection state changed. On `.reconnecting` every book is empty (reset) until
     /// its next snapshot: do not quote from it.
     func marketDataFeed(_ feed: any MarketDataFeedAdapter, didChangeState state: FeedConnectionState)

@@ -63,7 +63,7 @@ final class PollingMarketData: MarketDataFeedAdapter, @unchecked Sendable {
             books.books.reset(id)
             changes.withUnsafeBufferPointer { books.books.l2Updates(symbol: id, changes: $0, carriesSnapshotExtras: true) }
             if case .live = state {} else { set(.live) }
-            delegate?.marketDataFeed(self, didUpdateBook: id)
+            delegate?.marketDataFeed(self, didUpdateBook: BookIndex(gemini: id))
             appliedCount += 1
         }
     }

@@ -105,8 +105,8 @@ func waitUntil(_ what: String, on queue: DispatchQueue, timeout seconds: Double 
 final class FeedRecorder: MarketDataFeedDelegate, OrderEventsFeedDelegate, @unchecked Sendable {
     // Touched only on the engine queue (delegate calls) or via `queue.sync` from tests.
     var states: [FeedConnectionState] = []
-    var updatedSymbols: [SymbolID] = []
-    var trades: [MarketDataV2Trade] = []
+    var updatedBooks: [BookIndex] = []
+    var trades: [MarketTradeReport] = []
     var events: [OrderReport] = []
     var errors: [String] = []
     var snapshots: [[OrderReport]] = []
@@ -116,8 +116,8 @@ final class FeedRecorder: MarketDataFeedDelegate, OrderEventsFeedDelegate, @unch
     }
     var liveCount: Int { states.filter { $0 == .live }.count }
 
-    func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook symbol: SymbolID) { updatedSymbols.append(symbol) }
-    func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketDataV2Trade) { trades.append(trade) }
+    func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook book: BookIndex) { updatedBooks.append(book) }
+    func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketTradeReport) { trades.append(trade) }
     func marketDataFeed(_ feed: any MarketDataFeedAdapter, didChangeState state: FeedConnectionState) { states.append(state) }
     func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceive reports: [OrderReport]) { events += reports }
     func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReportError detail: String) { errors.append(detail) }

@@ -8,16 +8,18 @@ import Testing
 
 /// `GeminiMarketDataV2Adapter` against the simulator's `/v2/marketdata` over loopback.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct MarketDataV2AdapterTests {
-    static func makeAdapter(_ sim: FeedSimHarness, heartbeatTimeoutMs: Int64 = 60_000)
+    static func makeAdapter(_ sim: FeedSimHarness, heartbeatTimeoutMs: Int64 = 60_000, backoff: Backoff = Backoff(baseMs: 10, capMs: 50),
+                            clock: EngineClock = .system)
         -> (GeminiMarketDataV2Adapter, MarketBooks, FeedRecorder) {
         let queue = DispatchQueue(label: "test.engine")
         let books = MarketBooks(symbols: ["BTCUSD", "ETHUSD"], queue: queue)
         let connection = FeedConnectionStateMachine.Configuration(
-            backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs,
+            backoff: backoff, heartbeatTimeoutMs: heartbeatTimeoutMs,
             subscribeTimeoutMs: 5_000)
         let adapter = GeminiMarketDataV2Adapter(
             books: books, configuration: .init(url: sim.venue.marketDataV2URL, connection: connection,
-                                               webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), seed: 3))
+                                               webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), seed: 3),
+            clock: clock)
         let recorder = FeedRecorder()
         queue.sync {
             adapter.delegate = recorder
@@ -50,8 +52,15 @@ import Testing
         try await sim.place(sim.trader, .buy, "0.2", at: "60050")
         try await waitUntil("a live trade", on: books.queue) { recorder.trades.contains { !$0.fromSnapshot } }
         try await Self.expectBookMatchesSimulator(sim, books)
-        let btc = try #require(books.id(of: "BTCUSD"))
-        #expect(books.queue.sync { recorder.updatedSymbols.contains(btc) })
+        let btc = try #require(books.index(of: Symbol("BTCUSD")))
+        #expect(books.queue.sync { recorder.updatedBooks.contains(btc) })
+        // The trade in domain terms: the taker bought 0.1 at the resting ask.
+        let trade = try #require(books.queue.sync { recorder.trades.first { !$0.fromSnapshot } })
+        #expect(trade.symbol == "BTCUSD")
+        #expect(trade.price == ExactDecimal("60050"))
+        #expect(trade.amount == ExactDecimal("0.1"))
+        #expect(trade.takerSide == .buy)
+        #expect(trade.tradeID > 0)
         books.queue.sync { adapter.stop() }
         #expect(books.queue.sync { recorder.states.last } == .idle)
         await sim.stop()
@@ -88,11 +97,14 @@ import Testing
 
     @Test func silenceReconnectsWithHeartbeatCause() async throws {
         let sim = try await FeedSimHarness()
-        // The simulator's clock stands still: no heartbeat arrives after the snapshot.
-        let (adapter, books, recorder) = Self.makeAdapter(sim, heartbeatTimeoutMs: 300)
-        try await waitUntil("a heartbeat-silence reconnect", on: books.queue) {
-            recorder.causes.contains { if case .heartbeatSilence = $0 { true } else { false } }
-        }
+        // The simulator's clock stands still: no heartbeat arrives after the snapshot. The
+        // feed's clock is manual: the timeout passes when the test says, not in real time.
+        let manual = ManualClock(startMs: 1_700_000_000_000)
+        let (adapter, books, recorder) = Self.makeAdapter(sim, heartbeatTimeoutMs: 300, clock: manual.engineClock)
+        try await waitUntil("live", on: books.queue) { recorder.liveCount == 1 }
+        manual.advance(byMs: 300)
+        #expect(books.queue.sync { recorder.causes } == [.heartbeatSilence(milliseconds: 300)])
+        manual.advance(byMs: 50)   // the backoff's cap
         try await waitUntil("live again", on: books.queue) { recorder.liveCount >= 2 }
         books.queue.sync { adapter.stop() }
         await sim.stop()
@@ -104,7 +116,7 @@ import Testing
         // Port 1 on loopback refuses connections.
         let adapter = GeminiMarketDataV2Adapter(books: books, configuration: .init(
             url: "ws://127.0.0.1:1/v2/marketdata",
-            connection: .init(backoff: Backoff(baseMs: 5, capMs: 20)), seed: 1))
+            connection: .init(backoff: Backoff(baseMs: 5, capMs: 20)), seed: 1), clock: .system)
         let recorder = FeedRecorder()
         queue.sync { adapter.delegate = recorder; adapter.start() }
         try await waitUntil("three failed attempts", on: queue) { recorder.causes.count >= 3 }
@@ -117,7 +129,7 @@ import Testing
     @Test func invalidURLIsFatal() async throws {
         let queue = DispatchQueue(label: "test.engine")
         let adapter = GeminiMarketDataV2Adapter(books: MarketBooks(symbols: ["BTCUSD"], queue: queue),
-                                                configuration: .init(url: "http://nope"))
+                                                configuration: .init(url: "http://nope"), clock: .system)
         let recorder = FeedRecorder()
         queue.sync { adapter.delegate = recorder; adapter.start() }
         try await waitUntil("failed", on: queue) { if case .failed(.invalidURL) = recorder.states.last { true } else { false } }

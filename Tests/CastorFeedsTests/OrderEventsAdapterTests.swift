@@ -10,16 +10,18 @@ import Testing
 /// sharing the trader key's `PrivateRequestSender` with REST (counter nonces).
 @Suite(.serialized, .timeLimit(.minutes(2))) struct OrderEventsAdapterTests {
     static func makeAdapter(_ sim: FeedSimHarness, sender: PrivateRequestSender? = nil, heartbeatTimeoutMs: Int64 = 60_000,
-                            snapshotQuietMs: Int64 = 60_000)
+                            snapshotQuietMs: Int64 = 60_000, backoff: Backoff = Backoff(baseMs: 10, capMs: 50),
+                            clock: EngineClock = .system)
         -> (GeminiOrderEventsAdapter, DispatchQueue, FeedRecorder) {
         let queue = DispatchQueue(label: "test.engine")
         let config = GeminiOrderEventsAdapter.Configuration(
             url: sim.venue.orderEventsURL,
             subscription: .init(eventTypeFilter: [.accepted, .booked, .fill, .cancelled, .closed, .rejected]),
-            connection: .init(backoff: Backoff(baseMs: 10, capMs: 50), heartbeatTimeoutMs: heartbeatTimeoutMs,
+            connection: .init(backoff: backoff, heartbeatTimeoutMs: heartbeatTimeoutMs,
             subscribeTimeoutMs: 5_000),
             webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), snapshotQuietMs: snapshotQuietMs, seed: 5)
-        let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, queue: queue, configuration: config)
+        let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, queue: queue, configuration: config,
+                                               clock: clock)
         let recorder = FeedRecorder()
         queue.sync {
             adapter.delegate = recorder
@@ -57,8 +59,17 @@ import Testing
     @Test func theSnapshotEndsAfterAQuietPeriodWithoutWaitingForAHeartbeat() async throws {
         let sim = try await FeedSimHarness()
         let resting = try await sim.place(sim.trader, .buy, "0.1", at: "50000")
-        let (adapter, queue, recorder) = Self.makeAdapter(sim, snapshotQuietMs: 50)
-        try await waitUntil("snapshot complete without a heartbeat", on: queue) { recorder.snapshots.count == 1 }
+        // On a manual clock the quiet period passes only once the initial event is in, so
+        // a slow loopback cannot end the snapshot early.
+        let manual = ManualClock(startMs: 1_700_000_000_000)
+        let (adapter, queue, recorder) = Self.makeAdapter(sim, snapshotQuietMs: 50, clock: manual.engineClock)
+        try await waitUntil("the initial event", on: queue) {
+            recorder.events.contains { $0.orderID == String(resting.orderID) && $0.kind == .initial }
+        }
+        manual.advance(byMs: 49)
+        #expect(queue.sync { recorder.snapshots.count } == 0)
+        manual.advance(byMs: 1)
+        #expect(queue.sync { recorder.snapshots.count } == 1)
         #expect(queue.sync { recorder.snapshots[0] }.map(\.orderID) == [String(resting.orderID)])
         // A later heartbeat does not complete it a second time.
         sim.advanceHeartbeat()
@@ -91,15 +102,19 @@ import Testing
 
     @Test func stoppedHeartbeatsReconnectWithSilenceCause() async throws {
         let sim = try await FeedSimHarness()
-        let (adapter, queue, recorder) = Self.makeAdapter(sim, heartbeatTimeoutMs: 1_500)
+        let manual = ManualClock(startMs: 1_700_000_000_000)
+        let (adapter, queue, recorder) = Self.makeAdapter(sim, heartbeatTimeoutMs: 1_500, clock: manual.engineClock)
         try await waitUntil("live", on: queue) { recorder.states.last == .live }
+        manual.advance(byMs: 1_000)
         sim.advanceHeartbeat()
         try await waitUntil("a heartbeat", on: queue) { adapter.heartbeatsReceived == 1 }
+        // The heartbeat, received at 1 000 ms, moved the deadline to 2 500 ms.
+        manual.advance(byMs: 1_499)
+        #expect(queue.sync { recorder.causes }.isEmpty)
         try await sim.setFaults(#"{"stopHeartbeats": true}"#)
         sim.advanceHeartbeat()
-        try await waitUntil("a heartbeat-silence reconnect", on: queue) {
-            recorder.causes.contains { if case .heartbeatSilence = $0 { true } else { false } }
-        }
+        manual.advance(byMs: 1)
+        #expect(queue.sync { recorder.causes } == [.heartbeatSilence(milliseconds: 1_500)])
         #expect(queue.sync { adapter.heartbeatsReceived } == 1)
         queue.sync { adapter.stop() }
         await sim.stop()

@@ -21,31 +21,31 @@ struct MarketState {
     var books: MarketBooks? {
         didSet { bookViews = Array(repeating: nil, count: books?.symbolNames.count ?? 0) }
     }
-    /// The view last handed out per symbol (`SymbolID.index`), refilled in place on each
+    /// The view last handed out per symbol (`BookIndex.index`), refilled in place on each
     /// update so that delivering a book allocates nothing once the strategy has let go of
     /// the previous one (see `bookView(_:timestampMs:)`).
     private var bookViews: [BookView?] = []
 
     /// The book view of `symbol` (upper case), if it has a snapshot.
     mutating func bookView(_ symbol: String, timestampMs: @autoclosure () -> Int64) -> BookView? {
-        guard let id = books?.id(of: symbol) else { return nil }
-        return bookView(id, timestampMs: timestampMs())
+        guard let index = books?.index(of: symbol) else { return nil }
+        return bookView(index, timestampMs: timestampMs())
     }
 
-    /// The top `bookDepth` levels of `id`'s book, refilled into the buffers of the view
+    /// The top `bookDepth` levels of `index`'s book, refilled into the buffers of the view
     /// handed out last: a strategy that does not keep its `BookView` leaves them uniquely
     /// referenced again, so the refill (one per market-data update) allocates nothing; one
     /// that keeps it gets copy-on-write, as with any Swift array.
-    mutating func bookView(_ id: SymbolID, timestampMs: @autoclosure () -> Int64) -> BookView? {
-        guard let books, id.index < bookViews.count, let book = books.books.book(id), book.hasSnapshot else { return nil }
+    mutating func bookView(_ index: BookIndex, timestampMs: @autoclosure () -> Int64) -> BookView? {
+        guard let books, index.index < bookViews.count, let book = books.book(index), book.hasSnapshot else { return nil }
         // Taken out of the cache so that this copy is the buffers' only owner while refilled.
-        var view = bookViews[id.index].take() ?? MarketState.emptyBookView(books.name(of: id))
+        var view = bookViews[index.index].take() ?? MarketState.emptyBookView(books.name(of: index))
         view.bids.removeAll(keepingCapacity: true)
         view.asks.removeAll(keepingCapacity: true)
         book.forEachTopBid(MarketState.bookDepth) { view.bids.append(BookLevel(price: $0.price, quantity: $0.quantity)) }
         book.forEachTopAsk(MarketState.bookDepth) { view.asks.append(BookLevel(price: $0.price, quantity: $0.quantity)) }
         view.timestampMs = timestampMs()
-        bookViews[id.index] = view
+        bookViews[index.index] = view
         return view
     }
 
@@ -58,7 +58,7 @@ struct MarketState {
 
     /// Mid of the best bid and ask, straight from the book (the risk check's price band).
     func mid(_ symbol: Symbol) -> ExactDecimal? {
-        guard let books, let id = books.id(of: symbol.rawValue), let book = books.books.book(id), book.hasSnapshot else {
+        guard let books, let index = books.index(of: symbol), let book = books.book(index), book.hasSnapshot else {
             return nil
         }
         return BookTop(bestBid: book.bestBid.map { BookLevel(price: $0.price, quantity: $0.quantity) },

@@ -214,7 +214,7 @@ final class FixedBookFeed: MarketDataFeedAdapter, @unchecked Sendable {
                            L2Change(side: .sell, price: ask, quantity: ExactDecimal(1))]
             books.books.reset(id)
             changes.withUnsafeBufferPointer { books.books.l2Updates(symbol: id, changes: $0, carriesSnapshotExtras: true) }
-            delegate?.marketDataFeed(self, didUpdateBook: id)
+            delegate?.marketDataFeed(self, didUpdateBook: BookIndex(gemini: id))
         }
     }
 
