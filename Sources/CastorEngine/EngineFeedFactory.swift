@@ -3,7 +3,8 @@ import CastorCore
 import CastorFeeds
 import CastorTrading
 import Dispatch
-import GeminiProtocol
+import struct GeminiProtocol.APICredentials
+import enum GeminiProtocol.NonceFormat
 import Logging
 
 /// What a feed adapter is built from.

@@ -2,7 +2,6 @@ import CastorCore
 import CastorFeeds
 import CastorStrategy
 import MarketData
-import GeminiProtocol
 
 /// What the engine knows of the market and the account: the configured symbols' trading
 /// rules, the balances, the order books the market-data adapter updates in place, and the
