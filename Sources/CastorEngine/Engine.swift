@@ -28,7 +28,7 @@ import enum GeminiProtocol.NonceFormat
 ///
 /// **Money rules** enforced here: every order goes through `OrderManager` (unique client
 /// order ids, lookup-before-resend after any ambiguous failure); private requests go out
-/// one at a time through `PrivateRequestSender` (nonce order); fills are applied once
+/// one at a time through the key's `RequestScheduler` lane (nonce order); fills are applied once
 /// (`FillLedger` by trade id, journal trade-id primary key) and reconciled after every
 /// (re)connect and at start-up; secrets are never logged.
 public final class Engine: @unchecked Sendable {
@@ -125,7 +125,7 @@ public final class Engine: @unchecked Sendable {
 
     // MARK: Public API
 
-    /// Starts the engine: journal open and state rebuild → `/v1/roles` (Trader needed) →
+    /// Starts the engine: journal open and state rebuild → the key's permissions (it must trade) →
     /// symbol details → balances → open orders and fills since the last journaled fill
     /// (reconciliation) → feeds connected and subscribed → strategy started.
     ///

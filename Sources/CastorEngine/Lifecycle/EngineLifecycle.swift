@@ -23,7 +23,7 @@ public struct EngineLifecycle: Sendable {
         case openJournal
         /// Set up the REST session: nonce source, signer, HTTP client (synchronous).
         case openSession
-        /// `/v1/roles`: the key must have the Trader role.
+        /// The key's permissions (Gemini's `/v1/roles`): it must be allowed to trade.
         case roles
         /// The trading rules of one configured symbol.
         case symbolDetails(Symbol)
