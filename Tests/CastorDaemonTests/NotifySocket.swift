@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -35,8 +36,13 @@ final class NotifySocket: @unchecked Sendable {
         unlink(path)
     }
 
-    /// The next message's lines, or nil if none arrived within `timeout` seconds.
-    func next(timeout: Double) -> [String]? {
+    /// The next message's lines, or nil if none arrived within `timeout` seconds. Async:
+    /// `poll(2)` blocks, so it runs on a thread of its own, never on the cooperative pool.
+    func next(timeout: Double) async -> [String]? {
+        await offPool { [self] in nextBlocking(timeout: timeout) }
+    }
+
+    private func nextBlocking(timeout: Double) -> [String]? {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let deadline = Date().addingTimeInterval(timeout)
         while true {
@@ -54,11 +60,15 @@ final class NotifySocket: @unchecked Sendable {
     /// Waits for a message containing `assignment` (e.g. `READY=1`), returning every message
     /// seen up to and including it, or nil on timeout.
     /// Gives up early once `sender` (if given) has exited: no datagram can come any more.
-    func waitFor(_ assignment: String, timeout: Double, sender: CastorProcess? = nil) -> [[String]]? {
+    func waitFor(_ assignment: String, timeout: Double, sender: CastorProcess? = nil) async -> [[String]]? {
+        await offPool { [self] in waitForBlocking(assignment, timeout: timeout, sender: sender) }
+    }
+
+    private func waitForBlocking(_ assignment: String, timeout: Double, sender: CastorProcess?) -> [[String]]? {
         let deadline = Date().addingTimeInterval(timeout)
         var seen: [[String]] = []
         while deadline.timeIntervalSinceNow > 0 {
-            guard let message = next(timeout: min(0.5, max(0, deadline.timeIntervalSinceNow))) else {
+            guard let message = nextBlocking(timeout: min(0.5, max(0, deadline.timeIntervalSinceNow))) else {
                 if let sender, !sender.process.isRunning { return nil }
                 continue
             }
