@@ -9,7 +9,7 @@ import Glibc
 
 /// `castor run` as a process: READY over a test NOTIFY_SOCKET, JSON logs on stdout, signals.
 /// Deadlines are generous (a busy 2-core machine); every wait is on a log line or datagram.
-@Suite("castor run end to end", .serialized, .timeLimit(.minutes(3)), .enabled(if: CastorProcess.binary != nil, "build the castor product first"))
+@Suite("castor run end to end", .serialized, .timeLimit(.minutes(3)), .tags(.slow), .enabled(if: CastorProcess.binary != nil, "build the castor product first"))
 struct RunEndToEndTests {
     static func isFill(_ o: [String: Any]) -> Bool {
         o["msg"] as? String == "order filled" && o["client_order_id"] != nil && o["price"] != nil && o["amount"] != nil

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Dispatch
 import Foundation
 import Glibc
@@ -5,7 +6,7 @@ import Testing
 @testable import CastorHTTP
 
 /// HTTP/1.1 behaviour against the independent Python peer over loopback.
-@Suite(.timeLimit(.minutes(2))) struct HTTPClientTests {
+@Suite(.timeLimit(.minutes(2)), .tags(.slow)) struct HTTPClientTests {
     @Test func getCarriesCustomHeadersToTheServer() async throws {
         let server = try await LoopbackServer()
         let client = try HTTPClient()

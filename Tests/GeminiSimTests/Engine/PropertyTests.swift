@@ -4,7 +4,7 @@ import Testing
 
 /// Seeded random order/cancel streams from several accounts plus the synthetic market,
 /// checking the engine's invariants after every operation.
-@Suite struct PropertyTests {
+@Suite(.tags(.slow)) struct PropertyTests {
     struct LevelKey: Hashable { let symbol: String; let side: Side; let price: ExactDecimal }
 
     final class Harness {
