@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorDaemon
 import CastorJournal
 import CastorTestSupport
 import Foundation
@@ -41,6 +42,9 @@ struct RunEndToEndTests {
         #expect(await notify.waitFor("STOPPING=1", timeout: 30) != nil)
         #expect(await castor.waitForExit(timeout: 60) == 0)
         #expect(await castor.waitForMessage("shutdown complete", timeout: 1) != nil)
+        // The log buffer is flushed at exit: the sequencer's last line made it out, last.
+        #expect(castor.lastLine.flatMap(CastorProcess.parse)?["event"] as? String == "shutdown.complete",
+                "last line: \(castor.lastLine ?? "none")")
         let first = await castor.waitForMessage("journal opened", timeout: 1)
         #expect(first?.object["path"] as? String == state + "/castor.sim.default.sqlite")
 
@@ -54,6 +58,22 @@ struct RunEndToEndTests {
         #expect((reopened?.object["reason"] as? String)?.hasPrefix("0 open orders, 0 fills") == true, "\(reopened?.object ?? [:])")
         again.signal(SIGTERM)
         #expect(await again.waitForExit(timeout: 60) == 0)
+    }
+
+    /// A start-up failure after logging is set up (the state directory is locked by another
+    /// process) exits 73 with `run.failed` as its very last line: the background log buffer
+    /// is flushed on that exit path too, not only after a graceful shutdown.
+    @Test func aFatalStartUpFailureStillWritesItsLastLogLine() async throws {
+        let state = try CastorProcess.temporaryDirectory("locked")
+        let held = try StateDirectoryLock.acquire(stateDirectory: state).get()
+        let castor = try CastorProcess(arguments: ["run"], environment: ["STATE_DIRECTORY": state])
+        let code = await castor.waitForExit(timeout: 60)
+        withExtendedLifetime(held) {}
+        #expect(code == 73, "output:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        let last = try #require(castor.lastLine.flatMap(CastorProcess.parse), "no JSON last line: \(castor.allLines)")
+        #expect(last["event"] as? String == "run.failed")
+        #expect(last["exit_code"] as? String == "73")
+        #expect((last["msg"] as? String)?.contains("castor.lock") == true, "\(last)")
     }
 
     /// A fresh machine: no configuration, no `STATE_DIRECTORY`, and a home without
