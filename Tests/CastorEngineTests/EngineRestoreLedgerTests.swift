@@ -1,7 +1,6 @@
 import CastorCore
 import CastorEngine
 import CastorJournal
-import CastorTestSupport
 import CastorTrading
 import Foundation
 import GeminiProtocol
@@ -9,7 +8,7 @@ import Testing
 
 /// Start-up's ledger rebuild (`Engine.restoreLedger`) from the journal's aggregate and recent
 /// fills must give what replaying every journaled fill gave before issue 10.
-@Suite(.tags(.slow)) struct EngineRestoreLedgerTests {
+@Suite struct EngineRestoreLedgerTests {
     static func journalFill(_ i: Int) -> JournalFill {
         let symbols = ["btcusd", "ethusd", "ethbtc"]
         return JournalFill(
