@@ -10,8 +10,10 @@ import Logging
 /// simulator stops → exit 0. A second signal while stopping (more than `repeatWindow` after
 /// the first, so one request delivered twice does not count), or the hard deadline
 /// (`timeout` + `grace`) passing, logs why and exits 1 at once; so does an engine that
-/// reports it ran out of time. Logs are written with one `write(2)` per line, so there is
-/// no user-space buffer to flush before exiting.
+/// reports it ran out of time. Every way out ends in `exit` (in `castor run`, `exit(3)`),
+/// never `_exit`: the daemon's log lines wait in CastorLog's background buffer, which
+/// `CastorLogging.bootstrap` flushes from an `atexit` handler, so the last lines (e.g.
+/// `shutdown.complete`) are written before the process ends.
 ///
 /// Thread safety: confined to the engine queue (`dispatchPrecondition` at entry);
 /// `@unchecked Sendable` so signal sources on other queues can hand work to it.

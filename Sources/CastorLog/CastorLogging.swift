@@ -28,7 +28,18 @@ public enum CastorLogging {
     public static func bootstrap(format: LogFormat, level: Logger.Level, fd: Int32 = 1,
                                  bufferBytes: Int = 1 << 20) {
         LogLevelControl.shared.set(level)
-        let writer = LogWriter(fd: fd, mode: .background(capacityBytes: bufferBytes)) { dropped, out in
+        let writer = LogWriter(fd: fd, mode: .background(capacityBytes: bufferBytes), dropNotice: dropNotice(format: format))
+        installed.withLock { $0 = writer }
+        atexit { _ = CastorLogging.installed.withLock { $0 }?.flush() }
+        LoggingSystem.bootstrap { label in
+            makeHandler(label: label, format: format, writer: writer)
+        }
+    }
+
+    /// The `log.dropped` line in `format`, as `bootstrap`'s writer reports lost lines: level
+    /// warning, component `log`, `dropped` = how many lines since the previous notice.
+    static func dropNotice(format: LogFormat) -> @Sendable (UInt64, inout [UInt8]) -> Void {
+        { dropped, out in
             let metadata: Logger.Metadata = ["event": "log.dropped", "dropped": "\(dropped)"]
             let message: Logger.Message = "log lines dropped: the output could not keep up"
             switch format {
@@ -37,11 +48,6 @@ public enum CastorLogging {
             case .text: TextLineLayout.appendLine(level: .warning, message: message, component: "log",
                                                   metadata: metadata, timestamp: .now(), to: &out)
             }
-        }
-        installed.withLock { $0 = writer }
-        atexit { _ = CastorLogging.installed.withLock { $0 }?.flush() }
-        LoggingSystem.bootstrap { label in
-            makeHandler(label: label, format: format, writer: writer)
         }
     }
 

@@ -62,7 +62,9 @@ public final class LogWriter: Sendable {
         output = DispatchQueue(label: "castor.log.writer")
     }
 
-    /// `{"level":"warning","event":"log.dropped","dropped":n}`.
+    /// `{"level":"warning","event":"log.dropped","dropped":"n"}`: one such line follows every
+    /// run of dropped lines, once the output takes writes again, and `dropped` counts exactly
+    /// the lines lost since the previous notice (the notices add up to `droppedLines`).
     public static let defaultDropNotice: @Sendable (UInt64, inout [UInt8]) -> Void = { n, out in
         out.append(contentsOf: Array(#"{"level":"warning","msg":"log lines dropped: the output could not keep up","event":"log.dropped","dropped":"\#(n)"}"#.utf8))
     }
@@ -90,7 +92,12 @@ public final class LogWriter: Sendable {
                 guard s.pending.count + s.staging.count <= capacity else {
                     s.droppedSinceNotice += 1
                     s.droppedTotal += 1
-                    return false
+                    // Nothing pending (a single line larger than the whole buffer): no drain
+                    // is coming to write the notice, so start one rather than leave the loss
+                    // unreported until the next line that fits.
+                    if s.drainScheduled { return false }
+                    s.drainScheduled = true
+                    return true
                 }
                 s.pending.append(contentsOf: s.staging)
                 if s.drainScheduled { return false }

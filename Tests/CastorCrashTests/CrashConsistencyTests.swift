@@ -7,11 +7,6 @@ import Testing
 import Glibc
 #endif
 
-extension Tag {
-    /// Spawns processes and runs for seconds to minutes.
-    @Tag static var slow: Self
-}
-
 /// Issue 10's crash-consistency test: `castor run` trades the grid against an external
 /// `castor sim` and is killed with SIGKILL at seeded random points (during start-up and
 /// in the middle of order bursts, the private REST queue kept backlogged by a low

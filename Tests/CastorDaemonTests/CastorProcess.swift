@@ -75,31 +75,53 @@ final class CastorProcess: @unchecked Sendable {
     }
 
     /// Waits for a JSON line (from index `after` on) matching `predicate`; returns it and its index.
+    /// Async: the waiting is done on a thread of its own, never on the cooperative pool.
     @discardableResult
-    func waitForJSON(after: Int = 0, timeout: Double, _ predicate: ([String: Any]) -> Bool) -> (index: Int, object: [String: Any])? {
+    func waitForJSON(after: Int = 0, timeout: Double, _ predicate: ([String: Any]) -> Bool) async -> (index: Int, object: [String: Any])? {
         let deadline = Date().addingTimeInterval(timeout)
-        condition.lock()
-        defer { condition.unlock() }
         var checked = after
         while true {
-            while checked < lines.count {
-                if let object = Self.parse(lines[checked]), predicate(object) { return (checked, object) }
+            let (fresh, ended) = snapshot(from: checked)
+            for line in fresh {
+                if let object = Self.parse(line), predicate(object) { return (checked, object) }
                 checked += 1
             }
-            if eof || !condition.wait(until: deadline) { return nil }
+            if ended || Date() >= deadline { return nil }
+            await waitForLines(beyond: checked, until: deadline)
+        }
+    }
+
+    /// Lines from index `start` on, and whether the output has ended.
+    private func snapshot(from start: Int) -> ([String], Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (start < lines.count ? Array(lines[start...]) : [], eof)
+    }
+
+    /// Returns once there are more than `count` lines, the output ended, or `deadline` passed.
+    private func waitForLines(beyond count: Int, until deadline: Date) async {
+        await offPool { [self] in
+            condition.lock()
+            defer { condition.unlock() }
+            while lines.count <= count && !eof && condition.wait(until: deadline) {}
         }
     }
 
     /// Waits for a line with `msg` equal to `message`.
     @discardableResult
-    func waitForMessage(_ message: String, after: Int = 0, timeout: Double) -> (index: Int, object: [String: Any])? {
-        waitForJSON(after: after, timeout: timeout) { $0["msg"] as? String == message }
+    func waitForMessage(_ message: String, after: Int = 0, timeout: Double) async -> (index: Int, object: [String: Any])? {
+        await waitForJSON(after: after, timeout: timeout) { $0["msg"] as? String == message }
     }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    /// Waits for exit (polling `isRunning` under a deadline); nil if still running.
-    func waitForExit(timeout: Double) -> Int32? {
+    /// Waits for exit, then for the output to reach EOF; nil if still running at the deadline.
+    func waitForExit(timeout: Double) async -> Int32? {
+        await offPool { [self] in waitForExitBlocking(timeout: timeout) }
+    }
+
+    /// `waitForExit` for a thread that may block (a deinit); never on the cooperative pool.
+    func waitForExitBlocking(timeout: Double) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         let exited = DispatchSemaphore(value: 0)
         let process = self.process
@@ -111,6 +133,9 @@ final class CastorProcess: @unchecked Sendable {
         condition.unlock()
         return process.terminationStatus
     }
+
+    /// The last line written (after `waitForExit`: the process's final line).
+    var lastLine: String? { allLines.last(where: { !$0.isEmpty }) }
 
     /// A fresh temporary directory.
     static func temporaryDirectory(_ name: String) throws -> String {

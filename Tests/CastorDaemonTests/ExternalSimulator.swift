@@ -13,10 +13,10 @@ final class ExternalSimulator {
     /// The token `castor sim` printed in `sim.ready`, for the `/sim/*` endpoints.
     let adminToken: String
 
-    init() throws {
+    init() async throws {
         process = try CastorProcess(arguments: ["sim", "--listen", "127.0.0.1:0", "--api-key", Self.apiKey,
                                                 "--api-secret", secret], environment: [:])
-        guard let ready = process.waitForJSON(timeout: 60, { $0["event"] as? String == "sim.ready" })?.object,
+        guard let ready = await process.waitForJSON(timeout: 60, { $0["event"] as? String == "sim.ready" })?.object,
               let rest = ready["rest"] as? String, let ws = ready["ws"] as? String,
               let token = ready["admin_token"] as? String else {
             throw SimulatorDidNotStart(output: process.allLines.joined(separator: "\n"))
@@ -28,7 +28,9 @@ final class ExternalSimulator {
 
     deinit {
         process.signal(SIGTERM)
-        _ = process.waitForExit(timeout: 10)
+        // Reaped on a thread of its own: a deinit may run on the cooperative pool.
+        let process = process
+        Thread { _ = process.waitForExitBlocking(timeout: 10) }.start()
     }
 
     struct SimulatorDidNotStart: Error, CustomStringConvertible {

@@ -41,7 +41,7 @@ struct ReloadControllerTests {
         let currentKey: Locked<String?>
 
         init(initial: CastorConfiguration = .default, runningKey: String? = nil, file: String = "",
-             startTimeout: Duration = .seconds(5)) throws {
+             startTimeout: Duration = .seconds(5)) async throws {
             socket = try NotifySocket()
             let text = Locked(file), levels = self.levels, built = self.built, startResults = self.startResults
             let hangingStarts = self.hangingStarts
@@ -79,7 +79,7 @@ struct ReloadControllerTests {
             let started = DispatchSemaphore(value: 0)
             let host = self.host
             queue.async { host.startEngine { _ in started.signal() } }
-            #expect(started.wait(timeout: .now() + 10) == .success)
+            #expect(await started.wait(seconds: 10))
         }
 
         /// The first engine (the one the daemon started with).
@@ -95,23 +95,23 @@ struct ReloadControllerTests {
             return (outcome, done)
         }
 
-        func reload(_ file: String) -> ReloadController.Outcome? {
+        func reload(_ file: String) async -> ReloadController.Outcome? {
             let (outcome, done) = startReload(file)
-            guard done.wait(timeout: .now() + 10) == .success else { return nil }
+            guard await done.wait(seconds: 10) else { return nil }
             return outcome.withLock { $0 }
         }
     }
 
     // MARK: Live changes
 
-    @Test func validChangeIsBracketedByReloadingAndReady() throws {
-        let f = try Fixture()
-        let outcome = f.reload(Self.grid + "\n[log]\nlevel = \"debug\"\n")
+    @Test func validChangeIsBracketedByReloadingAndReady() async throws {
+        let f = try await Fixture()
+        let outcome = await f.reload(Self.grid + "\n[log]\nlevel = \"debug\"\n")
         #expect(outcome == .applied(summary: "strategy grid", deferred: []))
-        let first = try #require(f.socket.next(timeout: 10))
+        let first = try #require(await f.socket.next(timeout: 10))
         #expect(first.contains("RELOADING=1"))
         #expect(first.contains { $0.hasPrefix("MONOTONIC_USEC=") && UInt64($0.dropFirst(15)) != nil })
-        let second = try #require(f.socket.next(timeout: 10))
+        let second = try #require(await f.socket.next(timeout: 10))
         #expect(second.contains("READY=1"))
         #expect(second.contains("STATUS=fake engine initial"))
         #expect(f.queue.sync { f.initial.applied.map(\.strategy.selection.name) } == ["grid"])
@@ -120,33 +120,33 @@ struct ReloadControllerTests {
         #expect(f.builtNames == ["initial"])
     }
 
-    @Test func invalidFileChangesNothingAndNeverSendsReloading() throws {
-        let f = try Fixture()
-        let outcome = f.reload("[strategy]\nname = \"grid\"\n[risk]\nmax_posiiton = 3\n")
+    @Test func invalidFileChangesNothingAndNeverSendsReloading() async throws {
+        let f = try await Fixture()
+        let outcome = await f.reload("[strategy]\nname = \"grid\"\n[risk]\nmax_posiiton = 3\n")
         guard case .rejected(let issues)? = outcome else { Issue.record("expected rejection, got \(String(describing: outcome))"); return }
         #expect(issues.contains { $0.hasPrefix("castor.toml:4: risk.max_posiiton") })
         #expect(f.queue.sync { f.initial.applied.isEmpty })
         #expect(f.queue.sync { f.controller.current.strategy.selection.name } == "market-maker")
         // The next valid reload's RELOADING=1 is the first datagram: the rejected one sent none.
-        _ = f.reload(Self.grid)
-        #expect(f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
+        _ = await f.reload(Self.grid)
+        #expect(await f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
     }
 
-    @Test func engineRefusalKeepsRunningConfigurationButStillSendsReady() throws {
-        let f = try Fixture()
+    @Test func engineRefusalKeepsRunningConfigurationButStillSendsReady() async throws {
+        let f = try await Fixture()
         f.queue.sync { f.initial.refuseApply = "symbols: DOGEUSD: the venue did not give its details" }
-        let outcome = f.reload("[engine]\nsymbols = [\"DOGEUSD\"]\n")
+        let outcome = await f.reload("[engine]\nsymbols = [\"DOGEUSD\"]\n")
         #expect(outcome == .refused(reason: "symbols: DOGEUSD: the venue did not give its details"))
         #expect(f.queue.sync { f.controller.current.engine.symbols } == ["BTCUSD"])
-        #expect(f.socket.waitFor("READY=1", timeout: 10) != nil)
+        #expect(await f.socket.waitFor("READY=1", timeout: 10) != nil)
         // Symbols are applied by the running engine: no engine was replaced.
         #expect(f.builtNames == ["initial"])
         #expect(f.queue.sync { f.initial.shutdownCalls.isEmpty })
     }
 
-    @Test func restartOnlySettingsKeepTheirRunningValues() throws {
-        let f = try Fixture()
-        let outcome = f.reload(Self.grid + "\n[engine]\nstate_directory = \"/tmp/elsewhere\"\n[log]\nformat = \"text\"\n")
+    @Test func restartOnlySettingsKeepTheirRunningValues() async throws {
+        let f = try await Fixture()
+        let outcome = await f.reload(Self.grid + "\n[engine]\nstate_directory = \"/tmp/elsewhere\"\n[log]\nformat = \"text\"\n")
         #expect(outcome == .applied(summary: "strategy grid", deferred: [.stateDirectory, .logFormat]))
         let current = f.queue.sync { f.controller.current }
         #expect(current.engine.stateDirectory == CastorConfiguration.default.engine.stateDirectory)
@@ -154,19 +154,19 @@ struct ReloadControllerTests {
         #expect(current.strategy.selection.name == "grid")
     }
 
-    @Test func unchangedFileIsANoOp() throws {
-        let f = try Fixture()
-        #expect(f.reload("") == .unchanged)
+    @Test func unchangedFileIsANoOp() async throws {
+        let f = try await Fixture()
+        #expect(await f.reload("") == .unchanged)
         #expect(f.queue.sync { f.initial.applied.isEmpty })
     }
 
     // MARK: Replacing the engine
 
-    @Test func venueChangeReplacesTheEngineCancellingItsOrdersAndKeepsTheKillSwitch() throws {
-        let f = try Fixture()
+    @Test func venueChangeReplacesTheEngineCancellingItsOrdersAndKeepsTheKillSwitch() async throws {
+        let f = try await Fixture()
         f.currentKey.withLock { $0 = "account-sandbox01" }
         f.queue.sync { f.host.setKillSwitchEngaged(true, reason: "SIGUSR1") }
-        let outcome = try #require(f.reload(Self.sandbox + "\n" + Self.grid + "\n[engine]\nstate_directory = \"/tmp/elsewhere\"\n"))
+        let outcome = try #require(await f.reload(Self.sandbox + "\n" + Self.grid + "\n[engine]\nstate_directory = \"/tmp/elsewhere\"\n"))
         guard case .applied(let summary, let deferred) = outcome else { Issue.record("expected applied, got \(outcome)"); return }
         #expect(summary == "engine replaced (venue, credentials): new sandbox")
         #expect(deferred == [.stateDirectory])
@@ -186,18 +186,18 @@ struct ReloadControllerTests {
             // The journal stays where it is.
             #expect(f.controller.current.engine.stateDirectory == CastorConfiguration.default.engine.stateDirectory)
         }
-        #expect(f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
-        let ready = try #require(f.socket.next(timeout: 10))
+        #expect(await f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
+        let ready = try #require(await f.socket.next(timeout: 10))
         #expect(ready.contains("READY=1") && ready.contains("STATUS=fake engine new sandbox"))
         // The next reload diffs against the new venue and key: nothing changed.
-        #expect(f.reload(Self.sandbox + "\n" + Self.grid + "\n") == .unchanged)
+        #expect(await f.reload(Self.sandbox + "\n" + Self.grid + "\n") == .unchanged)
     }
 
-    @Test func newEngineThatDoesNotStartIsReplacedByThePreviousConfiguration() throws {
-        let f = try Fixture()
+    @Test func newEngineThatDoesNotStartIsReplacedByThePreviousConfiguration() async throws {
+        let f = try await Fixture()
         f.currentKey.withLock { $0 = "account-sandbox01" }
         f.startResults.withLock { $0["new sandbox"] = .failure(ManagedEngineFailure("API key roles: the key has no Trader role")) }
-        let outcome = f.reload(Self.sandbox)
+        let outcome = await f.reload(Self.sandbox)
         #expect(outcome == .rolledBack(reason: "API key roles: the key has no Trader role"))
         #expect(f.builtNames == ["initial", "new sandbox", "initial"])
         f.queue.sync {
@@ -211,16 +211,16 @@ struct ReloadControllerTests {
             #expect(f.host.recipe.summary == "initial")
             #expect(f.controller.current.venue == .simulator)
         }
-        #expect(f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
-        let ready = try #require(f.socket.next(timeout: 10))
+        #expect(await f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
+        let ready = try #require(await f.socket.next(timeout: 10))
         #expect(ready.contains("READY=1") && ready.contains("STATUS=fake engine initial"))
     }
 
-    @Test func newEngineThatNeverBecomesReadyIsStoppedAfterTheStartTimeout() throws {
-        let f = try Fixture(startTimeout: .milliseconds(300))
+    @Test func newEngineThatNeverBecomesReadyIsStoppedAfterTheStartTimeout() async throws {
+        let f = try await Fixture(startTimeout: .milliseconds(300))
         f.currentKey.withLock { $0 = "account-sandbox01" }
         f.hangingStarts.withLock { $0.insert("new sandbox") }
-        let outcome = f.reload(Self.sandbox)
+        let outcome = await f.reload(Self.sandbox)
         #expect(outcome == .rolledBack(reason: "not ready within 300 ms"))
         #expect(f.builtNames == ["initial", "new sandbox", "initial"])
         f.queue.sync {
@@ -232,11 +232,11 @@ struct ReloadControllerTests {
         }
     }
 
-    @Test func refusedBeforeAnythingChangesWhenTheNewVenueDoesNotCheckOut() throws {
-        let f = try Fixture()
+    @Test func refusedBeforeAnythingChangesWhenTheNewVenueDoesNotCheckOut() async throws {
+        let f = try await Fixture()
         f.currentKey.withLock { $0 = "account-sandbox01" }
         f.prepareFailure.withLock { $0 = "CASTOR_API_SECRET is not set: set both CASTOR_API_KEY and CASTOR_API_SECRET, or neither" }
-        let outcome = f.reload(Self.sandbox)
+        let outcome = await f.reload(Self.sandbox)
         #expect(outcome == .refused(reason: "CASTOR_API_SECRET is not set: set both CASTOR_API_KEY and CASTOR_API_SECRET, or neither"))
         f.queue.sync {
             #expect(f.initial.shutdownCalls.isEmpty)
@@ -246,23 +246,23 @@ struct ReloadControllerTests {
         #expect(f.builtNames == ["initial"])
         // Refused during validation: no RELOADING=1 was sent; the next datagram is the next reload's.
         f.prepareFailure.withLock { $0 = nil }
-        _ = f.reload(Self.grid)
-        #expect(f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
+        _ = await f.reload(Self.grid)
+        #expect(await f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
     }
 
-    @Test func keyRotationOnTheSameAccountKeepsTheOpenOrders() throws {
+    @Test func keyRotationOnTheSameAccountKeepsTheOpenOrders() async throws {
         var initial = CastorConfiguration.default
         initial.venue = .sandbox
-        let f = try Fixture(initial: initial, runningKey: "account-old", file: Self.sandbox)
+        let f = try await Fixture(initial: initial, runningKey: "account-old", file: Self.sandbox)
         f.currentKey.withLock { $0 = "account-new" }
-        let outcome = f.reload(Self.sandbox)
+        let outcome = await f.reload(Self.sandbox)
         #expect(outcome == .applied(summary: "engine replaced (credentials): new sandbox", deferred: []))
         // The new engine adopts them through the journal and its reconciliation.
         #expect(f.queue.sync { f.initial.shutdownCalls.map(\.cancel) } == [false])
     }
 
-    @Test func sigtermDuringASwapStopsCleanlyAndStartsNothingMore() throws {
-        let f = try Fixture()
+    @Test func sigtermDuringASwapStopsCleanlyAndStartsNothingMore() async throws {
+        let f = try await Fixture()
         f.currentKey.withLock { $0 = "account-sandbox01" }
         f.queue.sync { f.initial.shutdownReport = nil }  // the old engine is still cancelling
         let exited = DispatchSemaphore(value: 0)
@@ -270,19 +270,19 @@ struct ReloadControllerTests {
         let sequencer = ShutdownSequencer(queue: f.queue, engine: f.host, notifier: SystemdNotifier(socketPath: f.socket.path),
                                           logger: Self.logger, exit: { code in codes.withLock { $0.append(code) }; exited.signal() })
         let (outcome, done) = f.startReload(Self.sandbox)
-        #expect(f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
+        #expect(await f.socket.next(timeout: 10)?.contains("RELOADING=1") == true)
         f.queue.sync {
             #expect(f.host.stage == .stoppingOld)
             sequencer.begin(reason: "SIGTERM", cancelOpenOrders: true, timeout: .seconds(20))
             f.initial.finishShutdown(ManagedEngineShutdownReport(cancelledOrders: 2, ordersLeftOpen: 0, completedInTime: true))
         }
-        #expect(exited.wait(timeout: .now() + 10) == .success)
+        #expect(await exited.wait(seconds: 10))
         #expect(codes.withLock { $0 } == [0])
-        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(await done.wait(seconds: 10))
         #expect(outcome.withLock { $0 } == .interrupted)
         #expect(f.builtNames == ["initial"], "nothing may start once a shutdown began")
         #expect(f.queue.sync { f.host.stage } == .stopped)
         // STOPPING=1 and no READY=1 after it.
-        #expect(f.socket.next(timeout: 10) == ["STOPPING=1"])
+        #expect(await f.socket.next(timeout: 10) == ["STOPPING=1"])
     }
 }

@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorDaemon
 import CastorJournal
 import CastorTestSupport
 import Foundation
@@ -9,7 +10,7 @@ import Glibc
 
 /// `castor run` as a process: READY over a test NOTIFY_SOCKET, JSON logs on stdout, signals.
 /// Deadlines are generous (a busy 2-core machine); every wait is on a log line or datagram.
-@Suite("castor run end to end", .serialized, .timeLimit(.minutes(3)), .enabled(if: CastorProcess.binary != nil, "build the castor product first"))
+@Suite("castor run end to end", .serialized, .timeLimit(.minutes(3)), .tags(.slow), .enabled(if: CastorProcess.binary != nil, "build the castor product first"))
 struct RunEndToEndTests {
     static func isFill(_ o: [String: Any]) -> Bool {
         o["msg"] as? String == "order filled" && o["client_order_id"] != nil && o["price"] != nil && o["amount"] != nil
@@ -19,88 +20,107 @@ struct RunEndToEndTests {
         o["msg"] as? String == "order accepted" && o["client_order_id"] != nil && o["price"] != nil && o["amount"] != nil
     }
 
-    @Test func noConfigReachesReadyQuotesFillsAndStopsCleanly() throws {
+    @Test func noConfigReachesReadyQuotesFillsAndStopsCleanly() async throws {
         let notify = try NotifySocket()
         let state = try CastorProcess.temporaryDirectory("noconfig")
         let castor = try CastorProcess(arguments: ["run"], environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state])
-        let ready = notify.waitFor("READY=1", timeout: 120, sender: castor)
+        let ready = await notify.waitFor("READY=1", timeout: 120, sender: castor)
         try #require(ready != nil, "no READY=1; output:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
         #expect(ready!.last!.contains { $0.hasPrefix("STATUS=") })
-        #expect(castor.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.embedded" && ($0["rest_url"] as? String)?.hasPrefix("http://127.0.0.1:") == true } != nil)
-        let placed = castor.waitForJSON(timeout: 120, Self.isPlaced)
+        #expect(await castor.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.embedded" && ($0["rest_url"] as? String)?.hasPrefix("http://127.0.0.1:") == true } != nil)
+        let placed = await castor.waitForJSON(timeout: 120, Self.isPlaced)
         #expect(placed != nil, "no order-placed line")
         // The synthetic market moves in proportion to price and sweeps now and then, so the
         // default market maker is filled within seconds.
-        let fill = castor.waitForJSON(timeout: 90, Self.isFill)
+        let fill = await castor.waitForJSON(timeout: 90, Self.isFill)
         #expect(fill != nil, "no fill line within 90 s")
         // Every stdout line is JSON, and the generated secret is never in it.
         #expect(castor.allLines.allSatisfy { CastorProcess.parse($0) != nil })
         #expect(!castor.allLines.contains { $0.contains("api_secret") })
 
         castor.signal(SIGTERM)
-        #expect(notify.waitFor("STOPPING=1", timeout: 30) != nil)
-        #expect(castor.waitForExit(timeout: 60) == 0)
-        #expect(castor.waitForMessage("shutdown complete", timeout: 1) != nil)
-        let first = castor.waitForMessage("journal opened", timeout: 1)
+        #expect(await notify.waitFor("STOPPING=1", timeout: 30) != nil)
+        #expect(await castor.waitForExit(timeout: 60) == 0)
+        #expect(await castor.waitForMessage("shutdown complete", timeout: 1) != nil)
+        // The log buffer is flushed at exit: the sequencer's last line made it out, last.
+        #expect(castor.lastLine.flatMap(CastorProcess.parse)?["event"] as? String == "shutdown.complete",
+                "last line: \(castor.lastLine ?? "none")")
+        let first = await castor.waitForMessage("journal opened", timeout: 1)
         #expect(first?.object["path"] as? String == state + "/castor.sim.default.sqlite")
 
         // Started again, the embedded simulator is a new one with an empty ledger: the first
         // run's journal (with its fill) is set aside, not restored.
         let again = try CastorProcess(arguments: ["run"], environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state])
-        try #require(notify.waitFor("READY=1", timeout: 120, sender: again) != nil, "no READY=1 on restart:\n\(again.allLines.suffix(30).joined(separator: "\n"))")
-        let aside = again.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.journal_set_aside" }
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: again) != nil, "no READY=1 on restart:\n\(again.allLines.suffix(30).joined(separator: "\n"))")
+        let aside = await again.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.journal_set_aside" }
         #expect(aside?.object["to"] as? String == state + "/castor.sim.default.previous.sqlite")
-        let reopened = again.waitForMessage("journal opened", timeout: 5)
+        let reopened = await again.waitForMessage("journal opened", timeout: 5)
         #expect((reopened?.object["reason"] as? String)?.hasPrefix("0 open orders, 0 fills") == true, "\(reopened?.object ?? [:])")
         again.signal(SIGTERM)
-        #expect(again.waitForExit(timeout: 60) == 0)
+        #expect(await again.waitForExit(timeout: 60) == 0)
+    }
+
+    /// A start-up failure after logging is set up (the state directory is locked by another
+    /// process) exits 73 with `run.failed` as its very last line: the background log buffer
+    /// is flushed on that exit path too, not only after a graceful shutdown.
+    @Test func aFatalStartUpFailureStillWritesItsLastLogLine() async throws {
+        let state = try CastorProcess.temporaryDirectory("locked")
+        let held = try StateDirectoryLock.acquire(stateDirectory: state).get()
+        let castor = try CastorProcess(arguments: ["run"], environment: ["STATE_DIRECTORY": state])
+        let code = await castor.waitForExit(timeout: 60)
+        withExtendedLifetime(held) {}
+        #expect(code == 73, "output:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        let last = try #require(castor.lastLine.flatMap(CastorProcess.parse), "no JSON last line: \(castor.allLines)")
+        #expect(last["event"] as? String == "run.failed")
+        #expect(last["exit_code"] as? String == "73")
+        #expect((last["msg"] as? String)?.contains("castor.lock") == true, "\(last)")
     }
 
     /// A fresh machine: no configuration, no `STATE_DIRECTORY`, and a home without
     /// `~/.local/state`. The state directory and its parents are made (it exited 73 here).
-    @Test func aFreshHomeWithoutAStateDirectoryStillReachesReady() throws {
+    @Test func aFreshHomeWithoutAStateDirectoryStillReachesReady() async throws {
         let notify = try NotifySocket()
         let home = try CastorProcess.temporaryDirectory("freshhome") + "/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let castor = try CastorProcess(arguments: ["run"], environment: ["NOTIFY_SOCKET": notify.path, "HOME": home])
-        try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil,
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: castor) != nil,
                      "no READY=1; output:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
         #expect(FileManager.default.fileExists(atPath: home + "/.local/state/castor/castor.lock"))
         castor.signal(SIGTERM)
-        #expect(castor.waitForExit(timeout: 60) == 0)
+        #expect(await castor.waitForExit(timeout: 60) == 0)
     }
 
-    @Test func sighupSwitchesStrategyLiveAndRejectsABrokenFile() throws {
+    @Test func sighupSwitchesStrategyLiveAndRejectsABrokenFile() async throws {
         let notify = try NotifySocket()
         let state = try CastorProcess.temporaryDirectory("reload")
         let config = state + "/castor.toml"
         try "[strategy]\nname = \"market-maker\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         let castor = try CastorProcess(arguments: ["run", "--config", config],
                                        environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state])
-        try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
         let connectsBefore = castor.jsonLines.filter { $0["msg"] as? String == "connecting feeds" }.count
 
         // Valid: market-maker → grid, live.
         try "[strategy]\nname = \"grid\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         let mark = castor.allLines.count
         castor.signal(SIGHUP)
-        let requested = castor.waitForJSON(after: mark, timeout: 30) { $0["event"] as? String == "reload.requested" }
-        let switched = castor.waitForMessage("strategy switched", after: mark, timeout: 30)
+        let requested = await castor.waitForJSON(after: mark, timeout: 30) { $0["event"] as? String == "reload.requested" }
+        let switched = await castor.waitForMessage("strategy switched", after: mark, timeout: 30)
         try #require(requested != nil && switched != nil, "no switch:\n\(castor.allLines[mark...].joined(separator: "\n"))")
-        let reloading = notify.next(timeout: 30)
+        let reloading = await notify.next(timeout: 30)
         #expect(reloading?.contains("RELOADING=1") == true)
         #expect(reloading?.contains { $0.hasPrefix("MONOTONIC_USEC=") } == true)
-        #expect(notify.next(timeout: 30)?.contains("READY=1") == true)
+        #expect(await notify.next(timeout: 30)?.contains("READY=1") == true)
         // The daemon's own clock: signal handled → strategy switched, within a second.
         let elapsed = try Self.seconds(switched!.object) - Self.seconds(requested!.object)
         #expect(elapsed < 1.0, "switch took \(elapsed) s")
-        #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.applied" && $0["strategy"] as? String == "grid" } != nil)
+        #expect(await castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.applied" && $0["strategy"] as? String == "grid" } != nil)
 
         // Broken: the old (grid) strategy keeps running; the error names file:line:key.
         try "[strategy]\nname = \"twap\"\n[risk]\nmax_posiiton = 3\n".write(toFile: config, atomically: true, encoding: .utf8)
         let mark2 = castor.allLines.count
         castor.signal(SIGHUP)
-        let rejected = castor.waitForJSON(after: mark2, timeout: 30) { $0["event"] as? String == "reload.rejected" }
+        let rejected = await castor.waitForJSON(after: mark2, timeout: 30) { $0["event"] as? String == "reload.rejected" }
         try #require(rejected != nil)
         #expect(rejected!.object["file"] as? String == config)
         #expect(rejected!.object["line"] as? String == "4")
@@ -109,8 +129,8 @@ struct RunEndToEndTests {
 
         castor.signal(SIGTERM)
         // The rejected reload sent no datagram: the next one is STOPPING=1.
-        #expect(notify.next(timeout: 30) == ["STOPPING=1"])
-        #expect(castor.waitForExit(timeout: 60) == 0)
+        #expect(await notify.next(timeout: 30) == ["STOPPING=1"])
+        #expect(await castor.waitForExit(timeout: 60) == 0)
         let after = castor.jsonLines
         #expect(after.filter { $0["msg"] as? String == "connecting feeds" }.count == connectsBefore, "the reload reconnected the feeds")
         #expect(!after.contains { ($0["msg"] as? String)?.contains("reconnect") == true && $0["level"] as? String != "debug" })
@@ -122,64 +142,64 @@ struct RunEndToEndTests {
     /// `castor sim`, key from the environment): the old engine cancels its orders and stops,
     /// the embedded simulator stops, a new engine starts on the new venue and quotes there.
     @Test func sighupMovesFromTheEmbeddedSimulatorToAnotherVenue() async throws {
-        let sim = try ExternalSimulator()
+        let sim = try await ExternalSimulator()
         let notify = try NotifySocket()
         let state = try CastorProcess.temporaryDirectory("venue")
         let config = state + "/castor.toml"
         try "[strategy]\nname = \"market-maker\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         let castor = try CastorProcess(arguments: ["run", "--config", config],
                                        environment: sim.credentialsEnvironment.merging(["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state]) { $1 })
-        try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
-        #expect(castor.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.embedded" } != nil)
-        try #require(castor.waitForJSON(timeout: 120, Self.isPlaced) != nil, "no order on the embedded simulator")
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        #expect(await castor.waitForJSON(timeout: 5) { $0["event"] as? String == "sim.embedded" } != nil)
+        try #require(await castor.waitForJSON(timeout: 120, Self.isPlaced) != nil, "no order on the embedded simulator")
 
         try sim.configuration().write(toFile: config, atomically: true, encoding: .utf8)
         let mark = castor.allLines.count
         castor.signal(SIGHUP)
-        #expect(notify.next(timeout: 30)?.contains("RELOADING=1") == true)
-        let ready = notify.waitFor("READY=1", timeout: 120, sender: castor)
+        #expect(await notify.next(timeout: 30)?.contains("RELOADING=1") == true)
+        let ready = await notify.waitFor("READY=1", timeout: 120, sender: castor)
         try #require(ready != nil, "no READY=1 after the reload:\n\(castor.allLines[mark...].suffix(40).joined(separator: "\n"))")
         let story = castor.allLines[mark...].joined(separator: "\n")
-        #expect(castor.waitForJSON(after: mark, timeout: 5) {
+        #expect(await castor.waitForJSON(after: mark, timeout: 5) {
             $0["event"] as? String == "reload.reconnecting" && $0["cancel_open_orders"] as? String == "true"
         } != nil, "\(story)")
         // The old venue's orders were cancelled (and confirmed) before the new engine started.
-        let stopped = castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.engine_stopped" }
+        let stopped = await castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.engine_stopped" }
         #expect(stopped?.object["orders_left_open"] as? String == "0", "\(story)")
         #expect((Int(stopped?.object["cancelled_orders"] as? String ?? "") ?? 0) >= 1, "\(story)")
-        #expect(castor.waitForMessage("session orders cancelled", after: mark, timeout: 5) != nil)
-        #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "sim.embedded_stopped" } != nil)
+        #expect(await castor.waitForMessage("session orders cancelled", after: mark, timeout: 5) != nil)
+        #expect(await castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "sim.embedded_stopped" } != nil)
         // Cancelled means terminal in the journal: the new engine inherits no open order.
-        let journal = castor.waitForMessage("journal opened", after: mark, timeout: 5)
+        let journal = await castor.waitForMessage("journal opened", after: mark, timeout: 5)
         #expect((journal?.object["reason"] as? String)?.hasPrefix("0 open orders") == true, "\(story)")
         // The external simulator is another venue: its own journal, not the embedded simulator's.
         let port = sim.restURL.split(separator: ":").last.map(String.init) ?? "?"
         #expect(journal?.object["path"] as? String == state + "/castor.custom-127.0.0.1-\(port).default.sqlite", "\(story)")
-        #expect(castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.applied" } != nil, "\(story)")
+        #expect(await castor.waitForJSON(after: mark, timeout: 5) { $0["event"] as? String == "reload.applied" } != nil, "\(story)")
         try await pollUntil("the new engine quotes on the external simulator", seconds: 60, intervalMs: 20) {
             let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
             return orders.contains { $0["is_live"] as? Bool == true }
         }
 
         castor.signal(SIGTERM)
-        #expect(notify.waitFor("STOPPING=1", timeout: 30) != nil)
-        #expect(castor.waitForExit(timeout: 60) == 0)
+        #expect(await notify.waitFor("STOPPING=1", timeout: 30) != nil)
+        #expect(await castor.waitForExit(timeout: 60) == 0)
         let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
         #expect(orders.allSatisfy { $0["is_live"] as? Bool == false }, "orders still live on the new venue after shutdown")
     }
 
     @Test func sigtermCancelsOpenOrdersOnTheVenue() async throws {
-        let sim = try ExternalSimulator()
+        let sim = try await ExternalSimulator()
         let state = try CastorProcess.temporaryDirectory("sigterm")
         try sim.configuration().write(toFile: state + "/castor.toml", atomically: true, encoding: .utf8)
         let notify = try NotifySocket()
         let castor = try CastorProcess(arguments: ["run", "--config", state + "/castor.toml"],
                                        environment: sim.credentialsEnvironment.merging(["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state]) { $1 })
-        try #require(notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
-        try #require(castor.waitForJSON(timeout: 120, Self.isPlaced) != nil)
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: castor) != nil, "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        try #require(await castor.waitForJSON(timeout: 120, Self.isPlaced) != nil)
         // Issue 10: once read, the secret is out of the process environment (what children
         // and /proc/PID/environ see), the key name stays, and core dumps are off.
-        #expect(castor.waitForJSON(timeout: 1) { $0["event"] as? String == "run.environment_scrubbed" } != nil)
+        #expect(await castor.waitForJSON(timeout: 1) { $0["event"] as? String == "run.environment_scrubbed" } != nil)
         #expect(!castor.allLines.contains { $0.contains("run.hardening_failed") })
         // Not dumpable: only a privileged reader (root here) may open environ at all.
         if let environ = FileManager.default.contents(atPath: "/proc/\(castor.pid)/environ") {
@@ -195,16 +215,16 @@ struct RunEndToEndTests {
         #expect(liveBefore.contains { $0["is_live"] as? Bool == true }, "no open order on the venue before SIGTERM")
 
         castor.signal(SIGTERM)
-        #expect(castor.waitForExit(timeout: 60) == 0)
-        #expect(castor.waitForJSON(timeout: 1) { $0["event"] as? String == "shutdown.engine_stopped" && $0["orders_left_open"] as? String == "0" } != nil)
-        #expect(castor.waitForMessage("session orders cancelled", timeout: 1) != nil)
+        #expect(await castor.waitForExit(timeout: 60) == 0)
+        #expect(await castor.waitForJSON(timeout: 1) { $0["event"] as? String == "shutdown.engine_stopped" && $0["orders_left_open"] as? String == "0" } != nil)
+        #expect(await castor.waitForMessage("session orders cancelled", timeout: 1) != nil)
         let orders = try await sim.ledger()["orders"] as? [[String: Any]] ?? []
         #expect(!orders.isEmpty)
         #expect(orders.allSatisfy { $0["is_live"] as? Bool == false }, "orders still live on the venue after shutdown")
     }
 
     @Test func restartAfterKill9LosesNoFill() async throws {
-        let sim = try ExternalSimulator()
+        let sim = try await ExternalSimulator()
         let state = try CastorProcess.temporaryDirectory("kill9")
         // A grid one price step either side of mid: the simulator's tight synthetic book
         // trades through it within seconds (the default market maker quotes ≥ 0.5 bp away
@@ -214,18 +234,18 @@ struct RunEndToEndTests {
         let env = sim.credentialsEnvironment.merging(["STATE_DIRECTORY": state]) { $1 }
 
         let first = try CastorProcess(arguments: ["run", "--config", state + "/castor.toml"], environment: env)
-        try #require(first.waitForJSON(timeout: 180, Self.isFill) != nil, "no fill before kill -9:\n\(first.allLines.suffix(30).joined(separator: "\n"))")
+        try #require(await first.waitForJSON(timeout: 180, Self.isFill) != nil, "no fill before kill -9:\n\(first.allLines.suffix(30).joined(separator: "\n"))")
         first.signal(SIGKILL)
-        #expect(first.waitForExit(timeout: 30) != 0)
+        #expect(await first.waitForExit(timeout: 30) != 0)
 
         let notify = try NotifySocket()
         let second = try CastorProcess(arguments: ["run", "--config", state + "/castor.toml"],
                                        environment: env.merging(["NOTIFY_SOCKET": notify.path]) { $1 })
-        try #require(notify.waitFor("READY=1", timeout: 120, sender: second) != nil, "restart did not become ready:\n\(second.allLines.suffix(30).joined(separator: "\n"))")
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: second) != nil, "restart did not become ready:\n\(second.allLines.suffix(30).joined(separator: "\n"))")
         // READY comes before the catch-up reconciliation that follows the order-events
         // connect (fills between start-up reconciliation and the feed's snapshot are found
         // there); a stop right after READY would cut it short (reported to the engine owner).
-        #expect(second.waitForJSON(timeout: 60) {
+        #expect(await second.waitForJSON(timeout: 60) {
             $0["msg"] as? String == "reconciliation result" && ($0["reason"] as? String)?.hasPrefix("order events connected") == true
         } != nil)
         // Every fill the venue had once the restarted daemon caught up, including those made
@@ -233,7 +253,7 @@ struct RunEndToEndTests {
         let atReady = Self.tradeIDs(try await sim.ledger())
         #expect(!atReady.isEmpty)
         second.signal(SIGTERM)
-        #expect(second.waitForExit(timeout: 60) == 0)
+        #expect(await second.waitForExit(timeout: 60) == 0)
 
         // The external simulator is a custom venue: its journal is castor.custom-127.0.0.1-<port>.default.sqlite.
         let scope = JournalScope(venue: VenueConfiguration.custom(restURL: sim.restURL, websocketURL: sim.webSocketURL).identity,

@@ -29,30 +29,30 @@ struct ShutdownSequencerTests {
         }
     }
 
-    @Test func gracefulShutdownSendsStoppingRunsStepsAndExitsZero() throws {
+    @Test func gracefulShutdownSendsStoppingRunsStepsAndExitsZero() async throws {
         let f = try Fixture(report: ManagedEngineShutdownReport(cancelledOrders: 3, ordersLeftOpen: 0, completedInTime: true))
         let steps = Locked<[String]>([])
         f.queue.sync {
             f.sequencer.addStepAfterEngine("simulator") { done in steps.withLock { $0.append("simulator") }; done() }
             f.sequencer.begin(reason: "SIGTERM", cancelOpenOrders: true, timeout: .seconds(20))
         }
-        #expect(f.socket.next(timeout: 10) == ["STOPPING=1"])
-        #expect(f.exited.wait(timeout: .now() + 10) == .success)
+        #expect(await f.socket.next(timeout: 10) == ["STOPPING=1"])
+        #expect(await f.exited.wait(seconds: 10))
         #expect(f.codes.withLock { $0 } == [0])
         #expect(steps.withLock { $0 } == ["simulator"])
         #expect(f.queue.sync { f.engine.shutdownCalls.map(\.cancel) } == [true])
         #expect(f.queue.sync { f.sequencer.phase } == .exited(code: 0))
     }
 
-    @Test func cancelOnShutdownFalseIsPassedThrough() throws {
+    @Test func cancelOnShutdownFalseIsPassedThrough() async throws {
         let f = try Fixture(report: ManagedEngineShutdownReport(cancelledOrders: 0, ordersLeftOpen: 2, completedInTime: true))
         f.queue.sync { f.sequencer.begin(reason: "SIGINT", cancelOpenOrders: false, timeout: .seconds(20)) }
-        #expect(f.exited.wait(timeout: .now() + 10) == .success)
+        #expect(await f.exited.wait(seconds: 10))
         #expect(f.queue.sync { f.engine.shutdownCalls.map(\.cancel) } == [false])
         #expect(f.codes.withLock { $0 } == [0])
     }
 
-    @Test func secondSignalForcesExitOne() throws {
+    @Test func secondSignalForcesExitOne() async throws {
         let f = try Fixture(report: nil)
         f.queue.sync {
             f.sequencer.begin(reason: "SIGTERM", cancelOpenOrders: true, timeout: .seconds(60))
@@ -62,15 +62,15 @@ struct ShutdownSequencerTests {
             f.clock.withLock { $0 += 1_500_000_000 }
             f.sequencer.begin(reason: "SIGINT", cancelOpenOrders: true, timeout: .seconds(60))
         }
-        #expect(f.exited.wait(timeout: .now() + 10) == .success)
+        #expect(await f.exited.wait(seconds: 10))
         #expect(f.codes.withLock { $0 } == [1])
     }
 
-    @Test func deadlineForcesExitOneWhenTheEngineHangs() throws {
+    @Test func deadlineForcesExitOneWhenTheEngineHangs() async throws {
         let f = try Fixture(report: nil)
         let started = DispatchTime(uptimeNanoseconds: f.clock.withLock { $0 })  // the sequencer's clock
         f.queue.sync { f.sequencer.begin(reason: "SIGTERM", cancelOpenOrders: true, timeout: .milliseconds(100), grace: .milliseconds(100)) }
-        #expect(f.exited.wait(timeout: .now() + 10) == .success)
+        #expect(await f.exited.wait(seconds: 10))
         #expect(f.codes.withLock { $0 } == [1])
         #expect(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds >= 200_000_000)
         // The engine got the shorter deadline, so it can finish before the forced exit.
@@ -78,10 +78,10 @@ struct ShutdownSequencerTests {
         #expect(deadline.uptimeNanoseconds - started.uptimeNanoseconds < 200_000_000)
     }
 
-    @Test func engineOutOfTimeExitsOne() throws {
+    @Test func engineOutOfTimeExitsOne() async throws {
         let f = try Fixture(report: ManagedEngineShutdownReport(cancelledOrders: 1, ordersLeftOpen: 1, completedInTime: false))
         f.queue.sync { f.sequencer.begin(reason: "SIGTERM", cancelOpenOrders: true, timeout: .seconds(20)) }
-        #expect(f.exited.wait(timeout: .now() + 10) == .success)
+        #expect(await f.exited.wait(seconds: 10))
         #expect(f.codes.withLock { $0 } == [1])
     }
 }

@@ -1,10 +1,11 @@
 import CastorConfig
 import CastorCore
 import CastorEngine
+import CastorTestSupport
 import GeminiSim
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct EngineControlTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .tags(.slow)) struct EngineControlTests {
     @Test func strategySwitchWithoutReconnectAndBadNamesRefused() async throws {
         let h = try await SimHarness.start()
         defer { Task { await h.stop() } }

@@ -1,10 +1,11 @@
 import CastorConfig
 import CastorCore
 import CastorEngine
+import CastorTestSupport
 import GeminiSim
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct EngineRecoveryTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .tags(.slow)) struct EngineRecoveryTests {
     /// An engine dropped without shutdown (a crash) while its order fills; the next one on
     /// the same state directory finds the fill exactly once.
     @Test func restartAfterAbruptStopLosesAndDoublesNoFill() async throws {

@@ -3,6 +3,7 @@ import CastorCore
 import CastorEngine
 import CastorJournal
 import CastorStrategy
+import CastorTestSupport
 import Dispatch
 import GeminiProtocol
 import GeminiSim
@@ -18,7 +19,7 @@ import Testing
 /// The order-events feed here connects once and then stays silent (no events, no
 /// reconnects), and the strategy never touches its orders, so the cancel replies are the
 /// only way the engine hears of the executions: the case is exercised every run, not by luck.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct EngineShutdownFillTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .tags(.slow)) struct EngineShutdownFillTests {
     @Test func fillsLearnedFromCancelRepliesAreJournaledBeforeTheJournalCloses() async throws {
         let h = try await SimHarness.start()
         defer { Task { await h.stop() } }

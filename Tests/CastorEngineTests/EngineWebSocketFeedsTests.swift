@@ -1,11 +1,12 @@
 import CastorEngine
+import CastorTestSupport
 import GeminiSim
 import Testing
 
 /// The engine with its production feed adapters (`EngineFeedFactory.gemini`) against the
 /// simulator's real WebSocket feeds: fills arrive as order events, and after the feeds are
 /// cut or skip a sequence number the engine reconnects and still agrees with the venue.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct EngineWebSocketFeedsTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .tags(.slow)) struct EngineWebSocketFeedsTests {
     @Test func fillsArriveOverOrderEventsAndMatchTheLedger() async throws {
         let h = try await SimHarness.start()
         defer { Task { await h.stop() } }

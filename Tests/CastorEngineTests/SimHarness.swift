@@ -161,7 +161,10 @@ final class SimHarness: @unchecked Sendable {
         }
     }
 
-    func shutdown(_ engine: Engine, cancel: Bool = true, seconds: Int = 10) async -> Result<Void, EngineError> {
+    /// Stops `engine` with a shutdown deadline of `seconds`: generous by default, since a
+    /// cancel is a REST round trip to the in-process simulator, whose server shares the two
+    /// cores with every other suite (the deadline only bounds the wait, it is not slept).
+    func shutdown(_ engine: Engine, cancel: Bool = true, seconds: Int = 30) async -> Result<Void, EngineError> {
         await withCheckedContinuation { c in
             queue.async { engine.shutdown(cancelOpenOrders: cancel, deadline: .now() + .seconds(seconds)) { c.resume(returning: $0) } }
         }

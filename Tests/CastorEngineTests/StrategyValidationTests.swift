@@ -10,7 +10,7 @@ import Testing
 
     /// `examples/castor.toml` passes `check-config` including its `[strategy.params]`,
     /// which are the market maker's real parameter names.
-    @Test func exampleFilePassesIncludingStrategyParameters() throws {
+    @Test func exampleFilePassesIncludingStrategyParameters() async throws {
         let path = Self.root.appendingPathComponent("examples/castor.toml").path
         let config = try CastorConfiguration.load(path: path, environment: [:])
         #expect(StrategyValidation.problem(in: config) == nil)
@@ -19,14 +19,8 @@ import Testing
         }
         // And through the command itself, when the binary is built.
         if let binary = CastorExecutable.path {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["check-config", path]
-            p.standardOutput = Pipe()
-            p.standardError = Pipe()
-            try p.run()
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0)
+            let outcome = try await runToExit(binary, ["check-config", path], seconds: 60)
+            #expect(outcome.status == 0, "castor check-config: \(outcome.output)")
         }
     }
 

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Dispatch
 import Foundation
 import Glibc
@@ -5,13 +6,13 @@ import Testing
 @testable import CastorHTTP
 
 /// HTTP/1.1 behaviour against the independent Python peer over loopback.
-@Suite(.timeLimit(.minutes(2))) struct HTTPClientTests {
-    @Test func getCarriesCustomHeadersToTheServer() throws {
-        let server = try LoopbackServer()
+@Suite(.timeLimit(.minutes(2)), .tags(.slow)) struct HTTPClientTests {
+    @Test func getCarriesCustomHeadersToTheServer() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
         let request = HTTPRequest(method: .get, url: server.url("/echo?x=1"),
                                   headers: [("X-Test", "abc"), ("Cache-Control", "no-cache")])
-        let response = try expectResponse(try perform(client, request))
+        let response = try expectResponse(try await perform(client, request))
         #expect(response.status == 200)
         #expect(response.headers["content-TYPE"] == "application/json")
         #expect(response.metrics.httpVersion == "1.1")
@@ -22,13 +23,13 @@ import Testing
         #expect(headers["cache-control"] == "no-cache")
     }
 
-    @Test func postCarriesBodyAndHeaders() throws {
-        let server = try LoopbackServer()
+    @Test func postCarriesBodyAndHeaders() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
         let request = HTTPRequest(method: .post, url: server.url("/echo"),
                                   headers: [("Content-Type", "text/plain"), ("X-GEMINI-PAYLOAD", "eyJhIjoxfQ==")],
                                   body: Array("hello, gemini".utf8))
-        let response = try expectResponse(try perform(client, request))
+        let response = try expectResponse(try await perform(client, request))
         #expect(try json(response)["method"] as? String == "POST")
         #expect(try json(response)["body"] as? String == "hello, gemini")
         let headers = try echoedHeaders(response)
@@ -38,41 +39,41 @@ import Testing
         #expect(headers["expect"] == nil)
     }
 
-    @Test func emptyPostSendsContentLengthZero() throws {
-        let server = try LoopbackServer()
+    @Test func emptyPostSendsContentLengthZero() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
         let request = HTTPRequest(method: .post, url: server.url("/echo"), headers: [("Content-Length", "99")])
-        let response = try expectResponse(try perform(client, request))
+        let response = try expectResponse(try await perform(client, request))
         let headers = try echoedHeaders(response)
         #expect(try json(response)["method"] as? String == "POST")
         #expect(headers["content-length"] == "0")
         #expect(headers["content-type"] == nil, "libcurl's implicit form content type must be suppressed")
     }
 
-    @Test func deleteIsSentAsDelete() throws {
-        let server = try LoopbackServer()
+    @Test func deleteIsSentAsDelete() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
-        let response = try expectResponse(try perform(client, HTTPRequest(method: .delete, url: server.url("/echo"))))
+        let response = try expectResponse(try await perform(client, HTTPRequest(method: .delete, url: server.url("/echo"))))
         #expect(try json(response)["method"] as? String == "DELETE")
     }
 
-    @Test func sequentialRequestsReuseOneConnection() throws {
-        let server = try LoopbackServer()
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
         for index in 0..<10 {
             let method: HTTPRequest.Method = index % 2 == 0 ? .get : .post
-            let response = try expectResponse(try perform(client, HTTPRequest(method: method, url: server.url("/echo"))))
+            let response = try expectResponse(try await perform(client, HTTPRequest(method: method, url: server.url("/echo"))))
             #expect(response.status == 200)
             #expect(response.metrics.connectionReused == (index > 0))
         }
-        let count = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/connections"))))
+        let count = try expectResponse(try await perform(client, HTTPRequest(method: .get, url: server.url("/connections"))))
         #expect(try json(count)["count"] as? Int == 1)
     }
 
     /// Easy handles are reused one request after another: nothing of a request (method,
     /// body, headers, timeout) may carry over to the next one on the same handle.
-    @Test func reusedHandlesCarryNothingOverBetweenRequests() throws {
-        let server = try LoopbackServer()
+    @Test func reusedHandlesCarryNothingOverBetweenRequests() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
         struct Case { let method: HTTPRequest.Method; let headers: [(String, String)]; let body: String }
         let cases = [
@@ -88,7 +89,7 @@ import Testing
             for (index, c) in cases.enumerated() {
                 let request = HTTPRequest(method: c.method, url: server.url("/echo?n=\(index)"), headers: c.headers,
                                           body: Array(c.body.utf8))
-                let response = try expectResponse(try perform(client, request))
+                let response = try expectResponse(try await perform(client, request))
                 let echoed = try json(response)
                 let headers = try echoedHeaders(response)
                 let label = "round \(round) request \(index)"
@@ -102,8 +103,8 @@ import Testing
         }
     }
 
-    @Test func concurrentRequestsAllComplete() throws {
-        let server = try LoopbackServer()
+    @Test func concurrentRequestsAllComplete() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
         let statuses = LockedBox<[Int]>([])
         let group = DispatchGroup()
@@ -115,7 +116,7 @@ import Testing
                 group.leave()
             }
         }
-        guard group.wait(timeout: .now() + 30) == .success else {
+        guard await group.wait(seconds: 30) else {
             Issue.record("concurrent requests did not all complete in 30 s")
             return
         }
@@ -124,21 +125,21 @@ import Testing
     }
 
     @Test(arguments: [(429, "RateLimit"), (400, "InvalidNonce"), (404, "OrderNotFound"), (503, "Maintenance"), (302, "Moved")])
-    func nonSuccessStatusesAreResponses(code: Int, reason: String) throws {
-        let server = try LoopbackServer()
+    func nonSuccessStatusesAreResponses(code: Int, reason: String) async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
         let request = HTTPRequest(method: .post, url: server.url("/status?code=\(code)&reason=\(reason)"))
-        let response = try expectResponse(try perform(client, request))
+        let response = try expectResponse(try await perform(client, request))
         #expect(response.status == code)
         #expect(try json(response)["result"] as? String == "error")
         #expect(try json(response)["reason"] as? String == reason)
     }
 
-    @Test func timeoutAfterTheRequestWentOutMayHaveBeenSent() throws {
-        let server = try LoopbackServer()
+    @Test func timeoutAfterTheRequestWentOutMayHaveBeenSent() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
         let request = HTTPRequest(method: .post, url: server.url("/delay?ms=3000"), timeout: .milliseconds(300))
-        let error = try expectError(try perform(client, request))
+        let error = try expectError(try await perform(client, request))
         guard case .timedOut(requestMayHaveBeenSent: true, _) = error else {
             Issue.record("expected timedOut with the request sent, got \(error)")
             return
@@ -146,11 +147,11 @@ import Testing
         #expect(error.requestMayHaveBeenSent)
     }
 
-    @Test func refusedConnectionWasNotSent() throws {
+    @Test func refusedConnectionWasNotSent() async throws {
         let (port, fd) = try refusedPort()
         defer { close(fd) }
         let client = try HTTPClient()
-        let error = try expectError(try perform(client, HTTPRequest(method: .post, url: "http://127.0.0.1:\(port)/x")))
+        let error = try expectError(try await perform(client, HTTPRequest(method: .post, url: "http://127.0.0.1:\(port)/x")))
         guard case .connectFailed = error else {
             Issue.record("expected connectFailed, got \(error)")
             return
@@ -158,44 +159,44 @@ import Testing
         #expect(!error.requestMayHaveBeenSent)
     }
 
-    @Test func serverClosingWithoutAnswerIsConnectionLostAfterSend() throws {
-        let server = try LoopbackServer()
+    @Test func serverClosingWithoutAnswerIsConnectionLostAfterSend() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
-        let error = try expectError(try perform(client, HTTPRequest(method: .post, url: server.url("/close"))))
+        let error = try expectError(try await perform(client, HTTPRequest(method: .post, url: server.url("/close"))))
         guard case .connectionLost(requestMayHaveBeenSent: true, _) = error else {
             Issue.record("expected connectionLost with the request sent, got \(error)")
             return
         }
-        let hits = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/hits?path=/close"))))
+        let hits = try expectResponse(try await perform(client, HTTPRequest(method: .get, url: server.url("/hits?path=/close"))))
         #expect(try json(hits)["count"] as? Int == 1)
     }
 
     /// On a reused connection libcurl would silently resend; an order must not be.
-    @Test func deadReusedConnectionIsNotResentForNonIdempotentRequests() throws {
-        let server = try LoopbackServer()
+    @Test func deadReusedConnectionIsNotResentForNonIdempotentRequests() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
-        _ = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/echo"))))
-        let error = try expectError(try perform(client, HTTPRequest(method: .post, url: server.url("/close"))))
+        _ = try expectResponse(try await perform(client, HTTPRequest(method: .get, url: server.url("/echo"))))
+        let error = try expectError(try await perform(client, HTTPRequest(method: .post, url: server.url("/close"))))
         guard case .connectionLost(requestMayHaveBeenSent: true, _) = error else {
             Issue.record("expected connectionLost with the request sent, got \(error)")
             return
         }
-        let hits = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/hits?path=/close"))))
+        let hits = try expectResponse(try await perform(client, HTTPRequest(method: .get, url: server.url("/hits?path=/close"))))
         #expect(try json(hits)["count"] as? Int == 1, "the POST reached the server exactly once")
     }
 
-    @Test func deadReusedConnectionIsResentForIdempotentRequests() throws {
-        let server = try LoopbackServer()
+    @Test func deadReusedConnectionIsResentForIdempotentRequests() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
-        _ = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/echo"))))
-        let error = try expectError(try perform(client, HTTPRequest(method: .get, url: server.url("/close"))))
+        _ = try expectResponse(try await perform(client, HTTPRequest(method: .get, url: server.url("/echo"))))
+        let error = try expectError(try await perform(client, HTTPRequest(method: .get, url: server.url("/close"))))
         #expect(error.requestMayHaveBeenSent)
-        let hits = try expectResponse(try perform(client, HTTPRequest(method: .get, url: server.url("/hits?path=/close"))))
+        let hits = try expectResponse(try await perform(client, HTTPRequest(method: .get, url: server.url("/hits?path=/close"))))
         #expect(try json(hits)["count"] as? Int == 2, "libcurl resent the GET once on a fresh connection")
     }
 
-    @Test func cancelledRequestReportsCancelled() throws {
-        let server = try LoopbackServer()
+    @Test func cancelledRequestReportsCancelled() async throws {
+        let server = try await LoopbackServer()
         let client = try HTTPClient()
         let box = LockedBox<Result<HTTPResponse, HTTPError>?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -204,7 +205,7 @@ import Testing
             done.signal()
         }
         task.cancel()
-        guard done.wait(timeout: .now() + 20) == .success else {
+        guard await done.wait(seconds: 20) else {
             Issue.record("no completion after cancel")
             return
         }
@@ -214,8 +215,8 @@ import Testing
         }
     }
 
-    @Test func droppingTheClientFailsRequestsInFlight() throws {
-        let server = try LoopbackServer()
+    @Test func droppingTheClientFailsRequestsInFlight() async throws {
+        let server = try await LoopbackServer()
         let box = LockedBox<Result<HTTPResponse, HTTPError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         do {
@@ -225,7 +226,7 @@ import Testing
                 done.signal()
             }
         }
-        guard done.wait(timeout: .now() + 20) == .success else {
+        guard await done.wait(seconds: 20) else {
             Issue.record("no completion after the client went away")
             return
         }

@@ -6,9 +6,9 @@ import Testing
 @Suite struct HTTPRequestPolicyTests {
     @Test(arguments: ["http://example.com/v1/pubticker/btcusd", "http://10.0.0.1:8080/", "http://[::2]/",
                       "http://128.0.0.1/", "http://localhost.example.com/", "HTTP://api.gemini.com/"])
-    func plaintextToNonLoopbackIsRefused(url: String) throws {
+    func plaintextToNonLoopbackIsRefused(url: String) async throws {
         let client = try HTTPClient()
-        let error = try expectError(try perform(client, HTTPRequest(method: .get, url: url)))
+        let error = try expectError(try await perform(client, HTTPRequest(method: .get, url: url)))
         guard case .plaintextToNonLoopback = error else {
             Issue.record("expected plaintextToNonLoopback, got \(error)")
             return
@@ -22,21 +22,21 @@ import Testing
     }
 
     @Test(arguments: ["not a url", "ftp://127.0.0.1/file", "wss://api.gemini.com/v2/marketdata", ""])
-    func unusableURLsAreInvalid(url: String) throws {
+    func unusableURLsAreInvalid(url: String) async throws {
         let client = try HTTPClient()
-        let error = try expectError(try perform(client, HTTPRequest(method: .get, url: url)))
+        let error = try expectError(try await perform(client, HTTPRequest(method: .get, url: url)))
         guard case .invalidURL = error else {
             Issue.record("expected invalidURL, got \(error)")
             return
         }
     }
 
-    @Test func malformedRequestsAreRefused() throws {
+    @Test func malformedRequestsAreRefused() async throws {
         let client = try HTTPClient()
         let getWithBody = HTTPRequest(method: .get, url: "https://127.0.0.1:1/", body: [1])
         let headerInjection = HTTPRequest(method: .post, url: "https://127.0.0.1:1/", headers: [("X-A", "b\r\nX-Evil: 1")])
         for request in [getWithBody, headerInjection] {
-            let error = try expectError(try perform(client, request))
+            let error = try expectError(try await perform(client, request))
             guard case .invalidRequest = error else {
                 Issue.record("expected invalidRequest, got \(error)")
                 continue

@@ -15,7 +15,7 @@ final class LoopbackServer {
     private let peer: PythonPeer
     private let tempDirectory: URL?
 
-    init(tls: Bool = false) throws {
+    init(tls: Bool = false) async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("loopback_server.py").path
         var arguments: [String] = []
@@ -32,7 +32,7 @@ final class LoopbackServer {
             caFile = nil
             caPath = nil
         }
-        peer = try PythonPeer(script: script, arguments: arguments,
+        peer = try await PythonPeer(script: script, arguments: arguments,
                               purpose: "the HTTP tests need it for their loopback server")
         port = peer.port
     }

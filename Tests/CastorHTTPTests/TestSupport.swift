@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import CastorTestSupport
 import Testing
 @testable import CastorHTTP
 
@@ -8,17 +9,18 @@ struct WaitExpired: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Runs one request and waits for its completion, failing the test at a deadline.
+/// Runs one request and waits for its completion (off the cooperative pool), failing the
+/// test at a deadline.
 func perform(
     _ client: HTTPClient, _ request: HTTPRequest, deadline seconds: Double = 20
-) throws -> Result<HTTPResponse, HTTPError> {
+) async throws -> Result<HTTPResponse, HTTPError> {
     let box = LockedBox<Result<HTTPResponse, HTTPError>?>(nil)
     let done = DispatchSemaphore(value: 0)
     client.execute(request, on: DispatchQueue(label: "test.completion")) { result in
         box.value = result
         done.signal()
     }
-    guard done.wait(timeout: .now() + seconds) == .success, let result = box.value else {
+    guard await done.wait(seconds: seconds), let result = box.value else {
         throw WaitExpired(description: "no completion within \(seconds) s for \(request.method.rawValue) \(request.url)")
     }
     return result

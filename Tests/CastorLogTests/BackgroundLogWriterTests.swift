@@ -63,4 +63,66 @@ import Testing
         let numbers = delivered.compactMap { Int($0.split(separator: " ")[1]) }
         #expect(numbers == numbers.sorted() && numbers.count == delivered.count)
     }
+
+    /// A single line larger than the whole buffer is dropped while nothing else is pending.
+    /// Its notice must still come at once, not wait for the next line that fits (or exit).
+    @Test func aLineLargerThanTheBufferIsReportedWithoutWaitingForAnotherLine() async throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let (readFD, writeFD) = (fds[0], fds[1])
+        defer { close(readFD); close(writeFD) }
+        let writer = LogWriter(fd: writeFD, mode: .background(capacityBytes: 64))
+        writer.writeLine { $0.append(contentsOf: [UInt8](repeating: UInt8(ascii: "y"), count: 200)) }
+        #expect(writer.droppedLines == 1)
+        // No flush and no other line: only the writer's own drain can bring the notice.
+        let line = await Self.firstLine(of: readFD, seconds: 20)
+        let notice = try #require(line.flatMap(PipeCapture.json), "no notice line, got \(String(describing: line))")
+        #expect(notice["event"] as? String == "log.dropped")
+        #expect(notice["dropped"] as? String == "1")
+        #expect(notice["level"] as? String == "warning")
+    }
+
+    /// The notice `CastorLogging.bootstrap` installs (the daemon's): the stable event key, the
+    /// exact count, level warning, component `log`, in either format.
+    @Test func theDaemonsDropNoticeCarriesTheEventAndTheExactCount() throws {
+        var json: [UInt8] = []
+        CastorLogging.dropNotice(format: .json)(12_345, &json)
+        let object = try #require(PipeCapture.json(String(decoding: json, as: UTF8.self)))
+        #expect(object["event"] as? String == "log.dropped")
+        #expect(object["dropped"] as? String == "12345")
+        #expect(object["level"] as? String == "warning")
+        #expect(object["component"] as? String == "log")
+        #expect(!json.contains(UInt8(ascii: "\n")), "the writer adds the newline")
+
+        var text: [UInt8] = []
+        CastorLogging.dropNotice(format: .text)(7, &text)
+        let line = String(decoding: text, as: UTF8.self)
+        #expect(line.contains("WARN"), "\(line)")
+        #expect(line.contains(" log: log lines dropped"), "\(line)")
+        #expect(line.hasSuffix(" dropped=7 event=log.dropped"), "\(line)")
+    }
+
+    /// The first line read from `fd` (without its newline), or nil at EOF or after `seconds`.
+    /// The blocking `poll`/`read` run on a Dispatch thread, never on the cooperative pool.
+    static func firstLine(of fd: Int32, seconds: Double) async -> String? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let deadline = DispatchTime.now() + seconds
+                var bytes: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                while !bytes.contains(UInt8(ascii: "\n")) {
+                    let left = Int64(deadline.uptimeNanoseconds) - Int64(DispatchTime.now().uptimeNanoseconds)
+                    guard left > 0 else { break }
+                    var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    let ready = poll(&pfd, 1, Int32(min(left / 1_000_000, 1_000)))
+                    if ready < 0 && errno == EINTR { continue }
+                    if ready <= 0 { continue }
+                    let n = read(fd, &chunk, chunk.count)
+                    if n > 0 { bytes += chunk[0..<n] } else if n < 0 && errno == EINTR { continue } else { break }
+                }
+                let line = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first
+                continuation.resume(returning: bytes.contains(UInt8(ascii: "\n")) ? line.map { String(decoding: $0, as: UTF8.self) } : nil)
+            }
+        }
+    }
 }

@@ -7,7 +7,14 @@ enum PluginBuilder {
 
     /// The example plug-in, built once per test run (a cold build takes about a minute, so
     /// it lives in a git-ignored scratch folder and is incremental afterwards).
-    static let examplePlugin: Result<String, BuildError> = {
+    /// The example plug-in's path (built on first use). Async: the build runs on a thread
+    /// of its own, so the minute it may take holds no cooperative-pool thread (two tests
+    /// blocked on it would starve every async test in the process).
+    static func examplePlugin() async -> Result<String, BuildError> {
+        await offThread { builtExamplePlugin }
+    }
+
+    private static let builtExamplePlugin: Result<String, BuildError> = {
         let scratch = repoRoot.appendingPathComponent(".build-plugin").path
         let package = repoRoot.appendingPathComponent("examples/strategy-plugin").path
         return run(swiftExecutable(), ["build", "--package-path", package, "--scratch-path", scratch]).map { _ in
@@ -21,13 +28,14 @@ enum PluginBuilder {
 
     /// Compiles `source` as a C shared library (or, with `shared: false`, an object file
     /// renamed to `.so`) and returns its path.
-    static func cLibrary(named name: String, source: String) throws -> String {
+    static func cLibrary(named name: String, source: String) async throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("castor-plugin-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let c = dir.appendingPathComponent("\(name).c")
         try source.write(to: c, atomically: true, encoding: .utf8)
         let so = dir.appendingPathComponent("lib\(name).so").path
-        _ = try run("/usr/bin/cc", ["-shared", "-fPIC", "-o", so, c.path]).get()
+        let cPath = c.path
+        _ = try await offThread { run("/usr/bin/cc", ["-shared", "-fPIC", "-o", so, cPath]) }.get()
         return so
     }
 
@@ -36,6 +44,14 @@ enum PluginBuilder {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("castor-\(getpid())-\(name)").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+
+    /// Runs `body` (which blocks) on a thread of its own and awaits it. This target does not
+    /// link CastorTestSupport (whose `offPool` this is); see its OffPool.swift.
+    private static func offThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: body()) }.start()
+        }
     }
 
     private static func swiftExecutable() -> String {

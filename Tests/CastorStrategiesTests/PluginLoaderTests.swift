@@ -5,8 +5,8 @@ import Testing
 
 @Suite(.serialized, .timeLimit(.minutes(10))) struct PluginLoaderTests {
     @Test(.timeLimit(.minutes(10)))
-    func loadsTheExamplePluginAndDrivesItsStrategy() throws {
-        let path = try PluginBuilder.examplePlugin.get()
+    func loadsTheExamplePluginAndDrivesItsStrategy() async throws {
+        let path = try await PluginBuilder.examplePlugin().get()
         // The loader's checked cast of the registration to the host's class is the type
         // identity proof: it throws typeIdentityMismatch if the plug-in bound to its own
         // copy of CastorStrategy (libCastorStrategy.so) instead of the host's.
@@ -57,16 +57,16 @@ import Testing
         #expect(throws: PluginLoadError.notASharedLibrary(path: path, detail: "no ELF header")) { try PluginLoader.load(path: path) }
     }
 
-    @Test func libraryWithoutTheEntryPoint() throws {
-        let path = try PluginBuilder.cLibrary(named: "noentry", source: "int something_else(void) { return 1; }\n")
+    @Test func libraryWithoutTheEntryPoint() async throws {
+        let path = try await PluginBuilder.cLibrary(named: "noentry", source: "int something_else(void) { return 1; }\n")
         #expect(throws: PluginLoadError.symbolMissing(path: path, symbol: "castor_strategy_plugin_v1")) {
             try PluginLoader.load(path: path)
         }
     }
 
-    @Test func pluginBuiltForAnotherInterfaceVersion() throws {
+    @Test func pluginBuiltForAnotherInterfaceVersion() async throws {
         // What a plug-in compiled against a future CastorStrategy would answer.
-        let path = try PluginBuilder.cLibrary(named: "wrongversion", source: """
+        let path = try await PluginBuilder.cLibrary(named: "wrongversion", source: """
             #include <stdint.h>
             #include <stddef.h>
             void *castor_strategy_plugin_v1(uint32_t host, uint32_t *plugin) {
@@ -82,8 +82,8 @@ import Testing
         #expect(message.contains(path) && message.contains("999"))
     }
 
-    @Test func unloadableLibraryReportsTheLoaderMessage() throws {
-        let path = try PluginBuilder.cLibrary(named: "undefinedref", source: """
+    @Test func unloadableLibraryReportsTheLoaderMessage() async throws {
+        let path = try await PluginBuilder.cLibrary(named: "undefinedref", source: """
             extern int castor_no_such_function(void);
             int castor_strategy_plugin_v1(void) { return castor_no_such_function(); }
             """)

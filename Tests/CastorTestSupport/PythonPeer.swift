@@ -19,7 +19,8 @@ public final class PythonPeer {
     }
 
     /// Starts `script` (a path) with `arguments`; `purpose` names who needs python3 in the error.
-    public init(script: String, arguments: [String] = [], purpose: String, timeoutSeconds: Double = 20) throws {
+    /// Async so that waiting for the port line holds no cooperative-pool thread.
+    public init(script: String, arguments: [String] = [], purpose: String, timeoutSeconds: Double = 20) async throws {
         guard let python = Self.findExecutable("python3") else {
             throw StartFailure(description: "python3 not found on PATH: \(purpose)")
         }
@@ -46,7 +47,7 @@ public final class PythonPeer {
             line.value = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             done.signal()
         }
-        guard done.wait(timeout: .now() + timeoutSeconds) == .success, let text = line.value, let port = Int(text) else {
+        guard await done.wait(seconds: timeoutSeconds), let text = line.value, let port = Int(text) else {
             process.terminate()
             let name = URL(fileURLWithPath: script).lastPathComponent
             throw StartFailure(description: "\(name) did not print its port (got \(String(describing: line.value)))")
@@ -57,7 +58,9 @@ public final class PythonPeer {
     deinit {
         try? stdinPipe.fileHandleForWriting.close()  // the peer exits on stdin EOF
         process.terminate()
-        process.waitUntilExit()
+        // Reaped off the caller's thread: a deinit may run on the cooperative pool.
+        let process = process
+        Thread { process.waitUntilExit() }.start()
     }
 
     private static func findExecutable(_ name: String) -> String? {

@@ -12,7 +12,7 @@ extension Array where Element == OrderAction {
 /// Which exchange orders and fills belong to this instance (issue 10, defects 2 and 5):
 /// several instances share one account, each with its key's prefix; orphans of ours are
 /// cancelled and counted; every fill of ours is recorded, no fill of another's is.
-@Suite struct OwnershipTests {
+@Suite(.tags(.slow)) struct OwnershipTests {
     /// Another castor on the same account: prefix "cx" plus another key's tag.
     private let otherInstanceID = "cxzzzzz-boot9-1"
 

@@ -42,14 +42,14 @@ import Testing
     ]
 
     @Test(arguments: exchangeCases)
-    func exchangeErrorOnNewOrder(_ testCase: ExchangeCase) throws {
-        let stub = try StubGemini()
+    func exchangeErrorOnNewOrder(_ testCase: ExchangeCase) async throws {
+        let stub = try await StubGemini()
         let client = try stub.client()
         let fault = try #require(try JSONSerialization.jsonObject(with: Data(testCase.fault.utf8)) as? [String: Any])
-        try stub.inject([fault])
+        try await stub.inject([fault])
         let order = NewOrderPayload(
             clientOrderID: "e-1", symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("100.00"))
-        let error = try failure(call { client.newOrder(order, on: $0, completion: $1) })
+        let error = try failure(await call { client.newOrder(order, on: $0, completion: $1) })
         guard case .exchange(let status, let body) = error else {
             Issue.record("expected .exchange, got \(error)")
             return
@@ -59,16 +59,16 @@ import Testing
         #expect(error.classification == testCase.classification)
         #expect(error.mayHaveExecuted == testCase.mayHaveExecuted)
         // Only InvalidNonce is retried by the sender.
-        #expect(try stub.log().paths == ["/v1/order/new"])
+        #expect(try await stub.log().paths == ["/v1/order/new"])
     }
 
-    @Test func serverTooSlowIsATimeoutThatMayHaveExecuted() throws {
-        let stub = try StubGemini()
+    @Test func serverTooSlowIsATimeoutThatMayHaveExecuted() async throws {
+        let stub = try await StubGemini()
         let client = try stub.client(requestTimeout: .milliseconds(300))
-        try stub.inject([["kind": "delay", "seconds": 3.0]])
+        try await stub.inject([["kind": "delay", "seconds": 3.0]])
         let order = NewOrderPayload(
             clientOrderID: "slow-1", symbol: "btcusd", side: .sell, amount: dec("0.5"), price: dec("30000"))
-        let error = try failure(call { client.newOrder(order, on: $0, completion: $1) })
+        let error = try failure(await call { client.newOrder(order, on: $0, completion: $1) })
         guard case .transport(.timedOut(requestMayHaveBeenSent: true, _)) = error else {
             Issue.record("expected a sent timeout, got \(error)")
             return
@@ -76,29 +76,29 @@ import Testing
         #expect(error.mayHaveExecuted)
         #expect(error.classification == .retryIdempotentOnly)
         // The order did reach the exchange: exactly why the caller must reconcile.
-        #expect(try stub.log().paths == ["/v1/order/new"])
+        #expect(try await stub.log().paths == ["/v1/order/new"])
         // The reconciliation call goes through the same queue afterwards.
-        let matches = try success(call { client.orderStatus(clientOrderID: "slow-1", on: $0, completion: $1) })
+        let matches = try success(await call { client.orderStatus(clientOrderID: "slow-1", on: $0, completion: $1) })
         #expect(matches.map(\.clientOrderID) == ["slow-1"])
     }
 
-    @Test func connectionClosedWithoutReplyMayHaveExecutedAndIsNotResent() throws {
-        let stub = try StubGemini()
+    @Test func connectionClosedWithoutReplyMayHaveExecutedAndIsNotResent() async throws {
+        let stub = try await StubGemini()
         let client = try stub.client()
-        try stub.inject([["kind": "close"]])
+        try await stub.inject([["kind": "close"]])
         let order = NewOrderPayload(
             clientOrderID: "lost-1", symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("1.00"))
-        let error = try failure(call { client.newOrder(order, on: $0, completion: $1) })
+        let error = try failure(await call { client.newOrder(order, on: $0, completion: $1) })
         guard case .transport(let httpError) = error else {
             Issue.record("expected a transport error, got \(error)")
             return
         }
         #expect(httpError.requestMayHaveBeenSent)
         #expect(error.mayHaveExecuted)
-        #expect(try stub.log().paths == ["/v1/order/new"], "a non-idempotent request must not be resent")
+        #expect(try await stub.log().paths == ["/v1/order/new"], "a non-idempotent request must not be resent")
     }
 
-    @Test func nothingListeningIsATransportErrorThatDidNotExecute() throws {
+    @Test func nothingListeningIsATransportErrorThatDidNotExecute() async throws {
         // Port 1 on loopback: nothing listens there in the test environment, so connect is refused.
         let venue = try GeminiVenue.custom(baseURL: "http://127.0.0.1:1")
         let http = try HTTPClient()
@@ -107,7 +107,7 @@ import Testing
             signer: GeminiSigner(credentials: try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)),
             nonces: try NonceSource())
         let client = GeminiRESTClient(venue: venue, http: http, sender: sender)
-        let error = try failure(call { client.heartbeat(on: $0, completion: $1) })
+        let error = try failure(await call { client.heartbeat(on: $0, completion: $1) })
         guard case .transport(.connectFailed) = error else {
             Issue.record("expected connectFailed, got \(error)")
             return
@@ -115,12 +115,12 @@ import Testing
         #expect(!error.mayHaveExecuted)
     }
 
-    @Test func undecodableSuccessBodyNamesTheEndpointAndMayHaveExecuted() throws {
-        let stub = try StubGemini()
+    @Test func undecodableSuccessBodyNamesTheEndpointAndMayHaveExecuted() async throws {
+        let stub = try await StubGemini()
         let client = try stub.client()
         // 200 with an object where /v1/balances returns an array.
-        try stub.inject([["kind": "text", "status": 200, "body": #"{"balances":"soon"}"#]])
-        let error = try failure(call { client.balances(on: $0, completion: $1) })
+        try await stub.inject([["kind": "text", "status": 200, "body": #"{"balances":"soon"}"#]])
+        let error = try failure(await call { client.balances(on: $0, completion: $1) })
         guard case .decoding(let endpoint, let decodingError) = error else {
             Issue.record("expected .decoding, got \(error)")
             return

@@ -17,13 +17,13 @@ import Testing
         return (sender, GeminiRESTClient(venue: stub.venue, http: stub.http, sender: sender))
     }
 
-    @Test func leaseNonceSitsBetweenTheRequestsAroundItAndHoldsTheSlot() throws {
-        let stub = try StubGemini()
+    @Test func leaseNonceSitsBetweenTheRequestsAroundItAndHoldsTheSlot() async throws {
+        let stub = try await StubGemini()
         // Read-only use from the lease callback while the test thread waits.
         nonisolated(unsafe) let peer = stub
         let (sender, client) = try Self.senderAndClient(stub)
         // Slow first request: the lease must wait for it.
-        try stub.inject([["path": "/v1/balances", "kind": "delay", "seconds": 0.3]])
+        try await stub.inject([["path": "/v1/balances", "kind": "delay", "seconds": 0.3]])
         let order = Box<[String]>([])
         let leaseNonce = Box<Nonce?>(nil)
         let seenWhileHeld = Box<[String]?>(nil)
@@ -50,10 +50,10 @@ import Testing
         }
         all.enter()
         client.roles(on: q) { _ in order.withValue { $0.append("roles") }; all.leave() }
-        #expect(all.wait(timeout: .now() + 30) == .success)
+        #expect(await all.wait(seconds: 30))
         #expect(order.value == ["balances", "lease", "release", "roles"])
         #expect(seenWhileHeld.value == ["/v1/balances"])
-        let log = try stub.log()
+        let log = try await stub.log()
         #expect(log.paths == ["/v1/balances", "/v1/roles"])
         let lease = try #require(leaseNonce.value).milliseconds
         let sent = log.privateRequests.map { Int64(truncating: NSDecimalNumber(string: "\($0.nonce)").multiplying(byPowerOf10: 3)) }
@@ -61,57 +61,57 @@ import Testing
         #expect(log.violations.isEmpty)
     }
 
-    @Test func unreleasedLeaseIsReleasedAfterItsMaximumHold() throws {
-        let stub = try StubGemini()
+    @Test func unreleasedLeaseIsReleasedAfterItsMaximumHold() async throws {
+        let stub = try await StubGemini()
         let (sender, client) = try Self.senderAndClient(stub)
         let granted = DispatchSemaphore(value: 0)
         sender.withNonce(maximumHold: .milliseconds(200), on: DispatchQueue(label: "test.lease")) { result in
             if case .success = result { granted.signal() }  // never released by the caller
         }
-        #expect(granted.wait(timeout: .now() + 10) == .success)
-        _ = try success(call { client.roles(on: $0, completion: $1) })
+        #expect(await granted.wait(seconds: 10))
+        _ = try success(await call { client.roles(on: $0, completion: $1) })
     }
 
     /// A cancel waits at most `leasePreemptAfter` behind a lease (the order-events
     /// handshake may hold the slot for a whole connect + TLS + upgrade): then the lease
     /// loses the slot, and the cancel goes out long before the lease's own hold ends or the
     /// cancel's queue deadline passes.
-    @Test func aCancelTakesTheSlotFromALeaseHeldTooLong() throws {
-        let stub = try StubGemini()
+    @Test func aCancelTakesTheSlotFromALeaseHeldTooLong() async throws {
+        let stub = try await StubGemini()
         let (sender, client) = try Self.senderAndClient(stub, leasePreemptAfter: .milliseconds(200))
         let granted = DispatchSemaphore(value: 0)
         sender.withNonce(maximumHold: .seconds(60), on: DispatchQueue(label: "test.lease")) { result in
             if case .success = result { granted.signal() }  // held: never released by the caller
         }
-        #expect(granted.wait(timeout: .now() + 10) == .success)
+        #expect(await granted.wait(seconds: 10))
         let started = ContinuousClock.now
-        let result = try call { (q, done: @escaping @Sendable (Result<CancelAllResponse, GeminiClientError>) -> Void) in
+        let result = try await call { (q, done: @escaping @Sendable (Result<CancelAllResponse, GeminiClientError>) -> Void) in
             client.cancelSession(deadline: .now() + .seconds(20), on: q, completion: done)
         }
         if case .failure(let e) = result { #expect(e != .expired(endpoint: "/v1/order/cancel/session")) }
         #expect(ContinuousClock.now - started < .seconds(15), "the cancel waited for the lease's whole hold")
-        #expect(try stub.log().paths == ["/v1/order/cancel/session"])
+        #expect(try await stub.log().paths == ["/v1/order/cancel/session"])
     }
 
-    @Test func aQueryDoesNotTakeTheSlotFromALease() throws {
-        let stub = try StubGemini()
+    @Test func aQueryDoesNotTakeTheSlotFromALease() async throws {
+        let stub = try await StubGemini()
         let (sender, client) = try Self.senderAndClient(stub, leasePreemptAfter: .milliseconds(50))
         let granted = DispatchSemaphore(value: 0)
         sender.withNonce(maximumHold: .seconds(60), on: DispatchQueue(label: "test.lease")) { result in
             if case .success = result { granted.signal() }
         }
-        #expect(granted.wait(timeout: .now() + 10) == .success)
-        let result = try call { (q, done: @escaping @Sendable (Result<Roles, GeminiClientError>) -> Void) in
+        #expect(await granted.wait(seconds: 10))
+        let result = try await call { (q, done: @escaping @Sendable (Result<Roles, GeminiClientError>) -> Void) in
             client.roles(deadline: .now() + .milliseconds(500), on: q, completion: done)
         }
         #expect(try failure(result) == .expired(endpoint: "/v1/roles"))
-        #expect(try stub.log().paths.isEmpty)
+        #expect(try await stub.log().paths.isEmpty)
     }
 
-    @Test func exclusiveOperationPastItsDeadlineGetsNoNonce() throws {
-        let stub = try StubGemini()
+    @Test func exclusiveOperationPastItsDeadlineGetsNoNonce() async throws {
+        let stub = try await StubGemini()
         let (sender, _) = try Self.senderAndClient(stub)
-        let result = try call { (q, done: @escaping @Sendable (Result<Nonce, GeminiClientError>) -> Void) in
+        let result = try await call { (q, done: @escaping @Sendable (Result<Nonce, GeminiClientError>) -> Void) in
             sender.withNonce(deadline: .now() - .milliseconds(1), on: q) { done($0.map(\.nonce)) }
         }
         #expect(try failure(result) == .expired(endpoint: "exclusive"))

@@ -6,11 +6,11 @@ import Testing
 /// `PrivateRequestSender.retire`: the hand-over point between two engines using one API
 /// key. After its completion the retired sender must never draw another nonce.
 @Suite(.timeLimit(.minutes(2))) struct SenderRetirementTests {
-    @Test func retirementWaitsForTheRequestInFlightAndFailsEverythingElseUnsigned() throws {
-        let stub = try StubGemini()
+    @Test func retirementWaitsForTheRequestInFlightAndFailsEverythingElseUnsigned() async throws {
+        let stub = try await StubGemini()
         let (sender, client) = try ExclusiveNonceTests.senderAndClient(stub)
         // The first request is slow, so the second is still queued when the sender retires.
-        try stub.inject([["path": "/v1/balances", "kind": "delay", "seconds": 0.3]])
+        try await stub.inject([["path": "/v1/balances", "kind": "delay", "seconds": 0.3]])
         let q = DispatchQueue(label: "test.retire")
         let events = Box<[String]>([])
         let all = DispatchGroup()
@@ -29,14 +29,14 @@ import Testing
             events.withValue { $0.append("retired") }
             all.leave()
         }
-        #expect(all.wait(timeout: .now() + 30) == .success)
+        #expect(await all.wait(seconds: 30))
         // The queued request fails at once; retirement completes only after the one in flight.
         #expect(events.value == ["roles expired", "balances ok", "retired"])
 
         // After retirement nothing is signed or sent.
-        let late = try call { client.roles(on: $0, completion: $1) }
+        let late = try await call { client.roles(on: $0, completion: $1) }
         #expect(try failure(late) == .expired(endpoint: "/v1/roles"))
-        #expect(try stub.log().paths == ["/v1/balances"])
+        #expect(try await stub.log().paths == ["/v1/balances"])
     }
 }
 

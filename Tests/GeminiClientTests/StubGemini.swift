@@ -20,10 +20,11 @@ final class StubGemini {
     let http: HTTPClient
     private let peer: PythonPeer
 
-    init() throws {
+    /// Async: waiting for the stub to print its port holds no cooperative-pool thread.
+    init() async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("stub_gemini_server.py").path
-        peer = try PythonPeer(script: script, arguments: ["--key", Self.apiKey, "--secret", Self.secret],
+        peer = try await PythonPeer(script: script, arguments: ["--key", Self.apiKey, "--secret", Self.secret],
                               purpose: "GeminiClientTests need it for the stub Gemini server (stub_gemini_server.py)")
         port = peer.port
         venue = try GeminiVenue.custom(baseURL: "http://127.0.0.1:\(port)")
@@ -48,11 +49,40 @@ final class StubGemini {
         guard response.status == 200 else { throw PythonPeer.StartFailure(description: "fault injection failed: \(response.status)") }
     }
 
-    /// What the server saw so far.
+    /// `inject` from a test body: waits for the stub without holding a cooperative-pool thread.
+    func inject(_ faults: [[String: Any]]) async throws {
+        let body = try JSONSerialization.data(withJSONObject: faults)
+        let request = HTTPRequest(method: .post, url: venue.restURL(path: "/_control/faults"), body: Array(body))
+        let response = try await control(request)
+        guard response.status == 200 else { throw PythonPeer.StartFailure(description: "fault injection failed: \(response.status)") }
+    }
+
+    /// `log` from a test body: waits for the stub without holding a cooperative-pool thread.
+    func log() async throws -> ServerLog {
+        let response = try await control(HTTPRequest(method: .get, url: venue.restURL(path: "/_control/log")))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        return try ServerLog(object)
+    }
+
+    /// What the server saw so far (blocking: for completion handlers on Dispatch queues;
+    /// test bodies use the async overload).
     func log() throws -> ServerLog {
         let response = try control(HTTPRequest(method: .get, url: venue.restURL(path: "/_control/log")))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
         return try ServerLog(object)
+    }
+
+    private func control(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let box = Box<Result<HTTPResponse, HTTPError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        http.execute(request, on: DispatchQueue(label: "stub.control")) { result in
+            box.value = result
+            done.signal()
+        }
+        guard await done.wait(seconds: 20), let result = box.value else {
+            throw PythonPeer.StartFailure(description: "no answer from the stub's control endpoint \(request.url)")
+        }
+        return try result.get()
     }
 
     private func control(_ request: HTTPRequest) throws -> HTTPResponse {
@@ -124,7 +154,25 @@ struct WaitExpired: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Starts one client call and waits for its completion, failing at a deadline.
+/// Starts one client call and waits for its completion (off the cooperative pool), failing
+/// at a deadline.
+func call<T: Sendable>(
+    deadline seconds: Double = 20,
+    _ start: (DispatchQueue, @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void
+) async throws -> Result<T, GeminiClientError> {
+    let box = Box<Result<T, GeminiClientError>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    start(DispatchQueue(label: "test.completion")) { result in
+        box.value = result
+        done.signal()
+    }
+    guard await done.wait(seconds: seconds), let result = box.value else {
+        throw WaitExpired(description: "no completion within \(seconds) s")
+    }
+    return result
+}
+
+/// The blocking form of `call`, for use inside completion handlers on Dispatch queues.
 func call<T: Sendable>(
     deadline seconds: Double = 20,
     _ start: (DispatchQueue, @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void

@@ -11,11 +11,11 @@ import Testing
     ]
 
     @Test(arguments: badClientOrderIDs)
-    func badClientOrderIDIsRefusedUnsent(_ id: String) throws {
-        let stub = try StubGemini()
+    func badClientOrderIDIsRefusedUnsent(_ id: String) async throws {
+        let stub = try await StubGemini()
         let client = try stub.client()
         let order = NewOrderPayload(clientOrderID: id, symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("1"))
-        let error = try failure(call { client.newOrder(order, on: $0, completion: $1) })
+        let error = try failure(await call { client.newOrder(order, on: $0, completion: $1) })
         guard case .invalidRequest(let why) = error else {
             Issue.record("expected invalidRequest, got \(error)")
             return
@@ -23,12 +23,12 @@ import Testing
         #expect(why.contains("client_order_id"))
         #expect(!error.mayHaveExecuted)
         #expect(error.classification == .reject)
-        let statusError = try failure(call { client.orderStatus(clientOrderID: id, on: $0, completion: $1) })
+        let statusError = try failure(await call { client.orderStatus(clientOrderID: id, on: $0, completion: $1) })
         guard case .invalidRequest = statusError else {
             Issue.record("expected invalidRequest, got \(statusError)")
             return
         }
-        #expect(try stub.log().privateRequests.isEmpty)
+        #expect(try await stub.log().privateRequests.isEmpty)
     }
 
     @Test func everyAllowedCharacterAndThirtySixCharactersPass() {
@@ -37,14 +37,14 @@ import Testing
         #expect(NewOrderPayload.clientOrderIDProblem("x") == nil)
     }
 
-    @Test func validIDOfThirtySixCharactersIsAccepted() throws {
-        let stub = try StubGemini()
+    @Test func validIDOfThirtySixCharactersIsAccepted() async throws {
+        let stub = try await StubGemini()
         let client = try stub.client()
         let id = "20190110-4738721:abc_def.ghi#jklmno"
         #expect(id.count == 35)
         let longest = id + "p"
         let order = NewOrderPayload(clientOrderID: longest, symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("1"))
-        let status = try success(call { client.newOrder(order, on: $0, completion: $1) })
+        let status = try success(await call { client.newOrder(order, on: $0, completion: $1) })
         #expect(status.clientOrderID == longest)
     }
 

@@ -2,6 +2,7 @@ import CastorConfig
 import CastorCore
 import CastorEngine
 import CastorStrategy
+import CastorTestSupport
 import Foundation
 import GeminiSim
 import Testing
@@ -19,7 +20,7 @@ import Testing
 /// - the engine never exceeded the rate limit by itself: the simulator's rate limiter never
 ///   refused (429) nor even queued a request of our key — every 429 we got came from the
 ///   injected storm, which the simulator counts separately.
-@Suite(.serialized, .timeLimit(.minutes(8))) struct ChaosTests {
+@Suite(.serialized, .timeLimit(.minutes(8)), .tags(.slow)) struct ChaosTests {
     /// Orders the run must place; the full criterion is 1 000 (`CASTOR_CHAOS_ORDERS=1000`).
     static let targetOrders = ProcessInfo.processInfo.environment["CASTOR_CHAOS_ORDERS"].flatMap(Int.init) ?? 200
 

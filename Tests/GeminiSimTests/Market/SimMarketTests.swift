@@ -2,7 +2,7 @@ import CastorCore
 import Testing
 @testable import GeminiSim
 
-@Suite struct SimMarketTests {
+@Suite(.tags(.slow)) struct SimMarketTests {
     private func run(seed: UInt64, steps: Int) -> (SimEngine, SimMarket, [SimOrderEvent], [SimMarketEvent]) {
         let clock = TestClock()
         let engine = SimEngine(firstId: 1000) { clock.ms }
