@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "GeminiSimTests",
             dependencies: [
-                "GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket", "CastorHTTP",
+                "GeminiSim", "GeminiProtocol", "CastorCore", "CastorWebSocket", "CastorHTTP", "CastorTestSupport",
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
         // CastorConfig: the unit-file test checks TimeoutStopSec= against shutdown_timeout's bound.
         .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd", "CastorConfig"]),
-        .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol", "CastorFeeds"]),
+        .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol", "CastorFeeds", "CastorTestSupport"]),
         .testTarget(
             name: "CastorStrategiesTests",
             dependencies: ["CastorStrategies", "CastorStrategy", "CastorCore"],

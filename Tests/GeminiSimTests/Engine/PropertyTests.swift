@@ -1,3 +1,4 @@
+import CastorTestSupport
 import CastorCore
 import Testing
 @testable import GeminiSim
