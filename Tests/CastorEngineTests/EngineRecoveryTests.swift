@@ -17,12 +17,16 @@ import Testing
         try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
         #expect(try await h.hitOurBid())
         try await waitUntil("the first engine counts the fill") { h.on { first!.fillLedger.fills.count } == 1 }
-        // Abrupt stop: feeds halted, engine dropped, nothing cancelled or flushed.
+        // Abrupt stop: feeds halted, engine dropped, nothing cancelled or flushed. A reply
+        // still in flight keeps the engine (and its open journal) alive until it arrives; a
+        // crashed process would be gone, so wait for that before the next engine opens it.
+        let dropped = WeakEngine(first)
         h.on {
             for f in h.marketFeeds { f.stop() }
             for f in h.orderFeeds { f.stop() }
             first = nil
         }
+        try await waitUntil("the dropped engine is gone") { h.on { dropped.engine == nil } }
         // While nobody is running, the resting ask fills.
         let ours = await h.accountID(SimHarness.key), taker = await h.accountID(SimHarness.takerKey)
         try await h.core.withEngine { e in
@@ -107,4 +111,10 @@ import Testing
         #expect(throws: Never.self) { try stopped.get() }
         #expect(await h.simOpenOrders().isEmpty)
     }
+}
+
+/// A weak reference to an engine, to see it deallocated.
+final class WeakEngine: @unchecked Sendable {
+    weak var engine: Engine?
+    init(_ engine: Engine?) { self.engine = engine }
 }
