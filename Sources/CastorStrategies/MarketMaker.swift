@@ -103,14 +103,20 @@ final class MarketMaker: Strategy {
     private func requote(book: BookView, context: any StrategyContext) {
         guard let mid = book.mid else { needsRequote = true; return }
         let (bid, ask) = quotes(mid: mid, position: context.position(symbol: parameters.symbol))
-        bidID = place(.buy, price: bid, existing: bidID, context: context)
-        askID = place(.sell, price: ask, existing: askID, context: context)
+        var refused = false
+        bidID = place(.buy, price: bid, existing: bidID, context: context, refused: &refused)
+        askID = place(.sell, price: ask, existing: askID, context: context, refused: &refused)
         quotedMid = mid
-        needsRequote = false
+        // A refused side (a risk limit, no mid at the engine yet) is tried again on the next
+        // book, not only once the mid has moved by requote_bps: an unmoved market would
+        // otherwise stay unquoted for good.
+        needsRequote = refused
     }
 
-    /// Replaces, places or withdraws one side's quote; returns the id now quoting it.
-    private func place(_ side: Side, price: ExactDecimal?, existing: String?, context: any StrategyContext) -> String? {
+    /// Replaces, places or withdraws one side's quote; returns the id now quoting it and
+    /// sets `refused` when the engine refused the quote.
+    private func place(_ side: Side, price: ExactDecimal?, existing: String?, context: any StrategyContext,
+                       refused: inout Bool) -> String? {
         guard let price else {
             if let existing { context.cancel(clientOrderID: existing) }
             return nil
@@ -125,6 +131,7 @@ final class MarketMaker: Strategy {
             return id
         case .refused(let why):
             context.log(.warning, "market-maker quote refused", ["side": side.rawValue, "reason": "\(why)"])
+            refused = true
             return nil
         }
     }

@@ -29,6 +29,21 @@ import Testing
         #expect(bid.options == .makerOrCancel && ask.options == .makerOrCancel)
     }
 
+    /// Quotes refused once (the engine had no mid yet after a market-data reconnect) are
+    /// placed on the next book even though the mid has not moved: found by the WebSocket
+    /// feeds test, where the maker then sat unquoted until the end.
+    @Test func refusedQuotesAreRetriedOnTheNextBookAtTheSameMid() throws {
+        let ctx = FakeContext()
+        let mm = try make()
+        mm.start(context: ctx)
+        ctx.refuseAll = .risk(rule: "no_mid_price", message: "no mid yet")
+        mm.onBook(symbol: "btcusd", book: ctx.setBook(bid: d("29990"), ask: d("30010")), context: ctx)
+        #expect(ctx.placed.isEmpty)
+        ctx.refuseAll = nil
+        mm.onBook(symbol: "btcusd", book: ctx.setBook(bid: d("29990"), ask: d("30010")), context: ctx)
+        #expect(ctx.placed.count == 2)
+    }
+
     @Test func skewShiftsBothQuotesAgainstThePosition() throws {
         let ctx = FakeContext()
         ctx.positions["btcusd"] = d("2")
