@@ -12,13 +12,20 @@ import CastorStrategy
 /// rate limit: only when mid moved more than `requote_bps` from the mid the quotes were
 /// computed from, after one of our orders (partly) filled (immediately on its order
 /// update: the position changed), or after one closed otherwise (at the next book event,
-/// so a maker-or-cancel rejection on a crossed book does not spin).
+/// so a maker-or-cancel rejection on a crossed book does not spin). A quote the engine
+/// refused (a risk limit, no mid at the engine yet) is tried again `retryAfterRefusalMs`
+/// later, whether or not the mid moved; at most once per that interval, so a limit that
+/// holds does not turn every book event into two refusals.
 final class MarketMaker: Strategy {
     private(set) var parameters: MarketMakerParameters
     private var bidID: String?
     private var askID: String?
     private var quotedMid: ExactDecimal?
     private var needsRequote = true
+    /// The retry timer after a refusal is armed.
+    private var retryArmed = false
+    static let retryAfterRefusalMs: Int64 = 1_000
+    static let retryTimer = "market-maker.retry"
 
     init(parameters: StrategyParameters) throws {
         self.parameters = try MarketMakerParameters(parameters)
@@ -32,6 +39,13 @@ final class MarketMaker: Strategy {
     func stop(context: any StrategyContext) {
         bidID = nil
         askID = nil
+    }
+
+    func onTimer(id: String, context: any StrategyContext) {
+        guard id == Self.retryTimer else { return }
+        retryArmed = false
+        needsRequote = true
+        if let book = context.book(parameters.symbol) { requote(book: book, context: context) }
     }
 
     func onBook(symbol: String, book: BookView, context: any StrategyContext) {
@@ -107,10 +121,13 @@ final class MarketMaker: Strategy {
         bidID = place(.buy, price: bid, existing: bidID, context: context, refused: &refused)
         askID = place(.sell, price: ask, existing: askID, context: context, refused: &refused)
         quotedMid = mid
-        // A refused side (a risk limit, no mid at the engine yet) is tried again on the next
-        // book, not only once the mid has moved by requote_bps: an unmoved market would
-        // otherwise stay unquoted for good.
-        needsRequote = refused
+        needsRequote = false
+        // A refused side is tried again later even if the mid never moves by requote_bps:
+        // an unmoved market would otherwise stay unquoted for good.
+        if refused, !retryArmed {
+            retryArmed = true
+            context.setTimer(id: Self.retryTimer, after: Self.retryAfterRefusalMs)
+        }
     }
 
     /// Replaces, places or withdraws one side's quote; returns the id now quoting it and

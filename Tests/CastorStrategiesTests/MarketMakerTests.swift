@@ -30,17 +30,23 @@ import Testing
     }
 
     /// Quotes refused once (the engine had no mid yet after a market-data reconnect) are
-    /// placed on the next book even though the mid has not moved: found by the WebSocket
-    /// feeds test, where the maker then sat unquoted until the end.
-    @Test func refusedQuotesAreRetriedOnTheNextBookAtTheSameMid() throws {
+    /// tried again a second later even though the mid has not moved: found by the
+    /// WebSocket feeds test, where the maker then sat unquoted until the end. A refusal
+    /// that holds is retried once a second, not on every book.
+    @Test func refusedQuotesAreRetriedASecondLaterAtTheSameMidNotOnEveryBook() throws {
         let ctx = FakeContext()
         let mm = try make()
         mm.start(context: ctx)
         ctx.refuseAll = .risk(rule: "no_mid_price", message: "no mid yet")
         mm.onBook(symbol: "btcusd", book: ctx.setBook(bid: d("29990"), ask: d("30010")), context: ctx)
         #expect(ctx.placed.isEmpty)
+        #expect(ctx.timers["market-maker.retry"] == ctx.now + 1_000)
+        // More books at the same mid: no new attempt, no new refusal lines.
+        let refusals = ctx.logs.filter { $0.message == "market-maker quote refused" }.count
+        for _ in 0..<5 { mm.onBook(symbol: "btcusd", book: ctx.setBook(bid: d("29990"), ask: d("30010")), context: ctx) }
+        #expect(ctx.logs.filter { $0.message == "market-maker quote refused" }.count == refusals)
         ctx.refuseAll = nil
-        mm.onBook(symbol: "btcusd", book: ctx.setBook(bid: d("29990"), ask: d("30010")), context: ctx)
+        ctx.fire("market-maker.retry", strategy: mm)
         #expect(ctx.placed.count == 2)
     }
 
