@@ -9,7 +9,9 @@ import CastorStrategy
 /// Level prices are kept unrounded and the context rounds each order toward the passive
 /// side, so repeated refills do not drift by accumulated rounding. A `reconfigure` that
 /// changes the layout (levels, step, reference, symbol) cancels the grid and lays it out
-/// again at the next book event; a size change applies to new orders.
+/// again at the next book event; a size change applies to new orders. A level the engine
+/// refuses (a risk limit, say) is tried again every `retryAfterRefusalMs` until it is
+/// placed or the grid is laid out anew, so a passing refusal does not leave a hole.
 final class Grid: Strategy {
     private struct Level {
         var side: Side
@@ -18,6 +20,11 @@ final class Grid: Strategy {
 
     private(set) var parameters: GridParameters
     private var orders: [String: Level] = [:]
+    /// Levels (and their amounts) the engine refused, waiting for the retry timer.
+    private var refused: [(level: Level, amount: ExactDecimal)] = []
+    private var retryArmed = false
+    static let retryAfterRefusalMs: Int64 = 1_000
+    static let retryTimer = "grid.retry"
     private var stepPrice: ExactDecimal?
     private var needsLayout = true
 
@@ -32,6 +39,15 @@ final class Grid: Strategy {
 
     func stop(context: any StrategyContext) {
         orders = [:]
+        refused = []
+    }
+
+    func onTimer(id: String, context: any StrategyContext) {
+        guard id == Self.retryTimer else { return }
+        retryArmed = false
+        let again = refused
+        refused = []
+        for r in again { place(r.level.side, price: r.level.price, amount: r.amount, context: context) }
     }
 
     func onBook(symbol: String, book: BookView, context: any StrategyContext) {
@@ -68,6 +84,7 @@ final class Grid: Strategy {
         guard needsLayout, let reference = parameters.reference ?? book?.mid else { return }
         for id in orders.keys.sorted() { context.cancel(clientOrderID: id) }
         orders = [:]
+        refused = []
         guard let step = parameters.stepPrice(reference: reference) else {
             needsLayout = false
             return context.log(.error, "grid not laid out: step too large to compute", ["reference": "\(reference)"])
@@ -92,6 +109,11 @@ final class Grid: Strategy {
             orders[id] = Level(side: side, price: price)
         case .refused(let why):
             context.log(.warning, "grid order refused", ["side": side.rawValue, "price": "\(price)", "reason": "\(why)"])
+            refused.append((Level(side: side, price: price), amount))
+            if !retryArmed {
+                retryArmed = true
+                context.setTimer(id: Self.retryTimer, after: Self.retryAfterRefusalMs)
+            }
         }
     }
 }

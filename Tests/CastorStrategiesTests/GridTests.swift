@@ -52,6 +52,22 @@ import Testing
         #expect(ctx.placed[6].side == .buy && ctx.placed[6].price == d("30030") && ctx.placed[6].amount == d("0.01"))
     }
 
+    /// A level the engine refused is placed by the retry a second later, not lost.
+    @Test func aRefusedLevelIsRetriedUntilPlaced() throws {
+        let ctx = FakeContext()
+        let g = try make(["reference": .string("30000")])
+        ctx.refuseAll = .risk(rule: "max_open_orders", message: "limit reached")
+        g.start(context: ctx)
+        #expect(ctx.placed.isEmpty)
+        #expect(ctx.timers["grid.retry"] == ctx.now + 1_000)
+        ctx.fire("grid.retry", strategy: g)         // still refused: armed again
+        #expect(ctx.placed.isEmpty)
+        ctx.refuseAll = nil
+        ctx.fire("grid.retry", strategy: g)
+        #expect(ctx.placed.map(\.price).sorted() == [d("29940"), d("29970"), d("30030"), d("30060")])
+        #expect(ctx.timers["grid.retry"] == nil)
+    }
+
     @Test func aCancelledLevelIsNotRefilled() throws {
         let ctx = FakeContext()
         let g = try make(["reference": .string("30000")])
