@@ -197,20 +197,18 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
                 delegate?.orderEventsFeed(self, didReceive: events.map(OrderReport.init(gemini:)))
             case .error(let body):
                 delegate?.orderEventsFeed(self, didReportError: "\(body)")
-            case .subscriptionAck:
-                subscriptionAcknowledgements += 1
-            case .heartbeat:
-                heartbeatsReceived += 1
-            case .unknown:
-                break
-            }
-            if case .error(let body) = message {
                 guard connection.isConnected else { return }
                 if body.classification() == .fatalConfiguration {
                     connection.fatal(.authenticationRejected(status: 0, body: "\(body)"))
                 } else {
                     connection.fail(.exchangeError("\(body)"))
                 }
+            case .subscriptionAck:
+                subscriptionAcknowledgements += 1
+            case .heartbeat:
+                heartbeatsReceived += 1
+            case .unknown:
+                break
             }
         }
     }

@@ -24,8 +24,9 @@ public final class MarketBooks: @unchecked Sendable {
     public let queue: DispatchQueue
     /// The symbols, in subscription order; a symbol's `BookIndex` is its position.
     public let symbols: [Symbol]
-    /// `symbols` as upper-case names (`BTCUSD`), in the same order.
-    public let symbolNames: [String]
+    /// `symbols` as upper-case names (`BTCUSD`), in the same order (built on each call: for
+    /// subscriptions and set-up, not the per-message path).
+    public var symbolNames: [String] { symbols.map(\.rawValue) }
     /// The books, by `SymbolID`. Mutated only by the adapter, on `queue`.
     public var books: BookSet {
         get { dispatchPrecondition(condition: .onQueue(queue)); return storage }
@@ -37,9 +38,8 @@ public final class MarketBooks: @unchecked Sendable {
     ///   - symbols: upper-case names; duplicates are ignored.
     ///   - queue: the engine queue.
     public init(symbols: [String], queue: DispatchQueue) {
-        var seen = Set<String>()
-        symbolNames = symbols.map { $0.uppercased() }.filter { seen.insert($0).inserted }
-        self.symbols = symbolNames.map(Symbol.init(rawValue:))
+        var seen = Set<Symbol>()
+        self.symbols = symbols.map(Symbol.init(rawValue:)).filter { seen.insert($0).inserted }
         self.queue = queue
     }
 
@@ -74,13 +74,9 @@ public final class MarketBooks: @unchecked Sendable {
     /// A table registering `symbolNames` in order, for a decoder that must agree on ids.
     public func makeSymbolTable() -> SymbolTable { SymbolTable(symbolNames) }
 
-    /// The id of `name` (any case), if it is one of `symbolNames`.
-    public func id(of name: String) -> SymbolID? {
-        symbolNames.firstIndex(of: name.uppercased()).map { SymbolID(rawValue: UInt16($0)) }
-    }
+    /// The id of `name` (any case), if it is one of `symbols`.
+    public func id(of name: String) -> SymbolID? { index(of: name).map(SymbolID.init) }
 
-    /// The name of `id`; `#n` for an id outside `symbolNames`.
-    public func name(of id: SymbolID) -> String {
-        id.index < symbolNames.count ? symbolNames[id.index] : id.description
-    }
+    /// The name of `id`; `#n` for an id outside `symbols`.
+    public func name(of id: SymbolID) -> String { name(of: BookIndex(gemini: id)) }
 }

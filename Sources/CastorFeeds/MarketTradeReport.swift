@@ -29,7 +29,4 @@ public struct MarketTradeReport: Sendable, Hashable {
         self.timestampMs = timestampMs
         self.fromSnapshot = fromSnapshot
     }
-
-    /// The trade id as the domain's `TradeID` (allocates for long ids: not for the hot path).
-    public var canonicalTradeID: TradeID { TradeID(tradeID) }
 }

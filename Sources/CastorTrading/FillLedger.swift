@@ -81,12 +81,6 @@ public struct LedgerFill: Sendable, Hashable {
         return nil
     }
 
-    /// A `/v1/mytrades` row with `break: "full"` was reversed by the exchange and must
-    /// not be counted (§3.6).
-    public static func isFullyBroken(_ trade: TradeReport) -> Bool {
-        trade.isFullyBroken
-    }
-
     /// Base change of this fill: +amount for a buy, −amount for a sell.
     public var signedBase: ExactDecimal { side == .buy ? amount : -amount }
     /// Quote change before fees: −price×amount for a buy, +price×amount for a sell. Nil

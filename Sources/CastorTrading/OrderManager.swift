@@ -506,7 +506,7 @@ public struct OrderManager: Sendable {
     }
 
     func fills(of status: OrderSnapshot, clientOrderID: ClientOrderID?) -> [LedgerFill] {
-        (status.trades ?? []).filter { !LedgerFill.isFullyBroken($0) }.compactMap {
+        (status.trades ?? []).filter { !$0.isFullyBroken }.compactMap {
             LedgerFill(trade: $0, knownSymbol: status.symbol, source: .orderStatus)
         }.map { f in
             LedgerFill(tradeID: f.tradeID, orderID: status.orderID, clientOrderID: f.clientOrderID ?? clientOrderID,

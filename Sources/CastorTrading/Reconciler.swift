@@ -123,7 +123,7 @@ public enum Reconciler {
         var seen = Set<TradeID>()
         for symbol in input.myTrades.keys.sorted() {
             for trade in input.myTrades[symbol] ?? [] {
-                if LedgerFill.isFullyBroken(trade) { plan.brokenTrades.append(trade); continue }
+                if trade.isFullyBroken { plan.brokenTrades.append(trade); continue }
                 if let reason = LedgerFill.rejection(of: trade) {
                     if !ledger.contains(TradeID(trade.tradeID)) { plan.rejectedTrades.append(RejectedTrade(trade: trade, reason: reason)) }
                     continue

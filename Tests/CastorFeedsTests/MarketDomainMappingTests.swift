@@ -16,7 +16,7 @@ import Testing
         #expect(trade == MarketTradeReport(symbol: "BTCUSD", tradeID: 17_000_000_123, price: ExactDecimal("60050.25")!,
                                            amount: ExactDecimal("0.125")!, takerSide: .sell, timestampMs: 1_700_000_000_321,
                                            fromSnapshot: false))
-        #expect(trade.canonicalTradeID == TradeID("17000000123"))
+        #expect(TradeID(trade.tradeID) == TradeID("17000000123"))
     }
 
     @Test func theTradeIDIsTidWhenGeminiSendsOneAndSnapshotHistoryIsMarked() {

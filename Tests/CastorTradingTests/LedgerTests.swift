@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func brokenTradesAreRecognised() {
-        #expect(LedgerFill.isFullyBroken(trade(tid: 1, orderID: "a", amount: "1", breakKind: "full")))
-        #expect(!LedgerFill.isFullyBroken(trade(tid: 1, orderID: "a", amount: "1", breakKind: "manual")))
+        #expect(trade(tid: 1, orderID: "a", amount: "1", breakKind: "full").isFullyBroken)
+        #expect(!trade(tid: 1, orderID: "a", amount: "1", breakKind: "manual").isFullyBroken)
     }
 }

@@ -18,7 +18,7 @@ struct MarketState {
     var balances: [String: CastorStrategy.Balance] = [:]
     /// The books of the subscribed symbols; replaced whole when the symbols change.
     var books: MarketBooks? {
-        didSet { bookViews = Array(repeating: nil, count: books?.symbolNames.count ?? 0) }
+        didSet { bookViews = Array(repeating: nil, count: books?.symbols.count ?? 0) }
     }
     /// The view last handed out per symbol (`BookIndex.index`), refilled in place on each
     /// update so that delivering a book allocates nothing once the strategy has let go of

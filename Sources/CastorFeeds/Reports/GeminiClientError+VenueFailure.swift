@@ -22,7 +22,4 @@ extension GeminiClientError {
         case .nonce(let error): return .notSent("no nonce: \(error)")
         }
     }
-
-    /// True for a 404 `OrderNotFound`: the exchange has no such order.
-    public var isOrderNotFound: Bool { venueFailure.classification == .orderNotFound }
 }

@@ -44,8 +44,8 @@ public enum VenueFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// (`InsufficientFunds`), else `http_<status>`, `timeout`, `network` or `not_sent`.
     public var code: String {
         switch self {
-        case .exchange(let refusal, let status):
-            if let reason = refusal.reason { return reason.rawValue }
+        case .exchange(_, let status):
+            if let reason { return reason.rawValue }
             return status.map { "http_\($0)" } ?? "refused"
         case .http(let status): return "http_\(status)"
         case .timeout: return "timeout"
