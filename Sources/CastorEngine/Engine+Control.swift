@@ -238,6 +238,10 @@ extension Engine {
         ticker.timer?.cancel()
         lane.wake?.cancel()
         runner.cancelAllTimers()
+        // The key's queue: what still waits leaves unsent (a waiting handshake lease is told;
+        // a queued new order is simply never sent, and the next start never resends it).
+        lane.scheduler.retire()
+        while case .expired(let request) = lane.scheduler.next(now: now) { request.payload.expired?() }
         if let venue = lane.venue {
             lane.retiring = venue
             venue.retire(on: queue) {}

@@ -32,7 +32,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     /// key, and `[feeds]` (`feeds`, or the running configuration's).
     func feedContext(books: MarketBooks, feeds: FeedConfiguration? = nil) -> EngineFeedContext {
         EngineFeedContext(queue: queue, books: books, endpoints: identity.endpoints, symbols: books.symbolNames,
-                          execution: lane.venue, feeds: feeds ?? configuration.feeds,
+                          execution: lane.venue, keySlot: EngineKeySlot(engine: self), feeds: feeds ?? configuration.feeds,
                           logger: log("feeds"), clock: clock)
     }
 

@@ -3,7 +3,7 @@ import CastorTrading
 import Dispatch
 import Logging
 
-/// One venue call waiting in the engine's `RequestScheduler`.
+/// One venue call (or lease of the key's slot) waiting in the engine's `RequestScheduler`.
 ///
 /// `run` starts the call and must call `done` exactly once on the engine queue after the
 /// result has been handled; only then is the next private request released, so signed
@@ -13,6 +13,23 @@ struct RESTJob: Sendable {
     /// Set for `/v1/order/new` sends, so a queued send can be withdrawn or reported dropped.
     let newOrderID: ClientOrderID?
     let run: @Sendable (_ venue: any VenueExecution, _ done: @escaping @Sendable () -> Void) -> Void
+    /// Told when the job leaves the queue unrun (its deadline passed, or the queue retired).
+    var expired: (@Sendable () -> Void)? = nil
+}
+
+/// The engine's `KeySlotLender` for the feed adapters: a weak handle, so an adapter the
+/// engine owns does not keep the engine alive.
+final class EngineKeySlot: KeySlotLender, @unchecked Sendable {
+    // Written once in init; read on the engine queue.
+    private weak var engine: Engine?
+
+    init(engine: Engine) { self.engine = engine }
+
+    func borrowSlot(waitMs: Int64, maximumHoldMs: Int64,
+                    _ granted: @escaping @Sendable (Result<KeySlotLoan, KeySlotRefusal>) -> Void) {
+        guard let engine else { return granted(.failure(.retired)) }
+        engine.lendKeySlot(waitMs: waitMs, maximumHoldMs: maximumHoldMs, granted)
+    }
 }
 
 extension Engine {
@@ -29,6 +46,23 @@ extension Engine {
         dispatchPrecondition(condition: .onQueue(queue))
         lane.scheduler.enqueue(RESTJob(label: label, newOrderID: newOrderID, run: run), kind: kind, group: group, now: now,
                           notBeforeMs: notBeforeMs, deadlineMs: deadlineMs)
+        pumpScheduler()
+    }
+
+    /// Queues a lease of the key's slot (the order-events handshake) in the one queue; see
+    /// `KeySlotLender`.
+    func lendKeySlot(waitMs: Int64, maximumHoldMs: Int64,
+                     _ granted: @escaping @Sendable (Result<KeySlotLoan, KeySlotRefusal>) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard lane.venue != nil, !lane.scheduler.isRetired else { return granted(.failure(.retired)) }
+        let t = now
+        let (deadline, overflow) = t.addingReportingOverflow(max(0, waitMs))
+        let queue = queue
+        let job = RESTJob(label: "key_slot_lease", newOrderID: nil, run: { _, done in
+            // The holder may release from anywhere; the slot is freed on the engine queue.
+            granted(.success(KeySlotLoan { queue.async(execute: done) }))
+        }, expired: { granted(.failure(.expired)) })
+        lane.scheduler.enqueueLease(job, now: t, deadlineMs: overflow ? nil : deadline, maximumHoldMs: maximumHoldMs)
         pumpScheduler()
     }
 
@@ -49,14 +83,19 @@ extension Engine {
                     perform(router.manager.newOrderRefused(orderID, reason: refusal, now: t))
                     continue
                 }
-                if request.group == .private { lane.lastPrivateSendMs = t }
+                // A lease is no REST call: it does not keep a heartbeat session alive.
+                if request.group == .private, !request.isLease { lane.lastPrivateSendMs = t }
                 request.payload.run(venue) { [weak self] in
                     guard let self else { return }
                     dispatchPrecondition(condition: .onQueue(self.queue))
                     self.lane.scheduler.complete(id)
                     self.pumpScheduler()
                 }
+            case .revoked(let request, let why):
+                log("rest").warning("key slot taken back from its lease", metadata: [
+                    "event": "rest.lease_revoked", "label": "\(request.payload.label)", "reason": "\(why.rawValue)"])
             case .expired(let request):
+                request.payload.expired?()
                 if let id = request.payload.newOrderID {
                     log("rest").notice("new order dropped unsent: its deadline passed in the queue",
                                        metadata: ["event": "rest.new_order_expired", "client_order_id": "\(id)", "reason": "deadline"])

@@ -111,9 +111,8 @@ extension Engine {
             case .risk:
                 applyRiskConfiguration(new.risk)
             case .rateLimits:
-                lane.pendingRateLimits = new.rateLimits
                 router.manager.configuration = Engine.managerConfiguration(new)
-                applyPendingRateLimits()
+                applyRateLimits(new.rateLimits)
             case .logLevel:
                 if let level = Logger.Level(rawValue: new.log.level.rawValue) {
                     CastorLogging.setLevel(level)
@@ -227,18 +226,11 @@ extension Engine {
         install(StrategySlot(name: selection.name, selection: selection, instance: instance, parameters: parameters))
     }
 
-    /// New token buckets take effect when no private request is in flight, so the
-    /// one-at-a-time rule holds across the swap.
-    func applyPendingRateLimits() {
-        guard let r = lane.pendingRateLimits, lane.scheduler.privateInFlight == nil else { return }
-        lane.pendingRateLimits = nil
-        var fresh = RequestScheduler<RESTJob>(privateBucket: Engine.privateBucket(r, nonceFormat: configuration.account.nonceFormat),
-                                             publicBucket: Engine.bucket(r.publicPerSecond, r.publicBurst))
-        for q in lane.scheduler.queue {
-            fresh.enqueue(q.payload, kind: q.kind, group: q.group, now: q.enqueuedAtMs, notBeforeMs: q.notBeforeMs,
-                          deadlineMs: q.deadlineMs)
-        }
-        lane.scheduler = fresh
+    /// New token buckets take effect at once; the queue, the request in flight and any
+    /// lease stay, so the one-at-a-time rule holds across the swap.
+    func applyRateLimits(_ r: RateLimitConfiguration) {
+        lane.scheduler.setBuckets(privateBucket: Engine.privateBucket(r, nonceFormat: configuration.account.nonceFormat),
+                                  publicBucket: Engine.bucket(r.publicPerSecond, r.publicBurst))
         pumpScheduler()
     }
 }

@@ -170,7 +170,7 @@ extension Engine {
         let context = EngineExecutionContext(queue: queue, endpoints: identity.endpoints, credentials: credentials,
                                              nonceFormat: configuration.account.nonceFormat,
                                              nonceFile: configuration.engine.stateDirectory + "/nonce-" + Engine.fileSafe(credentials.key),
-                                             account: configuration.account.account)
+                                             account: configuration.account.account, clock: clock)
         do {
             lane.venue = try connections.factory.makeExecution(context)
             return .success(())

@@ -25,7 +25,7 @@ extension EngineFeedFactory {
                     throw EngineFeedUnavailable("the order-events feed needs API credentials; set CASTOR_API_KEY/CASTOR_API_SECRET or use the sim venue")
                 }
                 return GeminiOrderEventsAdapter(
-                    sender: sender, queue: context.queue,
+                    sender: sender, keySlot: context.keySlot, queue: context.queue,
                     configuration: .init(url: context.endpoints.orderEventsURL,
                                          connection: connectionConfiguration(context.feeds)),
                     clock: context.clock)
@@ -38,7 +38,8 @@ extension EngineFeedFactory {
         // the socket inside the market-data work item that triggered it (no hand-off).
         try GeminiExecution.make(venue: context.endpoints.venue, credentials: context.credentials,
                                  nonceFormat: context.nonceFormat, nonceFile: context.nonceFile,
-                                 account: context.account, requestTimeout: .seconds(10), queue: context.queue)
+                                 account: context.account, requestTimeout: .seconds(10), queue: context.queue,
+                                 clock: context.clock)
     }
 
     private static func connectionConfiguration(_ feeds: FeedConfiguration) -> FeedConnectionStateMachine.Configuration {

@@ -17,9 +17,12 @@ public struct EngineFeedContext: @unchecked Sendable {
     /// Upper-case symbols to subscribe.
     public let symbols: [String]
     /// The key's execution client (nil without credentials). Gemini's order-events
-    /// handshake is signed through its sender, in sequence with REST requests, so nonces
-    /// never go backwards.
+    /// handshake is signed through its sender while it holds `keySlot`, in sequence with
+    /// REST requests, so nonces never go backwards.
     public let execution: (any VenueExecution)?
+    /// Lends the key's one request slot (the engine's request queue) to a signed
+    /// operation that is not a venue call: the order-events handshake.
+    public let keySlot: any KeySlotLender
     public let feeds: FeedConfiguration
     public let logger: Logger
     /// The engine's clock: the adapters measure and arm their deadlines (heartbeat,
@@ -40,6 +43,8 @@ public struct EngineExecutionContext: Sendable {
     public let nonceFile: String
     /// `[account] account`: the sub-account a master key acts on.
     public let account: String?
+    /// The engine's clock (deadlines are in its milliseconds).
+    public let clock: EngineClock
 }
 
 /// How the engine makes its venue: the execution client and the feed adapters. The

@@ -8,9 +8,11 @@ import GeminiProtocol
 /// Gemini's authenticated `/v1/order/events` feed (API.md §6) behind `OrderEventsFeedAdapter`.
 ///
 /// The upgrade is signed like a REST call and consumes the key's nonce sequence, so it is
-/// made inside `PrivateRequestSender.withNonce`: it takes the key's single in-flight slot,
-/// and no REST request is signed until the upgrade is answered. On a counter-nonce key a
-/// handshake overtaking (or overtaken by) a REST request would be rejected.
+/// made while holding the key's one request slot, borrowed from the key's ordered queue
+/// (`KeySlotLender`, the engine's `RequestScheduler`), and signed by the key's
+/// `PrivateRequestSender`: no REST request is signed until the upgrade is answered. On a
+/// counter-nonce key a handshake overtaking (or overtaken by) a REST request would be
+/// rejected.
 ///
 /// Per connection it checks that `socket_sequence` starts at 0 after the ack and grows by
 /// one per message (heartbeats included) and that heartbeat `sequence`s are contiguous; a
@@ -62,6 +64,7 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
     public let queue: DispatchQueue
     public let configuration: Configuration
     private let sender: PrivateRequestSender
+    private let keySlot: any KeySlotLender
     private let connection: FeedConnection
     private var tracker = OrderEventsSequenceTracker()
     private let snapshotQuiet: FeedTimer
@@ -69,15 +72,16 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
     public private(set) var lastDisconnectCause: FeedDisconnectCause?
 
     /// - Parameters:
-    ///   - sender: the key's sender; the handshake takes its place in the key's nonce order.
+    ///   - sender: the key's sender, which signs the handshake; it must run on `queue`.
+    ///   - keySlot: the key's ordered queue, which lends the slot for the handshake.
     ///   - queue: the engine queue; the socket runs and the delegate is called on it.
     ///   - clock: the engine's clock: heartbeat and subscription deadlines, the reconnect
     ///     backoff and the snapshot's quiet period are measured and armed on it (a
-    ///     `ManualClock` in tests). The wait for the key's request slot is the sender's
-    ///     (`PrivateRequestSender.withNonce`), on Dispatch time.
-    public init(sender: PrivateRequestSender, queue: DispatchQueue, configuration: Configuration,
-                clock: EngineClock) {
+    ///     `ManualClock` in tests). The wait for the key's request slot is the lender's.
+    public init(sender: PrivateRequestSender, keySlot: any KeySlotLender, queue: DispatchQueue,
+                configuration: Configuration, clock: EngineClock) {
         self.sender = sender
+        self.keySlot = keySlot
         self.queue = queue
         self.configuration = configuration
         snapshotQuiet = FeedTimer(queue: queue, clock: clock)
@@ -129,20 +133,28 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
         }
         let path = configuration.path
         // The slot is held until the upgrade is answered; allow for connect + TLS + upgrade.
-        let hold = configuration.webSocket.connectTimeout + configuration.webSocket.handshakeTimeout + 1
+        let holdMs = Int64((configuration.webSocket.connectTimeout + configuration.webSocket.handshakeTimeout + 1) * 1000)
         let box = UncheckedBox(done)
-        sender.withNonce(deadline: .now() + .milliseconds(configuration.nonceSlotWaitMs),
-                         maximumHold: .milliseconds(Int(hold * 1000)), on: queue) { result in
-            switch result {
-            case .success(let lease):
-                let headers = lease.webSocketHandshakeHeaders(path: path).headers
-                box.value(.success(FeedConnectRequest(url: url, headers: headers) { outcome in
-                    lease.release(nonceRejected: Self.isInvalidNonce(outcome))
+        let sender = sender
+        keySlot.borrowSlot(waitMs: Int64(configuration.nonceSlotWaitMs), maximumHoldMs: holdMs) { granted in
+            let loan: KeySlotLoan
+            switch granted {
+            case .success(let l): loan = l
+            case .failure(let refusal):
+                return box.value(.failure(.retry("no request slot for the handshake: \(refusal)")))
+            }
+            switch sender.signWebSocketHandshake(path: path) {
+            case .success(let signed):
+                box.value(.success(FeedConnectRequest(url: url, headers: signed.headers) { outcome in
+                    if Self.isInvalidNonce(outcome) { sender.handshakeNonceRejected() }
+                    loan.release()
                 }))
             case .failure(.nonce(let error)):
+                loan.release()
                 box.value(.failure(.fatal(.nonceUnavailable(error.description))))
             case .failure(let error):
-                box.value(.failure(.retry("no request slot for the handshake: \(error)")))
+                loan.release()
+                box.value(.failure(.retry("the handshake could not be signed: \(error)")))
             }
         }
     }

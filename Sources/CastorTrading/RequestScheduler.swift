@@ -70,6 +70,23 @@ public struct ScheduledRequest<Payload: Sendable>: Sendable {
     public let notBeforeMs: Int64
     /// Dropped instead of sent after this time: a stale intent must not be sent late.
     public let deadlineMs: Int64?
+    /// Set for a lease (`enqueueLease`): the longest it may hold the key's slot.
+    public let maximumHoldMs: Int64?
+
+    /// A lease of the key's slot rather than a request: a signed operation that is not a
+    /// venue call (the order-events WebSocket upgrade) and holds the slot until released.
+    public var isLease: Bool { maximumHoldMs != nil }
+
+    /// Position in the queue's order: cancels (they reduce risk), then leases (the fills
+    /// feed waits on them), then new orders, then queries.
+    var rank: Int {
+        if isLease { return 1 }
+        switch kind {
+        case .cancel: return 0
+        case .newOrder: return 2
+        case .query: return 3
+        }
+    }
 }
 
 extension ScheduledRequest: Equatable where Payload: Equatable {}
@@ -77,43 +94,88 @@ extension ScheduledRequest: Equatable where Payload: Equatable {}
 /// What the engine should do next.
 public enum SchedulerDecision<Payload: Sendable>: Sendable {
     /// Send this request now (a token was taken; for the private group it is now the one
-    /// request in flight until `complete(_:)`).
+    /// request in flight until `complete(_:)`). For a lease: grant it; it holds the slot
+    /// until `complete(_:)` or until the scheduler revokes it.
     case send(ScheduledRequest<Payload>)
-    /// This request passed its deadline unsent and was removed: tell its owner (a new
-    /// order dropped here certainly never reached the exchange). Call `next` again.
+    /// This request passed its deadline unsent (or the scheduler was retired) and was
+    /// removed: tell its owner (a new order dropped here certainly never reached the
+    /// exchange). Call `next` again.
     case expired(ScheduledRequest<Payload>)
+    /// The lease held the slot past its maximum hold, or for `leasePreemptAfterMs` while a
+    /// cancel waited: the slot is free again and a later release of it is ignored. Its
+    /// operation may still be answered; one whose nonce a later request overtook is
+    /// refused and retried by its owner, while a cancel held back for seconds may cost
+    /// money. Call `next` again.
+    case revoked(ScheduledRequest<Payload>, because: LeaseRevocation)
     /// Nothing can go before this time; call `next` again then (or on any new input).
     case wait(untilMs: Int64)
     /// Nothing to do until a request is enqueued or an in-flight one completes.
     case idle
 }
 
-/// The REST queue policy: three priorities (cancels > new orders > queries, FIFO within
-/// one), a token bucket per rate group, per-request deadlines and not-before times, and
-/// at most one private request in flight so nonces reach Gemini in order (§2.3, §8.1).
+/// Why a lease lost the key's slot.
+public enum LeaseRevocation: String, Sendable, Hashable {
+    /// It held the slot for its whole maximum hold.
+    case maximumHold = "maximum_hold"
+    /// A cancel waited while it had held the slot for `leasePreemptAfterMs`.
+    case cancelWaiting = "cancel_waiting"
+}
+
+/// The one ordered queue of an API key, and the REST queue policy: three priorities
+/// (cancels > new orders > queries, FIFO within one), a token bucket per rate group,
+/// per-request deadlines and not-before times, at most one private request in flight so
+/// nonces reach the venue in order (§2.3, §8.1), leases of that one slot for signed
+/// operations that are not requests (the order-events handshake), and retirement.
 ///
-/// Value type; the engine owns it on its queue and passes `now` in.
+/// Value type; its owner (the engine) keeps it on one queue and passes `now` in.
 public struct RequestScheduler<Payload: Sendable>: Sendable {
     public private(set) var queue: [ScheduledRequest<Payload>] = []
+    /// The private request (or lease) holding the key's slot.
     public private(set) var privateInFlight: UInt64?
+    /// Set by `retire`: everything queued, now or later, expires unsent.
+    public private(set) var isRetired = false
+    /// How long a lease may keep the slot once a cancel is waiting.
+    public let leasePreemptAfterMs: Int64
     private var buckets: [RateGroup: TokenBucket]
     private var pausedUntil: [RateGroup: Int64] = [:]
+    /// The lease holding the slot, and when it was granted.
+    private var heldLease: (request: ScheduledRequest<Payload>, grantedAtMs: Int64)?
     private var nextID: UInt64 = 1
 
-    public init(privateBucket: TokenBucket = .privateDefault, publicBucket: TokenBucket = .publicDefault) {
+    public init(privateBucket: TokenBucket = .privateDefault, publicBucket: TokenBucket = .publicDefault,
+                leasePreemptAfterMs: Int64 = 1_000) {
         buckets = [.private: privateBucket, .public: publicBucket]
+        self.leasePreemptAfterMs = leasePreemptAfterMs
     }
 
     public var isEmpty: Bool { queue.isEmpty }
+
+    /// Retired, and no request holds the slot (a held lease does not count: its nonce was
+    /// drawn when it was granted, and releasing it draws none).
+    public var isQuiet: Bool { isRetired && (privateInFlight == nil || heldLease != nil) }
 
     /// Queues a request and returns its id.
     @discardableResult
     public mutating func enqueue(_ payload: Payload, kind: RequestKind, group: RateGroup = .private, now: Int64,
                                  notBeforeMs: Int64? = nil, deadlineMs: Int64? = nil) -> UInt64 {
+        append(payload, kind: kind, group: group, now: now, notBeforeMs: notBeforeMs, deadlineMs: deadlineMs, maximumHoldMs: nil)
+    }
+
+    /// Queues a lease of the private slot: at its turn it is granted (`.send`) without
+    /// taking a rate token, and no private request goes until it is completed or revoked.
+    /// Past `deadlineMs` still queued, it expires.
+    @discardableResult
+    public mutating func enqueueLease(_ payload: Payload, now: Int64, deadlineMs: Int64?, maximumHoldMs: Int64) -> UInt64 {
+        append(payload, kind: .query, group: .private, now: now, notBeforeMs: nil, deadlineMs: deadlineMs,
+               maximumHoldMs: max(0, maximumHoldMs))
+    }
+
+    private mutating func append(_ payload: Payload, kind: RequestKind, group: RateGroup, now: Int64, notBeforeMs: Int64?,
+                                 deadlineMs: Int64?, maximumHoldMs: Int64?) -> UInt64 {
         let id = nextID
         nextID += 1
         queue.append(ScheduledRequest(id: id, kind: kind, group: group, payload: payload, enqueuedAtMs: now,
-                                      notBeforeMs: notBeforeMs ?? now, deadlineMs: deadlineMs))
+                                      notBeforeMs: notBeforeMs ?? now, deadlineMs: deadlineMs, maximumHoldMs: maximumHoldMs))
         return id
     }
 
@@ -125,9 +187,17 @@ public struct RequestScheduler<Payload: Sendable>: Sendable {
         return removed
     }
 
-    /// The answer (or failure) for a sent request arrived.
+    /// The answer (or failure) for a sent request arrived, or a lease was released. A
+    /// revoked lease's release, and any unknown id, is ignored.
     public mutating func complete(_ id: UInt64) {
         if privateInFlight == id { privateInFlight = nil }
+        if heldLease?.request.id == id { heldLease = nil }
+    }
+
+    /// New rate limits (a reload): the queue, the request in flight and any lease stay as
+    /// they are, so the one-at-a-time rule holds across the swap.
+    public mutating func setBuckets(privateBucket: TokenBucket, publicBucket: TokenBucket) {
+        buckets = [.private: privateBucket, .public: publicBucket]
     }
 
     /// Sends nothing in `group` before `untilMs` (after a 429).
@@ -135,18 +205,46 @@ public struct RequestScheduler<Payload: Sendable>: Sendable {
         pausedUntil[group] = max(pausedUntil[group] ?? untilMs, untilMs)
     }
 
+    /// Retires the queue for good, so another owner may take the key over: `next` expires
+    /// everything queued, and everything enqueued later, without sending it. Watch
+    /// `isQuiet` for the request in flight to finish.
+    public mutating func retire() {
+        isRetired = true
+    }
+
     public mutating func next(now: Int64) -> SchedulerDecision<Payload> {
+        // 0. Retired: nothing more is sent.
+        if isRetired, let i = ordered().first { return .expired(queue.remove(at: i)) }
         // 1. Drop what is stale, most urgent first.
         if let i = ordered().first(where: { queue[$0].deadlineMs.map { now > $0 } ?? false }) {
             return .expired(queue.remove(at: i))
         }
-        // 2. The most urgent request that may go now, across both groups.
         var wake: Int64?
         func note(_ t: Int64) { wake = min(wake ?? t, t) }
+        // 2. A lease that held the slot too long gives it up.
+        if let held = heldLease {
+            let holdEnds = held.grantedAtMs.addingClamped(held.request.maximumHoldMs ?? 0)
+            let cancelWaits = queue.contains { $0.group == .private && !$0.isLease && $0.kind == .cancel }
+            let preemptAt = cancelWaits ? held.grantedAtMs.addingClamped(leasePreemptAfterMs) : nil
+            if now >= holdEnds || preemptAt.map({ now >= $0 }) == true {
+                heldLease = nil
+                privateInFlight = nil
+                return .revoked(held.request, because: now >= holdEnds ? .maximumHold : .cancelWaiting)
+            }
+            note(holdEnds)
+            if let preemptAt { note(preemptAt) }
+        }
+        // 3. The most urgent request that may go now, across both groups.
         for i in ordered() {
             let r = queue[i]
-            if let d = r.deadlineMs { note(d + 1) }
+            if let d = r.deadlineMs { note(d.addingClamped(1)) }
             if r.group == .private, privateInFlight != nil { continue }
+            if r.isLease {
+                queue.remove(at: i)
+                privateInFlight = r.id
+                heldLease = (r, now)
+                return .send(r)
+            }
             var readyAt = r.notBeforeMs
             if let p = pausedUntil[r.group], p > now { readyAt = max(readyAt, p) }
             readyAt = max(readyAt, buckets[r.group]!.nextTokenTime(at: now))
@@ -160,11 +258,20 @@ public struct RequestScheduler<Payload: Sendable>: Sendable {
         return .idle
     }
 
-    /// Queue indices, most urgent first: priority, then enqueue order.
+    /// Queue indices, most urgent first: rank, then enqueue order.
     private func ordered() -> [Int] {
         queue.indices.sorted { a, b in
             let x = queue[a], y = queue[b]
-            return x.kind != y.kind ? x.kind < y.kind : x.id < y.id
+            return x.rank != y.rank ? x.rank < y.rank : x.id < y.id
         }
+    }
+}
+
+extension Int64 {
+    /// `self + other`, saturating instead of trapping on overflow (times near the end of
+    /// the range come from configuration and must not crash the process).
+    fileprivate func addingClamped(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
     }
 }

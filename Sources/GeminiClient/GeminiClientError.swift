@@ -17,9 +17,10 @@ public enum GeminiClientError: Error, Sendable, Equatable, CustomStringConvertib
     /// A success response whose body did not match the expected type. `endpoint` is the
     /// path; the request was answered, so it may have executed.
     case decoding(endpoint: String, GeminiDecodingError)
-    /// The request waited in the per-key queue past its deadline and was dropped without
-    /// being signed or sent.
-    case expired(endpoint: String)
+    /// The key's sender refused the request without signing or sending it: another signed
+    /// request of the key was in flight (the caller's queue must send one at a time), or
+    /// the sender was retired.
+    case unsent(endpoint: String, SenderRefusal)
     /// Refused before sending: the request itself is wrong (bad client order id, bad
     /// symbol, no API key configured). Fix the caller.
     case invalidRequest(String)
@@ -38,7 +39,7 @@ public enum GeminiClientError: Error, Sendable, Equatable, CustomStringConvertib
         case .transport(let error): error.requestMayHaveBeenSent
         case .exchange(let status, _): status >= 500
         case .decoding: true
-        case .expired, .invalidRequest, .nonce: false
+        case .unsent, .invalidRequest, .nonce: false
         }
     }
 
@@ -47,8 +48,9 @@ public enum GeminiClientError: Error, Sendable, Equatable, CustomStringConvertib
     /// Exchange errors are classified by reason, then status. Local and transport errors:
     /// a rejected URL, plain http to a remote host or a certificate that does not verify is
     /// `.fatalConfiguration`; other transport failures and undecodable bodies are
-    /// `.retryIdempotentOnly` (check `mayHaveExecuted` before anything else); an expired
-    /// request is `.backOff` (the key's queue is longer than callers wait); an invalid
+    /// `.retryIdempotentOnly` (check `mayHaveExecuted` before anything else); a request the
+    /// sender refused is `.backOff` (the slot frees once the request in flight is
+    /// answered); an invalid
     /// request is `.reject`; a nonce-source failure is `.fatalConfiguration`.
     public var classification: GeminiErrorClassification {
         switch self {
@@ -63,7 +65,7 @@ public enum GeminiClientError: Error, Sendable, Equatable, CustomStringConvertib
                 return .retryIdempotentOnly
             }
         case .decoding: return .retryIdempotentOnly
-        case .expired: return .backOff
+        case .unsent: return .backOff
         case .invalidRequest: return .reject
         case .nonce: return .fatalConfiguration
         }
@@ -83,10 +85,24 @@ public enum GeminiClientError: Error, Sendable, Equatable, CustomStringConvertib
         case .exchange(let status, let body):
             return "Gemini HTTP \(status) \(body) [\(classification.rawValue)]" + executed
         case .decoding(let endpoint, let error): return "undecodable response from \(endpoint): \(error)" + executed
-        case .expired(let endpoint):
-            return "\(endpoint) expired in the per-key queue before it could be sent" + executed
+        case .unsent(let endpoint, let why): return "\(endpoint) not sent: \(why)" + executed
         case .invalidRequest(let why): return "invalid Gemini request: \(why)" + executed
         case .nonce(let error): return "no nonce could be issued: \(error)" + executed
+        }
+    }
+}
+
+/// Why `PrivateRequestSender` refused a request unsigned.
+public enum SenderRefusal: Sendable, Hashable, CustomStringConvertible {
+    /// Another signed request of the key was in flight.
+    case busy
+    /// The sender was retired; it never signs again.
+    case retired
+
+    public var description: String {
+        switch self {
+        case .busy: "another signed request of this key is in flight (send one at a time)"
+        case .retired: "the key's sender is retired"
         }
     }
 }

@@ -1,5 +1,6 @@
 import CastorConfig
 import CastorCore
+import CastorTrading
 import CastorFeeds
 import Dispatch
 import Logging
@@ -39,7 +40,7 @@ import Testing
         let context = EngineFeedContext(
             queue: h.queue, books: books,
             endpoints: try EngineEndpoints(restBaseURL: h.endpoint.restURL, webSocketBaseURL: h.endpoint.webSocketURL),
-            symbols: books.symbolNames, execution: nil, feeds: feeds,
+            symbols: books.symbolNames, execution: nil, keySlot: NoKeySlot(), feeds: feeds,
             logger: Logger(label: "castor.engine.test") { _ in SwiftLogNoOpLogHandler() }, clock: manual.engineClock)
         let feed = try EngineFeedFactory.gemini.makeMarketData(context)
         let recorder = MarketStateRecorder()
@@ -62,6 +63,14 @@ import Testing
         try await waitUntil("live again") { h.on { recorder.states.filter { $0 == .live }.count } == 2 }
         h.on { feed.stop() }
         #expect(manual.pendingTimerCount == 0)
+    }
+}
+
+/// A key without a request queue: market data needs no slot.
+final class NoKeySlot: KeySlotLender {
+    func borrowSlot(waitMs: Int64, maximumHoldMs: Int64,
+                    _ granted: @escaping @Sendable (Result<KeySlotLoan, KeySlotRefusal>) -> Void) {
+        granted(.failure(.retired))
     }
 }
 

@@ -22,10 +22,15 @@ final class FeedSimHarness: Sendable {
     let server: SimulatorServer
     let clock: ManualSimClock
     let venue: GeminiVenue
+    /// The HTTP client's queue is the "engine queue" of these tests: the senders, the key
+    /// lanes and the adapters all run on it.
     let http: HTTPClient
     let traderSender: PrivateRequestSender
     let trader: GeminiRESTClient
     let maker: GeminiRESTClient
+    /// Each key's one ordered queue: REST calls and the handshake share it.
+    let traderLane: TestKeyLane
+    let makerLane: TestKeyLane
     private let orderCounter = Atomic<Int>(0)
 
     init() async throws {
@@ -46,7 +51,12 @@ final class FeedSimHarness: Sendable {
         trader = GeminiRESTClient(venue: venue, http: http, sender: traderSender)
         maker = GeminiRESTClient(venue: venue, http: http,
                                  sender: try Self.sender(http: http, venue: venue, key: Self.makerKey, secret: Self.makerSecret))
+        traderLane = TestKeyLane(queue: http.queue)
+        makerLane = TestKeyLane(queue: http.queue)
     }
+
+    /// The engine queue of these tests.
+    var queue: DispatchQueue { http.queue }
 
     static func sender(http: HTTPClient, venue: GeminiVenue, key: String, secret: String) throws -> PrivateRequestSender {
         PrivateRequestSender(http: http, venue: venue, signer: GeminiSigner(credentials: try APICredentials(key: key, secret: secret)),
@@ -61,8 +71,14 @@ final class FeedSimHarness: Sendable {
         let id = "feeds-\(orderCounter.add(1, ordering: .relaxed).newValue)"
         let order = NewOrderPayload(clientOrderID: id, symbol: Symbol(symbol), side: side,
                                     amount: ExactDecimal(amount)!, price: ExactDecimal(price)!)
+        let lane = client === trader ? traderLane : makerLane
         return try await withCheckedThrowingContinuation { continuation in
-            client.newOrder(order, on: DispatchQueue(label: "test.rest")) { continuation.resume(with: $0) }
+            lane.submit(kind: .newOrder) { done in
+                client.newOrder(order, on: DispatchQueue(label: "test.rest")) { result in
+                    continuation.resume(with: result)
+                    lane.queue.async(execute: done)
+                }
+            }
         }
     }
 

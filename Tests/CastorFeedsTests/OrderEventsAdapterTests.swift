@@ -7,21 +7,23 @@ import Testing
 @testable import CastorFeeds
 
 /// `GeminiOrderEventsAdapter` against the simulator's `/v1/order/events` over loopback,
-/// sharing the trader key's `PrivateRequestSender` with REST (counter nonces).
+/// sharing the trader key's `PrivateRequestSender` and ordered queue (`TestKeyLane`, the
+/// real `RequestScheduler`) with REST (counter nonces).
 @Suite(.serialized, .timeLimit(.minutes(2))) struct OrderEventsAdapterTests {
-    static func makeAdapter(_ sim: FeedSimHarness, sender: PrivateRequestSender? = nil, heartbeatTimeoutMs: Int64 = 60_000,
+    static func makeAdapter(_ sim: FeedSimHarness, sender: PrivateRequestSender? = nil, lane: TestKeyLane? = nil,
+                            heartbeatTimeoutMs: Int64 = 60_000,
                             snapshotQuietMs: Int64 = 60_000, backoff: Backoff = Backoff(baseMs: 10, capMs: 50),
                             clock: EngineClock = .system)
         -> (GeminiOrderEventsAdapter, DispatchQueue, FeedRecorder) {
-        let queue = DispatchQueue(label: "test.engine")
+        let queue = sim.queue
         let config = GeminiOrderEventsAdapter.Configuration(
             url: sim.venue.orderEventsURL,
             subscription: .init(eventTypeFilter: [.accepted, .booked, .fill, .cancelled, .closed, .rejected]),
             connection: .init(backoff: backoff, heartbeatTimeoutMs: heartbeatTimeoutMs,
             subscribeTimeoutMs: 5_000),
             webSocket: .init(connectTimeout: 5, handshakeTimeout: 10), snapshotQuietMs: snapshotQuietMs, seed: 5)
-        let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, queue: queue, configuration: config,
-                                               clock: clock)
+        let adapter = GeminiOrderEventsAdapter(sender: sender ?? sim.traderSender, keySlot: lane ?? sim.traderLane, queue: queue,
+                                               configuration: config, clock: clock)
         let recorder = FeedRecorder()
         queue.sync {
             adapter.delegate = recorder
@@ -141,7 +143,7 @@ import Testing
         let sim = try await FeedSimHarness()
         let badSender = try FeedSimHarness.sender(http: sim.http, venue: sim.venue, key: FeedSimHarness.traderKey,
                                                   secret: "wrongSecret1234567890abcdefgh")
-        let (adapter, queue, recorder) = Self.makeAdapter(sim, sender: badSender)
+        let (adapter, queue, recorder) = Self.makeAdapter(sim, sender: badSender, lane: TestKeyLane(queue: sim.queue))
         try await waitUntil("failed", on: queue) {
             if case .failed(.authenticationRejected) = recorder.states.last { true } else { false }
         }

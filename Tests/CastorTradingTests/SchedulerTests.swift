@@ -91,6 +91,119 @@ import Testing
         #expect(until == 1_000)
         #expect(send(s.next(now: 1_000))?.payload == "c")
     }
+
+    // MARK: the lease of the key's slot (the order-events handshake)
+
+    @Test func aLeaseWaitsBehindCancelsGoesAheadOfNewOrdersAndHoldsTheSlot() {
+        // One token: a lease must not need one.
+        var s = RequestScheduler<String>(privateBucket: TokenBucket(intervalMs: 1_000, capacity: 1))
+        s.enqueue("n", kind: .newOrder, now: 0)
+        s.enqueue("q", kind: .query, now: 0)
+        s.enqueueLease("lease", now: 0, deadlineMs: 10_000, maximumHoldMs: 30_000)
+        s.enqueue("c", kind: .cancel, now: 0)
+        let c = send(s.next(now: 0))!
+        #expect(c.payload == "c")
+        s.complete(c.id)
+        let lease = send(s.next(now: 1))!
+        #expect(lease.payload == "lease" && lease.isLease && s.privateInFlight == lease.id)
+        // Held: nothing private goes, although the bucket refills.
+        guard case .wait(let until) = s.next(now: 5_000) else { Issue.record("expected a wait"); return }
+        #expect(until == 30_001)  // the end of its hold; no cancel waits
+        s.complete(lease.id)
+        #expect(send(s.next(now: 5_000))?.payload == "n")
+    }
+
+    @Test func aLeaseNotReleasedIsRevokedAtItsMaximumHoldAndItsLateReleaseIsIgnored() {
+        var s = RequestScheduler<String>()
+        s.enqueueLease("lease", now: 0, deadlineMs: nil, maximumHoldMs: 2_000)
+        let lease = send(s.next(now: 0))!
+        s.enqueue("q", kind: .query, now: 100)
+        guard case .wait(let until) = s.next(now: 100) else { Issue.record("expected a wait"); return }
+        #expect(until == 2_000)
+        guard case .revoked(let r, let why) = s.next(now: 2_000) else { Issue.record("expected a revocation"); return }
+        #expect(r.id == lease.id && why == .maximumHold && s.privateInFlight == nil)
+        let q = send(s.next(now: 2_000))!
+        #expect(q.payload == "q")
+        // The holder's release arrives late: it must not free the query's slot.
+        s.complete(lease.id)
+        #expect(s.privateInFlight == q.id)
+    }
+
+    @Test func aWaitingCancelTakesTheSlotFromALeaseAfterThePreemptTimeButAQueryDoesNot() {
+        var s = RequestScheduler<String>(leasePreemptAfterMs: 1_000)
+        s.enqueueLease("lease", now: 0, deadlineMs: nil, maximumHoldMs: 30_000)
+        let lease = send(s.next(now: 0))!
+        s.enqueue("q", kind: .query, now: 10)
+        guard case .wait(let u1) = s.next(now: 10) else { Issue.record("expected a wait"); return }
+        #expect(u1 == 30_000)  // a query does not preempt
+        s.enqueue("c", kind: .cancel, now: 500)
+        guard case .wait(let u2) = s.next(now: 500) else { Issue.record("expected a wait"); return }
+        #expect(u2 == 1_000)  // measured from the grant
+        guard case .revoked(let r, let why) = s.next(now: 1_000) else { Issue.record("expected a revocation"); return }
+        #expect(r.id == lease.id && why == .cancelWaiting)
+        #expect(send(s.next(now: 1_000))?.payload == "c")
+    }
+
+    @Test func aLeaseStillQueuedAtItsDeadlineExpires() {
+        var s = RequestScheduler<String>()
+        s.enqueue("q", kind: .query, now: 0)
+        let q = send(s.next(now: 0))!
+        s.enqueueLease("lease", now: 0, deadlineMs: 300, maximumHoldMs: 30_000)
+        guard case .wait(let until) = s.next(now: 10) else { Issue.record("expected a wait"); return }
+        #expect(until == 301)
+        guard case .expired(let e) = s.next(now: 301) else { Issue.record("expected expiry"); return }
+        #expect(e.payload == "lease" && e.isLease)
+        s.complete(q.id)
+        #expect(s.next(now: 301).isIdle)
+    }
+
+    @Test func retiredEverythingQueuedNowOrLaterExpiresAndQuietWaitsForTheRequestInFlight() {
+        var s = RequestScheduler<String>()
+        s.enqueue("a", kind: .query, now: 0)
+        s.enqueue("b", kind: .newOrder, now: 0)
+        let inFlight = send(s.next(now: 0))!
+        #expect(inFlight.payload == "b")
+        s.retire()
+        #expect(s.isRetired && !s.isQuiet)
+        guard case .expired(let e) = s.next(now: 0) else { Issue.record("expected expiry"); return }
+        #expect(e.payload == "a")
+        s.enqueue("late", kind: .cancel, now: 1)
+        guard case .expired(let late) = s.next(now: 1) else { Issue.record("expected expiry"); return }
+        #expect(late.payload == "late")
+        #expect(s.next(now: 1).isIdle)
+        s.complete(inFlight.id)
+        #expect(s.isQuiet)
+    }
+
+    @Test func aHeldLeaseDoesNotKeepARetiredQueueFromBeingQuiet() {
+        var s = RequestScheduler<String>()
+        s.enqueueLease("lease", now: 0, deadlineMs: nil, maximumHoldMs: 30_000)
+        _ = send(s.next(now: 0))!
+        s.retire()
+        #expect(s.isQuiet)  // its nonce was drawn at the grant; its release draws none
+    }
+
+    @Test func newBucketsKeepTheQueueTheRequestInFlightAndTheLease() {
+        var s = RequestScheduler<String>(privateBucket: TokenBucket(intervalMs: 10_000, capacity: 1))
+        s.enqueue("a", kind: .query, now: 0)
+        s.enqueue("b", kind: .query, now: 0)
+        let a = send(s.next(now: 0))!
+        s.setBuckets(privateBucket: TokenBucket(intervalMs: 10, capacity: 5), publicBucket: .publicDefault)
+        #expect(s.privateInFlight == a.id)
+        #expect(s.next(now: 1).isIdle)  // still one at a time
+        s.complete(a.id)
+        #expect(send(s.next(now: 1))?.payload == "b")
+    }
+
+    @Test func extremeTimesDoNotTrap() {
+        var s = RequestScheduler<String>()
+        s.enqueue("q", kind: .query, now: 0, deadlineMs: .max)
+        s.enqueueLease("lease", now: 0, deadlineMs: .max, maximumHoldMs: .max)
+        let lease = send(s.next(now: 0))!
+        #expect(lease.isLease)
+        guard case .wait(let until) = s.next(now: 1) else { Issue.record("expected a wait"); return }
+        #expect(until == .max)
+    }
 }
 
 extension SchedulerDecision {

@@ -101,7 +101,7 @@ import Testing
     @Test func nothingListeningIsATransportErrorThatDidNotExecute() async throws {
         // Port 1 on loopback: nothing listens there in the test environment, so connect is refused.
         let venue = try GeminiVenue.custom(baseURL: "http://127.0.0.1:1")
-        let http = try HTTPClient()
+        let http = try HTTPClient(queue: StubGemini.keyQueue)
         let sender = PrivateRequestSender(
             http: http, venue: venue,
             signer: GeminiSigner(credentials: try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)),

@@ -6,88 +6,75 @@ import GeminiClient
 import GeminiProtocol
 import Testing
 
-/// The per-key sender: nonce order is arrival order, one request at a time, the single
-/// InvalidNonce retry, and deadline expiry without sending.
+/// The per-key sender: nonce order is the caller's order, one request at a time (a second
+/// one is refused unsigned, never queued: queuing is the key's `RequestScheduler`'s job),
+/// and the single InvalidNonce retry within the resend deadline.
 @Suite(.timeLimit(.minutes(2))) struct OrderingTests {
-    @Test func hundredConcurrentRequestsArriveOneAtATimeWithIncreasingNonces() async throws {
+    /// The engine's arrangement: libcurl, the sender and the caller share one serial queue,
+    /// and each request is sent from the previous one's completion on that queue (as the
+    /// scheduler releases the next private request only once the last one was answered).
+    @Test func requestsSentOneAfterAnotherCarryIncreasingNonces() async throws {
         let stub = try await StubGemini()
-        // All 100 wait in one per-key queue and go out one at a time, so the last waits for
-        // the 99 before it: the queue deadline is generous (the other suites run beside this
-        // one and share the 2 cores), this test is about order, not speed.
-        let client = try stub.client(requestTimeout: .seconds(60))
-        let results = Box<[Result<String, GeminiClientError>]>([])
-        let group = DispatchGroup()
-        let completionQueue = DispatchQueue(label: "test.completions", attributes: .concurrent)
-        // Several threads submit at once; a mix of endpoints so order cannot come from the path.
-        DispatchQueue.concurrentPerform(iterations: 100) { index in
-            group.enter()
-            let record: @Sendable (Result<String, GeminiClientError>) -> Void = { result in
-                results.withValue { $0.append(result) }
-                group.leave()
+        let client = try stub.client()
+        let queue = StubGemini.keyQueue
+        let outcomes = Box<[Bool]>([])
+        let done = DispatchSemaphore(value: 0)
+        @Sendable func next() {
+            dispatchPrecondition(condition: .onQueue(queue))
+            let count = outcomes.value.count
+            guard count < 30 else { done.signal(); return }
+            @Sendable func record(_ ok: Bool) {
+                outcomes.withValue { $0.append(ok) }
+                next()
             }
-            switch index % 3 {
-            case 0: client.heartbeat(on: completionQueue) { record($0.map(\.result)) }
-            case 1: client.balances(on: completionQueue) { record($0.map { _ in "balances" }) }
-            default: client.roles(on: completionQueue) { record($0.map { _ in "roles" }) }
+            // A mix of endpoints, so the order cannot come from the path.
+            switch count % 3 {
+            case 0: client.heartbeat(on: queue) { record((try? $0.get()) != nil) }
+            case 1: client.balances(on: queue) { record((try? $0.get()) != nil) }
+            default: client.roles(on: queue) { record((try? $0.get()) != nil) }
             }
         }
-        guard await group.wait(seconds: 90) else {
-            Issue.record("only \(results.value.count) of 100 completions within 90 s")
-            return
-        }
-        let failures = results.value.compactMap { result -> GeminiClientError? in
-            if case .failure(let error) = result { return error }
-            return nil
-        }
-        #expect(failures.isEmpty, "failures: \(failures)")
-        #expect(results.value.count == 100)
-
+        queue.async { next() }
+        #expect(await done.wait(seconds: 60), "only \(outcomes.value.count) of 30 completions")
+        #expect(outcomes.value.count == 30 && outcomes.value.allSatisfy { $0 })
         let log = try await stub.log()
         #expect(log.violations.isEmpty, "stub saw: \(log.violations)")
-        #expect(log.privateRequests.count == 100, "no request was retried or lost")
-        #expect(log.privateRequests.allSatisfy { $0.accepted })
         let nonces = log.privateRequests.map(\.nonce)
-        #expect(zip(nonces, nonces.dropFirst()).allSatisfy { $0 < $1 }, "nonces in arrival order: \(nonces)")
+        #expect(nonces.count == 30, "no request was retried or lost")
+        #expect(zip(nonces, nonces.dropFirst()).allSatisfy { $0 < $1 }, "nonces in sending order: \(nonces)")
         #expect(log.maxInFlight == 1, "requests overlapped on the server")
     }
 
-    /// The engine's arrangement: libcurl, the sender and the caller share one serial queue,
-    /// so `send` from that queue signs and writes in place. Order and one-at-a-time must
-    /// hold exactly as with the client's own queue, including requests queued behind one
-    /// in flight and completions that send the next request from inside the callback.
-    @Test func senderOnTheCallersOwnQueueKeepsNonceOrderAndOneInFlight() async throws {
+    /// A caller that does not wait for the answer gets a refusal at once: the second
+    /// request is neither signed (no nonce drawn) nor queued behind the first.
+    @Test func aSecondRequestWhileOneIsInFlightIsRefusedUnsigned() async throws {
         let stub = try await StubGemini()
-        let queue = DispatchQueue(label: "test.engine")
-        let http = try HTTPClient(queue: queue)
-        let sender = PrivateRequestSender(
-            http: http, venue: stub.venue,
-            signer: GeminiSigner(credentials: try APICredentials(key: StubGemini.apiKey, secret: StubGemini.secret)),
-            nonces: try NonceSource())
-        let client = GeminiRESTClient(venue: stub.venue, http: http, sender: sender, account: nil)
-        let outcomes = Box<[Bool]>([])
-        let done = DispatchSemaphore(value: 0)
-        @Sendable func record(_ ok: Bool) {
-            dispatchPrecondition(condition: .onQueue(queue))
-            outcomes.withValue { $0.append(ok) }
-            let count = outcomes.value.count
-            if count == 30 { done.signal() }
-            // Chained sends from inside a completion, on the shared queue.
-            if count % 10 == 0 && count < 30 { client.heartbeat(on: queue) { record((try? $0.get()) != nil) } }
-        }
-        queue.async {
-            for i in 0..<28 {
-                if i % 2 == 0 { client.heartbeat(on: queue) { record((try? $0.get()) != nil) } }
-                else { client.roles(on: queue) { record((try? $0.get()) != nil) } }
+        let client = try stub.client()
+        try await stub.inject([["path": "/v1/balances", "kind": "delay", "seconds": 0.3]])
+        let events = Box<[String]>([])
+        let all = DispatchGroup()
+        let q = DispatchQueue(label: "test.completions")
+        all.enter()
+        all.enter()
+        StubGemini.keyQueue.async {
+            client.balances(on: q) { result in
+                events.withValue { $0.append((try? result.get()) != nil ? "balances ok" : "balances \(result)") }
+                all.leave()
+            }
+            client.roles(on: q) { result in
+                let refused = result.failureValue == .unsent(endpoint: "/v1/roles", .busy)
+                events.withValue { $0.append(refused ? "roles refused" : "roles \(result)") }
+                all.leave()
             }
         }
-        #expect(await done.wait(seconds: 60), "only \(outcomes.value.count) of 30 completions")
-        #expect(outcomes.value.allSatisfy { $0 })
+        #expect(await all.wait(seconds: 30))
+        #expect(events.value == ["roles refused", "balances ok"])
+        #expect(!GeminiClientError.unsent(endpoint: "/v1/roles", .busy).mayHaveExecuted)
+        // Once the first is answered the slot is free again.
+        _ = try success(await call { client.roles(on: $0, completion: $1) })
         let log = try await stub.log()
-        #expect(log.violations.isEmpty, "stub saw: \(log.violations)")
-        let nonces = log.privateRequests.map(\.nonce)
-        #expect(nonces.count == 30)
-        #expect(zip(nonces, nonces.dropFirst()).allSatisfy { $0 < $1 }, "nonces in arrival order: \(nonces)")
-        #expect(log.maxInFlight == 1, "requests overlapped on the server")
+        #expect(log.paths == ["/v1/balances", "/v1/roles"])
+        #expect(log.violations.isEmpty)
     }
 
     @Test func invalidNonceIsRetriedOnceWithABiggerNonce() async throws {
@@ -127,40 +114,26 @@ import Testing
         _ = try success(await call { client.heartbeat(on: $0, completion: $1) })
     }
 
-    @Test func requestQueuedPastItsDeadlineIsDroppedUnsent() async throws {
+    /// No resend passes its deadline: an order whose deadline has passed when the
+    /// InvalidNonce answer arrives gets the rejection, and only one request was made.
+    @Test func invalidNonceIsNotResentPastTheOrdersDeadline() async throws {
         let stub = try await StubGemini()
         let client = try stub.client()
-        // The head of the queue is held up on the server, so the next request waits.
-        try await stub.inject([["path": "/v1/balances", "kind": "delay", "seconds": 1.5]])
-        let head = Box<Result<[Balance], GeminiClientError>?>(nil)
-        let headDone = DispatchSemaphore(value: 0)
-        client.balances(on: DispatchQueue(label: "test.head")) { result in
-            head.value = result
-            headDone.signal()
-        }
-        let expired = try await call { client.heartbeat(deadline: .now() + .milliseconds(200), on: $0, completion: $1) }
-        let error = try failure(expired)
-        #expect(error == .expired(endpoint: "/v1/heartbeat"))
-        #expect(!error.mayHaveExecuted)
-        // It failed at its deadline, while the head was still in flight.
-        #expect(head.value == nil)
-
-        guard await headDone.wait(seconds: 20) else {
-            Issue.record("the delayed head request never completed")
-            return
-        }
-        _ = try success(try #require(head.value))
-        _ = try success(await call { client.roles(on: $0, completion: $1) })
-        let log = try await stub.log()
-        #expect(log.paths == ["/v1/balances", "/v1/roles"], "the expired heartbeat must never reach the server")
-        #expect(log.violations.isEmpty)
+        try await stub.inject([[
+            "path": "/v1/order/new", "kind": "error", "status": 400, "reason": "InvalidNonce", "message": "Nonce has not increased",
+        ]])
+        let order = NewOrderPayload(clientOrderID: "late-1", symbol: "btcusd", side: .buy, amount: dec("1"), price: dec("100.00"))
+        let deadline = EngineClock.system.nowMs() - 1
+        let error = try failure(await call { client.newOrder(order, resendDeadlineMs: deadline, on: $0, completion: $1) })
+        #expect(error.classification == .retryWithNewNonce && !error.mayHaveExecuted)
+        #expect(try await stub.log().paths == ["/v1/order/new"])
     }
+}
 
-    @Test func requestWhoseDeadlineHasPassedIsNeverSent() async throws {
-        let stub = try await StubGemini()
-        let client = try stub.client()
-        let error = try failure(await call { client.roles(deadline: .now() - .milliseconds(1), on: $0, completion: $1) })
-        #expect(error == .expired(endpoint: "/v1/roles"))
-        #expect(try await stub.log().privateRequests.isEmpty)
+extension Result {
+    /// The failure, or nil on success.
+    var failureValue: Failure? {
+        if case .failure(let e) = self { return e }
+        return nil
     }
 }

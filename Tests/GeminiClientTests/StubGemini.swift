@@ -15,6 +15,10 @@ final class StubGemini {
     static let apiKey = "account-TESTKEY00000000000"
     static let secret = "TESTSECRETdoNotUse1234567890ab"
 
+    /// Every sender in these tests runs on this serial queue (as the daemon's runs on the
+    /// engine queue): private calls must be made on it, one at a time; `call` does that.
+    static let keyQueue = DispatchQueue(label: "test.key")
+
     let port: Int
     let venue: GeminiVenue
     let http: HTTPClient
@@ -28,7 +32,7 @@ final class StubGemini {
                               purpose: "GeminiClientTests need it for the stub Gemini server (stub_gemini_server.py)")
         port = peer.port
         venue = try GeminiVenue.custom(baseURL: "http://127.0.0.1:\(port)")
-        http = try HTTPClient()
+        http = try HTTPClient(queue: Self.keyQueue)
     }
 
     /// A fresh key-owning client: its own nonce source and sender.
@@ -154,36 +158,22 @@ struct WaitExpired: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Starts one client call and waits for its completion (off the cooperative pool), failing
-/// at a deadline.
+/// Starts one client call on `StubGemini.keyQueue` (where the senders run) and waits for
+/// its completion (off the cooperative pool), failing at a deadline.
 func call<T: Sendable>(
     deadline seconds: Double = 20,
-    _ start: (DispatchQueue, @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void
+    _ start: @escaping @Sendable (DispatchQueue, @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void
 ) async throws -> Result<T, GeminiClientError> {
     let box = Box<Result<T, GeminiClientError>?>(nil)
     let done = DispatchSemaphore(value: 0)
-    start(DispatchQueue(label: "test.completion")) { result in
-        box.value = result
-        done.signal()
+    let completionQueue = DispatchQueue(label: "test.completion")
+    StubGemini.keyQueue.async {
+        start(completionQueue) { result in
+            box.value = result
+            done.signal()
+        }
     }
     guard await done.wait(seconds: seconds), let result = box.value else {
-        throw WaitExpired(description: "no completion within \(seconds) s")
-    }
-    return result
-}
-
-/// The blocking form of `call`, for use inside completion handlers on Dispatch queues.
-func call<T: Sendable>(
-    deadline seconds: Double = 20,
-    _ start: (DispatchQueue, @escaping @Sendable (Result<T, GeminiClientError>) -> Void) -> Void
-) throws -> Result<T, GeminiClientError> {
-    let box = Box<Result<T, GeminiClientError>?>(nil)
-    let done = DispatchSemaphore(value: 0)
-    start(DispatchQueue(label: "test.completion")) { result in
-        box.value = result
-        done.signal()
-    }
-    guard done.wait(timeout: .now() + seconds) == .success, let result = box.value else {
         throw WaitExpired(description: "no completion within \(seconds) s")
     }
     return result

@@ -3,8 +3,9 @@ import CastorConfig
 import CastorTrading
 
 /// The key's request lane as the engine drives it: the venue's execution client,
-/// the request scheduler (rate buckets, priorities, deadlines, one private request in
-/// flight), its wake-up timer and the back-off state after rate-limit answers.
+/// the key's one ordered queue (`RequestScheduler`: rate buckets, priorities, deadlines,
+/// one private request in flight, the handshake's lease of that slot, retirement), its
+/// wake-up timer and the back-off state after rate-limit answers.
 ///
 /// Part of the engine's state, so confined to the engine queue.
 struct RequestLane {
@@ -14,8 +15,6 @@ struct RequestLane {
     var retiring: (any VenueExecution)?
     var scheduler: RequestScheduler<RESTJob>
     var wake: ScheduledTimer?
-    /// New buckets from a reload, installed once no private request is in flight.
-    var pendingRateLimits: RateLimitConfiguration?
     /// Rate-limit answers in a row (the back-off's exponent).
     var consecutiveBackOffs = 0
     /// When the last private request left (the idle heartbeat).

@@ -11,6 +11,8 @@ import GeminiProtocol
 ///
 /// Private calls are signed through the key's only `PrivateRequestSender`; the order-events
 /// feed signs its handshake through the same sender (`sender`), so nonces never go back.
+/// The caller sends one call at a time, on the sender's queue: the engine's
+/// `RequestScheduler` is the key's one ordered queue (the handshake borrows its slot).
 public final class GeminiExecution: VenueExecution {
     public let client: GeminiRESTClient
     /// The key's sender: the order-events adapter's handshake goes through it.
@@ -24,15 +26,17 @@ public final class GeminiExecution: VenueExecution {
     }
 
     /// The whole REST stack of one key: an HTTP client driven on `queue`, the persisted
-    /// nonce source in `nonceFile`, the signer and the sender.
+    /// nonce source in `nonceFile`, the signer and the sender (reading resend deadlines on
+    /// `clock`).
     public static func make(venue: GeminiVenue, credentials: APICredentials, nonceFormat: NonceFormat, nonceFile: String,
-                            account: String?, requestTimeout: Duration, queue: DispatchQueue) throws -> GeminiExecution {
+                            account: String?, requestTimeout: Duration, queue: DispatchQueue,
+                            clock: EngineClock) throws -> GeminiExecution {
         var options = HTTPClient.Options()
         options.requestTimeout = requestTimeout
         let http = try HTTPClient(options: options, queue: queue)
         let nonces = try NonceSource(format: nonceFormat, persistenceFile: nonceFile)
         let signer = GeminiSigner(credentials: credentials, nonceFormat: nonceFormat)
-        let sender = PrivateRequestSender(http: http, venue: venue, signer: signer, nonces: nonces)
+        let sender = PrivateRequestSender(http: http, venue: venue, signer: signer, nonces: nonces, clock: clock)
         return GeminiExecution(venue: venue, http: http, sender: sender, account: account)
     }
 
@@ -69,7 +73,7 @@ public final class GeminiExecution: VenueExecution {
                       completion: @escaping @Sendable (Result<OrderSnapshot, VenueFailure>) -> Void) {
         let wire = NewOrderPayload(clientOrderID: order.clientOrderID.rawValue, symbol: order.symbol, side: order.side,
                                    amount: order.amount, price: order.price, option: order.option)
-        client.newOrder(wire, on: queue) { completion($0.map(OrderSnapshot.init(gemini:)).mapError(\.venueFailure)) }
+        client.newOrder(wire, resendDeadlineMs: order.deadlineMs, on: queue) { completion($0.map(OrderSnapshot.init(gemini:)).mapError(\.venueFailure)) }
     }
 
     public func cancel(orderID: VenueOrderID, on queue: DispatchQueue,

@@ -15,7 +15,7 @@ extension GeminiClientError {
             if case .timedOut = error { return .timeout }
             return .network("\(error)")
         case .decoding(let endpoint, let error): return .network("undecodable answer from \(endpoint): \(error)")
-        case .expired(let endpoint): return .notSent("\(endpoint) expired in the sender queue")
+        case .unsent(let endpoint, let why): return .notSent("\(endpoint): \(why)")
         case .invalidRequest(let why):
             return .exchange(VenueRefusal(gemini: GeminiErrorBody(reason: "InvalidRequest", message: why), httpStatus: 400),
                              httpStatus: 400)

@@ -39,7 +39,9 @@ import Testing
         /// Feed adapters made so far (each reconnect makes new ones).
         let marketFeedsMade = Count()
 
-        init(orders: [RestingOrders.Order], privatePerSecond: Double = 5, privateBurst: Int = 5) throws {
+        /// - Parameter orderEvents: the order-events adapter (default: `SilentOrderEvents`).
+        init(orders: [RestingOrders.Order], privatePerSecond: Double = 5, privateBurst: Int = 5,
+             orderEvents: (@Sendable (EngineFeedContext) -> any OrderEventsFeedAdapter)? = nil) throws {
             stateDirectory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("castor-virtual-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
@@ -63,7 +65,7 @@ import Testing
                     made.add()
                     return FixedBookFeed(books: $0.books, bid: ExactDecimal(49_990), ask: ExactDecimal(50_010))
                 },
-                makeOrderEvents: { _ in SilentOrderEvents() })
+                makeOrderEvents: { orderEvents?($0) ?? SilentOrderEvents() })
             let endpoints = try EngineEndpoints(restBaseURL: "http://127.0.0.1:9", webSocketBaseURL: "ws://127.0.0.1:9")
             let credentials = try APICredentials(key: "account-virtual", secret: "not-a-secret")
             let logger = log.logger
