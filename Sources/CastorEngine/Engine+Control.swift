@@ -32,20 +32,27 @@ extension Engine {
 
     // MARK: Kill switch
 
-    func engageKillSwitch(_ on: Bool, reason: String) {
+    /// Engages or releases the kill switch; `cause` is logged as the line's `reason`,
+    /// `detail` (the operator's words, the failure) as its `detail` and kept by the risk
+    /// checker for the refusals it gives.
+    func engageKillSwitch(_ on: Bool, cause: KillSwitchCause, detail: String) {
+        let fields: Logger.Metadata = ["reason": "\(cause.code)", "detail": "\(detail)"]
         if on {
-            router.risk.engageKillSwitch(reason: reason)
+            router.risk.engageKillSwitch(reason: detail)
+            router.killSwitchCause = cause
             guard phase != .created else {
                 // Nothing is open or rebuilt yet: the start-up reconciliation, which restores
-                // the journal's orders first, cancels whatever it finds (`finish`).
+                // the journal's orders first, cancels whatever it finds (`applyReconciliation`).
                 return log("risk").critical("kill switch engaged before start: the start-up reconciliation cancels what it finds",
-                                            metadata: ["event": "risk.kill_switch_engaged_before_start", "reason": "\(reason)"])
+                                            metadata: Engine.withEvent("risk.kill_switch_engaged_before_start", fields))
             }
-            log("risk").critical("kill switch engaged: cancelling everything", metadata: ["event": "risk.kill_switch_engaged", "reason": "\(reason)"])
-            cancelEverything(reason: "kill switch")
+            log("risk").critical("kill switch engaged: cancelling everything",
+                                 metadata: Engine.withEvent("risk.kill_switch_engaged", fields))
+            cancelEverything(.killSwitch)
         } else {
             router.risk.releaseKillSwitch()
-            log("risk").notice("kill switch released", metadata: ["event": "risk.kill_switch_released", "reason": "\(reason)"])
+            router.killSwitchCause = nil
+            log("risk").notice("kill switch released", metadata: Engine.withEvent("risk.kill_switch_released", fields))
         }
     }
 
@@ -57,7 +64,7 @@ extension Engine {
     /// cancels per order first: each reply carries the order's executed amount, which the
     /// final fill catch-up must cover before the journal closes (new orders cannot delay
     /// it: they are dropped once the engine is stopping).
-    func cancelEverything(reason: String, sessionFirst: Bool = true, then: (() -> Void)? = nil) {
+    func cancelEverything(_ reason: CancelAllReason, sessionFirst: Bool = true, then: (() -> Void)? = nil) {
         if !sessionFirst { perform(router.manager.cancelAll(now: now)) }
         defer { if sessionFirst { perform(router.manager.cancelAll(now: now)) } }
         cancelSession(reason: reason, attempt: 0, then: then)
@@ -69,7 +76,7 @@ extension Engine {
     /// engine does not track, so a failed one (a 5xx, a timeout, a dropped connection) must
     /// not be the last word. `then` runs after the first answer, whatever it was, so a
     /// shutdown never waits on the retries.
-    private func cancelSession(reason: String, attempt: Int, then: (() -> Void)?) {
+    private func cancelSession(reason: CancelAllReason, attempt: Int, then: (() -> Void)?) {
         let box = UncheckedBox(then)
         enqueue("session cancel", kind: .cancel) { [weak self] venue, done in
             guard let self else { return }
@@ -77,13 +84,14 @@ extension Engine {
                 switch result {
                 case .success(let r):
                     self.log("orders").notice("session orders cancelled", metadata: [
-                        "event": "orders.session_cancelled", "reason": "\(reason)", "attempt": "\(attempt + 1)",
+                        "event": "orders.session_cancelled", "reason": "\(reason.code)", "attempt": "\(attempt + 1)",
                         "cancelled": "\(r.cancelled.count)", "refused": "\(r.rejected.count)"])
                 case .failure(let e):
                     let retry = self.phase != .stopped && (self.router.risk.killSwitchEngaged || self.phase == .stopping)
                     let delayMs = min(5_000, 250 << min(attempt, 5))
                     self.log("orders").error("cancel session failed", metadata: [
-                        "event": "orders.session_cancel_failed", "reason": "\(e.code)", "detail": "\(reason): \(e)", "attempt": "\(attempt + 1)",
+                        "event": "orders.session_cancel_failed", "reason": "\(e.code)", "detail": "\(e)",
+                        "cancel_reason": "\(reason.code)", "attempt": "\(attempt + 1)",
                         "retry_in_ms": retry ? "\(delayMs)" : "none"])
                     if retry {
                         self.clock.schedule(on: self.queue, afterMs: Int64(delayMs)) { [weak self] in
@@ -109,7 +117,10 @@ extension Engine {
             if case .refuse(let why) = action { completion(.failure(.invalidState(why))) }
             return
         }
-        log("engine").notice("shutting down", metadata: ["event": "engine.shutting_down", "reason": "cancel open orders: \(cancelOpenOrders)"])
+        log("engine").notice("shutting down", metadata: ["event": "engine.shutting_down", "reason": "shutdown",
+                                                                "cancel_open_orders": "\(cancelOpenOrders)",
+                                                                "was_running": "\(wasRunning)",
+                                                                "open_orders": "\(openOrderCount)"])
         if abandonsStart, let c = waiting.start {
             waiting.start = nil
             c(.failure(.invalidState("shut down during start-up")))
@@ -128,11 +139,12 @@ extension Engine {
             // which also makes those deferred commits durable (one append-only WAL).
             self.journaling.writer.sync {}
             do { try self.journaling.journal?.setMeta("engine.clean_shutdown_ms", "\(self.now)") } catch {
-                self.log("journal").error("journal flush failed", metadata: ["event": "journal.flush_failed", "reason": "\(error)"])
+                self.log("journal").error("journal flush failed", metadata: ["event": "journal.flush_failed",
+                                                                             "reason": "journal_error", "detail": "\(error)"])
             }
             self.lifecycle.shutdownFinished()
             self.releaseResources()
-            self.log("engine").notice("stopped", metadata: ["event": "engine.stopped", "reason": "\(result)"])
+            self.log("engine").notice("stopped", metadata: Engine.withEvent("engine.stopped", Engine.outcomeFields(result)))
             completion(result)
         }
         let finishBox = UncheckedBox(finish)
@@ -144,11 +156,20 @@ extension Engine {
         guard lane.venue != nil else { return finish(.success(())) }
         let catchUp = { [weak self] in self?.catchUpFills(then: { finishBox.value(.success(())) }) ?? () }
         if cancelOpenOrders, wasRunning || openOrderCount > 0 {
-            cancelEverything(reason: "shutdown", sessionFirst: false) { [weak self] in self?.waitForNoOpenOrders(then: catchUp) }
+            cancelEverything(.shutdown, sessionFirst: false) { [weak self] in self?.waitForNoOpenOrders(then: catchUp) }
         } else if wasRunning || openOrderCount > 0 || !ordersWithUnjournaledFills().isEmpty {
             catchUp()
         } else {
             finish(.success(()))
+        }
+    }
+
+    /// A start's or shutdown's result as log fields: `outcome` (`ok` or `error`), and for an
+    /// error its `reason` (`EngineError.code`) and `detail`.
+    static func outcomeFields(_ result: Result<Void, EngineError>) -> Logger.Metadata {
+        switch result {
+        case .success: ["outcome": "ok"]
+        case .failure(let e): ["outcome": "error", "reason": "\(e.code)", "detail": "\(e)"]
         }
     }
 
@@ -166,7 +187,7 @@ extension Engine {
     /// deadline cuts this short otherwise, and `reportUnjournaledFills` names what is missing.
     private func catchUpFills(then: @escaping () -> Void) {
         let before = (completed: reconciliation.completed, failures: reconciliation.failures)
-        reconcile(reason: "shutdown: final fill catch-up", snapshot: nil)
+        reconcile(.shutdownCatchUp, snapshot: nil)
         waitForFillCatchUp(since: before, then: then)
     }
 
@@ -189,7 +210,7 @@ extension Engine {
             // A reconciliation requested while another runs is queued behind it; when none
             // runs any more, one that started after the request has finished, or one of them
             // failed (which drops the queued request: wait no longer for it).
-            met = !reconciliation.running && (reconciliation.failures > failures || reconciliation.completed > completed)
+            met = !reconciliation.isRunning && (reconciliation.failures > failures || reconciliation.completed > completed)
                 && ordersWithUnjournaledFills().isEmpty
         }
         guard met else { return }
@@ -216,8 +237,9 @@ extension Engine {
             let l = o.lifecycle
             log("orders").critical("shutdown: order executed more than its journaled fills; the next start's reconciliation must fetch them from the exchange", metadata: ["event": "orders.shutdown_fills_missing", 
                 "symbol": "\(l.symbol)", "client_order_id": "\(l.clientOrderID)", "order_id": "\(l.orderID ?? "")",
-                "side": "\(l.side.rawValue)", "price": "\(l.price)", "executed": "\(l.executedReported)",
-                "journaled": "\(journaledExecution(l))", "reason": "fills not fetched before the shutdown deadline"])
+                "side": "\(l.side.rawValue)", "price": "\(l.price)", "amount": "\(l.originalAmount)",
+                "executed": "\(l.executedReported)", "journaled": "\(journaledExecution(l))", "reason": "shutdown_deadline",
+                "detail": "fills not fetched before the shutdown deadline"])
         }
         let why = "\(missing.count) order(s) with fills not journaled (the next start's reconciliation fetches them)"
         switch result {
@@ -238,6 +260,7 @@ extension Engine {
         ticker.timer?.cancel()
         lane.wake?.cancel()
         runner.cancelAllTimers()
+        reconciliation.cancelRetry()
         // The key's queue: what still waits leaves unsent (a waiting handshake lease is told;
         // a queued new order is simply never sent, and the next start never resends it).
         lane.scheduler.retire()
@@ -252,7 +275,8 @@ extension Engine {
         if let journal = journaling.journal {
             journaling.journal = nil
             do { try journal.close() } catch {
-                log("journal").error("journal close failed", metadata: ["event": "journal.close_failed", "reason": "\(error)"])
+                log("journal").error("journal close failed", metadata: ["event": "journal.close_failed",
+                                                                       "reason": "journal_error", "detail": "\(error)"])
             }
         }
     }

@@ -83,14 +83,15 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReportError detail: String) {
         connections.status.lastOrderEventsMs = now
-        log("feeds").error("order events feed reported an error", metadata: ["event": "feeds.order_events_error", "reason": "\(detail)"])
+        log("feeds").error("order events feed reported an error", metadata: ["event": "feeds.order_events_error",
+                                                                                              "reason": "feed_error", "detail": "\(detail)"])
     }
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderReport]) {
         connections.status.lastOrderEventsMs = now
         // The start waits for the first of these: fills made while we were down are counted
         // (and journaled) before the strategy starts and READY is sent.
-        reconcile(reason: "order events connected (\(activeOrders.count) active in snapshot)", snapshot: activeOrders) {
+        reconcile(.reconnect, snapshot: activeOrders) {
             [weak self] in
             guard let self else { return }
             self.run(self.lifecycle.reconciledAfterConnect())
@@ -121,7 +122,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
             l.warning("feed reconnecting", metadata: ["event": "feeds.reconnecting", "feed": "\(feed)", "reason": "\(cause.code)",
                                                       "detail": "\(cause)", "attempt": "\(attempt)", "delay_ms": "\(delay)"])
         case .failed(let e):
-            l.error("feed failed", metadata: ["event": "feeds.failed", "feed": "\(feed)", "reason": "\(e)"])
+            l.error("feed failed", metadata: ["event": "feeds.failed", "feed": "\(feed)", "reason": "\(e.logCode)", "detail": "\(e)"])
         default:
             l.info("feed \(state)", metadata: ["event": "feeds.state", "feed": "\(feed)"])
         }
@@ -140,5 +141,16 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     /// Mid of the best bid and ask while market data is live (the risk check's price band).
     func mid(_ symbol: Symbol) -> ExactDecimal? {
         connections.status.isMarketDataLive ? market.mid(symbol) : nil
+    }
+}
+
+extension FeedFatalError {
+    /// A stable short code for the `reason` of `feeds.failed`.
+    var logCode: String {
+        switch self {
+        case .authenticationRejected: "authentication_rejected"
+        case .invalidURL: "invalid_url"
+        case .nonceUnavailable: "nonce_unavailable"
+        }
     }
 }

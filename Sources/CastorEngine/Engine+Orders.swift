@@ -24,7 +24,7 @@ extension Engine {
             // risk limits as they are now (the intent's deadline is the scheduler's).
             if let refusal = resendRefusal(request) {
                 log("orders").warning("resend refused before sending", metadata: Engine.withEvent("orders.resend_refused", orderFields(request)
-                    .merging(["reason": "\(refusal)"]) { $1 }))
+                    .merging(["reason": "\(resendRefusalCode())", "detail": "\(refusal)"]) { $1 }))
                 return perform(router.manager.newOrderRefused(request.clientOrderID, reason: refusal, now: now))
             }
             log("orders").notice("resending order after lookup said not found (same client order id)",
@@ -38,13 +38,14 @@ extension Engine {
                     switch result {
                     case .success(let matches):
                         self.log("orders").info("lookup by client order id answered", metadata: ["event": "orders.lookup_answered",
-                            "client_order_id": "\(id)", "reason": "found",
+                            "client_order_id": "\(id)", "reason": "found", "matches": "\(matches.count)",
                             "order_ids": "\(matches.map(\.orderID).joined(separator: ","))"])
                         self.perform(self.router.manager.lookupResult(id, candidates: matches, now: self.now))
                     case .failure(let e):
                         let answer: LookupResult = e.classification == .orderNotFound ? .notFound : .failed(e)
                         self.log("orders").info("lookup by client order id answered",
-                                                metadata: ["event": "orders.lookup_answered", "client_order_id": "\(id)", "reason": "\(answer.summary)"])
+                                                metadata: ["event": "orders.lookup_answered", "client_order_id": "\(id)",
+                                                           "reason": "\(answer.code)", "detail": "\(answer.summary)"])
                         self.perform(self.router.manager.lookupResult(id, answer, now: self.now))
                     }
                     done()
@@ -68,9 +69,9 @@ extension Engine {
         case .sendCancel(let orderID, let at):
             sendCancel(orderID: orderID, notBeforeMs: at, why: "requested")
         case .cancelDuplicate(let orderID):
-            sendCancel(orderID: orderID, notBeforeMs: nil, why: "duplicate of an intent")
+            sendCancel(orderID: orderID, notBeforeMs: nil, why: "duplicate")
         case .cancelUnknown(let orderID):
-            sendCancel(orderID: orderID, notBeforeMs: nil, why: "ours but no intent owns it")
+            sendCancel(orderID: orderID, notBeforeMs: nil, why: "orphan")
         case .withdrawQueued(let id):
             if withdrawQueuedNewOrder(id) { perform(router.manager.newOrderDropped(id, now: now)) }
         case .notifyStrategy(let update):
@@ -79,7 +80,7 @@ extension Engine {
             rejected(id, rejection)
         case .alert(let message):
             alert(message)
-        case .expectedRace(let m): log("orders").debug("order manager: expected race", metadata: ["event": "orders.expected_race", "reason": "\(m)"])
+        case .expectedRace(let m): log("orders").debug("order manager: expected race", metadata: ["event": "orders.expected_race", "detail": "\(m)"])
         }
     }
 
@@ -104,8 +105,14 @@ extension Engine {
         return nil
     }
 
+    /// Which gate of `resendRefusal` refused: `kill_switch`, `not_running` or `risk`.
+    private func resendRefusalCode() -> String {
+        if router.risk.killSwitchEngaged { return "kill_switch" }
+        return phase == .running ? "risk" : "not_running"
+    }
+
     func alert(_ message: String) {
-        log("orders").error("order manager alert", metadata: ["event": "orders.alert", "reason": "\(message)"])
+        log("orders").error("order manager alert", metadata: ["event": "orders.alert", "detail": "\(message)"])
     }
 
     private func sendNewOrder(_ request: NewOrderRequest, notBeforeMs: Int64?) {
@@ -132,6 +139,7 @@ extension Engine {
         }
     }
 
+    /// `why` is a short code: the `reason` of `orders.cancel_queued`.
     private func sendCancel(orderID: String, notBeforeMs: Int64?, why: String) {
         guard let venueID = VenueOrderID(orderID) else { return alert("order id \(orderID) is not numeric; cannot cancel it") }
         let owner = router.manager.clientOrderID(forOrderID: orderID)
@@ -166,7 +174,7 @@ extension Engine {
             let l = managed.lifecycle
             var fields: Logger.Metadata = ["symbol": "\(l.symbol)", "client_order_id": "\(t.clientOrderID)",
                                            "order_id": "\(t.orderID ?? "")", "side": "\(l.side.rawValue)",
-                                           "price": "\(l.price)", "amount": "\(l.originalAmount)", "reason": "\(t.cause)"]
+                                           "price": "\(l.price)", "amount": "\(l.originalAmount)", "detail": "\(t.cause)"]
             fields["executed"] = "\(t.executedAfter)"
             if t.phaseChanged {
                 log("orders").info("order \(t.to)", metadata: Engine.withEvent("orders.transition", fields))
@@ -176,7 +184,8 @@ extension Engine {
             recordFill(fill)
         case .duplicateDetected(let id, let kept, let duplicate):
             log("orders").error("two exchange orders carry one client order id; cancelling the second",
-                                metadata: ["event": "orders.duplicate", "client_order_id": "\(id)", "order_id": "\(duplicate)", "reason": "kept \(kept)"])
+                                metadata: ["event": "orders.duplicate", "client_order_id": "\(id)", "order_id": "\(duplicate)",
+                                           "kept_order_id": "\(kept)"])
         case .unknownOrder(let orderID, let clientOrderID, let ours):
             if ours {
                 log("orders").warning("open order with our prefix but no intent (orphan); cancelling it", metadata: [
@@ -195,7 +204,7 @@ extension Engine {
 
     private func rejected(_ id: ClientOrderID, _ rejection: OrderRejection) {
         let reason = rejection.summary
-        var fields: Logger.Metadata = ["client_order_id": "\(id)", "reason": "\(reason)"]
+        var fields: Logger.Metadata = ["client_order_id": "\(id)", "reason": "\(rejection.code)", "detail": "\(reason)"]
         if let l = router.manager.order(id)?.lifecycle {
             fields["symbol"] = "\(l.symbol)"
             fields["side"] = "\(l.side.rawValue)"
@@ -283,8 +292,9 @@ extension Engine {
     /// A journal that cannot be written cannot protect the next restart: stop trading.
     func journalFailed(_ error: any Error, what: String) {
         log("journal").critical("journal write failed; engaging the kill switch",
-                                metadata: ["event": "journal.write_failed", "reason": "\(what): \(error)"])
-        if !router.risk.killSwitchEngaged { engageKillSwitch(true, reason: "journal write failed: \(error)") }
+                                metadata: ["event": "journal.write_failed", "reason": "journal_error", "what": "\(what)",
+                                           "detail": "\(error)"])
+        if !router.risk.killSwitchEngaged { engageKillSwitch(true, cause: .journalWriteFailed, detail: "journal write failed: \(error)") }
     }
 
     static func journalState(_ phase: OrderPhase) -> JournalOrderState? {
@@ -303,6 +313,15 @@ extension Engine {
 }
 
 extension LookupResult {
+    /// A short code for the log's `reason`: `found`, `not_found`, `failed`.
+    var code: String {
+        switch self {
+        case .found: "found"
+        case .notFound: "not_found"
+        case .failed: "failed"
+        }
+    }
+
     var summary: String {
         switch self {
         case .found(let s): "found \(s.orderID) live=\(s.state == .open) cancelled=\(s.state == .cancelled)"
@@ -313,6 +332,19 @@ extension LookupResult {
 }
 
 extension OrderRejection {
+    /// A short code for the log's `reason`: the venue's reason for its refusals, else the case.
+    var code: String {
+        switch self {
+        case .exchange(let reason, _): reason?.rawValue ?? "exchange"
+        case .expired: "expired"
+        case .halted: "maintenance_halt"
+        case .cancelledBeforePlacement: "cancelled_before_placement"
+        case .invalid: "invalid"
+        case .notPlacedBeforeRestart: "not_placed_before_restart"
+        case .refused: "refused"
+        }
+    }
+
     var summary: String {
         switch self {
         case .exchange(let reason, let why): "\(reason?.rawValue ?? "exchange"): \(why)"

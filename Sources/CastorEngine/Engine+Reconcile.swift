@@ -3,99 +3,40 @@ import CastorTrading
 import Dispatch
 import Logging
 
-/// One reconciliation at a time; a request during one is remembered and run after it.
-struct ReconciliationState {
-    var running = false
-    var queued: (reason: String, snapshot: [OrderReport]?, settled: Set<ClientOrderID>)?
-    var waiting: [() -> Void] = []
-    var completed = 0
-    /// Reconciliations that gave up (a REST step failed for good).
-    var failures = 0
-}
-
-extension Engine {
-    /// Most `/v1/mytrades` rows asked for at once (Gemini's maximum).
-    static let myTradesPageSize = 500
-
+/// The engine's side of reconciliation: the venue reads and the order manager that
+/// `ReconciliationDriver` (which owns the runs, their queue and retry) works through.
+extension Engine: ReconciliationHost {
     /// Brings local orders and fills in line with the exchange (API.md §6.4): the open
     /// orders (the order-events `initial` snapshot, or `/v1/orders` when `snapshot` is nil),
     /// `/v1/mytrades` per symbol since the last known fill, then `Reconciler.plan` applied
     /// through the order manager (status queries for vanished orders, lookups for
     /// uncertain ones, cancels for orphans). Fills are counted once by trade id.
-    ///
-    /// Orders placed while the open-order list is being taken race it: which orders the list
-    /// can speak for is fixed when it is taken (`settled`: the snapshot's arrival, or the
-    /// `/v1/orders` request), and the rest are never counted as vanished (see
-    /// `ReconciliationInput.racingSnapshot`).
-    func reconcile(reason: String, snapshot: [OrderReport]?, then: (() -> Void)? = nil) {
+    func reconcile(_ trigger: ReconcileTrigger, snapshot: [OrderReport]?, then: (() -> Void)? = nil) {
         dispatchPrecondition(condition: .onQueue(queue))
-        reconcile(reason: reason, snapshot: snapshot, settled: ReconciliationInput.settled(router.manager.localOrders), then: then)
+        reconciliation.request(trigger, snapshot: snapshot, then: then)
     }
 
-    private func reconcile(reason: String, snapshot: [OrderReport]?, settled: Set<ClientOrderID>, then: (() -> Void)?) {
-        if let then { reconciliation.waiting.append(then) }
-        guard !reconciliation.running else {
-            reconciliation.queued = (reason, snapshot, settled)
-            return
-        }
-        reconciliation.running = true
-        log("reconcile").info("reconciliation started", metadata: ["event": "reconcile.started", "reason": "\(reason)"])
-        if let snapshot {
-            fetchTrades(reason: reason, open: snapshot.map(OpenOrderReport.event), settled: settled)
-        } else {
-            startupCall("orders (reconcile)", retryWhileStopping: true, call: { v, q, done in v.openOrders(on: q, completion: done) },
-                        onGiveUp: { [weak self] in self?.reconciliationFailed(reason) }) {
-                [weak self] (orders: [OrderSnapshot]) in
-                self?.fetchTrades(reason: reason, open: orders.map { .status($0) }, settled: settled)
-            }
-        }
+    var reconciliationLog: Logger { log("reconcile") }
+
+    var reconciledSymbols: [Symbol] { configuration.engine.symbols.map { Symbol($0) } }
+
+    func settledOrders() -> Set<ClientOrderID> { ReconciliationInput.settled(router.manager.localOrders) }
+
+    var retriesReconciliation: Bool { phase == .running }
+
+    func fetchOpenOrders(then: @escaping ([OrderSnapshot]) -> Void, onGiveUp: @escaping () -> Void) {
+        startupCall("orders (reconcile)", retryWhileStopping: true, call: { v, q, done in v.openOrders(on: q, completion: done) },
+                    onGiveUp: onGiveUp, then: then)
     }
 
-    private func fetchTrades(reason: String, open: [OpenOrderReport], settled: Set<ClientOrderID>) {
-        var symbols = configuration.engine.symbols.map { Symbol($0) }
-        var trades: [Symbol: [TradeReport]] = [:]
-        func next() {
-            guard let symbol = symbols.first else {
-                return finish(reason: reason, open: open, trades: trades, settled: settled)
-            }
-            symbols.removeFirst()
-            page(symbol, since: catchUpPoint(symbol), collected: []) { rows in
-                trades[symbol] = rows
-                next()
-            }
-        }
-        next()
-    }
-
-    /// One symbol's trades since `since`, paging forward while pages come back full.
-    private func page(_ symbol: Symbol, since: Int64, collected: [TradeReport], then: @escaping ([TradeReport]) -> Void) {
-        let limit = Engine.myTradesPageSize
+    func fetchTrades(_ symbol: Symbol, sinceMs: Int64, limit: Int,
+                     then: @escaping ([TradeReport]) -> Void, onGiveUp: @escaping () -> Void) {
         startupCall("mytrades \(symbol)", retryWhileStopping: true, call: { v, q, done in
-            v.trades(symbol, sinceMs: since, limit: limit, on: q, completion: done)
-        }, onGiveUp: { [weak self] in self?.reconciliationFailed("mytrades \(symbol)") }) { [weak self] (rows: [TradeReport]) in
-            guard let self else { return }
-            var all = collected
-            let known = Set(all.map(\.tradeID))
-            let fresh = rows.filter { !known.contains($0.tradeID) }
-            all += fresh
-            let newest = rows.compactMap(\.timestampMs).max()
-            // Same-millisecond trades may straddle pages, so the next page starts at the
-            // newest time seen (not after it) and duplicates are dropped by trade id.
-            if rows.count >= limit, !fresh.isEmpty, let newest, newest >= since {
-                self.page(symbol, since: newest, collected: all, then: then)
-            } else {
-                if rows.count >= limit, fresh.isEmpty {
-                    // A full page of trades already seen: more than a page share one
-                    // millisecond, and `/v1/mytrades` cannot page past them.
-                    self.log("reconcile").critical("fill catch-up stuck: a full page of trades brought nothing new", metadata: [
-                        "event": "reconcile.mytrades_stuck", "symbol": "\(symbol)", "since_ms": "\(since)",
-                        "page_size": "\(limit)",
-                        "reason": "more than \(limit) trades in one millisecond; fills after them may be missing: compare the journal with the exchange's trade history"])
-                }
-                then(all)
-            }
-        }
+            v.trades(symbol, sinceMs: sinceMs, limit: limit, on: q, completion: done)
+        }, onGiveUp: onGiveUp, then: then)
     }
+
+    func reconciliationEnded() { checkShutdownWait() }
 
     /// Where `/v1/mytrades` catch-up starts for `symbol`: the newest counted fill, else the
     /// oldest open intent (a restart after an abrupt stop), else shortly before start-up.
@@ -122,33 +63,21 @@ extension Engine {
         return since
     }
 
-    /// A reconciliation step failed for good: try the whole thing again shortly, since
-    /// fills may be missing until one succeeds.
-    private func reconciliationFailed(_ reason: String) {
-        reconciliation.running = false
-        reconciliation.failures += 1
-        defer { checkShutdownWait() }
-        guard phase == .running else {
-            // Stopping (the shutdown's fill catch-up, or one under way when it began): no
-            // retry; the shutdown names any order whose fills are still missing.
-            return log("reconcile").error("reconciliation failed; the next start reconciles", metadata: ["event": "reconcile.failed_final", "reason": "\(reason)"])
-        }
-        log("reconcile").error("reconciliation failed; retrying in 5 s", metadata: ["event": "reconcile.failed_retrying", "reason": "\(reason)"])
-        clock.schedule(on: queue, afterMs: 5_000) { [weak self] in
-            guard let self, self.phase == .running else { return }
-            self.reconcile(reason: "retry after failure (\(reason))", snapshot: nil)
-        }
-    }
-
-    private func finish(reason: String, open: [OpenOrderReport], trades: [Symbol: [TradeReport]], settled: Set<ClientOrderID>) {
+    /// Plans the reconciliation against the order manager as it is now and carries it out.
+    ///
+    /// Orders placed while the open-order list was being taken race it: the list speaks
+    /// only for `fetched.settled`, and the rest are never counted as vanished (see
+    /// `ReconciliationInput.racingSnapshot`).
+    func applyReconciliation(_ fetched: ReconciliationRun.Fetched, trigger: ReconcileTrigger) {
         let local = router.manager.localOrders
-        let input = ReconciliationInput(local: local, exchangeOpen: open, myTrades: trades,
+        let input = ReconciliationInput(local: local, exchangeOpen: fetched.open, myTrades: fetched.trades,
                                         ourPrefix: ownPrefix,
-                                        racingSnapshot: ReconciliationInput.racing(settled: settled, local: local))
+                                        racingSnapshot: ReconciliationInput.racing(settled: fetched.settled, local: local))
         let plan = Reconciler.plan(input, ledger: router.manager.ledger)
-        log("reconcile").notice("reconciliation result", metadata: ["event": "reconcile.result", 
-            "reason": "\(reason)",
-            "exchange_open": "\(open.count)",
+        log("reconcile").notice("reconciliation result", metadata: [
+            "event": "reconcile.result",
+            "reason": "\(trigger.code)",
+            "exchange_open": "\(fetched.open.count)",
             "new_fills": "\(plan.fills.count)",
             "open_matched": "\(plan.open.count)",
             "vanished": "\(plan.vanished.count)",
@@ -160,11 +89,14 @@ extension Engine {
         ])
         for r in plan.rejectedTrades {
             log("reconcile").error("trade from /v1/mytrades rejected: not counted", metadata: [
-                "event": "reconcile.trade_rejected", "trade_id": "\(r.trade.tradeID)", "order_id": "\(r.trade.orderID)",
-                "reason": "\(r.reason)"])
+                "event": "reconcile.trade_rejected", "reason": "trade_not_countable", "trade_id": "\(r.trade.tradeID)",
+                "order_id": "\(r.trade.orderID)", "client_order_id": "\(r.trade.clientOrderID ?? "")",
+                "symbol": "\(r.trade.symbol.map(\.rawValue) ?? "")", "side": "\(r.trade.side.rawValue)",
+                "price": "\(r.trade.price)", "amount": "\(r.trade.amount)", "detail": "\(r.reason)"])
         }
         for fill in plan.fills {
-            log("reconcile").notice("fill found by reconciliation", metadata: ["event": "reconcile.fill_found", 
+            log("reconcile").notice("fill found by reconciliation", metadata: [
+                "event": "reconcile.fill_found", "reason": "\(trigger.code)",
                 "symbol": "\(fill.symbol)", "order_id": "\(fill.orderID)", "trade_id": "\(fill.tradeID)",
                 "client_order_id": "\(fill.clientOrderID?.rawValue ?? "")", "side": "\(fill.side.rawValue)",
                 "price": "\(fill.price)", "amount": "\(fill.amount)"])
@@ -174,20 +106,10 @@ extension Engine {
            router.manager.orders.values.contains(where: { $0.lifecycle.phase.isOpen && $0.lifecycle.phase != .pendingCancel }) {
             // Orders restored from the journal or found open on the exchange while the
             // switch is engaged (engaged before start, or across a reload): cancel them.
-            log("risk").critical("kill switch engaged: cancelling the open orders reconciliation found",
-                                 metadata: ["event": "risk.kill_switch_engaged", "reason": "\(router.risk.killSwitchReason ?? "")"])
-            cancelEverything(reason: "kill switch")
+            log("risk").critical("kill switch engaged: cancelling the open orders reconciliation found", metadata: [
+                "event": "risk.kill_switch_engaged", "reason": "\(router.killSwitchCause?.code ?? KillSwitchCause.operator.code)",
+                "detail": "\(router.risk.killSwitchReason ?? "")", "found_by": "reconcile"])
+            cancelEverything(.killSwitch)
         }
-        reconciliation.running = false
-        reconciliation.completed += 1
-        if let queued = reconciliation.queued {
-            reconciliation.queued = nil
-            reconcile(reason: queued.reason, snapshot: queued.snapshot, settled: queued.settled, then: nil)
-        } else {
-            let waiting = reconciliation.waiting
-            reconciliation.waiting = []
-            for w in waiting { w() }
-        }
-        checkShutdownWait()
     }
 }

@@ -16,11 +16,14 @@ extension Engine {
     /// engine, which the process shell builds (`EngineHost`).
     func reload(to new: CastorConfiguration, completion: @escaping @Sendable (Result<ReloadOutcome, EngineError>) -> Void) {
         let l = log("reload")
-        func refuse(_ why: String) {
-            l.warning("reload refused", metadata: ["event": "reload.refused", "reason": "\(why)"])
+        /// `code` is the line's `reason`; `why` its `detail` and the caller's error.
+        func refuse(_ code: String, _ why: String) {
+            l.warning("reload refused", metadata: ["event": "reload.refused", "reason": "\(code)", "detail": "\(why)"])
             completion(.failure(.reloadRefused(why)))
         }
-        if let why = lifecycle.reloadRefusal() { return refuse(why) }
+        if let why = lifecycle.reloadRefusal() {
+            return refuse(phase == .running ? "reload_in_progress" : "not_running", why)
+        }
         let changes = ConfigurationChanges(from: configuration, to: new)
         if changes.isEmpty {
             l.info("reload: no changes", metadata: ["event": "reload.unchanged"])
@@ -28,7 +31,7 @@ extension Engine {
         }
         let session = changes.changes.filter { ConfigurationChanges.effect(of: $0) == .replaceEngine }
         if !session.isEmpty {
-            return refuse("\(session.map(\.rawValue).joined(separator: ", ")) changed: that needs a new REST session, "
+            return refuse("needs_new_engine", "\(session.map(\.rawValue).joined(separator: ", ")) changed: that needs a new REST session, "
                 + "nonce source and feeds, i.e. a new engine (castor run replaces its engine on reload)")
         }
 
@@ -40,7 +43,7 @@ extension Engine {
             switch StrategyCatalog.make(new.strategy.selection, parameters: new.strategy.parameters,
                                         symbols: new.engine.symbols, extra: runner.extraFactories) {
             case .success(let s): replacement = s
-            case .failure(let e): return refuse("\(e)")
+            case .failure(let e): return refuse("strategy_invalid", "\(e)")
             }
         } else if changes.changes.contains(.strategyParameters), let slot = runner.slot {
             do {
@@ -50,7 +53,7 @@ extension Engine {
                 try slot.instance.reconfigure(parameters: params)
                 slot.parameters = new.strategy.parameters
             } catch {
-                return refuse("strategy \(slot.name) rejected its parameters: \(error)")
+                return refuse("parameters_rejected", "strategy \(slot.name) rejected its parameters: \(error)")
             }
         }
         guard symbolsChanged, let replacement else {
@@ -61,11 +64,11 @@ extension Engine {
         lifecycle.reloadFetching()
         fetchSymbolDetails(added, collected: [:]) { [weak self] result in
             guard let self else { return }
-            guard self.lifecycle.reloadFetched() else { return refuse("the engine stopped while symbol details were fetched") }
+            guard self.lifecycle.reloadFetched() else { return refuse("engine_stopped", "the engine stopped while symbol details were fetched") }
             let details: [Symbol: SymbolInfo]
             switch result {
             case .success(let d): details = d
-            case .failure(let e): return refuse("\(e)")
+            case .failure(let e): return refuse("symbol_unavailable", "\(e)")
             }
             // The new adapters are built before anything changes, too: a factory may throw.
             let books = MarketBooks(symbols: new.engine.symbols, queue: self.queue)
@@ -75,7 +78,7 @@ extension Engine {
                 feeds = SymbolFeeds(books: books, market: try self.connections.factory.makeMarketData(context),
                                     orders: self.connections.factory.orderEventsFilteredBySymbol ? try self.connections.factory.makeOrderEvents(context) : nil)
             } catch {
-                return refuse("market data for the new symbols: \(error)")
+                return refuse("market_data_unavailable", "market data for the new symbols: \(error)")
             }
             let outcome = self.commit(new, changes: changes, replacement: replacement,
                                       symbols: SymbolSwap(details: details, feeds: feeds))
@@ -104,7 +107,8 @@ extension Engine {
                 // A symbols change installed the replacement already (with `on_switch`).
                 if symbols == nil, let replacement {
                     switchStrategy(to: replacement, selection: new.strategy.selection, parameters: new.strategy.parameters,
-                                   policy: new.strategy.onSwitch, cancelledAlready: [], why: "strategy switched")
+                                   policy: new.strategy.onSwitch, cancelledAlready: [], why: "strategy switched",
+                                   code: "strategy_changed")
                 }
             case .strategyParameters, .shutdown, .feeds:
                 break  // parameters: done above; shutdown: read at shutdown; feeds: next reconnect
@@ -125,7 +129,9 @@ extension Engine {
         }
         let outcome = ReloadOutcome(changes: changes.changes, applied: applied, reconnected: symbols != nil,
                                     needsRestart: needsRestart)
-        log("reload").notice("configuration reloaded", metadata: ["event": "reload.applied", "reason": "\(outcome)"])
+        log("reload").notice("configuration reloaded", metadata: [
+            "event": "reload.applied", "changes": "\(Engine.list(outcome.changes))", "applied": "\(Engine.list(outcome.applied))",
+            "reconnected": "\(outcome.reconnected)", "needs_restart": "\(Engine.list(outcome.needsRestart))"])
         return outcome
     }
 
@@ -148,9 +154,9 @@ extension Engine {
         for symbol in removed { market.symbolInfo[symbol] = nil }
         let added = swap.details.keys.map(\.rawValue).sorted().joined(separator: ",")
         let dropped = removed.map(\.rawValue).sorted().joined(separator: ",")
-        log("feeds").notice("reconnecting market data for the new symbols", metadata: ["event": "feeds.market_data_resubscribe", 
-            "symbols": "\(configuration.engine.symbols.joined(separator: ","))",
-            "reason": "added \(added), removed \(dropped), \(onRemoved.count) orders on removed symbols cancelled"])
+        log("feeds").notice("reconnecting market data for the new symbols", metadata: ["event": "feeds.market_data_resubscribe",
+            "reason": "symbols_changed", "symbols": "\(configuration.engine.symbols.joined(separator: ","))",
+            "added": "\(added)", "removed": "\(dropped)", "cancelled_orders": "\(onRemoved.count)"])
 
         // The old adapters must not call back with symbol ids of the old books.
         connections.marketData?.delegate = nil
@@ -168,10 +174,11 @@ extension Engine {
         }
 
         switchStrategy(to: replacement, selection: configuration.strategy.selection, parameters: configuration.strategy.parameters,
-                       policy: configuration.strategy.onSwitch, cancelledAlready: Set(onRemoved), why: "strategy rebuilt for the new symbols")
+                       policy: configuration.strategy.onSwitch, cancelledAlready: Set(onRemoved), why: "strategy rebuilt for the new symbols",
+                       code: "symbols_changed")
         swap.feeds.orders?.start()
         swap.feeds.market.start()
-        reconcile(reason: "symbols changed", snapshot: nil)
+        reconcile(.symbolsChanged, snapshot: nil)
     }
 
     /// The details of `symbols`, one public REST call each, in order; the first failure or
@@ -201,9 +208,10 @@ extension Engine {
     /// Stops the old strategy and starts `instance`; the old strategy's open orders are
     /// cancelled, or offered to the new one with `hand-over` (those it declines are
     /// cancelled). Orders in `cancelledAlready` are neither offered nor cancelled again.
+    /// `why` is the log line's message, `code` its `reason`.
     private func switchStrategy(to instance: any Strategy, selection: StrategySelection,
                                 parameters: StrategyParameterTable, policy: StrategySwitchPolicy,
-                                cancelledAlready: Set<ClientOrderID>, why: String) {
+                                cancelledAlready: Set<ClientOrderID>, why: String, code: String) {
         let old = runner.slot
         stopStrategy()
         let oldName = old?.name
@@ -221,9 +229,15 @@ extension Engine {
         }
         for id in toCancel { perform(router.manager.cancel(id, now: now)) }
         log("reload").notice("\(why)", metadata: [
-            "event": "reload.strategy_switched", "strategy": "\(selection.name)",
-            "reason": "from \(oldName ?? "none"), \(policy.rawValue): \(owned.count - toCancel.count) handed over, \(toCancel.count) cancelled"])
+            "event": "reload.strategy_switched", "reason": "\(code)", "strategy": "\(selection.name)",
+            "from": "\(oldName ?? "")", "policy": "\(policy.rawValue)",
+            "handed_over": "\(owned.count - toCancel.count)", "cancelled": "\(toCancel.count)"])
         install(StrategySlot(name: selection.name, selection: selection, instance: instance, parameters: parameters))
+    }
+
+    /// Changes as one comma-separated log field (empty: none).
+    static func list(_ changes: [ConfigurationChanges.Change]) -> String {
+        changes.map(\.rawValue).joined(separator: ",")
     }
 
     /// New token buckets take effect at once; the queue, the request in flight and any

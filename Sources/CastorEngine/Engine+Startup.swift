@@ -24,7 +24,8 @@ extension Engine {
         case .failStart(let error):
             failStart(error)
         case .engageKillSwitch(let reason):
-            engageKillSwitch(true, reason: reason)
+            // The lifecycle engages the switch only when the order-events feed failed.
+            engageKillSwitch(true, cause: .orderEventsFailed, detail: reason)
         }
     }
 
@@ -48,7 +49,7 @@ extension Engine {
         case .balances:
             loadBalances()
         case .reconcile:
-            reconcile(reason: "start-up", snapshot: nil) { [weak self] in self?.report(step, .success(())) }
+            reconcile(.startup, snapshot: nil) { [weak self] in self?.report(step, .success(())) }
         case .connectFeeds:
             report(step, startFeeds())
         }
@@ -79,7 +80,8 @@ extension Engine {
     /// Carries out a failed start (the lifecycle is `failed` already): everything is
     /// released and the caller of `start` told.
     private func failStart(_ error: EngineError) {
-        log("engine").critical("start-up failed", metadata: ["event": "engine.startup_failed", "reason": "\(error)"])
+        log("engine").critical("start-up failed", metadata: ["event": "engine.startup_failed", "reason": "\(error.code)",
+                                                                        "detail": "\(error)"])
         releaseResources()
         let c = waiting.start
         waiting.start = nil
@@ -99,13 +101,15 @@ extension Engine {
                 // Never adopted by the simulator, whose ledger is new: a real venue's state
                 // must not be set aside with the simulator's at its next start.
                 if Journal.legacyJournalExists(stateDirectory: dir) {
-                    log("journal").notice("journal from an older castor left in place for the first real venue", metadata: ["event": "journal.legacy_left_in_place", 
-                        "reason": "\(Journal.legacyFileName) has one journal for all venues; the first start on sandbox, production or a custom venue takes it over as its own (the simulator starts a journal of its own)",
+                    log("journal").notice("journal from an older castor left in place for the first real venue", metadata: ["event": "journal.legacy_left_in_place",
+                        "reason": "simulator_journal_separate",
+                        "detail": "\(Journal.legacyFileName) has one journal for all venues; the first start on sandbox, production or a custom venue takes it over as its own (the simulator starts a journal of its own)",
                         "path": "\((dir as NSString).appendingPathComponent(Journal.legacyFileName))"])
                 }
             } else if let moved = try Journal.adoptLegacyJournal(stateDirectory: dir, as: scope) {
-                log("journal").notice("journal from an older castor adopted for this venue and account", metadata: ["event": "journal.legacy_adopted", 
-                    "reason": "\(Journal.legacyFileName) kept one journal for every venue; it is now \(scope.fileName) (\(scope)). If it held another venue's or account's orders and fills, stop castor and rename it to that venue's castor.<venue>.<account>.sqlite",
+                log("journal").notice("journal from an older castor adopted for this venue and account", metadata: ["event": "journal.legacy_adopted",
+                    "reason": "legacy_journal",
+                    "detail": "\(Journal.legacyFileName) kept one journal for every venue; it is now \(scope.fileName) (\(scope)). If it held another venue's or account's orders and fills, stop castor and rename it to that venue's castor.<venue>.<account>.sqlite",
                     "from": "\(moved.from)", "path": "\(moved.to)"])
             }
             let journal = try Journal(stateDirectory: dir, scope: scope)
@@ -126,8 +130,10 @@ extension Engine {
             try journal.setMeta("engine.boot", identity.bootToken)
             router.counterReservedThrough = state.clientOrderCounter
             journaling.journal = journal
-            log("journal").info("journal opened", metadata: ["event": "journal.opened", 
-                "reason": "\(state.openOrders.count) open orders, \(state.positions.values.reduce(0) { $0 + $1.fillCount }) fills, counter \(state.clientOrderCounter); \(scope.fileName) (\(scope))",
+            log("journal").info("journal opened", metadata: ["event": "journal.opened",
+                "open_orders": "\(state.openOrders.count)",
+                "fills": "\(state.positions.values.reduce(0) { $0 + $1.fillCount })",
+                "counter": "\(state.clientOrderCounter)", "file": "\(scope.fileName)", "scope": "\(scope)",
                 "path": "\(journal.path)"])
             return .success(())
         } catch {

@@ -22,7 +22,7 @@ extension Engine {
         func refuse(_ r: PlaceRefusal, rule: String) -> PlaceResult {
             log("risk").warning("order refused", metadata: ["event": "risk.order_refused", 
                 "symbol": "\(sym)", "side": "\(side.rawValue)", "price": "\(price)", "amount": "\(amount)",
-                "rule": "\(rule)", "reason": "\(r)", "strategy": "\(runner.name ?? "")"])
+                "rule": "\(rule)", "reason": "\(rule)", "detail": "\(r)", "strategy": "\(runner.name ?? "")"])
             return .refused(r)
         }
         guard !runner.isStopping else { return refuse(.notAccepting("the strategy is stopping"), rule: "not_accepting") }
@@ -95,13 +95,13 @@ extension Engine {
     }
 
     func cancel(clientOrderID raw: String) {
-        guard !ignoredWhileStopping("cancel \(raw)") else { return }
+        guard !ignoredWhileStopping(["action": "cancel", "client_order_id": "\(raw)"]) else { return }
         guard let id = ClientOrderID(raw), router.intents[id] != nil, router.manager.order(id) != nil else { return }
         perform(router.manager.cancel(id, now: now))
     }
 
     func cancelAll(symbol: String) {
-        guard !ignoredWhileStopping("cancel all \(symbol)") else { return }
+        guard !ignoredWhileStopping(["action": "cancel_all", "symbol": "\(symbol)"]) else { return }
         let sym = Symbol(symbol)
         for (id, o) in router.manager.orders.sorted(by: { $0.key < $1.key })
         where o.lifecycle.symbol == sym && o.lifecycle.phase.isOpen && router.intents[id]?.strategy == runner.name {
@@ -111,10 +111,11 @@ extension Engine {
 
     /// A strategy's cancel from inside `stop(context:)` would overrule `cancel_on_shutdown
     /// = false` and the `hand-over` switch policy; the engine disposes of the orders.
-    private func ignoredWhileStopping(_ what: String) -> Bool {
+    private func ignoredWhileStopping(_ what: Logger.Metadata) -> Bool {
         guard runner.isStopping else { return false }
         log("strategy").debug("ignored during stop: the engine decides what happens to open orders",
-                              metadata: ["event": "strategy.ignored_during_stop", "reason": "\(what)", "strategy": "\(runner.name ?? "")"])
+                              metadata: what.merging(["event": "strategy.ignored_during_stop", "reason": "strategy_stopping",
+                                                      "strategy": "\(runner.name ?? "")"]) { $1 })
         return true
     }
 

@@ -61,7 +61,8 @@ public final class Engine: @unchecked Sendable {
     var ticker: EngineTick
     /// Whoever waits for the start to finish, and the shutdown step waiting for a condition.
     var waiting = EngineWaiters()
-    var reconciliation = ReconciliationState()
+    /// Reconciliations: the one running, the one queued behind it, the retry after a failure.
+    let reconciliation: ReconciliationDriver
 
     /// Creates an engine; nothing is opened or connected until `start`.
     ///
@@ -80,6 +81,7 @@ public final class Engine: @unchecked Sendable {
                 logger: Logger, queue: DispatchQueue, clock: EngineClock = .system,
                 feeds: EngineFeedFactory = .gemini, strategies: [any StrategyFactory] = []) {
         runner = StrategyRunner(queue: queue, clock: clock, extraFactories: strategies)
+        reconciliation = ReconciliationDriver(queue: queue, clock: clock)
         self.configuration = configuration
         self.logger = logger
         self.queue = queue
@@ -104,6 +106,7 @@ public final class Engine: @unchecked Sendable {
             rng: SeededRandom(seed: UInt64(truncatingIfNeeded: now) ^ 0x5EED))
         applyRiskConfiguration(configuration.risk)
         runner.context = EngineStrategyContext(engine: self)
+        reconciliation.host = self
     }
 
     deinit {
@@ -162,7 +165,7 @@ public final class Engine: @unchecked Sendable {
     /// known order); releasing lets the strategy place orders again.
     public func setKillSwitch(_ on: Bool, reason: String) {
         dispatchPrecondition(condition: .onQueue(queue))
-        engageKillSwitch(on, reason: reason)
+        engageKillSwitch(on, cause: .operator, detail: reason)
     }
 
     /// Stops the engine: the strategy is stopped, this session's orders are cancelled
@@ -305,6 +308,7 @@ public final class Engine: @unchecked Sendable {
         router.risk.limitsBySymbol = bySymbol
         if r.defaults.killSwitch || r.overrides.values.contains(where: \.killSwitch), !router.risk.killSwitchEngaged {
             router.risk.engageKillSwitch(reason: "kill_switch set in [risk]")
+            router.killSwitchCause = .configuration
         }
     }
 }

@@ -24,6 +24,23 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The operation did not finish before its deadline.
     case timedOut(String)
 
+    /// A stable short code for the case (`journal`, `timed_out`, …): the `reason` of the
+    /// log lines that report it; `description` is their `detail`.
+    public var code: String {
+        switch self {
+        case .journal: "journal"
+        case .credentials: "credentials"
+        case .roles: "roles"
+        case .exchange: "exchange"
+        case .symbol: "symbol"
+        case .strategy: "strategy"
+        case .feeds: "feeds"
+        case .reloadRefused: "reload_refused"
+        case .invalidState: "invalid_state"
+        case .timedOut: "timed_out"
+        }
+    }
+
     public var description: String {
         switch self {
         case .journal(let d):

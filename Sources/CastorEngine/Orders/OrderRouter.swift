@@ -14,6 +14,8 @@ struct OrderRouter {
     var intents: [ClientOrderID: IntentInfo] = [:]
     /// Client-order counters up to this one are reserved (synced) in the journal.
     var counterReservedThrough: Int64 = 0
+    /// Why the kill switch is engaged (nil while released); `risk` keeps its free text.
+    var killSwitchCause: KillSwitchCause?
 
     /// Orders not yet closed.
     var openOrderCount: Int {
