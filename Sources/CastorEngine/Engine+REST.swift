@@ -78,8 +78,9 @@ extension Engine {
                 if let orderID = request.payload.newOrderID, let refusal = newOrderGate() {
                     // Taken from the queue but never sent: the slot is free again.
                     lane.scheduler.complete(id)
-                    log("rest").notice("new order withheld at the last moment", metadata: ["event": "rest.new_order_withheld", 
-                        "client_order_id": "\(orderID)", "reason": "\(refusal)"])
+                    log("rest").notice("new order withheld at the last moment", metadata: ["event": "rest.new_order_withheld",
+                        "client_order_id": "\(orderID)", "reason": "\(router.risk.killSwitchEngaged ? "kill_switch" : "not_running")",
+                        "detail": "\(refusal)"])
                     perform(router.manager.newOrderRefused(orderID, reason: refusal, now: t))
                     continue
                 }
