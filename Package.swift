@@ -139,7 +139,7 @@ let package = Package(
         // Test-only helpers shared by test targets (the Python peer launcher, the built castor's path).
         .target(name: "CastorTestSupport", path: "Tests/CastorTestSupport"),
         .testTarget(name: "CastorHTTPTests", dependencies: ["CastorHTTP", "CastorTestSupport"], exclude: ["loopback_server.py"]),
-        .testTarget(name: "CastorWebSocketTests", dependencies: ["CastorWebSocket", "CastorSSL"], exclude: ["Peer"]),
+        .testTarget(name: "CastorWebSocketTests", dependencies: ["CastorWebSocket", "CastorSSL", "CastorTestSupport"], exclude: ["Peer"]),
         .testTarget(name: "GeminiProtocolTests", dependencies: ["GeminiProtocol", "CastorCore"]),
         .testTarget(
             name: "GeminiClientTests",
@@ -153,10 +153,10 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
-        .testTarget(name: "CastorLogTests", dependencies: ["CastorLog", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CastorLogTests", dependencies: ["CastorLog", "CastorTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CastorConfigTests", dependencies: ["CastorConfig", "CastorCore"]),
         // CastorConfig: the unit-file test checks TimeoutStopSec= against shutdown_timeout's bound.
-        .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd", "CastorConfig"]),
+        .testTarget(name: "CastorSystemdTests", dependencies: ["CastorSystemd", "CastorConfig", "CastorTestSupport"]),
         .testTarget(name: "CastorTradingTests", dependencies: ["CastorTrading", "CastorCore", "GeminiProtocol", "CastorFeeds", "CastorTestSupport"]),
         .testTarget(
             name: "CastorStrategiesTests",

@@ -1,6 +1,7 @@
 import CastorConfig
 import CastorCore
 import CastorEngine
+import CastorTestSupport
 import Dispatch
 import GeminiSim
 import Synchronization
@@ -38,12 +39,12 @@ import Testing
         configuration.rateLimits.privateBurst = 1
         let engine = try h.makeEngine(configuration, clock: clock)
         try await h.start(engine).get()
-        try await waitUntil("the market maker quotes") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("the market maker quotes") { await h.simOpenOrders().count == 2 }
         for (i, offset) in [-3_600_000, 3_600_000].enumerated() {
             step.store(Int64(offset), ordering: .relaxed)
             #expect(try await h.hitOurBid())
             try await h.makeMarket(bid: 49_990, ask: 50_010)
-            try await waitUntil("fill \(i + 1) counted and both sides quoted again after the step") {
+            try await pollUntil("fill \(i + 1) counted and both sides quoted again after the step") {
                 let venue = try await venueFills(h)
                 let open = await h.simOpenOrders().count
                 return venue.count >= i + 1 && engineFills(h, engine) == venue && open == 2

@@ -13,7 +13,7 @@ import Testing
         let engine = try h.makeEngine(config)
         let started = await h.start(engine)
         #expect(throws: Never.self) { try started.get() }
-        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
 
         // A plug-in that does not exist: refused, the market maker keeps running.
         var bad = config
@@ -42,7 +42,7 @@ import Testing
         #expect(h.marketFeeds.count == 1 && h.marketFeeds[0].startCalls == 1)
         #expect(h.orderFeeds.count == 1 && h.orderFeeds[0].startCalls == 1)
         // The market maker's quotes were cancelled (on_switch = cancel); the grid's rest.
-        try await waitUntil("grid orders rest and the old quotes are gone") {
+        try await pollUntil("grid orders rest and the old quotes are gone") {
             let open = await h.simOpenOrders()
             return open.count == 4 && !open.contains { $0.price == 49_975 || $0.price == 50_025 }
         }
@@ -63,7 +63,7 @@ import Testing
         let config = h.configuration(params: ["spread_bps": .integer(10), "size": .string("0.01"), "requote_bps": .integer(1)])
         let engine = try h.makeEngine(config, realFeeds: true)
         try await h.start(engine).get()
-        try await waitUntil("the market maker quotes BTCUSD") {
+        try await pollUntil("the market maker quotes BTCUSD") {
             let open = await h.simOpenOrders()
             return open.count == 2 && open.allSatisfy { $0.symbol == "BTCUSD" }
         }
@@ -81,7 +81,7 @@ import Testing
         eth.engine.symbols = ["ETHUSD"]
         let outcome = try await h.apply(engine, eth).get()
         #expect(outcome.applied == [.symbols] && outcome.reconnected)
-        try await waitUntil("the BTCUSD quotes are cancelled and ETHUSD is quoted") {
+        try await pollUntil("the BTCUSD quotes are cancelled and ETHUSD is quoted") {
             let open = await h.simOpenOrders()
             return open.count == 2 && open.allSatisfy { $0.symbol == "ETHUSD" }
         }
@@ -100,20 +100,20 @@ import Testing
         let engine = try h.makeEngine(h.configuration())
         let started = await h.start(engine)
         #expect(throws: Never.self) { try started.get() }
-        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
         h.on { engine.setKillSwitch(true, reason: "test") }
-        try await waitUntil("every order cancelled on the venue") { await h.simOpenOrders().isEmpty }
+        try await pollUntil("every order cancelled on the venue") { await h.simOpenOrders().isEmpty }
         let placed = await h.simOrdersByClientID().count
         // The strategy keeps trying on every book update; nothing reaches the venue.
         let updates = h.on { h.marketFeeds[0].appliedCount }
-        try await waitUntil("a few more book updates reach the strategy") { h.on { h.marketFeeds[0].appliedCount } >= updates + 3 }
+        try await pollUntil("a few more book updates reach the strategy") { h.on { h.marketFeeds[0].appliedCount } >= updates + 3 }
         #expect(await h.simOrdersByClientID().count == placed)
         #expect(h.on { engine.isKillSwitchEngaged })
         #expect(h.on { engine.statusLine }.contains("KILL SWITCH"))
         h.on { engine.setKillSwitch(false, reason: "test over") }
         // The market maker requotes when mid moves (it does not retry a refused quote by itself).
         try await h.makeMarket(bid: 50_005, ask: 50_040)
-        try await waitUntil("quoting resumes") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("quoting resumes") { await h.simOpenOrders().count == 2 }
         let stopped = await h.shutdown(engine)
         #expect(throws: Never.self) { try stopped.get() }
         #expect(await h.simOpenOrders().isEmpty)
@@ -125,7 +125,7 @@ import Testing
         defer { Task { await h.stop() } }
         let engine = try h.makeEngine(h.configuration())
         try await h.start(engine).get()
-        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
         // Placed with our key behind the engine's back: only cancel-session reaches it.
         let ours = await h.accountID(SimHarness.key)
         _ = try await h.core.withEngine { e in
@@ -134,7 +134,7 @@ import Testing
         }
         _ = try await h.core.setFaults(FaultConfig(failPathNext: ["/v1/order/cancel/session": 3]))
         h.on { engine.setKillSwitch(true, reason: "test") }
-        try await waitUntil("every order cancelled on the venue, the untracked one too") { await h.simOpenOrders().isEmpty }
+        try await pollUntil("every order cancelled on the venue, the untracked one too") { await h.simOpenOrders().isEmpty }
         // Three answered 500 (injected before the request is counted), then one confirmed.
         #expect(await h.core.trafficStats.injectedErrors == 3)
         #expect(await h.core.currentFaults.failPathNext["/v1/order/cancel/session"] == 0)

@@ -2,6 +2,7 @@ import CastorConfig
 import CastorCore
 import CastorTrading
 import CastorFeeds
+import CastorTestSupport
 import Dispatch
 import Logging
 import Testing
@@ -45,7 +46,7 @@ import Testing
         let feed = try EngineFeedFactory.gemini.makeMarketData(context)
         let recorder = MarketStateRecorder()
         h.on { feed.delegate = recorder; feed.start() }
-        try await waitUntil("live") { h.on { recorder.states.last == .live } }
+        try await pollUntil("live") { h.on { recorder.states.last == .live } }
         #expect(h.on { recorder.books } > 0)
 
         // The simulator's real-time heartbeats are stamped with the manual time, so they
@@ -60,7 +61,7 @@ import Testing
         #expect(manual.nextTimerMs == manual.nowMs + delay)
         manual.advance(byMs: delay)
         #expect(h.on { recorder.states.last } == .connecting)
-        try await waitUntil("live again") { h.on { recorder.states.filter { $0 == .live }.count } == 2 }
+        try await pollUntil("live again") { h.on { recorder.states.filter { $0 == .live }.count } == 2 }
         h.on { feed.stop() }
         #expect(manual.pendingTimerCount == 0)
     }

@@ -2,6 +2,7 @@ import CastorConfig
 import CastorCore
 import CastorEngine
 import CastorJournal
+import CastorTestSupport
 import Foundation
 import GeminiSim
 import Testing
@@ -57,9 +58,9 @@ import Testing
         defer { Task { await h.stop() } }
         let first = try h.makeEngine(h.configuration())
         try (await h.start(first)).get()
-        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
         #expect(try await h.hitOurBid())
-        try await waitUntil("the fill is counted") { h.on { first.fillLedger.fills.count } == 1 }
+        try await pollUntil("the fill is counted") { h.on { first.fillLedger.fills.count } == 1 }
         try (await h.shutdown(first, cancel: false)).get()
         let leftOpen = Set(await h.simOpenOrders().map(\.orderId))
         try #require(!leftOpen.isEmpty, "the ask should still be open")

@@ -1,6 +1,7 @@
 import CastorConfig
 import CastorCore
 import CastorEngine
+import CastorTestSupport
 import GeminiSim
 import Logging
 import Testing
@@ -14,11 +15,11 @@ import Testing
         let recorder = LogRecorder()
         let engine = try h.makeEngine(h.configuration(), logger: recorder.logger)
         try await h.start(engine).get()
-        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
         #expect(try await h.hitOurBid())
-        try await waitUntil("the fill is counted") { h.on { engine.fillLedger.fills.count } >= 1 }
+        try await pollUntil("the fill is counted") { h.on { engine.fillLedger.fills.count } >= 1 }
         h.on { engine.setKillSwitch(true, reason: "test") }
-        try await waitUntil("every order cancelled") { await h.simOpenOrders().isEmpty }
+        try await pollUntil("every order cancelled") { await h.simOpenOrders().isEmpty }
         try await h.shutdown(engine).get()
         let records = recorder.records
         #expect(records.count > 20)

@@ -14,9 +14,9 @@ import Testing
         var first: Engine? = try h.makeEngine(h.configuration())
         let started = await h.start(first!)
         #expect(throws: Never.self) { try started.get() }
-        try await waitUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("market maker quotes") { await h.simOpenOrders().count == 2 }
         #expect(try await h.hitOurBid())
-        try await waitUntil("the first engine counts the fill") { h.on { first!.fillLedger.fills.count } == 1 }
+        try await pollUntil("the first engine counts the fill") { h.on { first!.fillLedger.fills.count } == 1 }
         // Abrupt stop: feeds halted, engine dropped, nothing cancelled or flushed. A reply
         // still in flight keeps the engine (and its open journal) alive until it arrives; a
         // crashed process would be gone, so wait for that before the next engine opens it.
@@ -26,7 +26,7 @@ import Testing
             for f in h.orderFeeds { f.stop() }
             first = nil
         }
-        try await waitUntil("the dropped engine is gone") { h.on { dropped.engine == nil } }
+        try await pollUntil("the dropped engine is gone") { h.on { dropped.engine == nil } }
         // While nobody is running, the resting ask fills.
         let ours = await h.accountID(SimHarness.key), taker = await h.accountID(SimHarness.takerKey)
         try await h.core.withEngine { e in
@@ -49,7 +49,7 @@ import Testing
         #expect(throws: Never.self) { try restarted.get() }
         #expect(reconciledAtReady >= 2, "start-up and post-connect reconciliations before READY")
         #expect(fillsAtReady == 2)
-        try await waitUntil("the second engine has both fills, each once") {
+        try await pollUntil("the second engine has both fills, each once") {
             let venue = try await venueFills(h)
             return venue.count == 2 && engineFills(h, second) == venue
         }
@@ -96,13 +96,13 @@ import Testing
         let engine = try h.makeEngine(h.configuration())
         let started = await h.start(engine)
         #expect(throws: Never.self) { try started.get() }
-        try await waitUntil("market maker quotes despite faults", seconds: 40) { await h.simOpenOrders().count >= 2 }
+        try await pollUntil("market maker quotes despite faults", seconds: 40) { await h.simOpenOrders().count >= 2 }
         for move in 1...3 {
             _ = try await h.hitOurBid()
             try await h.makeMarket(bid: 49_990 + move * 10, ask: 50_010 + move * 10)
         }
         _ = try await h.core.setFaults(FaultConfig())
-        try await waitUntil("engine fills equal the venue's", seconds: 40) {
+        try await pollUntil("engine fills equal the venue's", seconds: 40) {
             let venue = try await venueFills(h)
             return !venue.isEmpty && engineFills(h, engine) == venue
         }

@@ -2,6 +2,7 @@ import CastorConfig
 import CastorCore
 import CastorEngine
 import CastorJournal
+import CastorTestSupport
 import Foundation
 import GeminiSim
 import Testing
@@ -40,7 +41,7 @@ import Testing
         let engine = try h.makeEngine(configuration)
         let started = await h.start(engine)
         #expect(throws: Never.self) { try started.get() }
-        try await waitUntil("the found order is cancelled and the others are closed") {
+        try await pollUntil("the found order is cancelled and the others are closed") {
             let live = await h.simOpenOrders()
             return live.isEmpty && h.on { engine.openOrderCount } == 0
         }
@@ -62,8 +63,8 @@ import Testing
         let engine = try h.makeEngine(configuration)
         let started = await h.start(engine)
         #expect(throws: Never.self) { try started.get() }
-        try await waitUntil("the market maker quotes with new intents") { await h.simOpenOrders().count >= 2 }
-        try await waitUntil("the restored intents are settled") {
+        try await pollUntil("the market maker quotes with new intents") { await h.simOpenOrders().count >= 2 }
+        try await pollUntil("the restored intents are settled") {
             h.on { !engine.openClientOrderIDs.contains(ids[0]) && !engine.openClientOrderIDs.contains(ids[2]) }
         }
         let byClient = await h.simOrdersByClientID()

@@ -95,7 +95,7 @@ import Testing
         let engine = try h.makeEngine(h.configuration(strategy: .plugin(path: "/none", name: RestingOrders.name), params: [:]),
                                       orderEventsReconnectMs: nil, logger: logger, strategies: [factory])
         try await h.start(engine).get()
-        try await waitUntil("the venue acknowledged every order") {
+        try await pollUntil("the venue acknowledged every order") {
             h.on { strategy.acknowledged.count } == orders.count
         }
         return engine

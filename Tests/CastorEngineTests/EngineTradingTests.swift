@@ -2,6 +2,7 @@ import CastorConfig
 import CastorCore
 import CastorStrategy
 import CastorEngine
+import CastorTestSupport
 import CastorTrading
 import GeminiProtocol
 import GeminiSim
@@ -24,10 +25,10 @@ func venueFills(_ h: SimHarness) async throws -> Set<String> {
         let started = await h.start(engine)
         #expect(throws: Never.self) { try started.get() }
         #expect(h.on { engine.strategyName } == "market-maker")
-        try await waitUntil("the market maker quotes both sides") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("the market maker quotes both sides") { await h.simOpenOrders().count == 2 }
         #expect(try await h.hitOurBid())
-        try await waitUntil("the engine counts the fill") { h.on { engine.fillLedger.fills.count } >= 1 }
-        try await waitUntil("engine fills equal the venue's") {
+        try await pollUntil("the engine counts the fill") { h.on { engine.fillLedger.fills.count } >= 1 }
+        try await pollUntil("engine fills equal the venue's") {
             let venue = try await venueFills(h)
             return !venue.isEmpty && engineFills(h, engine) == venue
         }
@@ -74,7 +75,7 @@ final class SymbolRecorder: Strategy, @unchecked Sendable {
                                       strategies: [factory])
         let started = await h.start(engine)
         #expect(throws: Never.self) { try started.get() }
-        try await waitUntil("the recorder's order is open and seen") { h.on { recorder?.openOrderSymbols.isEmpty == false } }
+        try await pollUntil("the recorder's order is open and seen") { h.on { recorder?.openOrderSymbols.isEmpty == false } }
         h.on {
             #expect(recorder?.parameters.symbols == ["BTCUSD"])
             #expect(recorder?.bookSymbols == ["BTCUSD"])
@@ -87,7 +88,7 @@ final class SymbolRecorder: Strategy, @unchecked Sendable {
         let mm = try h.makeEngine(h.configuration(params: [:]))
         let mmStarted = await h.start(mm)
         #expect(throws: Never.self) { try mmStarted.get() }
-        try await waitUntil("the default market maker quotes both sides") {
+        try await pollUntil("the default market maker quotes both sides") {
             await h.simOpenOrders().count == 2
         }
         _ = await h.shutdown(mm)
@@ -120,12 +121,12 @@ final class BookViewRecorder: Strategy, @unchecked Sendable {
                                       strategies: [factory])
         let started = await h.start(engine)
         #expect(throws: Never.self) { try started.get() }
-        try await waitUntil("the first book") { h.on { !recorder.kept.isEmpty } }
+        try await pollUntil("the first book") { h.on { !recorder.kept.isEmpty } }
         // The harness's market stands still: change it twice, one level at a time.
         try await h.makeMarket(bid: 49_995, ask: 50_005)
-        try await waitUntil("the second book") { h.on { Set(recorder.kept.map(\.rendered)).count >= 2 } }
+        try await pollUntil("the second book") { h.on { Set(recorder.kept.map(\.rendered)).count >= 2 } }
         try await h.makeMarket(bid: 49_980, ask: 50_020)
-        try await waitUntil("the third book") { h.on { Set(recorder.kept.map(\.rendered)).count >= 3 } }
+        try await pollUntil("the third book") { h.on { Set(recorder.kept.map(\.rendered)).count >= 3 } }
         _ = await h.shutdown(engine)
         h.on {
             #expect(recorder.mismatches == 0)

@@ -2,6 +2,7 @@ import CastorConfig
 import CastorCore
 import CastorEngine
 import CastorStrategy
+import CastorTestSupport
 import CastorTrading
 import GeminiProtocol
 import GeminiSim
@@ -75,17 +76,17 @@ final class StaticQuotes: Strategy, @unchecked Sendable {
 
         let a = try h.makeEngine(configA, realFeeds: true, key: keyA)
         try (await h.start(a)).get()
-        try await waitUntil("A quotes both sides") { await openOrderIDs(h, session: keyA).count == 2 }
+        try await pollUntil("A quotes both sides") { await openOrderIDs(h, session: keyA).count == 2 }
         // A fill of A's before B exists: B's start-up fill catch-up sees it in /v1/mytrades.
         #expect(try await h.hitOurBid())
-        try await waitUntil("A counts its fill") { h.on { a.fillLedger.fills.count } >= 1 }
+        try await pollUntil("A counts its fill") { h.on { a.fillLedger.fills.count } >= 1 }
         try await h.makeMarket(bid: 49_990, ask: 50_010)  // the fill took the maker's bid too
-        try await waitUntil("A quotes both sides again") { await settled(h, a, session: keyA, count: 2) }
+        try await pollUntil("A quotes both sides again") { await settled(h, a, session: keyA, count: 2) }
         let aQuotes = await openOrderIDs(h, session: keyA)
 
         let b = try h.makeEngine(configB, realFeeds: true, strategies: [staticQuotes], key: keyB)
         try (await h.start(b)).get()
-        try await waitUntil("B quotes both sides") { await settled(h, b, session: keyB, count: 2) }
+        try await pollUntil("B quotes both sides") { await settled(h, b, session: keyB, count: 2) }
         #expect(h.on { a.ownPrefix } != h.on { b.ownPrefix })
         // B's start-up reconciliation saw A's open orders and trades: it left them alone.
         #expect(await openOrderIDs(h, session: keyA) == aQuotes)
@@ -93,7 +94,7 @@ final class StaticQuotes: Strategy, @unchecked Sendable {
 
         // Both bids fill on the live feeds.
         try await hitBids(h, sessions: [keyA, keyB])
-        try await waitUntil("each engine's fills equal the venue's for its key") {
+        try await pollUntil("each engine's fills equal the venue's for its key") {
             let venueA = try await venueFills(h, session: keyA), venueB = try await venueFills(h, session: keyB)
             return !venueB.isEmpty && engineFills(h, a) == venueA && engineFills(h, b) == venueB
         }

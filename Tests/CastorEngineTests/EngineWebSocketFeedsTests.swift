@@ -12,9 +12,9 @@ import Testing
         defer { Task { await h.stop() } }
         let engine = try h.makeEngine(h.configuration(), realFeeds: true)
         try await h.start(engine).get()
-        try await waitUntil("the market maker quotes both sides") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("the market maker quotes both sides") { await h.simOpenOrders().count == 2 }
         #expect(try await h.hitOurBid())
-        try await waitUntil("engine fills equal the venue's") {
+        try await pollUntil("engine fills equal the venue's") {
             let venue = try await venueFills(h)
             return !venue.isEmpty && engineFills(h, engine) == venue
         }
@@ -28,17 +28,17 @@ import Testing
         defer { Task { await h.stop() } }
         let engine = try h.makeEngine(h.configuration(), realFeeds: true)
         try await h.start(engine).get()
-        try await waitUntil("the market maker quotes both sides") { await h.simOpenOrders().count == 2 }
+        try await pollUntil("the market maker quotes both sides") { await h.simOpenOrders().count == 2 }
         let before = h.on { engine.feedConnectCounts }
 
         // Cut both feeds; fill our bid while they are down.
         _ = try await h.core.setFaults(FaultConfig(dropWebSocketsNow: true))
         #expect(try await h.hitOurBid())
-        try await waitUntil("both feeds reconnected", seconds: 40) {
+        try await pollUntil("both feeds reconnected", seconds: 40) {
             let now = h.on { engine.feedConnectCounts }
             return now.marketData > before.marketData && now.orderEvents > before.orderEvents
         }
-        try await waitUntil("engine fills equal the venue's after the drop", seconds: 40) {
+        try await pollUntil("engine fills equal the venue's after the drop", seconds: 40) {
             let venue = try await venueFills(h)
             return !venue.isEmpty && engineFills(h, engine) == venue
         }
@@ -46,15 +46,15 @@ import Testing
         // Now a socket_sequence gap on the order-events feed: the engine must reconnect.
         let mid = h.on { engine.feedConnectCounts }
         _ = try await h.core.setFaults(FaultConfig(skipSocketSequenceEvery: 1))
-        try await waitUntil("order events reconnected after the gap", seconds: 40) {
+        try await pollUntil("order events reconnected after the gap", seconds: 40) {
             h.on { engine.feedConnectCounts }.orderEvents > mid.orderEvents
         }
         _ = try await h.core.setFaults(FaultConfig())
         // The first hit swept the maker's bids too; restore a two-sided market to quote around.
         try await h.makeMarket(bid: 49_990, ask: 50_010)
-        try await waitUntil("the market maker quotes again", seconds: 40) { await h.simOpenOrders().count == 2 }
+        try await pollUntil("the market maker quotes again", seconds: 40) { await h.simOpenOrders().count == 2 }
         #expect(try await h.hitOurBid())
-        try await waitUntil("engine fills equal the venue's after the gap", seconds: 40) {
+        try await pollUntil("engine fills equal the venue's after the gap", seconds: 40) {
             engineFills(h, engine) == (try await venueFills(h))
         }
         #expect(await h.simOrdersByClientID().values.allSatisfy { $0 == 1 })

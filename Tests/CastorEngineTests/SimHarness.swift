@@ -182,9 +182,3 @@ final class SimHarness: @unchecked Sendable {
 struct TimedOut: Error, CustomStringConvertible {
     let description: String
 }
-
-/// Polls `condition` until it holds or `seconds` pass (then throws naming `what`): the
-/// one polling helper, `CastorTestSupport.pollUntil`, at this suite's default deadline.
-func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
-    try await pollUntil(what, seconds: seconds, intervalMs: 20, condition)
-}

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Dispatch
 import Foundation
 import Glibc
@@ -11,12 +12,12 @@ import Testing
         { $0.append(contentsOf: Array("line \(i) ".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 90)) }
     }
 
-    @Test func linesArriveWholeAndInOrder() throws {
+    @Test func linesArriveWholeAndInOrder() async throws {
         let capture = PipeCapture()
         let writer = LogWriter(fd: capture.writeFD, mode: .background(capacityBytes: 1 << 20))
         for i in 0..<5_000 { writer.writeLine(line(i)) }
-        #expect(writer.flush())
-        let lines = capture.finishLines()
+        #expect(await offPool { writer.flush() })
+        let lines = await capture.finishLines()
         #expect(lines.count == 5_000)
         #expect(lines.enumerated().allSatisfy { $0.element.hasPrefix("line \($0.offset) ") })
         #expect(writer.droppedLines == 0)
@@ -26,7 +27,7 @@ import Testing
     /// Logging 20,000 lines must still return (in synchronous mode the writer would block
     /// forever in write(2)); what did not fit is counted, and once a reader drains the
     /// pipe, every line is either delivered or reported as dropped — exactly.
-    @Test func aStuckOutputDropsAndCountsInsteadOfBlocking() throws {
+    @Test func aStuckOutputDropsAndCountsInsteadOfBlocking() async throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let (readFD, writeFD) = (fds[0], fds[1])
@@ -45,9 +46,9 @@ import Testing
             }
             reader.signal()
         }
-        #expect(writer.flush(timeout: .seconds(20)))
+        #expect(await offPool { writer.flush(timeout: .seconds(20)) })
         close(writeFD)
-        #expect(reader.wait(timeout: .now() + 20) == .success)
+        #expect(await reader.wait(seconds: 20))
         close(readFD)
         let lines = received.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
         let delivered = lines.filter { $0.hasPrefix("line ") }

@@ -11,7 +11,7 @@ import Testing
         }
     }
 
-    @Test func oneObjectPerLineWithFixedFieldsAndFlattenedMetadata() throws {
+    @Test func oneObjectPerLineWithFixedFieldsAndFlattenedMetadata() async throws {
         let capture = PipeCapture()
         var log = logger(capture, LogLevelControl(.info))
         log[metadataKey: "instance"] = "main"
@@ -19,7 +19,7 @@ import Testing
             "symbol": "BTCUSD", "price": .stringConvertible("50000.25"), "count": .stringConvertible(3),
             "flags": ["maker", "post-only"], "book": ["bid": "1", "ask": "2"], "live": .stringConvertible(true),
         ])
-        let lines = capture.finishLines()
+        let lines = await capture.finishLines()
         #expect(lines.count == 1)
         let object = try #require(PipeCapture.json(lines[0]))
         #expect(object["level"] as? String == "info")
@@ -35,11 +35,11 @@ import Testing
         #expect(lines[0].hasPrefix(#"{"ts":""#))
     }
 
-    @Test func timestampIsUTCWithMicroseconds() throws {
+    @Test func timestampIsUTCWithMicroseconds() async throws {
         let capture = PipeCapture()
         let before = Date()
         logger(capture, LogLevelControl(.info)).info("tick")
-        let line = try #require(capture.finishLines().first)
+        let line = try #require(await capture.finishLines().first)
         let ts = try #require(PipeCapture.json(line)?["ts"] as? String)
         #expect(ts.count == 27)
         #expect(ts.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"#, options: .regularExpression) != nil)
@@ -49,11 +49,11 @@ import Testing
         #expect(abs(parsed.timeIntervalSince(before)) < 5)
     }
 
-    @Test func escapesControlCharactersQuotesAndInvalidUTF8() throws {
+    @Test func escapesControlCharactersQuotesAndInvalidUTF8() async throws {
         let capture = PipeCapture()
         let invalid = String(decoding: [0x41, 0xFF, 0xFE, 0x42], as: UTF8.self)
         logger(capture, LogLevelControl(.info)).info("line1\nline2\t\"q\" \\ \u{01}\u{7F}", metadata: ["raw": "\(invalid)"])
-        let bytes = try #require(capture.finishBytes())
+        let bytes = try #require(await capture.finishBytes())
         #expect(bytes.filter { $0 == 0x0A }.count == 1)
         #expect(!bytes.dropLast().contains { $0 < 0x20 || $0 == 0x7F })
         let line = String(decoding: bytes.dropLast(), as: UTF8.self)
@@ -63,7 +63,7 @@ import Testing
         #expect(object["raw"] as? String == "A\u{FFFD}\u{FFFD}B")
     }
 
-    @Test func secretsAreRedactedAtEveryLevel() throws {
+    @Test func secretsAreRedactedAtEveryLevel() async throws {
         let capture = PipeCapture()
         let log = logger(capture, LogLevelControl(.trace))
         let secretKeys = ["secret", "api_secret", "apiSecret", "X-GEMINI-SIGNATURE", "payload", "password",
@@ -74,7 +74,7 @@ import Testing
         metadata["key"] = "account-abc"
         log.trace("signing", metadata: metadata)
         log.critical("signing", metadata: metadata)
-        let lines = capture.finishLines()
+        let lines = await capture.finishLines()
         #expect(lines.count == 2)
         for line in lines {
             #expect(!line.contains("hunter2"))
@@ -85,10 +85,10 @@ import Testing
         }
     }
 
-    @Test func reservedKeysDoNotOverwriteFixedFields() throws {
+    @Test func reservedKeysDoNotOverwriteFixedFields() async throws {
         let capture = PipeCapture()
         logger(capture, LogLevelControl(.info)).info("real", metadata: ["msg": "fake", "level": "fake"])
-        let object = try #require(PipeCapture.json(capture.finishLines()[0]))
+        let object = try #require(PipeCapture.json(await capture.finishLines()[0]))
         #expect(object["msg"] as? String == "real")
         #expect(object["meta.msg"] as? String == "fake")
         #expect(object["level"] as? String == "info")
@@ -96,13 +96,13 @@ import Testing
 
     /// The engine labels its lines with `component` metadata: it must come out as the one
     /// `component` field, not as `meta.component` next to the logger label.
-    @Test func componentMetadataOverridesTheLabelOnce() throws {
+    @Test func componentMetadataOverridesTheLabelOnce() async throws {
         let capture = PipeCapture()
         var log = logger(capture, LogLevelControl(.info))
         log[metadataKey: "component"] = "orders"
         log.info("placed")
         log.info("per call", metadata: ["component": "risk"])
-        let lines = capture.finishLines()
+        let lines = await capture.finishLines()
         let first = try #require(PipeCapture.json(lines[0]))
         #expect(first["component"] as? String == "orders")
         #expect(first["meta.component"] == nil)
@@ -110,7 +110,7 @@ import Testing
         #expect(try #require(PipeCapture.json(lines[1]))["component"] as? String == "risk")
     }
 
-    @Test func levelChangesAtRunTimeForExistingLoggers() {
+    @Test func levelChangesAtRunTimeForExistingLoggers() async {
         let capture = PipeCapture()
         let control = LogLevelControl(.info)
         let log = logger(capture, control)
@@ -120,18 +120,18 @@ import Testing
         control.set(.error)
         log.warning("hidden too")
         log.error("shown too")
-        let messages = capture.finishLines().compactMap { PipeCapture.json($0)?["msg"] as? String }
+        let messages = await capture.finishLines().compactMap { PipeCapture.json($0)?["msg"] as? String }
         #expect(messages == ["shown", "shown too"])
     }
 
-    @Test func concurrentLongLinesNeverInterleave() {
+    @Test func concurrentLongLinesNeverInterleave() async {
         let capture = PipeCapture()
         let log = logger(capture, LogLevelControl(.info))
         let filler = String(repeating: "x", count: 10_000) // larger than PIPE_BUF
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             for i in 0..<50 { log.info("\(filler)", metadata: ["thread": "\(thread)", "i": "\(i)"]) }
         }
-        let lines = capture.finishLines()
+        let lines = await capture.finishLines()
         #expect(lines.count == 400)
         let parsed = lines.compactMap(PipeCapture.json)
         #expect(parsed.count == 400)

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Dispatch
 import Foundation
 import Glibc
@@ -27,17 +28,18 @@ final class PipeCapture: @unchecked Sendable {
         }
     }
 
-    /// Closes the write end and returns the raw bytes (nil if the reader missed the deadline).
-    func finishBytes() -> [UInt8]? {
+    /// Closes the write end and returns the raw bytes (nil if the reader missed the
+    /// deadline). The wait holds no cooperative-pool thread (`OffPool`).
+    func finishBytes() async -> [UInt8]? {
         close(writeFD)
-        guard done.wait(timeout: .now() + .seconds(10)) == .success else { return nil }
+        guard await done.wait(seconds: 10) else { return nil }
         close(readFD)
         return captured
     }
 
     /// The captured output split into lines (without the trailing newline).
-    func finishLines() -> [String] {
-        guard let bytes = finishBytes() else { return ["<reader timed out>"] }
+    func finishLines() async -> [String] {
+        guard let bytes = await finishBytes() else { return ["<reader timed out>"] }
         return bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .dropLast().map { String(decoding: $0, as: UTF8.self) }
     }

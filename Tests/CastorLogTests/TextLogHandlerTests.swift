@@ -4,14 +4,14 @@ import Testing
 @testable import CastorLog
 
 @Suite struct TextLogHandlerTests {
-    @Test func terminalLineLayout() throws {
+    @Test func terminalLineLayout() async throws {
         let capture = PipeCapture()
         let log = Logger(label: "engine") {
             TextLogHandler(label: $0, writer: LogWriter(fd: capture.writeFD), levelControl: LogLevelControl(.info))
         }
         log.info("order accepted", metadata: ["symbol": "BTCUSD", "note": "two words", "api_secret": "hunter2"])
         log.warning("multi\nline")
-        let lines = capture.finishLines()
+        let lines = await capture.finishLines()
         #expect(lines.count == 2)
         let pattern = #"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} INFO  engine: order accepted api_secret="<redacted>" note="two words" symbol=BTCUSD$"#
         #expect(lines[0].range(of: pattern, options: .regularExpression) != nil, "\(lines[0])")

@@ -1,10 +1,11 @@
+import CastorTestSupport
 import Dispatch
 import Glibc
 import Testing
 @testable import CastorSystemd
 
 @Suite struct SignalSourceTests {
-    @Test func deliversARaisedSignalToTheHandlerQueue() throws {
+    @Test func deliversARaisedSignalToTheHandlerQueue() async throws {
         // Block in this thread; libdispatch's forwarding handler fixes up any other thread
         // that still has SIGUSR1 unblocked once the source is registered.
         SignalHandling.blockSignals([.user1])
@@ -17,10 +18,10 @@ import Testing
         }
         source.activate(registered: { registered.signal() })
         source.activate() // a second activation is harmless
-        #expect(registered.wait(timeout: .now() + .seconds(5)) == .success, "source never registered")
+        #expect(await registered.wait(seconds: 5), "source never registered")
 
         kill(getpid(), SIGUSR1)
-        #expect(fired.wait(timeout: .now() + .seconds(5)) == .success, "handler not called within 5 s")
+        #expect(await fired.wait(seconds: 5), "handler not called within 5 s")
         source.cancel()
     }
 

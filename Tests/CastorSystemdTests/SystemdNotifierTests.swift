@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Glibc
 import Testing
 @testable import CastorSystemd
@@ -23,14 +24,18 @@ final class NotifySocket {
         #expect(rc == 0, "bind: errno \(errno)")
     }
 
-    /// Receives one datagram, waiting at most `timeoutMilliseconds`.
-    func receive(timeoutMilliseconds: Int32 = 2_000) -> String? {
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&pfd, 1, timeoutMilliseconds) == 1 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        guard n >= 0 else { return nil }
-        return String(decoding: buffer[0..<n], as: UTF8.self)
+    /// Receives one datagram, waiting at most `timeoutMilliseconds`; the `poll(2)` runs
+    /// off the cooperative pool (`offPool`).
+    func receive(timeoutMilliseconds: Int32 = 2_000) async -> String? {
+        let fd = fd
+        return await offPool { () -> String? in
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, timeoutMilliseconds) == 1 else { return nil }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n >= 0 else { return nil }
+            return String(decoding: buffer[0..<n], as: UTF8.self)
+        }
     }
 
     deinit {
@@ -41,31 +46,31 @@ final class NotifySocket {
 }
 
 @Suite struct SystemdNotifierTests {
-    @Test func sendsExactlyTheProtocolMessages() throws {
+    @Test func sendsExactlyTheProtocolMessages() async throws {
         let socket = try NotifySocket()
         let notifier = SystemdNotifier(socketPath: socket.path)
         #expect(notifier.isEnabled)
 
         try notifier.ready()
-        #expect(socket.receive() == "READY=1")
+        #expect(await socket.receive() == "READY=1")
         try notifier.stopping()
-        #expect(socket.receive() == "STOPPING=1")
+        #expect(await socket.receive() == "STOPPING=1")
         try notifier.watchdog()
-        #expect(socket.receive() == "WATCHDOG=1")
+        #expect(await socket.receive() == "WATCHDOG=1")
         try notifier.status("trading BTCUSD\nsecond line")
-        #expect(socket.receive() == "STATUS=trading BTCUSD second line")
+        #expect(await socket.receive() == "STATUS=trading BTCUSD second line")
         try notifier.ready(status: "reloaded")
-        #expect(socket.receive() == "READY=1\nSTATUS=reloaded")
-        #expect(socket.receive(timeoutMilliseconds: 0) == nil)
+        #expect(await socket.receive() == "READY=1\nSTATUS=reloaded")
+        #expect(await socket.receive(timeoutMilliseconds: 0) == nil)
     }
 
-    @Test func reloadingCarriesTheMonotonicClock() throws {
+    @Test func reloadingCarriesTheMonotonicClock() async throws {
         let socket = try NotifySocket()
         let notifier = SystemdNotifier(socketPath: socket.path)
         let before = SystemdNotifier.monotonicMicroseconds()
         try notifier.reloading()
         let after = SystemdNotifier.monotonicMicroseconds()
-        let message = try #require(socket.receive())
+        let message = try #require(await socket.receive())
         let lines = message.split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.first == "RELOADING=1")
@@ -73,11 +78,11 @@ final class NotifySocket {
         #expect(before <= usec && usec <= after)
     }
 
-    @Test func abstractSocketNames() throws {
+    @Test func abstractSocketNames() async throws {
         let socket = try NotifySocket(abstract: true)
         let notifier = SystemdNotifier(socketPath: socket.path)
         try notifier.ready()
-        #expect(socket.receive() == "READY=1")
+        #expect(await socket.receive() == "READY=1")
     }
 
     @Test func disabledWithoutSocket() throws {

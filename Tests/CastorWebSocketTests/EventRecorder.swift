@@ -1,3 +1,4 @@
+import CastorTestSupport
 import CastorWebSocket
 import Foundation
 
@@ -28,11 +29,10 @@ enum RecordedEvent: Equatable {
     }
 }
 
-/// Collects a client's events and lets tests wait for them with a deadline.
+/// Collects a client's events and lets tests await them with a deadline.
 final class EventRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [RecordedEvent] = []
-    private let arrived = DispatchSemaphore(value: 0)
 
     var handler: @Sendable (WebSocketEvent) -> Void {
         { [self] event in
@@ -40,7 +40,6 @@ final class EventRecorder: @unchecked Sendable {
             lock.lock()
             events.append(copy)
             lock.unlock()
-            arrived.signal()
         }
     }
 
@@ -50,14 +49,11 @@ final class EventRecorder: @unchecked Sendable {
         return events
     }
 
-    /// The first recorded event matching `predicate`, waiting up to `timeout` seconds.
-    func wait(timeout: Double = 10, for predicate: (RecordedEvent) -> Bool) -> RecordedEvent? {
-        let deadline = DispatchTime.now() + timeout
-        while true {
-            if let found = all.first(where: predicate) { return found }
-            if arrived.wait(timeout: deadline) == .timedOut { return nil }
-        }
+    /// The first recorded event matching `predicate`, polling up to `timeout` seconds
+    /// (`CastorTestSupport.pollFor`: no cooperative-pool thread is held meanwhile).
+    func wait(timeout: Double = 10, for predicate: (RecordedEvent) -> Bool) async -> RecordedEvent? {
+        try? await pollFor("a matching WebSocket event", seconds: timeout, intervalMs: 2) { all.first(where: predicate) }
     }
 
-    func waitForTerminal(timeout: Double = 10) -> RecordedEvent? { wait(timeout: timeout) { $0.isTerminal } }
+    func waitForTerminal(timeout: Double = 10) async -> RecordedEvent? { await wait(timeout: timeout) { $0.isTerminal } }
 }

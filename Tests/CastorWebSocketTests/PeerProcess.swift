@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Foundation
 import Testing
 
@@ -18,11 +19,10 @@ final class PeerProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     private var partial: [UInt8] = []
-    private let lineArrived = DispatchSemaphore(value: 0)
     private(set) var port = 0
 
     /// Starts the peer in `mode` and waits (with a deadline) for it to report its port.
-    init(mode: String, extraArguments: [String] = []) throws {
+    init(mode: String, extraArguments: [String] = []) async throws {
         ignoreSIGPIPE
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.script, mode] + extraArguments
@@ -36,7 +36,7 @@ final class PeerProcess: @unchecked Sendable {
         } catch {
             throw StartFailure(description: "cannot start python3 (install python3 and `pip install websockets`): \(error)")
         }
-        guard let first = waitForLine(prefix: "", timeout: 15) else {
+        guard let first = await waitForLine(prefix: "", timeout: 15) else {
             terminate()
             throw StartFailure(description: "python peer did not start within 15 s (is `websockets` installed?)")
         }
@@ -60,29 +60,24 @@ final class PeerProcess: @unchecked Sendable {
         if data.isEmpty { return }
         lock.lock()
         partial.append(contentsOf: data)
-        var newLines = 0
         while let nl = partial.firstIndex(of: 0x0A) {
             lines.append(String(decoding: partial[..<nl], as: UTF8.self))
             partial.removeSubrange(...nl)
-            newLines += 1
         }
         lock.unlock()
-        for _ in 0..<newLines { lineArrived.signal() }
     }
 
-    /// Removes and returns the first line starting with `prefix`, waiting up to `timeout`.
-    func waitForLine(prefix: String, timeout: Double = 10) -> String? {
-        let deadline = DispatchTime.now() + timeout
-        while true {
-            lock.lock()
-            if let i = lines.firstIndex(where: { $0.hasPrefix(prefix) }) {
-                let line = lines.remove(at: i)
-                lock.unlock()
-                return line
-            }
-            lock.unlock()
-            if lineArrived.wait(timeout: deadline) == .timedOut { return nil }
-        }
+    /// Removes and returns the first line starting with `prefix`, polling up to `timeout`
+    /// seconds (`CastorTestSupport.pollFor`: no cooperative-pool thread is held meanwhile).
+    func waitForLine(prefix: String, timeout: Double = 10) async -> String? {
+        try? await pollFor("a peer line starting with \"\(prefix)\"", seconds: timeout, intervalMs: 2) { takeLine(prefix: prefix) }
+    }
+
+    private func takeLine(prefix: String) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let i = lines.firstIndex(where: { $0.hasPrefix(prefix) }) else { return nil }
+        return lines.remove(at: i)
     }
 }
 

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Foundation
 
 /// A throwaway CA plus two server certificates made with the `openssl` CLI at test time:
@@ -12,7 +13,13 @@ struct TestCertificates: Sendable {
 
     struct GenerationFailed: Error, CustomStringConvertible { let description: String }
 
-    static let shared: Result<TestCertificates, GenerationFailed> = {
+    /// Made once per process, by the first test that asks (the `openssl` run is awaited,
+    /// holding no cooperative-pool thread).
+    private static let made = Task { await generate() }
+
+    static func shared() async -> Result<TestCertificates, GenerationFailed> { await made.value }
+
+    private static func generate() async -> Result<TestCertificates, GenerationFailed> {
         let dir = NSTemporaryDirectory() + "castor-tls-\(getpid())"
         let script = """
         set -e
@@ -27,16 +34,13 @@ struct TestCertificates: Sendable {
           openssl x509 -req -in $name.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $name.pem -days 2 -extfile $name.ext
         done
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return .failure(GenerationFailed(description: "cannot run /bin/sh: \(error)")) }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            return .failure(GenerationFailed(description: "openssl CLI failed (status \(process.terminationStatus)); install openssl"))
+        let outcome: ProcessOutcome
+        do { outcome = try await runToExit("/bin/sh", ["-c", script], seconds: 60) } catch {
+            return .failure(GenerationFailed(description: "cannot run /bin/sh: \(error)"))
+        }
+        guard outcome.status == 0 else {
+            return .failure(GenerationFailed(description: "openssl CLI failed (status \(outcome.status)); install openssl: \(outcome.output)"))
         }
         return .success(TestCertificates(directory: dir))
-    }()
+    }
 }

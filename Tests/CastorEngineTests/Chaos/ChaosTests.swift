@@ -96,7 +96,7 @@ import Testing
         let factory = ClosureStrategyFactory(name: ChurnStrategy.name) { _ in ChurnStrategy(control: control) }
         let engine = try h.makeEngine(configuration(h), strategies: [factory])
         try await h.start(engine).get()
-        try await waitUntil("the strategy has orders resting on the venue", seconds: 30) {
+        try await pollUntil("the strategy has orders resting on the venue", seconds: 30) {
             await !h.venueOpenOrders().isEmpty
         }
 
@@ -142,7 +142,7 @@ import Testing
 
         // Every ambiguous placement resolved and every fill delivered: engine == ledger.
         // (Up to the 60 s maintenance halt plus a reconciliation.)
-        try await waitUntil("the engine's fills equal the venue ledger's", seconds: 100) {
+        try await pollUntil("the engine's fills equal the venue ledger's", seconds: 100) {
             let venue = try await h.venueFills()
             return !venue.isEmpty && h.engineFills(engine) == venue
         }

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import CastorWebSocket
 import Foundation
 import GeminiProtocol
@@ -14,7 +15,7 @@ import Testing
         #expect(try await sim.send(.POST, "/sim/faults", body: #"{"dropWebSocketsNow": true}"#).status == 200)
         #expect(try await orders.waitEnd() == .closed(code: 1011, reason: "simulated connection drop"))
         #expect(try await market.waitEnd() == .closed(code: 1011, reason: "simulated connection drop"))
-        try await WSProbe.until("connections forgotten", seconds: 10) { sim.server.feeds.connectionCount == 0 }
+        try await pollUntil("connections forgotten", seconds: 10, intervalMs: 2) { sim.server.feeds.connectionCount == 0 }
         // A fresh connection starts over at socket_sequence 0.
         let again = try WSProbe.orderEvents(sim)
         try await again.waitOpen()
@@ -55,7 +56,7 @@ import Testing
         #expect(try await sim.send(.POST, "/sim/faults", body: #"{"dropWebSocketsEveryMs": 3000}"#).status == 200)
         let ws = try WSProbe.marketData(sim)
         try await ws.waitOpen()
-        try await SimHarness.eventually("drop timer armed") { sim.clock.pendingDeadlines.contains(appliedAt + 3_000) }
+        try await pollUntil("drop timer armed", seconds: 10, intervalMs: 1) { sim.clock.pendingDeadlines.contains(appliedAt + 3_000) }
         sim.clock.advance(byMilliseconds: 2_999)
         try await Task.sleep(for: .milliseconds(50))
         #expect(ws.isOpen)
@@ -97,11 +98,11 @@ import Testing
         #expect(try await sim.send(.POST, "/sim/faults", body: #"{"stopHeartbeats": true}"#).status == 200)
         for period in 1...3 {
             let due = openedAt + Int64(period) * 5_000
-            try await SimHarness.eventually("heartbeat timer at \(due)") { sim.clock.pendingDeadlines.contains(due) }
+            try await pollUntil("heartbeat timer at \(due)", seconds: 10, intervalMs: 1) { sim.clock.pendingDeadlines.contains(due) }
             sim.clock.advance(byMilliseconds: 5_000)
         }
         // The timer has passed three due times (it now waits for the fourth): none was sent.
-        try await SimHarness.eventually("timer past the stopped beats") { sim.clock.pendingDeadlines.contains(openedAt + 20_000) }
+        try await pollUntil("timer past the stopped beats", seconds: 10, intervalMs: 1) { sim.clock.pendingDeadlines.contains(openedAt + 20_000) }
         #expect(ws.messages.count == 1)
         #expect(ws.isOpen)
         #expect(try await sim.send(.POST, "/sim/faults", body: "{}").status == 200)

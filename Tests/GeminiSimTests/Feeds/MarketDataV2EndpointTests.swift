@@ -1,4 +1,5 @@
 import CastorCore
+import CastorTestSupport
 import Foundation
 import GeminiProtocol
 import Testing
@@ -88,7 +89,7 @@ func subscribe(_ symbols: [String], kind: String = "subscribe", name: String = "
         // Step the market a number of times and trade against it from REST.
         for step in 0..<12 {
             let now = sim.clock.nowMilliseconds()
-            try await SimHarness.eventually("market loop asleep") { sim.clock.pendingDeadlines.contains(now + 250) }
+            try await pollUntil("market loop asleep", seconds: 10, intervalMs: 1) { sim.clock.pendingDeadlines.contains(now + 250) }
             sim.clock.advance(byMilliseconds: 250)
             if step % 4 == 1 {
                 let ask = try #require(try await sim.get("/v1/pubticker/BTCUSD").json?["ask"]?.stringValue)
@@ -96,11 +97,11 @@ func subscribe(_ symbols: [String], kind: String = "subscribe", name: String = "
             }
         }
         let now = sim.clock.nowMilliseconds()
-        try await SimHarness.eventually("market loop asleep") { sim.clock.pendingDeadlines.contains(now + 250) }
+        try await pollUntil("market loop asleep", seconds: 10, intervalMs: 1) { sim.clock.pendingDeadlines.contains(now + 250) }
         for symbol in ["BTCUSD", "ETHUSD"] {
             let expected = try await restLevels(sim, symbol)
             #expect(!expected.isEmpty)
-            try await WSProbe.until("\(symbol) book rebuilt", seconds: 10) {
+            try await pollUntil("\(symbol) book rebuilt", seconds: 10, intervalMs: 2) {
                 let (book, table) = try rebuild(ws.messages)
                 return book.levels(symbol, in: table) == expected
             }
@@ -154,7 +155,7 @@ func subscribe(_ symbols: [String], kind: String = "subscribe", name: String = "
         _ = try await ws.waitMessages(5)
         ws.send(subscribe(["BTCUSD"], kind: "unsubscribe"))
         // Unsubscribe has no reply; an ETH change after a BTC change proves the BTC one was not sent.
-        try await SimHarness.eventually("unsubscribed") {
+        try await pollUntil("unsubscribed", seconds: 10, intervalMs: 1) {
             _ = try await sim.placeOrder(side: "buy", amount: "0.1", price: "100.00")
             _ = try await sim.placeOrder(symbol: "ethusd", side: "buy", amount: "1", price: "10.00")
             return ws.messages.dropFirst(5).contains { $0.contains("ETHUSD") }
@@ -171,7 +172,7 @@ func subscribe(_ symbols: [String], kind: String = "subscribe", name: String = "
         let openedAt = sim.clock.nowMilliseconds()
         let ws = try WSProbe.marketData(sim)
         try await ws.waitOpen()
-        try await SimHarness.eventually("heartbeat timer armed") { sim.clock.pendingDeadlines.contains(openedAt + 5_000) }
+        try await pollUntil("heartbeat timer armed", seconds: 10, intervalMs: 1) { sim.clock.pendingDeadlines.contains(openedAt + 5_000) }
         sim.clock.advance(byMilliseconds: 5_000)
         let beat = try await ws.waitMessages(1)
         #expect(beat[0] == #"{"type":"heartbeat","timestamp":\#(openedAt + 5_000)}"#)

@@ -1,4 +1,5 @@
 import CastorCore
+import CastorTestSupport
 import CastorWebSocket
 import Foundation
 import GeminiProtocol
@@ -73,7 +74,7 @@ struct SequenceMissing: Error { let text: String }
         #expect(cancel.first?.cancelCommandID != nil)
 
         // Heartbeats every 5 s of the injected clock share the socket_sequence counter.
-        try await SimHarness.eventually("heartbeat timer armed") { sim.clock.pendingDeadlines.contains(openedAt + 5_000) }
+        try await pollUntil("heartbeat timer armed", seconds: 10, intervalMs: 1) { sim.clock.pendingDeadlines.contains(openedAt + 5_000) }
         sim.clock.advance(byMilliseconds: 5_000)
         all = try await ws.waitMessages(5)
         guard case .heartbeat(let beat) = try orderMessage(all[4]) else {

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import CastorWebSocket
 import Foundation
 import GeminiProtocol
@@ -83,7 +84,7 @@ final class WSProbe: Sendable {
 
     /// Waits until the connection is open.
     func waitOpen(seconds: Double = 10) async throws {
-        try await Self.until("WebSocket open", seconds: seconds) {
+        try await pollUntil("WebSocket open", seconds: seconds, intervalMs: 2) {
             let s = recorder.state.withLock { ($0.opened, $0.end) }
             if let end = s.1 { throw ProbeError.ended(end) }
             return s.0
@@ -93,7 +94,7 @@ final class WSProbe: Sendable {
     /// Waits until at least `count` messages arrived and returns them all.
     @discardableResult
     func waitMessages(_ count: Int, seconds: Double = 10) async throws -> [String] {
-        try await Self.until("\(count) messages", seconds: seconds) { recorder.state.withLock { $0.messages.count >= count } }
+        try await pollUntil("\(count) messages", seconds: seconds, intervalMs: 2) { recorder.state.withLock { $0.messages.count >= count } }
         return messages
     }
 
@@ -101,7 +102,7 @@ final class WSProbe: Sendable {
     @discardableResult
     func waitFor(after: Int = 0, seconds: Double = 10, _ what: String, _ match: @escaping (String) -> Bool) async throws -> String {
         var found: String?
-        try await Self.until(what, seconds: seconds) {
+        try await pollUntil(what, seconds: seconds, intervalMs: 2) {
             found = recorder.state.withLock { $0.messages.dropFirst(after).first(where: match) }
             return found != nil
         }
@@ -110,19 +111,9 @@ final class WSProbe: Sendable {
 
     /// Waits for the connection to end.
     func waitEnd(seconds: Double = 10) async throws -> End {
-        try await Self.until("connection end", seconds: seconds) { end != nil }
+        try await pollUntil("connection end", seconds: seconds, intervalMs: 2) { end != nil }
         return end!
     }
 
-    static func until(_ what: String, seconds: Double, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        if try await condition() { return }
-        throw ProbeError.timedOut(what)
-    }
-
-    enum ProbeError: Error { case timedOut(String), ended(End) }
+    enum ProbeError: Error { case ended(End) }
 }

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Testing
 @testable import GeminiSim
 
@@ -80,7 +81,7 @@ import Testing
         let sim = try await SimHarness(config: SimHarness.standardConfig(faults: FaultConfig(responseDelayMs: 2_000)))
         let pending = Task { try await sim.get("/v1/symbols") }
         let due = sim.clock.nowMilliseconds() + 2_000
-        try await SimHarness.eventually("response held on the clock") { sim.clock.pendingDeadlines.contains(due) }
+        try await pollUntil("response held on the clock", seconds: 10, intervalMs: 1) { sim.clock.pendingDeadlines.contains(due) }
         sim.clock.advance(byMilliseconds: 1_999)
         #expect(sim.clock.pendingDeadlines.contains(due))
         sim.clock.advance(byMilliseconds: 1)

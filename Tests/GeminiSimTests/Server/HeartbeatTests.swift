@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Testing
 @testable import GeminiSim
 
@@ -14,7 +15,7 @@ import Testing
         #expect(await sim.server.core.expireHeartbeats().isEmpty)
         // Then 30 s of silence: the background sweeper cancels that session's orders only.
         sim.clock.advance(byMilliseconds: 10_001)
-        try await SimHarness.eventually("heartbeat session cancelled") {
+        try await pollUntil("heartbeat session cancelled", seconds: 10, intervalMs: 1) {
             let reply = try await sim.privatePost("/v1/order/status", fields: [("order_id", .integer(Int64(hb)!))])
             return reply.json?["is_cancelled"] == .bool(true)
         }

@@ -1,3 +1,4 @@
+import CastorTestSupport
 import Testing
 @testable import GeminiSim
 
@@ -34,7 +35,7 @@ import Testing
         for _ in 0..<10 { #expect(try await call().status == 200) }
         let queued = (0..<5).map { _ in Task { try await call() } }
         let now = sim.clock.nowMilliseconds()
-        try await SimHarness.eventually("5 requests queued on the clock") {
+        try await pollUntil("5 requests queued on the clock", seconds: 10, intervalMs: 1) {
             sim.clock.pendingDeadlines.filter { $0 > now && $0 <= now + 500 }.count == 5
         }
         let refused = try await call()

@@ -149,15 +149,6 @@ final class SimHarness: Sendable {
         return try await privatePost("/v1/order/new", key: key, fields: fields)
     }
 
-    /// Waits (bounded) until `condition` holds, yielding between checks; no wall-clock sleeps.
-    static func eventually(_ what: String, within attempts: Int = 20_000, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<attempts {
-            if try await condition() { return }
-            await Task.yield()
-        }
-        throw HarnessError.timedOut(what)
-    }
-
     enum HarnessError: Error { case timedOut(String) }
 }
 
