@@ -258,7 +258,7 @@ public final class EngineHost: ManagedEngine, @unchecked Sendable {
         engine = nil
         stage = .startingPrevious
         logger.error("reload: the engine for the new configuration did not start: \(failure.message); starting the previous configuration again (\(previous.summary))",
-                     metadata: ["event": "reload.engine_failed", "reason": "\(failure.message)"])
+                     metadata: ["event": "reload.engine_failed", "reason": "engine_start_failed", "detail": "\(failure.message)"])
         retire(failed) { [self] in
             if isShuttingDown { return interrupted(completion) }
             launch(previous, timeout: startTimeout) { [self] result in

@@ -223,12 +223,14 @@ public final class ReloadController: @unchecked Sendable {
                 finish(.refused(reason: reason))
             case .restoredPrevious(let reason):
                 logger.error("reload refused: the engine for the new configuration did not start (\(reason)); the previous configuration runs again in a new engine",
-                             metadata: ["event": "reload.refused", "changes": Self.list(changes), "reason": "\(reason)"])
+                             metadata: ["event": "reload.refused", "changes": Self.list(changes), "reason": "new_engine_did_not_start",
+                                        "detail": "\(reason)"])
                 readyAgain()
                 finish(.rolledBack(reason: reason))
             case .failed(let reason):
                 logger.critical("reload failed: neither the new nor the previous configuration started, no engine runs: \(reason)",
-                                metadata: ["event": "reload.failed", "changes": Self.list(changes), "reason": "\(reason)"])
+                                metadata: ["event": "reload.failed", "changes": Self.list(changes), "reason": "no_engine_started",
+                                           "detail": "\(reason)"])
                 finish(.failed(reason: reason))
             case .interrupted:
                 logger.notice("reload interrupted by shutdown", metadata: ["event": "reload.interrupted"])
