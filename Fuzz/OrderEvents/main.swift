@@ -49,10 +49,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             tracker = OrderEventsSequenceTracker()
             continue
         case .deliver(let completed):
-            for event in completed ?? [] { _ = manager.handle(event: OrderReport(gemini: event), now: now) }
+            for event in completed ?? [] { if let r = OrderReport(gemini: event) { _ = manager.handle(event: r, now: now) } }
         }
         if case .events(let events) = message {
-            for event in events { _ = manager.handle(event: OrderReport(gemini: event), now: now) }
+            for event in events { if let r = OrderReport(gemini: event) { _ = manager.handle(event: r, now: now) } }
         }
         let exposure = manager.exposure(Symbol("BTCUSD"))
         if exposure.openOrders < 0 || exposure.openBuy.isNegative || exposure.openSell.isNegative {

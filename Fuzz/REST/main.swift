@@ -37,16 +37,17 @@ let otherID = ClientOrderID("cx-fz01-000000000002")!
 /// Reconciles what the exchange reported against two local orders, then records the
 /// planned fills in a ledger, as the engine does at reconnect.
 func reconcile(open wireOpen: [OrderStatus], trades wireTrades: [MyTrade], statuses wireStatuses: [OrderStatus], body: Data) {
-    let open = wireOpen.map(OrderSnapshot.init(gemini:))
-    let trades = wireTrades.map(TradeReport.init(gemini:))
-    let statuses = wireStatuses.map(OrderSnapshot.init(gemini:))
+    // The venue layer refuses a whole answer with an unreadable order id; the rest goes on.
+    let open = wireOpen.compactMap(OrderSnapshot.init(gemini:))
+    let trades = wireTrades.compactMap(TradeReport.init(gemini:))
+    let statuses = wireStatuses.compactMap(OrderSnapshot.init(gemini:))
     let local = [
         LocalOrderView(clientOrderID: ourID, orderID: open.first?.orderID, symbol: Symbol("BTCUSD"), phase: .booked),
         LocalOrderView(clientOrderID: otherID, orderID: nil, symbol: Symbol("BTCUSD"), phase: .uncertain),
     ]
     var bySymbol: [Symbol: [TradeReport]] = [:]
     for t in trades { bySymbol[t.symbol ?? Symbol("BTCUSD"), default: []].append(t) }
-    var statusByOrderID: [String: OrderSnapshot] = [:]
+    var statusByOrderID: [VenueOrderID: OrderSnapshot] = [:]
     for s in statuses { statusByOrderID[s.orderID] = s }
     let input = ReconciliationInput(local: local, exchangeOpen: open.map { .status($0) }, myTrades: bySymbol,
                                     statusByOrderID: statusByOrderID, ourPrefix: "cx",

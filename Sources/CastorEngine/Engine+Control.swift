@@ -236,7 +236,7 @@ extension Engine {
         for o in missing {
             let l = o.lifecycle
             log("orders").critical("shutdown: order executed more than its journaled fills; the next start's reconciliation must fetch them from the exchange", metadata: ["event": "orders.shutdown_fills_missing", 
-                "symbol": "\(l.symbol)", "client_order_id": "\(l.clientOrderID)", "order_id": "\(l.orderID ?? "")",
+                "symbol": "\(l.symbol)", "client_order_id": "\(l.clientOrderID)", "order_id": "\(l.orderID?.description ?? "")",
                 "side": "\(l.side.rawValue)", "price": "\(l.price)", "amount": "\(l.originalAmount)",
                 "executed": "\(l.executedReported)", "journaled": "\(journaledExecution(l))", "reason": "shutdown_deadline",
                 "detail": "fills not fetched before the shutdown deadline"])

@@ -39,7 +39,7 @@ extension Engine {
                     case .success(let matches):
                         self.log("orders").info("lookup by client order id answered", metadata: ["event": "orders.lookup_answered",
                             "client_order_id": "\(id)", "reason": "found", "matches": "\(matches.count)",
-                            "order_ids": "\(matches.map(\.orderID).joined(separator: ","))"])
+                            "order_ids": "\(matches.map(\.orderID.description).joined(separator: ","))"])
                         self.perform(self.router.manager.lookupResult(id, candidates: matches, now: self.now))
                     case .failure(let e):
                         let answer: LookupResult = e.classification == .orderNotFound ? .notFound : .failed(e)
@@ -52,10 +52,9 @@ extension Engine {
                 }
             }
         case .queryOrder(let orderID, let at):
-            guard let venueID = VenueOrderID(orderID) else { return alert("order id \(orderID) is not numeric; cannot query it") }
             enqueue("order lookup by order_id", kind: .query, notBeforeMs: at) { [weak self] venue, done in
                 guard let self else { return }
-                venue.lookup(orderID: venueID, on: self.queue) { result in
+                venue.lookup(orderID: orderID, on: self.queue) { result in
                     let answer: LookupResult
                     switch result {
                     case .success(let s): answer = .found(s)
@@ -140,14 +139,13 @@ extension Engine {
     }
 
     /// `why` is a short code: the `reason` of `orders.cancel_queued`.
-    private func sendCancel(orderID: String, notBeforeMs: Int64?, why: String) {
-        guard let venueID = VenueOrderID(orderID) else { return alert("order id \(orderID) is not numeric; cannot cancel it") }
+    private func sendCancel(orderID: VenueOrderID, notBeforeMs: Int64?, why: String) {
         let owner = router.manager.clientOrderID(forOrderID: orderID)
         log("orders").info("cancel queued", metadata: ["event": "orders.cancel_queued", "order_id": "\(orderID)", "client_order_id": "\(owner?.rawValue ?? "")",
                                                         "reason": "\(why)"])
         enqueue("order cancel", kind: .cancel, notBeforeMs: notBeforeMs) { [weak self] venue, done in
             guard let self else { return }
-            venue.cancel(orderID: venueID, on: self.queue) { result in
+            venue.cancel(orderID: orderID, on: self.queue) { result in
                 if case .failure(let e) = result {
                     self.log("orders").warning("cancel failed", metadata: ["event": "orders.cancel_failed", "order_id": "\(orderID)",
                                                                           "reason": "\(e.code)", "detail": "\(e)"])
@@ -173,7 +171,7 @@ extension Engine {
             guard let managed = router.manager.order(t.clientOrderID) else { return }
             let l = managed.lifecycle
             var fields: Logger.Metadata = ["symbol": "\(l.symbol)", "client_order_id": "\(t.clientOrderID)",
-                                           "order_id": "\(t.orderID ?? "")", "side": "\(l.side.rawValue)",
+                                           "order_id": "\(t.orderID?.description ?? "")", "side": "\(l.side.rawValue)",
                                            "price": "\(l.price)", "amount": "\(l.originalAmount)", "detail": "\(t.cause)"]
             fields["executed"] = "\(t.executedAfter)"
             if t.phaseChanged {
@@ -228,7 +226,7 @@ extension Engine {
         if let journal = journaling.journal {
             do {
                 try journal.recordFill(JournalFill(
-                    tradeID: fill.tradeID.rawValue, orderID: fill.orderID, clientOrderID: owner?.rawValue,
+                    tradeID: fill.tradeID.rawValue, orderID: fill.orderID.description, clientOrderID: owner?.rawValue,
                     symbol: fill.symbol.rawValue, side: fill.side, price: fill.price,
                     amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
                     liquidity: fill.isMaker.map { $0 ? .maker : .taker }, timestampMs: fill.timestampMs ?? now))
@@ -238,7 +236,7 @@ extension Engine {
         }
         guard let owner, router.intents[owner] != nil else { return }
         let view = Fill(
-            tradeID: fill.tradeID.rawValue, clientOrderID: owner.rawValue, exchangeOrderID: fill.orderID,
+            tradeID: fill.tradeID.rawValue, clientOrderID: owner.rawValue, exchangeOrderID: fill.orderID.description,
             symbol: fill.symbol.rawValue, side: fill.side, price: fill.price,
             amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency ?? "",
             liquidity: fill.isMaker.map { $0 ? .maker : .taker } ?? .unknown, timestampMs: fill.timestampMs ?? now)
@@ -276,10 +274,10 @@ extension Engine {
 
     /// Journals an order state event (deferred durability) on the writer queue, after the
     /// order's intent (same serial queue) and off the engine queue.
-    func journalState(_ id: ClientOrderID, orderID: String?, state: JournalOrderState, reason: String?,
+    func journalState(_ id: ClientOrderID, orderID: VenueOrderID?, state: JournalOrderState, reason: String?,
                       executed: ExactDecimal? = nil) {
         guard let journal = journaling.journal else { return }
-        let event = JournalOrderEvent(clientOrderID: id.rawValue, orderID: orderID, state: state,
+        let event = JournalOrderEvent(clientOrderID: id.rawValue, orderID: orderID?.description, state: state,
                                       executed: executed, reason: reason, timestampMs: now, source: .rest)
         journaling.writer.async { [weak self] in
             do { try journal.recordOrderState(event) } catch {

@@ -124,7 +124,7 @@ extension Engine {
                 let option = i.options.first.flatMap(OrderOption.init(rawValue:))
                 let intent = OrderIntent(symbol: Symbol(i.symbol), side: i.side, amount: i.amount, price: i.price ?? .zero,
                                          option: option)
-                router.manager.restore(intent, clientOrderID: id, orderID: open.lastEvent?.orderID)
+                router.manager.restore(intent, clientOrderID: id, orderID: open.lastEvent?.orderID.flatMap(VenueOrderID.init))
                 router.intents[id] = IntentInfo(strategy: i.strategy, options: option, createdMs: i.createdMs)
             }
             try journal.setMeta("engine.boot", identity.bootToken)
@@ -299,8 +299,10 @@ extension Engine {
         }
     }
 
+    /// Nil for a row the ledger cannot hold (an order id that is not a venue order id).
     static func ledgerFill(_ f: JournalFill) -> LedgerFill? {
-        LedgerFill(tradeID: TradeID(f.tradeID), orderID: f.orderID, clientOrderID: f.clientOrderID.flatMap(ClientOrderID.init),
+        guard let orderID = VenueOrderID(f.orderID) else { return nil }
+        return LedgerFill(tradeID: TradeID(f.tradeID), orderID: orderID, clientOrderID: f.clientOrderID.flatMap(ClientOrderID.init),
                    symbol: Symbol(f.symbol), side: f.side, price: f.price, amount: f.amount,
                    fee: f.fee, feeCurrency: f.feeCurrency, timestampMs: f.timestampMs,
                    isMaker: f.liquidity.map { $0 == .maker }, source: .myTrades)

@@ -139,7 +139,7 @@ extension Engine {
 
     func orderView(_ o: OrderManager.ManagedOrder, info: IntentInfo) -> OrderView {
         let l = o.lifecycle
-        return OrderView(clientOrderID: l.clientOrderID.rawValue, exchangeOrderID: l.orderID, symbol: l.symbol.rawValue,
+        return OrderView(clientOrderID: l.clientOrderID.rawValue, exchangeOrderID: l.orderID?.description, symbol: l.symbol.rawValue,
                          side: l.side, price: l.price, originalAmount: l.originalAmount,
                          executedAmount: l.executed, remainingAmount: l.remaining, options: info.options,
                          state: Engine.strategyState(l))

@@ -20,7 +20,7 @@ struct JournalFillArchive: FillArchive {
         (try? journal.containsFill(tradeID: tradeID.rawValue, countedThroughRow: countedThroughRow)) ?? false
     }
 
-    func executedAmount(orderID: String, excluding: TradeID?) -> ExactDecimal {
-        (try? journal.executedAmount(orderID: orderID, excludingTradeID: excluding?.rawValue)) ?? .zero
+    func executedAmount(orderID: VenueOrderID, excluding: TradeID?) -> ExactDecimal {
+        (try? journal.executedAmount(orderID: orderID.description, excludingTradeID: excluding?.rawValue)) ?? .zero
     }
 }

@@ -159,6 +159,11 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
         }
     }
 
+    private static func isUnknown(_ type: OrderEventType) -> Bool {
+        if case .unknown = type { return true }
+        return false
+    }
+
     private static func isInvalidNonce(_ outcome: FeedHandshakeOutcome) -> Bool {
         guard case .failed(.handshakeRejected(400, _, let body)) = outcome else { return false }
         return GeminiErrorBody.classify(body: Array(body.utf8))?.classification(httpStatus: 400) == .retryWithNewNonce
@@ -176,7 +181,7 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
     private func quietPeriodElapsed() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard connection.isConnected, let orders = tracker.quietPeriodElapsed() else { return }
-        delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: orders.map(OrderReport.init(gemini:)))
+        delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: orders.compactMap(OrderReport.init(gemini:)))
     }
 
     private func received(_ frame: WebSocketMessage) {
@@ -186,6 +191,15 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
             message = try OrderEventsDecoder.decode(frame.bytes)
         } catch {
             connection.fail(.decodeError(error.description))
+            return
+        }
+        // An event of a known kind must name its order: one that does not is malformed, and
+        // dropping it could lose a fill, so the connection is dropped and the reconnect's
+        // reconciliation reads the truth. (Events of kinds this build does not know are
+        // passed over, with or without an id.)
+        if case .events(let events) = message,
+           let bad = events.first(where: { !Self.isUnknown($0.type) && VenueOrderID($0.orderID) == nil }) {
+            connection.fail(.decodeError("\(bad.type) event without a decimal order_id (\"\(bad.orderID.prefix(40))\")"))
             return
         }
         connection.heartbeat()
@@ -198,7 +212,7 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
             if case .events = message { connection.data() }
             if let snapshot {
                 snapshotQuiet.cancel()
-                delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: snapshot.map(OrderReport.init(gemini:)))
+                delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: snapshot.compactMap(OrderReport.init(gemini:)))
                 guard connection.isConnected else { return }
             } else if tracker.ackReceived, !tracker.snapshotComplete {
                 // The ack or an `initial` event: the snapshot ends after a quiet period.
@@ -206,7 +220,7 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
             }
             switch message {
             case .events(let events):
-                delegate?.orderEventsFeed(self, didReceive: events.map(OrderReport.init(gemini:)))
+                delegate?.orderEventsFeed(self, didReceive: events.compactMap(OrderReport.init(gemini:)))
             case .error(let body):
                 delegate?.orderEventsFeed(self, didReportError: "\(body)")
                 guard connection.isConnected else { return }

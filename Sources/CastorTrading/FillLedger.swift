@@ -8,7 +8,7 @@ public enum FillSource: String, Sendable, Hashable {
 /// One execution of one of our orders, normalised from any of its three sources.
 public struct LedgerFill: Sendable, Hashable {
     public let tradeID: TradeID
-    public let orderID: String
+    public let orderID: VenueOrderID
     public let clientOrderID: ClientOrderID?
     public let symbol: Symbol
     public let side: Side
@@ -22,7 +22,7 @@ public struct LedgerFill: Sendable, Hashable {
     public let isMaker: Bool?
     public let source: FillSource
 
-    public init(tradeID: TradeID, orderID: String, clientOrderID: ClientOrderID?, symbol: Symbol, side: Side,
+    public init(tradeID: TradeID, orderID: VenueOrderID, clientOrderID: ClientOrderID?, symbol: Symbol, side: Side,
                 price: ExactDecimal, amount: ExactDecimal, fee: ExactDecimal, feeCurrency: String?,
                 timestampMs: Int64?, isMaker: Bool?, source: FillSource) {
         self.tradeID = tradeID
@@ -132,7 +132,7 @@ public protocol FillArchive: Sendable {
     /// True when a fill with this trade id was counted (journaled) before.
     func containsFill(_ tradeID: TradeID) -> Bool
     /// The sum of the amounts of the order's archived fills, leaving out `excluding`.
-    func executedAmount(orderID: String, excluding: TradeID?) -> ExactDecimal
+    func executedAmount(orderID: VenueOrderID, excluding: TradeID?) -> ExactDecimal
 }
 
 /// How much per-trade state a `FillLedger` keeps in memory.
@@ -188,7 +188,7 @@ public struct FillLedger: Sendable {
     public private(set) var positions: [Symbol: Position] = [:]
     /// Base amount executed per exchange order id, from the fills in memory; with a
     /// retention an order missing here is summed from the archive (`executed(orderID:)`).
-    public private(set) var executedByOrder: [String: ExactDecimal] = [:]
+    public private(set) var executedByOrder: [VenueOrderID: ExactDecimal] = [:]
     /// `timestampms` of the newest fill seen: pass it as `timestamp` to `/v1/mytrades`
     /// (inclusive, so the boundary trade comes back and is deduplicated).
     public private(set) var lastFillTimestampMs: Int64?
@@ -265,9 +265,9 @@ public struct FillLedger: Sendable {
     public func position(_ symbol: Symbol) -> Position { positions[symbol] ?? Position() }
 
     /// Base amount executed by the exchange order, from its counted fills.
-    public func executed(orderID: String) -> ExactDecimal { executed(orderID: orderID, excluding: nil) }
+    public func executed(orderID: VenueOrderID) -> ExactDecimal { executed(orderID: orderID, excluding: nil) }
 
-    private func executed(orderID: String, excluding: TradeID?) -> ExactDecimal {
+    private func executed(orderID: VenueOrderID, excluding: TradeID?) -> ExactDecimal {
         if let known = executedByOrder[orderID] { return known }
         return retention?.archive.executedAmount(orderID: orderID, excluding: excluding) ?? .zero
     }

@@ -17,13 +17,13 @@ public enum OrderAction: Sendable, Hashable {
     case lookup(ClientOrderID, notBeforeMs: Int64)
     /// `/v1/order/status` by `order_id` with `include_trades` (fills missing, order vanished).
     /// Answer with `queryResult`.
-    case queryOrder(orderID: String, notBeforeMs: Int64)
+    case queryOrder(orderID: VenueOrderID, notBeforeMs: Int64)
     /// `/v1/order/cancel`. Answer with `cancelResult`.
-    case sendCancel(orderID: String, notBeforeMs: Int64)
+    case sendCancel(orderID: VenueOrderID, notBeforeMs: Int64)
     /// Cancel a second exchange order of one intent (answer with `cancelResult`).
-    case cancelDuplicate(orderID: String)
+    case cancelDuplicate(orderID: VenueOrderID)
     /// Cancel an open exchange order that carries our prefix but no local intent.
-    case cancelUnknown(orderID: String)
+    case cancelUnknown(orderID: VenueOrderID)
     /// Remove this intent's new-order request from the scheduler if still queued; call
     /// `newOrderDropped` if it was.
     case withdrawQueued(ClientOrderID)

@@ -33,7 +33,7 @@ public enum TerminalOutcome: Sendable, Hashable {
 /// conflicted, and the caller should log it.
 public enum LifecycleAnomaly: Sendable, Hashable {
     /// The input names another exchange order for this client order id: a duplicate.
-    case differentOrderID(String)
+    case differentOrderID(VenueOrderID)
     /// A second, different terminal outcome (the first one is kept).
     case conflictingOutcome(kept: TerminalOutcome, ignored: TerminalOutcome)
     /// A cumulative executed amount lower than one already seen (the higher is kept).
@@ -45,7 +45,7 @@ public enum LifecycleAnomaly: Sendable, Hashable {
 /// What one input did to one order: for the log and for the strategy.
 public struct OrderTransition: Sendable, Hashable, CustomStringConvertible {
     public let clientOrderID: ClientOrderID
-    public let orderID: String?
+    public let orderID: VenueOrderID?
     public let from: OrderPhase
     public let to: OrderPhase
     public let executedBefore: ExactDecimal
@@ -80,7 +80,7 @@ public struct OrderTransition: Sendable, Hashable, CustomStringConvertible {
     public var changed: Bool { phaseChanged || executedChanged }
 
     public var description: String {
-        "\(clientOrderID) [\(orderID ?? "-")] \(from)→\(to) executed \(executedBefore)→\(executedAfter) (\(cause))"
+        "\(clientOrderID) [\(orderID.map(String.init(describing:)) ?? "-")] \(from)→\(to) executed \(executedBefore)→\(executedAfter) (\(cause))"
             + (anomalies.isEmpty ? "" : " anomalies: \(anomalies)")
     }
 }
@@ -98,7 +98,7 @@ public struct OrderLifecycle: Sendable, Hashable {
     public let price: ExactDecimal
     public let originalAmount: ExactDecimal
 
-    public private(set) var orderID: String?
+    public private(set) var orderID: VenueOrderID?
     /// The exchange has shown it knows this order (any event or status for it).
     public private(set) var acknowledged = false
     /// The send outcome is unknown; a lookup is required.
@@ -187,7 +187,7 @@ public struct OrderLifecycle: Sendable, Hashable {
     }
 
     /// Restores a known exchange order id from the journal (the order was acknowledged).
-    public mutating func bindRestored(orderID id: String) -> OrderTransition {
+    public mutating func bindRestored(orderID id: VenueOrderID) -> OrderTransition {
         change("restored") { s, anomalies in
             if s.bind(id, &anomalies) { s.acknowledged = true; s.isUncertain = false }
         }
@@ -255,7 +255,7 @@ public struct OrderLifecycle: Sendable, Hashable {
     }
 
     /// A fill the ledger counted for the first time (never call it for a duplicate).
-    public mutating func applyNewFill(amount: ExactDecimal, orderID fillOrderID: String) -> OrderTransition {
+    public mutating func applyNewFill(amount: ExactDecimal, orderID fillOrderID: VenueOrderID) -> OrderTransition {
         change("fill") { s, anomalies in
             guard s.bind(fillOrderID, &anomalies) else { return }
             s.acknowledged = true
@@ -293,8 +293,7 @@ public struct OrderLifecycle: Sendable, Hashable {
     }
 
     /// Binds the exchange order id on first sight; false (with an anomaly) for another id.
-    private mutating func bind(_ id: String, _ anomalies: inout [LifecycleAnomaly]) -> Bool {
-        guard !id.isEmpty else { return true }
+    private mutating func bind(_ id: VenueOrderID, _ anomalies: inout [LifecycleAnomaly]) -> Bool {
         if let orderID, orderID != id {
             anomalies.append(.differentOrderID(id))
             return false

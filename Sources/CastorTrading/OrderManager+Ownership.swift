@@ -7,14 +7,14 @@ extension OrderManager {
     /// intents (open or recently finished), it is a known orphan, or its client order id
     /// carries this instance's prefix. Anything else (the website, another castor on the
     /// same account, other programs) is foreign: never cancelled, never counted.
-    public func owns(orderID: String, clientOrderID: String?) -> Bool {
+    public func owns(orderID: VenueOrderID, clientOrderID: String?) -> Bool {
         if clientIDByOrderID[orderID] != nil || duplicates[orderID] != nil || orphans[orderID] != nil { return true }
         return clientOrderID.flatMap(ClientOrderID.init).map(generator.isOurs) ?? false
     }
 
     /// Counts (or, once finished, forgets) an orphan from a report about it, and asks for
     /// its cancel the first time it is seen open.
-    mutating func trackOrphan(orderID: String, clientOrderID: String?, symbol: Symbol, side: Side?,
+    mutating func trackOrphan(orderID: VenueOrderID, clientOrderID: String?, symbol: Symbol, side: Side?,
                                       remaining: ExactDecimal?, live: Bool, _ actions: inout [OrderAction]) {
         guard live else {
             orphans[orderID] = nil
@@ -40,7 +40,7 @@ extension OrderManager {
                     remaining: s.remainingAmount, live: s.state == .open, &actions)
     }
 
-    mutating func requestOrphanCancel(_ orderID: String, _ actions: inout [OrderAction]) {
+    mutating func requestOrphanCancel(_ orderID: VenueOrderID, _ actions: inout [OrderAction]) {
         guard configuration.cancelUnknownOwnOrders, let o = orphans[orderID], !o.cancelRequested else { return }
         orphans[orderID]!.cancelRequested = true
         actions.append(.cancelUnknown(orderID: orderID))

@@ -70,7 +70,7 @@ extension OrderManager {
 
     /// Keeps a finished order's id mapped for a while (late duplicate events, late fills),
     /// then forgets the oldest.
-    mutating func retire(_ orderID: String) {
+    mutating func retire(_ orderID: VenueOrderID) {
         guard let evicted = retiredOrderIDs.insert(orderID).evicted else { return }
         clientIDByOrderID[evicted] = nil
         duplicates[evicted] = nil

@@ -49,19 +49,19 @@ public struct OrderManager: Sendable {
     public private(set) var ledger: FillLedger
     public internal(set) var orders: [ClientOrderID: ManagedOrder] = [:]
     /// Exchange order id → the intent it belongs to (primary orders only).
-    public internal(set) var clientIDByOrderID: [String: ClientOrderID] = [:]
+    public internal(set) var clientIDByOrderID: [VenueOrderID: ClientOrderID] = [:]
     /// Extra exchange orders found for an intent: order id → intent.
-    public internal(set) var duplicates: [String: ClientOrderID] = [:]
+    public internal(set) var duplicates: [VenueOrderID: ClientOrderID] = [:]
     /// Open exchange orders of ours that no intent owns, by order id (see `OrphanOrder`).
-    public internal(set) var orphans: [String: OrphanOrder] = [:]
+    public internal(set) var orphans: [VenueOrderID: OrphanOrder] = [:]
     public private(set) var haltNewOrdersUntilMs: Int64?
     private var rng: SeededRandom
-    var reportedUnknown = RecentKeys<String>(capacity: OrderManager.recentCapacity)
+    var reportedUnknown = RecentKeys<VenueOrderID>(capacity: OrderManager.recentCapacity)
     var reportedForeignTrades = RecentKeys<TradeID>(capacity: OrderManager.recentCapacity)
     /// Order ids of intents already removed (`removeClosed`), oldest first: their mappings
     /// are kept this long so late events are still recognised, then forgotten.
-    var retiredOrderIDs = RecentKeys<String>(capacity: OrderManager.recentCapacity)
-    var cancelAttemptsByOrderID: [String: Int] = [:]
+    var retiredOrderIDs = RecentKeys<VenueOrderID>(capacity: OrderManager.recentCapacity)
+    var cancelAttemptsByOrderID: [VenueOrderID: Int] = [:]
 
     /// How many finished orders' ids (and reported unknown orders and foreign trades) are
     /// remembered. Memory stays flat however long the daemon runs; a message about an order
@@ -81,7 +81,7 @@ public struct OrderManager: Sendable {
 
     public func order(_ id: ClientOrderID) -> ManagedOrder? { orders[id] }
 
-    public func clientOrderID(forOrderID orderID: String) -> ClientOrderID? { clientIDByOrderID[orderID] }
+    public func clientOrderID(forOrderID orderID: VenueOrderID) -> ClientOrderID? { clientIDByOrderID[orderID] }
 
     /// Open (or possibly open) orders in `symbol`, with their unfilled amounts per side,
     /// for the risk checker. Orphans count too, until the exchange reports them finished;
@@ -130,7 +130,7 @@ public struct OrderManager: Sendable {
     /// outcome is unknown, so it starts `uncertain` and the next reconciliation looks it up.
     /// It is never resent: found, it is adopted; not found, it is closed as
     /// `notPlacedBeforeRestart` (a restart never sends an old intent).
-    public mutating func restore(_ intent: OrderIntent, clientOrderID id: ClientOrderID, orderID: String?,
+    public mutating func restore(_ intent: OrderIntent, clientOrderID id: ClientOrderID, orderID: VenueOrderID?,
                                  lastFailure: VenueFailure = .timeout) {
         var managed = ManagedOrder(lifecycle: OrderLifecycle(clientOrderID: id, symbol: intent.symbol, side: intent.side,
                                                             price: intent.price, amount: intent.amount), intent: intent)
@@ -353,7 +353,7 @@ public struct OrderManager: Sendable {
     }
 
     /// The answer to `.queryOrder(orderID)`.
-    public mutating func queryResult(orderID: String, _ result: LookupResult, now: Int64) -> [OrderAction] {
+    public mutating func queryResult(orderID: VenueOrderID, _ result: LookupResult, now: Int64) -> [OrderAction] {
         let owner = clientIDByOrderID[orderID] ?? duplicates[orderID]
         var actions: [OrderAction] = []
         switch result {
@@ -384,7 +384,7 @@ public struct OrderManager: Sendable {
     }
 
     /// The answer to `.sendCancel` / `.cancelDuplicate` / `.cancelUnknown`.
-    public mutating func cancelResult(orderID: String, _ result: Result<OrderSnapshot, VenueFailure>, now: Int64) -> [OrderAction] {
+    public mutating func cancelResult(orderID: VenueOrderID, _ result: Result<OrderSnapshot, VenueFailure>, now: Int64) -> [OrderAction] {
         let owner = clientIDByOrderID[orderID] ?? duplicates[orderID]
         var actions: [OrderAction] = []
         switch result {
@@ -469,7 +469,7 @@ public struct OrderManager: Sendable {
     }
 
     /// Which intent an exchange order belongs to; registers duplicates and unknown orders.
-    mutating func route(orderID: String, clientOrderID raw: String?, _ actions: inout [OrderAction]) -> ClientOrderID? {
+    mutating func route(orderID: VenueOrderID, clientOrderID raw: String?, _ actions: inout [OrderAction]) -> ClientOrderID? {
         if let id = clientIDByOrderID[orderID] ?? duplicates[orderID] { return id }
         guard let raw, let id = ClientOrderID(raw), let o = orders[id] else {
             noteUnknown(orderID, raw, ours: raw.flatMap(ClientOrderID.init).map(generator.isOurs) ?? false, &actions)
@@ -556,8 +556,8 @@ public struct OrderManager: Sendable {
         if t.changed { actions.append(.notifyStrategy(.transition(t))) }
     }
 
-    mutating func noteUnknown(_ orderID: String, _ clientOrderID: String?, ours: Bool, _ actions: inout [OrderAction]) {
-        guard !orderID.isEmpty, reportedUnknown.insert(orderID).inserted else { return }
+    mutating func noteUnknown(_ orderID: VenueOrderID, _ clientOrderID: String?, ours: Bool, _ actions: inout [OrderAction]) {
+        guard reportedUnknown.insert(orderID).inserted else { return }
         actions.append(.notifyStrategy(.unknownOrder(orderID: orderID, clientOrderID: clientOrderID, ours: ours)))
     }
 

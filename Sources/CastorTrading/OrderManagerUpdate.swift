@@ -8,9 +8,9 @@ public enum OrderManagerUpdate: Sendable, Hashable {
     /// order it carries the same client order id: the fill is real money either way.
     case fill(LedgerFill)
     /// A second exchange order carries this client order id; it is being cancelled.
-    case duplicateDetected(ClientOrderID, kept: String, duplicate: String)
+    case duplicateDetected(ClientOrderID, kept: VenueOrderID, duplicate: VenueOrderID)
     /// An exchange order no local intent owns.
-    case unknownOrder(orderID: String, clientOrderID: String?, ours: Bool)
+    case unknownOrder(orderID: VenueOrderID, clientOrderID: String?, ours: Bool)
     /// A fill of an order that is not ours (the website, another instance on the same
     /// account): reported once, never counted in positions or the journal.
     case foreignFill(LedgerFill)

@@ -6,7 +6,7 @@ import CastorCore
 /// counted; until the exchange reports it finished, its unfilled amount counts towards
 /// the risk limits like any other open order.
 public struct OrphanOrder: Sendable, Hashable {
-    public let orderID: String
+    public let orderID: VenueOrderID
     public let clientOrderID: String?
     public let symbol: Symbol
     /// Nil when no report named it: the orphan then counts against both sides' limits.
@@ -16,7 +16,7 @@ public struct OrphanOrder: Sendable, Hashable {
     /// A cancel has been sent since it was last seen open.
     public internal(set) var cancelRequested: Bool
 
-    public init(orderID: String, clientOrderID: String?, symbol: Symbol, side: Side?, remaining: ExactDecimal,
+    public init(orderID: VenueOrderID, clientOrderID: String?, symbol: Symbol, side: Side?, remaining: ExactDecimal,
                 cancelRequested: Bool = false) {
         self.orderID = orderID
         self.clientOrderID = clientOrderID

@@ -3,11 +3,11 @@ import CastorCore
 /// A local order as the reconciler sees it.
 public struct LocalOrderView: Sendable, Hashable {
     public let clientOrderID: ClientOrderID
-    public let orderID: String?
+    public let orderID: VenueOrderID?
     public let symbol: Symbol
     public let phase: OrderPhase
 
-    public init(clientOrderID: ClientOrderID, orderID: String?, symbol: Symbol, phase: OrderPhase) {
+    public init(clientOrderID: ClientOrderID, orderID: VenueOrderID?, symbol: Symbol, phase: OrderPhase) {
         self.clientOrderID = clientOrderID
         self.orderID = orderID
         self.symbol = symbol
@@ -20,7 +20,7 @@ public enum OpenOrderReport: Sendable, Hashable {
     case status(OrderSnapshot)
     case event(OrderReport)
 
-    public var orderID: String {
+    public var orderID: VenueOrderID {
         switch self {
         case .status(let s): s.orderID
         case .event(let e): e.orderID
@@ -46,7 +46,7 @@ public struct ReconciliationInput: Sendable {
     public var myTrades: [Symbol: [TradeReport]]
     /// Status lookups (by order id) already made for orders that vanished; a second pass
     /// with these turns `vanished` entries into `resolved` ones.
-    public var statusByOrderID: [String: OrderSnapshot]
+    public var statusByOrderID: [VenueOrderID: OrderSnapshot]
     /// The client order id prefix of this daemon: open orders with it but no local intent
     /// are orphans of ours; anything else (UI, other bots) is foreign.
     public var ourPrefix: String
@@ -59,7 +59,7 @@ public struct ReconciliationInput: Sendable {
     public var racingSnapshot: Set<ClientOrderID>
 
     public init(local: [LocalOrderView], exchangeOpen: [OpenOrderReport], myTrades: [Symbol: [TradeReport]] = [:],
-                statusByOrderID: [String: OrderSnapshot] = [:], ourPrefix: String,
+                statusByOrderID: [VenueOrderID: OrderSnapshot] = [:], ourPrefix: String,
                 racingSnapshot: Set<ClientOrderID> = []) {
         self.local = local
         self.exchangeOpen = exchangeOpen
@@ -94,7 +94,7 @@ public struct ReconciliationPlan: Sendable {
     /// Local orders gone from the open list, with a status lookup answer: apply it.
     public internal(set) var resolved: [(ClientOrderID, OrderSnapshot)] = []
     /// Local orders gone from the open list without a lookup yet: query by order id.
-    public internal(set) var vanished: [(ClientOrderID, String)] = []
+    public internal(set) var vanished: [(ClientOrderID, VenueOrderID)] = []
     /// Uncertain local orders (no order id) absent from the open list: look up by client order id.
     public internal(set) var lookUpByClientOrderID: [ClientOrderID] = []
     /// Open exchange orders with our prefix that no local intent owns.
@@ -140,9 +140,9 @@ public enum Reconciler {
         plan.fills.sort { ($0.timestampMs ?? 0, $0.tradeID) < ($1.timestampMs ?? 0, $1.tradeID) }
 
         // Orders.
-        var claimed = Set<String>()  // exchange order ids matched to a local order
+        var claimed = Set<VenueOrderID>()  // exchange order ids matched to a local order
         var openByClientID: [String: [OpenOrderReport]] = [:]
-        var openByOrderID: [String: OpenOrderReport] = [:]
+        var openByOrderID: [VenueOrderID: OpenOrderReport] = [:]
         for r in input.exchangeOpen {
             openByOrderID[r.orderID] = r
             if let c = r.clientOrderID { openByClientID[c, default: []].append(r) }

@@ -12,7 +12,7 @@ import Testing
     static func journalFill(_ i: Int) -> JournalFill {
         let symbols = ["btcusd", "ethusd", "ethbtc"]
         return JournalFill(
-            tradeID: String(500_000 + i), orderID: "o\(i / 5)", clientOrderID: nil, symbol: symbols[i % 3],
+            tradeID: String(500_000 + i), orderID: "\(i / 5)", clientOrderID: nil, symbol: symbols[i % 3],
             side: i % 4 == 0 ? .sell : .buy, price: ExactDecimal("\(3_000 + i % 311).\(i % 1_000)")!,
             amount: ExactDecimal("0.\(1 + i % 4_999)")!, fee: i % 6 == 0 ? .zero : ExactDecimal("0.0\(i % 89)")!,
             feeCurrency: ["USD", "GUSD", "BTC", ""][i % 4], liquidity: .maker,
@@ -21,7 +21,7 @@ import Testing
     }
 
     static func ledgerFill(_ f: JournalFill) -> LedgerFill {
-        LedgerFill(tradeID: TradeID(f.tradeID), orderID: f.orderID, clientOrderID: nil, symbol: Symbol(f.symbol),
+        LedgerFill(tradeID: TradeID(f.tradeID), orderID: VenueOrderID(f.orderID)!, clientOrderID: nil, symbol: Symbol(f.symbol),
                            side: f.side, price: f.price, amount: f.amount, fee: f.fee,
                            feeCurrency: f.feeCurrency, timestampMs: f.timestampMs, isMaker: true, source: .myTrades)
     }
@@ -54,7 +54,7 @@ import Testing
         }
         #expect(restored.contains(TradeID("500000")) && restored.contains(TradeID("505999")))
         #expect(!restored.contains(TradeID("999999999")))
-        for order in ["o0", "o600", "o1199"] {
+        for order: VenueOrderID in [0, 600, 1199] {
             #expect(restored.executed(orderID: order) == replayed.executed(orderID: order))
         }
         // A fill from weeks ago coming back (a catch-up reaching back for an old order) is a

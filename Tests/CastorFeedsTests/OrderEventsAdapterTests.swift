@@ -41,13 +41,13 @@ import Testing
         sim.advanceHeartbeat()
         try await waitUntil("snapshot complete", on: queue) { recorder.snapshots.count == 1 }
         let snapshot = queue.sync { recorder.snapshots[0] }
-        #expect(snapshot.map(\.orderID) == [String(resting.orderID)])
+        #expect(snapshot.map(\.orderID) == [VenueOrderID(resting.orderID)])
         #expect(snapshot.allSatisfy { $0.kind == .initial })
 
         // REST through the same sender as the handshake: nonces stay in order.
         let placed = try await sim.place(sim.trader, .sell, "0.2", at: "70000")
         try await waitUntil("accepted and booked", on: queue) {
-            let types = recorder.events.filter { $0.orderID == String(placed.orderID) }.map(\.kind)
+            let types = recorder.events.filter { $0.orderID == VenueOrderID(placed.orderID) }.map(\.kind)
             return types.contains(.accepted) && types.contains(.booked)
         }
         #expect(queue.sync { adapter.subscriptionAcknowledgements } == 1)
@@ -66,18 +66,18 @@ import Testing
         let manual = ManualClock(startMs: 1_700_000_000_000)
         let (adapter, queue, recorder) = Self.makeAdapter(sim, snapshotQuietMs: 50, clock: manual.engineClock)
         try await waitUntil("the initial event", on: queue) {
-            recorder.events.contains { $0.orderID == String(resting.orderID) && $0.kind == .initial }
+            recorder.events.contains { $0.orderID == VenueOrderID(resting.orderID) && $0.kind == .initial }
         }
         manual.advance(byMs: 49)
         #expect(queue.sync { recorder.snapshots.count } == 0)
         manual.advance(byMs: 1)
         #expect(queue.sync { recorder.snapshots.count } == 1)
-        #expect(queue.sync { recorder.snapshots[0] }.map(\.orderID) == [String(resting.orderID)])
+        #expect(queue.sync { recorder.snapshots[0] }.map(\.orderID) == [VenueOrderID(resting.orderID)])
         // A later heartbeat does not complete it a second time.
         sim.advanceHeartbeat()
         let placed = try await sim.place(sim.trader, .sell, "0.2", at: "70000")
         try await waitUntil("the new order's events", on: queue) {
-            recorder.events.contains { $0.orderID == String(placed.orderID) && $0.kind == .accepted }
+            recorder.events.contains { $0.orderID == VenueOrderID(placed.orderID) && $0.kind == .accepted }
         }
         #expect(queue.sync { recorder.snapshots.count } == 1)
         queue.sync { adapter.stop() }
@@ -132,7 +132,7 @@ import Testing
         if case .closedByPeer(1011, _)? = causes.first {} else { Issue.record("expected a 1011 close, got \(causes)") }
         // An order placed after the reconnect is seen, on a connection numbered from 0 again.
         let placed = try await sim.place(sim.trader, .buy, "0.3", at: "40000")
-        try await waitUntil("accepted", on: queue) { recorder.events.contains { $0.orderID == String(placed.orderID) } }
+        try await waitUntil("accepted", on: queue) { recorder.events.contains { $0.orderID == VenueOrderID(placed.orderID) } }
         sim.advanceHeartbeat()
         try await waitUntil("snapshot of the new connection", on: queue) { recorder.snapshots.count >= 1 }
         queue.sync { adapter.stop() }

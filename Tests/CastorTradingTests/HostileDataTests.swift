@@ -79,7 +79,7 @@ import Testing
         guard case .success(let wire) = try GeminiRESTDecoder.decode([MyTrade].self, from: Data(body.utf8)) else {
             Issue.record("page did not decode"); return
         }
-        let rows = wire.map(TradeReport.init(gemini:))
+        let rows = wire.compactMap(TradeReport.init(gemini:))
         #expect(rows.count == 5)
         #expect(rows[0].rejection == nil)
         #expect(rows[1].rejection != nil && rows[2].rejection != nil && rows[3].rejection != nil)

@@ -6,7 +6,7 @@ import Testing
 
 /// What the journal is to the engine's ledger: every fill ever counted, by trade id.
 final class ArchiveStub: FillArchive {
-    private struct Store { var byTrade: [TradeID: LedgerFill] = [:]; var byOrder: [String: [LedgerFill]] = [:] }
+    private struct Store { var byTrade: [TradeID: LedgerFill] = [:]; var byOrder: [VenueOrderID: [LedgerFill]] = [:] }
     private let stored = Mutex(Store())
 
     func add(_ fill: LedgerFill) {
@@ -19,7 +19,7 @@ final class ArchiveStub: FillArchive {
 
     func containsFill(_ tradeID: TradeID) -> Bool { stored.withLock { $0.byTrade[tradeID] != nil } }
 
-    func executedAmount(orderID: String, excluding: TradeID?) -> ExactDecimal {
+    func executedAmount(orderID: VenueOrderID, excluding: TradeID?) -> ExactDecimal {
         stored.withLock { s in
             (s.byOrder[orderID] ?? []).filter { $0.tradeID != excluding }.reduce(.zero) { $0 + $1.amount }
         }
@@ -27,8 +27,8 @@ final class ArchiveStub: FillArchive {
 }
 
 @Suite struct LedgerRetentionTests {
-    static func fill(_ i: Int, ms: Int64, symbol: Symbol = "BTCUSD", order: String? = nil) -> LedgerFill {
-        LedgerFill(tradeID: TradeID(Int64(1_000_000 + i)), orderID: order ?? "o\(i / 4)", clientOrderID: nil, symbol: symbol,
+    static func fill(_ i: Int, ms: Int64, symbol: Symbol = "BTCUSD", order: VenueOrderID? = nil) -> LedgerFill {
+        LedgerFill(tradeID: TradeID(Int64(1_000_000 + i)), orderID: order ?? VenueOrderID(Int64(10_000 + i / 4)), clientOrderID: nil, symbol: symbol,
              side: i % 3 == 0 ? .sell : .buy, price: ExactDecimal("\(20_000 + i % 500).\(i % 100)")!,
              amount: ExactDecimal("0.\(1 + i % 999)")!, fee: ExactDecimal("0.00\(i % 7)")!,
              feeCurrency: i % 5 == 0 ? "GUSD" : "USD", timestampMs: ms, isMaker: true, source: .myTrades)
@@ -68,8 +68,8 @@ final class ArchiveStub: FillArchive {
         #expect(bounded.record(old) == .duplicate(old.tradeID))
         #expect(bounded.positions == full.positions)
         // Executed amounts of forgotten orders come from the archive, exactly.
-        #expect(bounded.executed(orderID: "o1") == full.executed(orderID: "o1"))
-        #expect(bounded.executed(orderID: "o12000") == full.executed(orderID: "o12000"))
+        #expect(bounded.executed(orderID: VenueOrderID(10_001)) == full.executed(orderID: VenueOrderID(10_001)))
+        #expect(bounded.executed(orderID: VenueOrderID(22_000)) == full.executed(orderID: VenueOrderID(22_000)))
     }
 
     /// A burst of fills in one millisecond: the time window keeps them all, `maxFills` does not.
@@ -94,12 +94,12 @@ final class ArchiveStub: FillArchive {
         let archive = ArchiveStub()
         var ledger = FillLedger(retention: FillRetention(windowMs: 1_000, maxFills: 10, archive: archive))
         for i in 0..<2_000 {
-            let f = Self.fill(i, ms: Int64(i) * 10_000, order: i == 0 || i == 1_999 ? "long-lived" : nil)
+            let f = Self.fill(i, ms: Int64(i) * 10_000, order: i == 0 || i == 1_999 ? "999999" : nil)
             ledger.record(f)
             archive.add(f)
         }
-        let first = Self.fill(0, ms: 0, order: "long-lived"), last = Self.fill(1_999, ms: 0, order: "long-lived")
-        #expect(ledger.executed(orderID: "long-lived") == first.amount + last.amount)
+        let first = Self.fill(0, ms: 0, order: "999999"), last = Self.fill(1_999, ms: 0, order: "999999")
+        #expect(ledger.executed(orderID: "999999") == first.amount + last.amount)
     }
 
     /// Restoring from totals gives the same positions as replaying every fill.
@@ -129,6 +129,6 @@ final class ArchiveStub: FillArchive {
         #expect(restored.positions == full.positions)
         #expect(restored.lastFillTimestampMs == full.lastFillTimestampMs)
         #expect(restored.contains(fills[0].tradeID) && restored.contains(fills[2_999].tradeID))
-        #expect(restored.executed(orderID: "o10") == full.executed(orderID: "o10"))
+        #expect(restored.executed(orderID: VenueOrderID(10_010)) == full.executed(orderID: VenueOrderID(10_010)))
     }
 }

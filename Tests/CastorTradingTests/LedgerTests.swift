@@ -26,9 +26,9 @@ import Testing
 
     @Test func positionsAreExact() {
         var l = FillLedger(quoteCurrencies: ["ETHBTC": "btc"])
-        l.record(LedgerFill(trade: trade(tid: 1, orderID: "a", side: "Buy", price: "3633.00", amount: "0.00423677", fee: "0.038480463525", ms: 10))!)
-        l.record(LedgerFill(trade: trade(tid: 2, orderID: "b", side: "Sell", price: "3648.09", amount: "0.0027343246", fee: "0.024937655575035", ms: 30))!)
-        l.record(LedgerFill(trade: trade(tid: 3, orderID: "c", side: "Buy", price: "1", amount: "1", fee: "0.5", feeCurrency: "GUSD", ms: 20))!)
+        l.record(LedgerFill(trade: trade(tid: 1, orderID: "1", side: "Buy", price: "3633.00", amount: "0.00423677", fee: "0.038480463525", ms: 10))!)
+        l.record(LedgerFill(trade: trade(tid: 2, orderID: "2", side: "Sell", price: "3648.09", amount: "0.0027343246", fee: "0.024937655575035", ms: 30))!)
+        l.record(LedgerFill(trade: trade(tid: 3, orderID: "3", side: "Buy", price: "1", amount: "1", fee: "0.5", feeCurrency: "GUSD", ms: 20))!)
         let p = l.position("BTCUSD")
         #expect(p.base == d("0.00423677") - d("0.0027343246") + d("1"))
         // −3633.00×0.00423677 + 3648.09×0.0027343246 − 1 − fees in USD
@@ -38,19 +38,19 @@ import Testing
         #expect(p.quoteFees == d("0.063418119100035"))
         #expect(p.otherFees == ["GUSD": d("0.5")])
         #expect(l.lastFillTimestampMs == 30)
-        #expect(l.executed(orderID: "a") == d("0.00423677"))
-        l.record(LedgerFill(trade: trade(tid: 4, orderID: "d", symbol: "ETHBTC", side: "Sell", price: "0.05", amount: "2", fee: "0.0001", feeCurrency: "BTC"))!)
+        #expect(l.executed(orderID: "1") == d("0.00423677"))
+        l.record(LedgerFill(trade: trade(tid: 4, orderID: "4", symbol: "ETHBTC", side: "Sell", price: "0.05", amount: "2", fee: "0.0001", feeCurrency: "BTC"))!)
         #expect(l.position("ETHBTC").quoteCash == d("0.0999"))
     }
 
     @Test func restoringFromJournalCollapsesDuplicates() {
-        let f = LedgerFill(trade: trade(tid: 1, orderID: "a", amount: "1"))!
+        let f = LedgerFill(trade: trade(tid: 1, orderID: "1", amount: "1"))!
         let l = FillLedger(restoring: [f, f, f])
         #expect(l.position("BTCUSD").base == d("1") && l.fills.count == 1)
     }
 
     @Test func brokenTradesAreRecognised() {
-        #expect(trade(tid: 1, orderID: "a", amount: "1", breakKind: "full").isFullyBroken)
-        #expect(!trade(tid: 1, orderID: "a", amount: "1", breakKind: "manual").isFullyBroken)
+        #expect(trade(tid: 1, orderID: "1", amount: "1", breakKind: "full").isFullyBroken)
+        #expect(!trade(tid: 1, orderID: "1", amount: "1", breakKind: "manual").isFullyBroken)
     }
 }

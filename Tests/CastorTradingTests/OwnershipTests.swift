@@ -6,7 +6,7 @@ import Testing
 @testable import CastorTrading
 
 extension Array where Element == OrderAction {
-    var orphanCancels: [String] { compactMap { if case .cancelUnknown(let id) = $0 { id } else { nil } } }
+    var orphanCancels: [VenueOrderID] { compactMap { if case .cancelUnknown(let id) = $0 { id } else { nil } } }
     var foreignFills: [LedgerFill] { compactMap { if case .notifyStrategy(.foreignFill(let f)) = $0 { f } else { nil } } }
 }
 
@@ -132,7 +132,7 @@ extension Array where Element == OrderAction {
         let n = OrderManager.recentCapacity + 500
         for i in 0..<n {
             let (id, _) = m.submit(intent(), now: Int64(i))
-            let orderID = "\(10_000 + i)"
+            let orderID = VenueOrderID(Int64(10_000 + i))
             _ = m.newOrderAccepted(id!, status: status(orderID, cid: id!.rawValue), now: Int64(i))
             _ = m.handle(event: event("cancelled", orderID: orderID, cid: id!.rawValue, live: false, cancelled: true),
                          now: Int64(i))
@@ -143,7 +143,7 @@ extension Array where Element == OrderAction {
         #expect(m.orders.isEmpty)
         #expect(m.clientIDByOrderID.count == OrderManager.recentCapacity)
         // The newest are still recognised; the oldest forgotten.
-        #expect(m.clientOrderID(forOrderID: "\(10_000 + n - 1)") != nil)
+        #expect(m.clientOrderID(forOrderID: VenueOrderID(Int64(10_000 + n - 1))) != nil)
         #expect(m.clientOrderID(forOrderID: "10000") == nil)
     }
 

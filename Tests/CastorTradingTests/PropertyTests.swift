@@ -17,10 +17,10 @@ import Testing
         var streams: [[OrderReport]] = []
         /// Pending REST answers: (client id, closure on the manager).
         var rest: [(inout OrderManager, Int64) -> [OrderAction]] = []
-        var ordersByCID: [ClientOrderID: [String]] = [:]
-        var statuses: [String: OrderSnapshot] = [:]
+        var ordersByCID: [ClientOrderID: [VenueOrderID]] = [:]
+        var statuses: [VenueOrderID: OrderSnapshot] = [:]
         var allTrades: [TradeReport] = []
-        var tradesByOrder: [String: [[String: Any]]] = [:]
+        var tradesByOrder: [VenueOrderID: [[String: Any]]] = [:]
         var landsOnFirstSend: [ClientOrderID: Bool] = [:]
         var raceNotFound: [ClientOrderID: Bool] = [:]
         var notFoundAnswers: [ClientOrderID: Int] = [:]
@@ -32,7 +32,7 @@ import Testing
         /// Creates a real exchange order for `cid`, with fills, and queues its events.
         func createOrder(_ cid: ClientOrderID) -> OrderSnapshot {
             nextOrderID += 1
-            let oid = String(nextOrderID)
+            let oid = VenueOrderID(Int64(nextOrderID))
             ordersByCID[cid, default: []].append(oid)
             var events: [OrderReport] = [event("accepted", orderID: oid, cid: cid.rawValue, original: "10")]
             var executed = ExactDecimal.zero
@@ -72,7 +72,7 @@ import Testing
         var m = makeManager(seed: seed)
         var now: Int64 = 0
         var resends: [ClientOrderID: Int] = [:]
-        var duplicateCancels = Set<String>()
+        var duplicateCancels = Set<VenueOrderID>()
 
         func react(_ actions: [OrderAction]) {
             for a in actions {
@@ -155,7 +155,7 @@ import Testing
         for (cid, oids) in x.ordersByCID {
             let primary = m.order(cid)?.lifecycle.orderID
             for oid in oids where oid != primary {
-                #expect(m.duplicates[oid] == cid, "\(cid): order \(oid) untracked (primary \(primary ?? "-"))")
+                #expect(m.duplicates[oid] == cid, "\(cid): order \(oid) untracked (primary \(primary.map(String.init(describing:)) ?? "-"))")
                 #expect(duplicateCancels.contains(oid))
             }
             // Resends only after a "not found".

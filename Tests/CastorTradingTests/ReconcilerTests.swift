@@ -91,7 +91,7 @@ import Testing
         #expect(m.apply(plan, now: 0).lookups == [id])
         // A broken trade is reported, not counted.
         let p2 = Reconciler.plan(ReconciliationInput(local: [], exchangeOpen: [],
-            myTrades: ["BTCUSD": [trade(tid: 1, orderID: "x", amount: "1", breakKind: "full")]], ourPrefix: "cx"), ledger: m.ledger)
+            myTrades: ["BTCUSD": [trade(tid: 1, orderID: "424242", amount: "1", breakKind: "full")]], ourPrefix: "cx"), ledger: m.ledger)
         #expect(p2.fills.isEmpty && p2.brokenTrades.count == 1)
     }
 }

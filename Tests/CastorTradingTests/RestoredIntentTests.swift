@@ -48,7 +48,7 @@ import Testing
         #expect(a.alerts.count == 4)
         #expect(a.alerts.allSatisfy { $0.contains("not adopted") })
         #expect(m.clientOrderID(forOrderID: "84") == id)
-        for o in ["80", "81", "82", "83"] { #expect(m.clientOrderID(forOrderID: o) == nil) }
+        for o: VenueOrderID in ["80", "81", "82", "83"] { #expect(m.clientOrderID(forOrderID: o) == nil) }
         #expect(a.resends.isEmpty)
     }
 

@@ -1,10 +1,13 @@
 /// An exchange-assigned order id. Gemini's are 64-bit integers (sent as JSON numbers by
 /// REST and as strings by some feeds), so the id is kept as an `Int64`; text that is not a
 /// decimal `Int64` is not an order id and is refused where it enters.
-public struct VenueOrderID: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct VenueOrderID: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     public let rawValue: Int64
 
     public init(_ rawValue: Int64) { self.rawValue = rawValue }
+
+    /// A literal id (tests and fixtures); the compiler checks it fits an `Int64`.
+    public init(integerLiteral value: Int64) { rawValue = value }
 
     /// Parses decimal digits (`"0042"` and `"42"` are the same id); nil for anything else,
     /// including a value past `Int64.max`.

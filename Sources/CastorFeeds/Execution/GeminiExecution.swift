@@ -73,13 +73,13 @@ public final class GeminiExecution: VenueExecution {
                       completion: @escaping @Sendable (Result<OrderSnapshot, VenueFailure>) -> Void) {
         let wire = NewOrderPayload(clientOrderID: order.clientOrderID.rawValue, symbol: order.symbol, side: order.side,
                                    amount: order.amount, price: order.price, option: order.option)
-        client.newOrder(wire, resendDeadlineMs: order.deadlineMs, on: queue) { completion($0.map(OrderSnapshot.init(gemini:)).mapError(\.venueFailure)) }
+        client.newOrder(wire, resendDeadlineMs: order.deadlineMs, on: queue) { completion(Self.mapped($0, "/v1/order/new", OrderSnapshot.init(gemini:))) }
     }
 
     public func cancel(orderID: VenueOrderID, on queue: DispatchQueue,
                        completion: @escaping @Sendable (Result<OrderSnapshot, VenueFailure>) -> Void) {
         client.cancelOrder(orderID: orderID.rawValue, on: queue) {
-            completion($0.map(OrderSnapshot.init(gemini:)).mapError(\.venueFailure))
+            completion(Self.mapped($0, "/v1/order/cancel", OrderSnapshot.init(gemini:)))
         }
     }
 
@@ -96,25 +96,25 @@ public final class GeminiExecution: VenueExecution {
     public func lookup(clientOrderID: ClientOrderID, on queue: DispatchQueue,
                        completion: @escaping @Sendable (Result<[OrderSnapshot], VenueFailure>) -> Void) {
         client.orderStatus(clientOrderID: clientOrderID.rawValue, includeTrades: true, on: queue) {
-            completion($0.map { $0.map(OrderSnapshot.init(gemini:)) }.mapError(\.venueFailure))
+            completion(Self.mappedAll($0, "/v1/order/status", OrderSnapshot.init(gemini:)))
         }
     }
 
     public func lookup(orderID: VenueOrderID, on queue: DispatchQueue,
                        completion: @escaping @Sendable (Result<OrderSnapshot, VenueFailure>) -> Void) {
         client.orderStatus(orderID: orderID.rawValue, includeTrades: true, on: queue) {
-            completion($0.map(OrderSnapshot.init(gemini:)).mapError(\.venueFailure))
+            completion(Self.mapped($0, "/v1/order/status", OrderSnapshot.init(gemini:)))
         }
     }
 
     public func openOrders(on queue: DispatchQueue, completion: @escaping @Sendable (Result<[OrderSnapshot], VenueFailure>) -> Void) {
-        client.activeOrders(on: queue) { completion($0.map { $0.map(OrderSnapshot.init(gemini:)) }.mapError(\.venueFailure)) }
+        client.activeOrders(on: queue) { completion(Self.mappedAll($0, "/v1/orders", OrderSnapshot.init(gemini:))) }
     }
 
     public func trades(_ symbol: Symbol, sinceMs: Int64, limit: Int, on queue: DispatchQueue,
                        completion: @escaping @Sendable (Result<[TradeReport], VenueFailure>) -> Void) {
         client.myTrades(symbol: symbol, since: sinceMs, limit: limit, on: queue) {
-            completion($0.map { $0.map(TradeReport.init(gemini:)) }.mapError(\.venueFailure))
+            completion(Self.mappedAll($0, "/v1/mytrades", TradeReport.init(gemini:)))
         }
     }
 
@@ -124,5 +124,36 @@ public final class GeminiExecution: VenueExecution {
 
     public func retire(on queue: DispatchQueue, completion: @escaping @Sendable () -> Void) {
         sender.retire(on: queue, completion: completion)
+    }
+
+    /// An answer in domain types. One whose order id is not a decimal 64-bit integer was
+    /// answered but cannot be read: like any undecodable answer it may have executed.
+    static func mapped<T, U>(_ result: Result<T, GeminiClientError>, _ endpoint: String,
+                                     _ map: (T) -> U?) -> Result<U, VenueFailure> {
+        switch result {
+        case .failure(let e): return .failure(e.venueFailure)
+        case .success(let value):
+            guard let mapped = map(value) else { return .failure(unreadableOrderID(endpoint)) }
+            return .success(mapped)
+        }
+    }
+
+    /// `mapped` for a list: one unreadable element makes the whole answer unreadable
+    /// (dropping it could hide an order or a fill).
+    static func mappedAll<T, U>(_ result: Result<[T], GeminiClientError>, _ endpoint: String,
+                                        _ map: (T) -> U?) -> Result<[U], VenueFailure> {
+        mapped(result, endpoint) { list in
+            var out: [U] = []
+            out.reserveCapacity(list.count)
+            for element in list {
+                guard let m = map(element) else { return nil }
+                out.append(m)
+            }
+            return out
+        }
+    }
+
+    private static func unreadableOrderID(_ endpoint: String) -> VenueFailure {
+        .network("undecodable answer from \(endpoint): an order_id is not a decimal 64-bit integer")
     }
 }

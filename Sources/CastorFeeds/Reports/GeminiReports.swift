@@ -35,24 +35,37 @@ extension FailureClass {
 }
 
 extension OrderSnapshot {
-    /// A REST order-status object (`/v1/order/new`, `/cancel`, `/status`, `/v1/orders`).
-    public init(gemini s: OrderStatus) {
+    /// A REST order-status object (`/v1/order/new`, `/cancel`, `/status`, `/v1/orders`);
+    /// nil when its `order_id`, or one of its trades', is not a decimal 64-bit integer.
+    public init?(gemini s: OrderStatus) {
+        guard let orderID = VenueOrderID(s.orderID) else { return nil }
+        var trades: [TradeReport]?
+        if let wire = s.trades {
+            var mapped: [TradeReport] = []
+            mapped.reserveCapacity(wire.count)
+            for t in wire {
+                guard let trade = TradeReport(gemini: t) else { return nil }
+                mapped.append(trade)
+            }
+            trades = mapped
+        }
         let state: State = switch s.state {
         case .open: .open
         case .cancelled: .cancelled
         case .filled: .filled
         }
-        self.init(orderID: s.orderID, clientOrderID: s.clientOrderID, symbol: s.symbol, side: s.side, price: s.price,
+        self.init(orderID: orderID, clientOrderID: s.clientOrderID, symbol: s.symbol, side: s.side, price: s.price,
                   originalAmount: s.originalAmount, executedAmount: s.executedAmount, remainingAmount: s.remainingAmount,
                   options: s.options, state: state, reason: s.reason.map(VenueReason.init(gemini:)),
-                  timestampMs: s.timestampMs,
-                  trades: s.trades.map { $0.map(TradeReport.init(gemini:)) })
+                  timestampMs: s.timestampMs, trades: trades)
     }
 }
 
 extension OrderReport {
-    /// One `/v1/order/events` event.
-    public init(gemini e: OrderEvent) {
+    /// One `/v1/order/events` event; nil when its `order_id` is absent or not a decimal
+    /// 64-bit integer (the lenient decoder leaves it empty rather than failing the frame).
+    public init?(gemini e: OrderEvent) {
+        guard let orderID = VenueOrderID(e.orderID) else { return nil }
         let kind: Kind = switch e.type {
         case .initial: .initial
         case .accepted: .accepted
@@ -74,7 +87,7 @@ extension OrderReport {
                           }
                       }())
         }
-        self.init(kind: kind, orderID: e.orderID, clientOrderID: e.clientOrderID, symbol: e.symbol, side: e.side,
+        self.init(kind: kind, orderID: orderID, clientOrderID: e.clientOrderID, symbol: e.symbol, side: e.side,
                   price: e.price, originalAmount: e.originalAmount, executedAmount: e.executedAmount,
                   remainingAmount: e.remainingAmount, isLive: e.isLive, isCancelled: e.isCancelled,
                   reason: e.reason.map(VenueReason.init(gemini:)), timestampMs: e.timestamp, execution: execution)
@@ -82,9 +95,11 @@ extension OrderReport {
 }
 
 extension TradeReport {
-    /// A `/v1/mytrades` row (or an `include_trades` element of an order status).
-    public init(gemini t: MyTrade) {
-        self.init(tradeID: t.tid, orderID: t.orderID, clientOrderID: t.clientOrderID, symbol: t.symbol, side: t.side,
+    /// A `/v1/mytrades` row (or an `include_trades` element of an order status); nil when
+    /// its `order_id` is not a decimal 64-bit integer.
+    public init?(gemini t: MyTrade) {
+        guard let orderID = VenueOrderID(t.orderID) else { return nil }
+        self.init(tradeID: t.tid, orderID: orderID, clientOrderID: t.clientOrderID, symbol: t.symbol, side: t.side,
                   price: t.price, amount: t.amount, fee: t.feeAmount, feeCurrency: t.feeCurrency, isTaker: t.aggressor,
                   timestampMs: t.timestampMs, isFullyBroken: t.tradeBreak?.lowercased() == "full", rejection: t.rejection)
     }

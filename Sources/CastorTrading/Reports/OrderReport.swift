@@ -57,8 +57,8 @@ public struct OrderReport: Sendable, Hashable {
     }
 
     public let kind: Kind
-    /// The venue's order id; may be empty in a malformed event of an unknown kind.
-    public let orderID: String
+    /// The venue's order id (an event without one never becomes a report).
+    public let orderID: VenueOrderID
     public let clientOrderID: String?
     public let symbol: Symbol
     /// Nil when the event omits it (the order's side is known from its id).
@@ -77,7 +77,7 @@ public struct OrderReport: Sendable, Hashable {
     /// The execution, on `fill` events.
     public let execution: Execution?
 
-    public init(kind: Kind, orderID: String, clientOrderID: String?, symbol: Symbol, side: Side?,
+    public init(kind: Kind, orderID: VenueOrderID, clientOrderID: String?, symbol: Symbol, side: Side?,
                 price: ExactDecimal?, originalAmount: ExactDecimal?, executedAmount: ExactDecimal?,
                 remainingAmount: ExactDecimal?, isLive: Bool?, isCancelled: Bool?, reason: VenueReason? = nil,
                 timestampMs: Int64? = nil, execution: Execution? = nil) {

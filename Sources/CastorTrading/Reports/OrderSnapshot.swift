@@ -10,7 +10,7 @@ public struct OrderSnapshot: Sendable, Hashable {
     }
 
     /// The venue's order id (digits kept exact: Gemini's exceed 2^53).
-    public let orderID: String
+    public let orderID: VenueOrderID
     public let clientOrderID: String?
     public let symbol: Symbol
     public let side: Side
@@ -31,7 +31,7 @@ public struct OrderSnapshot: Sendable, Hashable {
     /// The order's executions, when the venue included them.
     public let trades: [TradeReport]?
 
-    public init(orderID: String, clientOrderID: String?, symbol: Symbol, side: Side, price: ExactDecimal?,
+    public init(orderID: VenueOrderID, clientOrderID: String?, symbol: Symbol, side: Side, price: ExactDecimal?,
                 originalAmount: ExactDecimal?, executedAmount: ExactDecimal?, remainingAmount: ExactDecimal?,
                 options: [String] = [], state: State, reason: VenueReason? = nil, timestampMs: Int64? = nil,
                 trades: [TradeReport]? = nil) {

@@ -4,7 +4,7 @@ import CastorCore
 /// `/v1/mytrades`, or the trades of an order's status).
 public struct TradeReport: Sendable, Hashable {
     public let tradeID: Int64
-    public let orderID: String
+    public let orderID: VenueOrderID
     public let clientOrderID: String?
     /// Nil in old responses without one (the caller may know it).
     public let symbol: Symbol?
@@ -24,7 +24,7 @@ public struct TradeReport: Sendable, Hashable {
     /// replace by a placeholder), or nil for a good row.
     public let rejection: String?
 
-    public init(tradeID: Int64, orderID: String, clientOrderID: String?, symbol: Symbol?, side: Side,
+    public init(tradeID: Int64, orderID: VenueOrderID, clientOrderID: String?, symbol: Symbol?, side: Side,
                 price: ExactDecimal, amount: ExactDecimal, fee: ExactDecimal?, feeCurrency: String?,
                 isTaker: Bool?, timestampMs: Int64?, isFullyBroken: Bool = false, rejection: String? = nil) {
         self.tradeID = tradeID

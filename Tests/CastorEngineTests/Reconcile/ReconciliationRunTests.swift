@@ -10,12 +10,12 @@ import Testing
     static let eth = Symbol("ETHUSD")
 
     static func trade(_ id: Int64, at ms: Int64?, symbol: Symbol = btc) -> TradeReport {
-        TradeReport(tradeID: id, orderID: "9\(id)", clientOrderID: nil, symbol: symbol, side: .buy,
+        TradeReport(tradeID: id, orderID: VenueOrderID(9_000_000 + id), clientOrderID: nil, symbol: symbol, side: .buy,
                     price: ExactDecimal(50_000), amount: ExactDecimal("0.01")!, fee: nil, feeCurrency: nil,
                     isTaker: false, timestampMs: ms)
     }
 
-    static func snapshot(_ id: String) -> OrderSnapshot {
+    static func snapshot(_ id: VenueOrderID) -> OrderSnapshot {
         OrderSnapshot(orderID: id, clientOrderID: "cx-\(id)", symbol: btc, side: .sell, price: ExactDecimal(51_000),
                       originalAmount: ExactDecimal(1), executedAmount: .zero, remainingAmount: ExactDecimal(1), state: .open)
     }
@@ -28,7 +28,7 @@ import Testing
         #expect(asked.isEmpty, "no catch-up point before the open orders are in")
         #expect(run.currentRead.step == "open_orders")
 
-        let open = [Self.snapshot("1")]
+        let open = [Self.snapshot(1)]
         #expect(run.openOrdersFetched(open, symbols: [Self.btc, Self.eth], catchUp: catchUp)
             == .fetchTrades(Self.btc, sinceMs: 1_000, limit: 3))
         #expect(asked == [Self.btc], "the next symbol's point is read only when its turn comes")

@@ -86,13 +86,13 @@ final class ChaosVenue: VenueExecution {
         var state: OrderSnapshot.State { cancelled ? .cancelled : (isLive ? .open : .filled) }
 
         func snapshot(withTrades: Bool = false) -> OrderSnapshot {
-            OrderSnapshot(orderID: String(orderID), clientOrderID: clientOrderID, symbol: symbol, side: side, price: price,
+            OrderSnapshot(orderID: VenueOrderID(orderID), clientOrderID: clientOrderID, symbol: symbol, side: side, price: price,
                           originalAmount: amount, executedAmount: executed, remainingAmount: isLive ? remaining : .zero,
                           state: state, timestampMs: createdMs, trades: withTrades ? trades : nil)
         }
 
         func report(_ kind: OrderReport.Kind, at ms: Int64, execution: OrderReport.Execution? = nil) -> OrderReport {
-            OrderReport(kind: kind, orderID: String(orderID), clientOrderID: clientOrderID, symbol: symbol, side: side,
+            OrderReport(kind: kind, orderID: VenueOrderID(orderID), clientOrderID: clientOrderID, symbol: symbol, side: side,
                         price: price, originalAmount: amount, executedAmount: executed,
                         remainingAmount: isLive ? remaining : .zero, isLive: isLive, isCancelled: cancelled,
                         timestampMs: ms, execution: execution)
@@ -171,7 +171,7 @@ final class ChaosVenue: VenueExecution {
             }
             s.nextTradeID += 1
             let fee = (amount * o.price * ExactDecimal("0.001")!).quantized(toStep: ExactDecimal("0.00000001")!, rule: .down) ?? .zero
-            let trade = TradeReport(tradeID: s.nextTradeID, orderID: String(o.orderID), clientOrderID: o.clientOrderID,
+            let trade = TradeReport(tradeID: s.nextTradeID, orderID: VenueOrderID(o.orderID), clientOrderID: o.clientOrderID,
                                     symbol: o.symbol, side: o.side, price: o.price, amount: amount, fee: fee,
                                     feeCurrency: "USD", isTaker: false, timestampMs: now)
             o.executed = o.executed + amount

@@ -105,7 +105,7 @@ final class ScriptedVenue: VenueExecution {
             let script = s.placeAnswers.isEmpty ? .accept : s.placeAnswers.removeFirst()
             func take() -> OrderSnapshot {
                 s.nextOrderID += 1
-                let snapshot = OrderSnapshot(orderID: String(s.nextOrderID), clientOrderID: order.clientOrderID.rawValue,
+                let snapshot = OrderSnapshot(orderID: VenueOrderID(s.nextOrderID), clientOrderID: order.clientOrderID.rawValue,
                                              symbol: order.symbol, side: order.side, price: order.price,
                                              originalAmount: order.amount, executedAmount: .zero, remainingAmount: order.amount,
                                              options: order.option.map { [$0.rawValue] } ?? [], state: .open)
@@ -126,7 +126,7 @@ final class ScriptedVenue: VenueExecution {
                 completion: @escaping @Sendable (Result<OrderSnapshot, VenueFailure>) -> Void) {
         let answer: Result<OrderSnapshot, VenueFailure> = state.withLock { s in
             s.calls.append(.cancel(orderID))
-            guard let (id, o) = s.resting.first(where: { $0.value.orderID == orderID.description }) else {
+            guard let (id, o) = s.resting.first(where: { $0.value.orderID == orderID }) else {
                 return .failure(.exchange(VenueRefusal(reason: VenueReason("OrderNotFound"), classification: .orderNotFound,
                                                        message: "no such order"), httpStatus: 404))
             }
@@ -141,7 +141,7 @@ final class ScriptedVenue: VenueExecution {
     func cancelSession(on queue: DispatchQueue, completion: @escaping @Sendable (Result<SessionCancelReport, VenueFailure>) -> Void) {
         let ids: [VenueOrderID] = state.withLock { s in
             s.calls.append(.cancelSession)
-            let ids = s.resting.values.compactMap { VenueOrderID($0.orderID) }
+            let ids = s.resting.values.map(\.orderID)
             s.resting.removeAll()
             return ids
         }
@@ -161,7 +161,7 @@ final class ScriptedVenue: VenueExecution {
                 completion: @escaping @Sendable (Result<OrderSnapshot, VenueFailure>) -> Void) {
         let found: OrderSnapshot? = state.withLock { s in
             s.calls.append(.lookupOrderID(orderID))
-            return s.resting.values.first { $0.orderID == orderID.description }
+            return s.resting.values.first { $0.orderID == orderID }
         }
         let answer: Result<OrderSnapshot, VenueFailure> = found.map { .success($0) } ?? .failure(.exchange(
             VenueRefusal(reason: VenueReason("OrderNotFound"), classification: .orderNotFound, message: "no such order"),
