@@ -51,12 +51,13 @@ struct ConfigurationParser {
     }
 
     private func account(_ s: ConfigSection) -> AccountConfiguration {
-        s.rejectUnknownKeys(known: ["nonce_format", "require_heartbeat", "account"])
+        s.rejectUnknownKeys(known: ["nonce_format", "require_heartbeat", "account", "allow_fund_manager"])
         var account = AccountConfiguration()
         account.nonceFormat = s.choice("nonce_format", [
             ("seconds-millis", NonceFormat.secondsWithMillis), ("milliseconds", .milliseconds), ("seconds", .seconds),
         ]) ?? account.nonceFormat
         account.requireHeartbeat = s.bool("require_heartbeat") ?? account.requireHeartbeat
+        account.allowFundManager = s.bool("allow_fund_manager") ?? account.allowFundManager
         if let name = s.string("account") {
             if name.isEmpty || name.contains(where: { $0.isWhitespace }) {
                 s.report("account", .invalidValue(reason: "\"\(name)\" is not an account nickname (non-empty, no spaces); omit it for account keys"))

@@ -8,6 +8,9 @@ public struct AccountConfiguration: Sendable, Hashable {
     public var requireHeartbeat = false
     /// Sub-account nickname for master keys (`"account"` in each payload); nil for account keys.
     public var account: String?
+    /// Start with a key that has Gemini's Fund Manager role (it can withdraw). Off: such a
+    /// key is refused, as Gemini's own key guidance asks for trade-only keys.
+    public var allowFundManager = false
 
     public init() {}
 }

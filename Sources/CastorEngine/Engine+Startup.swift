@@ -262,12 +262,36 @@ extension Engine {
     private func checkRoles() {
         startupCall("roles", call: { v, q, done in v.permissions(on: q, completion: done) }) { [weak self] (p: VenuePermissions) in
             guard let self else { return }
-            guard p.canTrade else {
-                return self.report(.roles, .failure(.roles("the key may not trade (\(p.detail))")))
+            if let refusal = Engine.rolesRefusal(p, allowFundManager: self.configuration.account.allowFundManager) {
+                return self.report(.roles, .failure(.roles(refusal)))
             }
-            self.log("engine").info("API key roles checked", metadata: ["event": "engine.roles_checked", "detail": "\(p.detail)"])
+            if p.canWithdraw {
+                self.log("engine").warning("the API key can withdraw funds; trading with it because [account] allow_fund_manager = true",
+                                           metadata: ["event": "engine.key_can_withdraw", "reason": "allow_fund_manager",
+                                                      "detail": "\(p.detail)"])
+            }
+            if !self.configuration.account.requireHeartbeat, self.configuration.venue == .production {
+                self.log("engine").warning("the production key does not require heartbeats: orders outlive a dead daemon",
+                                           metadata: ["event": "engine.heartbeat_not_required", "reason": "require_heartbeat_off",
+                                                      "detail": "create the key with \"Requires Heartbeat\" and set [account] require_heartbeat = true, so Gemini cancels this session's orders 30 s after the daemon goes silent"])
+            }
+            self.log("engine").info("API key roles checked", metadata: ["event": "engine.roles_checked", "detail": "\(p.detail)",
+                                                                      "can_withdraw": "\(p.canWithdraw)"])
             self.report(.roles, .success(()))
         }
+    }
+
+    /// Why a key with these roles must not start, with the fix; nil if it may.
+    static func rolesRefusal(_ p: VenuePermissions, allowFundManager: Bool) -> String? {
+        if p.isReadOnly {
+            return "the key is read-only (Auditor role: \(p.detail)) and cannot trade: create a key with the Trader role"
+        }
+        guard p.canTrade else { return "the key may not trade (\(p.detail)): create a key with the Trader role" }
+        if p.canWithdraw, !allowFundManager {
+            return "the key can withdraw funds (Fund Manager role: \(p.detail)); a trading daemon needs only Trader: "
+                + "create a trade-only key (Gemini: Settings → API, role Trader), or set [account] allow_fund_manager = true"
+        }
+        return nil
     }
 
     private func loadSymbolDetails(_ symbol: Symbol) {

@@ -38,6 +38,23 @@ struct SimCommand: ParsableCommand {
     @Flag(name: .customLong("time-nonce"), help: "Make the default key time-based (nonce = Unix seconds ±30 s).")
     var timeNonce = false
 
+    @Option(name: .customLong("key-roles"),
+            help: "Roles of the default key, comma-separated: trader, fundmanager, auditor (default: trader).")
+    var keyRoles: String?
+
+    /// `--key-roles` as the simulator's roles; a clear error for a role it does not know.
+    static func roles(_ text: String) throws -> [SimAPIKeyConfig.Role] {
+        var roles: [SimAPIKeyConfig.Role] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = part.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let role = SimAPIKeyConfig.Role.allCases.first(where: { $0.rawValue.lowercased() == name }) else {
+                throw ValidationError("--key-roles: \"\(part)\" is not a role; use trader, fundmanager or auditor, comma-separated")
+            }
+            if !roles.contains(role) { roles.append(role) }
+        }
+        return roles
+    }
+
     func run() throws {
         // Signals first, before any thread is started (see swift-on-linux-notes.md).
         var set = sigset_t()
@@ -53,6 +70,9 @@ struct SimCommand: ParsableCommand {
         if let seed { simConfig.seed = seed }
 
         var printedSecret: String?
+        if keyRoles != nil, !simConfig.accounts.isEmpty {
+            throw ValidationError("--key-roles sets the default key's roles; with a --config that lists accounts, give each key its \"roles\" there")
+        }
         if simConfig.accounts.isEmpty {
             let secret: String
             if let apiSecret { secret = apiSecret } else if let env = ProcessInfo.processInfo.environment["CASTOR_SIM_API_SECRET"], !env.isEmpty {
@@ -61,7 +81,8 @@ struct SimCommand: ParsableCommand {
                 secret = try Self.generatedSecret()
                 printedSecret = secret
             }
-            let key = SimAPIKeyConfig(key: apiKey, secret: secret, nonceMode: timeNonce ? .time : .counter)
+            let roles = try keyRoles.map(Self.roles) ?? [.trader]
+            let key = SimAPIKeyConfig(key: apiKey, secret: secret, roles: roles, nonceMode: timeNonce ? .time : .counter)
             simConfig.accounts = [SimAccountConfig(name: "primary", balances: SimAccountConfig.defaultBalances, keys: [key])]
         }
 

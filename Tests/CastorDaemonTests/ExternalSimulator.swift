@@ -13,9 +13,11 @@ final class ExternalSimulator {
     /// The token `castor sim` printed in `sim.ready`, for the `/sim/*` endpoints.
     let adminToken: String
 
-    init() async throws {
+    /// - Parameter keyRoles: `castor sim --key-roles` (default: the simulator's, Trader).
+    init(keyRoles: String? = nil) async throws {
         process = try CastorProcess(arguments: ["sim", "--listen", "127.0.0.1:0", "--api-key", Self.apiKey,
-                                                "--api-secret", secret], environment: [:])
+                                                "--api-secret", secret] + (keyRoles.map { ["--key-roles", $0] } ?? []),
+                                    environment: [:])
         guard let ready = await process.waitForJSON(timeout: 60, { $0["event"] as? String == "sim.ready" })?.object,
               let rest = ready["rest"] as? String, let ws = ready["ws"] as? String,
               let token = ready["admin_token"] as? String else {

@@ -44,7 +44,8 @@ public final class GeminiExecution: VenueExecution {
                             completion: @escaping @Sendable (Result<VenuePermissions, VenueFailure>) -> Void) {
         client.roles(on: queue) { result in
             completion(result.mapError(\.venueFailure).map { roles in
-                VenuePermissions(canTrade: roles.isTrader,
+                VenuePermissions(canTrade: roles.isTrader, canWithdraw: roles.isFundManager,
+                                 isReadOnly: roles.isAuditor && !roles.isTrader && !roles.isFundManager,
                                  detail: "trader \(roles.isTrader), auditor \(roles.isAuditor), fund manager \(roles.isFundManager)")
             })
         }

@@ -50,11 +50,18 @@ public protocol VenueExecution: AnyObject, Sendable {
 public struct VenuePermissions: Sendable, Hashable {
     /// May place and cancel orders.
     public var canTrade: Bool
+    /// May move funds off the account (Gemini's Fund Manager role): more than a trading
+    /// daemon needs, so the engine refuses such a key unless the operator allowed it.
+    public var canWithdraw: Bool
+    /// Read-only (Gemini's Auditor role): it can see, never trade.
+    public var isReadOnly: Bool
     /// The venue's own words for the key's roles, for the log.
     public var detail: String
 
-    public init(canTrade: Bool, detail: String) {
+    public init(canTrade: Bool, canWithdraw: Bool = false, isReadOnly: Bool = false, detail: String) {
         self.canTrade = canTrade
+        self.canWithdraw = canWithdraw
+        self.isReadOnly = isReadOnly
         self.detail = detail
     }
 }
