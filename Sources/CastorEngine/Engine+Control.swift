@@ -143,6 +143,7 @@ extension Engine {
                                                                              "reason": "journal_error", "detail": "\(error)"])
             }
             self.lifecycle.shutdownFinished()
+            self.logSessionSummary()
             self.releaseResources()
             self.log("engine").notice("stopped", metadata: Engine.withEvent("engine.stopped", Engine.outcomeFields(result)))
             completion(result)
@@ -309,6 +310,7 @@ extension Engine {
 
     private func tick() {
         ticker.lastMs = now
+        for symbol in router.pnl.awaitingMark.keys.sorted() { if let m = mid(symbol) { router.pnl.mark(symbol, m) } }
         heartbeatIfIdle()
         for id in router.manager.removeClosed() { router.intents[id] = nil }
         pumpScheduler()
@@ -342,5 +344,39 @@ extension Engine {
         let fillCount = router.manager.ledger.positions.values.reduce(0) { $0 + $1.fillCount }
         return "\(phase.rawValue): \(runner.name ?? "no strategy"), market data \(connections.status.marketData), "
             + "order events \(connections.status.orderEvents), \(openOrderCount) open orders, \(fillCount) fills\(killed)"
+    }
+}
+
+extension Engine {
+    /// At stop: one line for the session (orders, fills, fees, realized PnL, final position
+    /// per symbol), then one per traded symbol with the unrealized PnL at the last mid.
+    /// Figures in each symbol's quote currency; `overflowed` when one could not be computed.
+    func logSessionSummary() {
+        let symbols = Set(router.pnl.symbols.keys).union(router.ordersSent.keys).sorted()
+        func list(_ value: (Symbol) -> String) -> String { symbols.map { "\($0)=\(value($0))" }.joined(separator: ",") }
+        let book = router.pnl.symbols
+        log("engine").notice("session summary", metadata: [
+            "event": "engine.session_summary",
+            "orders": "\(router.ordersSent.values.reduce(0, +))",
+            "fills": "\(book.values.reduce(0) { $0 + $1.fillCount })",
+            "fees": "\(list { book[$0]?.quoteFees.description ?? "0" })",
+            "realized": "\(list { book[$0].map { $0.isOverflowed ? "overflowed" : "\($0.realized)" } ?? "0" })",
+            "positions": "\(list { book[$0]?.position.description ?? "0" })",
+        ])
+        for symbol in symbols {
+            let p = book[symbol] ?? SymbolPnL()
+            let mark = mid(symbol)
+            var fields: Logger.Metadata = [
+                "event": "engine.session_pnl", "symbol": "\(symbol)", "orders": "\(router.ordersSent[symbol] ?? 0)",
+                "fills": "\(p.fillCount)", "volume": "\(p.volume)", "fees": "\(p.quoteFees)", "realized": "\(p.realized)",
+                "position": "\(p.position)", "mark": "\(mark?.description ?? "")",
+                "unrealized": "\(mark.flatMap(p.unrealized(atMark:))?.description ?? "")",
+            ]
+            if !p.otherFees.isEmpty {
+                fields["other_fees"] = "\(p.otherFees.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))"
+            }
+            if p.isOverflowed { fields["reason"] = "overflowed" }
+            log("engine").notice("session pnl", metadata: fields)
+        }
     }
 }

@@ -114,6 +114,8 @@ extension Engine {
             }
             let journal = try Journal(stateDirectory: dir, scope: scope)
             let (state, ledger) = try Engine.restoreLedger(from: journal)
+            // The session's PnL counts from the first mark of each position carried in.
+            router.pnl.carryIn(ledger.positions.mapValues(\.base))
             let generator = try ClientOrderIDGenerator(prefix: ownPrefix, boot: identity.bootToken,
                                                        lastCounter: UInt64(max(0, state.clientOrderCounter)))
             router.manager = OrderManager(generator: generator, ledger: ledger,

@@ -375,7 +375,8 @@ public struct FillLedger: Sendable {
         }
     }
 
-    private func isQuote(_ currency: String, of symbol: Symbol) -> Bool {
+    /// Whether a fee in `currency` is paid in `symbol`'s quote currency.
+    public func isQuote(_ currency: String, of symbol: Symbol) -> Bool {
         guard !currency.isEmpty else { return false }
         if let q = quoteCurrencies[symbol] { return q == currency }
         return symbol.rawValue.hasSuffix(currency) && symbol.rawValue.count > currency.count

@@ -16,6 +16,10 @@ struct OrderRouter {
     var counterReservedThrough: Int64 = 0
     /// Why the kill switch is engaged (nil while released); `risk` keeps its free text.
     var killSwitchCause: KillSwitchCause?
+    /// This session's profit and loss per symbol, from the ledger's fills.
+    var pnl = PnLBook()
+    /// New orders sent this session, per symbol (resends not counted).
+    var ordersSent: [Symbol: Int] = [:]
 
     /// Orders not yet closed.
     var openOrderCount: Int {
