@@ -90,6 +90,7 @@ import Testing
     }
 
     static func summarise(_ name: String, _ seed: UInt64, _ out: VirtualChaosRun.Outcome) {
+        writeTrace(name, seed, out)
         print("""
             VIRTUAL CHAOS \(name) seed=\(seed) orders=\(out.counts.placedOnVenue) fills=\(out.venueFills.count) \
             engineFills=\(out.engineFills.count) intentsWithMultipleVenueOrders=\(out.multiplyPlaced.count) \
@@ -99,5 +100,15 @@ import Testing
             orderEventsConnects=\(out.orderEventsConnects) reconciliations=\(out.reconciliations) \(out.counts) \
             shutdown=\(out.shutdown) virtual=\(out.virtualMs)ms wall=\(out.wallMs)ms
             """)
+    }
+
+    /// With `CASTOR_CHAOS_TRACE=<directory>`, writes the run's venue journal to
+    /// `<directory>/<name>-<seed>.trace`, one line per call, stamped with its virtual time
+    /// (`Scripts/chaos-replay.sh` diffs two processes' traces).
+    static func writeTrace(_ name: String, _ seed: UInt64, _ out: VirtualChaosRun.Outcome) {
+        guard let dir = ProcessInfo.processInfo.environment["CASTOR_CHAOS_TRACE"], !dir.isEmpty else { return }
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let text = out.journal.joined(separator: "\n") + "\n"
+        FileManager.default.createFile(atPath: "\(dir)/\(name)-\(seed).trace", contents: Data(text.utf8))
     }
 }
