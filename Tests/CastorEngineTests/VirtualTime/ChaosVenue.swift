@@ -111,7 +111,8 @@ final class ChaosVenue: VenueExecution {
         var nextTradeID: Int64 = 90_000_000
         /// Client order ids that had two live venue orders at once.
         var doubleLive: Set<String> = []
-        /// One line per order-touching call, in order (the run's fingerprint).
+        /// One line per venue call (and fill, disconnect, feed connect or gap), in order,
+        /// each stamped with its virtual time: the run's fingerprint, equal for equal seeds.
         var journal: [String] = []
         var shutdownMark: Int?
         var placesAfterShutdown: [String] = []

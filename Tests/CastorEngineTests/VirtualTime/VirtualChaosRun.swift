@@ -20,6 +20,11 @@ import Synchronization
 /// then either (`shutdownMidChaos` false) a quiet period (no new intents, no faults)
 /// until the engine's fills equal the venue's, followed by a shutdown, or a shutdown at
 /// once with the strategy still placing and every fault still on.
+///
+/// Deterministic: the clock settles the engine queue (`PostedWork`) before each timer and
+/// the test settles it around its own turns, so every step starts on an idle queue and the
+/// run depends on the seed alone. The engine's random seeds (retry jitter, client order id
+/// boot tag) derive from the clock's start time, fixed here.
 struct VirtualChaosRun {
     let seed: UInt64
     let target: Int
