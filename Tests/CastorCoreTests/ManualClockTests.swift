@@ -103,4 +103,42 @@ import Testing
         #expect(ran.withLock { $0 })
         #expect(log.all == ["past"])
     }
+
+    /// With a barrier installed, a timer's chain of `async` hops runs to the end before the
+    /// next timer (due at the same instant) and before `advance` returns.
+    @Test func aSettleBarrierRunsBeforeEachTimerAndBeforeAdvanceReturns() {
+        let manual = ManualClock(startMs: 0)
+        let clock = manual.engineClock
+        let q = DispatchQueue(label: "t")
+        let log = Log()
+        let outstanding = Mutex(0)
+        let settles = Mutex(0)
+        @Sendable func post(_ work: @escaping @Sendable () -> Void) {
+            outstanding.withLock { $0 += 1 }
+            q.async {
+                work()
+                outstanding.withLock { $0 -= 1 }
+            }
+        }
+        @Sendable func hops(_ name: String, _ n: Int) {
+            guard n > 0 else { return }
+            post {
+                log.add("\(name)\(n)@\(clock.nowMs())")
+                hops(name, n - 1)
+            }
+        }
+        manual.setSettle {
+            settles.withLock { $0 += 1 }
+            repeat { q.sync {} } while outstanding.withLock { $0 } > 0
+        }
+        clock.schedule(on: q, atMs: 10) { log.add("a"); hops("a", 4) }
+        clock.schedule(on: q, atMs: 10) { log.add("b") }
+        clock.schedule(on: q, atMs: 20) { log.add("c"); hops("c", 3) }
+        manual.advance(toMs: 30)
+        #expect(log.all == ["a", "a4@10", "a3@10", "a2@10", "a1@10", "b", "c", "c3@20", "c2@20", "c1@20"])
+        #expect(settles.withLock { $0 } == 4)
+        manual.setSettle(nil)
+        manual.advance(byMs: 10)
+        #expect(settles.withLock { $0 } == 4)
+    }
 }

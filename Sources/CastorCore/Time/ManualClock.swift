@@ -9,8 +9,12 @@ import Synchronization
 /// must move no timer).
 ///
 /// `advance` runs each due timer with `queue.sync` on the queue it was armed for, so call
-/// it from a thread that is not that queue (a test's own thread). Work the timers post to
-/// their serial queue with `async` runs before the next timer, as it would in real time.
+/// it from a thread that is not that queue (a test's own thread). Work a timer posts to its
+/// serial queue with `async` is queued before the next timer's `sync`, but whatever that
+/// work posts in turn (a chain of hops) may still be queued when the next timer runs, so
+/// where the next timer lands in such a chain depends on thread timing. An owner that needs
+/// each timer to start on an idle queue (a deterministic replay) installs a quiescence
+/// barrier with `setSettle`; without one, `advance` does not wait.
 public final class ManualClock: TimerScheduler, Sendable {
     private struct Pending {
         let atMs: Int64
@@ -25,6 +29,7 @@ public final class ManualClock: TimerScheduler, Sendable {
         var wallStepMs: Int64 = 0
         var seq: UInt64 = 0
         var pending: [Pending] = []
+        var settle: (@Sendable () -> Void)?
     }
 
     private let state: Mutex<State>
@@ -55,6 +60,17 @@ public final class ManualClock: TimerScheduler, Sendable {
         state.withLock { $0.wallStepMs &+= ms }
     }
 
+    /// Installs (or, with nil, removes) the owner's quiescence barrier: `advance` calls it on
+    /// the advancing thread before it picks each due timer, so also after the last one ran
+    /// and before it returns. It must block until the work already posted by the timers (and
+    /// by the owner) has run, however many hops deep, typically by draining the queues the
+    /// owner knows until nothing more is posted. It runs with the clock reading the time of
+    /// the timer that ran last (the work settles at the instant it was posted, as it would in
+    /// real time when it is fast); it must not call `advance`.
+    public func setSettle(_ settle: (@Sendable () -> Void)?) {
+        state.withLock { $0.settle = settle }
+    }
+
     public func schedule(on queue: DispatchQueue, atMs: Int64, nowMs: Int64,
                          _ timer: ScheduledTimer, _ work: @escaping @Sendable () -> Void) {
         state.withLock { s in
@@ -70,9 +86,13 @@ public final class ManualClock: TimerScheduler, Sendable {
         advance(toMs: nowMs &+ max(0, ms))
     }
 
-    /// Advances the time to `targetMs` (never backwards); see `advance(byMs:)`.
+    /// Advances the time to `targetMs` (never backwards); see `advance(byMs:)`. With a
+    /// `setSettle` barrier installed, it settles before each timer and before returning.
     public func advance(toMs targetMs: Int64) {
-        while let next = takeNextDue(upTo: targetMs) {
+        let settle = state.withLock { $0.settle }
+        while true {
+            settle?()
+            guard let next = takeNextDue(upTo: targetMs) else { break }
             dispatchPrecondition(condition: .notOnQueue(next.queue))
             next.queue.sync {
                 if !next.timer.isCancelled { next.work() }

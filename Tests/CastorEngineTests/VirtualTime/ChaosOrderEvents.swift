@@ -41,11 +41,12 @@ final class ChaosOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
             guard let self, self.state == .live, self.gap else { return }
             self.fail(.heartbeatSequenceGap(expected: 1, received: 2))
         }
-        queue.async { [weak self] in self?.open() }
+        venue.work.async(on: queue) { [weak self] in self?.open() }
     }
 
     func stop() {
         dispatchPrecondition(condition: .onQueue(queue))
+        venue.trace("feed stop")
         epoch += 1
         state = .idle
         heartbeat?.cancel()
@@ -66,7 +67,8 @@ final class ChaosOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
         guard state == .live else { return venue.noteLostWhileDown(reports.count) }
         let sent = epoch
         let messages = reports.map { (report: $0, lost: venue.losesEvent()) }
-        queue.async { [weak self] in
+        venue.trace("feed publish \(messages.count) lost \(messages.filter(\.lost).count)")
+        venue.work.async(on: queue) { [weak self] in
             guard let self else { return }
             for (i, m) in messages.enumerated() {
                 guard self.epoch == sent, self.state == .live else { return self.venue.noteLostWhileDown(messages.count - i) }
@@ -84,6 +86,7 @@ final class ChaosOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
 
     private func open() {
         guard state != .live, heartbeat?.isCancelled == false else { return }
+        venue.trace("feed open")
         epoch += 1
         gap = false
         state = .live
@@ -98,6 +101,7 @@ final class ChaosOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
         if case .heartbeatSequenceGap = cause { venue.noteGapReconnect() }
         epoch += 1
         let delay = 100 + Int64(venue.draw() * 900)
+        venue.trace("feed down \(cause) reconnect in \(delay)")
         state = .reconnecting(cause: cause, attempt: 1, delayMs: delay)
         delegate?.orderEventsFeed(self, didChangeState: state)
         reconnect = clock.schedule(on: queue, afterMs: delay) { [weak self] in self?.open() }

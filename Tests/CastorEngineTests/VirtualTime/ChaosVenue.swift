@@ -111,7 +111,8 @@ final class ChaosVenue: VenueExecution {
         var nextTradeID: Int64 = 90_000_000
         /// Client order ids that had two live venue orders at once.
         var doubleLive: Set<String> = []
-        /// One line per order-touching call, in order (the run's fingerprint).
+        /// One line per venue call (and fill, disconnect, feed connect or gap), in order,
+        /// each stamped with its virtual time: the run's fingerprint, equal for equal seeds.
         var journal: [String] = []
         var shutdownMark: Int?
         var placesAfterShutdown: [String] = []
@@ -120,12 +121,17 @@ final class ChaosVenue: VenueExecution {
 
     private let state: Mutex<State>
     private let clock: ManualClock
+    private let startMs: Int64
+    /// How the venue's answers (and its feed's messages) reach the engine queue, counted.
+    let work: PostedWork
     /// The live order-events adapter (the engine makes a new one only at start).
     private let feed = Mutex<ChaosOrderEvents?>(nil)
 
-    init(seed: UInt64, clock: ManualClock) {
+    init(seed: UInt64, clock: ManualClock, work: PostedWork) {
         state = Mutex(State(rng: SeededRandom(seed: seed)))
         self.clock = clock
+        self.work = work
+        startMs = clock.nowMs
     }
 
     // MARK: Test controls and views
@@ -179,7 +185,7 @@ final class ChaosVenue: VenueExecution {
             s.orders[id] = o
             s.trades.append(trade)
             s.counts.fills += 1
-            s.journal.append("fill \(o.clientOrderID) \(trade.tradeID) \(amount)")
+            note(&s, now, "fill \(o.clientOrderID) \(trade.tradeID) \(amount)")
             let execution = OrderReport.Execution(tradeID: String(trade.tradeID), price: o.price, amount: amount, fee: fee,
                                                   feeCurrency: "USD", isMaker: true)
             var out = [o.report(.fill, at: now, execution: execution)]
@@ -193,7 +199,11 @@ final class ChaosVenue: VenueExecution {
     func disconnectFeed(on queue: DispatchQueue) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let adapter = feed.withLock({ $0 }), adapter.drop(.connectionLost("chaos: connection reset")) else { return }
-        state.withLock { $0.counts.disconnects += 1 }
+        let now = clock.nowMs
+        state.withLock {
+            $0.counts.disconnects += 1
+            note(&$0, now, "disconnect")
+        }
     }
 
     /// Reports of the live orders, as a fresh connection's `initial` snapshot.
@@ -209,6 +219,12 @@ final class ChaosVenue: VenueExecution {
             s.counts.eventsLost += 1
             return true
         }
+    }
+
+    /// Appends a line to the journal (the order-events adapter's connects, gaps, stops).
+    func trace(_ line: String) {
+        let now = clock.nowMs
+        state.withLock { note(&$0, now, line) }
     }
 
     func noteLostWhileDown(_ n: Int) { state.withLock { $0.counts.eventsLostWhileDown += n } }
@@ -232,6 +248,11 @@ final class ChaosVenue: VenueExecution {
     private static let notFound = VenueFailure.exchange(
         VenueRefusal(reason: VenueReason("OrderNotFound"), classification: .orderNotFound, message: "no such order"), httpStatus: 404)
 
+    /// Appends a journal line stamped with the virtual time since the run began.
+    private func note(_ s: inout State, _ now: Int64, _ line: String) {
+        s.journal.append("+\(now - startMs) \(line)")
+    }
+
     /// A read fails with a 5xx (drawn).
     private func readFails(_ s: inout State) -> Bool {
         guard s.faults.queryFails > 0, Double.random(in: 0 ..< 1, using: &s.rng) < s.faults.queryFails else { return false }
@@ -242,7 +263,7 @@ final class ChaosVenue: VenueExecution {
     // MARK: VenueExecution
 
     func permissions(on queue: DispatchQueue, completion: @escaping @Sendable (Result<VenuePermissions, VenueFailure>) -> Void) {
-        queue.async { completion(.success(VenuePermissions(canTrade: true, detail: "chaos trader"))) }
+        work.async(on: queue) { completion(.success(VenuePermissions(canTrade: true, detail: "chaos trader"))) }
     }
 
     func symbolRules(_ symbol: Symbol, on queue: DispatchQueue,
@@ -250,13 +271,13 @@ final class ChaosVenue: VenueExecution {
         let rules = VenueSymbolRules(symbol: symbol, base: String(symbol.rawValue.prefix(3)), quote: "USD",
                                      priceStep: ExactDecimal("0.01")!, quantityStep: ExactDecimal("0.00001")!,
                                      minOrderSize: ExactDecimal("0.00001")!, isOpen: true, status: "open")
-        queue.async { completion(.success(rules)) }
+        work.async(on: queue) { completion(.success(rules)) }
     }
 
     func balances(on queue: DispatchQueue, completion: @escaping @Sendable (Result<[VenueBalance], VenueFailure>) -> Void) {
         let list = [VenueBalance(currency: "USD", available: ExactDecimal(10_000_000), total: ExactDecimal(10_000_000)),
                     VenueBalance(currency: "BTC", available: ExactDecimal(1_000), total: ExactDecimal(1_000))]
-        queue.async { completion(.success(list)) }
+        work.async(on: queue) { completion(.success(list)) }
     }
 
     func place(_ order: NewOrderRequest, on queue: DispatchQueue,
@@ -286,7 +307,7 @@ final class ChaosVenue: VenueExecution {
                 failure = Self.serverError(taken ? 502 : 500)
                 if taken { s.counts.serverErrorTaken += 1 } else { s.counts.serverErrorLost += 1 }
             }
-            s.journal.append("place \(cid) \(failure.map { "\($0.code)" } ?? "ok") \(taken ? "taken" : "lost")")
+            note(&s, now, "place \(cid) \(failure.map { "\($0.code)" } ?? "ok") \(taken ? "taken" : "lost")")
             guard taken else { return (.failure(failure!), [], eventsFirst) }
             if s.byClientID[cid, default: []].contains(where: { s.orders[$0]?.isLive == true }) { s.doubleLive.insert(cid) }
             s.nextOrderID += 1
@@ -300,7 +321,7 @@ final class ChaosVenue: VenueExecution {
         }
         // The feed's events and the REST answer race; either may come first.
         if eventsFirst { publish(reports) }
-        queue.async { completion(answer) }
+        work.async(on: queue) { completion(answer) }
         if !eventsFirst { publish(reports) }
     }
 
@@ -323,10 +344,10 @@ final class ChaosVenue: VenueExecution {
                 }
             }
             guard let id = Int64(orderID.description), var o = s.orders[id] else {
-                s.journal.append("cancel \(orderID) unknown")
+                note(&s, now, "cancel \(orderID) unknown")
                 return (.failure(failure ?? Self.notFound), [])
             }
-            s.journal.append("cancel \(o.clientOrderID) \(failure.map { "\($0.code)" } ?? "ok") \(done ? "done" : "not done")")
+            note(&s, now, "cancel \(o.clientOrderID) \(failure.map { "\($0.code)" } ?? "ok") \(done ? "done" : "not done")")
             var reports: [OrderReport] = []
             if done, o.isLive {
                 o.cancelled = true
@@ -337,13 +358,13 @@ final class ChaosVenue: VenueExecution {
             return (failure.map { .failure($0) } ?? .success(o.snapshot()), reports)
         }
         publish(reports)
-        queue.async { completion(answer) }
+        work.async(on: queue) { completion(answer) }
     }
 
     func cancelSession(on queue: DispatchQueue, completion: @escaping @Sendable (Result<SessionCancelReport, VenueFailure>) -> Void) {
         let now = clock.nowMs
         let (ids, reports): ([VenueOrderID], [OrderReport]) = state.withLock { s in
-            s.journal.append("cancelSession")
+            note(&s, now, "cancelSession")
             var ids: [VenueOrderID] = []
             var reports: [OrderReport] = []
             for id in s.orders.keys.sorted() where s.orders[id]!.isLive {
@@ -355,60 +376,83 @@ final class ChaosVenue: VenueExecution {
             return (ids, reports)
         }
         publish(reports)
-        queue.async { completion(.success(SessionCancelReport(cancelled: ids, rejected: []))) }
+        work.async(on: queue) { completion(.success(SessionCancelReport(cancelled: ids, rejected: []))) }
     }
 
     func lookup(clientOrderID: ClientOrderID, on queue: DispatchQueue,
                 completion: @escaping @Sendable (Result<[OrderSnapshot], VenueFailure>) -> Void) {
+        let now = clock.nowMs
         let answer: Result<[OrderSnapshot], VenueFailure> = state.withLock { s in
             s.counts.lookups += 1
             if readFails(&s) {
-                s.journal.append("lookup \(clientOrderID) http_500")
+                note(&s, now, "lookup \(clientOrderID) http_500")
                 return .failure(Self.serverError())
             }
             let found = (s.byClientID[clientOrderID.rawValue] ?? []).compactMap { s.orders[$0]?.snapshot() }
-            s.journal.append("lookup \(clientOrderID) found \(found.count)")
+            note(&s, now, "lookup \(clientOrderID) found \(found.count)")
             return .success(found)
         }
-        queue.async { completion(answer) }
+        work.async(on: queue) { completion(answer) }
     }
 
     func lookup(orderID: VenueOrderID, on queue: DispatchQueue,
                 completion: @escaping @Sendable (Result<OrderSnapshot, VenueFailure>) -> Void) {
+        let now = clock.nowMs
         let answer: Result<OrderSnapshot, VenueFailure> = state.withLock { s in
             s.counts.lookups += 1
-            if readFails(&s) { return .failure(Self.serverError()) }
-            guard let id = Int64(orderID.description), let o = s.orders[id] else { return .failure(Self.notFound) }
-            s.journal.append("status \(o.clientOrderID)")
+            if readFails(&s) {
+                note(&s, now, "status \(orderID) http_500")
+                return .failure(Self.serverError())
+            }
+            guard let id = Int64(orderID.description), let o = s.orders[id] else {
+                note(&s, now, "status \(orderID) unknown")
+                return .failure(Self.notFound)
+            }
+            note(&s, now, "status \(o.clientOrderID)")
             return .success(o.snapshot(withTrades: true))
         }
-        queue.async { completion(answer) }
+        work.async(on: queue) { completion(answer) }
     }
 
     func openOrders(on queue: DispatchQueue, completion: @escaping @Sendable (Result<[OrderSnapshot], VenueFailure>) -> Void) {
+        let now = clock.nowMs
         let answer: Result<[OrderSnapshot], VenueFailure> = state.withLock { s in
-            if readFails(&s) { return .failure(Self.serverError()) }
-            return .success(s.orders.values.filter(\.isLive).sorted { $0.orderID < $1.orderID }.map { $0.snapshot() })
+            if readFails(&s) {
+                note(&s, now, "openOrders http_500")
+                return .failure(Self.serverError())
+            }
+            let live = s.orders.values.filter(\.isLive).sorted { $0.orderID < $1.orderID }
+            note(&s, now, "openOrders \(live.count)")
+            return .success(live.map { $0.snapshot() })
         }
-        queue.async { completion(answer) }
+        work.async(on: queue) { completion(answer) }
     }
 
     /// Trades at or after `sinceMs`, oldest first, at most `limit` (`/v1/mytrades` paged forward).
     func trades(_ symbol: Symbol, sinceMs: Int64, limit: Int, on queue: DispatchQueue,
                 completion: @escaping @Sendable (Result<[TradeReport], VenueFailure>) -> Void) {
+        let now = clock.nowMs
         let answer: Result<[TradeReport], VenueFailure> = state.withLock { s in
-            if readFails(&s) { return .failure(Self.serverError()) }
+            if readFails(&s) {
+                note(&s, now, "trades \(symbol) since \(sinceMs - startMs) http_500")
+                return .failure(Self.serverError())
+            }
             let rows = s.trades.filter { $0.symbol == symbol && ($0.timestampMs ?? 0) >= sinceMs }
+            note(&s, now, "trades \(symbol) since \(sinceMs - startMs) limit \(limit): \(min(limit, rows.count))")
             return .success(Array(rows.prefix(limit)))
         }
-        queue.async { completion(answer) }
+        work.async(on: queue) { completion(answer) }
     }
 
     func heartbeat(on queue: DispatchQueue, completion: @escaping @Sendable (Result<Void, VenueFailure>) -> Void) {
-        queue.async { completion(.success(())) }
+        let now = clock.nowMs
+        state.withLock { note(&$0, now, "heartbeat") }
+        work.async(on: queue) { completion(.success(())) }
     }
 
     func retire(on queue: DispatchQueue, completion: @escaping @Sendable () -> Void) {
-        queue.async(execute: completion)
+        let now = clock.nowMs
+        state.withLock { note(&$0, now, "retire") }
+        work.async(on: queue, completion)
     }
 }

@@ -20,6 +20,11 @@ import Synchronization
 /// then either (`shutdownMidChaos` false) a quiet period (no new intents, no faults)
 /// until the engine's fills equal the venue's, followed by a shutdown, or a shutdown at
 /// once with the strategy still placing and every fault still on.
+///
+/// Deterministic: the clock settles the engine queue (`PostedWork`) before each timer and
+/// the test settles it around its own turns, so every step starts on an idle queue and the
+/// run depends on the seed alone. The engine's random seeds (retry jitter, client order id
+/// boot tag) derive from the clock's start time, fixed here.
 struct VirtualChaosRun {
     let seed: UInt64
     let target: Int
@@ -67,7 +72,8 @@ struct VirtualChaosRun {
         var out = Outcome()
         let queue = DispatchQueue(label: "castor.engine.virtual-chaos")
         let clock = ManualClock(startMs: Self.t0)
-        let venue = ChaosVenue(seed: seed, clock: clock)
+        let work = PostedWork(queue: queue)
+        let venue = ChaosVenue(seed: seed, clock: clock, work: work)
         let control = ChurnControl()
         let stateDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("castor-virtual-chaos-\(UUID().uuidString)").path
@@ -103,23 +109,12 @@ struct VirtualChaosRun {
             return out
         }
 
-        // Runs what the engine queue has posted, and what that posts, many hops deep.
-        func settle() { for _ in 0 ..< 64 { queue.sync {} } }
-        // One step of `stepMs`, stopping at each due time on the way and settling after it:
-        // `ManualClock.advance` over several timers picks the next one (and moves the time)
-        // while work the previous one posted may still be running on the engine queue, so the
-        // order of events would depend on thread timing. Still open: timers due at the same
-        // millisecond run in one `advance`, and a chain deeper than `settle` carries over, so
-        // two runs of one seed can still diverge (measured: they do, across processes).
-        func step() {
-            let target = clock.nowMs + Self.stepMs
-            while let next = clock.nextTimerMs, next <= target {
-                clock.advance(toMs: max(next, clock.nowMs))
-                settle()
-            }
-            clock.advance(toMs: target)
-            settle()
-        }
+        // Every timer, and every step of the test's own, starts on an idle engine queue: the
+        // clock settles (runs what the doubles posted, and what that posted, to the end)
+        // before it picks each timer, so the run is a function of the seed, not of thread
+        // timing (`PostedWork`).
+        clock.setSettle { work.settle() }
+        func step() { clock.advance(toMs: clock.nowMs + Self.stepMs) }
         func advance(untilWithinMs budget: Int64, _ condition: () -> Bool) -> Bool {
             let end = clock.nowMs + budget
             while !condition() {
@@ -128,18 +123,22 @@ struct VirtualChaosRun {
             }
             return true
         }
+        // The test's own turn on the engine queue, between two settled points: what the test
+        // posted before it (the shutdown) has run to the end first.
         func chaos() {
+            work.settle()
             queue.sync {
                 venue.match(probability: fillChance, on: queue)
                 if venue.draw() < disconnectChance { venue.disconnectFeed(on: queue) }
             }
+            work.settle()
         }
         func engineFills() -> [String] {
             queue.sync { engine.fillLedger.fills.values.map { "\($0.tradeID.rawValue) \($0.amount) \($0.price)" }.sorted() }
         }
 
         let started = Mutex<Result<Void, EngineError>?>(nil)
-        queue.async { engine.start { r in started.withLock { $0 = r } } }
+        work.async(on: queue) { engine.start { r in started.withLock { $0 = r } } }
         _ = advance(untilWithinMs: 30_000) { started.withLock { $0 } != nil }
         switch started.withLock({ $0 }) {
         case .success?: break
@@ -167,9 +166,12 @@ struct VirtualChaosRun {
             }
 
             let stopped = Mutex<Result<Void, EngineError>?>(nil)
-            queue.async {
+            // No deadline of the engine's own: it would be measured on the real clock
+            // (`DispatchTime`) when the engine reads it, so it would land a millisecond either
+            // way from run to run; the 120 s of virtual time below bound the shutdown instead.
+            work.async(on: queue) {
                 venue.markShutdown()
-                engine.shutdown(cancelOpenOrders: true, deadline: .now() + .seconds(120)) { r in stopped.withLock { $0 = r } }
+                engine.shutdown(cancelOpenOrders: true, deadline: .distantFuture) { r in stopped.withLock { $0 = r } }
             }
             // Mid-chaos, the counterparty keeps trading and the feed keeps dropping until
             // the shutdown answers.

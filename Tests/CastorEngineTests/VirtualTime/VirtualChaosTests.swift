@@ -16,10 +16,10 @@ import Testing
 /// live. `CASTOR_CHAOS_ORDERS` raises the order count (default 300), `CASTOR_CHAOS_SEED`
 /// picks the seeds (comma-separated); every failure names its seed.
 ///
-/// A seed fixes the venue's fault and fill draws, not yet the whole interleaving: two runs
-/// of one seed can still differ (see `VirtualChaosRun.step`), so a failure's seed reruns the
-/// same fault mix, usually but not always the same sequence. The call journal
-/// (`Outcome.journal`) shows the sequence of the run that failed.
+/// A run is a function of its seed (`VirtualChaosReplayTests`, `Scripts/chaos-replay.sh`):
+/// a failure's seed replays the same venue calls at the same virtual times, in any process.
+/// The call journal (`Outcome.journal`; with `CASTOR_CHAOS_TRACE=<dir>` written to
+/// `<dir>/<scenario>-<seed>.trace`) shows the sequence of the run that failed.
 @Suite(.serialized) struct VirtualChaosTests {
     static let targetOrders = ProcessInfo.processInfo.environment["CASTOR_CHAOS_ORDERS"].flatMap(Int.init) ?? 300
     static let seeds: [UInt64] = ProcessInfo.processInfo.environment["CASTOR_CHAOS_SEED"]
@@ -90,6 +90,7 @@ import Testing
     }
 
     static func summarise(_ name: String, _ seed: UInt64, _ out: VirtualChaosRun.Outcome) {
+        writeTrace(name, seed, out)
         print("""
             VIRTUAL CHAOS \(name) seed=\(seed) orders=\(out.counts.placedOnVenue) fills=\(out.venueFills.count) \
             engineFills=\(out.engineFills.count) intentsWithMultipleVenueOrders=\(out.multiplyPlaced.count) \
@@ -99,5 +100,15 @@ import Testing
             orderEventsConnects=\(out.orderEventsConnects) reconciliations=\(out.reconciliations) \(out.counts) \
             shutdown=\(out.shutdown) virtual=\(out.virtualMs)ms wall=\(out.wallMs)ms
             """)
+    }
+
+    /// With `CASTOR_CHAOS_TRACE=<directory>`, writes the run's venue journal to
+    /// `<directory>/<name>-<seed>.trace`, one line per call, stamped with its virtual time
+    /// (`Scripts/chaos-replay.sh` diffs two processes' traces).
+    static func writeTrace(_ name: String, _ seed: UInt64, _ out: VirtualChaosRun.Outcome) {
+        guard let dir = ProcessInfo.processInfo.environment["CASTOR_CHAOS_TRACE"], !dir.isEmpty else { return }
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let text = out.journal.joined(separator: "\n") + "\n"
+        _ = FileManager.default.createFile(atPath: "\(dir)/\(name)-\(seed).trace", contents: Data(text.utf8))
     }
 }
