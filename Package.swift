@@ -93,15 +93,19 @@ let package = Package(
             dependencies: [
                 "CastorCore", "CastorLog", "CastorConfig", "CastorTrading", "CastorStrategy",
                 "CastorStrategies", "CastorJournal", "CastorFeeds", "GeminiProtocol", "GeminiClient", "MarketData",
-                .product(name: "Logging", package: "swift-log"),
+                "CastorStatus", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The process shell of `castor run`. It drives the engine only through the
         // `ManagedEngine` protocol and does not depend on CastorEngine, so it is tested
         // against a scripted engine; the executable supplies Engine's conformance.
+        // What `castor status` shows, as plain values: the engine fills it, the daemon serves it
+        // on its control socket, the command line prints it.
+        .target(name: "CastorStatus"),
         .target(
             name: "CastorDaemon",
-            dependencies: ["CastorCore", "CastorConfig", "CastorSystemd", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CastorCore", "CastorConfig", "CastorSystemd", "CastorStatus",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // The embedded simulator of `castor run` (venue `sim`); kept out of CastorEngine so
         // the engine does not link GeminiSim (nor FlyingFox).
@@ -189,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "CastorDaemonTests",
             dependencies: [
-                "CastorDaemon", "CastorConfig", "CastorSystemd", "CastorJournal", "CastorTestSupport",
+                "CastorDaemon", "CastorConfig", "CastorSystemd", "CastorJournal", "CastorTestSupport", "CastorStatus",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
