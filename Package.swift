@@ -117,7 +117,7 @@ let package = Package(
             name: "castor",
             dependencies: [
                 "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim", "CastorEngine",
-                "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd",
+                "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd", "CastorStatus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,3 +1,4 @@
+import CastorStatus
 import CastorCore
 import CastorConfig
 import Dispatch
@@ -180,6 +181,12 @@ public final class EngineHost: ManagedEngine, @unchecked Sendable {
         case .stoppingOld, .startingNew, .startingPrevious: return engine?.isAlive ?? true
         case .stopped: return false
         }
+    }
+
+    /// The running engine's report; nil during start-up's early steps and a swap.
+    public var operatorStatus: StatusReport? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return engine?.operatorStatus
     }
 
     public var statusLine: String {

@@ -1,3 +1,4 @@
+import CastorStatus
 import CastorConfig
 import Dispatch
 
@@ -43,6 +44,13 @@ public protocol ManagedEngine: AnyObject, Sendable {
 
     /// A one-line status for `systemctl status` (`STATUS=`).
     var statusLine: String { get }
+
+    /// What `castor status` shows; nil while no engine can say (between two engines).
+    var operatorStatus: StatusReport? { get }
+}
+
+extension ManagedEngine {
+    public var operatorStatus: StatusReport? { nil }
 }
 
 /// Why the engine refused or failed an operation, in words an operator can act on.

@@ -48,6 +48,8 @@ final class Daemon: @unchecked Sendable {
     private var reloads: ReloadController?
     private var sequencer: ShutdownSequencer?
     private var pinger: WatchdogPinger?
+    /// `castor status` and `castor kill-switch` reach the daemon through it.
+    private var control: ControlService?
     private var signalSources: [SignalSource] = []
     private var ready = false
     /// A SIGTERM/SIGINT handled before `launch`'s work ran (the sequencer did not exist yet).
@@ -98,6 +100,7 @@ final class Daemon: @unchecked Sendable {
                 }
             }
             self.sequencer = sequencer
+            startControl(configuration, host: host, sequencer: sequencer)
             let path = configPath
             reloads = ReloadController(
                 initial: configuration, queue: queue, engine: host, notifier: notifier, logger: logger,
@@ -241,6 +244,27 @@ final class Daemon: @unchecked Sendable {
         logger.notice("stopping the embedded simulator: the venue is no longer sim (its ledger is dropped)",
                       metadata: ["event": "sim.embedded_stopped"])
         venue.stop(queue: queue, completion: then)
+    }
+
+    /// The control socket, from start-up (so `castor status` can say "starting") until the
+    /// engine has stopped.
+    private func startControl(_ configuration: CastorConfiguration, host: EngineHost, sequencer: ShutdownSequencer) {
+        let control = ControlService(queue: queue, engine: host, logger: logger) { [self, weak host] engaged in
+            guard let host else { return }
+            do { try notifier.status((engaged ? "KILL SWITCH ENGAGED; " : "") + host.statusLine) } catch {
+                logger.warning("\(error)", metadata: ["event": "systemd.notify_failed"])
+            }
+        }
+        control.start(path: ControlSocketPath.resolve(environment: ProcessInfo.processInfo.environment,
+                                                      stateDirectory: configuration.engine.stateDirectory))
+        self.control = control
+        sequencer.addStepAfterEngine("control socket") { [self] done in
+            queue.async { [self] in
+                self.control?.stop()
+                self.control = nil
+                done()
+            }
+        }
     }
 
     private func becomeReady() {

@@ -1,6 +1,7 @@
 import CastorConfig
 import CastorDaemon
 import CastorEngine
+import CastorStatus
 import Dispatch
 
 /// The real engine as the process shell (`CastorDaemon`) sees it; a thin mapping, no
@@ -39,4 +40,6 @@ extension Engine: ManagedEngine {
     }
 
     public var isAlive: Bool { health.alive }
+
+    public var operatorStatus: StatusReport? { statusReport }
 }

@@ -1,0 +1,73 @@
+import CastorStatus
+import Dispatch
+import Logging
+
+/// Answers the control socket's requests for the running daemon: `status` from whichever
+/// engine runs, `kill-switch on|off` through the engine host (so it holds across a reload's
+/// engine swap). Runs on the engine queue.
+///
+/// Queue-confined to `queue` behind `@unchecked Sendable`.
+public final class ControlService: @unchecked Sendable {
+    private let queue: DispatchQueue
+    private let engine: any ManagedEngine
+    private let logger: Logger
+    /// Called after a kill-switch change, e.g. to refresh `STATUS=`.
+    private let onKillSwitchChange: (Bool) -> Void
+    private var server: ControlSocketServer?
+
+    public init(queue: DispatchQueue, engine: any ManagedEngine, logger: Logger, onKillSwitchChange: @escaping (Bool) -> Void) {
+        self.queue = queue
+        self.engine = engine
+        self.logger = logger
+        self.onKillSwitchChange = onKillSwitchChange
+    }
+
+    /// Listens on `path`. A socket that cannot be made is logged and the daemon runs on
+    /// without one (trading does not depend on it).
+    public func start(path: String) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        do {
+            let server = try ControlSocketServer(path: path, queue: queue) { [weak self] line, answer in
+                guard let self else { return answer(ControlAnswer.error("castor is shutting down")) }
+                answer(self.answer(line))
+            }
+            server.start()
+            self.server = server
+            logger.info("control socket listening", metadata: ["event": "control.listening", "path": "\(path)"])
+        } catch {
+            logger.warning("no control socket: castor status and castor kill-switch will not reach this daemon",
+                           metadata: ["event": "control.unavailable", "reason": "socket_failed", "path": "\(path)",
+                                      "detail": "\(error)"])
+        }
+    }
+
+    public func stop() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        server?.stop()
+        server = nil
+    }
+
+    /// The answer line to one request line.
+    func answer(_ line: String) -> String {
+        dispatchPrecondition(condition: .onQueue(queue))
+        switch ControlRequest(line: line) {
+        case .status?:
+            guard let report = engine.operatorStatus else { return ControlAnswer.error("no engine is running right now (starting or reloading); ask again") }
+            do { return ControlAnswer.status(try report.json()) } catch { return ControlAnswer.error("status could not be written: \(error)") }
+        case .killSwitch(let engage)?:
+            let was = engine.isKillSwitchEngaged
+            engine.setKillSwitchEngaged(engage, reason: engage ? "castor kill-switch on" : "castor kill-switch off")
+            let now = engine.isKillSwitchEngaged
+            if was != now {
+                logger.critical(now ? "KILL SWITCH ENGAGED by castor kill-switch: cancelling all open orders, refusing new ones"
+                                    : "kill switch released by castor kill-switch: the strategy may place orders again",
+                                metadata: ["event": now ? "killswitch.engaged" : "killswitch.released", "by": "control_socket"])
+                onKillSwitchChange(now)
+            }
+            return ControlAnswer.killSwitch(engaged: now, changed: was != now)
+        case nil:
+            let shown = line.count > 80 ? String(line.prefix(80)) + "…" : line
+            return ControlAnswer.error("unknown request \"\(shown)\"; send status, kill-switch on or kill-switch off")
+        }
+    }
+}
