@@ -343,11 +343,24 @@ extension Engine {
         // Every fill counted, from the positions: the ledger keeps only recent fills in memory.
         let fillCount = router.manager.ledger.positions.values.reduce(0) { $0 + $1.fillCount }
         return "\(phase.rawValue): \(runner.name ?? "no strategy"), market data \(connections.status.marketData), "
-            + "order events \(connections.status.orderEvents), \(openOrderCount) open orders, \(fillCount) fills\(killed)"
+            + "order events \(connections.status.orderEvents), \(openOrderCount) open orders, \(fillCount) fills"
+            + sessionPnLText() + killed
     }
 }
 
 extension Engine {
+    /// `, session PnL BTCUSD 1.23` (realized after quote fees plus unrealized at mid, per
+    /// traded symbol), or nothing before the first fill.
+    func sessionPnLText() -> String {
+        let parts = router.pnl.symbols.sorted { $0.key < $1.key }.compactMap { symbol, p -> String? in
+            guard p.fillCount > 0 else { return nil }
+            let open = mid(symbol).flatMap(p.unrealized(atMark:)) ?? .zero
+            guard !p.isOverflowed, let net = p.realizedAfterFees?.addingReportingOverflow(open) else { return "\(symbol) ?" }
+            return "\(symbol) \(net)"
+        }
+        return parts.isEmpty ? "" : ", session PnL " + parts.joined(separator: " ")
+    }
+
     /// At stop: one line for the session (orders, fills, fees, realized PnL, final position
     /// per symbol), then one per traded symbol with the unrealized PnL at the last mid.
     /// Figures in each symbol's quote currency; `overflowed` when one could not be computed.

@@ -50,6 +50,8 @@ final class Daemon: @unchecked Sendable {
     private var pinger: WatchdogPinger?
     /// `castor status` and `castor kill-switch` reach the daemon through it.
     private var control: ControlService?
+    /// Keeps `STATUS=` live after READY.
+    private var statusRefresher: StatusRefresher?
     private var signalSources: [SignalSource] = []
     private var ready = false
     /// A SIGTERM/SIGINT handled before `launch`'s work ran (the sequencer did not exist yet).
@@ -275,6 +277,16 @@ final class Daemon: @unchecked Sendable {
         }
         logger.notice("castor ready: both feeds live, strategy \(reloads?.current.strategy.selection.name ?? "none") running",
                       metadata: ["event": "run.ready", "status": "\(host.statusLine)"])
+        let refresher = StatusRefresher(queue: queue, line: { [weak host] in
+            guard let host else { return "stopped" }
+            return (host.isKillSwitchEngaged ? "KILL SWITCH ENGAGED; " : "") + host.statusLine
+        }, send: { [self] text in
+            do { try notifier.status(text) } catch {
+                logger.warning("\(error)", metadata: ["event": "systemd.notify_failed"])
+            }
+        })
+        refresher.start()
+        statusRefresher = refresher
         if let settings = WatchdogSettings.fromEnvironment() {
             // The host, not an engine: the pinger follows whichever engine runs.
             let pinger = WatchdogPinger(queue: queue, interval: settings.pingInterval, notifier: notifier, logger: logger,
