@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -94,6 +96,7 @@ let package = Package(
                 "CastorCore", "CastorLog", "CastorConfig", "CastorTrading", "CastorStrategy",
                 "CastorStrategies", "CastorJournal", "CastorFeeds", "GeminiProtocol", "GeminiClient", "MarketData",
                 "CastorStatus", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // The process shell of `castor run`. It drives the engine only through the
@@ -102,6 +105,16 @@ let package = Package(
         // What `castor status` shows, as plain values: the engine fills it, the daemon serves it
         // on its control socket, the command line prints it.
         .target(name: "CastorStatus"),
+        // The Prometheus endpoint (`[metrics] listen`): swift-prometheus behind swift-metrics,
+        // served by FlyingFox (no NIO).
+        .target(
+            name: "CastorMetrics",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
+        ),
         .target(
             name: "CastorDaemon",
             dependencies: ["CastorCore", "CastorConfig", "CastorSystemd", "CastorStatus",
@@ -118,6 +131,7 @@ let package = Package(
             dependencies: [
                 "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim", "CastorEngine",
                 "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd", "CastorStatus",
+                "CastorMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -186,6 +200,7 @@ let package = Package(
                 "CastorEngine", "GeminiSim", "CastorCore", "CastorStrategy", "CastorConfig", "CastorFeeds",
                 "CastorTrading", "GeminiProtocol", "MarketData", "CastorJournal", "CastorTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The shell against a scripted engine (FakeEngine), and `castor run` end to end: the

@@ -14,6 +14,7 @@ public struct CastorConfiguration: Sendable, Hashable {
     public var risk = RiskConfiguration()
     public var rateLimits = RateLimitConfiguration()
     public var feeds = FeedConfiguration()
+    public var metrics = MetricsConfiguration()
 
     /// Defaults, with the state directory derived from `environment`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {

@@ -3,7 +3,7 @@ public struct ConfigurationChanges: Sendable, Hashable {
     /// A part of the configuration that differs between the old and new file.
     public enum Change: String, Sendable, Hashable, CaseIterable {
         case venue, credentials, account, symbols, stateDirectory, shutdown
-        case strategy, strategyParameters, risk, logLevel, logFormat, rateLimits, feeds
+        case strategy, strategyParameters, risk, logLevel, logFormat, rateLimits, feeds, metrics
     }
 
     /// How a change is applied.
@@ -51,18 +51,19 @@ public struct ConfigurationChanges: Sendable, Hashable {
         if old.log.format != new.log.format { changed.insert(.logFormat) }
         if old.rateLimits != new.rateLimits { changed.insert(.rateLimits) }
         if old.feeds != new.feeds { changed.insert(.feeds) }
+        if old.metrics != new.metrics { changed.insert(.metrics) }
         changes = Change.allCases.filter(changed.contains)
     }
 
     /// How `change` is applied: venue, credentials and account need a new engine; symbols
     /// reconnect market data in the running engine; the state directory and log format only
     /// take effect after a restart (the journal stays where it is, logging is bootstrapped
-    /// once); everything else is live.
+    /// once, the metrics endpoint is bound once); everything else is live.
     public static func effect(of change: Change) -> Effect {
         switch change {
         case .venue, .credentials, .account: .replaceEngine
         case .symbols: .reconnect
-        case .stateDirectory, .logFormat: .restart
+        case .stateDirectory, .logFormat, .metrics: .restart
         case .shutdown, .strategy, .strategyParameters, .risk, .logLevel, .rateLimits, .feeds: .live
         }
     }

@@ -9,7 +9,7 @@ struct ConfigurationParser {
     let diagnostics: ConfigDiagnostics
     let environment: [String: String]
 
-    static let sections = ["venue", "account", "engine", "log", "strategy", "risk", "rate_limits", "feeds"]
+    static let sections = ["venue", "account", "engine", "log", "strategy", "risk", "rate_limits", "feeds", "metrics"]
 
     func parse(_ root: ConfigNode) -> CastorConfiguration {
         diagnostics.scanForSecrets(root)
@@ -25,6 +25,7 @@ struct ConfigurationParser {
         if let section = top.section("risk") { config.risk = risk(section, symbols: config.engine.symbols) }
         if let section = top.section("rate_limits") { config.rateLimits = rateLimits(section) }
         if let section = top.section("feeds") { config.feeds = feeds(section) }
+        if let section = top.section("metrics") { config.metrics = metrics(section) }
         return config
     }
 
@@ -212,6 +213,19 @@ struct ConfigurationParser {
         limits.publicBurst = s.int("public_burst", in: 1...5) ?? limits.publicBurst
         limits.maintenancePause = s.duration("maintenance_pause", in: .seconds(1)...(.seconds(3600))) ?? limits.maintenancePause
         return limits
+    }
+
+    private func metrics(_ s: ConfigSection) -> MetricsConfiguration {
+        s.rejectUnknownKeys(known: ["listen"])
+        var metrics = MetricsConfiguration()
+        guard let listen = s.string("listen") else { return metrics }
+        metrics.listen = listen
+        guard let address = metrics.address, !address.host.isEmpty else {
+            s.report("listen", .invalidValue(reason: "\"\(listen)\" is not host:port with a port up to 65535 (e.g. \"127.0.0.1:9464\"; 0 picks a free one, logged)"))
+            metrics.listen = nil
+            return metrics
+        }
+        return metrics
     }
 
     private func feeds(_ s: ConfigSection) -> FeedConfiguration {

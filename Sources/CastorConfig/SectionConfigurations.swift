@@ -91,6 +91,24 @@ public struct RateLimitConfiguration: Sendable, Hashable {
 }
 
 /// WebSocket feed supervision (`[feeds]`).
+/// The Prometheus endpoint (`[metrics]`): off unless `listen` is set.
+public struct MetricsConfiguration: Sendable, Hashable {
+    /// `host:port` for `GET /metrics` and `GET /healthz`, e.g. `127.0.0.1:9464` (port 0: a
+    /// free one, logged as `metrics.listening`); nil: off. Written as given: loopback unless
+    /// the operator writes another address.
+    public var listen: String?
+    /// The host and port of `listen` (validated when the file was read).
+    public var address: (host: String, port: UInt16)? {
+        guard let listen, let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...])
+        else { return nil }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    public init() {}
+}
+
 public struct FeedConfiguration: Sendable, Hashable {
     /// Reconnect when no message (heartbeats included) arrived for this long.
     public var heartbeatTimeout: Duration = .seconds(15)

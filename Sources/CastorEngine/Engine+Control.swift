@@ -311,6 +311,7 @@ extension Engine {
     private func tick() {
         ticker.lastMs = now
         for symbol in router.pnl.awaitingMark.keys.sorted() { if let m = mid(symbol) { router.pnl.mark(symbol, m) } }
+        sampleMetrics()
         heartbeatIfIdle()
         for id in router.manager.removeClosed() { router.intents[id] = nil }
         pumpScheduler()
@@ -391,5 +392,24 @@ extension Engine {
             if p.isOverflowed { fields["reason"] = "overflowed" }
             log("engine").notice("session pnl", metadata: fields)
         }
+    }
+}
+
+extension Engine {
+    /// The gauges that follow state, once a second. Decimals become `Double` here only:
+    /// metrics are for graphs and alerts, never for money decisions.
+    func sampleMetrics() {
+        func d(_ x: ExactDecimal?) -> Double { x.flatMap { Double($0.description) } ?? 0 }
+        let t = now
+        let positions = Set(router.pnl.symbols.keys).union(router.manager.ledger.positions.keys).sorted().map { symbol in
+            let p = router.pnl.symbols[symbol] ?? SymbolPnL()
+            return (symbol, d(router.manager.ledger.positions[symbol]?.base), realized: d(p.realized),
+                    unrealized: d(mid(symbol).flatMap(p.unrealized(atMark:))), fees: d(p.quoteFees))
+        }
+        identity.metrics.sample(
+            openOrders: openOrderCount, killSwitch: router.risk.killSwitchEngaged,
+            feedAgesMs: [("market_data", connections.status.lastMarketDataMs.map { t - $0 }),
+                         ("order_events", connections.status.lastOrderEventsMs.map { t - $0 })],
+            positions: positions)
     }
 }

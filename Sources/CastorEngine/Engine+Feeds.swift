@@ -43,12 +43,16 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
     // MARK: Market data
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didUpdateBook book: BookIndex) {
+        identity.metrics.tickStartNs = DispatchTime.now().uptimeNanoseconds
+        defer { identity.metrics.tickStartNs = 0 }
         connections.status.lastMarketDataMs = now
         guard let view = bookView(book) else { return }
         deliver(.book(view.symbol, view))
     }
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didReceiveTrade trade: MarketTradeReport) {
+        identity.metrics.tickStartNs = DispatchTime.now().uptimeNanoseconds
+        defer { identity.metrics.tickStartNs = 0 }
         connections.status.lastMarketDataMs = now
         guard !trade.fromSnapshot else { return }
         // The symbol is canonical (upper case) already; the id as a plain number (no interpolation).
@@ -59,6 +63,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didChangeState state: FeedConnectionState) {
         connections.status.marketData = state
+        identity.metrics.feedState("market_data", state)
         logFeedState("market data", state)
         switch state {
         case .live:
@@ -100,6 +105,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState) {
         connections.status.orderEvents = state
+        identity.metrics.feedState("order_events", state)
         logFeedState("order events", state)
         switch state {
         case .live:

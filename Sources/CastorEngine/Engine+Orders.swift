@@ -117,7 +117,10 @@ extension Engine {
     private func sendNewOrder(_ request: NewOrderRequest, notBeforeMs: Int64?) {
         let id = request.clientOrderID
         log("orders").info("order queued", metadata: Engine.withEvent("orders.queued", orderFields(request)))
-        if notBeforeMs == nil { router.ordersSent[request.symbol, default: 0] += 1 }
+        if notBeforeMs == nil {
+            router.ordersSent[request.symbol, default: 0] += 1
+            identity.metrics.orderSent(request.symbol, request.side)
+        }
         enqueue("order placement", kind: .newOrder, notBeforeMs: notBeforeMs, deadlineMs: request.deadlineMs,
                 newOrderID: id) { [weak self] venue, done in
             guard let self else { return }
@@ -224,6 +227,7 @@ extension Engine {
                                        "price": "\(fill.price)", "amount": "\(fill.amount)",
                                        "trade_id": "\(fill.tradeID)", "reason": "\(fill.source.rawValue)"]
         log("orders").notice("order filled", metadata: Engine.withEvent("orders.filled", fields))
+        identity.metrics.fill(fill.symbol, fill.side)
         router.pnl.record(fill, feeIsQuote: router.manager.ledger.isQuote((fill.feeCurrency ?? "").uppercased(), of: fill.symbol))
         if let journal = journaling.journal {
             do {

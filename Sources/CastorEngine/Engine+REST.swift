@@ -86,6 +86,7 @@ extension Engine {
                 }
                 // A lease is no REST call: it does not keep a heartbeat session alive.
                 if request.group == .private, !request.isLease { lane.lastPrivateSendMs = t }
+                identity.metrics.request(request.payload.label)
                 request.payload.run(venue) { [weak self] in
                     guard let self else { return }
                     dispatchPrecondition(condition: .onQueue(self.queue))
@@ -138,6 +139,7 @@ extension Engine {
             return
         }
         guard failure.classification == .backOff else { return }
+        identity.metrics.rateLimitedAnswer()
         let d = router.manager.configuration.retry.decide(failure, kind: .query, attempt: lane.consecutiveBackOffs, now: now, rng: &lane.rng)
         lane.consecutiveBackOffs += 1
         if let until = d.pauseGroupUntilMs {

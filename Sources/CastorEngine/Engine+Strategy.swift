@@ -23,6 +23,7 @@ extension Engine {
             log("risk").warning("order refused", metadata: ["event": "risk.order_refused", 
                 "symbol": "\(sym)", "side": "\(side.rawValue)", "price": "\(price)", "amount": "\(amount)",
                 "rule": "\(rule)", "reason": "\(rule)", "detail": "\(r)", "strategy": "\(runner.name ?? "")"])
+            identity.metrics.riskRefusal(rule)
             return .refused(r)
         }
         guard !runner.isStopping else { return refuse(.notAccepting("the strategy is stopping"), rule: "not_accepting") }

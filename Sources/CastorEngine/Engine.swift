@@ -5,6 +5,7 @@ import CastorJournal
 import CastorLog
 import CastorStrategy
 import CastorTrading
+import CoreMetrics
 import Dispatch
 import Logging
 import struct GeminiProtocol.APICredentials
@@ -77,9 +78,12 @@ public final class Engine: @unchecked Sendable {
     ///   - feeds: how the feed adapters are made; the default uses Gemini's WebSockets.
     ///   - strategies: factories added to the built-ins (tests, embedders); they win over a
     ///     plug-in of the same name.
+    ///   - metrics: where the engine's instruments are made (`castor_orders_total`, …); nil:
+    ///     no-ops.
     public init(configuration: CastorConfiguration, credentials: APICredentials?, endpoints: EngineEndpoints,
                 logger: Logger, queue: DispatchQueue, clock: EngineClock = .system,
-                feeds: EngineFeedFactory = .gemini, strategies: [any StrategyFactory] = []) {
+                feeds: EngineFeedFactory = .gemini, strategies: [any StrategyFactory] = [],
+                metrics: (any MetricsFactory)? = nil) {
         runner = StrategyRunner(queue: queue, clock: clock, extraFactories: strategies)
         reconciliation = ReconciliationDriver(queue: queue, clock: clock)
         self.configuration = configuration
@@ -92,7 +96,8 @@ public final class Engine: @unchecked Sendable {
         let bootToken = ClientOrderIDGenerator.bootToken(startTimeMilliseconds: now)
         let ownPrefix = ClientOrderIDGenerator.instancePrefix(base: Engine.clientOrderIDPrefix, apiKey: credentials?.key)
         identity = EngineIdentity(endpoints: endpoints, credentials: credentials, ownPrefix: ownPrefix,
-                                  bootToken: bootToken, startedAtMs: now)
+                                  bootToken: bootToken, startedAtMs: now,
+                                  metrics: EngineMetrics(factory: metrics ?? NOOPMetricsHandler.instance))
         // Replaced in `start` once the journal tells the last counter used.
         router = OrderRouter(
             manager: OrderManager(generator: try! ClientOrderIDGenerator(prefix: ownPrefix, boot: bootToken),

@@ -16,4 +16,6 @@ struct EngineIdentity {
     let bootToken: String
     /// Engine-clock time of creation (Unix ms).
     let startedAtMs: Int64
+    /// Its Prometheus instruments (no-ops unless the daemon serves metrics).
+    let metrics: EngineMetrics
 }

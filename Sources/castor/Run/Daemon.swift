@@ -3,6 +3,7 @@ import CastorDaemon
 import CastorEmbeddedSim
 import CastorEngine
 import CastorLog
+import CastorMetrics
 import CastorSystemd
 import Dispatch
 import Foundation
@@ -52,6 +53,8 @@ final class Daemon: @unchecked Sendable {
     private var control: ControlService?
     /// Keeps `STATUS=` live after READY.
     private var statusRefresher: StatusRefresher?
+    /// `[metrics] listen`: the Prometheus endpoint every engine's instruments report to.
+    private var metrics: MetricsEndpoint?
     private var signalSources: [SignalSource] = []
     private var ready = false
     /// A SIGTERM/SIGINT handled before `launch`'s work ran (the sequencer did not exist yet).
@@ -103,6 +106,7 @@ final class Daemon: @unchecked Sendable {
             }
             self.sequencer = sequencer
             startControl(configuration, host: host, sequencer: sequencer)
+            startMetrics(configuration, host: host, sequencer: sequencer)
             let path = configPath
             reloads = ReloadController(
                 initial: configuration, queue: queue, engine: host, notifier: notifier, logger: logger,
@@ -197,7 +201,7 @@ final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         logger.info("engine starting: \(endpoints)", metadata: ["event": "engine.starting"])
         return Engine(configuration: configuration, credentials: credentials, endpoints: endpoints,
-                      logger: Logger(label: "engine"), queue: queue, feeds: .gemini)
+                      logger: Logger(label: "engine"), queue: queue, feeds: .gemini, metrics: metrics?.factory)
     }
 
     /// Moves the journals of earlier embedded simulators aside (`castor.sim.*.previous.sqlite`),
@@ -267,6 +271,51 @@ final class Daemon: @unchecked Sendable {
                 done()
             }
         }
+    }
+
+    /// The Prometheus endpoint, when `[metrics] listen` is set. Made before the first engine
+    /// (whose instruments report to it); bound in the background. A port that cannot be
+    /// bound is logged and trading goes on without metrics.
+    private func startMetrics(_ configuration: CastorConfiguration, host: EngineHost, sequencer: ShutdownSequencer) {
+        guard let address = configuration.metrics.address else { return }
+        let endpoint = MetricsEndpoint()
+        metrics = endpoint
+        let queue = queue
+        let logger = logger
+        Task { [host] in
+            do {
+                let port = try await endpoint.start(host: address.host, port: address.port) {
+                    await withCheckedContinuation { continuation in
+                        queue.async { continuation.resume(returning: Self.health(host)) }
+                    }
+                }
+                logger.notice("metrics: GET /metrics and /healthz on \(address.host):\(port)",
+                              metadata: ["event": "metrics.listening", "host": "\(address.host)", "port": "\(port)"])
+            } catch {
+                logger.error("metrics endpoint unavailable: trading goes on without it",
+                             metadata: ["event": "metrics.unavailable", "reason": "bind_failed",
+                                        "listen": "\(configuration.metrics.listen ?? "")", "detail": "\(error)"])
+            }
+        }
+        sequencer.addStepAfterEngine("metrics endpoint") { done in
+            Task {
+                await endpoint.stop()
+                done()
+            }
+        }
+    }
+
+    /// `/healthz`: healthy while an engine runs with both feeds live and no kill switch.
+    static func health(_ host: EngineHost?) -> MetricsEndpoint.Health {
+        guard let host, let status = host.operatorStatus else {
+            return .init(healthy: false, json: ControlAnswer.error("no engine is running"))
+        }
+        var problem: String?
+        if status.phase != "running" { problem = "engine is \(status.phase)" }
+        for feed in status.feeds where feed.state != "live" { problem = problem ?? "\(feed.name) is \(feed.state)" }
+        if status.risk.killSwitch { problem = problem ?? "kill switch engaged (\(status.risk.killSwitchCause ?? "?"))" }
+        guard let problem else { return .init(healthy: true, json: #"{"ok":true,"phase":"running"}"#) }
+        return .init(healthy: false, json: ControlAnswer.error(problem))
     }
 
     private func becomeReady() {
