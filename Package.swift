@@ -113,7 +113,7 @@ let package = Package(
             name: "castor",
             dependencies: [
                 "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim", "CastorEngine",
-                "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd",
+                "CastorStrategy", "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "CastorDaemonTests",
             dependencies: [
-                "CastorDaemon", "CastorConfig", "CastorSystemd", "CastorJournal", "CastorTestSupport",
+                "CastorDaemon", "CastorConfig", "CastorCore", "CastorSystemd", "CastorJournal", "CastorTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
