@@ -32,12 +32,27 @@ extension Engine {
 
     // MARK: Kill switch
 
-    /// Engages or releases the kill switch; `cause` is logged as the line's `reason`,
-    /// `detail` (the operator's words, the failure) as its `detail` and kept by the risk
-    /// checker for the refusals it gives.
+    /// Engages or releases the kill switch (see `setKillSwitch` for the rules); `cause` is
+    /// logged as the line's `reason` and `by`, `detail` (the operator's words, the failure)
+    /// as its `detail` and kept by the risk checker for the refusals it gives.
     func engageKillSwitch(_ on: Bool, cause: KillSwitchCause, detail: String) {
-        let fields: Logger.Metadata = ["reason": "\(cause.code)", "detail": "\(detail)"]
+        var fields: Logger.Metadata = ["reason": "\(cause.code)", "by": "\(cause.code)", "detail": "\(detail)"]
+        let holder = router.risk.killSwitchEngaged ? (router.killSwitchCause ?? .operator) : nil
         if on {
+            if let holder {
+                fields["held_by"] = "\(holder.code)"
+                guard holder == .configuration, cause != .configuration else {
+                    // Idempotent: a doubled SIGUSR1 changes nothing (and cancels nothing again:
+                    // the first engagement's session cancel retries until confirmed).
+                    return log("risk").notice("kill switch already engaged: nothing changes",
+                                              metadata: Engine.withEvent("risk.kill_switch_already_engaged", fields))
+                }
+                // The file held it; now `cause` does too, so a reload cannot release it.
+                router.risk.engageKillSwitch(reason: detail)
+                router.killSwitchCause = cause
+                return log("risk").critical("kill switch (engaged by the configuration) now held by \(cause.code): a reload no longer releases it",
+                                            metadata: Engine.withEvent("risk.kill_switch_held", fields))
+            }
             router.risk.engageKillSwitch(reason: detail)
             router.killSwitchCause = cause
             guard phase != .created else {
@@ -50,9 +65,15 @@ extension Engine {
                                  metadata: Engine.withEvent("risk.kill_switch_engaged", fields))
             cancelEverything(.killSwitch)
         } else {
+            guard let holder else { return }
+            fields["held_by"] = "\(holder.code)"
+            guard cause.mayRelease(heldBy: holder) else {
+                return log("risk").warning("kill switch stays engaged: \(holder.code) engaged it and only the operator releases it (restart castor)",
+                                           metadata: Engine.withEvent("risk.kill_switch_kept", fields))
+            }
             router.risk.releaseKillSwitch()
             router.killSwitchCause = nil
-            log("risk").notice("kill switch released", metadata: Engine.withEvent("risk.kill_switch_released", fields))
+            log("risk").critical("kill switch released", metadata: Engine.withEvent("risk.kill_switch_released", fields))
         }
     }
 
