@@ -130,8 +130,8 @@ let package = Package(
             name: "castor",
             dependencies: [
                 "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim", "CastorEngine",
-                "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd", "CastorStatus",
-                "CastorMetrics",
+                "CastorStrategy", "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd",
+                "CastorStatus", "CastorMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -208,7 +208,8 @@ let package = Package(
         .testTarget(
             name: "CastorDaemonTests",
             dependencies: [
-                "CastorDaemon", "CastorConfig", "CastorSystemd", "CastorJournal", "CastorTestSupport", "CastorStatus",
+                "CastorDaemon", "CastorConfig", "CastorCore", "CastorSystemd", "CastorJournal", "CastorTestSupport",
+                "CastorStatus",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

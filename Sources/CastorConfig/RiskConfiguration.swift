@@ -45,4 +45,10 @@ public struct RiskConfiguration: Sendable, Hashable {
     public func limits(for symbol: String) -> RiskLimits {
         overrides[symbol.uppercased()] ?? defaults
     }
+
+    /// `kill_switch = true` in `[risk]` or in any `[risk.symbols.<SYMBOL>]`: the engine's one
+    /// kill switch is engaged (held by the configuration).
+    public var engagesKillSwitch: Bool {
+        defaults.killSwitch || overrides.values.contains(where: \.killSwitch)
+    }
 }

@@ -24,7 +24,9 @@ import Logging
 /// whichever engine runs. A shutdown requested during a swap is honoured at once: an engine
 /// that is starting is shut down, one that is already stopping is waited for, nothing
 /// further is started, and the shutdown's completion runs once. An engaged kill switch is
-/// carried over to the new engine (a reload never releases it).
+/// carried over to the new engine with who engaged it (a reload never releases a switch a
+/// signal, the operator or a failure engaged); one the old configuration engaged is left to
+/// the new configuration, and its release is logged at critical (`killswitch.released`).
 ///
 /// Thread safety: confined to the engine queue (`dispatchPrecondition` at entry; every
 /// engine it runs shares that queue); `@unchecked Sendable` so signal handlers and
@@ -76,8 +78,9 @@ public final class EngineHost: ManagedEngine, @unchecked Sendable {
     /// report when it settles: the last engine's stop.
     private var pendingShutdown: (@Sendable (ManagedEngineShutdownReport) -> Void)?
     private var lastStopReport = ManagedEngineShutdownReport(cancelledOrders: 0, ordersLeftOpen: 0, completedInTime: true)
-    /// The kill switch as the next engine must start with it.
-    private var killSwitch: (engaged: Bool, reason: String) = (false, "")
+    /// The kill switch the next engine must start with: who engaged it (never the
+    /// configuration, which each engine reads from its own file) and their words.
+    private var killSwitch: (cause: KillSwitchCause, detail: String)?
 
     /// - Parameters:
     ///   - recipe: the first engine's (started by `startEngine`).
@@ -125,15 +128,24 @@ public final class EngineHost: ManagedEngine, @unchecked Sendable {
         engine.applyConfiguration(configuration, completion: completion)
     }
 
-    public func setKillSwitchEngaged(_ engaged: Bool, reason: String) {
+    /// Engages the running engine's switch and remembers it for any engine started after
+    /// (a replacement, or the previous configuration again); between engines only remembers.
+    public func engageKillSwitch(by cause: KillSwitchCause, detail: String) {
         dispatchPrecondition(condition: .onQueue(queue))
-        killSwitch = (engaged, reason)
-        engine?.setKillSwitchEngaged(engaged, reason: reason)
+        if killSwitch == nil, cause != .configuration { killSwitch = (cause, detail) }
+        engine?.engageKillSwitch(by: cause, detail: detail)
     }
 
-    public var isKillSwitchEngaged: Bool {
+    public func releaseKillSwitch(by cause: KillSwitchCause, detail: String) {
         dispatchPrecondition(condition: .onQueue(queue))
-        return engine?.isKillSwitchEngaged ?? killSwitch.engaged
+        if let held = killSwitch, cause.mayRelease(heldBy: held.cause) { killSwitch = nil }
+        engine?.releaseKillSwitch(by: cause, detail: detail)
+    }
+
+    public var killSwitchHolder: KillSwitchCause? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let engine else { return killSwitch?.cause }
+        return engine.killSwitchHolder
     }
 
     /// Shuts down whichever engine runs or starts; during a swap, see the type's docs.
@@ -216,7 +228,7 @@ public final class EngineHost: ManagedEngine, @unchecked Sendable {
             return completion(.refused(reason: "the engine is \(stage.rawValue)\(isShuttingDown ? " and shutting down" : ""), not running"))
         }
         let previous = recipe
-        if old.isKillSwitchEngaged { killSwitch = (true, "engaged before a reload replaced the engine") }
+        carryKillSwitch(from: old, to: new)
         stage = .stoppingOld
         engine = nil
         logger.notice("reload: stopping the running engine (\(cancelOpenOrders ? "cancelling this session's open orders" : "leaving open orders for the new engine to adopt")) to start one for \(new.summary)",
@@ -297,6 +309,19 @@ public final class EngineHost: ManagedEngine, @unchecked Sendable {
         pending(lastStopReport)
     }
 
+    /// Before a swap: the old engine's switch goes to the next engine unless the old
+    /// configuration held it, in which case the new file decides (logged when that releases it).
+    private func carryKillSwitch(from old: any ManagedEngine, to new: EngineRecipe) {
+        guard let holder = old.killSwitchHolder else { return }
+        if holder != .configuration {
+            if killSwitch == nil { killSwitch = (holder, "engaged by \(holder.code) before a reload replaced the engine") }
+        } else if killSwitch == nil, !new.configuration.risk.engagesKillSwitch {
+            logger.critical("kill switch released by the configuration: the new file has kill_switch = false in [risk] and the old one engaged it",
+                            metadata: ["event": "killswitch.released", "reason": "configuration", "by": "configuration",
+                                       "held_by": "configuration"])
+        }
+    }
+
     // MARK: Steps
 
     /// Builds and starts an engine from `recipe`; `then` runs once on the engine queue. With
@@ -316,7 +341,7 @@ public final class EngineHost: ManagedEngine, @unchecked Sendable {
                 return thenBox.value(.failure(ManagedEngineFailure("shut down before the engine started")))
             }
             self.engine = engine
-            if killSwitch.engaged { engine.setKillSwitchEngaged(true, reason: killSwitch.reason) }
+            if let killSwitch { engine.engageKillSwitch(by: killSwitch.cause, detail: killSwitch.detail) }
             let first = FirstCall()
             let timer = timeout.map { timeout in
                 DispatchWorkItem { [self] in

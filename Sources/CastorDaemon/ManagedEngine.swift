@@ -1,5 +1,6 @@
 import CastorStatus
 import CastorConfig
+import CastorCore
 import Dispatch
 
 /// What the process shell (`castor run`) needs from the trading engine.
@@ -23,11 +24,17 @@ public protocol ManagedEngine: AnyObject, Sendable {
     func applyConfiguration(_ configuration: CastorConfiguration,
                             completion: @escaping @Sendable (Result<String, ManagedEngineFailure>) -> Void)
 
-    /// Engages (cancel everything, refuse new orders) or clears the kill switch.
-    func setKillSwitchEngaged(_ engaged: Bool, reason: String)
+    /// Engages the kill switch (cancel everything, refuse new orders) on behalf of `cause`;
+    /// `detail` is the free text of its log line. Idempotent: engaging an engaged switch
+    /// changes nothing but who holds it (a switch the configuration held becomes `cause`'s).
+    func engageKillSwitch(by cause: KillSwitchCause, detail: String)
 
-    /// Whether the kill switch is engaged.
-    var isKillSwitchEngaged: Bool { get }
+    /// Releases the kill switch if `cause` may (`KillSwitchCause.mayRelease`: the operator
+    /// always, anyone else only a switch it engaged itself); otherwise it stays engaged.
+    func releaseKillSwitch(by cause: KillSwitchCause, detail: String)
+
+    /// Who holds the kill switch engaged; nil while it is released.
+    var killSwitchHolder: KillSwitchCause? { get }
 
     /// Stops the strategy, optionally cancels this session's open orders, closes the journal
     /// and feeds; `completion` runs once, no later than shortly after `deadline`.
@@ -51,6 +58,11 @@ public protocol ManagedEngine: AnyObject, Sendable {
 
 extension ManagedEngine {
     public var operatorStatus: StatusReport? { nil }
+}
+
+extension ManagedEngine {
+    /// Whether the kill switch is engaged.
+    public var isKillSwitchEngaged: Bool { killSwitchHolder != nil }
 }
 
 /// Why the engine refused or failed an operation, in words an operator can act on.

@@ -32,12 +32,27 @@ extension Engine {
 
     // MARK: Kill switch
 
-    /// Engages or releases the kill switch; `cause` is logged as the line's `reason`,
-    /// `detail` (the operator's words, the failure) as its `detail` and kept by the risk
-    /// checker for the refusals it gives.
+    /// Engages or releases the kill switch (see `setKillSwitch` for the rules); `cause` is
+    /// logged as the line's `reason` and `by`, `detail` (the operator's words, the failure)
+    /// as its `detail` and kept by the risk checker for the refusals it gives.
     func engageKillSwitch(_ on: Bool, cause: KillSwitchCause, detail: String) {
-        let fields: Logger.Metadata = ["reason": "\(cause.code)", "detail": "\(detail)"]
+        var fields: Logger.Metadata = ["reason": "\(cause.code)", "by": "\(cause.code)", "detail": "\(detail)"]
+        let holder = router.risk.killSwitchEngaged ? (router.killSwitchCause ?? .operator) : nil
         if on {
+            if let holder {
+                fields["held_by"] = "\(holder.code)"
+                guard holder == .configuration, cause != .configuration else {
+                    // Idempotent: a doubled SIGUSR1 changes nothing (and cancels nothing again:
+                    // the first engagement's session cancel retries until confirmed).
+                    return log("risk").notice("kill switch already engaged: nothing changes",
+                                              metadata: Engine.withEvent("risk.kill_switch_already_engaged", fields))
+                }
+                // The file held it; now `cause` does too, so a reload cannot release it.
+                router.risk.engageKillSwitch(reason: detail)
+                router.killSwitchCause = cause
+                return log("risk").critical("kill switch (engaged by the configuration) now held by \(cause.code): a reload no longer releases it",
+                                            metadata: Engine.withEvent("risk.kill_switch_held", fields))
+            }
             router.risk.engageKillSwitch(reason: detail)
             router.killSwitchCause = cause
             guard phase != .created else {
@@ -50,9 +65,15 @@ extension Engine {
                                  metadata: Engine.withEvent("risk.kill_switch_engaged", fields))
             cancelEverything(.killSwitch)
         } else {
+            guard let holder else { return }
+            fields["held_by"] = "\(holder.code)"
+            guard cause.mayRelease(heldBy: holder) else {
+                return log("risk").warning("kill switch stays engaged: \(holder.code) engaged it and only the operator releases it (restart castor)",
+                                           metadata: Engine.withEvent("risk.kill_switch_kept", fields))
+            }
             router.risk.releaseKillSwitch()
             router.killSwitchCause = nil
-            log("risk").notice("kill switch released", metadata: Engine.withEvent("risk.kill_switch_released", fields))
+            log("risk").critical("kill switch released", metadata: Engine.withEvent("risk.kill_switch_released", fields))
         }
     }
 
@@ -396,15 +417,21 @@ extension Engine {
 }
 
 extension Engine {
+    /// A decimal as a gauge's `Double` (its text, parsed: exact up to `Double`'s precision).
+    static func metricValue(_ x: ExactDecimal) -> Double { Double(x.description) ?? 0 }
+
     /// The gauges that follow state, once a second. Decimals become `Double` here only:
     /// metrics are for graphs and alerts, never for money decisions.
     func sampleMetrics() {
-        func d(_ x: ExactDecimal?) -> Double { x.flatMap { Double($0.description) } ?? 0 }
         let t = now
-        let positions = Set(router.pnl.symbols.keys).union(router.manager.ledger.positions.keys).sorted().map { symbol in
+        var positions: [(Symbol, Double, realized: Double, unrealized: Double, fees: Double)] = []
+        for symbol in Set(router.pnl.symbols.keys).union(router.manager.ledger.positions.keys).sorted() {
             let p = router.pnl.symbols[symbol] ?? SymbolPnL()
-            return (symbol, d(router.manager.ledger.positions[symbol]?.base), realized: d(p.realized),
-                    unrealized: d(mid(symbol).flatMap(p.unrealized(atMark:))), fees: d(p.quoteFees))
+            let base = router.manager.ledger.positions[symbol]?.base ?? .zero
+            var unrealized = ExactDecimal.zero
+            if let m = mid(symbol), let u = p.unrealized(atMark: m) { unrealized = u }
+            positions.append((symbol, Engine.metricValue(base), realized: Engine.metricValue(p.realized),
+                              unrealized: Engine.metricValue(unrealized), fees: Engine.metricValue(p.quoteFees)))
         }
         identity.metrics.sample(
             openOrders: openOrderCount, killSwitch: router.risk.killSwitchEngaged,

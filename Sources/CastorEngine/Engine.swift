@@ -165,12 +165,25 @@ public final class Engine: @unchecked Sendable {
         reload(to: new, completion: completion)
     }
 
-    /// Engages (`on`) or releases the kill switch. Engaging refuses every new order and
-    /// cancels everything this session has open (`/v1/order/cancel/session` plus each
-    /// known order); releasing lets the strategy place orders again.
-    public func setKillSwitch(_ on: Bool, reason: String) {
+    /// Engages (`on`) or releases the kill switch on behalf of `cause` (default: the
+    /// operator); `reason` is the free text logged as `detail`. Engaging refuses every new
+    /// order and cancels everything this session has open (`/v1/order/cancel/session` plus
+    /// each known order); releasing lets the strategy place orders again.
+    ///
+    /// Idempotent: engaging an engaged switch changes nothing (logged, nothing cancelled
+    /// again), except that a switch the configuration holds becomes held by `cause`, so the
+    /// file can no longer release it. A release by anyone but the operator releases only a
+    /// switch that cause itself holds (`KillSwitchCause.mayRelease`); otherwise the switch
+    /// stays engaged (`risk.kill_switch_kept`). Every change is logged at critical.
+    public func setKillSwitch(_ on: Bool, by cause: KillSwitchCause = .operator, reason: String) {
         dispatchPrecondition(condition: .onQueue(queue))
-        engageKillSwitch(on, cause: .operator, detail: reason)
+        engageKillSwitch(on, cause: cause, detail: reason)
+    }
+
+    /// Who holds the kill switch engaged; nil while it is released.
+    public var killSwitchHolder: KillSwitchCause? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return router.risk.killSwitchEngaged ? (router.killSwitchCause ?? .operator) : nil
     }
 
     /// Stops the engine: the strategy is stopped, this session's orders are cancelled
@@ -304,16 +317,21 @@ public final class Engine: @unchecked Sendable {
                           maxOrdersPerMinute: l.maxOrdersPerMinute)
     }
 
-    /// Installs `[risk]` into the checker, keeping its rate window; the kill switch key in
-    /// the file engages it too (it is never released by a reload alone: use `setKillSwitch`).
+    /// Installs `[risk]` into the checker, keeping its rate window. `kill_switch = true`
+    /// engages the kill switch (at a reload: logged at critical, everything cancelled);
+    /// `false` releases it only if the configuration is what holds it: a switch a signal,
+    /// the operator or a failure engaged stays engaged (`risk.kill_switch_kept`).
     func applyRiskConfiguration(_ r: RiskConfiguration) {
         router.risk.defaultLimits = Engine.checkerLimits(r.defaults)
         var bySymbol: [Symbol: RiskCheckLimits] = [:]
         for (name, limits) in r.overrides { bySymbol[Symbol(name)] = Engine.checkerLimits(limits) }
         router.risk.limitsBySymbol = bySymbol
-        if r.defaults.killSwitch || r.overrides.values.contains(where: \.killSwitch), !router.risk.killSwitchEngaged {
-            router.risk.engageKillSwitch(reason: "kill_switch set in [risk]")
-            router.killSwitchCause = .configuration
+        if r.engagesKillSwitch {
+            // Already engaged by anyone: the configuration adds nothing (and never takes a
+            // switch over from a stronger holder).
+            if !router.risk.killSwitchEngaged { engageKillSwitch(true, cause: .configuration, detail: "kill_switch = true in [risk]") }
+        } else if router.risk.killSwitchEngaged {
+            engageKillSwitch(false, cause: .configuration, detail: "kill_switch = false in [risk]")
         }
     }
 }

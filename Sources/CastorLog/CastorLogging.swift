@@ -25,21 +25,28 @@ public enum CastorLogging {
     /// (`LogWriter.Mode.background`, `bufferBytes`), so a slow stdout never stalls trading;
     /// what cannot wait is dropped, counted and reported in one `log.dropped` line. The
     /// buffer is flushed at `exit` (for at most 2 s, in case the output is stuck for good).
+    ///
+    /// Under systemd, when `JOURNAL_STREAM` names `fd` itself (`JournalStream`), every line
+    /// starts with its syslog priority (`<2>` critical … `<7>` debug) so journald files it at
+    /// that priority and `journalctl -p warning` works; `priorityPrefix` overrides the check.
     public static func bootstrap(format: LogFormat, level: Logger.Level, fd: Int32 = 1,
-                                 bufferBytes: Int = 1 << 20) {
+                                 bufferBytes: Int = 1 << 20, priorityPrefix: Bool? = nil) {
         LogLevelControl.shared.set(level)
-        let writer = LogWriter(fd: fd, mode: .background(capacityBytes: bufferBytes), dropNotice: dropNotice(format: format))
+        let prefix = priorityPrefix ?? JournalStream.isJournal(fd: fd)
+        let writer = LogWriter(fd: fd, mode: .background(capacityBytes: bufferBytes),
+                               dropNotice: dropNotice(format: format, priorityPrefix: prefix))
         installed.withLock { $0 = writer }
         atexit { _ = CastorLogging.installed.withLock { $0 }?.flush() }
         LoggingSystem.bootstrap { label in
-            makeHandler(label: label, format: format, writer: writer)
+            makeHandler(label: label, format: format, writer: writer, priorityPrefix: prefix)
         }
     }
 
     /// The `log.dropped` line in `format`, as `bootstrap`'s writer reports lost lines: level
     /// warning, component `log`, `dropped` = how many lines since the previous notice.
-    static func dropNotice(format: LogFormat) -> @Sendable (UInt64, inout [UInt8]) -> Void {
+    static func dropNotice(format: LogFormat, priorityPrefix: Bool = false) -> @Sendable (UInt64, inout [UInt8]) -> Void {
         { dropped, out in
+            if priorityPrefix { JournalStream.appendPrefix(for: .warning, to: &out) }
             let metadata: Logger.Metadata = ["event": "log.dropped", "dropped": "\(dropped)"]
             let message: Logger.Message = "log lines dropped: the output could not keep up"
             switch format {
@@ -63,10 +70,10 @@ public enum CastorLogging {
     /// A handler for `label` without touching the global bootstrap (tests, sub-components
     /// writing to another descriptor).
     public static func makeHandler(label: String, format: LogFormat, writer: LogWriter,
-                                   levelControl: LogLevelControl = .shared) -> any LogHandler {
+                                   levelControl: LogLevelControl = .shared, priorityPrefix: Bool = false) -> any LogHandler {
         switch format {
-        case .json: JSONLogHandler(label: label, writer: writer, levelControl: levelControl)
-        case .text: TextLogHandler(label: label, writer: writer, levelControl: levelControl)
+        case .json: JSONLogHandler(label: label, writer: writer, levelControl: levelControl, priorityPrefix: priorityPrefix)
+        case .text: TextLogHandler(label: label, writer: writer, levelControl: levelControl, priorityPrefix: priorityPrefix)
         }
     }
 

@@ -9,7 +9,9 @@ public protocol LogLineLayout: Sendable {
 }
 
 /// A swift-log handler writing one line per event through a `LogWriter`, laid out by
-/// `Layout` (`JSONLogHandler`, `TextLogHandler`).
+/// `Layout` (`JSONLogHandler`, `TextLogHandler`). With `priorityPrefix` (the output is
+/// journald's stream, `JournalStream`) each line starts with its syslog priority, `<N>`,
+/// which journald strips: the rest of the line is the layout's, unchanged.
 public struct LineLogHandler<Layout: LogLineLayout>: LogHandler {
     /// The logger label, written as the line's component unless metadata names another.
     public let label: String
@@ -19,14 +21,17 @@ public struct LineLogHandler<Layout: LogLineLayout>: LogHandler {
     private let writer: LogWriter
     private let levelControl: LogLevelControl
     private var levelOverride: Logger.Level?
+    /// Lines start with `<N>`, the syslog priority of their level (journald's stream).
+    public let priorityPrefix: Bool
 
     /// A handler for `label` writing through `writer`, filtered by `levelControl`.
     public init(label: String, writer: LogWriter, levelControl: LogLevelControl = .shared,
-                metadataProvider: Logger.MetadataProvider? = nil) {
+                metadataProvider: Logger.MetadataProvider? = nil, priorityPrefix: Bool = false) {
         self.label = label
         self.writer = writer
         self.levelControl = levelControl
         self.metadataProvider = metadataProvider
+        self.priorityPrefix = priorityPrefix
     }
 
     /// The process-wide level; setting it on one logger pins only that logger's level.
@@ -45,7 +50,9 @@ public struct LineLogHandler<Layout: LogLineLayout>: LogHandler {
         var merged = LogMetadataMerge.merge(metadata, metadataProvider, event.metadata, error: event.error)
         let component = LogMetadataMerge.takeComponent(from: &merged, label: label)
         let timestamp = LogTimestamp.now()
+        let prefix = priorityPrefix
         writer.writeLine { out in
+            if prefix { JournalStream.appendPrefix(for: event.level, to: &out) }
             Layout.appendLine(level: event.level, message: event.message, component: component,
                               metadata: merged, timestamp: timestamp, to: &out)
         }

@@ -12,7 +12,7 @@ public enum Signal: Sendable, CaseIterable {
     case interrupt
     /// systemd's stop request: graceful shutdown.
     case terminate
-    /// Operator request (e.g. dump state to the log).
+    /// Operator request: engage the kill switch (`castor run` never releases it on a signal).
     case user1
 
     /// The platform's signal number.

@@ -6,6 +6,8 @@ struct Castor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "castor",
         abstract: "A trading daemon for the Gemini exchange.",
+        // `castor --version`: the release and the plug-in ABI a strategy plug-in must match.
+        version: CastorVersion.text,
         subcommands: [RunCommand.self, SimCommand.self, CheckConfigCommand.self, ReplayCommand.self, StatusCommand.self,
                       KillSwitchCommand.self]
     )

@@ -9,12 +9,14 @@ import Foundation
 /// `[strategy.params]` (errors point at the parameter's line), a plug-in's library must exist.
 ///
 /// Prints `FILE: OK` and a one-line summary, or every problem (one per line, `file:line: key:
-/// what is wrong`) on stderr and exits 1, so `ExecReload=` wrappers and deploy scripts can
-/// refuse a bad file before the daemon ever sees it.
+/// what is wrong`) on stderr and exits 78 (`EX_CONFIG`, as `castor run` does on a bad file),
+/// so the unit's `ExecReload=` and deploy scripts refuse a bad file before the daemon ever
+/// sees it, and nothing that restarts on failure retries a file that cannot get better.
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate a Castor configuration file and print every problem found."
+        abstract: "Validate a Castor configuration file and print every problem found.",
+        discussion: "Exit codes: 0 valid, 64 usage, 78 invalid file (or, with --credentials, missing credentials)."
     )
 
     @Argument(help: "The TOML configuration file to check.")
@@ -28,22 +30,22 @@ struct CheckConfigCommand: ParsableCommand {
         do {
             config = try CastorConfiguration.load(path: file)
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(1)
+            ErrorOutput.write(error.description.split(separator: "\n").map(String.init))
+            throw ExitCode(RunExitCode.config)
         }
         if let problem = StrategyValidation.problem(in: config) {
             let text = (try? CastorConfiguration.readText(path: file)) ?? ""
             let line = problem.keyPath.flatMap { CastorConfiguration.line(of: $0, in: text) }
-            FileHandle.standardError.write(Data("\(file)\(line.map { ":\($0)" } ?? ""): \(problem.message)\n".utf8))
-            throw ExitCode(1)
+            ErrorOutput.write(["\(file)\(line.map { ":\($0)" } ?? ""): \(problem.message)"])
+            throw ExitCode(RunExitCode.config)
         }
         if credentials {
             do {
                 let loaded = try CredentialsLoader(environment: ProcessInfo.processInfo.environment).load(for: config.venue)
                 print(loaded.map { "credentials: key \($0.key)" } ?? "credentials: none (simulator)")
             } catch {
-                FileHandle.standardError.write(Data("\(file): \(error.description)\n".utf8))
-                throw ExitCode(1)
+                ErrorOutput.write(["\(file): \(error.description)"])
+                throw ExitCode(RunExitCode.config)
             }
         }
         print("\(file): OK")

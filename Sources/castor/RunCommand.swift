@@ -16,7 +16,8 @@ import Glibc
 /// protocol, loopback, ephemeral port). Under systemd it speaks `sd_notify` (READY,
 /// RELOADING, STOPPING, WATCHDOG, STATUS). Signals: SIGHUP reloads the configuration (see
 /// `ReloadController`; venue, key or account changes replace the engine),
-/// SIGUSR1 toggles the kill switch, SIGTERM/SIGINT shut down gracefully (a second one forces).
+/// SIGUSR1 engages the kill switch (never releases it), SIGTERM/SIGINT shut down gracefully
+/// (a second one forces).
 ///
 /// Exit codes (`RunExitCode`): 0 clean shutdown; 1 forced shutdown; 64 bad arguments;
 /// 69 venue/feeds/simulator unavailable at start-up (or no engine left after a reload);
@@ -30,7 +31,8 @@ struct RunCommand: ParsableCommand {
         Signals: SIGHUP reloads the configuration (invalid → logged, nothing changes; a new \
         venue, API key or account replaces the engine, falling back to the previous configuration \
         if the new one does not start); SIGUSR1 \
-        toggles the kill switch (cancel all, refuse new orders; again to release); SIGTERM/SIGINT \
+        engages the kill switch (cancel all, refuse new orders; idempotent, neither a second SIGUSR1 \
+        nor a reload releases it: restart castor to release it); SIGTERM/SIGINT \
         stop gracefully (cancel this session's orders if engine.cancel_on_shutdown), a second one \
         forces exit 1.
         Exit codes: 0 clean, 1 forced shutdown, 64 usage, 69 venue unavailable, 73 state \
@@ -64,8 +66,7 @@ struct RunCommand: ParsableCommand {
                                         environment: ProcessInfo.processInfo.environment)
         } catch {
             // Logging is not set up yet (its format comes from the file): plain stderr lines.
-            let text = error.lines.joined(separator: "\n") + "\n"
-            _ = text.withCString { write(2, $0, strlen($0)) }
+            ErrorOutput.write(error.lines)
             throw ExitCode(error.code)
         }
         // The credentials are read: the secret leaves the environment (children and

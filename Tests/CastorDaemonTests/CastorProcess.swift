@@ -17,13 +17,21 @@ final class CastorProcess: @unchecked Sendable {
     private var eof = false
     private var reader: Thread?
 
-    init(arguments: [String], environment: [String: String]) throws {
+    /// - Parameter journalStream: set `JOURNAL_STREAM` to the output pipe's own device and
+    ///   inode, as systemd does when stdout is the journal (lines then carry `<N>` prefixes,
+    ///   which `parse` skips).
+    init(arguments: [String], environment: [String: String], journalStream: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: Self.binary ?? "/nonexistent/castor")
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "CASTOR_API_KEY", "CASTOR_API_SECRET",
                     "CREDENTIALS_DIRECTORY", "STATE_DIRECTORY"] { env[key] = nil }
         env.merge(environment) { _, new in new }
+        if journalStream {
+            var info = stat()
+            guard fstat(output.fileHandleForWriting.fileDescriptor, &info) == 0 else { throw CocoaError(.fileReadUnknown) }
+            env["JOURNAL_STREAM"] = "\(info.st_dev):\(info.st_ino)"
+        }
         process.environment = env
         process.standardOutput = output
         process.standardError = output
@@ -70,8 +78,18 @@ final class CastorProcess: @unchecked Sendable {
     /// Lines so far that parse as JSON objects.
     var jsonLines: [[String: Any]] { allLines.compactMap(Self.parse) }
 
+    /// A JSON line as an object, after its journald priority prefix (`<N>`) if it has one.
     static func parse(_ line: String) -> [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        let body = priority(of: line) == nil ? Substring(line) : line.dropFirst(3)
+        return (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+    }
+
+    /// The syslog priority a line starts with (`<3>{…}` → 3), if any.
+    static func priority(of line: String) -> Int? {
+        let bytes = Array(line.utf8.prefix(3))
+        guard bytes.count == 3, bytes[0] == UInt8(ascii: "<"), bytes[2] == UInt8(ascii: ">"),
+              (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[1]) else { return nil }
+        return Int(bytes[1] - UInt8(ascii: "0"))
     }
 
     /// Waits for a JSON line (from index `after` on) matching `predicate`; returns it and its index.

@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorCore
 import CastorDaemon
 import Dispatch
 
@@ -13,7 +14,10 @@ final class FakeEngine: ManagedEngine, @unchecked Sendable {
     /// nil: start never completes (to test timeouts and shutdown during start-up).
     var startResult: Result<Void, ManagedEngineFailure>? = .success(())
     var startCalls = 0
-    var killSwitch = false
+    /// Who holds the kill switch (the engine's rules, simplified: the first holder stays,
+    /// except that anyone takes it over from the configuration).
+    var killSwitchHolder: KillSwitchCause?
+    var killSwitch: Bool { killSwitchHolder != nil }
     var killSwitchReasons: [String] = []
     var alive = true
     var aliveChecks = 0
@@ -41,12 +45,17 @@ final class FakeEngine: ManagedEngine, @unchecked Sendable {
         completion(.success("strategy \(configuration.strategy.selection.name)"))
     }
 
-    func setKillSwitchEngaged(_ engaged: Bool, reason: String) {
-        killSwitch = engaged
-        killSwitchReasons.append(reason)
+    func engageKillSwitch(by cause: KillSwitchCause, detail: String) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        if killSwitchHolder == nil || killSwitchHolder == .configuration { killSwitchHolder = cause }
+        killSwitchReasons.append(detail)
     }
 
-    var isKillSwitchEngaged: Bool { killSwitch }
+    func releaseKillSwitch(by cause: KillSwitchCause, detail: String) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        if let holder = killSwitchHolder, cause.mayRelease(heldBy: holder) { killSwitchHolder = nil }
+        killSwitchReasons.append(detail)
+    }
 
     func shutdownEngine(cancelOpenOrders: Bool, deadline: DispatchTime,
                         completion: @escaping @Sendable (ManagedEngineShutdownReport) -> Void) {

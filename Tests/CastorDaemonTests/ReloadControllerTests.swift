@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorCore
 import CastorDaemon
 import CastorSystemd
 import Dispatch
@@ -165,7 +166,7 @@ struct ReloadControllerTests {
     @Test func venueChangeReplacesTheEngineCancellingItsOrdersAndKeepsTheKillSwitch() async throws {
         let f = try await Fixture()
         f.currentKey.withLock { $0 = "account-sandbox01" }
-        f.queue.sync { f.host.setKillSwitchEngaged(true, reason: "SIGUSR1") }
+        f.queue.sync { f.host.engageKillSwitch(by: .signal, detail: "SIGUSR1") }
         let outcome = try #require(await f.reload(Self.sandbox + "\n" + Self.grid + "\n[engine]\nstate_directory = \"/tmp/elsewhere\"\n"))
         guard case .applied(let summary, let deferred) = outcome else { Issue.record("expected applied, got \(outcome)"); return }
         #expect(summary == "engine replaced (venue, credentials): new sandbox")

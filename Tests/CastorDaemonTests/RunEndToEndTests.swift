@@ -61,6 +61,48 @@ struct RunEndToEndTests {
         #expect(await again.waitForExit(timeout: 60) == 0)
     }
 
+    /// Under journald (`JOURNAL_STREAM` naming stdout) every line carries its syslog
+    /// priority; SIGUSR1 engages the kill switch (critical, `<2>`), and a second one changes
+    /// nothing: trading never comes back on by signal.
+    @Test func sigusr1EngagesTheKillSwitchOnlyAndLinesCarryJournaldPriorities() async throws {
+        let notify = try NotifySocket()
+        let state = try CastorProcess.temporaryDirectory("killswitch")
+        let castor = try CastorProcess(arguments: ["run"], environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state],
+                                       journalStream: true)
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: castor) != nil,
+                     "no READY=1; output:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        let ready = try #require(await castor.waitForJSON(timeout: 5) { $0["event"] as? String == "run.ready" })
+        #expect(CastorProcess.priority(of: castor.allLines[ready.index]) == 5, "notice: \(castor.allLines[ready.index])")
+        #expect(await castor.waitForJSON(timeout: 60, Self.isPlaced) != nil, "no order-placed line")
+        // Every line: a priority prefix, then one JSON object whose level says the same.
+        let levels = ["critical": 2, "error": 3, "warning": 4, "notice": 5, "info": 6, "debug": 7, "trace": 7]
+        for line in castor.allLines where !line.isEmpty {
+            let object = CastorProcess.parse(line)
+            #expect(object != nil && CastorProcess.priority(of: line) == levels[object?["level"] as? String ?? ""], "\(line)")
+        }
+
+        castor.signal(SIGUSR1)
+        let engaged = try #require(await castor.waitForJSON(timeout: 30) { $0["event"] as? String == "killswitch.engaged" })
+        #expect(engaged.object["by"] as? String == "signal")
+        #expect(CastorProcess.priority(of: castor.allLines[engaged.index]) == 2)
+        let engine = try #require(await castor.waitForJSON(timeout: 30) { $0["event"] as? String == "risk.kill_switch_engaged" })
+        #expect(engine.object["by"] as? String == "signal")
+        #expect(await castor.waitForJSON(timeout: 30) { $0["event"] as? String == "orders.session_cancelled" } != nil)
+
+        castor.signal(SIGUSR1)
+        let again = try #require(await castor.waitForJSON(after: engaged.index + 1, timeout: 30) {
+            $0["event"] as? String == "killswitch.already_engaged"
+        })
+        #expect(again.object["held_by"] as? String == "signal")
+        castor.signal(SIGTERM)
+        #expect(await castor.waitForExit(timeout: 60) == 0)
+        let events = castor.allLines.compactMap { CastorProcess.parse($0)?["event"] as? String }
+        #expect(!events.contains("risk.kill_switch_released") && !events.contains("killswitch.released"), "the kill switch was released")
+        // Still engaged after the second signal: no order accepted from then on.
+        let placedAfter = castor.allLines[again.index...].compactMap(CastorProcess.parse).filter(Self.isPlaced)
+        #expect(placedAfter.isEmpty, "orders accepted after the second SIGUSR1: \(placedAfter.count)")
+    }
+
     /// A start-up failure after logging is set up (the state directory is locked by another
     /// process) exits 73 with `run.failed` as its very last line: the background log buffer
     /// is flushed on that exit path too, not only after a graceful shutdown.
@@ -254,7 +296,7 @@ struct RunEndToEndTests {
         let atReady = Self.tradeIDs(try await sim.ledger())
         #expect(!atReady.isEmpty)
         second.signal(SIGTERM)
-        #expect(await second.waitForExit(timeout: 60) == 0)
+        #expect(await second.waitForExit(timeout: 60) == 0, "\(second.allLines.suffix(80).joined(separator: "\n"))")
 
         // The external simulator is a custom venue: its journal is castor.custom-127.0.0.1-<port>.default.sqlite.
         let scope = JournalScope(venue: VenueConfiguration.custom(restURL: sim.restURL, websocketURL: sim.webSocketURL).identity,

@@ -11,13 +11,18 @@ import Testing
 
     /// `[Service]` assignments of a unit file, in order (a key may repeat, as in systemd).
     static func serviceSettings(_ name: String) throws -> [(key: String, value: String)] {
+        try settings(name, section: "Service")
+    }
+
+    /// One section's assignments of a unit file, in order.
+    static func settings(_ name: String, section wanted: String) throws -> [(key: String, value: String)] {
         let text = try String(contentsOf: repoRoot.appendingPathComponent("systemd/\(name)"), encoding: .utf8)
         var section = "", settings: [(key: String, value: String)] = []
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("["), line.hasSuffix("]") { section = String(line.dropFirst().dropLast()); continue }
-            guard section == "Service", let equals = line.firstIndex(of: "=") else { continue }
+            guard section == wanted, let equals = line.firstIndex(of: "=") else { continue }
             settings.append((line[..<equals].trimmingCharacters(in: .whitespaces),
                              line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)))
         }
@@ -53,6 +58,61 @@ import Testing
     @Test(arguments: units) func coreDumpsAreOff(unit: String) throws {
         let settings = try Self.serviceSettings(unit)
         #expect(settings.last { $0.key == "LimitCORE" }?.value == "0", "\(unit) must set LimitCORE=0")
+    }
+
+    /// The configuration file `ExecStart=` runs with (`castor run --config FILE`).
+    static func configFile(_ settings: [(key: String, value: String)]) throws -> String {
+        let start = try #require(settings.last { $0.key == "ExecStart" }?.value)
+        let words = start.split(separator: " ").map(String.init)
+        let at = try #require(words.firstIndex(of: "--config"), "ExecStart= has no --config: \(start)")
+        #expect(words.prefix(2) == ["/usr/local/bin/castor", "run"])
+        return try #require(words.dropFirst(at + 1).first)
+    }
+
+    /// A bad file ends in exit 78 and no restart: castor run checks the file itself and
+    /// exits 78, which `RestartPreventExitStatus=` names; an `ExecStartPre=` that failed would
+    /// be restarted whatever its exit code (that setting covers the main process only).
+    @Test(arguments: units) func aBadConfigurationIsNotRestarted(unit: String) throws {
+        let settings = try Self.serviceSettings(unit)
+        #expect(!settings.contains { $0.key == "ExecStartPre" }, "\(unit): an ExecStartPre= failure is restarted by Restart=on-failure")
+        #expect(settings.last { $0.key == "Restart" }?.value == "on-failure")
+        let prevented = settings.filter { $0.key == "RestartPreventExitStatus" }.flatMap { $0.value.split(separator: " ").map(String.init) }
+        #expect(prevented.contains("78"), "\(unit): RestartPreventExitStatus= must include 78 (EX_CONFIG)")
+        _ = try Self.configFile(settings)
+    }
+
+    /// Whatever else fails, systemd gives up after a few starts instead of retrying forever.
+    @Test(arguments: units) func theStartLimitTrips(unit: String) throws {
+        let unitSection = try Self.settings(unit, section: "Unit")
+        let interval = try #require(unitSection.last { $0.key == "StartLimitIntervalSec" }?.value, "\(unit): no StartLimitIntervalSec= in [Unit]")
+        let burst = try #require(unitSection.last { $0.key == "StartLimitBurst" }?.value.trimmingCharacters(in: .whitespaces),
+                                 "\(unit): no StartLimitBurst= in [Unit]")
+        let intervalSeconds = try #require(Self.seconds(interval))
+        let burstCount = try #require(Int(burst))
+        let restartSec = try #require(Self.seconds(try Self.serviceSettings(unit).last { $0.key == "RestartSec" }?.value ?? "0"))
+        // The limit must be reachable by restarts RestartSec= apart: burst of them fit in the interval.
+        #expect(burstCount >= 1 && burstCount * restartSec < intervalSeconds,
+                "\(unit): \(burstCount) restarts \(restartSec) s apart never fill \(intervalSeconds) s, so the limit never trips")
+        // In [Service] systemd ignores them (and warns): they belong to [Unit].
+        #expect(!(try Self.serviceSettings(unit)).contains { $0.key.hasPrefix("StartLimit") })
+    }
+
+    /// `systemctl reload` fails on a bad file: the file is checked first (exit 78), and the
+    /// SIGHUP is a later `ExecReload=` line, which systemd runs only if the check succeeded.
+    @Test(arguments: units) func reloadChecksTheFileBeforeTheSignal(unit: String) throws {
+        let settings = try Self.serviceSettings(unit)
+        let reloads = settings.filter { $0.key == "ExecReload" }.map(\.value)
+        #expect(reloads == ["/usr/local/bin/castor check-config \(try Self.configFile(settings))", "/bin/kill -HUP $MAINPID"],
+                "\(unit): ExecReload= lines are \(reloads)")
+    }
+
+    /// The hardening stays (`systemd-analyze security` scored these 1.1).
+    @Test(arguments: units) func theHardeningStays(unit: String) throws {
+        let settings = try Self.serviceSettings(unit)
+        for (key, value) in [("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("DynamicUser", "yes"), ("PrivateUsers", "yes"),
+                             ("MemoryDenyWriteExecute", "yes"), ("CapabilityBoundingSet", ""), ("Type", "notify"), ("KillMode", "mixed")] {
+            #expect(settings.last { $0.key == key }?.value == value, "\(unit): \(key)=\(value) expected")
+        }
     }
 
     @Test func timeSpanReader() {

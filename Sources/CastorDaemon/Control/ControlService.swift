@@ -1,3 +1,4 @@
+import CastorCore
 import CastorStatus
 import Dispatch
 import Logging
@@ -55,16 +56,24 @@ public final class ControlService: @unchecked Sendable {
             guard let report = engine.operatorStatus else { return ControlAnswer.error("no engine is running right now (starting or reloading); ask again") }
             do { return ControlAnswer.status(try report.json()) } catch { return ControlAnswer.error("status could not be written: \(error)") }
         case .killSwitch(let engage)?:
-            let was = engine.isKillSwitchEngaged
-            engine.setKillSwitchEngaged(engage, reason: engage ? "castor kill-switch on" : "castor kill-switch off")
+            // The operator's command: it may release a switch anyone engaged (a signal, the file).
+            let held = engine.killSwitchHolder
+            if engage {
+                engine.engageKillSwitch(by: .operator, detail: "castor kill-switch on")
+            } else {
+                engine.releaseKillSwitch(by: .operator, detail: "castor kill-switch off")
+            }
             let now = engine.isKillSwitchEngaged
-            if was != now {
+            if (held != nil) != now {
+                var metadata: Logger.Metadata = ["event": now ? "killswitch.engaged" : "killswitch.released",
+                                                 "reason": "operator", "by": "control_socket"]
+                if let held { metadata["held_by"] = "\(held.code)" }
                 logger.critical(now ? "KILL SWITCH ENGAGED by castor kill-switch: cancelling all open orders, refusing new ones"
                                     : "kill switch released by castor kill-switch: the strategy may place orders again",
-                                metadata: ["event": now ? "killswitch.engaged" : "killswitch.released", "by": "control_socket"])
+                                metadata: metadata)
                 onKillSwitchChange(now)
             }
-            return ControlAnswer.killSwitch(engaged: now, changed: was != now)
+            return ControlAnswer.killSwitch(engaged: now, changed: (held != nil) != now)
         case nil:
             let shown = line.count > 80 ? String(line.prefix(80)) + "…" : line
             return ControlAnswer.error("unknown request \"\(shown)\"; send status, kill-switch on or kill-switch off")

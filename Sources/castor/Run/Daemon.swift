@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorCore
 import CastorDaemon
 import CastorEmbeddedSim
 import CastorEngine
@@ -31,7 +32,7 @@ import Glibc
 ///
 /// Signals (blocked process-wide before any thread exists; one Dispatch source each):
 /// - SIGHUP: `ReloadController` — re-read and validate; invalid → logged, nothing changes.
-/// - SIGUSR1: toggles the kill switch (see `toggleKillSwitch`).
+/// - SIGUSR1: engages the kill switch, only (see `engageKillSwitchOnSignal`).
 /// - SIGTERM/SIGINT: `ShutdownSequencer` — graceful, bounded; a second one forces exit 1.
 ///
 /// Thread safety: confined to the engine queue after `launch`; `@unchecked Sendable` so the
@@ -59,6 +60,8 @@ final class Daemon: @unchecked Sendable {
     private var ready = false
     /// A SIGTERM/SIGINT handled before `launch`'s work ran (the sequencer did not exist yet).
     private var earlyStop: String?
+    /// A SIGUSR1 handled before `launch`'s work made the engine host: engaged once it exists.
+    private var earlyKillSwitch = false
 
     init(plan: StartupPlan, configPath: String?) {
         self.plan = plan
@@ -94,6 +97,10 @@ final class Daemon: @unchecked Sendable {
             }
             let host = EngineHost(recipe: recipe, queue: queue, logger: logger)
             self.host = host
+            if earlyKillSwitch {
+                earlyKillSwitch = false
+                engageKillSwitchOnSignal()
+            }
             let sequencer = ShutdownSequencer(queue: queue, engine: host, notifier: notifier, logger: logger,
                                               exit: { code in Glibc.exit(code) })
             // Whichever simulator runs when the engine has stopped (reloads start and stop it).
@@ -279,6 +286,7 @@ final class Daemon: @unchecked Sendable {
     private func startMetrics(_ configuration: CastorConfiguration, host: EngineHost, sequencer: ShutdownSequencer) {
         guard let address = configuration.metrics.address else { return }
         let endpoint = MetricsEndpoint()
+        endpoint.recordBuildInfo(version: CastorVersion.release)
         metrics = endpoint
         let queue = queue
         let logger = logger
@@ -362,29 +370,39 @@ final class Daemon: @unchecked Sendable {
                 }
             }
         case .user1:
-            toggleKillSwitch()
+            engageKillSwitchOnSignal()
         case .terminate, .interrupt:
             beginShutdown(signal == .terminate ? "SIGTERM" : "SIGINT")
         }
     }
 
-    /// SIGUSR1 toggles: the first engages the kill switch (cancel everything, refuse new
-    /// orders), the next releases it. A toggle needs no second signal or control socket and
-    /// its state is always in the log and in `systemctl status`. A reload never releases it.
-    private func toggleKillSwitch() {
+    /// SIGUSR1 engages the kill switch (cancel everything, refuse new orders) and never
+    /// releases it: a doubled `systemctl kill -s USR1` changes nothing. A reload does not
+    /// release it either (the file's `kill_switch = false` releases only a switch the file
+    /// engaged); there is no control socket yet, so the operator releases it by restarting
+    /// castor (`systemctl restart castor`: the open orders are cancelled at the stop, and the
+    /// new process starts with the file's `kill_switch`). Logged at critical with `by: signal`.
+    private func engageKillSwitchOnSignal() {
+        dispatchPrecondition(condition: .onQueue(queue))
         guard let engine = host else {
-            logger.warning("SIGUSR1 during start-up ignored: no engine yet", metadata: ["event": "killswitch.ignored"])
+            earlyKillSwitch = true
+            logger.critical("KILL SWITCH requested by SIGUSR1 during start-up: engaged as soon as the engine exists",
+                            metadata: ["event": "killswitch.engage_pending", "reason": "signal", "by": "signal", "signal": "SIGUSR1"])
             return
         }
-        let engage = !engine.isKillSwitchEngaged
-        engine.setKillSwitchEngaged(engage, reason: "SIGUSR1")
-        if engage {
-            logger.critical("KILL SWITCH ENGAGED by SIGUSR1: cancelling all open orders, refusing new ones; send SIGUSR1 again (systemctl kill -s USR1 castor) to release",
-                            metadata: ["event": "killswitch.engaged"])
+        let before = engine.killSwitchHolder
+        engine.engageKillSwitch(by: .signal, detail: "SIGUSR1")
+        if let before, before != .configuration {
+            logger.notice("SIGUSR1: the kill switch is already engaged (by \(before.code)); nothing changes. To release it, restart castor (systemctl restart castor)",
+                          metadata: ["event": "killswitch.already_engaged", "reason": "signal", "by": "signal",
+                                     "held_by": "\(before.code)", "signal": "SIGUSR1"])
         } else {
-            logger.notice("kill switch released by SIGUSR1: the strategy may place orders again", metadata: ["event": "killswitch.released"])
+            var metadata: Logger.Metadata = ["event": "killswitch.engaged", "reason": "signal", "by": "signal", "signal": "SIGUSR1"]
+            if let before { metadata["held_by"] = "\(before.code)" }
+            logger.critical("KILL SWITCH ENGAGED by SIGUSR1: cancelling all open orders, refusing new ones. Another SIGUSR1 or a reload does not release it; restart castor to release it (systemctl restart castor)",
+                            metadata: metadata)
         }
-        do { try notifier.status((engage ? "KILL SWITCH ENGAGED; " : "") + engine.statusLine) } catch {
+        do { try notifier.status("KILL SWITCH ENGAGED; " + engine.statusLine) } catch {
             logger.warning("\(error.description)", metadata: ["event": "systemd.notify_failed"])
         }
     }

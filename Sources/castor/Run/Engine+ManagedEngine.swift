@@ -1,4 +1,5 @@
 import CastorConfig
+import CastorCore
 import CastorDaemon
 import CastorEngine
 import CastorStatus
@@ -22,8 +23,12 @@ extension Engine: ManagedEngine {
         }
     }
 
-    public func setKillSwitchEngaged(_ engaged: Bool, reason: String) {
-        setKillSwitch(engaged, reason: reason)
+    public func engageKillSwitch(by cause: KillSwitchCause, detail: String) {
+        setKillSwitch(true, by: cause, reason: detail)
+    }
+
+    public func releaseKillSwitch(by cause: KillSwitchCause, detail: String) {
+        setKillSwitch(false, by: cause, reason: detail)
     }
 
     public func shutdownEngine(cancelOpenOrders: Bool, deadline: DispatchTime,
