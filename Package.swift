@@ -105,6 +105,8 @@ let package = Package(
         // What `castor status` shows, as plain values: the engine fills it, the daemon serves it
         // on its control socket, the command line prints it.
         .target(name: "CastorStatus"),
+        // `[alerts] webhook_url`: alerting log events posted as JSON through libcurl.
+        .target(name: "CastorAlerts", dependencies: ["CastorCore", "CastorHTTP", .product(name: "Logging", package: "swift-log")]),
         // The Prometheus endpoint (`[metrics] listen`): swift-prometheus behind swift-metrics,
         // served by FlyingFox (no NIO).
         .target(
@@ -131,7 +133,7 @@ let package = Package(
             dependencies: [
                 "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim", "CastorEngine",
                 "CastorStrategy", "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd",
-                "CastorStatus", "CastorMetrics",
+                "CastorStatus", "CastorMetrics", "CastorAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -209,9 +211,10 @@ let package = Package(
             name: "CastorDaemonTests",
             dependencies: [
                 "CastorDaemon", "CastorConfig", "CastorCore", "CastorSystemd", "CastorJournal", "CastorTestSupport",
-                "CastorStatus",
+                "CastorStatus", "CastorAlerts",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["webhook_sink.py"]
         ),
         .testTarget(
             name: "CastorEmbeddedSimTests",

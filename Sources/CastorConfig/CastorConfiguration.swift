@@ -15,6 +15,7 @@ public struct CastorConfiguration: Sendable, Hashable {
     public var rateLimits = RateLimitConfiguration()
     public var feeds = FeedConfiguration()
     public var metrics = MetricsConfiguration()
+    public var alerts = AlertsConfiguration()
 
     /// Defaults, with the state directory derived from `environment`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {

@@ -3,7 +3,7 @@ public struct ConfigurationChanges: Sendable, Hashable {
     /// A part of the configuration that differs between the old and new file.
     public enum Change: String, Sendable, Hashable, CaseIterable {
         case venue, credentials, account, symbols, stateDirectory, shutdown
-        case strategy, strategyParameters, risk, logLevel, logFormat, rateLimits, feeds, metrics
+        case strategy, strategyParameters, risk, logLevel, logFormat, rateLimits, feeds, metrics, alerts
     }
 
     /// How a change is applied.
@@ -52,6 +52,7 @@ public struct ConfigurationChanges: Sendable, Hashable {
         if old.rateLimits != new.rateLimits { changed.insert(.rateLimits) }
         if old.feeds != new.feeds { changed.insert(.feeds) }
         if old.metrics != new.metrics { changed.insert(.metrics) }
+        if old.alerts != new.alerts { changed.insert(.alerts) }
         changes = Change.allCases.filter(changed.contains)
     }
 
@@ -63,7 +64,7 @@ public struct ConfigurationChanges: Sendable, Hashable {
         switch change {
         case .venue, .credentials, .account: .replaceEngine
         case .symbols: .reconnect
-        case .stateDirectory, .logFormat, .metrics: .restart
+        case .stateDirectory, .logFormat, .metrics, .alerts: .restart
         case .shutdown, .strategy, .strategyParameters, .risk, .logLevel, .rateLimits, .feeds: .live
         }
     }

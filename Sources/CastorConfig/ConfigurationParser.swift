@@ -9,7 +9,7 @@ struct ConfigurationParser {
     let diagnostics: ConfigDiagnostics
     let environment: [String: String]
 
-    static let sections = ["venue", "account", "engine", "log", "strategy", "risk", "rate_limits", "feeds", "metrics"]
+    static let sections = ["venue", "account", "engine", "log", "strategy", "risk", "rate_limits", "feeds", "metrics", "alerts"]
 
     func parse(_ root: ConfigNode) -> CastorConfiguration {
         diagnostics.scanForSecrets(root)
@@ -26,6 +26,7 @@ struct ConfigurationParser {
         if let section = top.section("rate_limits") { config.rateLimits = rateLimits(section) }
         if let section = top.section("feeds") { config.feeds = feeds(section) }
         if let section = top.section("metrics") { config.metrics = metrics(section) }
+        if let section = top.section("alerts") { config.alerts = alerts(section) }
         return config
     }
 
@@ -213,6 +214,21 @@ struct ConfigurationParser {
         limits.publicBurst = s.int("public_burst", in: 1...5) ?? limits.publicBurst
         limits.maintenancePause = s.duration("maintenance_pause", in: .seconds(1)...(.seconds(3600))) ?? limits.maintenancePause
         return limits
+    }
+
+    private func alerts(_ s: ConfigSection) -> AlertsConfiguration {
+        s.rejectUnknownKeys(known: ["webhook_url"])
+        var alerts = AlertsConfiguration()
+        guard let url = s.string("webhook_url") else { return alerts }
+        let lower = url.lowercased()
+        let loopback = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:", "http://[::1]/"]
+        guard !url.contains(where: { $0.isWhitespace }), lower.hasPrefix("https://") && url.count > 8 || loopback.contains(where: lower.hasPrefix)
+        else {
+            s.report("webhook_url", .invalidValue(reason: "\"\(url)\" is not an https:// URL (plain http only to 127.0.0.1, localhost or [::1])"))
+            return alerts
+        }
+        alerts.webhookURL = url
+        return alerts
     }
 
     private func metrics(_ s: ConfigSection) -> MetricsConfiguration {

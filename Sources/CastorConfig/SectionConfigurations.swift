@@ -91,6 +91,15 @@ public struct RateLimitConfiguration: Sendable, Hashable {
 }
 
 /// WebSocket feed supervision (`[feeds]`).
+/// Where alerts go (`[alerts]`): off unless `webhook_url` is set.
+public struct AlertsConfiguration: Sendable, Hashable {
+    /// An HTTPS URL (plain http only to loopback) that gets a JSON POST for each alert:
+    /// kill-switch changes, a failed start, a forced shutdown, fills at risk, reconnect storms.
+    public var webhookURL: String?
+
+    public init() {}
+}
+
 /// The Prometheus endpoint (`[metrics]`): off unless `listen` is set.
 public struct MetricsConfiguration: Sendable, Hashable {
     /// `host:port` for `GET /metrics` and `GET /healthz`, e.g. `127.0.0.1:9464` (port 0: a

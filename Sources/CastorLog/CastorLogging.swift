@@ -29,8 +29,10 @@ public enum CastorLogging {
     /// Under systemd, when `JOURNAL_STREAM` names `fd` itself (`JournalStream`), every line
     /// starts with its syslog priority (`<2>` critical … `<7>` debug) so journald files it at
     /// that priority and `journalctl -p warning` works; `priorityPrefix` overrides the check.
+    ///
+    /// `tap` sees every line with an `event` key as it is logged (the alert webhook).
     public static func bootstrap(format: LogFormat, level: Logger.Level, fd: Int32 = 1,
-                                 bufferBytes: Int = 1 << 20, priorityPrefix: Bool? = nil) {
+                                 bufferBytes: Int = 1 << 20, priorityPrefix: Bool? = nil, tap: LogTap? = nil) {
         LogLevelControl.shared.set(level)
         let prefix = priorityPrefix ?? JournalStream.isJournal(fd: fd)
         let writer = LogWriter(fd: fd, mode: .background(capacityBytes: bufferBytes),
@@ -38,7 +40,7 @@ public enum CastorLogging {
         installed.withLock { $0 = writer }
         atexit { _ = CastorLogging.installed.withLock { $0 }?.flush() }
         LoggingSystem.bootstrap { label in
-            makeHandler(label: label, format: format, writer: writer, priorityPrefix: prefix)
+            makeHandler(label: label, format: format, writer: writer, priorityPrefix: prefix, tap: tap)
         }
     }
 
@@ -70,10 +72,11 @@ public enum CastorLogging {
     /// A handler for `label` without touching the global bootstrap (tests, sub-components
     /// writing to another descriptor).
     public static func makeHandler(label: String, format: LogFormat, writer: LogWriter,
-                                   levelControl: LogLevelControl = .shared, priorityPrefix: Bool = false) -> any LogHandler {
+                                   levelControl: LogLevelControl = .shared, priorityPrefix: Bool = false,
+                                   tap: LogTap? = nil) -> any LogHandler {
         switch format {
-        case .json: JSONLogHandler(label: label, writer: writer, levelControl: levelControl, priorityPrefix: priorityPrefix)
-        case .text: TextLogHandler(label: label, writer: writer, levelControl: levelControl, priorityPrefix: priorityPrefix)
+        case .json: JSONLogHandler(label: label, writer: writer, levelControl: levelControl, priorityPrefix: priorityPrefix, tap: tap)
+        case .text: TextLogHandler(label: label, writer: writer, levelControl: levelControl, priorityPrefix: priorityPrefix, tap: tap)
         }
     }
 

@@ -1,5 +1,9 @@
 import Logging
 
+/// Sees every line that has an `event` key, on the thread that logged it (alert webhooks).
+/// It must return at once and must not log itself.
+public typealias LogTap = @Sendable (_ level: Logger.Level, _ message: String, _ event: String, _ metadata: Logger.Metadata) -> Void
+
 /// How one log line is laid out: everything but the metadata merging, levels and the
 /// single `write(2)` per line, which `LineLogHandler` does the same for every layout.
 public protocol LogLineLayout: Sendable {
@@ -23,11 +27,14 @@ public struct LineLogHandler<Layout: LogLineLayout>: LogHandler {
     private var levelOverride: Logger.Level?
     /// Lines start with `<N>`, the syslog priority of their level (journald's stream).
     public let priorityPrefix: Bool
+    /// Told of each line with an `event` (see `LogTap`).
+    public let tap: LogTap?
 
     /// A handler for `label` writing through `writer`, filtered by `levelControl`.
     public init(label: String, writer: LogWriter, levelControl: LogLevelControl = .shared,
-                metadataProvider: Logger.MetadataProvider? = nil, priorityPrefix: Bool = false) {
+                metadataProvider: Logger.MetadataProvider? = nil, priorityPrefix: Bool = false, tap: LogTap? = nil) {
         self.label = label
+        self.tap = tap
         self.writer = writer
         self.levelControl = levelControl
         self.metadataProvider = metadataProvider
@@ -51,6 +58,7 @@ public struct LineLogHandler<Layout: LogLineLayout>: LogHandler {
         let component = LogMetadataMerge.takeComponent(from: &merged, label: label)
         let timestamp = LogTimestamp.now()
         let prefix = priorityPrefix
+        if let tap, let key = merged["event"] { tap(event.level, "\(event.message)", "\(key)", merged) }
         writer.writeLine { out in
             if prefix { JournalStream.appendPrefix(for: event.level, to: &out) }
             Layout.appendLine(level: event.level, message: event.message, component: component,

@@ -1,5 +1,7 @@
 import ArgumentParser
+import CastorAlerts
 import CastorConfig
+import CastorHTTP
 import CastorLog
 import CastorSSL
 import CastorSystemd
@@ -73,8 +75,24 @@ struct RunCommand: ParsableCommand {
         // /proc/self/environ no longer carry it). Before logging and Dispatch start
         // threads, because unsetenv is not thread-safe. Reloads use `plan`'s copy.
         let scrubbed = CredentialsLoader.removeSecretsFromEnvironment()
-        CastorLogging.bootstrap(format: plan.logFormat, level: plan.logLevel)
+        // `[alerts] webhook_url`: alerting events reach it through the log handlers' tap.
+        var alertProblem: String?
+        var alerts: AlertForwarder?
+        if let url = plan.configuration.alerts.webhookURL {
+            do throws(HTTPError) {
+                alerts = try AlertForwarder(url: url, instance: "\(ProcessInfo.processInfo.hostName) \(plan.configuration.venue.name)")
+            } catch { alertProblem = "\(error)" }
+        }
+        var tap: LogTap?
+        if let forwarder = alerts {
+            tap = { level, message, event, metadata in forwarder.observe(level: level, message: message, event: event, metadata: metadata) }
+        }
+        CastorLogging.bootstrap(format: plan.logFormat, level: plan.logLevel, tap: tap)
         let logger = Logger(label: "castor")
+        if let alertProblem {
+            logger.error("alert webhook unavailable: alerts go to the log only",
+                         metadata: ["event": "alerts.unavailable", "reason": "http_client", "detail": "\(alertProblem)"])
+        }
         for failure in hardeningFailures {
             logger.warning("process hardening failed: \(failure.description)",
                            metadata: ["event": "run.hardening_failed", "call": "\(failure.call)"])

@@ -1,0 +1,64 @@
+import CastorTestSupport
+import Foundation
+import Logging
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import CastorAlerts
+
+/// `[alerts] webhook_url`: which events alert, what a post looks like, and a real
+/// `castor run` posting its kill-switch change to a loopback receiver.
+@Suite struct AlertPolicyTests {
+    @Test func theAlertingEventsAlertAndOthersDoNot() {
+        var p = AlertPolicy()
+        #expect(p.alert(for: "killswitch.engaged", nowMs: 0) == "killswitch.engaged")
+        #expect(p.alert(for: "orders.shutdown_fills_missing", nowMs: 0) == "orders.shutdown_fills_missing")
+        #expect(p.alert(for: "orders.filled", nowMs: 0) == nil)
+        #expect(p.alert(for: "alerts.send_failed", nowMs: 0) == nil)  // never feeds itself
+    }
+
+    @Test func fiveReconnectsInAMinuteAreOneStormAlertPerMinute() {
+        var p = AlertPolicy(stormReconnects: 5, stormWindowMs: 60_000)
+        let alerts = (0..<12).compactMap { i in p.alert(for: "feeds.reconnecting", nowMs: Int64(i) * 1_000) }
+        #expect(alerts == ["feeds.reconnect_storm"])  // at the 5th; the next 7 are inside the same window
+        var slow = AlertPolicy(stormReconnects: 5, stormWindowMs: 60_000)
+        #expect((0..<10).compactMap { i in slow.alert(for: "feeds.reconnecting", nowMs: Int64(i) * 20_000) }.isEmpty)
+    }
+
+    @Test func aPostIsOneJSONObjectWithTheEventsFields() throws {
+        let body = AlertForwarder.body(alert: "killswitch.engaged", level: .critical, message: "KILL \"switch\"",
+                                       metadata: ["by": "signal", "event": "killswitch.engaged"], instance: "host sim", atMs: 7)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        #expect(object["alert"] as? String == "killswitch.engaged" && object["level"] as? String == "critical")
+        #expect(object["message"] as? String == "KILL \"switch\"" && object["time_ms"] as? Int == 7)
+        #expect((object["fields"] as? [String: String])?["by"] == "signal")
+    }
+}
+
+@Suite("castor run alerts end to end", .serialized, .timeLimit(.minutes(3)), .tags(.slow),
+       .enabled(if: CastorProcess.binary != nil, "build the castor product first"))
+struct AlertEndToEndTests {
+    @Test func aKillSwitchSignalIsPostedToTheWebhook() async throws {
+        let state = try CastorProcess.temporaryDirectory("alerts")
+        let received = state + "/received.jsonl"
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("webhook_sink.py").path
+        let sink = try await PythonPeer(script: script, arguments: [received], purpose: "the alert tests need a webhook receiver")
+        try "[alerts]\nwebhook_url = \"http://127.0.0.1:\(sink.port)/hook\"\n"
+            .write(toFile: state + "/castor.toml", atomically: true, encoding: .utf8)
+        let notify = try NotifySocket()
+        let castor = try CastorProcess(arguments: ["run", "--config", state + "/castor.toml"],
+                                       environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state])
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: castor) != nil,
+                     "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        castor.signal(SIGUSR1)
+        try await pollUntil("the kill-switch alert", seconds: 30) {
+            ((try? String(contentsOfFile: received, encoding: .utf8)) ?? "").contains("\"alert\":\"killswitch.engaged\"")
+        }
+        let line = try #require(try String(contentsOfFile: received, encoding: .utf8).split(separator: "\n").first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect((object["fields"] as? [String: String])?["by"] == "signal")
+        castor.signal(SIGTERM)
+        #expect(await castor.waitForExit(timeout: 60) == 0)
+    }
+}
