@@ -6,6 +6,6 @@ struct Castor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "castor",
         abstract: "A trading daemon for the Gemini exchange.",
-        subcommands: [RunCommand.self, SimCommand.self, CheckConfigCommand.self, ReplayCommand.self]
+        subcommands: [RunCommand.self, SimCommand.self, CheckConfigCommand.self, ReplayCommand.self, BacktestCommand.self]
     )
 }
