@@ -84,7 +84,8 @@ public final class BacktestMarketData: MarketDataFeedAdapter, @unchecked Sendabl
         if handler.resynced { resyncs += 1 }
         var changed: BookIndex?
         if let symbol = handler.updatedSymbol {
-            if books.books.book(symbol)?.isCrossed == true { crossedUpdates += 1 } else { changed = BookIndex(gemini: symbol) }
+            let crossed = books.books.crossedSymbols
+            if !crossed.isEmpty, crossed.contains(symbol) { crossedUpdates += 1 } else { changed = BookIndex(gemini: symbol) }
         }
         if changed != nil || !handler.trades.isEmpty {
             venue.marketMoved(book: changed, trades: handler.trades)

@@ -31,6 +31,10 @@ public struct BacktestOptions {
     public static let defaultStartMs: Int64 = 1_700_000_000_000
 }
 
+/// `@unchecked`: `strategies` (`StrategyFactory` is not `Sendable`) are only ever called by
+/// the engine of the run they are handed to, on its queue; everything else is values.
+extension BacktestOptions: @unchecked Sendable {}
+
 /// Why a backtest could not run or finish.
 public enum BacktestError: Error, Sendable, CustomStringConvertible {
     case unreadableInput(path: String, detail: String)

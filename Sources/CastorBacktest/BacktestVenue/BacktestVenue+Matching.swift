@@ -30,7 +30,9 @@ extension BacktestVenue {
             return publish(events + [o.report(.cancelled, at: now), o.report(.closed, at: now)])
         }
         o.phase = .resting
-        let book = marketData.flatMap { md in md.books.index(of: o.symbol).flatMap(md.books.book) }
+        let index = marketData?.books.index(of: o.symbol)
+        let book = index.flatMap { marketData?.books.book($0) }
+        o.book = index
         if let book, crosses(o, book) {
             switch o.option {
             case .makerOrCancel?:
@@ -71,36 +73,34 @@ extension BacktestVenue {
         let now = clock.nowMs()
         var events: [OrderReport] = []
         for trade in trades where !trade.fromSnapshot {
-            guard let symbol = books.symbol(at: BookIndex(gemini: trade.symbol)) else { continue }
+            let tradeBook = BookIndex(gemini: trade.symbol)
             var budget = trade.quantity
-            for i in resting.indices where resting[i].symbol == symbol && resting[i].phase == .resting {
-                var o = resting[i]
-                let through = o.side == .buy ? trade.price < o.price : trade.price > o.price
+            for i in resting.indices where resting[i].book == tradeBook && resting[i].phase == .resting {
+                let price = resting[i].price
+                let through = resting[i].side == .buy ? trade.price < price : trade.price > price
                 if through {
-                    events.append(execute(&o, o.remaining, at: o.price, maker: true, now: now))
-                } else if trade.price == o.price {
-                    let ahead = min(o.queueAhead, trade.quantity)
-                    o.queueAhead -= ahead
-                    let quantity = min(trade.quantity - ahead, budget, o.remaining)
+                    events.append(execute(&resting[i], resting[i].remaining, at: price, maker: true, now: now))
+                } else if trade.price == price {
+                    let ahead = min(resting[i].queueAhead, trade.quantity)
+                    resting[i].queueAhead -= ahead
+                    let quantity = min(trade.quantity - ahead, budget, resting[i].remaining)
                     if quantity > .zero {
                         budget -= quantity
-                        events.append(execute(&o, quantity, at: o.price, maker: true, now: now))
+                        events.append(execute(&resting[i], quantity, at: price, maker: true, now: now))
                     }
                 }
-                resting[i] = o
             }
         }
-        if let index, let symbol = books.symbol(at: index), let book = books.book(index) {
+        if let index, resting.contains(where: { $0.book == index }), let book = books.book(index) {
             let bestBid = book.bestBid?.price, bestAsk = book.bestAsk?.price
-            for i in resting.indices where resting[i].symbol == symbol && resting[i].phase == .resting {
-                var o = resting[i]
-                let through = o.side == .buy ? bestAsk.map { $0 < o.price } ?? false : bestBid.map { $0 > o.price } ?? false
+            for i in resting.indices where resting[i].book == index && resting[i].phase == .resting {
+                let price = resting[i].price
+                let through = resting[i].side == .buy ? bestAsk.map { $0 < price } ?? false : bestBid.map { $0 > price } ?? false
                 if through {
-                    events.append(execute(&o, o.remaining, at: o.price, maker: true, now: now))
-                } else if o.queueAhead > .zero {
-                    o.queueAhead = min(o.queueAhead, book.quantity(at: o.price, on: o.side))
+                    events.append(execute(&resting[i], resting[i].remaining, at: price, maker: true, now: now))
+                } else if resting[i].queueAhead > .zero {
+                    resting[i].queueAhead = min(resting[i].queueAhead, book.quantity(at: price, on: resting[i].side))
                 }
-                resting[i] = o
             }
         }
         guard !events.isEmpty else { return }

@@ -1,4 +1,5 @@
 import CastorCore
+import CastorFeeds
 import CastorTrading
 
 /// One order at the backtest venue: what was asked, how much executed, where it stands in
@@ -26,6 +27,8 @@ struct SimulatedOrder {
     /// Displayed quantity ahead of it at its price: the level's size when it went live,
     /// reduced by trades at its price and capped by the level's size as the book changes.
     var queueAhead: ExactDecimal = .zero
+    /// Its symbol's book, once live (what the fill model compares per frame).
+    var book: BookIndex?
     /// Its executions, for lookups and the trade history.
     var trades: [TradeReport] = []
 
