@@ -6,7 +6,7 @@ extension BacktestReport {
     /// figures that depend on the machine), so equal runs give equal bytes.
     public func json(timing: Bool = true) -> String {
         func q(_ s: String) -> String { JSON.quoted(s) }
-        func d(_ x: ExactDecimal) -> String { q(x.description) }
+        func d(_ x: ExactDecimal) -> String { q(x.normalized.description) }
         var out = "{"
         var first = true
         func field(_ key: String, _ value: String) {
@@ -52,6 +52,7 @@ extension BacktestReport {
     /// The `--format text` report: a short table.
     public func text(timing: Bool = true) -> String {
         var lines: [String] = []
+        func n(_ x: ExactDecimal) -> String { x.normalized.description }
         func row(_ k: String, _ v: String) { lines.append(k.padded(to: 20) + v) }
         row("strategy", strategy)
         row("messages", "\(messages) (lines \(self.lines), skipped \(skipped), malformed \(malformed))")
@@ -59,9 +60,9 @@ extension BacktestReport {
         row("virtual seconds", Self.seconds(virtualMs))
         if timing { row("wall seconds", "\(Self.fixed(wallSeconds, places: 3))  (\(Int(messagesPerSecond)) messages/s)") }
         row("orders / fills", "\(orders) / \(fills)  (maker \(venueCounters.makerFills), taker \(venueCounters.takerFills))")
-        row("fees", "\(fees)")
-        row("pnl", "realized \(realized)  unrealized \(unrealized)  total \(total)")
-        row("max drawdown", "\(maxDrawdown)")
+        row("fees", n(fees))
+        row("pnl", "realized \(n(realized))  unrealized \(n(unrealized))  total \(n(total))")
+        row("max drawdown", n(maxDrawdown))
         row("fill model", "latency \(settings.latencyMs) ms, maker \(settings.makerFeeBps) bps, taker \(settings.takerFeeBps) bps")
         if !ledgerMatchesVenue { row("WARNING", "the engine's ledger and the venue's fills differ") }
         if let stopError { row("stop", stopError) }
@@ -70,8 +71,8 @@ extension BacktestReport {
             let header = ["symbol", "orders", "fills", "volume", "fees", "realized", "unrealized", "position", "mark"]
             var table = [header]
             for s in symbols {
-                table.append([s.symbol.rawValue, "\(s.orders)", "\(s.fills)", "\(s.volume)", "\(s.fees)", "\(s.realized)",
-                              "\(s.unrealized)", "\(s.position)", s.mark.map { "\($0)" } ?? "-"])
+                table.append([s.symbol.rawValue, "\(s.orders)", "\(s.fills)", n(s.volume), n(s.fees), n(s.realized),
+                              n(s.unrealized), n(s.position), s.mark.map(n) ?? "-"])
             }
             let widths = header.indices.map { c in table.map { $0[c].count }.max() ?? 0 }
             for r in table {

@@ -44,7 +44,7 @@ public struct BacktestReport: Sendable {
     public var maxDrawdown: ExactDecimal
     public var symbols: [SymbolFigures]
     public var venueCounters: BacktestVenue.Counters
-    /// The venue executed exactly the fills the engine's ledger counted.
+    /// The engine's ledger counted as many fills as the venue executed.
     public var ledgerMatchesVenue: Bool
     public var stopError: String?
     public var settings: BacktestVenueSettings
@@ -74,8 +74,7 @@ public struct BacktestReport: Sendable {
         self.curve = curve
         maxDrawdown = curve.maxDrawdown
         venueCounters = venue.counters
-        let venueFills = venue.tradeLog.map { "\($0.tradeID) \($0.amount) \($0.price)" }
-        ledgerMatchesVenue = engineFills == venueFills.count
+        ledgerMatchesVenue = engineFills == venue.tradeLog.count
         var figures: [SymbolFigures] = []
         var fees = ExactDecimal.zero, realized = ExactDecimal.zero, unrealized = ExactDecimal.zero
         for symbol in Set(pnl.keys).union(ordersSent.keys).sorted() {
