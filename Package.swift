@@ -23,6 +23,7 @@ import PackageDescription
 //   CastorEngine              the trading engine: order manager, strategies, feeds and journal wiring
 //   CastorDaemon              the process shell: reload, shutdown, watchdog, state lock (sees only ManagedEngine)
 //   CastorEmbeddedSim         the in-process simulator `castor run` starts for venue `sim`
+//   CastorBacktest            `castor backtest`: the engine on a manual clock against a recording and a local fill model
 //   castor                    the command-line executable (and Engine's ManagedEngine conformance)
 //   castor-bench              benchmarks: journal start-up with 1M fills, tick-to-order latency, synthetic L2, the accelerated soak
 let package = Package(
@@ -128,12 +129,21 @@ let package = Package(
             name: "CastorEmbeddedSim",
             dependencies: ["GeminiSim", "GeminiProtocol", .product(name: "Logging", package: "swift-log")]
         ),
+        // `castor backtest`: the real Engine on a ManualClock, fed a market data recording,
+        // trading on a local fill model (BacktestVenue) behind VenueExecution.
+        .target(
+            name: "CastorBacktest",
+            dependencies: [
+                "CastorCore", "CastorConfig", "CastorEngine", "CastorFeeds", "CastorStrategy", "CastorTrading",
+                "GeminiProtocol", "MarketData", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "castor",
             dependencies: [
-                "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim", "CastorEngine",
-                "CastorStrategy", "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog", "CastorSystemd",
-                "CastorStatus", "CastorMetrics", "CastorAlerts",
+                "CastorBacktest", "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim",
+                "CastorEngine", "CastorStrategy", "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog",
+                "CastorSystemd", "CastorStatus", "CastorMetrics", "CastorAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -219,6 +229,15 @@ let package = Package(
         .testTarget(
             name: "CastorEmbeddedSimTests",
             dependencies: ["CastorEmbeddedSim", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The fill model on hand-made recordings, report identity, and `castor backtest` end to end
+        // (spawns the built `castor` and `castor-bench`).
+        .testTarget(
+            name: "CastorBacktestTests",
+            dependencies: [
+                "CastorBacktest", "CastorConfig", "CastorCore", "CastorEngine", "CastorStrategy", "CastorTestSupport",
+                "MarketData", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GeminiProtocol", "CastorCore"]),
         // Spawns the built `castor` (sim and run) and kills it with SIGKILL; see CrashConsistencyTests.

@@ -131,7 +131,9 @@ extension Engine {
 
     // MARK: Shutdown
 
-    func beginShutdown(cancelOpenOrders: Bool, deadline: DispatchTime,
+    /// `deadlineMs` is on the engine clock (`Engine.shutdown(cancelOpenOrders:deadlineMs:)`,
+    /// or a `DispatchTime` measured by `engineTime(of:)`).
+    func beginShutdown(cancelOpenOrders: Bool, deadlineMs: Int64,
                        completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
         let action = lifecycle.shutdownRequested()
         guard case .beginShutdown(let wasRunning, let abandonsStart) = action else {
@@ -170,7 +172,7 @@ extension Engine {
             completion(result)
         }
         let finishBox = UncheckedBox(finish)
-        clock.schedule(on: queue, atMs: engineTime(of: deadline)) { [weak self] in
+        clock.schedule(on: queue, atMs: deadlineMs) { [weak self] in
             guard let self else { return }
             let open = self.openOrderCount
             finishBox.value(open == 0 ? .success(()) : .failure(.timedOut("\(open) orders still open at the shutdown deadline")))

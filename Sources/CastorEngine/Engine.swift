@@ -196,7 +196,16 @@ public final class Engine: @unchecked Sendable {
     public func shutdown(cancelOpenOrders: Bool, deadline: DispatchTime,
                          completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
-        beginShutdown(cancelOpenOrders: cancelOpenOrders, deadline: deadline, completion: completion)
+        beginShutdown(cancelOpenOrders: cancelOpenOrders, deadlineMs: engineTime(of: deadline), completion: completion)
+    }
+
+    /// `shutdown(cancelOpenOrders:deadline:completion:)` with the deadline in engine time
+    /// (`EngineClock.nowMs` milliseconds), for a driver on a `ManualClock` (the backtester),
+    /// whose deadline must not depend on the real clock.
+    public func shutdown(cancelOpenOrders: Bool, deadlineMs: Int64,
+                         completion: @escaping @Sendable (Result<Void, EngineError>) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        beginShutdown(cancelOpenOrders: cancelOpenOrders, deadlineMs: deadlineMs, completion: completion)
     }
 
     /// After `shutdown` completed (or `start` failed): `completion` runs on the engine queue
@@ -237,6 +246,18 @@ public final class Engine: @unchecked Sendable {
     public var fillLedger: FillLedger {
         dispatchPrecondition(condition: .onQueue(queue))
         return router.manager.ledger
+    }
+
+    /// This session's profit and loss per symbol (the ledger's fills; see `PnLBook`).
+    public var sessionPnL: PnLBook {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return router.pnl
+    }
+
+    /// New orders sent this session, per symbol (resends not counted).
+    public var sessionOrdersSent: [Symbol: Int] {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return router.ordersSent
     }
 
     /// Orders not yet closed, as the order manager tracks them.

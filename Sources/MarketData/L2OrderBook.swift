@@ -137,6 +137,16 @@ public struct L2OrderBook: Sendable {
     /// The lowest ask.
     public var bestAsk: L2Level? { asks.last.map { L2OrderBook.level($0, negated: true) } }
 
+    /// The quantity displayed at `price` on `side` (`.buy`: bids), zero when there is no
+    /// such level (a fill model's queue position).
+    public func quantity(at price: ExactDecimal, on side: Side) -> ExactDecimal {
+        guard let k = L2OrderBook.key(of: price) else { return .zero }
+        let key = side == .buy ? k : -k
+        let levels = side == .buy ? bids : asks
+        let i = levels.withUnsafeBufferPointer { L2OrderBook.lowerBound(of: key, in: $0) }
+        return i < levels.count && levels[i].key == key ? levels[i].quantity : .zero
+    }
+
     /// Up to `depth` bids, best (highest) first.
     public func topBids(_ depth: Int) -> [L2Level] {
         bids.suffix(max(0, depth)).reversed().map { L2OrderBook.level($0, negated: false) }

@@ -51,8 +51,13 @@ public final class ManualClock: TimerScheduler, Sendable {
     public var pendingTimerCount: Int { state.withLock { $0.pending.filter { !$0.timer.isCancelled }.count } }
 
     /// When the next live timer is due, if any.
+    /// No allocation: a driver (the backtester) asks before every message.
     public var nextTimerMs: Int64? {
-        state.withLock { $0.pending.filter { !$0.timer.isCancelled }.map(\.atMs).min() }
+        state.withLock { s in
+            var best: Int64?
+            for p in s.pending where !p.timer.isCancelled && p.atMs < (best ?? .max) { best = p.atMs }
+            return best
+        }
     }
 
     /// Moves the wall clock (not the engine's time) by `ms`, as an NTP step would.
