@@ -42,15 +42,32 @@ if [ ! -x "$binary" ]; then
 fi
 
 bin_dir="$destdir/usr/local/bin"
+lib_dir="$destdir/usr/local/lib/castor"
 unit_dir="$destdir/etc/systemd/system"
 etc_dir="$destdir/etc/castor"
 cred_dir="$etc_dir/credentials"
 
-echo "==> installing $binary to $bin_dir/castor"
-install -d -m 0755 "$bin_dir" "$unit_dir"
+echo "==> installing $binary to $lib_dir/castor (linked from $bin_dir/castor)"
+install -d -m 0755 "$bin_dir" "$lib_dir" "$unit_dir"
+# The Swift runtime libraries the binary uses go next to it: its RUNPATH ends in $ORIGIN
+# (the real binary's directory), so the trading host needs no Swift toolchain. A plug-in's
+# own reference to them is satisfied by the copies already loaded (same soname).
+runtime=$(ldd "$binary" | awk '$3 ~ /\/swift\/linux\// {print $3}')
+if ldd "$binary" | grep -q "not found"; then
+  echo "install.sh: $binary needs libraries that are not found:" >&2
+  ldd "$binary" | grep "not found" >&2
+  exit 1
+fi
+for lib in $runtime; do
+  install -m 0644 "$lib" "$lib_dir/.$(basename "$lib").new"
+  mv -f "$lib_dir/.$(basename "$lib").new" "$lib_dir/$(basename "$lib")"
+done
+echo "==> $(echo "$runtime" | grep -c . || true) Swift runtime libraries in $lib_dir ($(du -sh "$lib_dir" | cut -f1) with the binary)"
 # Install to a temporary name and rename: a running castor keeps its old inode.
-install -m 0755 "$binary" "$bin_dir/.castor.new"
-mv -f "$bin_dir/.castor.new" "$bin_dir/castor"
+install -m 0755 "$binary" "$lib_dir/.castor.new"
+mv -f "$lib_dir/.castor.new" "$lib_dir/castor"
+ln -sfn ../lib/castor/castor "$bin_dir/.castor.link"
+mv -Tf "$bin_dir/.castor.link" "$bin_dir/castor"
 
 echo "==> installing units to $unit_dir"
 install -m 0644 "$repo/systemd/castor.service" "$repo/systemd/castor@.service" "$unit_dir/"

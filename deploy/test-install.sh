@@ -11,6 +11,16 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$repo/deploy/install.sh" --binary "$binary" --destdir "$root" >/dev/null
 [ -x "$root/usr/local/bin/castor" ] || fail "binary not installed"
+[ -L "$root/usr/local/bin/castor" ] || fail "/usr/local/bin/castor is not the link to lib/castor/castor"
+[ -f "$root/usr/local/lib/castor/libswiftCore.so" ] || fail "the Swift runtime was not installed next to the binary"
+# No toolchain on the trading host: with /opt/swift hidden (a private mount namespace), the
+# installed binary still starts, from the libraries next to it.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && [ -d /opt/swift ]; then
+  out=$(unshare -m sh -c "mount -t tmpfs none /opt/swift && '$root/usr/local/bin/castor' --version && '$root/usr/local/bin/castor' check-config '$repo/examples/castor.toml'" 2>&1) \
+    || fail "the installed castor does not run without /opt/swift: $out"
+  echo "$out" | grep -q '^castor ' || fail "castor --version without /opt/swift printed: $out"
+  echo "deploy/install.sh: runs without the Swift toolchain (/opt/swift hidden)"
+fi
 [ -f "$root/etc/systemd/system/castor.service" ] || fail "castor.service not installed"
 [ -f "$root/etc/systemd/system/castor@.service" ] || fail "castor@.service not installed"
 [ "$(stat -c %a "$root/etc/castor/credentials")" = 700 ] || fail "credentials directory is not 0700"
