@@ -129,6 +129,8 @@ let package = Package(
             name: "CastorEmbeddedSim",
             dependencies: ["GeminiSim", "GeminiProtocol", .product(name: "Logging", package: "swift-log")]
         ),
+        // `castor record`: market data v2 frames into time-prefixed recording files.
+        .target(name: "CastorRecord", dependencies: ["CastorCore", "CastorFeeds", "CastorWebSocket", "GeminiClient"]),
         // `castor backtest`: the real Engine on a ManualClock, fed a market data recording,
         // trading on a local fill model (BacktestVenue) behind VenueExecution.
         .target(
@@ -141,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "castor",
             dependencies: [
-                "CastorBacktest", "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim",
+                "CastorBacktest", "CastorRecord", "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim",
                 "CastorEngine", "CastorStrategy", "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog",
                 "CastorSystemd", "CastorStatus", "CastorMetrics", "CastorAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -221,7 +223,7 @@ let package = Package(
             name: "CastorDaemonTests",
             dependencies: [
                 "CastorDaemon", "CastorConfig", "CastorCore", "CastorSystemd", "CastorJournal", "CastorTestSupport",
-                "CastorStatus", "CastorAlerts",
+                "CastorStatus", "CastorAlerts", "CastorRecord",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["webhook_sink.py"]

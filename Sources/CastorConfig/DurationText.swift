@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every value is bounded by ``maximum`` when parsed, and every computation here uses the
 /// overflow-reporting forms, so no configuration value can trap (issue 10, defect 8).
-enum DurationText {
+public enum DurationText {
     /// The longest duration any key accepts before its own range check: about 31 years.
     static let maximumSeconds: Int64 = 1_000_000_000
     static var maximum: Duration { .seconds(maximumSeconds) }
@@ -22,7 +22,7 @@ enum DurationText {
         return nil
     }
 
-    static func parse(_ text: String) -> Duration? {
+    public static func parse(_ text: String) -> Duration? {
         if case .value(let duration) = parseChecked(text) { return duration }
         return nil
     }
@@ -55,7 +55,7 @@ enum DurationText {
 
     /// `15s`, `500ms`, `2m` — the shortest exact form, for messages. Never traps, whatever
     /// the duration (a value out of range is formatted in order to be reported).
-    static func format(_ duration: Duration) -> String {
+    public static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         if attoseconds == 0 {
             if seconds >= 60 && seconds % 60 == 0 { return "\(seconds / 60)m" }

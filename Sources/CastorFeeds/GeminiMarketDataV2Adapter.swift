@@ -100,12 +100,18 @@ public final class GeminiMarketDataV2Adapter: MarketDataFeedAdapter, @unchecked 
     private func subscribe() {
         // No sequence numbers: whatever the books held may have missed updates.
         books.books.reset()
-        let request = MarketDataV2Subscription.subscribeMessage([MarketDataV2Subscription(.l2, symbols: books.symbolNames)])
+        let request = Self.subscribeMessage(symbols: books.symbolNames)
         do throws(WebSocketError) {
             try connection.send(text: request)
         } catch {
             connection.fail(.connectionLost("subscribe not sent: \(error)"))
         }
+    }
+
+    /// The subscribe request this feed sends on every (re)connect: `l2` (trades come with
+    /// it) for `symbols`. `castor record` sends the same one.
+    public static func subscribeMessage(symbols: [String]) -> String {
+        MarketDataV2Subscription.subscribeMessage([MarketDataV2Subscription(.l2, symbols: symbols)])
     }
 
     private func received(_ message: WebSocketMessage) {

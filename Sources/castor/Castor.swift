@@ -8,7 +8,7 @@ struct Castor: ParsableCommand {
         abstract: "A trading daemon for the Gemini exchange.",
         // `castor --version`: the release and the plug-in ABI a strategy plug-in must match.
         version: CastorVersion.text,
-        subcommands: [RunCommand.self, SimCommand.self, CheckConfigCommand.self, ReplayCommand.self, BacktestCommand.self,
+        subcommands: [RunCommand.self, SimCommand.self, CheckConfigCommand.self, ReplayCommand.self, BacktestCommand.self, RecordCommand.self,
                       StatusCommand.self, KillSwitchCommand.self]
     )
 }
