@@ -84,6 +84,12 @@ fi
 install -d -m 0700 "$cred_dir"
 chmod 0700 "$cred_dir"
 for f in "$cred_dir"/castor-api-key "$cred_dir"/castor-api-secret; do
+  # Empty placeholders (castor reads two empty files as "no credentials"): systemd 252's
+  # LoadCredential= refuses to start the unit when a file is missing, even on the simulator.
+  if [ ! -e "$f" ]; then
+    install -m 0600 /dev/null "$f"
+    echo "==> created empty $f (fill it, chmod 600, for a real venue)"
+  fi
   if [ -e "$f" ] && [ "$(( 0$(stat -c %a "$f") & 077 ))" != 0 ]; then
     echo "==> WARNING: $f is readable by group/others: run chmod 600 $f" >&2
   fi

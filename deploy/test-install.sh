@@ -24,6 +24,10 @@ fi
 [ -f "$root/etc/systemd/system/castor.service" ] || fail "castor.service not installed"
 [ -f "$root/etc/systemd/system/castor@.service" ] || fail "castor@.service not installed"
 [ "$(stat -c %a "$root/etc/castor/credentials")" = 700 ] || fail "credentials directory is not 0700"
+for f in castor-api-key castor-api-secret; do
+  [ -f "$root/etc/castor/credentials/$f" ] && [ ! -s "$root/etc/castor/credentials/$f" ] || fail "no empty placeholder $f"
+  [ "$(stat -c %a "$root/etc/castor/credentials/$f")" = 600 ] || fail "placeholder $f is not 0600"
+done
 cmp -s "$repo/examples/castor.toml" "$root/etc/castor/castor.toml" || fail "example config not installed"
 
 echo '# edited by the operator' >> "$root/etc/castor/castor.toml"

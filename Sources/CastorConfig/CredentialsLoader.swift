@@ -73,6 +73,9 @@ public struct CredentialsLoader: Sendable {
                 defer { Self.wipe(&keyBytes) }
                 var secretBytes = try Self.readPrivateFile(secretPath)
                 defer { Self.wipe(&secretBytes) }
+                // Both empty: the placeholders `deploy/install.sh` makes, so that systemd's
+                // `LoadCredential=` finds its files on a simulator-only install. No credentials.
+                if Self.trimmed(keyBytes).isEmpty, Self.trimmed(secretBytes).isEmpty { return nil }
                 return (try Self.make(key: String(decoding: keyBytes, as: UTF8.self), secret: secretBytes, source: directory),
                         .credentialsDirectory(directory))
             }
@@ -203,7 +206,7 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
         case .invalid(let source, let reason):
             "credentials from \(source): \(reason)"
         case .required(let venue):
-            "venue \"\(venue)\" needs API credentials: set CASTOR_API_KEY/CASTOR_API_SECRET, or LoadCredential=castor-api-key:… and castor-api-secret:… in the unit; with no credentials use venue name = \"sim\""
+            "venue \"\(venue)\" needs API credentials: set CASTOR_API_KEY/CASTOR_API_SECRET, or put the key and secret in the files the unit's LoadCredential= names (/etc/castor/credentials/castor-api-key and castor-api-secret, empty after install); with no credentials use venue name = \"sim\""
         }
     }
 }

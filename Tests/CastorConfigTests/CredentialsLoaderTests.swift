@@ -64,6 +64,20 @@ private final class CredentialRoot {
         }
     }
 
+    /// `deploy/install.sh` leaves both files empty so `LoadCredential=` finds them on a
+    /// simulator-only install: that is "no credentials", not an error; one half empty is.
+    @Test func twoEmptyPlaceholderFilesMeanNoCredentials() throws {
+        let dir = CredentialRoot()
+        dir.write("castor-api-key", "")
+        dir.write("castor-api-secret", "\n")
+        let loader = CredentialsLoader(environment: ["CREDENTIALS_DIRECTORY": "/creds"], fileSystemRoot: dir.root)
+        #expect(try loader.load() == nil)
+        #expect(try loader.load(for: .simulator) == nil)
+        #expect(throws: CredentialsError.required(venue: "production")) { try loader.load(for: .production) }
+        dir.write("castor-api-key", "account-file")
+        #expect(throws: CredentialsError.self) { try loader.load() }
+    }
+
     @Test func missingHalfAndEmptySecret() {
         let dir = CredentialRoot()
         dir.write("castor-api-key", "account-file")
