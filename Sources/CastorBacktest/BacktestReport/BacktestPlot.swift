@@ -1,3 +1,4 @@
+import Foundation
 import CastorCore
 
 /// `--plot FILE.svg`: the equity curve, the first traded symbol's mid and its position over
@@ -39,9 +40,10 @@ public enum BacktestPlot {
         return out + "</svg>\n"
     }
 
-    private static func fmt(_ v: Double) -> String {
-        let r = (v * 100).rounded() / 100
-        return r == r.rounded() ? "\(Int(r))" : "\(r)"
+    /// Six significant digits, any magnitude (an axis label: small positions stay visible,
+    /// and no value, however large or not finite, can trap).
+    static func fmt(_ v: Double) -> String {
+        String(format: "%.6g", v)
     }
 
     private static func escape(_ s: String) -> String {
