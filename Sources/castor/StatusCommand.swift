@@ -69,7 +69,7 @@ enum ControlCommand {
         return ExitCode(code)
     }
 
-    static func ask(_ request: ControlRequest, config: String?) throws -> [String: Any] {
+    static func ask(_ request: ControlRequest, config: String?, timeoutSeconds: Int = 10) throws -> [String: Any] {
         let environment = ProcessInfo.processInfo.environment
         let configuration: CastorConfiguration
         if let config {
@@ -81,7 +81,9 @@ enum ControlCommand {
         }
         let path = ControlSocketPath.resolve(environment: environment, stateDirectory: configuration.engine.stateDirectory)
         let line: String
-        do { line = try ControlSocketClient.request(request.line, path: path) } catch { throw fail(error.description) }
+        do { line = try ControlSocketClient.request(request.line, path: path, timeoutSeconds: timeoutSeconds) } catch {
+            throw fail(error.description)
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
             throw fail("unreadable answer from the daemon: \(line.prefix(200))")
         }

@@ -19,6 +19,7 @@ import Testing
             switch ControlRequest(line: line) {
             case .status?: answer(ControlAnswer.status(#"{"phase":"running"}"#))
             case .killSwitch(let on)?: answer(ControlAnswer.killSwitch(engaged: on, changed: true))
+            case .reload?: answer(ControlAnswer.reloaded("unchanged", detail: "nothing changed"))
             case nil: answer(ControlAnswer.error("unknown request \"\(line)\""))
             }
         }

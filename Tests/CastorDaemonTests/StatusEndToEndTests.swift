@@ -59,3 +59,32 @@ struct StatusEndToEndTests {
         #expect(stopped.code == 69 && stopped.output.contains("not running"), "\(stopped.output)")
     }
 }
+
+/// `castor reload` (the units' `ExecReload=`): the daemon's answer decides the exit code, so
+/// `systemctl reload` fails when a valid file is refused at run time.
+@Suite("castor reload end to end", .serialized, .timeLimit(.minutes(3)), .tags(.slow),
+       .enabled(if: CastorProcess.binary != nil, "build the castor product first"))
+struct ReloadCommandEndToEndTests {
+    @Test func anAppliedReloadExits0AndOneTheEngineRefusesExits1WithTheReason() async throws {
+        let notify = try NotifySocket()
+        let state = try CastorProcess.temporaryDirectory("reloadcmd")
+        let config = state + "/castor.toml"
+        try "[engine]\nsymbols = [\"BTCUSD\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let castor = try CastorProcess(arguments: ["run", "--config", config],
+                                       environment: ["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state])
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: castor) != nil,
+                     "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        let same = try await StatusEndToEndTests.command(["reload", "--config", config], state: state)
+        #expect(same.code == 0 && same.output.contains("nothing changed"), "\(same.output)")
+
+        // Valid to check-config, refused by the engine: the venue does not list the symbol.
+        try "[engine]\nsymbols = [\"BTCUSD\", \"NOSUCHCOIN\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let refused = try await StatusEndToEndTests.command(["reload", "--config", config], state: state)
+        #expect(refused.code == 1 && refused.output.contains("refused"), "\(refused.output)")
+        let status = try await StatusEndToEndTests.command(["status", "--json"], state: state)
+        #expect(status.output.contains(#""phase":"running""#), "the previous configuration must run on: \(status.output)")
+
+        castor.signal(SIGTERM)
+        #expect(await castor.waitForExit(timeout: 60) == 0)
+    }
+}

@@ -98,11 +98,13 @@ import Testing
     }
 
     /// `systemctl reload` fails on a bad file: the file is checked first (exit 78), and the
-    /// SIGHUP is a later `ExecReload=` line, which systemd runs only if the check succeeded.
-    @Test(arguments: units) func reloadChecksTheFileBeforeTheSignal(unit: String) throws {
+    /// reload itself is a later `ExecReload=` line, `castor reload`, which waits for the
+    /// daemon's answer (so a refused file fails it too).
+    @Test(arguments: units) func reloadChecksTheFileThenWaitsForTheDaemonsAnswer(unit: String) throws {
         let settings = try Self.serviceSettings(unit)
         let reloads = settings.filter { $0.key == "ExecReload" }.map(\.value)
-        #expect(reloads == ["/usr/local/bin/castor check-config \(try Self.configFile(settings))", "/bin/kill -HUP $MAINPID"],
+        let file = try Self.configFile(settings)
+        #expect(reloads == ["/usr/local/bin/castor check-config \(file)", "/usr/local/bin/castor reload --config \(file)"],
                 "\(unit): ExecReload= lines are \(reloads)")
     }
 

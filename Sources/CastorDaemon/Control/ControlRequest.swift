@@ -6,12 +6,16 @@ public enum ControlRequest: Sendable, Equatable {
     case status
     /// `kill-switch on` / `kill-switch off`: engages or releases the kill switch.
     case killSwitch(engage: Bool)
+    /// `reload`: re-reads the configuration as SIGHUP does, answering once it is applied or
+    /// refused (so `systemctl reload` can fail when it is refused).
+    case reload
 
     /// The request's line.
     public var line: String {
         switch self {
         case .status: "status"
         case .killSwitch(let on): on ? "kill-switch on" : "kill-switch off"
+        case .reload: "reload"
         }
     }
 
@@ -21,6 +25,7 @@ public enum ControlRequest: Sendable, Equatable {
         case "status": self = .status
         case "kill-switch on": self = .killSwitch(engage: true)
         case "kill-switch off": self = .killSwitch(engage: false)
+        case "reload": self = .reload
         default: return nil
         }
     }
@@ -34,6 +39,15 @@ public enum ControlAnswer {
     /// `{"ok":true,"kill_switch":BOOL,"changed":BOOL}`.
     public static func killSwitch(engaged: Bool, changed: Bool) -> String {
         #"{"ok":true,"kill_switch":\#(engaged),"changed":\#(changed)}"#
+    }
+
+    /// `{"ok":true,"reload":"applied"|"unchanged","detail":"…"}`.
+    public static func reloaded(_ outcome: String, detail: String) -> String {
+        var out = #"{"ok":true,"reload":"# 
+        JSONString.append(outcome, to: &out)
+        out += #","detail":"#
+        JSONString.append(detail, to: &out)
+        return out + "}"
     }
 
     /// `{"ok":false,"error":"…"}`.

@@ -14,13 +14,17 @@ public final class ControlService: @unchecked Sendable {
     private let logger: Logger
     /// Called after a kill-switch change, e.g. to refresh `STATUS=`.
     private let onKillSwitchChange: (Bool) -> Void
+    /// Runs a reload and answers with its outcome: nil when applied (or unchanged), else why not.
+    private let reload: (@escaping @Sendable (_ error: String?, _ detail: String) -> Void) -> Void
     private var server: ControlSocketServer?
 
-    public init(queue: DispatchQueue, engine: any ManagedEngine, logger: Logger, onKillSwitchChange: @escaping (Bool) -> Void) {
+    public init(queue: DispatchQueue, engine: any ManagedEngine, logger: Logger, onKillSwitchChange: @escaping (Bool) -> Void,
+                reload: @escaping (@escaping @Sendable (_ error: String?, _ detail: String) -> Void) -> Void) {
         self.queue = queue
         self.engine = engine
         self.logger = logger
         self.onKillSwitchChange = onKillSwitchChange
+        self.reload = reload
     }
 
     /// Listens on `path`. A socket that cannot be made is logged and the daemon runs on
@@ -30,6 +34,11 @@ public final class ControlService: @unchecked Sendable {
         do {
             let server = try ControlSocketServer(path: path, queue: queue) { [weak self] line, answer in
                 guard let self else { return answer(ControlAnswer.error("castor is shutting down")) }
+                if ControlRequest(line: line) == .reload {
+                    return self.reload { error, detail in
+                        answer(error.map { ControlAnswer.error($0) } ?? ControlAnswer.reloaded("applied", detail: detail))
+                    }
+                }
                 answer(self.answer(line))
             }
             server.start()
@@ -74,9 +83,11 @@ public final class ControlService: @unchecked Sendable {
                 onKillSwitchChange(now)
             }
             return ControlAnswer.killSwitch(engaged: now, changed: (held != nil) != now)
+        case .reload?:
+            return ControlAnswer.error("reload is answered asynchronously")
         case nil:
             let shown = line.count > 80 ? String(line.prefix(80)) + "…" : line
-            return ControlAnswer.error("unknown request \"\(shown)\"; send status, kill-switch on or kill-switch off")
+            return ControlAnswer.error("unknown request \"\(shown)\"; send status, kill-switch on, kill-switch off or reload")
         }
     }
 }

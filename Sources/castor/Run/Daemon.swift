@@ -262,12 +262,30 @@ final class Daemon: @unchecked Sendable {
     /// The control socket, from start-up (so `castor status` can say "starting") until the
     /// engine has stopped.
     private func startControl(_ configuration: CastorConfiguration, host: EngineHost, sequencer: ShutdownSequencer) {
-        let control = ControlService(queue: queue, engine: host, logger: logger) { [self, weak host] engaged in
+        let control = ControlService(queue: queue, engine: host, logger: logger, onKillSwitchChange: { [self, weak host] engaged in
             guard let host else { return }
             do { try notifier.status((engaged ? "KILL SWITCH ENGAGED; " : "") + host.statusLine) } catch {
                 logger.warning("\(error)", metadata: ["event": "systemd.notify_failed"])
             }
-        }
+        }, reload: { [self] answer in
+            // `castor reload` (systemd's ExecReload=): the same reload as SIGHUP, answered
+            // with its outcome so a refused file fails `systemctl reload`.
+            guard ready, let reloads else { return answer("castor is still starting: reload once it is ready", "") }
+            reloads.reload { [self] outcome in
+                switch outcome {
+                case .applied(let summary, let deferred):
+                    answer(nil, summary + (deferred.isEmpty ? "" : "; needs a restart: " + deferred.map(\.rawValue).joined(separator: ",")))
+                case .unchanged: answer(nil, "nothing changed")
+                case .rejected(let issues): answer("the file is invalid: " + issues.joined(separator: "; "), "")
+                case .refused(let reason): answer("refused, the previous configuration runs on: \(reason)", "")
+                case .rolledBack(let reason): answer("the new engine did not start, the previous configuration runs again: \(reason)", "")
+                case .failed(let reason):
+                    answer("neither configuration started: \(reason)", "")
+                    fail("after a reload neither the new nor the previous configuration started: \(reason)", code: RunExitCode.unavailable)
+                case .interrupted: answer("interrupted by a shutdown", "")
+                }
+            }
+        })
         control.start(path: ControlSocketPath.resolve(environment: ProcessInfo.processInfo.environment,
                                                       stateDirectory: configuration.engine.stateDirectory))
         self.control = control
