@@ -63,6 +63,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     public func marketDataFeed(_ feed: any MarketDataFeedAdapter, didChangeState state: FeedConnectionState) {
         connections.status.marketData = state
+        if case .reconnecting(let cause, _, _) = state { connections.status.lastMarketDataCause = cause.code }
         identity.metrics.feedState("market_data", state)
         logFeedState("market data", state)
         switch state {
@@ -105,6 +106,7 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
 
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState) {
         connections.status.orderEvents = state
+        if case .reconnecting(let cause, _, _) = state { connections.status.lastOrderEventsCause = cause.code }
         identity.metrics.feedState("order_events", state)
         logFeedState("order events", state)
         switch state {

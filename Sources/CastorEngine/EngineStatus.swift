@@ -12,9 +12,9 @@ extension Engine {
         let s = connections.status
         let feeds = [
             StatusReport.Feed(name: "market_data", state: "\(s.marketData)", lastMessageAgeMs: s.lastMarketDataMs.map { t - $0 },
-                              timesLive: s.marketDataLiveCount),
+                              timesLive: s.marketDataLiveCount, lastDisconnectCause: s.lastMarketDataCause),
             StatusReport.Feed(name: "order_events", state: "\(s.orderEvents)", lastMessageAgeMs: s.lastOrderEventsMs.map { t - $0 },
-                              timesLive: s.orderEventsLiveCount),
+                              timesLive: s.orderEventsLiveCount, lastDisconnectCause: s.lastOrderEventsCause),
         ]
         let open = router.manager.orders.values.filter { $0.lifecycle.phase.isOpen }
             .sorted { $0.lifecycle.clientOrderID < $1.lifecycle.clientOrderID }

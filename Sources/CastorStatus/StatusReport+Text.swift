@@ -10,8 +10,8 @@ extension StatusReport {
         out.append("strategy   \(strategy.name ?? "none")\(params.isEmpty ? "" : "  \(params)")")
         out.append("requests   \(requests.queued) queued\(requests.privateInFlight ? ", one in flight" : "")")
         out.append("")
-        out.append(Self.table(["feed", "state", "last message", "reconnects"], feeds.map {
-            [$0.name, $0.state, $0.lastMessageAgeMs.map(Self.age) ?? "-", "\(max(0, $0.timesLive - 1))"]
+        out.append(Self.table(["feed", "state", "last message", "reconnects", "last cause"], feeds.map {
+            [$0.name, $0.state, $0.lastMessageAgeMs.map(Self.age) ?? "-", "\(max(0, $0.timesLive - 1))", $0.lastDisconnectCause ?? "-"]
         }))
         out.append("")
         out.append(openOrders.isEmpty ? "open orders: none" : Self.table(

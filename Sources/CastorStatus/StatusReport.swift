@@ -17,6 +17,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public struct Feed: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case name, state, lastMessageAgeMs = "last_message_age_ms", timesLive = "times_live"
+            case lastDisconnectCause = "last_disconnect_cause"
         }
         public var name: String
         public var state: String
@@ -24,11 +25,14 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var lastMessageAgeMs: Int64?
         /// How many times it went live (reconnects = this − 1).
         public var timesLive: Int
-        public init(name: String, state: String, lastMessageAgeMs: Int64?, timesLive: Int) {
+        /// Why it last dropped (a short code such as `heartbeat_silence`); nil if it never did.
+        public var lastDisconnectCause: String?
+        public init(name: String, state: String, lastMessageAgeMs: Int64?, timesLive: Int, lastDisconnectCause: String? = nil) {
             self.name = name
             self.state = state
             self.lastMessageAgeMs = lastMessageAgeMs
             self.timesLive = timesLive
+            self.lastDisconnectCause = lastDisconnectCause
         }
     }
 

@@ -81,7 +81,7 @@ import Testing
     @Test func theStatusReportRoundTripsThroughJSONWithTheKeysOperatorsUse() throws {
         let report = StatusReport(
             phase: "running", venue: "sim", strategy: .init(name: "market-maker", parameters: ["size": "0.01"]),
-            feeds: [.init(name: "market_data", state: "live", lastMessageAgeMs: 12, timesLive: 2)],
+            feeds: [.init(name: "market_data", state: "live", lastMessageAgeMs: 12, timesLive: 2, lastDisconnectCause: "heartbeat_silence")],
             openOrders: [.init(clientOrderID: "cx-1", orderID: "42", symbol: "BTCUSD", side: "buy", price: "100.00",
                                amount: "0.01", executed: "0", phase: "booked", ageMs: 1_500)],
             positions: [.init(symbol: "BTCUSD", base: "0.5", quoteCash: "-50.10", fills: 3)],
@@ -93,11 +93,12 @@ import Testing
             requests: .init(queued: 0, privateInFlight: false))
         let json = try report.json()
         for key in [#""strategy""#, #""feeds""#, #""open_orders""#, #""positions""#, #""balances""#, #""pnl""#,
-                    #""client_order_id""#, #""last_message_age_ms""#, #""session_realized""#] {
+                    #""client_order_id""#, #""last_message_age_ms""#, #""session_realized""#, #""last_disconnect_cause":"heartbeat_silence""#] {
             #expect(json.contains(key), "\(key) missing in \(json)")
         }
         #expect(try StatusReport(json: json) == report)
         let text = report.text
         #expect(text.contains("market-maker") && text.contains("cx-1") && text.contains("1.5") && text.contains("1 s"))
+        #expect(text.contains("heartbeat_silence"))
     }
 }

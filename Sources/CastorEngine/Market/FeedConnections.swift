@@ -25,6 +25,9 @@ struct FeedStatus {
     var orderEventsLiveCount = 0
     var lastMarketDataMs: Int64?
     var lastOrderEventsMs: Int64?
+    /// Why each feed last dropped (`FeedDisconnectCause.code`), for `castor status`.
+    var lastMarketDataCause: String?
+    var lastOrderEventsCause: String?
 
     var isMarketDataLive: Bool {
         if case .live = marketData { return true }
