@@ -48,7 +48,8 @@ public struct ConfigurationChanges: Sendable, Hashable {
         if old.strategy.parameters != new.strategy.parameters { changed.insert(.strategyParameters) }
         if old.risk != new.risk { changed.insert(.risk) }
         if old.log.level != new.log.level { changed.insert(.logLevel) }
-        if old.log.format != new.log.format { changed.insert(.logFormat) }
+        // A format neither file writes is chosen at start (text on a terminal, else JSON): no change.
+        if old.log.format != new.log.format, old.log.formatIsExplicit || new.log.formatIsExplicit { changed.insert(.logFormat) }
         if old.rateLimits != new.rateLimits { changed.insert(.rateLimits) }
         if old.feeds != new.feeds { changed.insert(.feeds) }
         if old.metrics != new.metrics { changed.insert(.metrics) }

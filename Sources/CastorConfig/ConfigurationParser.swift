@@ -109,7 +109,10 @@ struct ConfigurationParser {
         s.rejectUnknownKeys(known: ["level", "format"])
         var log = LogConfiguration()
         log.level = s.choice("level", LogLevelSetting.allCases.map { ($0.rawValue, $0) }) ?? log.level
-        log.format = s.choice("format", LogFormatSetting.allCases.map { ($0.rawValue, $0) }) ?? log.format
+        if let format = s.choice("format", LogFormatSetting.allCases.map { ($0.rawValue, $0) }) {
+            log.format = format
+            log.formatIsExplicit = true
+        }
         return log
     }
 

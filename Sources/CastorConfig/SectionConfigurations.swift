@@ -64,6 +64,9 @@ public struct LogConfiguration: Sendable, Hashable {
     public var level: LogLevelSetting = .info
     /// Line format; fixed for the life of the process.
     public var format: LogFormatSetting = .json
+    /// `format` was written in the file. Otherwise `castor run` writes text on a terminal
+    /// and JSON anywhere else (a pipe, a file, journald).
+    public var formatIsExplicit = false
 
     public init() {}
 }

@@ -35,6 +35,7 @@ import Testing
 
         var format = old
         format.log.format = .text
+        format.log.formatIsExplicit = true  // written in the file
         #expect(ConfigurationChanges(from: old, to: format).requiresRestart)
     }
 }

@@ -33,3 +33,20 @@ import Testing
         #expect(changes.changes == [.metrics] && changes.requiresRestart)
     }
 }
+
+/// `[log] format`: explicit in the file wins; left out, `castor run` picks text on a
+/// terminal and JSON elsewhere, and a reload of a file that still leaves it out is no change.
+@Suite struct LogFormatConfigTests {
+    @Test func anExplicitFormatIsMarkedAndAnImplicitOneIsNotAChangeOnReload() throws {
+        let explicit = try CastorConfiguration.parse(text: "[log]\nformat = \"text\"\n", fileName: "c.toml", environment: [:])
+        #expect(explicit.log.format == .text && explicit.log.formatIsExplicit)
+        var running = CastorConfiguration(environment: [:])
+        #expect(!running.log.formatIsExplicit)
+        running.log.format = .text  // what `castor run` chose on a terminal
+        let reloaded = CastorConfiguration(environment: [:])
+        #expect(!ConfigurationChanges(from: running, to: reloaded).changes.contains(.logFormat))
+        var json = reloaded
+        json.log.formatIsExplicit = true
+        #expect(ConfigurationChanges(from: running, to: json).changes.contains(.logFormat))
+    }
+}

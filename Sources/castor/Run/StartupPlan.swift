@@ -55,8 +55,11 @@ struct StartupPlan {
                 throw Refusal(lines: ["castor run: --log-format \(logFormat): use json or text"], code: RunExitCode.usage)
             }
             format = parsed
-        } else {
+        } else if configuration.log.formatIsExplicit {
             format = configuration.log.format == .json ? .json : .text
+        } else {
+            // Text for a person at a terminal, JSON for journald, pipes and files.
+            format = isatty(STDOUT_FILENO) == 1 ? .text : .json
         }
         // Keep `configuration` truthful about what runs, so a reload diffs against reality.
         configuration.log.format = format == .json ? .json : .text
