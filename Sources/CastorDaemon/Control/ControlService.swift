@@ -34,12 +34,7 @@ public final class ControlService: @unchecked Sendable {
         do {
             let server = try ControlSocketServer(path: path, queue: queue) { [weak self] line, answer in
                 guard let self else { return answer(ControlAnswer.error("castor is shutting down")) }
-                if ControlRequest(line: line) == .reload {
-                    return self.reload { error, detail in
-                        answer(error.map { ControlAnswer.error($0) } ?? ControlAnswer.reloaded("applied", detail: detail))
-                    }
-                }
-                answer(self.answer(line))
+                self.handle(line, reply: answer)
             }
             server.start()
             self.server = server
@@ -57,37 +52,45 @@ public final class ControlService: @unchecked Sendable {
         server = nil
     }
 
-    /// The answer line to one request line.
-    func answer(_ line: String) -> String {
+    /// Answers one request line through `reply`: at once, or for `reload` once it is done.
+    func handle(_ line: String, reply: @escaping @Sendable (String) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         switch ControlRequest(line: line) {
-        case .status?:
-            guard let report = engine.operatorStatus else { return ControlAnswer.error("no engine is running right now (starting or reloading); ask again") }
-            do { return ControlAnswer.status(try report.json()) } catch { return ControlAnswer.error("status could not be written: \(error)") }
-        case .killSwitch(let engage)?:
-            // The operator's command: it may release a switch anyone engaged (a signal, the file).
-            let held = engine.killSwitchHolder
-            if engage {
-                engine.engageKillSwitch(by: .operator, detail: "castor kill-switch on")
-            } else {
-                engine.releaseKillSwitch(by: .operator, detail: "castor kill-switch off")
-            }
-            let now = engine.isKillSwitchEngaged
-            if (held != nil) != now {
-                var metadata: Logger.Metadata = ["event": now ? "killswitch.engaged" : "killswitch.released",
-                                                 "reason": "operator", "by": "control_socket"]
-                if let held { metadata["held_by"] = "\(held.code)" }
-                logger.critical(now ? "KILL SWITCH ENGAGED by castor kill-switch: cancelling all open orders, refusing new ones"
-                                    : "kill switch released by castor kill-switch: the strategy may place orders again",
-                                metadata: metadata)
-                onKillSwitchChange(now)
-            }
-            return ControlAnswer.killSwitch(engaged: now, changed: (held != nil) != now)
         case .reload?:
-            return ControlAnswer.error("reload is answered asynchronously")
+            reload { error, detail in reply(error.map { ControlAnswer.error($0) } ?? ControlAnswer.reloaded("applied", detail: detail)) }
+        case .status?:
+            reply(status())
+        case .killSwitch(let engage)?:
+            reply(killSwitch(engage: engage))
         case nil:
             let shown = line.count > 80 ? String(line.prefix(80)) + "…" : line
-            return ControlAnswer.error("unknown request \"\(shown)\"; send status, kill-switch on, kill-switch off or reload")
+            reply(ControlAnswer.error("unknown request \"\(shown)\"; send status, kill-switch on, kill-switch off or reload"))
         }
+    }
+
+    private func status() -> String {
+        guard let report = engine.operatorStatus else { return ControlAnswer.error("no engine is running right now (starting or reloading); ask again") }
+        do { return ControlAnswer.status(try report.json()) } catch { return ControlAnswer.error("status could not be written: \(error)") }
+    }
+
+    /// The operator's command: it may release a switch anyone engaged (a signal, the file).
+    private func killSwitch(engage: Bool) -> String {
+        let held = engine.killSwitchHolder
+        if engage {
+            engine.engageKillSwitch(by: .operator, detail: "castor kill-switch on")
+        } else {
+            engine.releaseKillSwitch(by: .operator, detail: "castor kill-switch off")
+        }
+        let now = engine.isKillSwitchEngaged
+        if (held != nil) != now {
+            var metadata: Logger.Metadata = ["event": now ? "killswitch.engaged" : "killswitch.released",
+                                             "reason": "operator", "by": "control_socket"]
+            if let held { metadata["held_by"] = "\(held.code)" }
+            logger.critical(now ? "KILL SWITCH ENGAGED by castor kill-switch: cancelling all open orders, refusing new ones"
+                                : "kill switch released by castor kill-switch: the strategy may place orders again",
+                            metadata: metadata)
+            onKillSwitchChange(now)
+        }
+        return ControlAnswer.killSwitch(engaged: now, changed: (held != nil) != now)
     }
 }
