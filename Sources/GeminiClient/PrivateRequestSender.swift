@@ -102,6 +102,20 @@ public final class PrivateRequestSender: @unchecked Sendable {
         }
     }
 
+    /// Signs the upgrade to the new WebSocket API (`wss://ws.gemini.com`, WS-API.md §1.4):
+    /// the nonce is whole epoch seconds drawn from the key's one nonce sequence
+    /// (`NonceSource.nextWholeSecond`), so it stays above every REST nonce before it and
+    /// below every one after. Same rules as `signWebSocketHandshake`: hold the key's slot.
+    public func signWebSocketAPIHandshake() -> Result<SignedRequest, GeminiClientError> {
+        dispatchPrecondition(condition: .onQueue(queue))
+        if let refusal = refusal { return .failure(.unsent(endpoint: "/", refusal)) }
+        do {
+            return .success(signer.newWebSocketAPIHeaders(nonce: try nonces.nextWholeSecond()))
+        } catch {
+            return .failure(.nonce(error))
+        }
+    }
+
     /// An upgrade signed by `signWebSocketHandshake` was refused with `InvalidNonce`: the
     /// key's mark is ahead of ours (as after a REST InvalidNonce), so the nonce source moves
     /// forward.

@@ -105,11 +105,27 @@ public final class NonceSource: Sendable {
     ///   than the lead bound (asked too fast, or a mark from an earlier run far ahead): ask
     ///   again once the clock has caught up. No nonce is consumed then.
     public func next() throws(NonceSourceError) -> Nonce {
+        try next(wholeSecond: false)
+    }
+
+    /// The next nonce at a whole second (the new WebSocket API's upgrade nonce is integer
+    /// epoch seconds, WS-API.md §1.4): the first whole second at or above what `next()`
+    /// would give, so it stays above every nonce issued before, REST ones included, and
+    /// every later nonce is above it.
+    public func nextWholeSecond() throws(NonceSourceError) -> Nonce {
+        try next(wholeSecond: true)
+    }
+
+    private func next(wholeSecond: Bool) throws(NonceSourceError) -> Nonce {
         let now = clock.nowMilliseconds()
         let step = format.granularityMilliseconds
         let (nonce, renewal) = try state.withLock { (state: inout State) throws(NonceSourceError) -> (Nonce, Int64?) in
             let (sum, overflow) = state.floor.addingReportingOverflow(step)
-            let candidate = overflow ? Int64.max : max(now, sum)
+            var candidate = overflow ? Int64.max : max(now, sum)
+            if wholeSecond, candidate % 1_000 != 0 {
+                let (up, over) = (candidate / 1_000 + 1).multipliedReportingOverflow(by: 1_000)
+                candidate = over ? Int64.max : up
+            }
             guard maxLead == .max || candidate - maxLead <= now else {
                 throw .aheadOfClock(leadMilliseconds: candidate - now, limitMilliseconds: maxLead)
             }

@@ -301,3 +301,27 @@ func fileText(_ path: String) throws -> String {
         #expect(try source.next().milliseconds == Self.t0 + 3_600_001)
     }
 }
+
+/// The new WebSocket API's upgrade nonce shares the key's sequence (WS-API.md §1.4).
+@Suite struct NonceWholeSecondTests {
+    @Test func aWholeSecondAboveTheLastRESTNonceAndBelowTheNext() throws {
+        let clock = ManualClock(1_712_045_678_123)
+        let source = try NonceSource(clock: clock)
+        let rest = try source.next()
+        #expect(rest == Nonce(milliseconds: 1_712_045_678_123))
+        let upgrade = try source.nextWholeSecond()
+        #expect(upgrade == Nonce(seconds: 1_712_045_679))
+        #expect(upgrade.text(.seconds) == "1712045679")
+        let after = try source.next()
+        #expect(after > upgrade)
+        // Two upgrades in one second still increase, by a whole second each.
+        let a = try source.nextWholeSecond(), b = try source.nextWholeSecond()
+        #expect(a.milliseconds % 1_000 == 0 && b.milliseconds % 1_000 == 0 && b > a && a > after)
+    }
+
+    @Test func onAWholeSecondTheClockItselfIsUsed() throws {
+        let clock = ManualClock(1_700_000_000_000)
+        let source = try NonceSource(clock: clock)
+        #expect(try source.nextWholeSecond() == Nonce(seconds: 1_700_000_000))
+    }
+}
