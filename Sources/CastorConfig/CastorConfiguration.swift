@@ -7,6 +7,8 @@ import TOMLKit
 /// with the market maker on BTCUSD. API secrets are never part of it: see `CredentialsLoader`.
 public struct CastorConfiguration: Sendable, Hashable {
     public var venue: VenueConfiguration = .simulator
+    /// `[venue] api`, `order_entry`, `ws_api_url`, `cancel_on_disconnect`.
+    public var venueAPI = VenueAPIConfiguration()
     public var account = AccountConfiguration()
     public var engine: EngineConfiguration
     public var log = LogConfiguration()
@@ -103,6 +105,7 @@ public struct CastorConfiguration: Sendable, Hashable {
     public var summary: String {
         var venueText = venue.name
         if case .custom(let rest, _) = venue { venueText += " (\(rest))" }
+        venueText += " api \(venueAPI.api.rawValue), orders over \(venueAPI.orderEntry.rawValue)"
         return "venue \(venueText), strategy \(strategy.selection.name), symbols \(engine.symbols.joined(separator: ",")), "
             + "log \(log.level.rawValue)/\(log.format.rawValue), state \(engine.stateDirectory)"
     }

@@ -34,7 +34,7 @@ public struct ConfigurationChanges: Sendable, Hashable {
     public init(from old: CastorConfiguration, to new: CastorConfiguration,
                 oldCredentialKey: String? = nil, newCredentialKey: String? = nil) {
         var changed: Set<Change> = []
-        if old.venue != new.venue { changed.insert(.venue) }
+        if old.venue != new.venue || old.venueAPI != new.venueAPI { changed.insert(.venue) }
         if oldCredentialKey != newCredentialKey { changed.insert(.credentials) }
         if old.account != new.account { changed.insert(.account) }
         if old.engine.symbols != new.engine.symbols { changed.insert(.symbols) }

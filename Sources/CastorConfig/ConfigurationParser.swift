@@ -17,7 +17,10 @@ struct ConfigurationParser {
         let top = ConfigSection(path: [], entries: entries, diagnostics: diagnostics)
         top.rejectUnknownKeys(known: Self.sections)
         var config = CastorConfiguration(environment: environment)
-        if let section = top.section("venue") { config.venue = venue(section) }
+        if let section = top.section("venue") {
+            config.venue = venue(section)
+            config.venueAPI = venueAPI(section, venue: config.venue)
+        }
         if let section = top.section("account") { config.account = account(section) }
         if let section = top.section("engine") { engine(section, into: &config.engine) }
         if let section = top.section("log") { config.log = log(section) }
@@ -31,7 +34,8 @@ struct ConfigurationParser {
     }
 
     private func venue(_ s: ConfigSection) -> VenueConfiguration {
-        s.rejectUnknownKeys(known: ["name", "rest_url", "websocket_url"])
+        s.rejectUnknownKeys(known: ["name", "rest_url", "websocket_url", "ws_api_url", "api", "order_entry",
+                                    "cancel_on_disconnect"])
         let rest = s.string("rest_url"), ws = s.string("websocket_url")
         if rest != nil || ws != nil {
             if let name = s.string("name"), name != "custom" {
@@ -50,6 +54,34 @@ struct ConfigurationParser {
         }
         return s.choice("name", [("sim", VenueConfiguration.simulator), ("sandbox", .sandbox), ("production", .production)])
             ?? .simulator
+    }
+
+    private func venueAPI(_ s: ConfigSection, venue: VenueConfiguration) -> VenueAPIConfiguration {
+        var api = VenueAPIConfiguration()
+        let explicitAPI = s.choice("api", VenueAPIConfiguration.StreamAPI.allCases.map { ($0.rawValue, $0) })
+        // A custom venue that names no ws_api_url speaks the API its URLs are for.
+        if case .custom = venue, s.string("ws_api_url") == nil, explicitAPI == nil { api.api = .legacy }
+        api.api = explicitAPI ?? api.api
+        api.orderEntry = s.choice("order_entry", VenueAPIConfiguration.OrderEntry.allCases.map { ($0.rawValue, $0) })
+            ?? api.orderEntry
+        api.cancelOnDisconnect = s.bool("cancel_on_disconnect") ?? api.cancelOnDisconnect
+        if api.orderEntry == .websocket, api.api == .legacy {
+            s.report("order_entry", .invalidValue(reason: #"order_entry = "websocket" needs api = "websocket" (the legacy API has no order entry on a socket): set api = "websocket", or order_entry = "rest""#))
+        }
+        if let url = s.string("ws_api_url") {
+            if case .custom = venue {
+                if let problem = VenueURL.problem(url, secure: "wss", plain: "ws") {
+                    s.report("ws_api_url", .invalidValue(reason: problem))
+                } else {
+                    api.webSocketAPIURL = url
+                }
+            } else {
+                s.report("ws_api_url", .invalidValue(reason: "only a custom venue (rest_url and websocket_url) takes ws_api_url; \(venue.name)'s is built in"))
+            }
+        } else if case .custom = venue, api.api == .websocket {
+            s.report("ws_api_url", .invalidValue(reason: #"missing: api = "websocket" on a custom venue needs ws_api_url (e.g. "wss://ws.example.com"), or set api = "legacy""#))
+        }
+        return api
     }
 
     private func account(_ s: ConfigSection) -> AccountConfiguration {

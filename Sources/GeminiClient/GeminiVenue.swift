@@ -66,6 +66,16 @@ public struct GeminiVenue: Sendable, Hashable, CustomStringConvertible {
     /// Market data v2, many symbols per connection (API.md §7.1).
     public var marketDataV2URL: String { webSocketBaseURL + "/v2/marketdata" }
 
+    /// The new WebSocket API of Gemini's own deployments (WS-API.md §1.1); nil for an
+    /// explicit base, which names its own.
+    public var webSocketAPIURL: String? {
+        switch name {
+        case "production": "wss://ws.gemini.com"
+        case "sandbox": "wss://ws.sandbox.gemini.com"
+        default: nil
+        }
+    }
+
     public var description: String { "GeminiVenue(\(name))" }
 }
 

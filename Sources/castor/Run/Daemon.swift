@@ -152,6 +152,9 @@ final class Daemon: @unchecked Sendable {
         if let problem = StrategyValidation.buildProblem(in: configuration) {
             return .failure(ManagedEngineFailure(problem))
         }
+        if let key = credentials?.key, let problem = StartupPlan.webSocketAPIKeyProblem(configuration, key: key) {
+            return .failure(ManagedEngineFailure(problem))
+        }
         return makeRecipe(configuration, credentials: credentials)
     }
 
@@ -189,7 +192,9 @@ final class Daemon: @unchecked Sendable {
             switch configuration.venue {
             case .production: endpoints = EngineEndpoints(venue: .production)
             case .sandbox: endpoints = EngineEndpoints(venue: .sandbox)
-            case .custom(let rest, let ws): endpoints = try EngineEndpoints(restBaseURL: rest, webSocketBaseURL: ws)
+            case .custom(let rest, let ws):
+                endpoints = try EngineEndpoints(restBaseURL: rest, webSocketBaseURL: ws,
+                                                webSocketAPIURL: configuration.venueAPI.webSocketAPIURL)
             case .simulator: preconditionFailure("handled above")
             }
         } catch {
@@ -208,7 +213,7 @@ final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         logger.info("engine starting: \(endpoints)", metadata: ["event": "engine.starting"])
         return Engine(configuration: configuration, credentials: credentials, endpoints: endpoints,
-                      logger: Logger(label: "engine"), queue: queue, feeds: .gemini, metrics: metrics?.factory)
+                      logger: Logger(label: "engine"), queue: queue, feeds: .gemini(for: configuration), metrics: metrics?.factory)
     }
 
     /// Moves the journals of earlier embedded simulators aside (`castor.sim.*.previous.sqlite`),

@@ -49,6 +49,9 @@ struct StartupPlan {
         } catch {
             throw Refusal(lines: ["castor run: \(error.description)"], code: RunExitCode.config)
         }
+        if let credentials, let problem = Self.webSocketAPIKeyProblem(configuration, key: credentials.key) {
+            throw Refusal(lines: ["castor run: \(problem)"], code: RunExitCode.config)
+        }
         let format: LogFormat
         if let logFormat {
             guard let parsed = LogFormat(rawValue: logFormat) else {
@@ -74,5 +77,20 @@ struct StartupPlan {
         }
         return StartupPlan(configuration: configuration, credentials: credentials, environmentCredentials: environmentCredentials,
                            logFormat: format, logLevel: level)
+    }
+
+    /// Why the key cannot use the new WebSocket API, with the fix; nil if it can (as far
+    /// as can be told before connecting). Gemini refuses master and group keys there, and
+    /// keys with counter nonces: a millisecond nonce format means such a key (WS-API.md §1.4).
+    static func webSocketAPIKeyProblem(_ configuration: CastorConfiguration, key: String) -> String? {
+        guard configuration.venueAPI.api == .websocket, configuration.venue != .simulator else { return nil }
+        let fix = #"set [venue] api = "legacy" (the archived feeds accept it), or create an account-scoped key ("account-…") with time-based nonces"#
+        if key.hasPrefix("master-") || key.hasPrefix("group-") {
+            return "the API key \(key) is a master or group key, which the new WebSocket API refuses: \(fix)"
+        }
+        if configuration.account.nonceFormat == .milliseconds {
+            return #"[account] nonce_format = "milliseconds" is for keys with counter nonces, which the new WebSocket API refuses: "# + fix
+        }
+        return nil
     }
 }
