@@ -64,6 +64,29 @@ struct CastorCommandTests {
         #expect(refused.status == 78, "castor run on a bad file: exit \(refused.status), output \(refused.output)")
     }
 
+    /// Keys the new WebSocket API refuses (master/group keys, counter nonces) stop the
+    /// daemon with 78 and the fix, before any connection; `api = "legacy"` takes them.
+    @Test func runExits78ForAKeyTheWebSocketAPIRefuses() async throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [(String, String)] = [
+            ("[venue]\nname = \"sandbox\"\n[engine]\nstate_directory = \"\(dir.path)\"\n", "master-abc123"),
+            ("[venue]\nname = \"sandbox\"\n[account]\nnonce_format = \"milliseconds\"\n[engine]\nstate_directory = \"\(dir.path)\"\n",
+             "account-abc123"),
+        ]
+        for (text, key) in cases {
+            let file = dir.appendingPathComponent("key.toml")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            var env = Self.environment
+            env["CASTOR_API_KEY"] = key
+            env["CASTOR_API_SECRET"] = "not-a-real-secret"
+            let refused = try await runToExit(Self.binary, ["run", "--config", file.path], environment: env, seconds: 30)
+            #expect(refused.status == 78, "\(key): exit \(refused.status), output \(refused.output)")
+            #expect(refused.output.contains("api = \"legacy\""), "the fix is named: \(refused.output)")
+            #expect(!refused.output.contains("not-a-real-secret"))
+        }
+    }
+
     /// Under journald (`JOURNAL_STREAM` names stderr itself) the refusal's lines carry the
     /// error priority, so `journalctl -p err` shows why a reload or a start failed.
     @Test func checkConfigErrorsCarryTheErrorPriorityUnderJournald() async throws {
