@@ -53,7 +53,8 @@ extension Engine {
             maxOrdersPerMinute: limits.maxOrdersPerMinute)
         let parameters = configuration.strategy.parameters.values.mapValues(Engine.parameterText)
         return StatusReport(
-            phase: phase.rawValue, venue: configuration.venue.name,
+            phase: phase.rawValue, venue: configuration.venue.name, api: configuration.venueAPI.api.rawValue,
+            orderEntry: configuration.venueAPI.orderEntry.rawValue,
             strategy: .init(name: runner.name, parameters: parameters), feeds: feeds, openOrders: open,
             positions: positions, balances: balances, pnl: pnl, risk: risk,
             requests: .init(queued: lane.scheduler.queue.count, privateInFlight: lane.scheduler.privateInFlight != nil))

@@ -5,7 +5,7 @@ extension StatusReport {
     public var text: String {
         var out: [String] = []
         out.append("phase      \(phase)\(risk.killSwitch ? "   KILL SWITCH ENGAGED (\(risk.killSwitchCause ?? "?"))" : "")")
-        out.append("venue      \(venue)")
+        out.append("venue      \(venue) (api \(api), orders over \(orderEntry))")
         let params = strategy.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         out.append("strategy   \(strategy.name ?? "none")\(params.isEmpty ? "" : "  \(params)")")
         out.append("requests   \(requests.queued) queued\(requests.privateInFlight ? ", one in flight" : "")")

@@ -158,11 +158,16 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phase, venue, strategy, feeds, openOrders = "open_orders", positions, balances, pnl, risk, requests
+        case phase, venue, api, orderEntry = "order_entry", strategy, feeds, openOrders = "open_orders", positions, balances,
+             pnl, risk, requests
     }
 
     public var phase: String
     public var venue: String
+    /// The streams' API: `websocket` (the new one) or `legacy`.
+    public var api: String
+    /// How orders leave: `rest` or `websocket`.
+    public var orderEntry: String
     public var strategy: Strategy
     public var feeds: [Feed]
     public var openOrders: [OpenOrder]
@@ -172,10 +177,13 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var risk: Risk
     public var requests: Requests
 
-    public init(phase: String, venue: String, strategy: Strategy, feeds: [Feed], openOrders: [OpenOrder],
-                positions: [Position], balances: [Balance], pnl: [SymbolPnL], risk: Risk, requests: Requests) {
+    public init(phase: String, venue: String, api: String = "legacy", orderEntry: String = "rest", strategy: Strategy,
+                feeds: [Feed], openOrders: [OpenOrder], positions: [Position], balances: [Balance], pnl: [SymbolPnL],
+                risk: Risk, requests: Requests) {
         self.phase = phase
         self.venue = venue
+        self.api = api
+        self.orderEntry = orderEntry
         self.strategy = strategy
         self.feeds = feeds
         self.openOrders = openOrders
@@ -184,5 +192,22 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.pnl = pnl
         self.risk = risk
         self.requests = requests
+    }
+
+    /// Reads a daemon's answer; `api` and `order_entry` default for a daemon older than them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        phase = try c.decode(String.self, forKey: .phase)
+        venue = try c.decode(String.self, forKey: .venue)
+        api = try c.decodeIfPresent(String.self, forKey: .api) ?? "legacy"
+        orderEntry = try c.decodeIfPresent(String.self, forKey: .orderEntry) ?? "rest"
+        strategy = try c.decode(Strategy.self, forKey: .strategy)
+        feeds = try c.decode([Feed].self, forKey: .feeds)
+        openOrders = try c.decode([OpenOrder].self, forKey: .openOrders)
+        positions = try c.decode([Position].self, forKey: .positions)
+        balances = try c.decode([Balance].self, forKey: .balances)
+        pnl = try c.decode([SymbolPnL].self, forKey: .pnl)
+        risk = try c.decode(Risk.self, forKey: .risk)
+        requests = try c.decode(Requests.self, forKey: .requests)
     }
 }
