@@ -3,7 +3,7 @@ import CastorFeeds
 import Dispatch
 import Glibc
 
-/// `castor record`'s engine: market data v2 frames from a `MarketDataV2Tap` into
+/// `castor record`'s engine: market data v2 frames from a `MarketDataTap` into
 /// `RecordingFiles`, one line per received frame, `<unix seconds>.<millis>: <frame>`
 /// (the receive time on the wall clock), the format `castor replay` and `castor backtest`
 /// read.
@@ -39,7 +39,7 @@ public final class MarketDataRecorder: @unchecked Sendable {
 
     public let queue = DispatchQueue(label: "castor.record.feed")
     private let ioQueue = DispatchQueue(label: "castor.record.io")
-    private let tap: MarketDataV2Tap
+    private let tap: MarketDataTap
     private let files: RecordingFiles
     private let chunkBytes: Int
     private let flushIntervalMs: Int
@@ -57,10 +57,10 @@ public final class MarketDataRecorder: @unchecked Sendable {
     public var onWriteError: @Sendable (String) -> Void = { _ in }
 
     /// Creates the first output file at once (throws if it cannot be created).
-    public init(output: String, rotation: RecordingRotation, feed: MarketDataV2Tap.Configuration,
+    public init(output: String, rotation: RecordingRotation, feed: MarketDataTap.Configuration,
                 chunkBytes: Int = 16 * 1024, flushIntervalMs: Int = 200) throws(RecordingFileError) {
         files = try RecordingFiles(path: output, rotation: rotation, nowMs: Self.wallMs())
-        tap = MarketDataV2Tap(queue: queue, configuration: feed)
+        tap = MarketDataTap(queue: queue, configuration: feed)
         self.chunkBytes = chunkBytes
         self.flushIntervalMs = flushIntervalMs
         buffer.reserveCapacity(chunkBytes * 2)

@@ -1,3 +1,4 @@
+import CastorFeeds
 import CastorWebSocket
 import GeminiClient
 
@@ -9,6 +10,33 @@ import GeminiClient
 public enum RecordSource {
     public struct Invalid: Error, CustomStringConvertible {
         public let description: String
+    }
+
+    /// `--api`: `websocket` (the new API, the default) or `legacy` (`/v2/marketdata`).
+    public static func api(_ text: String?) throws(Invalid) -> MarketDataTap.API {
+        guard let text else { return .websocket }
+        guard let api = MarketDataTap.API(rawValue: text) else {
+            throw Invalid(description: "--api \(text): use websocket (the new API) or legacy (/v2/marketdata)")
+        }
+        return api
+    }
+
+    /// Where to connect for `api`: the new API's base (`wss://ws.gemini.com`, or `--url` as
+    /// given: `castor sim` prints it as `ws_api`), or the v2 feed URL.
+    public static func marketDataURL(venue: String?, url: String?, api: MarketDataTap.API) throws(Invalid) -> String {
+        guard api == .websocket else { return try marketDataURL(venue: venue, url: url) }
+        if let url {
+            guard venue == nil else { throw Invalid(description: "give --venue or --url, not both") }
+            do throws(WebSocketError) { _ = try WebSocketURL(url) } catch {
+                throw Invalid(description: "--url \(url): \(error)")
+            }
+            return url
+        }
+        switch venue ?? "production" {
+        case "production": return GeminiVenue.production.webSocketAPIURL ?? "wss://ws.gemini.com"
+        case "sandbox": return GeminiVenue.sandbox.webSocketAPIURL ?? "wss://ws.sandbox.gemini.com"
+        case let other: throw Invalid(description: "--venue \(other): use production or sandbox (or --url for another server)")
+        }
     }
 
     /// The market data v2 URL, or why there is none.

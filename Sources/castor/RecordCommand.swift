@@ -31,8 +31,11 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "production or sandbox (default production).")
     var venue: String?
 
-    @Option(help: "A Gemini-compatible WebSocket base instead of --venue, e.g. castor sim's ws://127.0.0.1:PORT (plain ws:// only on loopback).")
+    @Option(help: "A Gemini-compatible WebSocket base instead of --venue: castor sim's ws_api URL for --api websocket, its ws URL for --api legacy (plain ws:// only on loopback).")
     var url: String?
+
+    @Option(help: "websocket (the new WebSocket API, default) or legacy (/v2/marketdata).")
+    var api: String?
 
     @Option(help: "The recording file (rotated parts are FILE.1, FILE.2, …).")
     var output: String
@@ -54,9 +57,10 @@ struct RecordCommand: ParsableCommand {
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
 
-        let feedURL: String, names: [String]
+        let feedURL: String, names: [String], feedAPI: MarketDataTap.API
         do throws(RecordSource.Invalid) {
-            feedURL = try RecordSource.marketDataURL(venue: venue, url: url)
+            feedAPI = try RecordSource.api(api)
+            feedURL = try RecordSource.marketDataURL(venue: venue, url: url, api: feedAPI)
             names = try RecordSource.symbols(symbols)
         } catch { Self.fail(error.description, 64) }
         var limit: Duration?
@@ -79,7 +83,7 @@ struct RecordCommand: ParsableCommand {
         let recorder: MarketDataRecorder
         do throws(RecordingFileError) {
             recorder = try MarketDataRecorder(output: output, rotation: rotation,
-                                              feed: MarketDataV2Tap.Configuration(url: feedURL, symbols: names))
+                                              feed: MarketDataTap.Configuration(url: feedURL, api: feedAPI, symbols: names))
         } catch { Self.fail("castor record: --output \(error)", 73) }
 
         let control = DispatchQueue(label: "castor.record.control")

@@ -18,6 +18,8 @@ struct BacktestBookHandler: MarketDataV2Handler {
     var trades: [MarketDataV2Trade]
     var updatedSymbol: SymbolID?
     var resynced = false
+    /// Decode only, apply nothing (the format probe).
+    var dryRun = false
 
     init(books: MarketBooks, trades: [MarketDataV2Trade]) {
         self.books = books
@@ -26,7 +28,7 @@ struct BacktestBookHandler: MarketDataV2Handler {
     }
 
     mutating func l2Updates(symbol: SymbolID, changes: UnsafeBufferPointer<L2Change>, carriesSnapshotExtras: Bool) {
-        guard symbol.index < symbolCount else { return }
+        guard symbol.index < symbolCount, !dryRun else { return }
         if carriesSnapshotExtras, books.books.book(symbol)?.hasSnapshot == true {
             books.books.reset(symbol)
             resynced = true
@@ -36,12 +38,12 @@ struct BacktestBookHandler: MarketDataV2Handler {
     }
 
     mutating func trade(_ trade: MarketDataV2Trade) {
-        guard trade.symbol.index < symbolCount else { return }
+        guard trade.symbol.index < symbolCount, !dryRun else { return }
         books.books.trade(trade)
         trades.append(trade)
     }
 
-    mutating func heartbeat(timestampMs: Int64?) { books.books.heartbeat(timestampMs: timestampMs) }
-    mutating func subscriptionReply(_ reply: SubscriptionReply) { books.books.subscriptionReply(reply) }
-    mutating func unknownMessage(type: UnsafeRawBufferPointer) { books.books.unknownMessage(type: type) }
+    mutating func heartbeat(timestampMs: Int64?) { if !dryRun { books.books.heartbeat(timestampMs: timestampMs) } }
+    mutating func subscriptionReply(_ reply: SubscriptionReply) { if !dryRun { books.books.subscriptionReply(reply) } }
+    mutating func unknownMessage(type: UnsafeRawBufferPointer) { if !dryRun { books.books.unknownMessage(type: type) } }
 }

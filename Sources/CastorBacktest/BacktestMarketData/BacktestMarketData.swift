@@ -6,7 +6,9 @@ import GeminiProtocol
 import MarketData
 
 /// The recording as the engine's market data feed: `BacktestRun` hands it each frame
-/// (`receive`), which is decoded (the same `MarketDataV2Decoder` as the live adapter),
+/// (`receive`), which is decoded (the same decoders as the live adapters: the new
+/// WebSocket API's `WSAPIMarketDecoder` or v2's `MarketDataV2Decoder`, told apart at the
+/// first frame that decodes and kept for the recording),
 /// applied to the engine's `MarketBooks` in place, shown to the fill model (the venue
 /// matches resting orders against the trades and the new book first, as the exchange
 /// would), then reported to the engine: the changed book, then each trade.
@@ -34,6 +36,13 @@ public final class BacktestMarketData: MarketDataFeedAdapter, @unchecked Sendabl
     private let clock: EngineClock
     private let venue: BacktestVenue
     private var decoder: MarketDataV2Decoder
+    private var webSocketDecoder: WSAPIMarketDecoder
+    private var continuity: [DepthContinuity]
+    /// Which API the recording speaks, once a frame told.
+    public private(set) var format: Format?
+
+    /// A recording's API.
+    public enum Format: Equatable { case marketDataV2, webSocketAPI }
     private var tradeScratch: [MarketDataV2Trade] = []
     /// Frames applied whose book was crossed afterwards (not reported to the engine).
     public private(set) var crossedUpdates = 0
@@ -45,6 +54,8 @@ public final class BacktestMarketData: MarketDataFeedAdapter, @unchecked Sendabl
         clock = context.clock
         self.venue = venue
         decoder = MarketDataV2Decoder(symbols: context.books.makeSymbolTable())
+        webSocketDecoder = WSAPIMarketDecoder(symbols: context.books.symbolNames)
+        continuity = Array(repeating: DepthContinuity(), count: context.books.symbols.count)
         tradeScratch.reserveCapacity(64)
         venue.attach(self)
     }
@@ -74,6 +85,27 @@ public final class BacktestMarketData: MarketDataFeedAdapter, @unchecked Sendabl
             tradeScratch = handler.trades
             tradeScratch.removeAll(keepingCapacity: true)
         }
+        switch format {
+        case .webSocketAPI:
+            return receiveWebSocketAPI(frame, handler: &handler)
+        case .marketDataV2:
+            break
+        case nil:
+            // A v2 frame always has `type`; the new API's never do (their replies have
+            // `id`/`status`, their events `e` or single-letter keys).
+            do throws(MarketDataV2DecodingError) {
+                var probe = BacktestBookHandler(books: books, trades: [])
+                probe.dryRun = true
+                _ = try decoder.decode(frame, into: &probe)
+                format = .marketDataV2
+            } catch {
+                if case .missingField(.type, _) = error {
+                    format = .webSocketAPI
+                    return receiveWebSocketAPI(frame, handler: &handler)
+                }
+                return .malformed(error.description)
+            }
+        }
         let kind: MarketDataV2MessageKind
         do throws(MarketDataV2DecodingError) {
             kind = try decoder.decode(frame, into: &handler)
@@ -81,6 +113,59 @@ public final class BacktestMarketData: MarketDataFeedAdapter, @unchecked Sendabl
             return .malformed(error.description)
         }
         if kind == .outgoingRequest { return .notReceived }
+        return report(handler)
+    }
+
+    /// A frame of the new API: depth frames checked for continuity per symbol, as the live
+    /// adapter does. A recording cannot resubscribe, so after a gap the symbol's book is
+    /// emptied (not reported) until its next snapshot (`U == u`: the recorder reconnected).
+    private func receiveWebSocketAPI(_ frame: UnsafeRawBufferPointer, handler: inout BacktestBookHandler) -> Outcome {
+        var ws = BacktestWSAPIHandler(feed: self, inner: handler)
+        let kind: WSAPIMarketMessageKind
+        do throws(WSAPIDecodingError) {
+            kind = try webSocketDecoder.decode(frame, into: &ws)
+        } catch {
+            handler = ws.inner
+            return .malformed(error.description)
+        }
+        handler = ws.inner
+        if kind == .reply { return .notReceived }
+        return report(handler)
+    }
+
+    fileprivate func applyDepth(_ update: WSAPIDepthUpdate, levels: UnsafeBufferPointer<L2Change>,
+                                handler: inout BacktestBookHandler) {
+        let i = update.symbol.index
+        guard i < continuity.count else { return }
+        var verdict = continuity[i].accept(first: update.firstUpdateID, last: update.lastUpdateID)
+        let brokeOff: Bool = switch verdict {
+        case .gap, .dropResyncing: true
+        default: false
+        }
+        if brokeOff, update.firstUpdateID == update.lastUpdateID {
+            // The recorder's new connection: its first frame per symbol is the snapshot.
+            continuity[i].resubscribed()
+            verdict = continuity[i].accept(first: update.firstUpdateID, last: update.lastUpdateID)
+        }
+        switch verdict {
+        case .applySnapshot, .applySnapshotWithRange:
+            if books.books.book(update.symbol)?.hasSnapshot == true { handler.resynced = true }
+            books.books.reset(update.symbol)
+            handler.l2Updates(symbol: update.symbol, changes: levels, carriesSnapshotExtras: false)
+        case .applyDiff:
+            handler.l2Updates(symbol: update.symbol, changes: levels, carriesSnapshotExtras: false)
+        case .gap:
+            books.books.reset(update.symbol)
+            gaps += 1
+        case .dropStale, .dropResyncing:
+            break
+        }
+    }
+
+    /// Depth frames of the new API that broke continuity (the book waited for a snapshot).
+    public private(set) var gaps = 0
+
+    private func report(_ handler: BacktestBookHandler) -> Outcome {
         if handler.resynced { resyncs += 1 }
         var changed: BookIndex?
         if let symbol = handler.updatedSymbol {
@@ -98,4 +183,17 @@ public final class BacktestMarketData: MarketDataFeedAdapter, @unchecked Sendabl
         }
         return .applied
     }
+}
+
+/// Routes the new API's decoded frames into the v2 handler that applies them.
+struct BacktestWSAPIHandler: WSAPIMarketHandler {
+    unowned(unsafe) let feed: BacktestMarketData
+    var inner: BacktestBookHandler
+
+    mutating func depthUpdate(_ update: WSAPIDepthUpdate, levels: UnsafeBufferPointer<L2Change>) {
+        feed.applyDepth(update, levels: levels, handler: &inner)
+    }
+
+    mutating func trade(_ trade: MarketDataV2Trade) { inner.trade(trade) }
+    mutating func reply(_ reply: WSAPIReply) {}
 }
