@@ -57,6 +57,15 @@ struct LatencyCommand: ParsableCommand {
     @Option(name: .customLong("sim-secret"), help: "Secret of that simulator's default key (account-castorsim000000001).")
     var simSecret: String?
 
+    @Option(help: "The streams' API: websocket (the new WebSocket API) or legacy (/v2/marketdata, /v1/order/events).")
+    var api: String = "legacy"
+
+    @Option(name: .customLong("order-entry"), help: "rest (POST /v1/order/new) or websocket (order.place on the new API's account socket; needs --api websocket).")
+    var orderEntry: String = "rest"
+
+    @Option(name: .customLong("format"), help: "text or json (one object: p50_us, p99_us, floor_wake_p50_us, floor_wake_p99_us, rss_mib, dirty_mib, samples, …).")
+    var format: String = "text"
+
     @Option(name: .customLong("floor-samples"),
             help: "Samples of the host floor (Dispatch wake-up and cache eviction at the market step's gap) taken before the engine starts; 0 skips it.")
     var floorSamples = 100
@@ -72,6 +81,16 @@ struct LatencyCommand: ParsableCommand {
         // Before anything else runs, so the floor is the quiet machine's.
         let floor = floorSamples > 0 ? BenchHostFloor.measure(gapMs: stepMs, samples: floorSamples) : nil
 
+        let streamAPI: VenueAPIConfiguration.StreamAPI, entry: VenueAPIConfiguration.OrderEntry
+        guard let a = VenueAPIConfiguration.StreamAPI(rawValue: api) else { throw BenchFailure("--api \(api): use websocket or legacy") }
+        guard let e = VenueAPIConfiguration.OrderEntry(rawValue: orderEntry) else {
+            throw BenchFailure("--order-entry \(orderEntry): use rest or websocket")
+        }
+        guard format == "text" || format == "json" else { throw BenchFailure("--format \(format): use text or json") }
+        (streamAPI, entry) = (a, e)
+        if entry == .websocket, streamAPI == .legacy { throw BenchFailure("--order-entry websocket needs --api websocket") }
+        if streamAPI == .websocket, simPort != nil { throw BenchFailure("--api websocket needs the child simulator (no --sim-port)") }
+
         let secret = try simSecret ?? EmbeddedVenue.generatedSecretForBench()
         let key = simPort == nil ? EmbeddedVenue.apiKeyName : "account-castorsim000000001"
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("castor-bench-\(getpid())").path
@@ -79,8 +98,10 @@ struct LatencyCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: state) }
         var simConfig = SimulatorConfig(listen: "127.0.0.1:0", seed: 7, symbols: ["BTCUSD"])
         simConfig.marketStepMs = stepMs
+        // The new API takes time-nonce keys only; Castor's REST nonces suit both kinds.
         simConfig.accounts = [SimAccountConfig(name: "primary", balances: SimAccountConfig.defaultBalances,
-                                               keys: [SimAPIKeyConfig(key: key, secret: secret)])]
+                                               keys: [SimAPIKeyConfig(key: key, secret: secret,
+                                                                      nonceMode: streamAPI == .websocket ? .time : .counter)])]
         let simulator = try simPort == nil
             ? SimulatorChild(castor: SimulatorChild.castorNextToThisExecutable(),
                              configJSON: JSONEncoder().encode(simConfig), directory: state)
@@ -92,9 +113,20 @@ struct LatencyCommand: ParsableCommand {
         let proxy = try BenchTapProxy(upstreamPort: upstream)
         proxy.start()
         let base = "127.0.0.1:\(proxy.port)"
+        var webSocketAPIURL: String?
+        if streamAPI == .websocket {
+            guard let url = simulator?.webSocketAPIURL, let port = url.split(separator: ":").last.flatMap({ UInt16($0) }) else {
+                throw BenchFailure("the simulator reported no ws_api URL in sim.ready")
+            }
+            let wsProxy = try BenchTapProxy(upstreamPort: port, api: .webSocket, book: proxy.book)
+            wsProxy.start()
+            webSocketAPIURL = "ws://127.0.0.1:\(wsProxy.port)"
+        }
         var config = CastorConfiguration.default
         config.engine.stateDirectory = state
         config.engine.symbols = ["BTCUSD"]
+        config.venueAPI.api = streamAPI
+        config.venueAPI.orderEntry = entry
         config.strategy.selection = .plugin(path: "/builtin/bench-tick", name: BenchTickStrategy.name)
         config.rateLimits.privatePerSecond = RateLimitConfiguration.privateCeiling
         config.rateLimits.privateBurst = 10
@@ -103,10 +135,13 @@ struct LatencyCommand: ParsableCommand {
         let gap = gapMs
         let factory = ClosureStrategyFactory(name: BenchTickStrategy.name) { _ in BenchTickStrategy(symbol: "BTCUSD", gapMs: gap) }
         let queue = DispatchQueue(label: "castor.engine", qos: .userInitiated)
+        let startBegan = Date()
         let engine = Engine(configuration: config, credentials: try APICredentials(key: key, secret: secret),
-                            endpoints: try EngineEndpoints(restBaseURL: "http://\(base)", webSocketBaseURL: "ws://\(base)"),
-                            logger: Logger(label: "engine"), queue: queue, feeds: .gemini, strategies: [factory])
+                            endpoints: try EngineEndpoints(restBaseURL: "http://\(base)", webSocketBaseURL: "ws://\(base)",
+                                                           webSocketAPIURL: webSocketAPIURL),
+                            logger: Logger(label: "engine"), queue: queue, feeds: .gemini(for: config), strategies: [factory])
         try startEngine(engine, on: queue)
+        let readyMs = Date().timeIntervalSince(startBegan) * 1000
         let rssReady = Self.rssKiB()
 
         let wanted = warmup + samples
@@ -115,12 +150,12 @@ struct LatencyCommand: ParsableCommand {
         var rssWarm = rssReady
         var lastCount = 0, lastProgress = Date()
         while true {
-            let count = proxy.stamps.withLock { $0.samplesNs.count }
+            let count = proxy.book.stamps.withLock { $0.samplesNs.count }
             if count >= warmup && rssWarm == rssReady { rssWarm = Self.rssKiB(); faultsAtWarm = Self.pageFaults() }
             if count >= wanted { break }
             if count != lastCount { lastCount = count; lastProgress = Date() }
             if Date().timeIntervalSince(lastProgress) > 30 {
-                let s = proxy.stamps.withLock { $0 }
+                let s = proxy.book.stamps.withLock { $0 }
                 throw BenchFailure("no new sample for 30 s (\(count) so far; \(s.frames) book frames relayed, \(s.orders) order requests seen); run with --log-level info to see why")
             }
             usleep(100_000)
@@ -128,13 +163,35 @@ struct LatencyCommand: ParsableCommand {
         let elapsed = Date().timeIntervalSince(began)
         let rssEnd = Self.rssKiB()
         let faultsAtEnd = Self.pageFaults()
-        let stamps = proxy.stamps.withLock { $0 }
+        let stamps = proxy.book.stamps.withLock { $0 }
         let measured = Array(stamps.samplesNs.dropFirst(warmup).prefix(samples)).sorted()
         func pct(_ p: Double) -> Double { Self.percentileMicros(measured, p) }
         let mean = Double(measured.reduce(0, +)) / Double(measured.count) / 1000
-        print("castor-bench latency: tick-to-order on loopback (l2_updates frame written to the engine's socket → POST /v1/order/new read from it)")
-        print(String(format: "samples %d (after %d warm-up), %.1f s, frames relayed %d, orders %d, market step %d ms, order gap %d ms",
-                     measured.count, warmup, elapsed, stamps.frames, stamps.orders, stepMs, gapMs))
+        let dirtyEnd = Self.dirtyKiB()
+        if format == "json" {
+            let floorWake = floor.map { ($0.wakeNs.sorted(), true) }
+            let object: [(String, String)] = [
+                ("api", "\"\(streamAPI.rawValue)\""), ("order_entry", "\"\(entry.rawValue)\""),
+                ("samples", "\(measured.count)"), ("warmup", "\(warmup)"),
+                ("min_us", Self.number(Double(measured.first!) / 1000)), ("p50_us", Self.number(pct(0.50))),
+                ("p90_us", Self.number(pct(0.90))), ("p99_us", Self.number(pct(0.99))),
+                ("max_us", Self.number(Double(measured.last!) / 1000)), ("mean_us", Self.number(mean)),
+                ("floor_wake_p50_us", floorWake.map { Self.number(Self.percentileMicros($0.0, 0.50)) } ?? "null"),
+                ("floor_wake_p99_us", floorWake.map { Self.number(Self.percentileMicros($0.0, 0.99)) } ?? "null"),
+                ("ready_ms", Self.number(readyMs)),
+                ("rss_mib", Self.number(Double(rssEnd) / 1024)), ("dirty_mib", Self.number(Double(dirtyEnd) / 1024)),
+                ("frames", "\(stamps.frames)"), ("orders", "\(stamps.orders)"),
+            ]
+            print("{" + object.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+            simulator?.stop()
+            Glibc.exit(0)
+        }
+        let path = streamAPI == .legacy ? "l2_updates frame written to the engine's socket"
+            : "depthUpdate frame written to the engine's new-API socket"
+        let out = entry == .rest ? "POST /v1/order/new read from it" : "order.place frame read from its account socket"
+        print("castor-bench latency: tick-to-order on loopback (\(path) → \(out))")
+        print(String(format: "samples %d (after %d warm-up), %.1f s, frames relayed %d, orders %d, market step %d ms, order gap %d ms, engine READY after %.0f ms",
+                     measured.count, warmup, elapsed, stamps.frames, stamps.orders, stepMs, gapMs, readyMs))
         print(String(format: "latency µs: min %.1f  p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  mean %.1f",
                      Double(measured.first!) / 1000, pct(0.50), pct(0.90), pct(0.99), Double(measured.last!) / 1000, mean))
         print(String(format: "RSS MiB (engine process, simulator apart): start %.1f, engine ready %.1f, after warm-up %.1f, end %.1f",
@@ -143,7 +200,7 @@ struct LatencyCommand: ParsableCommand {
         print(String(format: "RSS at end, by kind: anonymous (heap, stacks) %.1f MiB, file-backed (code and data of the binary and shared libraries) %.1f MiB",
                      Double(detail.anonymous) / 1024, Double(detail.file) / 1024))
         print(String(format: "dirty memory at end (heap, stacks, written data: what the process holds; the rest of RSS is clean code pages the kernel can drop) %.1f MiB",
-                     Double(Self.dirtyKiB()) / 1024))
+                     Double(dirtyEnd) / 1024))
         for line in floor?.report(gapMs: stepMs) ?? [] { print(line) }
         print("page faults while measuring (whole process): minor \(faultsAtEnd.minor - faultsAtWarm.minor), major \(faultsAtEnd.major - faultsAtWarm.major)")
         print(String(format: "goals: p99 < 100 µs: %@; RSS < 20 MiB: %@",
@@ -186,6 +243,9 @@ struct LatencyCommand: ParsableCommand {
             .filter { $0.hasPrefix("Private_Dirty:") || $0.hasPrefix("Shared_Dirty:") }
             .reduce(0) { $0 + (Int($1.split(separator: " ").dropFirst().first ?? "0") ?? 0) }
     }
+
+    /// A JSON number with one decimal (NaN as null).
+    static func number(_ value: Double) -> String { value.isFinite ? String(format: "%.1f", value) : "null" }
 
     /// `VmRSS` from /proc/self/status, in KiB.
     static func rssKiB() -> Int { statusField("VmRSS:") }

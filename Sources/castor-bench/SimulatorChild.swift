@@ -14,6 +14,8 @@ import Glibc
 final class SimulatorChild: @unchecked Sendable {
     let restURL: String
     let webSocketURL: String
+    /// The new WebSocket API's base (`sim.ready`'s `ws_api`), if the simulator serves it.
+    let webSocketAPIURL: String?
     let pid: Int32
     private let process: Process
 
@@ -35,7 +37,7 @@ final class SimulatorChild: @unchecked Sendable {
         pid = process.processIdentifier
         let reader = output.fileHandleForReading
         var buffered = Data()
-        var urls: (String, String)?
+        var urls: (String, String, String?)?
         let deadline = Date().addingTimeInterval(60)
         while urls == nil, Date() < deadline {
             let chunk = reader.availableData
@@ -45,14 +47,14 @@ final class SimulatorChild: @unchecked Sendable {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
                       object["event"] as? String == "sim.ready", let rest = object["rest"] as? String,
                       let ws = object["ws"] as? String else { continue }
-                urls = (rest, ws)
+                urls = (rest, ws, object["ws_api"] as? String)
             }
         }
         guard let urls else {
             process.terminate()
             throw BenchFailure("castor sim did not report sim.ready within 60 s: \(String(decoding: buffered, as: UTF8.self))")
         }
-        (restURL, webSocketURL) = urls
+        (restURL, webSocketURL, webSocketAPIURL) = urls
         Thread {
             while !reader.availableData.isEmpty {}
         }.start()

@@ -14,6 +14,10 @@ import Glibc
 ///   stamping the first segment would charge the simulator's send timing to the engine;
 /// - `orderIn`: right after `read` returned a chunk starting `POST /v1/order/new` from the
 ///   engine's REST socket (the request is on the wire).
+/// On the new WebSocket API (`api: .webSocket`) the market-data socket is the upgrade
+/// `GET /?snapshot=-1` and its frames carry `depthUpdate`; with WebSocket order entry the
+/// order is the engine's (masked) frame carrying `order.place` on the account socket, read
+/// through `ClientFrameTracker`, which unmasks the first bytes of each frame.
 /// A sample is `orderIn − frameOut` for the latest frame before the order, counted only if
 /// no other order came in since that frame. Both stamps are `CLOCK_MONOTONIC` in this
 /// process; the relay's own thread wake-up on the order side is included (a few µs).
@@ -28,13 +32,26 @@ final class BenchTapProxy: @unchecked Sendable {
         var orders = 0
     }
 
+    /// Which API the engine speaks through this relay.
+    enum API { case legacy, webSocket }
+
+    /// The stamps, shared by the relays of one run (market data and orders may cross
+    /// different sockets: the new API's and REST's).
+    final class Book: Sendable {
+        let stamps = Mutex(Stamps())
+        init() {}
+    }
+
     let port: UInt16
     private let upstreamPort: UInt16
+    private let api: API
     private let listener: Int32
-    let stamps = Mutex(Stamps())
+    let book: Book
 
-    init(upstreamPort: UInt16) throws {
+    init(upstreamPort: UInt16, api: API = .legacy, book: Book = Book()) throws {
         self.upstreamPort = upstreamPort
+        self.api = api
+        self.book = book
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var one: Int32 = 1
@@ -96,20 +113,27 @@ final class BenchTapProxy: @unchecked Sendable {
     private static let orderPrefix = Array("POST /v1/order/new".utf8)
     private static let marketDataPrefix = Array("GET /v2/marketdata".utf8)
     private static let l2Marker = Array("l2_updates".utf8)
+    private static let webSocketAPIMarketDataPrefix = Array("GET /?snapshot=-1".utf8)
+    private static let depthMarker = Array("depthUpdate".utf8)
+    private static let placeMarker = Array("order.place".utf8)
 
     private func pumpFromEngine(_ from: Int32, to: Int32, _ connection: Connection) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var first = true
+        var clientFrames = ClientFrameTracker(marker: Self.placeMarker)
         while true {
             let n = read(from, &buffer, buffer.count)
             let now = Self.monotonicNs()
             if n <= 0 { break }
             if first {
                 first = false
-                if buffer.starts(with: Self.marketDataPrefix) { connection.isMarketData.store(true, ordering: .relaxed) }
+                let prefix = api == .legacy ? Self.marketDataPrefix : Self.webSocketAPIMarketDataPrefix
+                if buffer.starts(with: prefix) { connection.isMarketData.store(true, ordering: .relaxed) }
             }
-            if buffer[0..<n].starts(with: Self.orderPrefix) {
-                stamps.withLock { s in
+            let socketOrder = api == .webSocket && !connection.isMarketData.load(ordering: .relaxed)
+                && clientFrames.feed(buffer, n) > 0
+            if socketOrder || buffer[0..<n].starts(with: Self.orderPrefix) {
+                book.stamps.withLock { s in
                     s.orders += 1
                     if s.lastFrameNs > s.lastOrderNs { s.samplesNs.append(now - s.lastFrameNs) }
                     s.lastOrderNs = now
@@ -122,7 +146,7 @@ final class BenchTapProxy: @unchecked Sendable {
 
     private func pumpToEngine(_ from: Int32, to: Int32, _ connection: Connection) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        var frames = ServerFrameTracker(marker: Self.l2Marker)
+        var frames = ServerFrameTracker(marker: api == .legacy ? Self.l2Marker : Self.depthMarker)
         while true {
             let n = read(from, &buffer, buffer.count)
             if n <= 0 { break }
@@ -133,7 +157,7 @@ final class BenchTapProxy: @unchecked Sendable {
             // The write's own few µs are thus charged to the engine.
             if completed > 0 {
                 let now = Self.monotonicNs()
-                stamps.withLock { s in
+                book.stamps.withLock { s in
                     s.frames += completed
                     s.lastFrameNs = now
                 }
@@ -190,6 +214,69 @@ final class BenchTapProxy: @unchecked Sendable {
                 }
             }
             return completed
+        }
+    }
+
+    /// Follows the engine's HTTP upgrade request and then its masked WebSocket frames across
+    /// read boundaries; counts the frames whose unmasked payload names `marker` within its
+    /// first 64 bytes (`{"id":7,"method":"order.place",…`). The first frame byte read marks
+    /// the frame as complete enough: the order is on the wire once its first bytes are.
+    struct ClientFrameTracker {
+        let marker: [UInt8]
+        private var inHeaders = true
+        private var headerTail: [UInt8] = []
+        private var header: [UInt8] = []
+        private var remaining = 0
+        private var maskKey: [UInt8] = []
+        private var offset = 0
+        private var prefix: [UInt8] = []
+        private var inPayload = false
+        private var counted = false
+
+        init(marker: [UInt8]) { self.marker = marker }
+
+        mutating func feed(_ bytes: [UInt8], _ count: Int) -> Int {
+            var i = 0, found = 0
+            while i < count {
+                if inHeaders {
+                    headerTail.append(bytes[i]); i += 1
+                    if headerTail.suffix(4).elementsEqual([13, 10, 13, 10]) { inHeaders = false; headerTail = [] }
+                    continue
+                }
+                if !inPayload {
+                    header.append(bytes[i]); i += 1
+                    guard header.count >= 2 else { continue }
+                    let short = Int(header[1] & 0x7F)
+                    let lengthBytes = short == 126 ? 2 : short == 127 ? 8 : 0
+                    let masked = header[1] & 0x80 != 0
+                    let needed = 2 + lengthBytes + (masked ? 4 : 0)
+                    guard header.count >= needed else { continue }
+                    remaining = short == 126 ? Int(header[2]) << 8 | Int(header[3])
+                        : short == 127 ? header[2..<10].reduce(0) { $0 << 8 | Int($1) } : short
+                    maskKey = masked ? Array(header[(2 + lengthBytes)..<needed]) : [0, 0, 0, 0]
+                    header = []
+                    prefix = []
+                    offset = 0
+                    counted = false
+                    inPayload = remaining > 0
+                    continue
+                }
+                let take = min(remaining, count - i)
+                var k = 0
+                while k < take, prefix.count < 64 {
+                    prefix.append(bytes[i + k] ^ maskKey[offset & 3])
+                    offset += 1
+                    k += 1
+                }
+                remaining -= take
+                i += take
+                if !counted, BenchTapProxy.contains(prefix, prefix.count, marker) {
+                    counted = true
+                    found += 1
+                }
+                if remaining == 0 { inPayload = false }
+            }
+            return found
         }
     }
 
