@@ -35,7 +35,7 @@ struct ConfigurationParser {
 
     private func venue(_ s: ConfigSection) -> VenueConfiguration {
         s.rejectUnknownKeys(known: ["name", "rest_url", "websocket_url", "ws_api_url", "api", "order_entry",
-                                    "cancel_on_disconnect"])
+                                    "cancel_on_disconnect", "market_data_url"])
         let rest = s.string("rest_url"), ws = s.string("websocket_url")
         if rest != nil || ws != nil {
             if let name = s.string("name"), name != "custom" {
@@ -52,7 +52,8 @@ struct ConfigurationParser {
             if let wsProblem { s.report("websocket_url", .invalidValue(reason: wsProblem)) }
             return .custom(restURL: rest, websocketURL: ws)
         }
-        return s.choice("name", [("sim", VenueConfiguration.simulator), ("sandbox", .sandbox), ("production", .production)])
+        return s.choice("name", [("sim", VenueConfiguration.simulator), ("paper", .paper), ("sandbox", .sandbox),
+                                 ("production", .production)])
             ?? .simulator
     }
 
@@ -67,6 +68,18 @@ struct ConfigurationParser {
         api.cancelOnDisconnect = s.bool("cancel_on_disconnect") ?? api.cancelOnDisconnect
         if api.orderEntry == .websocket, api.api == .legacy {
             s.report("order_entry", .invalidValue(reason: #"order_entry = "websocket" needs api = "websocket" (the legacy API has no order entry on a socket): set api = "websocket", or order_entry = "rest""#))
+        }
+        if let url = s.string("market_data_url") {
+            if venue != .paper {
+                s.report("market_data_url", .invalidValue(reason: #"only name = "paper" takes market_data_url (where paper trading reads live prices)"#))
+            } else if let problem = VenueURL.problem(url, secure: "wss", plain: "ws") {
+                s.report("market_data_url", .invalidValue(reason: problem))
+            } else {
+                api.marketDataURL = url
+            }
+        }
+        if venue == .paper, api.orderEntry == .websocket {
+            s.report("order_entry", .invalidValue(reason: #"paper trading matches orders locally: order_entry does not apply; remove it"#))
         }
         if let url = s.string("ws_api_url") {
             if case .custom = venue {

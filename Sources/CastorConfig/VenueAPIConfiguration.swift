@@ -29,6 +29,9 @@ public struct VenueAPIConfiguration: Sendable, Hashable {
     /// `cancelOnDisconnect=true` on the account socket: the exchange cancels the orders
     /// placed on it when it drops.
     public var cancelOnDisconnect = true
+    /// Paper trading's market data source: the new API's base (`api = "websocket"`) or a
+    /// `/v2/marketdata` URL (`"legacy"`); nil: Gemini production's.
+    public var marketDataURL: String?
 
     public init() {}
 
@@ -38,7 +41,7 @@ public struct VenueAPIConfiguration: Sendable, Hashable {
         switch venue {
         case .production: "wss://ws.gemini.com"
         case .sandbox: "wss://ws.sandbox.gemini.com"
-        case .simulator, .custom: nil
+        case .simulator, .paper, .custom: nil
         }
     }
 }

@@ -4,6 +4,10 @@ import Foundation
 public enum VenueConfiguration: Sendable, Hashable {
     /// The embedded local simulator: no keys, no network, no money. The default.
     case simulator
+    /// Paper trading: Gemini's live public market data (`[venue] market_data_url`
+    /// overrides the source), orders matched locally by the backtest's fill model; no keys,
+    /// no money.
+    case paper
     /// Gemini's sandbox (test funds; keys created on exchange.sandbox.gemini.com).
     case sandbox
     /// Gemini production: real money.
@@ -15,6 +19,7 @@ public enum VenueConfiguration: Sendable, Hashable {
     public var name: String {
         switch self {
         case .simulator: "sim"
+        case .paper: "paper"
         case .sandbox: "sandbox"
         case .production: "production"
         case .custom: "custom"
@@ -24,7 +29,7 @@ public enum VenueConfiguration: Sendable, Hashable {
     /// REST base URL; nil for the simulator, whose address is chosen at start-up.
     public var restURL: String? {
         switch self {
-        case .simulator: nil
+        case .simulator, .paper: nil
         case .sandbox: "https://api.sandbox.gemini.com"
         case .production: "https://api.gemini.com"
         case .custom(let rest, _): rest
@@ -34,15 +39,15 @@ public enum VenueConfiguration: Sendable, Hashable {
     /// WebSocket base URL (paths such as `/v2/marketdata` are appended); nil for the simulator.
     public var websocketURL: String? {
         switch self {
-        case .simulator: nil
+        case .simulator, .paper: nil
         case .sandbox: "wss://api.sandbox.gemini.com"
         case .production: "wss://api.gemini.com"
         case .custom(_, let ws): ws
         }
     }
 
-    /// Every venue but the simulator needs API credentials.
-    public var requiresCredentials: Bool { self != .simulator }
+    /// Every venue but the simulator and paper trading needs API credentials.
+    public var requiresCredentials: Bool { self != .simulator && self != .paper }
 
     /// A stable, file-name-safe name of the exchange whose order and trade ids the engine
     /// sees, so that state kept per venue (the journal) never mixes two of them: `sim`,
@@ -55,6 +60,7 @@ public enum VenueConfiguration: Sendable, Hashable {
     public var identity: String {
         switch self {
         case .simulator: "sim"
+        case .paper: "paper"
         case .sandbox: "sandbox"
         case .production: "production"
         case .custom(let rest, _): Self.customIdentity(restURL: rest)

@@ -97,8 +97,8 @@ extension Engine {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            if configuration.venue == .simulator {
-                // Never adopted by the simulator, whose ledger is new: a real venue's state
+            if configuration.venue == .simulator || configuration.venue == .paper {
+                // Never adopted by the simulator (nor paper trading), whose ledger is new: a real venue's state
                 // must not be set aside with the simulator's at its next start.
                 if Journal.legacyJournalExists(stateDirectory: dir) {
                     log("journal").notice("journal from an older castor left in place for the first real venue", metadata: ["event": "journal.legacy_left_in_place",
@@ -200,9 +200,10 @@ extension Engine {
     /// orders would never be found and its trade ids, which start from the same number
     /// again, would be taken for fills already journaled. Call it only while no engine has
     /// the simulator's journal open. Returns what was moved, for the log.
-    public static func setAsideSimulatorJournals(stateDirectory: String) -> Result<[JournalFileMove], EngineError> {
+    public static func setAsideSimulatorJournals(stateDirectory: String, venue: VenueConfiguration = .simulator)
+        -> Result<[JournalFileMove], EngineError> {
         do {
-            return .success(try Journal.setAside(stateDirectory: stateDirectory, venue: VenueConfiguration.simulator.identity))
+            return .success(try Journal.setAside(stateDirectory: stateDirectory, venue: venue.identity))
         } catch {
             return .failure(.journal("\(stateDirectory): setting aside the embedded simulator's previous journal: \(error)"))
         }

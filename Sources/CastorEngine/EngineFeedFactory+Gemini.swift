@@ -42,7 +42,7 @@ extension EngineFeedFactory {
                                  clock: context.clock)
     }
 
-    static func connectionConfiguration(_ feeds: FeedConfiguration) -> FeedConnectionStateMachine.Configuration {
+    public static func connectionConfiguration(_ feeds: FeedConfiguration) -> FeedConnectionStateMachine.Configuration {
         FeedConnectionStateMachine.Configuration(
             backoff: Backoff(baseMs: feeds.reconnectBackoffBase.milliseconds, capMs: feeds.reconnectBackoffCap.milliseconds),
             heartbeatTimeoutMs: feeds.heartbeatTimeout.milliseconds, stableAfterMs: feeds.stableAfter.milliseconds)

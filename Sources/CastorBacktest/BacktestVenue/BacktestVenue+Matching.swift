@@ -30,8 +30,8 @@ extension BacktestVenue {
             return publish(events + [o.report(.cancelled, at: now), o.report(.closed, at: now)])
         }
         o.phase = .resting
-        let index = marketData?.books.index(of: o.symbol)
-        let book = index.flatMap { marketData?.books.book($0) }
+        let index = books?.index(of: o.symbol)
+        let book = index.flatMap { books?.book($0) }
         o.book = index
         if let book, crosses(o, book) {
             switch o.option {
@@ -69,7 +69,7 @@ extension BacktestVenue {
     /// The recorded market moved: `trades` printed (all symbols), and the book at `book`
     /// changed (nil: no book change, or a crossed book). Fills resting orders.
     func marketMoved(book index: BookIndex?, trades: [MarketDataV2Trade]) {
-        guard !resting.isEmpty, let books = marketData?.books else { return }
+        guard !resting.isEmpty, let books else { return }
         let now = clock.nowMs()
         var events: [OrderReport] = []
         for trade in trades where !trade.fromSnapshot {

@@ -1,4 +1,5 @@
 import CastorCore
+import CastorFeeds
 import CastorTrading
 import Dispatch
 
@@ -42,7 +43,8 @@ public final class BacktestVenue: VenueExecution, @unchecked Sendable {
     public internal(set) var pnl: [Symbol: SymbolPnL] = [:]
     var nextOrderID: Int64 = 1_000_000
     var nextTradeID: Int64 = 0
-    weak var marketData: BacktestMarketData?
+    /// The market the fill model matches against: the engine's books.
+    var books: MarketBooks?
     weak var orderEvents: BacktestOrderEvents?
     /// Called after each execution (engine queue): the run samples its equity curve.
     public var onFill: (@Sendable (TradeReport) -> Void)?
@@ -53,7 +55,9 @@ public final class BacktestVenue: VenueExecution, @unchecked Sendable {
         self.clock = clock
     }
 
-    func attach(_ feed: BacktestMarketData) { marketData = feed }
+    func attach(_ feed: BacktestMarketData) { books = feed.books }
+    /// The books a live feed writes (paper trading).
+    func attach(books: MarketBooks) { self.books = books }
     func attach(_ feed: BacktestOrderEvents) { orderEvents = feed }
 
     /// Runs `work` on the engine queue one latency from now.
@@ -100,7 +104,7 @@ public final class BacktestVenue: VenueExecution, @unchecked Sendable {
     public func balances(on queue: DispatchQueue, completion: @escaping @Sendable (Result<[VenueBalance], VenueFailure>) -> Void) {
         var currencies = Set<String>()
         var list: [VenueBalance] = []
-        for symbol in (marketData?.books.symbols ?? []) {
+        for symbol in (books?.symbols ?? []) {
             let (base, quote) = BacktestVenueSettings.currencies(of: symbol)
             if currencies.insert(quote).inserted {
                 list.append(VenueBalance(currency: quote, available: settings.quoteBalance, total: settings.quoteBalance))

@@ -1,3 +1,4 @@
+import CastorBacktest
 import CastorConfig
 import CastorCore
 import CastorDaemon
@@ -44,6 +45,9 @@ final class Daemon: @unchecked Sendable {
     private let notifier = SystemdNotifier()
     private let logger = Logger(label: "castor")
     private var venue: EmbeddedVenue?
+    /// Paper trading's exchange (`[venue] name = "paper"`), kept across engines like the
+    /// embedded simulator's ledger.
+    private var paperVenue: BacktestVenue?
     /// Held for the life of the process: no second castor on this state directory.
     private var stateLock: StateDirectoryLock?
     private var host: EngineHost?
@@ -82,8 +86,8 @@ final class Daemon: @unchecked Sendable {
             logger.notice("castor starting: \(configuration.summary)",
                           metadata: ["event": "run.starting", "config": "\(configPath ?? "(built-in defaults)")",
                                      "pid": "\(getpid())"])
-            if configuration.venue == .simulator, plan.credentials != nil {
-                logger.notice("venue is the embedded simulator: ignoring the configured API credentials (they are for a real venue)",
+            if !configuration.venue.requiresCredentials, plan.credentials != nil {
+                logger.notice("venue \(configuration.venue.name) needs no API key: ignoring the configured credentials (they are for a real venue)",
                               metadata: ["event": "run.credentials_ignored"])
             }
             switch StateDirectoryLock.acquire(stateDirectory: configuration.engine.stateDirectory) {
@@ -118,7 +122,7 @@ final class Daemon: @unchecked Sendable {
             reloads = ReloadController(
                 initial: configuration, queue: queue, engine: host, notifier: notifier, logger: logger,
                 load: { Self.load(path) }, prepare: { [self] in prepare($0) },
-                runningCredentialKey: configuration.venue == .simulator ? nil : plan.credentials?.key,
+                runningCredentialKey: configuration.venue.requiresCredentials ? plan.credentials?.key : nil,
                 credentialKey: { [plan] in Self.credentialKey(for: $0, plan: plan) },
                 setLogLevel: { CastorLogging.setLevel($0) })
             if let reason = earlyStop { return beginShutdown(reason) }
@@ -142,7 +146,7 @@ final class Daemon: @unchecked Sendable {
     private func prepare(_ configuration: CastorConfiguration) -> Result<EngineRecipe, ManagedEngineFailure> {
         dispatchPrecondition(condition: .onQueue(queue))
         var credentials: APICredentials?
-        if configuration.venue != .simulator {
+        if configuration.venue.requiresCredentials {
             do {
                 credentials = try Self.reloadCredentials(for: configuration.venue, plan: plan)
             } catch {
@@ -184,6 +188,27 @@ final class Daemon: @unchecked Sendable {
                 }
             })
         }
+        if configuration.venue == .paper {
+            let source = configuration.venueAPI.marketDataURL ?? (configuration.venueAPI.api == .websocket ? "wss://ws.gemini.com" : "wss://api.gemini.com/v2/marketdata")
+            return .success(EngineRecipe(configuration: configuration, summary: "paper trading on \(source)") { [self] done in
+                withoutEmbeddedVenue { [self] in
+                    // A new paper exchange has no orders: its journal starts empty too.
+                    if paperVenue == nil, case .failure(let error) = setAsideSimulatorJournals(configuration.engine.stateDirectory, venue: .paper) {
+                        return done(.failure(ManagedEngineFailure(error.description, cause: error)))
+                    }
+                    let paper = paperVenue ?? BacktestVenue(settings: BacktestVenueSettings(), queue: queue, clock: .system)
+                    paperVenue = paper
+                    do {
+                        let endpoints = try EngineEndpoints(restBaseURL: "http://127.0.0.1:9", webSocketBaseURL: "ws://127.0.0.1:9")
+                        let credentials = try APICredentials(key: "account-paper", secret: "paper-trading-not-a-secret")
+                        done(.success(makeEngine(configuration, credentials: credentials, endpoints: endpoints,
+                                                 feeds: .paper(configuration, venue: paper))))
+                    } catch {
+                        done(.failure(ManagedEngineFailure("paper venue: \(error)")))
+                    }
+                }
+            })
+        }
         guard let credentials else {
             return .failure(ManagedEngineFailure(CredentialsError.required(venue: configuration.venue.name).description))
         }
@@ -195,7 +220,7 @@ final class Daemon: @unchecked Sendable {
             case .custom(let rest, let ws):
                 endpoints = try EngineEndpoints(restBaseURL: rest, webSocketBaseURL: ws,
                                                 webSocketAPIURL: configuration.venueAPI.webSocketAPIURL)
-            case .simulator: preconditionFailure("handled above")
+            case .simulator, .paper: preconditionFailure("handled above")
             }
         } catch {
             return .failure(ManagedEngineFailure("venue URL rejected: \(error)"))
@@ -209,19 +234,20 @@ final class Daemon: @unchecked Sendable {
     }
 
     private func makeEngine(_ configuration: CastorConfiguration, credentials: APICredentials,
-                            endpoints: EngineEndpoints) -> Engine {
+                            endpoints: EngineEndpoints, feeds: EngineFeedFactory? = nil) -> Engine {
         dispatchPrecondition(condition: .onQueue(queue))
         logger.info("engine starting: \(endpoints)", metadata: ["event": "engine.starting"])
         return Engine(configuration: configuration, credentials: credentials, endpoints: endpoints,
-                      logger: Logger(label: "engine"), queue: queue, feeds: .gemini(for: configuration), metrics: metrics?.factory)
+                      logger: Logger(label: "engine"), queue: queue, feeds: feeds ?? .gemini(for: configuration),
+                      metrics: metrics?.factory)
     }
 
     /// Moves the journals of earlier embedded simulators aside (`castor.sim.*.previous.sqlite`),
     /// logging each move. Only while no simulator runs, so no engine has them open.
-    private func setAsideSimulatorJournals(_ stateDirectory: String) -> Result<Void, EngineError> {
+    private func setAsideSimulatorJournals(_ stateDirectory: String, venue: VenueConfiguration = .simulator) -> Result<Void, EngineError> {
         dispatchPrecondition(condition: .onQueue(queue))
         guard FileManager.default.fileExists(atPath: stateDirectory) else { return .success(()) }
-        switch Engine.setAsideSimulatorJournals(stateDirectory: stateDirectory) {
+        switch Engine.setAsideSimulatorJournals(stateDirectory: stateDirectory, venue: venue) {
         case .failure(let error):
             return .failure(error)
         case .success(let moves):
@@ -450,7 +476,7 @@ final class Daemon: @unchecked Sendable {
 
     /// The API key name `configuration` would use now (nil on the simulator, or if none).
     static func credentialKey(for configuration: CastorConfiguration, plan: StartupPlan) -> String? {
-        guard configuration.venue != .simulator else { return nil }
+        guard configuration.venue.requiresCredentials else { return nil }
         return (try? reloadCredentials(for: configuration.venue, plan: plan))??.key
     }
 

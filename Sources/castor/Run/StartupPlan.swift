@@ -83,7 +83,7 @@ struct StartupPlan {
     /// as can be told before connecting). Gemini refuses master and group keys there, and
     /// keys with counter nonces: a millisecond nonce format means such a key (WS-API.md §1.4).
     static func webSocketAPIKeyProblem(_ configuration: CastorConfiguration, key: String) -> String? {
-        guard configuration.venueAPI.api == .websocket, configuration.venue != .simulator else { return nil }
+        guard configuration.venueAPI.api == .websocket, configuration.venue.requiresCredentials else { return nil }
         let fix = #"set [venue] api = "legacy" (the archived feeds accept it), or create an account-scoped key ("account-…") with time-based nonces"#
         if key.hasPrefix("master-") || key.hasPrefix("group-") {
             return "the API key \(key) is a master or group key, which the new WebSocket API refuses: \(fix)"
