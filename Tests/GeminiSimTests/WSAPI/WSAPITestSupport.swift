@@ -113,13 +113,18 @@ extension SimHarness {
         return account?["orders"]?.arrayValue ?? []
     }
 
-    /// Moves the manual clock one depth batch (100 ms) forward, once the ticker sleeps.
+    /// Moves the manual clock `ms` forward once the depth ticker sleeps, and waits until it
+    /// has flushed and sleeps again (the frames of that batch are then queued).
     func nextBatch(_ ms: Int64 = 100) async throws {
         let now = clock.nowMilliseconds()
         try await pollUntil("depth ticker armed", seconds: 10, intervalMs: 1) {
             clock.pendingDeadlines.contains { $0 > now && $0 <= now + 100 }
         }
         clock.advance(byMilliseconds: ms)
+        let after = clock.nowMilliseconds()
+        try await pollUntil("depth ticker flushed", seconds: 10, intervalMs: 1) {
+            clock.pendingDeadlines.contains { $0 > after && $0 <= after + 100 }
+        }
     }
 }
 
