@@ -13,7 +13,9 @@ import Synchronization
 /// `balanceUpdate`s at once, in exchange order. One ticker on the injected clock flushes
 /// the depth subscriptions every 100 ms (`@depth@100ms`) and every second (`@depth`):
 /// one diff per subscription with changes, `U` = that subscription's previous `u`,
-/// nothing when nothing changed.
+/// nothing when nothing changed. The ticker runs only while some connection has a depth
+/// subscription (it starts with the first, ends at the first tick after the last), so an
+/// idle simulator keeps no timer on the clock.
 ///
 /// Thread-safe: everything behind one `Mutex`. Engine events and fault changes arrive on
 /// `SimulatorCore` in order; sessions call in from their actors. Frames are queued into
@@ -41,6 +43,7 @@ public final class WSAPIHub: Sendable {
         var faults = FaultConfig()
         var listener: UInt64?
         var ticker: Task<Void, Never>?
+        var stopped = false
         var lastFlushMs: Int64 = 0
         var pingsSent = 0
         var pongsReceived = 0
@@ -78,31 +81,34 @@ public final class WSAPIHub: Sendable {
         })
         await core.addFaultObserver { [weak self] faults in self?.apply(faults: faults) }
         let faults = await core.currentFaults
-        let clock = core.clock
-        let ticker = Task { [weak self] in
-            while !Task.isCancelled {
-                let now = clock.nowMilliseconds()
-                let next = (now / Self.fastPeriodMs + 1) * Self.fastPeriodMs
-                do { try await clock.sleep(untilMilliseconds: next) } catch { return }
-                self?.flush(nowMilliseconds: clock.nowMilliseconds())
-            }
-        }
-        state.withLock { s in
-            s.listener = token
-            s.ticker = ticker
-            s.lastFlushMs = clock.nowMilliseconds()
-        }
+        state.withLock { $0.listener = token }
         apply(faults: faults)
     }
 
     /// Stops the ticker and the listener (connections are closed by `WebSocketFeeds.stop`).
     public func stop() async {
         let (ticker, listener) = state.withLock { s in
-            defer { s.ticker = nil; s.listener = nil }
+            defer { s.ticker = nil; s.listener = nil; s.stopped = true }
             return (s.ticker, s.listener)
         }
         ticker?.cancel()
         if let listener { await core.removeListener(listener) }
+    }
+
+    /// Starts the depth ticker unless it runs (called under the lock when a depth
+    /// subscription is made). It wakes at each 100 ms multiple of the injected clock.
+    private func startTicker(_ s: inout State) {
+        guard s.ticker == nil, !s.stopped else { return }
+        let clock = core.clock
+        s.lastFlushMs = clock.nowMilliseconds()
+        s.ticker = Task { [weak self] in
+            while !Task.isCancelled {
+                let now = clock.nowMilliseconds()
+                let next = (now / Self.fastPeriodMs + 1) * Self.fastPeriodMs
+                do { try await clock.sleep(untilMilliseconds: next) } catch { return }
+                guard let self, self.flush(nowMilliseconds: clock.nowMilliseconds()) else { return }
+            }
+        }
     }
 
     private func setUp(symbols: [SimSymbol], books: [SimBookSnapshot]) {
@@ -245,6 +251,7 @@ public final class WSAPIHub: Sendable {
                 let again = connection.everDepth.contains(stream)
                 connection.everDepth.insert(stream)
                 connection.depth[stream] = WSAPIDepthChannel(symbol: symbol, lastU: s.updateId)
+                startTicker(&s)
                 let depth: Int?
                 switch connection.query.snapshot {
                 case .none: continue
@@ -388,12 +395,18 @@ public final class WSAPIHub: Sendable {
 
     /// Flushes the fast depth subscriptions, and the slow ones when a second boundary has
     /// passed since the last flush. Silence (the fault) keeps their changes waiting.
-    private func flush(nowMilliseconds now: Int64) {
+    /// Returns whether the ticker goes on: false (and it is forgotten) once no connection
+    /// has a depth subscription, or the hub stopped.
+    private func flush(nowMilliseconds now: Int64) -> Bool {
         let eventNs = WSAPIWireFormat.nanoseconds(now)
-        state.withLock { s in
+        return state.withLock { s in
+            guard !s.stopped, s.connections.values.contains(where: { !$0.depth.isEmpty }) else {
+                s.ticker = nil
+                return false
+            }
             let slowDue = now / Self.slowPeriodMs != s.lastFlushMs / Self.slowPeriodMs
             s.lastFlushMs = now
-            guard !s.faults.wsAPISilence else { return }
+            guard !s.faults.wsAPISilence else { return true }
             let dropEvery = s.faults.wsAPIDropDiffEvery, repeatEvery = s.faults.wsAPIRepeatDiffEvery
             for (key, var connection) in s.connections where !connection.depth.isEmpty {
                 var changed = false
@@ -407,6 +420,7 @@ public final class WSAPIHub: Sendable {
                 }
                 if changed { s.connections[key] = connection }
             }
+            return true
         }
     }
 
