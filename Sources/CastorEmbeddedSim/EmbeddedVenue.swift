@@ -14,6 +14,10 @@ import Glibc
 /// to the engine) and the simulator's key table; it is never logged or written to disk.
 /// The simulator lives and dies with the process: its ledger is in memory.
 ///
+/// The key is account-scoped with a time-based nonce, so it works on the new WebSocket API
+/// (`wsAPIURL`, the simulator's second port) as well as over REST (Castor's REST nonces,
+/// seconds with a millisecond fraction, are time nonces); both share the key's nonce mark.
+///
 /// Thread safety: immutable after `start`, which completes once; `server` is an actor.
 public final class EmbeddedVenue: Sendable {
     /// The key name of the embedded account (same as `castor sim`'s default).
@@ -25,6 +29,8 @@ public final class EmbeddedVenue: Sendable {
     public let restURL: String
     /// WebSocket base URL, e.g. `ws://127.0.0.1:43817`.
     public let webSocketURL: String
+    /// The new WebSocket API (Gemini's `wss://ws.gemini.com`), e.g. `ws://127.0.0.1:43819`.
+    public let wsAPIURL: String
     /// The funded account's key and generated secret.
     public let credentials: APICredentials
     /// The random token the simulator's `/sim/*` endpoints want in `X-Sim-Admin-Token`.
@@ -34,6 +40,7 @@ public final class EmbeddedVenue: Sendable {
         self.server = server
         restURL = endpoint.restURL
         webSocketURL = endpoint.webSocketURL
+        wsAPIURL = endpoint.wsAPIURL
         self.credentials = credentials
     }
 
@@ -54,7 +61,7 @@ public final class EmbeddedVenue: Sendable {
         var config = SimulatorConfig(listen: "127.0.0.1:0", seed: seed)
         if let symbols { config.symbols = symbols }
         config.accounts = [SimAccountConfig(name: "primary", balances: SimAccountConfig.defaultBalances,
-                                            keys: [SimAPIKeyConfig(key: apiKeyName, secret: secret)])]
+                                            keys: [SimAPIKeyConfig(key: apiKeyName, secret: secret, nonceMode: .time)])]
         let server: SimulatorServer
         do {
             server = try SimulatorServer(config: config, log: { record in Self.forward(record, to: logger) })

@@ -10,9 +10,10 @@ import Glibc
 
 /// `castor sim`: runs the local Gemini exchange simulator standalone on loopback.
 ///
-/// Prints the REST and WebSocket base URLs and the default account's API key (and, once,
-/// a generated secret), and the admin token that `/sim/*` requests must send in
-/// `X-Sim-Admin-Token`, then logs one JSON object per line on stdout until SIGINT/SIGTERM.
+/// Prints the REST and WebSocket base URLs, the new WebSocket API's URL (`ws_api`, its own
+/// port), the default account's API key (and, once, a generated secret), and the admin
+/// token that `/sim/*` requests must send in `X-Sim-Admin-Token`, then logs one JSON object
+/// per line on stdout until SIGINT/SIGTERM.
 struct SimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
@@ -22,10 +23,14 @@ struct SimCommand: ParsableCommand {
     @Option(help: "Address to listen on (loopback only), e.g. 127.0.0.1:8765; port 0 picks a free port.")
     var listen: String?
 
+    @Option(name: .customLong("ws-api-listen"),
+            help: "Address of the new WebSocket API (loopback only), e.g. 127.0.0.1:8766; port 0 (the default) picks a free port.")
+    var wsAPIListen: String?
+
     @Option(help: "Seed for the synthetic market and random faults.")
     var seed: UInt64?
 
-    @Option(help: "JSON config file (see SimulatorConfig); flags override its listen and seed.")
+    @Option(help: "JSON config file (see SimulatorConfig); flags override its listen, ws_api_listen and seed.")
     var config: String?
 
     @Option(name: .customLong("api-key"), help: "Key name of the default account's API key.")
@@ -35,7 +40,8 @@ struct SimCommand: ParsableCommand {
             help: "Secret of the default key (else CASTOR_SIM_API_SECRET, else a generated one printed once).")
     var apiSecret: String?
 
-    @Flag(name: .customLong("time-nonce"), help: "Make the default key time-based (nonce = Unix seconds ±30 s).")
+    @Flag(name: .customLong("time-nonce"),
+          help: "Make the default key time-based (nonce = Unix seconds ±30 s); the new WebSocket API accepts only such keys.")
     var timeNonce = false
 
     @Option(name: .customLong("key-roles"),
@@ -67,6 +73,7 @@ struct SimCommand: ParsableCommand {
             do { return try SimulatorConfig.load(path: path) } catch { throw ValidationError("\(error)") }
         } ?? SimulatorConfig(listen: "127.0.0.1:8765")
         if let listen { simConfig.listen = listen }
+        if let wsAPIListen { simConfig.wsAPIListen = wsAPIListen }
         if let seed { simConfig.seed = seed }
 
         var printedSecret: String?
@@ -114,6 +121,7 @@ struct SimCommand: ParsableCommand {
             do {
                 let endpoint = try await server.start()
                 var fields: [(String, String)] = [("rest", endpoint.restURL), ("ws", endpoint.webSocketURL),
+                                                  ("ws_api", endpoint.wsAPIURL),
                                                   ("account", account.name), ("api_key", account.keys.first?.key ?? ""),
                                                   // Printed on purpose: whoever started the simulator drives it.
                                                   ("admin_token", server.adminToken.value)]

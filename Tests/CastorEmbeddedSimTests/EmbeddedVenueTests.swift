@@ -4,12 +4,16 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import GeminiProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Testing
 
 @Suite("EmbeddedVenue")
 struct EmbeddedVenueTests {
-    @Test func startsOnAnEphemeralLoopbackPortWithAGeneratedSecret() async throws {
+    static func startVenue() async throws -> (EmbeddedVenue, DispatchQueue) {
         let queue = DispatchQueue(label: "test.venue")
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         // Continuations, not semaphores: blocking a cooperative thread would starve the
@@ -17,16 +21,94 @@ struct EmbeddedVenueTests {
         let venue = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<EmbeddedVenue, any Error>) in
             EmbeddedVenue.start(symbols: nil, logger: logger, queue: queue) { continuation.resume(with: $0) }
         }
+        return (venue, queue)
+    }
+
+    static func stop(_ venue: EmbeddedVenue, _ queue: DispatchQueue) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            venue.stop(queue: queue) { continuation.resume() }
+        }
+    }
+
+    @Test func startsOnAnEphemeralLoopbackPortWithAGeneratedSecret() async throws {
+        let (venue, queue) = try await Self.startVenue()
         #expect(venue.restURL.hasPrefix("http://127.0.0.1:"))
         #expect(!venue.restURL.hasSuffix(":0"))
         #expect(venue.webSocketURL.hasPrefix("ws://127.0.0.1:"))
+        #expect(venue.wsAPIURL.hasPrefix("ws://127.0.0.1:") && venue.wsAPIURL != venue.webSocketURL && !venue.wsAPIURL.hasSuffix(":0"))
         #expect(venue.credentials.key == EmbeddedVenue.apiKeyName)
         #expect(venue.credentials.secretLength == 64)
         let (data, response) = try await URLSession.shared.data(from: URL(string: venue.restURL + "/v1/symbols")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(String(decoding: data, as: UTF8.self).lowercased().contains("btcusd"))
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            venue.stop(queue: queue) { continuation.resume() }
+        await Self.stop(venue, queue)
+    }
+
+    /// The embedded key is account-scoped and time-based: Castor's REST nonces (seconds with
+    /// a millisecond fraction) pass, and so does a signed upgrade of the new WebSocket API.
+    @Test func theKeyWorksOverRESTAndOnTheNewWebSocketAPI() async throws {
+        let (venue, queue) = try await Self.startVenue()
+        #expect(venue.credentials.key.hasPrefix("account-"))
+        let signer = GeminiSigner(credentials: venue.credentials, nonceFormat: .secondsWithMillis)
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let rest = signer.signedHeaders(path: "/v1/balances", nonce: Nonce(milliseconds: nowMs))
+        var request = URLRequest(url: URL(string: venue.restURL + "/v1/balances")!)
+        request.httpMethod = "POST"
+        for header in rest.headers { request.setValue(header.value, forHTTPHeaderField: header.name) }
+        let (_, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+
+        // The upgrade's nonce (whole seconds) must be above that REST nonce: the next second.
+        let upgrade = signer.newWebSocketAPIHeaders(nonce: Nonce(milliseconds: (nowMs / 1000 + 1) * 1000))
+        let port = try #require(UInt16(venue.wsAPIURL.split(separator: ":").last ?? ""))
+        let status = try await Self.upgradeStatus(port: port, headers: upgrade.headers)
+        #expect(status.hasPrefix("HTTP/1.1 101"), "\(status)")
+        // The same nonce again is refused: 401.
+        #expect(try await Self.upgradeStatus(port: port, headers: upgrade.headers).hasPrefix("HTTP/1.1 401"))
+        await Self.stop(venue, queue)
+    }
+
+    /// Sends a WebSocket upgrade request to `127.0.0.1:port` and returns the response's
+    /// status line, on a thread of its own (blocking socket calls with a 10 s timeout).
+    static func upgradeStatus(port: UInt16, headers: [(name: String, value: String)]) async throws -> String {
+        var text = "GET / HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        text += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        for header in headers { text += "\(header.name): \(header.value)\r\n" }
+        text += "\r\n"
+        let request = text
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try Self.exchange(port: port, request: request) })
+            }
+            thread.start()
         }
+    }
+
+    struct SocketFailure: Error { let call: String }
+
+    private static func exchange(port: UInt16, request: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SocketFailure(call: "socket") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw SocketFailure(call: "connect") }
+        let bytes = Array(request.utf8)
+        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw SocketFailure(call: "send") }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !received.contains(UInt8(ascii: "\n")) {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw SocketFailure(call: "recv") }
+            received += buffer[0..<n]
+        }
+        return String(decoding: received.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
     }
 }

@@ -49,11 +49,43 @@ public struct FaultConfig: Sendable, Codable, Equatable {
     /// answered 500 `System` instead of being executed (counted down as they fire).
     public var failPathNext: [String: Int]
 
+    // New WebSocket API faults (the `ws_api_listen` server), read by `WSAPIHub` and its
+    // sessions. `dropWebSocketsNow`/`dropWebSocketsEveryMs` close its connections too, and
+    // `stopHeartbeats` stops its protocol pings.
+
+    /// Leave out one depth diff of every N a connection's depth stream would send (a gap:
+    /// the next frame's `U` is above the client's last `u`). 0 = never.
+    public var wsAPIDropDiffEvery: Int
+    /// Send one depth diff of every N twice in a row (the repeat is stale: `u` <= last `u`).
+    public var wsAPIRepeatDiffEvery: Int
+    /// Hold every reply to a request this many ms of the injected clock; the work (an order
+    /// placed, a cancel) and its events happen at once: an ambiguous placement.
+    public var wsAPIReplyDelayMs: Int
+    /// The next N `order.place` requests are executed, then their connection is closed
+    /// (1011) before any reply (counted down as it fires).
+    public var wsAPICloseAfterPlaceNext: Int
+    /// Symbols (any case) whose book the WebSocket API shows crossed, as the sandbox's often
+    /// is: a phantom bid above the best ask, in snapshots, diffs, `depth` and `bookTicker`.
+    /// It only shows there; the matching engine never sees it.
+    public var wsAPICrossBook: [String]
+    /// Stop sending market data (depth, trades, book tickers) on the WebSocket API; the
+    /// sockets, pings, replies and account events go on. Depth changes meanwhile are sent
+    /// once it is switched off, continuing each connection's U/u chain; trades are lost.
+    public var wsAPISilence: Bool
+
     public init(responseDelayMs: Int = 0, privateErrorPercent: Int = 0, errorStatuses: [Int] = [500, 502, 503],
                 dropResponsePercent: Int = 0, dropResponseNext: Int = 0, dropResponseAs: DroppedResponse = .badGateway,
                 maintenance: Bool = false, rateLimitStormMs: Int = 0, dropWebSocketsNow: Bool = false,
                 dropWebSocketsEveryMs: Int = 0, skipSocketSequenceEvery: Int = 0, stopHeartbeats: Bool = false,
-                failPathNext: [String: Int] = [:]) {
+                failPathNext: [String: Int] = [:], wsAPIDropDiffEvery: Int = 0, wsAPIRepeatDiffEvery: Int = 0,
+                wsAPIReplyDelayMs: Int = 0, wsAPICloseAfterPlaceNext: Int = 0, wsAPICrossBook: [String] = [],
+                wsAPISilence: Bool = false) {
+        self.wsAPIDropDiffEvery = wsAPIDropDiffEvery
+        self.wsAPIRepeatDiffEvery = wsAPIRepeatDiffEvery
+        self.wsAPIReplyDelayMs = wsAPIReplyDelayMs
+        self.wsAPICloseAfterPlaceNext = wsAPICloseAfterPlaceNext
+        self.wsAPICrossBook = wsAPICrossBook
+        self.wsAPISilence = wsAPISilence
         self.responseDelayMs = responseDelayMs
         self.privateErrorPercent = privateErrorPercent
         self.errorStatuses = errorStatuses
@@ -85,6 +117,12 @@ public struct FaultConfig: Sendable, Codable, Equatable {
         skipSocketSequenceEvery = try c.decodeIfPresent(Int.self, forKey: .skipSocketSequenceEvery) ?? d.skipSocketSequenceEvery
         stopHeartbeats = try c.decodeIfPresent(Bool.self, forKey: .stopHeartbeats) ?? d.stopHeartbeats
         failPathNext = try c.decodeIfPresent([String: Int].self, forKey: .failPathNext) ?? d.failPathNext
+        wsAPIDropDiffEvery = try c.decodeIfPresent(Int.self, forKey: .wsAPIDropDiffEvery) ?? d.wsAPIDropDiffEvery
+        wsAPIRepeatDiffEvery = try c.decodeIfPresent(Int.self, forKey: .wsAPIRepeatDiffEvery) ?? d.wsAPIRepeatDiffEvery
+        wsAPIReplyDelayMs = try c.decodeIfPresent(Int.self, forKey: .wsAPIReplyDelayMs) ?? d.wsAPIReplyDelayMs
+        wsAPICloseAfterPlaceNext = try c.decodeIfPresent(Int.self, forKey: .wsAPICloseAfterPlaceNext) ?? d.wsAPICloseAfterPlaceNext
+        wsAPICrossBook = try c.decodeIfPresent([String].self, forKey: .wsAPICrossBook) ?? d.wsAPICrossBook
+        wsAPISilence = try c.decodeIfPresent(Bool.self, forKey: .wsAPISilence) ?? d.wsAPISilence
     }
 
     /// Problems that make this config meaningless, as sentences; empty when valid.
@@ -100,6 +138,10 @@ public struct FaultConfig: Sendable, Codable, Equatable {
             found.append("errorStatuses must be a non-empty subset of [500, 502, 503]")
         }
         if dropWebSocketsEveryMs < 0 || skipSocketSequenceEvery < 0 { found.append("WebSocket fault periods must be >= 0") }
+        if wsAPIDropDiffEvery < 0 || wsAPIRepeatDiffEvery < 0 || wsAPIReplyDelayMs < 0 || wsAPICloseAfterPlaceNext < 0 {
+            found.append("wsAPIDropDiffEvery, wsAPIRepeatDiffEvery, wsAPIReplyDelayMs and wsAPICloseAfterPlaceNext must be >= 0")
+        }
+        if wsAPIReplyDelayMs > 3_600_000 { found.append("wsAPIReplyDelayMs must be at most 3600000 (an hour)") }
         return found
     }
 }

@@ -12,11 +12,26 @@ import Foundation
 ///                          "nonceMode": "counter", "requireHeartbeat": false}]}],
 ///  "rateLimits": {"publicPerMinute": 120, "privatePerMinute": 600},
 ///  "faults": {"responseDelayMs": 0}, "syntheticMarket": true, "marketStepMs": 250,
-///  "adminToken": "at-least-16-chars"}
+///  "adminToken": "at-least-16-chars", "ws_api_listen": "127.0.0.1:8766",
+///  "ws_api_ping_interval_ms": 20000, "ws_api_rejected_events": false, "ws_api_balance_times_ns": false}
 /// ```
 public struct SimulatorConfig: Sendable, Codable, Equatable {
     /// `host:port` to bind; the host must be a loopback address, port 0 picks a free one.
     public var listen: String
+    /// `host:port` of the new WebSocket API (Gemini's `wss://ws.gemini.com`, served as plain
+    /// `ws://` at the root path by a second server); loopback only, port 0 picks a free one.
+    /// JSON key `ws_api_listen`.
+    public var wsAPIListen: String
+    /// Period of the WebSocket API's protocol pings on the injected clock (Gemini: ~20 s).
+    /// JSON key `ws_api_ping_interval_ms`; 0 sends none.
+    public var wsAPIPingIntervalMs: Int64
+    /// Also send an `orderUpdate` `REJECTED` event when `order.place` is refused (the reply
+    /// is 400/-2010 either way). Off by default: WS-API.md §7.3 leaves it unconfirmed.
+    /// JSON key `ws_api_rejected_events`.
+    public var wsAPIRejectedEvents: Bool
+    /// Write `balanceUpdate` times (`E`, `u`) in nanoseconds, as Gemini's spec says, instead of
+    /// the milliseconds observed on the wire (the default). JSON key `ws_api_balance_times_ns`.
+    public var wsAPIBalanceTimesInNanoseconds: Bool
     /// Seed for the synthetic market and for random fault choices.
     public var seed: UInt64
     /// Upper-case symbols to list; nil lists the engine's defaults.
@@ -45,8 +60,14 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
                 accounts: [SimAccountConfig] = [], rateLimits: RateLimitConfig = RateLimitConfig(),
                 faults: FaultConfig = FaultConfig(), heartbeatTimeoutMs: Int64 = 30_000,
                 nonceWindowSeconds: Int64 = 30, makerFeeBps: Int = 10, takerFeeBps: Int = 35,
-                syntheticMarket: Bool = true, marketStepMs: Int64 = 250, adminToken: String? = nil) {
+                syntheticMarket: Bool = true, marketStepMs: Int64 = 250, adminToken: String? = nil,
+                wsAPIListen: String = "127.0.0.1:0", wsAPIPingIntervalMs: Int64 = 20_000,
+                wsAPIRejectedEvents: Bool = false, wsAPIBalanceTimesInNanoseconds: Bool = false) {
         self.listen = listen
+        self.wsAPIListen = wsAPIListen
+        self.wsAPIPingIntervalMs = wsAPIPingIntervalMs
+        self.wsAPIRejectedEvents = wsAPIRejectedEvents
+        self.wsAPIBalanceTimesInNanoseconds = wsAPIBalanceTimesInNanoseconds
         self.seed = seed
         self.symbols = symbols
         self.accounts = accounts
@@ -77,6 +98,20 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
         syntheticMarket = try c.decodeIfPresent(Bool.self, forKey: .syntheticMarket) ?? d.syntheticMarket
         marketStepMs = try c.decodeIfPresent(Int64.self, forKey: .marketStepMs) ?? d.marketStepMs
         adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+        wsAPIListen = try c.decodeIfPresent(String.self, forKey: .wsAPIListen) ?? d.wsAPIListen
+        wsAPIPingIntervalMs = try c.decodeIfPresent(Int64.self, forKey: .wsAPIPingIntervalMs) ?? d.wsAPIPingIntervalMs
+        wsAPIRejectedEvents = try c.decodeIfPresent(Bool.self, forKey: .wsAPIRejectedEvents) ?? d.wsAPIRejectedEvents
+        wsAPIBalanceTimesInNanoseconds = try c.decodeIfPresent(Bool.self, forKey: .wsAPIBalanceTimesInNanoseconds)
+            ?? d.wsAPIBalanceTimesInNanoseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case listen, seed, symbols, accounts, rateLimits, faults, heartbeatTimeoutMs, nonceWindowSeconds
+        case makerFeeBps, takerFeeBps, syntheticMarket, marketStepMs, adminToken
+        case wsAPIListen = "ws_api_listen"
+        case wsAPIPingIntervalMs = "ws_api_ping_interval_ms"
+        case wsAPIRejectedEvents = "ws_api_rejected_events"
+        case wsAPIBalanceTimesInNanoseconds = "ws_api_balance_times_ns"
     }
 
     /// Reads a JSON config file.
@@ -100,19 +135,32 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
 
     /// The listen address split into host and port.
     public func listenAddress() throws(SimulatorConfigError) -> (host: String, port: UInt16) {
-        guard let colon = listen.lastIndex(of: ":"),
-              let port = UInt16(listen[listen.index(after: colon)...]) else {
-            throw .badListenAddress(listen)
+        try Self.split(listen)
+    }
+
+    /// `wsAPIListen` split into host and port.
+    public func wsAPIListenAddress() throws(SimulatorConfigError) -> (host: String, port: UInt16) {
+        try Self.split(wsAPIListen)
+    }
+
+    private static func split(_ address: String) throws(SimulatorConfigError) -> (host: String, port: UInt16) {
+        guard let colon = address.lastIndex(of: ":"),
+              let port = UInt16(address[address.index(after: colon)...]) else {
+            throw .badListenAddress(address)
         }
-        var host = String(listen[..<colon])
+        var host = String(address[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw .badListenAddress(listen) }
+        guard !host.isEmpty else { throw .badListenAddress(address) }
         return (host, port)
     }
 
     /// Checks cross-field rules: unique key names, a valid listen address, sane limits.
     public func validate() throws(SimulatorConfigError) {
         _ = try listenAddress()
+        _ = try wsAPIListenAddress()
+        guard wsAPIPingIntervalMs >= 0 else {
+            throw .invalid(source: "ws_api_ping_interval_ms", reason: "must be >= 0 (0 sends no pings)")
+        }
         var seen = Set<String>()
         for account in accounts {
             for key in account.keys {
@@ -126,6 +174,10 @@ public struct SimulatorConfig: Sendable, Codable, Equatable {
         if let adminToken, !SimAdminToken.isAcceptable(adminToken) { throw .weakAdminToken }
         guard rateLimits.publicPerMinute > 0, rateLimits.privatePerMinute > 0, rateLimits.queuedBeyondLimit >= 0 else {
             throw .invalid(source: "rateLimits", reason: "per-minute limits must be > 0 and queuedBeyondLimit >= 0")
+        }
+        guard rateLimits.wsAPIRequestWeightPer10s > 0, rateLimits.wsAPIOrdersPer10s > 0, rateLimits.wsAPIOrdersPerDay > 0,
+              rateLimits.wsAPIConnectionAttemptsPer5Min > 0 else {
+            throw .invalid(source: "rateLimits", reason: "the WebSocket API limits (wsAPI…) must be > 0")
         }
     }
 }

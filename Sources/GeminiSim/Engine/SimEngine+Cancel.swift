@@ -31,6 +31,13 @@ extension SimEngine {
         cancelMany(account: account) { $0.session == session }
     }
 
+    /// Every live order of `account` placed on WebSocket API connection `connection`
+    /// (`order.cancel_session`, and `cancelOnDisconnect` when that connection closes).
+    @discardableResult
+    public func cancelConnection(account: Int64, connection: UInt64) -> SimCancelSummary {
+        cancelMany(account: account) { $0.connection == connection }
+    }
+
     /// `POST /v1/order/cancel/all`: every live order of `account`, whichever session placed it.
     @discardableResult
     public func cancelAll(account: Int64) -> SimCancelSummary {

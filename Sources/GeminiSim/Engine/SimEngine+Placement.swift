@@ -79,15 +79,24 @@ extension SimEngine {
                 throw SimError(reason: "InvalidClientOrderId",
                                message: "client_order_id must match [:\\-_\\.#a-zA-Z0-9]{1,36}: \(cid)")
             }
+            // The WebSocket API refuses a client order id a live order of the account carries
+            // (`DuplicateOrder`, WS-API.md §3.7); REST lets ids repeat, as Gemini's does.
+            if r.channel == .websocket,
+               (clientOrderIds[ClientKey(account: accounts[ai].id, clientOrderId: cid)] ?? []).contains(where: { orders[$0]?.isLive == true }) {
+                throw SimError(reason: "DuplicateOrder", message: "Duplicate client order ID: \(cid) is used by a live order")
+            }
         }
-        guard let amount = ExactDecimal(r.amount), amount.isPositive, amount.isMultiple(of: sym.tickSize),
-              amount >= sym.minOrderSize else { throw .invalidQuantity(sym.symbol, r.amount) }
-        guard let price = ExactDecimal(r.price), price.isPositive, price.isMultiple(of: sym.quoteIncrement)
+        guard let parsedAmount = ExactDecimal(r.amount), parsedAmount.isPositive, parsedAmount.isMultiple(of: sym.tickSize),
+              parsedAmount >= sym.minOrderSize, let amount = Self.onGrid(parsedAmount, step: sym.tickSize)
+        else { throw .invalidQuantity(sym.symbol, r.amount) }
+        guard let parsedPrice = ExactDecimal(r.price), parsedPrice.isPositive, parsedPrice.isMultiple(of: sym.quoteIncrement),
+              let price = Self.onGrid(parsedPrice, step: sym.quoteIncrement)
         else { throw .invalidPrice(sym.symbol, r.price) }
         var stopPrice: ExactDecimal?
         if isStop {
-            guard let raw = r.stopPrice, let stop = ExactDecimal(raw), stop.isPositive,
-                  stop.isMultiple(of: sym.quoteIncrement) else { throw .invalidStopPrice(sym.symbol, r.stopPrice ?? "") }
+            guard let raw = r.stopPrice, let parsedStop = ExactDecimal(raw), parsedStop.isPositive,
+                  parsedStop.isMultiple(of: sym.quoteIncrement), let stop = Self.onGrid(parsedStop, step: sym.quoteIncrement)
+            else { throw .invalidStopPrice(sym.symbol, r.stopPrice ?? "") }
             if side == .buy, stop > price {
                 throw SimError(reason: "InvalidStopPriceBuy",
                                message: "Stop price \(stop) must be at or below limit price \(price) for a buy")
@@ -112,16 +121,31 @@ extension SimEngine {
             throw SimError(reason: "MarketNotOpen", message: "Market \(sym.symbol) is not open (\(sym.status.rawValue))")
         }
         let account = accounts[ai]
-        let need = SimOrderRecord.hold(side: side, price: price, quantity: amount, feeBps: account.holdFeeBps)
+        // A hold too large to compute is beyond any balance (balances stay below 10^18).
+        let need = SimOrderRecord.holdReportingOverflow(side: side, price: price, quantity: amount, feeBps: account.holdFeeBps)
         let currency = side == .buy ? sym.quote : sym.base
-        guard account.available(currency) >= need else {
+        guard let need, account.available(currency) >= need else {
             throw SimError(reason: "InsufficientFunds", httpStatus: 406,
                            message: "Failed to place \(side.rawValue) order on symbol '\(sym.symbol)' for price \(price) \(sym.quote) and quantity \(amount) \(sym.base) due to insufficient funds")
         }
         return SimOrderRecord(id: nextId(), accountId: account.id, session: session, clientOrderId: r.clientOrderId,
                               symbolIndex: si, symbol: sym, side: side, orderType: r.type, option: option,
                               price: price, stopPrice: stopPrice, amount: amount, createdMs: now,
-                              holdFeeBps: account.holdFeeBps)
+                              holdFeeBps: account.holdFeeBps, channel: r.channel, connection: r.connection)
+    }
+
+    /// Largest price, amount or stop price an order may carry (exclusive): far above any real
+    /// market, and low enough that every product and sum the engine forms stays inside
+    /// `ExactDecimal` (with balances below 10^18).
+    static let orderValueLimit = ExactDecimal(mantissa: 1_000_000_000_000_000_000, scale: 0)
+
+    /// `value` (a whole multiple of `step`) written with no more decimal places than `step`
+    /// has: `"1.000000000000000000000"` becomes `1.00000000` on a 1e-8 grid, so a long run of
+    /// trailing zeros cannot blow up the engine's products. Fewer places stay as sent (REST
+    /// echoes `"0.5"` as `"0.5"`). Nil at or beyond `orderValueLimit`.
+    static func onGrid(_ value: ExactDecimal, step: ExactDecimal) -> ExactDecimal? {
+        let canonical = value.scale > step.scale ? (value.rescaled(to: step.scale) ?? value) : value
+        return canonical < orderValueLimit ? canonical : nil
     }
 
     static func isClientIdByte(_ b: UInt8) -> Bool {
@@ -147,7 +171,8 @@ extension SimEngine {
             avgExecutionPrice: ExactDecimal(mantissa: 0, scale: sym?.quoteIncrement.scale ?? 2),
             executedAmount: .zero, remainingAmount: ExactDecimal(r.amount) ?? .zero,
             originalAmount: ExactDecimal(r.amount) ?? .zero, price: ExactDecimal(r.price) ?? .zero,
-            stopPrice: r.stopPrice.flatMap { ExactDecimal($0) }, reason: error.reason, trades: nil)
+            stopPrice: r.stopPrice.flatMap { ExactDecimal($0) }, reason: error.reason, trades: nil,
+            channel: r.channel, connection: r.connection)
         orderEvents.append(SimOrderEvent(eventId: nextId(), accountId: account, type: .rejected, order: snapshot,
                                          fill: nil, reason: error.reason, cancelCommandId: nil, timestampms: now))
     }

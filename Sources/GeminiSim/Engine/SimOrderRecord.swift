@@ -22,6 +22,9 @@ final class SimOrderRecord {
     let holdFeeBps: Int
     /// Currency the hold is in: quote for buys, base for sells.
     let holdCurrency: String
+    /// REST or the WebSocket API, and which WebSocket API connection.
+    let channel: SimOrderChannel
+    let connection: UInt64?
 
     var executed: ExactDecimal = .zero
     /// Σ price × quantity over fills, for the average execution price.
@@ -38,8 +41,11 @@ final class SimOrderRecord {
 
     init(id: Int64, accountId: Int64, session: String, clientOrderId: String?, symbolIndex: Int,
          symbol: SimSymbol, side: Side, orderType: String, option: String?, price: ExactDecimal,
-         stopPrice: ExactDecimal?, amount: ExactDecimal, createdMs: Int64, holdFeeBps: Int) {
+         stopPrice: ExactDecimal?, amount: ExactDecimal, createdMs: Int64, holdFeeBps: Int,
+         channel: SimOrderChannel = .rest, connection: UInt64? = nil) {
         self.id = id
+        self.channel = channel
+        self.connection = connection
         self.accountId = accountId
         self.session = session
         self.clientOrderId = clientOrderId
@@ -72,6 +78,16 @@ final class SimOrderRecord {
         return notional + notional * ExactDecimal.basisPoints(feeBps)
     }
 
+    /// `hold`, or nil when it is too large to compute (far beyond any balance): checked at
+    /// placement so no request can make the engine's arithmetic overflow.
+    static func holdReportingOverflow(side: Side, price: ExactDecimal, quantity: ExactDecimal,
+                                      feeBps: Int) -> ExactDecimal? {
+        guard side == .buy else { return quantity }
+        guard let notional = price.multipliedReportingOverflow(by: quantity),
+              let fee = notional.multipliedReportingOverflow(by: ExactDecimal.basisPoints(feeBps)) else { return nil }
+        return notional.addingReportingOverflow(fee)
+    }
+
     /// Would this order trade against a resting order at `restingPrice`?
     func crosses(_ restingPrice: ExactDecimal) -> Bool {
         side == .buy ? restingPrice <= price : restingPrice >= price
@@ -84,7 +100,7 @@ final class SimOrderRecord {
             timestampms: createdMs, isLive: isLive, isCancelled: isCancelled,
             avgExecutionPrice: averagePrice, executedAmount: executed, remainingAmount: remaining,
             originalAmount: original, price: price, stopPrice: stopPrice, reason: reason,
-            trades: includeTrades ? trades : nil)
+            trades: includeTrades ? trades : nil, channel: channel, connection: connection)
     }
 
     /// Σ notional / Σ quantity, truncated at 12 places and trimmed, never shorter than the

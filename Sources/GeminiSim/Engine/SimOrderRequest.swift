@@ -22,10 +22,18 @@ public struct SimOrderRequest: Sendable, Hashable {
     public var stopPrice: String?
     /// Client's id, echoed in every event.
     public var clientOrderId: String?
+    /// REST or the new WebSocket API (the ledger's `via`).
+    public var channel: SimOrderChannel
+    /// The WebSocket API connection that placed the order (its `orders@session`,
+    /// `order.cancel_session` and `cancelOnDisconnect` scope); nil over REST.
+    public var connection: UInt64?
 
     public init(symbol: String, amount: String, price: String, side: String,
                 type: String = "exchange limit", options: [String] = [],
-                stopPrice: String? = nil, clientOrderId: String? = nil) {
+                stopPrice: String? = nil, clientOrderId: String? = nil,
+                channel: SimOrderChannel = .rest, connection: UInt64? = nil) {
+        self.channel = channel
+        self.connection = connection
         self.symbol = symbol
         self.amount = amount
         self.price = price

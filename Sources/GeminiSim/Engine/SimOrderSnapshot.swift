@@ -43,6 +43,10 @@ public struct SimOrderSnapshot: Sendable, Hashable {
     /// Fills of this order, oldest first; only filled in when trades were asked for
     /// (`include_trades`) or in the ledger.
     public var trades: [SimTrade]?
+    /// REST or the WebSocket API (`via` in `GET /sim/ledger`).
+    public var channel: SimOrderChannel = .rest
+    /// The WebSocket API connection that placed the order; nil over REST.
+    public var connection: UInt64? = nil
 
     /// `is_hidden`: always false, as Gemini documents.
     public var isHidden: Bool { false }

@@ -11,6 +11,12 @@ protocol FeedSession: Sendable {
     func received(text: String) async
     /// The connection is gone: stop listening and release timers.
     func closed() async
+    /// A pong from the client (the answer to a protocol ping of ours).
+    func pong() async
+}
+
+extension FeedSession {
+    func pong() async {}
 }
 
 /// Bridges a `FeedSession` to FlyingFox's raw-frame WebSocket API.
@@ -97,6 +103,8 @@ struct FeedSocket: WSHandler {
                 switch frame.opcode {
                 case .ping:
                     outbox.enqueueControl(WSFrame(fin: true, opcode: .pong, mask: nil, payload: frame.payload))
+                case .pong:
+                    await session.pong()
                 case .close:
                     // Echo the client's close (RFC 6455 §5.5.1), then stop.
                     outbox.enqueueControl(WSFrame(fin: true, opcode: .close, mask: nil, payload: frame.payload.prefix(2)))

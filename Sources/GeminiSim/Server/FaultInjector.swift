@@ -55,6 +55,14 @@ struct FaultInjector: Sendable {
         return Int(random.next() % 100) < config.dropResponsePercent ? config.dropResponseAs : nil
     }
 
+    /// Whether the connection of the `order.place` about to execute is to be closed before
+    /// its reply (`wsAPICloseAfterPlaceNext`, counted down).
+    mutating func drawCloseAfterPlace() -> Bool {
+        guard config.wsAPICloseAfterPlaceNext > 0 else { return false }
+        config.wsAPICloseAfterPlaceNext -= 1
+        return true
+    }
+
     /// `GET /sim/faults`: the config as currently in force plus the storm's remaining time.
     func snapshot(nowMilliseconds: Int64) -> GeminiJSON {
         let c = config
@@ -73,6 +81,12 @@ struct FaultInjector: Sendable {
             ("skipSocketSequenceEvery", .int(c.skipSocketSequenceEvery)),
             ("stopHeartbeats", .bool(c.stopHeartbeats)),
             ("failPathNext", .object(c.failPathNext.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ("wsAPIDropDiffEvery", .int(c.wsAPIDropDiffEvery)),
+            ("wsAPIRepeatDiffEvery", .int(c.wsAPIRepeatDiffEvery)),
+            ("wsAPIReplyDelayMs", .int(c.wsAPIReplyDelayMs)),
+            ("wsAPICloseAfterPlaceNext", .int(c.wsAPICloseAfterPlaceNext)),
+            ("wsAPICrossBook", .array(c.wsAPICrossBook.map { .string($0) })),
+            ("wsAPISilence", .bool(c.wsAPISilence)),
             ("generation", .int(generation)),
         ])
     }

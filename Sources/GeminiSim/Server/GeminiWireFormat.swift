@@ -16,7 +16,8 @@ enum GeminiWireFormat {
     }
 
     /// The order-status object (`/v1/order/new`, `/status`, `/cancel`, `/orders`).
-    static func order(_ o: SimOrderSnapshot, includeReason: Bool = false) -> GeminiJSON {
+    /// `includeVia` adds the simulator's own `via` (`rest` or `websocket`), for the ledger.
+    static func order(_ o: SimOrderSnapshot, includeReason: Bool = false, includeVia: Bool = false) -> GeminiJSON {
         var m: [(String, GeminiJSON)] = [
             ("order_id", .string(String(o.orderId))),
             ("id", .string(String(o.orderId))),
@@ -41,6 +42,7 @@ enum GeminiWireFormat {
         if let stop = o.stopPrice { m.append(("stop_price", decimal(stop))) }
         m.append(("original_amount", decimal(o.originalAmount)))
         if let trades = o.trades { m.append(("trades", .array(trades.map { myTrade($0) }))) }
+        if includeVia { m.append(("via", .string(o.channel.rawValue))) }
         return .object(m)
     }
 

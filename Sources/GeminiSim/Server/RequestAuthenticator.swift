@@ -17,7 +17,8 @@ struct AuthenticatedRequest: Sendable {
 /// nonce. Not thread-safe (nonce state): confined to `SimulatorCore`.
 struct RequestAuthenticator: Sendable {
     private var keys: [String: (key: SimAPIKeyConfig, account: String)]
-    private var nonces: NonceValidator
+    /// The keys' nonce state, shared with the WebSocket API upgrade (`RequestAuthenticator+WSAPI`).
+    var nonces: NonceValidator
 
     init(accounts: [SimAccountConfig], nonceWindowSeconds: Int64) {
         var keys: [String: (key: SimAPIKeyConfig, account: String)] = [:]

@@ -141,7 +141,7 @@ extension SimulatorCore {
                 ("name", .string(entry.name)),
                 ("account_id", .int(entry.id)),
                 ("keys", .array(keys)),
-                ("orders", .array(ledger.orders.map { GeminiWireFormat.order($0, includeReason: true) })),
+                ("orders", .array(ledger.orders.map { GeminiWireFormat.order($0, includeReason: true, includeVia: true) })),
                 ("trades", .array(ledger.trades.map(GeminiWireFormat.myTrade))),
                 ("balances", .array(engine.balances(account: entry.id).map(GeminiWireFormat.balance))),
             ])

@@ -202,9 +202,31 @@ public actor SimulatorCore {
 
     /// Drains the engine's outboxes and hands them to listeners (dropped if none listen).
     func publishEvents() {
-        let batch = SimulatorEvents(orderEvents: engine.drainOrderEvents(), marketEvents: engine.drainMarketEvents())
+        let orderEvents = engine.drainOrderEvents()
+        let batch = SimulatorEvents(orderEvents: orderEvents, marketEvents: engine.drainMarketEvents(),
+                                    balances: balancesTouched(by: orderEvents), timestampms: clock.nowMilliseconds())
         guard !batch.isEmpty else { return }
         for listener in listeners.values { listener(batch) }
+    }
+
+    /// The balances, after the change, of the base and quote currencies of every symbol an
+    /// order event touched, per account (accounts that keep history only: the synthetic
+    /// market's participants trade on every step and nobody watches their funds).
+    private func balancesTouched(by events: [SimOrderEvent]) -> [Int64: [SimBalance]] {
+        guard !events.isEmpty else { return [:] }
+        var currencies: [Int64: [String]] = [:]
+        for event in events {
+            guard engine.account(event.accountId)?.keepsHistory == true, let symbol = engine.symbol(event.order.symbol) else { continue }
+            for currency in [symbol.base, symbol.quote] where !(currencies[event.accountId]?.contains(currency) ?? false) {
+                currencies[event.accountId, default: []].append(currency)
+            }
+        }
+        var out: [Int64: [SimBalance]] = [:]
+        for (account, wanted) in currencies {
+            guard let balances = engine.account(account)?.balances else { continue }
+            out[account] = wanted.map { balances[$0] ?? SimBalance(currency: $0, total: .zero, held: .zero) }
+        }
+        return out
     }
 
     /// Runs `body` with the engine, then publishes what it emitted: the one door through
@@ -219,5 +241,10 @@ public actor SimulatorCore {
 public struct SimulatorEvents: Sendable {
     public let orderEvents: [SimOrderEvent]
     public let marketEvents: [SimMarketEvent]
+    /// After the change: per account whose orders it touched, the balances of those orders'
+    /// base and quote currencies (the WebSocket API's `balanceUpdate`).
+    public let balances: [Int64: [SimBalance]]
+    /// When the change happened (ms of the injected clock).
+    public let timestampms: Int64
     public var isEmpty: Bool { orderEvents.isEmpty && marketEvents.isEmpty }
 }

@@ -3,12 +3,13 @@ import FlyingSocks
 import Foundation
 import Synchronization
 
-/// The local Gemini exchange on loopback: REST (and, from the WebSocket feeds, WS) over one
-/// FlyingFox HTTP server, in front of one `SimulatorCore`.
+/// The local Gemini exchange on loopback: REST and the legacy WebSocket feeds over one
+/// FlyingFox HTTP server, the new WebSocket API (`wss://ws.gemini.com`'s, at `/`) over a
+/// second one on its own port, both in front of one `SimulatorCore`.
 ///
 /// ```swift
 /// let server = try SimulatorServer(config: config)
-/// let endpoint = try await server.start()      // endpoint.port is the bound port
+/// let endpoint = try await server.start()      // endpoint.port, endpoint.wsAPIPort
 /// ...
 /// await server.stop()
 /// ```
@@ -19,10 +20,16 @@ public actor SimulatorServer {
     public struct Endpoint: Sendable, Equatable {
         public let host: String
         public let port: UInt16
+        /// Host and port of the new WebSocket API's server.
+        public let wsAPIHost: String
+        public let wsAPIPort: UInt16
         /// `http://127.0.0.1:PORT`: point REST clients here.
         public var restURL: String { "http://\(Self.hostForURL(host)):\(port)" }
         /// `ws://127.0.0.1:PORT`: point WebSocket clients here.
         public var webSocketURL: String { "ws://\(Self.hostForURL(host)):\(port)" }
+        /// `ws://127.0.0.1:PORT` of the new WebSocket API (Gemini's `wss://ws.gemini.com`);
+        /// connect to its root, optionally with `?snapshot=-1&cancelOnDisconnect=true`.
+        public var wsAPIURL: String { "ws://\(Self.hostForURL(wsAPIHost)):\(wsAPIPort)" }
 
         static func hostForURL(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
     }
@@ -37,11 +44,16 @@ public actor SimulatorServer {
     private var extraRoutes: [(HTTPRoute, any HTTPHandler)] = []
     private var http: HTTPServer?
     private var serverTask: Task<Void, any Error>?
+    private var wsAPIHTTP: HTTPServer?
+    private var wsAPITask: Task<Void, any Error>?
     private var sweeper: Task<Void, Never>?
     private var marketLoop: Task<Void, Never>?
     private var endpoint: Endpoint?
-    /// The WebSocket feeds (`/v1/order/events`, `/v2/marketdata`).
+    /// The WebSocket feeds (`/v1/order/events`, `/v2/marketdata`); its open connections
+    /// include the new WebSocket API's, so its drop faults close those too.
     public nonisolated let feeds: WebSocketFeeds
+    /// The new WebSocket API's shared state (subscriptions, update ids, rate windows).
+    public nonisolated let wsAPI: WSAPIHub
 
     /// Validates `config` and builds the venue; nothing listens until `start()`.
     public init(config: SimulatorConfig, clock: any SimClock = SystemSimClock(),
@@ -52,6 +64,7 @@ public actor SimulatorServer {
         adminToken = SimAdminToken(configured: config.adminToken)
         core = SimulatorCore(config: config, clock: clock, log: log)
         feeds = WebSocketFeeds(core: core, log: log)
+        wsAPI = WSAPIHub(core: core, feeds: feeds, log: log)
     }
 
     /// Adds a route (e.g. `GET /v2/marketdata` for a WebSocket feed) ahead of REST.
@@ -62,18 +75,61 @@ public actor SimulatorServer {
     /// The bound endpoint once started.
     public var listening: Endpoint? { endpoint }
 
-    /// Binds, starts serving and returns the bound endpoint (port 0 → the port chosen).
+    /// Binds both servers, starts serving and returns the bound endpoint (port 0 → the
+    /// port chosen). If either cannot listen, neither runs.
     @discardableResult
     public func start() async throws(SimulatorServerError) -> Endpoint {
         guard http == nil else { throw .alreadyStarted }
         let (host, port): (String, UInt16)
-        do { (host, port) = try config.listenAddress() } catch { throw .invalidConfig(error) }
+        let (wsHost, wsPort): (String, UInt16)
+        do {
+            (host, port) = try config.listenAddress()
+            (wsHost, wsPort) = try config.wsAPIListenAddress()
+        } catch { throw .invalidConfig(error) }
         let address = try Self.loopbackAddress(host: host, port: port)
+        let wsAddress = try Self.loopbackAddress(host: wsHost, port: wsPort)
         let server = HTTPServer(config: HTTPServer.Configuration(address: address, timeout: 300, logger: .disabled))
         for (route, handler) in extraRoutes { await server.appendRoute(route, to: handler) }
         await feeds.start()
+        await wsAPI.start()
         for (route, handler) in feeds.routes() { await server.appendRoute(route, to: handler) }
         await server.appendRoute("*", to: SimulatorRouter(core: core, log: log, adminToken: adminToken))
+        let wsServer = HTTPServer(config: HTTPServer.Configuration(address: wsAddress, timeout: 300, logger: .disabled))
+        await wsServer.appendRoute("*", to: WSAPIEndpoint(hub: wsAPI))
+        let rest: (task: Task<Void, any Error>, port: UInt16)
+        do { rest = try await Self.launch(server, listen: config.listen) } catch {
+            await wsAPI.stop()
+            await feeds.stop()
+            throw error
+        }
+        let ws: (task: Task<Void, any Error>, port: UInt16)
+        do { ws = try await Self.launch(wsServer, listen: config.wsAPIListen) } catch {
+            await server.stop(timeout: 0.2)
+            rest.task.cancel()
+            _ = await rest.task.result
+            await wsAPI.stop()
+            await feeds.stop()
+            throw error
+        }
+        http = server
+        serverTask = rest.task
+        wsAPIHTTP = wsServer
+        wsAPITask = ws.task
+        let endpoint = Endpoint(host: host, port: rest.port, wsAPIHost: wsHost, wsAPIPort: ws.port)
+        self.endpoint = endpoint
+        sweeper = Task { [core] in await Self.sweepHeartbeats(core) }
+        if config.syntheticMarket {
+            marketLoop = Task { [core, config] in await Self.runMarket(core, every: config.marketStepMs) }
+        }
+        log(SimLogRecord(level: .info, event: "sim.listening",
+                         fields: [("rest", endpoint.restURL), ("ws", endpoint.webSocketURL), ("ws_api", endpoint.wsAPIURL)]))
+        return endpoint
+    }
+
+    /// Runs `server` until it listens; returns its task and bound port, or why it failed
+    /// (the task is then ended).
+    private static func launch(_ server: HTTPServer, listen: String) async throws(SimulatorServerError)
+        -> (task: Task<Void, any Error>, port: UInt16) {
         let failure = RunFailure()
         let task = Task {
             do { try await server.run() } catch {
@@ -85,44 +141,36 @@ public actor SimulatorServer {
             try await Self.waitUntilListening(server, or: failure)
         } catch {
             task.cancel()
-            await feeds.stop()
-            throw .bindFailed(address: config.listen, reason: "\(error)")
+            throw .bindFailed(address: listen, reason: "\(error)")
         }
-        guard case .ip4(_, let boundPort)? = await server.listeningAddress ?? nil else {
-            if case .ip6(_, let boundPort)? = await server.listeningAddress {
-                return started(server, task, Endpoint(host: host, port: boundPort))
-            }
+        switch await server.listeningAddress {
+        case .ip4(_, let port)?, .ip6(_, let port)?:
+            return (task, port)
+        default:
+            await server.stop(timeout: 0.2)
             task.cancel()
-            throw .bindFailed(address: config.listen, reason: "no listening address after start")
+            throw .bindFailed(address: listen, reason: "no listening address after start")
         }
-        return started(server, task, Endpoint(host: host, port: boundPort))
     }
 
-    private func started(_ server: HTTPServer, _ task: Task<Void, any Error>, _ endpoint: Endpoint) -> Endpoint {
-        http = server
-        serverTask = task
-        self.endpoint = endpoint
-        sweeper = Task { [core] in await Self.sweepHeartbeats(core) }
-        if config.syntheticMarket {
-            marketLoop = Task { [core, config] in await Self.runMarket(core, every: config.marketStepMs) }
-        }
-        log(SimLogRecord(level: .info, event: "sim.listening",
-                         fields: [("rest", endpoint.restURL), ("ws", endpoint.webSocketURL)]))
-        return endpoint
-    }
-
-    /// Stops accepting, closes connections (1 s grace) and ends background work.
+    /// Stops accepting on both servers, closes connections (1 s grace) and ends background work.
     public func stop() async {
         sweeper?.cancel()
         sweeper = nil
         marketLoop?.cancel()
         marketLoop = nil
         await feeds.stop()
+        await wsAPI.stop()
         if let http { await http.stop(timeout: 0.2) }
+        if let wsAPIHTTP { await wsAPIHTTP.stop(timeout: 0.2) }
         serverTask?.cancel()
+        wsAPITask?.cancel()
         _ = await serverTask?.result
+        _ = await wsAPITask?.result
         http = nil
         serverTask = nil
+        wsAPIHTTP = nil
+        wsAPITask = nil
         if endpoint != nil { log(SimLogRecord(level: .info, event: "sim.stopped")) }
         endpoint = nil
     }

@@ -20,6 +20,7 @@ final class WSProbe: Sendable {
     private struct State {
         var opened = false
         var messages: [String] = []
+        var pongs = 0
         var end: End?
     }
 
@@ -31,7 +32,7 @@ final class WSProbe: Sendable {
                 switch event {
                 case .open: s.opened = true
                 case .message(let message): s.messages.append(message.text)
-                case .pong: break
+                case .pong: s.pongs += 1
                 case .closed(let code, let reason): s.end = .closed(code: code, reason: reason)
                 case .failed(let error): s.end = .failed(error)
                 }
@@ -69,12 +70,20 @@ final class WSProbe: Sendable {
     }
 
     var messages: [String] { recorder.state.withLock { $0.messages } }
+    /// Pongs received (answers to `ping()`).
+    var pongs: Int { recorder.state.withLock { $0.pongs } }
     var end: End? { recorder.state.withLock { $0.end } }
     var isOpen: Bool { recorder.state.withLock { $0.opened && $0.end == nil } }
 
     func send(_ text: String) {
         let client = self.client
         client.queue.async { try? client.send(text: text) }
+    }
+
+    /// Sends a protocol ping; its pong is counted in `pongs`.
+    func ping() {
+        let client = self.client
+        client.queue.async { try? client.sendPing(Array("probe".utf8)) }
     }
 
     func close() {

@@ -32,8 +32,12 @@ final class SimHarness: Sendable {
     let server: SimulatorServer
     let clock: ManualSimClock
     let port: UInt16
+    /// The new WebSocket API's port (the second server).
+    let wsAPIPort: UInt16
     /// Per-key counter nonce, in milliseconds of the manual clock's epoch plus a step.
     private let nonces = NonceCounter()
+    /// Whole-second nonces of the new WebSocket API's upgrades, per key.
+    let secondsNonces = SecondsNonces()
 
     static func standardConfig(rateLimits: RateLimitConfig = RateLimitConfig(enabled: false),
                                faults: FaultConfig = FaultConfig()) -> SimulatorConfig {
@@ -56,7 +60,9 @@ final class SimHarness: Sendable {
     init(config: SimulatorConfig = SimHarness.standardConfig()) async throws {
         clock = ManualSimClock()
         server = try SimulatorServer(config: config, clock: clock)
-        port = try await server.start().port
+        let endpoint = try await server.start()
+        port = endpoint.port
+        wsAPIPort = endpoint.wsAPIPort
     }
 
     func stop() async { await server.stop() }
