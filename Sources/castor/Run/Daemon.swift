@@ -179,7 +179,8 @@ final class Daemon: @unchecked Sendable {
                         done(.failure(ManagedEngineFailure(error.description)))
                     case .success(let venue):
                         do {
-                            let endpoints = try EngineEndpoints(restBaseURL: venue.restURL, webSocketBaseURL: venue.webSocketURL)
+                            let endpoints = try EngineEndpoints(restBaseURL: venue.restURL, webSocketBaseURL: venue.webSocketURL,
+                                                                webSocketAPIURL: venue.wsAPIURL)
                             done(.success(makeEngine(configuration, credentials: venue.credentials, endpoints: endpoints)))
                         } catch {
                             done(.failure(ManagedEngineFailure("embedded simulator URL rejected: \(error)")))
