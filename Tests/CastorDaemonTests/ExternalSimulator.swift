@@ -10,6 +10,8 @@ final class ExternalSimulator {
     let process: CastorProcess
     let restURL: String
     let webSocketURL: String
+    /// The new WebSocket API's base (`sim.ready`'s `ws_api`).
+    let webSocketAPIURL: String
     /// The token `castor sim` printed in `sim.ready`, for the `/sim/*` endpoints.
     let adminToken: String
 
@@ -20,11 +22,12 @@ final class ExternalSimulator {
                                     environment: [:])
         guard let ready = await process.waitForJSON(timeout: 60, { $0["event"] as? String == "sim.ready" })?.object,
               let rest = ready["rest"] as? String, let ws = ready["ws"] as? String,
-              let token = ready["admin_token"] as? String else {
+              let wsAPI = ready["ws_api"] as? String, let token = ready["admin_token"] as? String else {
             throw SimulatorDidNotStart(output: process.allLines.joined(separator: "\n"))
         }
         restURL = rest
         webSocketURL = ws
+        webSocketAPIURL = wsAPI
         adminToken = token
     }
 

@@ -42,7 +42,7 @@ struct RecordEndToEndTests {
         let dir = try CastorProcess.temporaryDirectory("record")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/btc.txt"
-        let recorded = try await Self.run(["record", "--url", sim.webSocketURL, "--symbols", "BTCUSD",
+        let recorded = try await Self.run(["record", "--api", "legacy", "--url", sim.webSocketURL, "--symbols", "BTCUSD",
                                            "--duration", "3s", "--output", file])
         #expect(recorded.status == 0, "\(recorded.output)")
         #expect(recorded.output.contains("messages: "), "\(recorded.output)")
@@ -65,12 +65,38 @@ struct RecordEndToEndTests {
         #expect(report?["malformed"] as? Int == 0, "\(backtest.output)")
     }
 
+    /// The new WebSocket API (the default): snapshots, diffs and trades from `castor sim`'s
+    /// `ws_api`, read back by `castor backtest`.
+    @Test func recordsTheNewAPIAndBacktestReadsIt() async throws {
+        let sim = try await ExternalSimulator()
+        let dir = try CastorProcess.temporaryDirectory("record-ws")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/btc.txt"
+        let recorded = try await Self.run(["record", "--url", sim.webSocketAPIURL, "--symbols", "BTCUSD",
+                                           "--duration", "3s", "--output", file])
+        #expect(recorded.status == 0, "\(recorded.output)")
+        #expect(recorded.output.contains("gaps: 0"), "\(recorded.output)")
+        let frames = Self.lines(file).filter(Self.isFrame)
+        #expect(frames.contains { $0.contains(#""e":"depthUpdate""#) }, "\(frames.prefix(3))")
+        let first = try #require(frames.first { $0.contains("depthUpdate") })
+        // The first depth frame is the snapshot: U == u.
+        let object = try JSONSerialization.jsonObject(with: Data(first[first.range(of: "{")!.lowerBound...].utf8)) as? [String: Any]
+        #expect(object?["U"] as? Int != nil && object?["U"] as? Int == object?["u"] as? Int, "\(first.prefix(120))")
+
+        let backtest = try await Self.run(["backtest", file, "--format", "json", "--no-timing"])
+        #expect(backtest.status == 0, "\(backtest.output)")
+        let json = backtest.output.split(separator: "\n").last.map { String($0) } ?? ""
+        let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect((report?["messages"] as? Int ?? 0) > 0, "\(backtest.output)")
+        #expect(report?["malformed"] as? Int == 0, "\(backtest.output)")
+    }
+
     @Test func aDroppedConnectionLeavesAGapMarkerAndTheRecordingGoesOn() async throws {
         let sim = try await ExternalSimulator()
         let dir = try CastorProcess.temporaryDirectory("record-gap")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/gap.txt"
-        let recorder = try CastorProcess(arguments: ["record", "--url", sim.webSocketURL, "--output", file,
+        let recorder = try CastorProcess(arguments: ["record", "--api", "legacy", "--url", sim.webSocketURL, "--output", file,
                                                      "--duration", "2m"], environment: [:])
         defer { recorder.signal(SIGKILL) }
         try await pollUntil("frames recorded", seconds: 30) { Self.lines(file).contains(where: Self.isFrame) }

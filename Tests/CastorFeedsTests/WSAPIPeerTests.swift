@@ -157,7 +157,7 @@ import Testing
         }
         #expect(cancelled.state == .cancelled && cancelled.executedAmount == ExactDecimal("0.1")!)
         queue.sync {
-            #expect(recorder.events.map(\.kind) == [.booked, .fill, .cancelled, .closed])
+            #expect(recorder.events.map(\.kind) == [.accepted, .booked, .fill, .cancelled, .closed])
             #expect(Self.peerClosed(recorder) == nil)
         }
     }

@@ -218,14 +218,26 @@ public final class BacktestRun {
         var decoder = MarketDataV2Decoder()
         var sink = SymbolSink()
         var read = 0
+        // The new API's frames name their symbol in `s` (lower case).
+        var webSocketAPINames: [String] = []
         for input in inputs {
             var reader = RecordingReader(input.bytes, startMs: 0)
             while read < 10_000, let frame = reader.next() {
                 read += 1
-                _ = try? decoder.decode(frame.bytes, into: &sink)
+                do throws(MarketDataV2DecodingError) {
+                    _ = try decoder.decode(frame.bytes, into: &sink)
+                } catch {
+                    guard case .missingField(.type, _) = error,
+                          let object = try? JSONSerialization.jsonObject(with: Data(frame.bytes)) as? [String: Any],
+                          object["e"] as? String == "depthUpdate" || object["t"] != nil,
+                          let symbol = (object["s"] as? String)?.uppercased(), !symbol.isEmpty,
+                          !webSocketAPINames.contains(symbol) else { continue }
+                    webSocketAPINames.append(symbol)
+                }
             }
         }
-        let names = decoder.symbols.all.map(\.1).map { $0.uppercased() }
+        var names = decoder.symbols.all.map(\.1).map { $0.uppercased() }
+        for name in webSocketAPINames where !names.contains(name) { names.append(name) }
         guard !names.isEmpty else { throw .noSymbols }
         return names
     }

@@ -33,7 +33,9 @@ extension OrderReport {
         let cumulative = u.executedFromRemaining
         switch u.status {
         case .new:
-            return [report(.booked, executed: cumulative, isLive: true, isCancelled: false)]
+            // Acknowledged and working, as the legacy feed's `accepted` then `booked`.
+            return [report(.accepted, executed: cumulative, isLive: true, isCancelled: false),
+                    report(.booked, executed: cumulative, isLive: true, isCancelled: false)]
         case .open, .modified:
             return [report(.booked, executed: cumulative, isLive: true, isCancelled: false)]
         case .partiallyFilled, .filled:
