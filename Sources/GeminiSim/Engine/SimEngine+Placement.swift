@@ -91,7 +91,14 @@ extension SimEngine {
         else { throw .invalidQuantity(sym.symbol, r.amount) }
         guard let parsedPrice = ExactDecimal(r.price), parsedPrice.isPositive, parsedPrice.isMultiple(of: sym.quoteIncrement),
               let price = Self.onGrid(parsedPrice, step: sym.quoteIncrement)
-        else { throw .invalidPrice(sym.symbol, r.price) }
+        else {
+            // The WebSocket API names an off-tick price apart (WS-API.md §3.7); REST says InvalidPrice.
+            if r.channel == .websocket, let p = ExactDecimal(r.price), p.isPositive, !p.isMultiple(of: sym.quoteIncrement) {
+                throw SimError(reason: "LimitPriceOffTick",
+                               message: "Price \(r.price) is not a multiple of \(sym.symbol)'s price step \(sym.quoteIncrement)")
+            }
+            throw .invalidPrice(sym.symbol, r.price)
+        }
         var stopPrice: ExactDecimal?
         if isStop {
             guard let raw = r.stopPrice, let parsedStop = ExactDecimal(raw), parsedStop.isPositive,

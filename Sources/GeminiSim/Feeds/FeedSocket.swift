@@ -13,10 +13,13 @@ protocol FeedSession: Sendable {
     func closed() async
     /// A pong from the client (the answer to a protocol ping of ours).
     func pong() async
+    /// A complete binary message from the client (the feeds speak text only).
+    func receivedBinary() async
 }
 
 extension FeedSession {
     func pong() async {}
+    func receivedBinary() async {}
 }
 
 /// Bridges a `FeedSession` to FlyingFox's raw-frame WebSocket API.
@@ -98,6 +101,7 @@ struct FeedSocket: WSHandler {
     private static func read(_ client: AsyncThrowingStream<WSFrame, any Error>, outbox: FeedOutbox,
                              session: any FeedSession) async {
         var partial: Data?
+        var binary = false
         do {
             for try await frame in client {
                 switch frame.opcode {
@@ -115,7 +119,17 @@ struct FeedSocket: WSHandler {
                     } else {
                         partial = frame.payload
                     }
+                case .binary:
+                    binary = !frame.fin
+                    if frame.fin { await session.receivedBinary() }
                 case .continuation:
+                    if binary {
+                        if frame.fin {
+                            binary = false
+                            await session.receivedBinary()
+                        }
+                        continue
+                    }
                     guard var text = partial else { continue }
                     text.append(frame.payload)
                     if frame.fin {

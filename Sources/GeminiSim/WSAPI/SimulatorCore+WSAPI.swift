@@ -75,7 +75,4 @@ extension SimulatorCore {
         reply(summary.cancelledOrders)
         return summary.cancelledOrders
     }
-
-    /// Whether the injected close-after-place fault is armed (for tests).
-    var wsAPICloseAfterPlaceLeft: Int { faults.config.wsAPICloseAfterPlaceNext }
 }

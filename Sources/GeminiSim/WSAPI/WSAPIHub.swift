@@ -367,8 +367,9 @@ public final class WSAPIHub: Sendable {
             let recipients = s.connections.filter { id, c in
                 c.wantsOrder(account: event.accountId, placedOn: event.order.connection, myId: id)
             }
-            guard !recipients.isEmpty, let symbol = s.symbols[event.order.symbol],
-                  let frame = WSAPIWireFormat.orderUpdate(event, symbol, rejectedEvents: config.wsAPIRejectedEvents) else { continue }
+            guard !recipients.isEmpty,
+                  let frame = WSAPIWireFormat.orderUpdate(event, s.symbols[event.order.symbol],
+                                                          rejectedEvents: config.wsAPIRejectedEvents) else { continue }
             for connection in recipients.values { connection.outbox.enqueueUnnumbered(frame) }
         }
     }

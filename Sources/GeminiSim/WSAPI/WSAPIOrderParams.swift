@@ -12,7 +12,8 @@ import CastorCore
 /// (`UnknownInstrument`, `InvalidPrice`, `LimitPriceOffTick`, `InvalidQuantity`,
 /// `InvalidStopPrice`, `InsufficientFunds`, `DuplicateOrder`, `MarketNotOpen`, …). `MARKET`
 /// orders are refused with -2010 `UnsupportedOrderType` (the simulator matches limit orders
-/// only; hummingbot avoids WS market orders too).
+/// only; hummingbot avoids WS market orders too) before the engine sees them, so without a
+/// `REJECTED` event; every other refusal is the engine's.
 struct WSAPIOrderParams: Sendable {
     let request: SimOrderRequest
 
@@ -34,14 +35,13 @@ struct WSAPIOrderParams: Sendable {
             guard let text = stop.numberOrStringText else { throw .invalidParameters }
             stopText = text
         }
-        guard let symbol = symbolNamed(rawSymbol) else { throw .orderRejected("UnknownInstrument") }
         guard type == "LIMIT" else { throw .orderRejected("UnsupportedOrderType") }
         guard let priceText = params["price"]?.numberOrStringText else { throw .invalidParameters }
         if stopText != nil, tif != "GTC" { throw .invalidParameters }
-        // The engine refuses these too (as InvalidPrice); here the off-tick case gets its own reason.
-        guard let price = ExactDecimal(priceText), price.isPositive else { throw .orderRejected("InvalidPrice") }
-        guard price.isMultiple(of: symbol.quoteIncrement) else { throw .orderRejected("LimitPriceOffTick") }
-        request = SimOrderRequest(symbol: symbol.symbol, amount: quantityText, price: priceText, side: side.lowercased(),
+        // Everything else is the engine's to refuse, so a refusal emits its REJECTED event
+        // (when switched on) like any other: an unknown symbol is sent as given.
+        request = SimOrderRequest(symbol: symbolNamed(rawSymbol)?.symbol ?? rawSymbol, amount: quantityText, price: priceText,
+                                  side: side.lowercased(),
                                   type: stopText == nil ? "exchange limit" : "exchange stop limit",
                                   options: option.map { [$0] } ?? [], stopPrice: stopText, clientOrderId: clientOrderId,
                                   channel: .websocket, connection: connection)

@@ -78,6 +78,13 @@ actor WSAPISession: FeedSession {
 
     // MARK: Requests
 
+    /// A binary frame is not a request: 400/-1013 (the API speaks JSON text frames only).
+    func receivedBinary() async {
+        guard let id, !ended else { return }
+        guard hub.admitRequest(connection: id, weight: 1) else { return send(error: .rateLimited, id: .null) }
+        send(error: .invalidParameters, id: .null)
+    }
+
     func received(text: String) async {
         guard let id, !ended else { return }
         let request: WSAPIRequest

@@ -116,8 +116,21 @@ enum WSAPIWireFormat {
     /// `Z` the cumulative filled quantity and, for a cancel the venue decided, `r` its
     /// reason; zero and empty fields (and side, type, prices on a cancel, as in Gemini's
     /// example) are left out.
-    static func orderUpdate(_ e: SimOrderEvent, _ symbol: SimSymbol, rejectedEvents: Bool) -> String? {
+    /// `symbol` is nil only for a refusal naming an unknown instrument (its `REJECTED` needs
+    /// no scale); every other event needs it.
+    static func orderUpdate(_ e: SimOrderEvent, _ symbol: SimSymbol?, rejectedEvents: Bool) -> String? {
         let o = e.order
+        if e.type == .rejected {
+            guard rejectedEvents else { return nil }
+            var m: [(String, GeminiJSON)] = [("e", .string("orderUpdate")), ("E", .int(nanoseconds(e.timestampms))),
+                                             ("s", .string(o.symbol)), ("i", .int(o.orderId))]
+            if let cid = o.clientOrderId, !cid.isEmpty { m.append(("c", .string(cid))) }
+            m.append(("X", .string("REJECTED")))
+            if let reason = e.reason { m.append(("r", .string(WSAPIOrderParams.rejectReason(engineReason: reason)))) }
+            m.append(("T", .int(nanoseconds(e.timestampms))))
+            return GeminiJSON.object(m).serialized
+        }
+        guard let symbol else { return nil }
         let ns = GeminiJSON.int(nanoseconds(e.timestampms))
         var m: [(String, GeminiJSON)] = [("e", .string("orderUpdate")), ("E", ns), ("s", .string(o.symbol)),
                                          ("i", .int(o.orderId))]
@@ -142,11 +155,7 @@ enum WSAPIWireFormat {
             m.append(("X", .string("CANCELED")))
             if o.executedAmount.isPositive { m.append(("Z", quantity(o.executedAmount, symbol))) }
             if let reason = e.reason, reason != "Requested" { m.append(("r", .string(reason))) }
-        case .rejected:
-            guard rejectedEvents else { return nil }
-            m.append(("X", .string("REJECTED")))
-            if let reason = e.reason { m.append(("r", .string(WSAPIOrderParams.rejectReason(engineReason: reason)))) }
-        case .booked, .closed, .cancelRejected:
+        case .rejected, .booked, .closed, .cancelRejected:
             return nil
         }
         m.append(("T", ns))

@@ -80,6 +80,11 @@ final class WSProbe: Sendable {
         client.queue.async { try? client.send(text: text) }
     }
 
+    func sendBinary(_ bytes: [UInt8]) {
+        let client = self.client
+        client.queue.async { try? client.send(binary: bytes) }
+    }
+
     /// Sends a protocol ping; its pong is counted in `pongs`.
     func ping() {
         let client = self.client

@@ -165,6 +165,11 @@ import Testing
         #expect(event["r"] == .string("InsufficientFunds") && event["c"] == .string("big"))
         // The reply came first.
         #expect(ws.frames[start]["id"] == .int(2))
+        // An unknown instrument is rejected too (its event keeps the symbol as sent, upper case).
+        let next = ws.probe.messages.count
+        #expect(try await ws.call("3", "order.place", Self.place("BUY", "1.00", "1", symbol: "dogeusd")) == Self.rejected(3, "UnknownInstrument"))
+        let unknown = try await ws.frame(after: next, "REJECTED unknown") { $0["X"] == .string("REJECTED") }
+        #expect(unknown["s"] == .string("DOGEUSD") && unknown["r"] == .string("UnknownInstrument"))
         ws.close()
         await sim.stop()
     }

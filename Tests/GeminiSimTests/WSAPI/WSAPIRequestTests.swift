@@ -36,6 +36,15 @@ import Testing
         #expect(try await ws.call("15", "subscribe", #"{"streams":["btcusd@trade"]}"#) == Self.error(.int(15), 400, -1013, "Invalid parameters"))
         #expect(try await ws.call("16", "depth", #"{"symbol":"btcusd","limit":0}"#) == Self.error(.int(16), 400, -1013, "Invalid parameters"))
         #expect(try await ws.call("17", "depth", #"{"symbol":"nosuch"}"#) == Self.error(.int(17), 400, -1013, "Invalid parameters"))
+        // A binary frame is no request either.
+        let beforeBinary = ws.probe.messages.count
+        ws.probe.sendBinary([0x7B, 0x7D])
+        #expect(try await ws.frame(after: beforeBinary, "binary reply") { $0["status"] != nil }
+            == Self.error(.null, 400, -1013, "Invalid parameters"))
+        // Deeply nested or huge numbers do not hurt.
+        #expect(try await ws.call("19", "depth", #"{"symbol":"btcusd","limit":99999999999999999999999999}"#)["status"] == .int(400))
+        ws.send(String(repeating: "[", count: 10_000))
+        #expect(try await ws.frame(after: ws.probe.messages.count, "nesting reply") { $0["status"] != nil }["status"] == .int(400))
         // The socket is still fine.
         #expect(try await ws.call("18", "ping")["status"] == .int(200))
         ws.close()
