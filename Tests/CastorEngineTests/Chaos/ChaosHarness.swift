@@ -33,10 +33,12 @@ final class ChaosHarness: @unchecked Sendable {
         stateDirectory = NSTemporaryDirectory() + "castor-chaos-test-\(UInt64.random(in: 0 ... .max))"
     }
 
-    static func start(rateLimits: RateLimitConfig) async throws -> ChaosHarness {
+    /// - Parameter timeNonces: our key checks time-based nonces, as the new WebSocket API
+    ///   requires (Castor's REST nonces suit both kinds).
+    static func start(rateLimits: RateLimitConfig, timeNonces: Bool = false) async throws -> ChaosHarness {
         let accounts = [
             SimAccountConfig(name: "primary", balances: ["USD": 10_000_000, "BTC": 1_000],
-                             keys: [SimAPIKeyConfig(key: key, secret: secret)]),
+                             keys: [SimAPIKeyConfig(key: key, secret: secret, nonceMode: timeNonces ? .time : .counter)]),
             SimAccountConfig(name: "taker", balances: ["USD": 100_000_000, "BTC": 10_000],
                              keys: [SimAPIKeyConfig(key: takerKey, secret: secret)]),
             SimAccountConfig(name: "maker", balances: ["USD": 100_000_000, "BTC": 10_000],
@@ -69,15 +71,17 @@ final class ChaosHarness: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: stateDirectory)
     }
 
+    /// The engine on the feeds `configuration.venueAPI` names (`EngineFeedFactory.gemini(for:)`).
     func makeEngine(_ configuration: CastorConfiguration, strategies: [any StrategyFactory]) throws -> Engine {
-        let endpoints = try EngineEndpoints(restBaseURL: endpoint.restURL, webSocketBaseURL: endpoint.webSocketURL)
+        let endpoints = try EngineEndpoints(restBaseURL: endpoint.restURL, webSocketBaseURL: endpoint.webSocketURL,
+                                            webSocketAPIURL: endpoint.wsAPIURL)
         let credentials = try APICredentials(key: Self.key, secret: Self.secret)
         let logger = ProcessInfo.processInfo.environment["ENGINE_TEST_LOG"] != nil
             ? Logger(label: "castor.chaos") { StreamLogHandler.standardError(label: $0) }
             : Logger(label: "castor.chaos") { _ in SwiftLogNoOpLogHandler() }
         return queue.sync {
             Engine(configuration: configuration, credentials: credentials, endpoints: endpoints, logger: logger,
-                   queue: queue, feeds: .gemini, strategies: strategies)
+                   queue: queue, feeds: .gemini(for: configuration), strategies: strategies)
         }
     }
 

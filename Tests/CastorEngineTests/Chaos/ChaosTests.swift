@@ -40,8 +40,32 @@ import Testing
 
     static let dropKinds: [FaultConfig.DroppedResponse] = [.badGateway, .gatewayTimeout, .closeConnection]
 
-    static func schedule(cycle: Int) -> [Phase] {
-        [
+    /// Which API the feeds use and how orders leave.
+    struct Transport: CustomStringConvertible, Sendable {
+        let api: VenueAPIConfiguration.StreamAPI
+        let orderEntry: VenueAPIConfiguration.OrderEntry
+        var description: String { "\(api.rawValue)/\(orderEntry.rawValue)" }
+    }
+
+    static let transports = [Transport(api: .legacy, orderEntry: .rest), Transport(api: .websocket, orderEntry: .rest),
+                             Transport(api: .websocket, orderEntry: .websocket)]
+
+    /// The new API's faults for one cycle: a lost diff (gap) or a repeated one (stale) on
+    /// the book, and with socket order entry replies held past the engine's deadline and a
+    /// socket closed right after it took an order (both ambiguous placements).
+    static func webSocketAPIPhases(cycle: Int, orderEntry: VenueAPIConfiguration.OrderEntry) -> [Phase] {
+        var phases = [cycle % 2 == 0 ? Phase(name: "ws-diff-gap", faults: FaultConfig(wsAPIDropDiffEvery: 3), ms: 700)
+            : Phase(name: "ws-diff-stale", faults: FaultConfig(wsAPIRepeatDiffEvery: 2), ms: 700)]
+        if orderEntry == .websocket {
+            phases.append(Phase(name: "ws-reply-late", faults: FaultConfig(wsAPIReplyDelayMs: 6_000), ms: 1_500))
+            phases.append(Phase(name: "ws-close-after-place", faults: FaultConfig(wsAPICloseAfterPlaceNext: 1), ms: 1_000))
+        }
+        return phases
+    }
+
+    static func schedule(cycle: Int, transport: Transport = transports[0]) -> [Phase] {
+        let webSocket = transport.api == .websocket ? webSocketAPIPhases(cycle: cycle, orderEntry: transport.orderEntry) : []
+        return webSocket + [
             Phase(name: "quiet", faults: FaultConfig(), ms: 800),
             // One WebSocket fault per cycle, alternating: every reconnect costs market data
             // (no mid → the risk checks refuse orders) and, on this simulator, sometimes a
@@ -63,9 +87,12 @@ import Testing
     /// configurable), so inside the cycle it would stall the run for a minute per cycle.
     static let maintenance = Phase(name: "maintenance", faults: FaultConfig(maintenance: true), ms: 400)
 
-    func configuration(_ h: ChaosHarness) -> CastorConfiguration {
+    func configuration(_ h: ChaosHarness, transport: Transport = transports[0]) -> CastorConfiguration {
         var c = CastorConfiguration(environment: [:])
         c.venue = .custom(restURL: h.endpoint.restURL, websocketURL: h.endpoint.webSocketURL)
+        c.venueAPI.api = transport.api
+        c.venueAPI.orderEntry = transport.orderEntry
+        c.venueAPI.webSocketAPIURL = h.endpoint.wsAPIURL
         c.engine.stateDirectory = h.stateDirectory
         c.engine.symbols = ["BTCUSD"]
         // The test strategy is registered through `Engine.init(strategies:)`; an extra
@@ -87,14 +114,15 @@ import Testing
         return c
     }
 
-    @Test(.timeLimit(.minutes(8))) func faultsNeverDuplicateOrdersLoseFillsOrBreachRateLimits() async throws {
+    @Test(.timeLimit(.minutes(8)), arguments: Self.transports)
+    func faultsNeverDuplicateOrdersLoseFillsOrBreachRateLimits(transport: Transport) async throws {
         let started = ContinuousClock.now
         let target = Self.targetOrders
-        let h = try await ChaosHarness.start(rateLimits: Self.venueLimits)
+        let h = try await ChaosHarness.start(rateLimits: Self.venueLimits, timeNonces: transport.api == .websocket)
         defer { Task { await h.stop() } }
         let control = ChurnControl()
         let factory = ClosureStrategyFactory(name: ChurnStrategy.name) { _ in ChurnStrategy(control: control) }
-        let engine = try h.makeEngine(configuration(h), strategies: [factory])
+        let engine = try h.makeEngine(configuration(h, transport: transport), strategies: [factory])
         try await h.start(engine).get()
         try await pollUntil("the strategy has orders resting on the venue", seconds: 30) {
             await !h.venueOpenOrders().isEmpty
@@ -119,7 +147,7 @@ import Testing
         var reached = false
         // At least two cycles, so both WebSocket faults run.
         cycling: while ContinuousClock.now < orderDeadline {
-            for phase in Self.schedule(cycle: cycle) {
+            for phase in Self.schedule(cycle: cycle, transport: transport) {
                 _ = try await h.core.setFaults(phase.faults)
                 applied[phase.name, default: 0] += 1
                 try await Task.sleep(for: .milliseconds(phase.ms))
@@ -174,15 +202,26 @@ import Testing
         let busiest = stats.maxArrivalsPerSecond[bucket] ?? 0
         // GCRA at 60/s with a burst of 20: no one-second window can hold more without queueing.
         #expect(busiest <= 60 + 20)
-        #expect((stats.stormRejections[bucket] ?? 0) > 0, "the storm never met a request: the test did not test it")
-        #expect(stats.droppedResponses > 0, "no placement response was dropped: the ambiguous case was not exercised")
-        #expect(stats.injectedErrors > 0)
+        if transport.orderEntry == .rest {
+            // The REST faults met our requests (placements included).
+            #expect((stats.stormRejections[bucket] ?? 0) > 0, "the storm never met a request: the test did not test it")
+            #expect(stats.droppedResponses > 0, "no placement response was dropped: the ambiguous case was not exercised")
+            #expect(stats.injectedErrors > 0)
+        } else {
+            // Orders went over the socket (REST only while it was down, and for lookups);
+            // the socket's ambiguous faults fired (the close-after-place count ran down) and
+            // the placements they left unknown were looked up over REST.
+            #expect(orders.filter { $0.channel == .websocket }.count > orders.count / 2, "orders mostly over REST")
+            #expect(applied["ws-close-after-place", default: 0] > 0 && applied["ws-reply-late", default: 0] > 0)
+            #expect(await h.core.currentFaults.wsAPICloseAfterPlaceNext == 0)
+            #expect((stats.privatePaths[bucket]?["/v1/order/status"] ?? 0) > 0, "no ambiguous placement was looked up")
+        }
 
         let connects = h.on { engine.feedConnectCounts }
         let paths = stats.privatePaths[bucket] ?? [:]
         let seconds = Double((ContinuousClock.now - started).components.seconds)
         print("""
-            CHAOS SUMMARY target=\(target) orders=\(placedOnVenue) (final \(orders.count)) fills=\(venueFills.count) \
+            CHAOS SUMMARY transport=\(transport) target=\(target) via(rest,ws)=\(orders.filter { $0.channel == .rest }.count),\(orders.filter { $0.channel == .websocket }.count) orders=\(placedOnVenue) (final \(orders.count)) fills=\(venueFills.count) \
             engineFills=\(engineFills.count) intentsWithMultipleVenueOrders=\(multi.count) doubleLive=\(h.liveWatch.doubleLive.count) \
             cycles=\(cycle) phases=\(applied.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")) \
             injected5xx=\(stats.injectedErrors) droppedResponses=\(stats.droppedResponses) \
