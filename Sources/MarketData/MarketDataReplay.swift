@@ -22,6 +22,17 @@ public struct MarketDataReplay {
     public private(set) var bytes = 0
     /// The books and symbols built so far.
     public var feed = MarketDataV2Feed()
+    /// The recording's API, told at the first frame that decodes: v2 frames always carry
+    /// `type`, the new WebSocket API's never do.
+    public private(set) var format: Format?
+    /// New-API depth frames that broke their symbol's continuity (the book then waits for
+    /// the next snapshot, which a reconnected recorder sends first).
+    public private(set) var gaps = 0
+    private var webSocketDecoder = WSAPIMarketDecoder(symbols: [], registersNewSymbols: true)
+    private var continuity: [DepthContinuity] = []
+
+    /// A recording's API.
+    public enum Format: Sendable, Equatable { case marketDataV2, webSocketAPI }
 
     public init() {}
 
@@ -58,15 +69,62 @@ public struct MarketDataReplay {
             while p < e, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
         }
         guard p < e, p.pointee == 0x7B else { skipped += 1; return }
+        let frame = UnsafeRawBufferPointer(start: p, count: e - p)
+        if format == .webSocketAPI { return processWebSocketAPI(frame, lineNumber: lineNumber) }
         do {
-            let kind = try feed.receive(UnsafeRawBufferPointer(start: p, count: e - p))
+            let kind = try feed.receive(frame)
             if kind == .outgoingRequest { skipped += 1 } else { messages += 1 }
+            format = .marketDataV2
         } catch {
+            if format == nil, case .missingField(.type, _) = error {
+                format = .webSocketAPI
+                return processWebSocketAPI(frame, lineNumber: lineNumber)
+            }
             skipped += 1
             malformed += 1
             if firstMalformed == nil { firstMalformed = (lineNumber, error) }
         }
     }
+
+    /// One frame of the new API into the same books (symbols registered in the v2 feed's
+    /// table too, in the same order, so both name the same ids). The books and the
+    /// continuity states are moved into the handler for the call and back (no copy, no
+    /// allocation per frame).
+    private mutating func processWebSocketAPI(_ frame: UnsafeRawBufferPointer, lineNumber: Int) {
+        var handler = ReplayWSAPIHandler()
+        swap(&handler.books, &feed.books)
+        swap(&handler.continuity, &continuity)
+        let known = webSocketDecoder.symbols.count
+        let kind: WSAPIMarketMessageKind
+        do throws(WSAPIDecodingError) {
+            kind = try webSocketDecoder.decode(frame, into: &handler)
+        } catch {
+            swap(&handler.books, &feed.books)
+            swap(&handler.continuity, &continuity)
+            skipped += 1
+            malformed += 1
+            if firstMalformed == nil {
+                firstMalformed = (lineNumber, .invalidValue(.changes, offset: 0))
+                firstWebSocketAPIError = error
+            }
+            return
+        }
+        swap(&handler.books, &feed.books)
+        swap(&handler.continuity, &continuity)
+        gaps += handler.gaps
+        if webSocketDecoder.symbols.count > known {
+            for (id, name) in webSocketDecoder.symbols.all where id.index >= known {
+                _ = feed.decoder.symbols.id(for: name.uppercased())
+            }
+        }
+        switch kind {
+        case .depthUpdate, .trade: messages += 1
+        case .reply, .ignored, .other, .unknownSymbol, .malformedTrade: skipped += 1
+        }
+    }
+
+    /// The first new-API decoding failure, in that API's terms (`firstMalformed` has the line).
+    public private(set) var firstWebSocketAPIError: WSAPIDecodingError?
 
     /// Books per symbol, top `depth` levels each side, sorted by symbol name.
     public func snapshot(depth: Int) -> [(symbol: String, bids: [L2Level], asks: [L2Level])] {
@@ -98,4 +156,42 @@ public struct MarketDataReplay {
         let f = String(frac)
         return places == 0 ? "\(whole)" : "\(whole)." + String(repeating: "0", count: places - f.count) + f
     }
+}
+
+/// Applies one new-API frame to the replay's books with per-symbol continuity (a gap
+/// empties the book until the next snapshot, `U == u`, which a reconnected recorder sends
+/// first).
+private struct ReplayWSAPIHandler: WSAPIMarketHandler {
+    var books = BookSet()
+    var continuity: [DepthContinuity] = []
+    var gaps = 0
+
+    mutating func depthUpdate(_ update: WSAPIDepthUpdate, levels: UnsafeBufferPointer<L2Change>) {
+        let i = update.symbol.index
+        while continuity.count <= i { continuity.append(DepthContinuity()) }
+        var verdict = continuity[i].accept(first: update.firstUpdateID, last: update.lastUpdateID)
+        let brokeOff: Bool = switch verdict {
+        case .gap, .dropResyncing: true
+        default: false
+        }
+        if brokeOff, update.firstUpdateID == update.lastUpdateID {
+            continuity[i].resubscribed()
+            verdict = continuity[i].accept(first: update.firstUpdateID, last: update.lastUpdateID)
+        }
+        switch verdict {
+        case .applySnapshot, .applySnapshotWithRange:
+            books.reset(update.symbol)
+            books.l2Updates(symbol: update.symbol, changes: levels, carriesSnapshotExtras: false)
+        case .applyDiff:
+            books.l2Updates(symbol: update.symbol, changes: levels, carriesSnapshotExtras: false)
+        case .gap:
+            gaps += 1
+            books.reset(update.symbol)
+        case .dropStale, .dropResyncing:
+            break
+        }
+    }
+
+    mutating func trade(_ trade: MarketDataV2Trade) { books.trade(trade) }
+    mutating func reply(_ reply: WSAPIReply) {}
 }

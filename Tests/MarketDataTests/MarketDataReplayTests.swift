@@ -1,3 +1,4 @@
+import CastorCore
 import GeminiProtocol
 import MarketData
 import Testing
@@ -30,6 +31,37 @@ import Testing
             {"symbols": {"BTCUSD": {"bids": [["9122.00", "1"]], "asks": [["9122.05", "0.25"], ["9122.07", "0.98942292"]]}, \
             "ETHUSD": {"bids": [["1999.99", "3"]], "asks": [["2000.5", "0.00000001"]]}}, "messages": 6, "skipped": 6, "seconds": 0.250000}
             """)
+    }
+
+    /// A recording of the new WebSocket API: snapshots (`U == u`), overlapping diffs, a
+    /// stale repeat (dropped), a gap (the book emptied until the recorder's next snapshot),
+    /// the subscribe ack and a ping reply (skipped), trades.
+    @Test func theNewAPIsFramesReplayWithContinuity() {
+        let text = """
+            # castor record ws://127.0.0.1:1 symbols BTCUSD,ETHUSD started 1
+            1.000: {"e":"depthUpdate","E":1,"s":"btcusd","U":10,"u":10,"b":[["100.00","2.0000"],["99.00","1"]],"a":[["101.00","1.000"]]}
+            1.001: {"e":"depthUpdate","E":1,"s":"ethusd","U":11,"u":11,"b":[["10.0","5"]],"a":[["11.0","6"]]}
+            1.002: {"id":1,"status":200}
+            1.100: {"e":"depthUpdate","E":1,"s":"btcusd","U":10,"u":12,"b":[["99.00","0"]],"a":[["102.00","3"]]}
+            1.150: {"e":"depthUpdate","E":1,"s":"btcusd","U":10,"u":12,"b":[["98.00","9"]],"a":[]}
+            1.200: {"E":1,"s":"btcusd","t":77,"p":"101.00","q":"0.5","m":false}
+            1.300: {"e":"depthUpdate","E":1,"s":"ethusd","U":20,"u":21,"b":[["9.0","1"]],"a":[]}
+            1.400: {"id":2,"status":200}
+            # gap 1.5 closed_by_peer: closed
+            1.600: {"e":"depthUpdate","E":1,"s":"ethusd","U":30,"u":30,"b":[["12.0","1"]],"a":[["13.0","2"]]}
+            """
+        var replay = MarketDataReplay()
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { replay.run(UnsafeRawBufferPointer($0)) }
+        #expect(replay.format == .webSocketAPI)
+        #expect(replay.malformed == 0)
+        #expect(replay.messages == 7 && replay.gaps == 1)
+        let books = replay.snapshot(depth: 5)
+        #expect(books.map(\.symbol) == ["BTCUSD", "ETHUSD"])
+        #expect(books[0].bids.map(\.price) == [ExactDecimal("100")!])
+        #expect(books[0].asks.map(\.price) == [ExactDecimal("101")!, ExactDecimal("102")!])
+        #expect(books[1].bids.map(\.price) == [ExactDecimal("12")!])
+        #expect(replay.feed.books.lastTrade(replay.feed.symbolID("BTCUSD")!)?.eventID == 77)
     }
 
     @Test func fixedNotationNeverUsesExponents() {

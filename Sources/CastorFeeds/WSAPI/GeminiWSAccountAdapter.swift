@@ -76,6 +76,8 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
     /// The latest balances the stream reported, by currency.
     public private(set) var balances: [String: WSAPIBalanceUpdate.Row] = [:]
     public private(set) var subscriptionAcknowledgements = 0
+    /// The limits `conninfo` reported after the last connect (WS-API.md §4.1).
+    public private(set) var rateLimits: [WSAPIRateLimit] = []
     public private(set) var lastDisconnectCause: FeedDisconnectCause?
     private let sender: PrivateRequestSender
     private let keySlot: any KeySlotLender
@@ -83,9 +85,11 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
     private let connection: FeedConnection
     private let pingTimer: FeedTimer
     private var subscribeID: Int64 = 0
+    private var conninfoID: Int64 = -1
     private var nextRequestID: Int64 = 1
     private var subscribed = false
     private var pending: [Int64: Pending] = [:]
+    private var attemptBudget = ConnectionAttemptBudget()
 
     public init(sender: PrivateRequestSender, keySlot: any KeySlotLender, queue: DispatchQueue,
                 configuration: Configuration, clock: EngineClock) {
@@ -146,6 +150,9 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
 
     private func prepareConnection(_ done: @escaping (Result<FeedConnectRequest, FeedConnectFailure>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
+        if let waitMs = attemptBudget.take(nowMs: clock.nowMs()) {
+            return done(.failure(.retry("connection attempts paced: the 5-minute budget is spent for \(waitMs) ms more")))
+        }
         let url: WebSocketURL
         do throws(WebSocketError) {
             url = try WebSocketURL(Self.connectURL(base: configuration.url, cancelOnDisconnect: configuration.cancelOnDisconnect))
@@ -284,8 +291,15 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
             subscribed = true
             subscriptionAcknowledgements += 1
             connection.subscriptionConfirmed()
+            // The venue's limits for this connection, read once per connect.
+            conninfoID = requestID()
+            try? connection.send(text: WSAPIRequest.call(id: conninfoID, method: "conninfo"))
             // No snapshot of open orders on this API: the engine reconciles over REST now.
             delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: [])
+            return
+        }
+        if id == conninfoID {
+            if let limits = reply.rateLimits { rateLimits = limits }
             return
         }
         guard var p = pending[id] else { return }

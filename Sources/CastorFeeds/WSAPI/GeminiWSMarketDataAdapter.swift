@@ -73,6 +73,8 @@ public final class GeminiWSMarketDataAdapter: MarketDataFeedAdapter, @unchecked 
     private var nextRequestID: Int64 = 1
     private var tradeScratch: [MarketDataV2Trade] = []
     private let pingTimer: FeedTimer
+    private let clock: EngineClock
+    private var attemptBudget = ConnectionAttemptBudget()
 
     /// - Parameters:
     ///   - books: the engine's books; their queue becomes this feed's queue.
@@ -85,10 +87,14 @@ public final class GeminiWSMarketDataAdapter: MarketDataFeedAdapter, @unchecked 
         resyncUnsubscribeID = Array(repeating: nil, count: books.symbols.count)
         tradeScratch.reserveCapacity(64)
         pingTimer = FeedTimer(queue: books.queue, clock: clock)
+        self.clock = clock
         connection = FeedConnection(queue: books.queue, configuration: configuration.connection,
                                     seed: configuration.seed, options: configuration.webSocket, clock: clock)
         connection.prepare = { [weak self] done in
             guard let self else { return }
+            if let waitMs = self.attemptBudget.take(nowMs: self.clock.nowMs()) {
+                return done(.failure(.retry("connection attempts paced: the 5-minute budget is spent for \(waitMs) ms more")))
+            }
             do throws(WebSocketError) {
                 done(.success(FeedConnectRequest(url: try WebSocketURL(Self.connectURL(base: self.configuration.url)))))
             } catch {

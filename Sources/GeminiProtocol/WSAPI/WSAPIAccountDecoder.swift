@@ -28,7 +28,7 @@ public enum WSAPIAccountDecoder {
             throw WSAPIDecodingError.notAnObject(offset: objectStart)
         }
         var event: String?
-        var idAt = -1, errorAt = -1, resultAt = -1, rowsAt = -1
+        var idAt = -1, errorAt = -1, resultAt = -1, rowsAt = -1, limitsAt = -1
         var status: Int64?
         var orderID: Int64?, orderIDAt = -1
         var clientOrderID: String?, symbol: String?, sideText: String?, orderType: String?, statusText: String?
@@ -79,6 +79,7 @@ public enum WSAPIAccountDecoder {
                 if c.string(key, equals: "status") { status = try c.wsInteger() }
                 else if c.string(key, equals: "error") { errorAt = at; try c.skipValue() }
                 else if c.string(key, equals: "result") { resultAt = at; try c.skipValue() }
+                else if c.string(key, equals: "rateLimits") { limitsAt = at; try c.skipValue() }
                 else { try c.skipValue() }
             }
             more = try c.containerContinues(closing: 0x7D)
@@ -86,7 +87,9 @@ public enum WSAPIAccountDecoder {
         try c.expectEnd()
 
         if idAt >= 0, let status {
-            return .reply(try WSAPIMarketDecoder.reply(&c, idAt: idAt, status: status, errorAt: errorAt, resultAt: resultAt))
+            var reply = try WSAPIMarketDecoder.reply(&c, idAt: idAt, status: status, errorAt: errorAt, resultAt: resultAt)
+            if limitsAt >= 0 { reply.rateLimits = try rateLimits(&c, at: limitsAt) }
+            return .reply(reply)
         }
         if event == "balanceUpdate" {
             return .balanceUpdate(try balances(&c, rowsAt: rowsAt, objectStart: objectStart,
@@ -111,6 +114,42 @@ public enum WSAPIAccountDecoder {
             status: WSAPIOrderUpdate.Status(statusText), price: price, stopPrice: stopPrice, quantity: quantity,
             remaining: remaining, executedField: executed, lastPrice: lastPrice, tradeID: tradeID, fee: fee,
             isMaker: isMaker, reason: reason, eventTimeNs: eventTime, updateTimeNs: updateTime))
+    }
+
+    /// `[{"rateLimitType":…,"interval":…,"intervalNum":…,"limit":…,"count":…}, …]`; entries
+    /// missing a field are left out (the figures are informative).
+    private static func rateLimits(_ c: inout JSONCursor, at: Int) throws -> [WSAPIRateLimit] {
+        c.position = at
+        c.skipWhitespace()
+        guard c.current == 0x5B else { return [] }
+        c.position += 1
+        var out: [WSAPIRateLimit] = []
+        var more = c.containerHasMembers(closing: 0x5D)
+        while more {
+            c.skipWhitespace()
+            if c.current == 0x7B {
+                c.position += 1
+                var type: String?, interval: String?, number: Int64?, limit: Int64?, count: Int64?
+                var fields = c.containerHasMembers(closing: 0x7D)
+                while fields {
+                    let key = try c.readKey()
+                    if c.string(key, equals: "rateLimitType") { type = try c.wsText() }
+                    else if c.string(key, equals: "interval") { interval = try c.wsText() }
+                    else if c.string(key, equals: "intervalNum") { number = try c.wsInteger() }
+                    else if c.string(key, equals: "limit") { limit = try c.wsInteger() }
+                    else if c.string(key, equals: "count") { count = try c.wsInteger() }
+                    else { try c.skipValue() }
+                    fields = try c.containerContinues(closing: 0x7D)
+                }
+                if let type, let interval, let number, let limit {
+                    out.append(WSAPIRateLimit(type: type, interval: interval, intervalCount: number, limit: limit, count: count ?? 0))
+                }
+            } else {
+                try c.skipValue()
+            }
+            more = try c.containerContinues(closing: 0x5D)
+        }
+        return out
     }
 
     private static func balances(_ c: inout JSONCursor, rowsAt: Int, objectStart: Int,

@@ -12,13 +12,18 @@ import CastorCore
 ///
 /// Not thread-safe: one decoder per connection, on the queue that owns it.
 public struct WSAPIMarketDecoder {
-    /// The symbols, lower-case, ids in the order given (the engine's books' order).
-    public let symbols: SymbolTable
+    /// The symbols, lower-case, ids in the order given (the engine's books' order), then
+    /// in order of first sight when `registersNewSymbols`.
+    public private(set) var symbols: SymbolTable
+    /// Frames of symbols not in the table register them (a replay of a whole recording)
+    /// instead of being ignored (a feed that knows its books).
+    public let registersNewSymbols: Bool
     private var levels: [L2Change] = []
 
     /// - Parameter symbols: names in the books' order (any case).
-    public init(symbols: [String]) {
+    public init(symbols: [String], registersNewSymbols: Bool = false) {
         self.symbols = SymbolTable(symbols.map { $0.lowercased() })
+        self.registersNewSymbols = registersNewSymbols
         levels.reserveCapacity(4096)
     }
 
@@ -171,20 +176,23 @@ public struct WSAPIMarketDecoder {
         return ok
     }
 
-    /// The symbol string at `at`, looked up lower-cased (no allocation); nil when unknown.
-    private func lookupSymbol(_ c: inout JSONCursor, at: Int) throws -> SymbolID? {
+    /// The symbol string at `at`, looked up lower-cased (no allocation); nil when unknown
+    /// (registered first, when `registersNewSymbols`).
+    private mutating func lookupSymbol(_ c: inout JSONCursor, at: Int) throws -> SymbolID? {
         c.position = at
         c.skipWhitespace()
         guard c.current == 0x22 else { throw WSAPIDecodingError.invalidValue("s", offset: at) }
         let token = try c.readString()
         guard !token.hasEscapes, token.count > 0, token.count <= SymbolTable.maxLength else { return nil }
-        let table = symbols
+        let register = registersNewSymbols
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SymbolTable.maxLength) { buffer in
             for i in 0..<token.count {
                 let b = c.base[token.start + i]
                 buffer[i] = b &- 0x41 < 26 ? b | 0x20 : b
             }
-            return table.lookup(UnsafeRawBufferPointer(start: buffer.baseAddress, count: token.count))
+            let name = UnsafeRawBufferPointer(start: buffer.baseAddress, count: token.count)
+            if let known = symbols.lookup(name) { return known }
+            return register ? symbols.id(for: name) : nil
         }
     }
 

@@ -11,6 +11,8 @@ public struct WSAPIReply: Sendable, Hashable, CustomStringConvertible {
     public var errorMessage: String?
     /// `result.orderId` when a reply carries one (not documented; a hint only, §2.4.8).
     public var orderIDHint: Int64?
+    /// `rateLimits` of a `conninfo` reply (top level, not under `result`: §2.4.1).
+    public var rateLimits: [WSAPIRateLimit]?
 
     public init(id: WSAPIRequestID?, status: Int, errorCode: Int64? = nil, errorMessage: String? = nil,
                 orderIDHint: Int64? = nil) {
@@ -56,4 +58,26 @@ public struct WSAPIReply: Sendable, Hashable, CustomStringConvertible {
         if let errorMessage { text += " \"\(errorMessage)\"" }
         return text
     }
+}
+
+/// One entry of `conninfo`'s `rateLimits` (WS-API.md §2.4.1).
+public struct WSAPIRateLimit: Sendable, Hashable, CustomStringConvertible {
+    /// `REQUEST_WEIGHT`, `ORDERS`, `CONNECTION_ATTEMPTS`.
+    public var type: String
+    /// `SECOND`, `MINUTE`, `DAY`.
+    public var interval: String
+    public var intervalCount: Int64
+    public var limit: Int64
+    /// Used so far in the window.
+    public var count: Int64
+
+    public init(type: String, interval: String, intervalCount: Int64, limit: Int64, count: Int64) {
+        self.type = type
+        self.interval = interval
+        self.intervalCount = intervalCount
+        self.limit = limit
+        self.count = count
+    }
+
+    public var description: String { "\(type) \(count)/\(limit) per \(intervalCount) \(interval.lowercased())" }
 }

@@ -80,10 +80,13 @@ import Testing
             let (kind, recorder) = try Self.market(fixture.frame)
             #expect(kind == .reply, "\(fixture)")
             let reply = try #require(recorder.replies.first, "\(fixture)")
-            guard case .reply(let again) = try WSAPIAccountDecoder.decode(Array(fixture.frame.utf8)) else {
+            guard case .reply(var again) = try WSAPIAccountDecoder.decode(Array(fixture.frame.utf8)) else {
                 Issue.record("account decoder: \(fixture)")
                 continue
             }
+            // Only the account socket reads `conninfo`'s limits.
+            #expect(again.rateLimits == nil || fixture.frame.contains("rateLimits"))
+            again.rateLimits = nil
             #expect(again == reply)
             #expect((reply.status == 200) == (reply.errorCode == nil), "\(fixture)")
         }
@@ -96,6 +99,11 @@ import Testing
         #expect(notFound.replies.first?.isOrderNotFound == true)
         let (_, hint) = try Self.market(#"{"id":"nfm000100000001","status":200,"result":{"orderId":"73797746498585286"}}"#)
         #expect(hint.replies.first?.orderIDHint == 73797746498585286)
+        let conninfo = #"{"id":7,"status":200,"rateLimits":[{"rateLimitType":"REQUEST_WEIGHT","interval":"SECOND","intervalNum":10,"limit":7000,"count":33},{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":3500,"count":0},{"rateLimitType":"ORDERS","interval":"DAY","intervalNum":1,"limit":10000000,"count":0},{"rateLimitType":"CONNECTION_ATTEMPTS","interval":"MINUTE","intervalNum":5,"limit":300,"count":2}]}"#
+        guard case .reply(let info) = try WSAPIAccountDecoder.decode(Array(conninfo.utf8)) else { Issue.record("conninfo"); return }
+        #expect(info.rateLimits?.count == 4)
+        #expect(info.rateLimits?.first == WSAPIRateLimit(type: "REQUEST_WEIGHT", interval: "SECOND", intervalCount: 10, limit: 7000, count: 33))
+        #expect(info.rateLimits?.last?.description == "CONNECTION_ATTEMPTS 2/300 per 5 minute")
         let (_, limited) = try Self.market(#"{"id":7,"status":429,"error":{"code":-1003,"msg":"Rate limit exceeded"}}"#)
         #expect(limited.replies.first?.outcome == .rateLimited)
         let (_, auth) = try Self.market(#"{"id": "1", "status": 401, "error": {"code": -1002, "msg": "Authentication required"}}"#)
