@@ -14,25 +14,42 @@ import CastorCore
 extension MarketDataV2Decoder {
     /// Most changes the fast path takes in one message; larger ones use the general path.
     static let fastChangeCapacity = 1024
+    /// `scanL2`'s answer for a message whose `type` is `"trade"` (try `fastTrade`).
+    static let tradeCandidate = -2
 
-    /// Parses `message` if it is a plain `l2_updates`: its symbol and the number of changes
-    /// now at the start of `fastChanges`; nil to fall back to the general path.
+    /// What the fast paths made of a message.
+    enum FastResult {
+        /// A plain `l2_updates`: its symbol and the number of changes now at the start of
+        /// `fastChanges`.
+        case l2Updates(SymbolID, Int)
+        /// A plain `trade`.
+        case trade(MarketDataV2Trade)
+        /// Anything else: the general path decides.
+        case general
+    }
+
+    /// Parses `message` if it is a plain `l2_updates` or `trade`; `.general` to fall back to
+    /// the general path.
     @inline(__always)
-    mutating func fastL2Updates(_ message: UnsafeRawBufferPointer) -> (symbol: SymbolID, count: Int)? {
-        guard let base = message.baseAddress else { return nil }
+    mutating func fastPath(_ message: UnsafeRawBufferPointer) -> FastResult {
+        guard let base = message.baseAddress else { return .general }
         let p = base.assumingMemoryBound(to: UInt8.self)
         var symbolStart = 0, symbolLength = 0
         let count = fastChanges.withUnsafeMutableBufferPointer { out -> Int in
             MarketDataV2Decoder.scanL2(p, message.count, into: out.baseAddress!, capacity: out.count,
                                        symbolStart: &symbolStart, symbolLength: &symbolLength)
         }
-        guard count >= 0,
-              let id = symbols.lookup(p + symbolStart, count: symbolLength, readable: message.count - symbolStart)
-        else { return nil }
-        return (id, count)
+        if count >= 0 {
+            guard let id = symbols.lookup(p + symbolStart, count: symbolLength, readable: message.count - symbolStart)
+            else { return .general }
+            return .l2Updates(id, count)
+        }
+        if count == MarketDataV2Decoder.tradeCandidate, let trade = fastTrade(p, message.count) { return .trade(trade) }
+        return .general
     }
 
-    /// The scanner proper: returns the number of changes written to `out`, or -1.
+    /// The scanner proper: returns the number of changes written to `out`, -1 (not a plain
+    /// `l2_updates`), or `tradeCandidate` (its `type` is `"trade"`).
     @inline(__always)
     static func scanL2(
         _ p: UnsafePointer<UInt8>, _ n: Int, into out: UnsafeMutablePointer<L2Change>, capacity: Int,
@@ -205,7 +222,11 @@ struct FastL2Scanner {
                 guard i + 12 <= n, p[i] == 0x22,
                       load64(i + 1) == 0x7461_6470_755F_326C, // l2_updat
                       p[i + 9] == 0x65, p[i + 10] == 0x73, p[i + 11] == 0x22 // es"
-                else { return -1 }
+                else {
+                    // `"trade"`: a candidate for the trade scanner (`fastTrade`).
+                    if i >= 1, i + 7 <= n, load64(i - 1) >> 8 == 0x22_6564_6172_7422 { return MarketDataV2Decoder.tradeCandidate }
+                    return -1
+                }
                 i += 12
                 seen |= 1
             } else if w == 0x226C_6F62_6D79_7322 { // "symbol"
