@@ -33,10 +33,10 @@ public struct L2ApplyOutcome: Sendable, Equatable {
 /// consecutive ticks starting at a movable base `lo`, one 16-byte slot and one presence bit
 /// per tick — plus a **sparse** sorted array for every level the ladder cannot hold.
 ///
-/// - The tick is `10^-tickScale`: Gemini prices lie on each symbol's price step, so the
+/// - The tick is `10^-scale` (`Grid`): Gemini prices lie on each symbol's price step, so the
 ///   book takes the number of decimals that 95 % of a snapshot's prices need (trailing zeros
 ///   ignored), and switches to a finer one if later levels off that grid become more than an
-///   eighth of the book. A price on the grid is `ticks × 10^-tickScale`; its slot is
+///   eighth of the book. A price on the grid is `ticks × 10^-scale`; its slot is
 ///   `ticks - lo`, so setting, replacing or removing a level there is O(1) — no search and
 ///   no moving of other levels, however deep the update lands.
 /// - Presence is a bitmap (one bit a tick) with a summary bitmap (one bit a bitmap word),
@@ -86,7 +86,7 @@ public struct L2OrderBook: Sendable {
         for _ in 0..<38 { t.append(t.last! * 10) }
         return t
     }()
-    /// Largest |ticks| the ladder takes, so that `ticks × 10^(20 - tickScale)` fits an `Int128`.
+    /// Largest |ticks| the ladder takes, so that `ticks × 10^(20 - scale)` fits an `Int128`.
     static let maxTicks: UInt64 = 100_000_000_000_000_000
 
     private var bids = LadderSide()
@@ -584,6 +584,15 @@ struct Grid: Sendable {
     /// grid. A function of the price's value only, not of how it is written.
     @inline(__always)
     func ticks(_ price: ExactDecimal) -> Int64? {
+        // The common case inline: a 64-bit mantissa at the grid's scale.
+        if Int(price.scale) == scale, let m = Int64(exactly: price.mantissa) {
+            return m.magnitude <= L2OrderBook.maxTicks ? m : nil
+        }
+        return otherTicks(price)
+    }
+
+    @inline(never)
+    private func otherTicks(_ price: ExactDecimal) -> Int64? {
         let t = scale
         guard t >= 0 else { return nil }
         let s = Int(price.scale)

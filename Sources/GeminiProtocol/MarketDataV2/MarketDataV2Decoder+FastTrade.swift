@@ -28,22 +28,26 @@ extension MarketDataV2Decoder {
 
 extension FastL2Scanner {
     /// A JSON integer of 1…18 digits without sign, fraction, exponent or leading zero
-    /// (what `readInteger` reads and a JSON number allows), at `i`; nil otherwise.
+    /// (what `readInteger` reads and a JSON number allows), at `i`; nil otherwise. Eight
+    /// digits at a time (SWAR).
     @inline(__always) mutating func unsignedInteger() -> UInt64? {
         if at(i) &- 0x30 >= 10 {
             skipSpace()
             guard at(i) &- 0x30 < 10 else { return nil }
         }
+        guard n >= 8 else { return nil }
         let start = i
         var v: UInt64 = 0
-        while i < n {
-            let d = p[i] &- 0x30
-            if d >= 10 { break }
-            v = v &* 10 &+ UInt64(d)
-            i += 1
+        var digits = 0
+        while true {
+            let (count, value) = MarketDataV2Decoder.digits8(load8(i))
+            digits &+= count
+            guard digits <= 18 else { return nil }
+            v = v &* MarketDataV2Decoder.pow10(count) &+ value
+            i &+= count
+            if count < 8 || i >= n { break }
         }
-        let digits = i - start
-        guard digits <= 18, digits == 1 || p[start] != 0x30 else { return nil }
+        guard digits == 1 || p[start] != 0x30 else { return nil }
         // A '.', 'e' or 'E' next would make it a JSON number that is not an integer.
         guard i < n, p[i] != 0x2E, p[i] | 0x20 != 0x65 else { return nil }
         return v
