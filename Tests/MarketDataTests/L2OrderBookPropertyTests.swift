@@ -242,4 +242,20 @@ private struct StreamGenerator {
         #expect(text(book.topBids(100_000)) == text(model.sortedBids) && text(book.topAsks(100_000)) == text(model.sortedAsks))
         #expect(book.bidCount > 1000 && book.askCount > 1000 && book.isCrossed == model.isCrossed, "\(book.bidCount) \(book.askCount)")
     }
+
+    @Test func aFinerGridMidStreamKeepsEveryLevel() {
+        // Whole-number prices, then prices with three decimals: the book re-grids finer
+        // once they are more than an eighth of it, and nothing is lost or reordered.
+        var book = L2OrderBook()
+        var model = ReferenceBook()
+        let snapshot = (0..<100).map { L2Change(side: .buy, price: ExactDecimal(30_000 - $0), quantity: ExactDecimal(1)) }
+            + (0..<100).map { L2Change(side: .sell, price: ExactDecimal(30_001 + $0), quantity: ExactDecimal(2)) }
+        #expect(book.applySnapshot(snapshot) == model.apply(snapshot, snapshot: true))
+        for k in 0..<300 {
+            let changes = [L2Change(side: .buy, price: ExactDecimal(mantissa: Int128(29_950_001 + k * 7), scale: 3), quantity: ExactDecimal(1 + k)),
+                           L2Change(side: .sell, price: ExactDecimal(mantissa: Int128(30_050_003 + k * 11), scale: 3), quantity: k % 5 == 0 ? .zero : ExactDecimal(k))]
+            #expect(book.applyDelta(changes) == model.apply(changes, snapshot: false))
+        }
+        #expect(text(book.topBids(10_000)) == text(model.sortedBids) && text(book.topAsks(10_000)) == text(model.sortedAsks))
+    }
 }
