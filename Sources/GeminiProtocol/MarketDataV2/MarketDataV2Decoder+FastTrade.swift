@@ -59,10 +59,10 @@ extension FastL2Scanner {
             skipSpace()
             guard at(i) == 0x22 else { return nil }
         }
-        guard i + 6 <= n else { return nil }
-        let s = load32(i + 1)
-        if s == 0x2279_7562 { i += 5; return .buy } // buy"
-        if s == 0x6C6C_6573, p[i + 5] == 0x22 { i += 6; return .sell } // sell"
+        guard i &+ 6 <= n else { return nil }
+        let s = load32(i &+ 1)
+        if s == 0x2279_7562 { i &+= 5; return .buy } // buy"
+        if s == 0x6C6C_6573, p[i &+ 5] == 0x22 { i &+= 6; return .sell } // sell"
         return nil
     }
 
@@ -71,7 +71,7 @@ extension FastL2Scanner {
     mutating func scanTrade(symbolStart: inout Int, symbolLength: inout Int) -> MarketDataV2Trade? {
         skipSpace()
         guard at(i) == 0x7B else { return nil }
-        i += 1
+        i &+= 1
         // Bits: 0 type, 1 symbol, 2 event_id, 3 timestamp, 4 price, 5 quantity, 6 side, 7 tid.
         var seen = 0
         var eventID: UInt64 = 0, timestamp: UInt64 = 0, tid: UInt64?
@@ -79,54 +79,54 @@ extension FastL2Scanner {
         var takerSide = Side.buy
         while true {
             if at(i) != 0x22 { skipSpace() }
-            guard i + 8 <= n, p[i] == 0x22 else { return nil }
+            guard i &+ 8 <= n, p[i] == 0x22 else { return nil }
             let w = load64(i)
             let bit: Int
             if w & 0xFFFF_FFFF_FFFF == 0x2265_7079_7422 { // "type"
-                i += 6
+                i &+= 6
                 guard take(0x3A) else { return nil }
                 skipSpace()
-                guard i + 7 <= n, load64(i - 1) >> 8 == 0x22_6564_6172_7422 else { return nil } // "trade"
-                i += 7
+                guard i &+ 7 <= n, load64(i &- 1) >> 8 == 0x22_6564_6172_7422 else { return nil } // "trade"
+                i &+= 7
                 bit = 0
             } else if w == 0x226C_6F62_6D79_7322 { // "symbol"
-                i += 8
+                i &+= 8
                 guard take(0x3A) else { return nil }
                 skipSpace()
                 guard at(i) == 0x22 else { return nil }
-                let k = MarketDataV2Decoder.stringEnd(p, n, from: i + 1)
+                let k = MarketDataV2Decoder.stringEnd(p, n, from: i &+ 1)
                 guard k >= 0 else { return nil }
-                symbolStart = i + 1
-                symbolLength = k - symbolStart
-                i = k + 1
+                symbolStart = i &+ 1
+                symbolLength = k &- symbolStart
+                i = k &+ 1
                 bit = 1
-            } else if w == 0x695F_746E_6576_6522, i + 10 <= n, p[i + 8] == 0x64, p[i + 9] == 0x22 { // "event_id"
-                i += 10
+            } else if w == 0x695F_746E_6576_6522, i &+ 10 <= n, p[i &+ 8] == 0x64, p[i &+ 9] == 0x22 { // "event_id"
+                i &+= 10
                 guard take(0x3A), let v = unsignedInteger() else { return nil }
                 eventID = v
                 bit = 2
-            } else if w == 0x6174_7365_6D69_7422, i + 11 <= n, p[i + 8] == 0x6D, p[i + 9] == 0x70, p[i + 10] == 0x22 { // "timestamp"
-                i += 11
+            } else if w == 0x6174_7365_6D69_7422, i &+ 11 <= n, p[i &+ 8] == 0x6D, p[i &+ 9] == 0x70, p[i &+ 10] == 0x22 { // "timestamp"
+                i &+= 11
                 guard take(0x3A), let v = unsignedInteger() else { return nil }
                 timestamp = v
                 bit = 3
             } else if w & 0xFF_FFFF_FFFF_FFFF == 0x22_6563_6972_7022 { // "price"
-                i += 7
+                i &+= 7
                 guard take(0x3A), let v = decimal() else { return nil }
                 price = v
                 bit = 4
-            } else if w == 0x7469_746E_6175_7122, i + 10 <= n, p[i + 8] == 0x79, p[i + 9] == 0x22 { // "quantity"
-                i += 10
+            } else if w == 0x7469_746E_6175_7122, i &+ 10 <= n, p[i &+ 8] == 0x79, p[i &+ 9] == 0x22 { // "quantity"
+                i &+= 10
                 guard take(0x3A), let v = decimal() else { return nil }
                 quantity = v
                 bit = 5
             } else if w & 0xFFFF_FFFF_FFFF == 0x2265_6469_7322 { // "side"
-                i += 6
+                i &+= 6
                 guard take(0x3A), let v = side() else { return nil }
                 takerSide = v
                 bit = 6
             } else if w & 0xFF_FFFF_FFFF == 0x22_6469_7422 { // "tid"
-                i += 5
+                i &+= 5
                 guard take(0x3A), let v = unsignedInteger() else { return nil }
                 tid = v
                 bit = 7
