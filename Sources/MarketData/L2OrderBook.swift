@@ -89,14 +89,35 @@ public struct L2OrderBook: Sendable {
     /// Largest |ticks| the ladder takes, so that `ticks × 10^(20 - scale)` fits an `Int128`.
     static let maxTicks: UInt64 = 100_000_000_000_000_000
 
-    private var bids = LadderSide()
-    private var asks = LadderSide()
+    /// The levels, behind one reference: a copy of the book costs one retain, and the
+    /// first change to a shared copy copies them (`makeUnique`).
+    private var storage = BookStorage()
+
+    // The state in `storage`, reached through its pointers (no exclusivity bookkeeping).
+    // Every mutating entry point calls `makeUnique()` (or replaces `storage`) first.
+    private var bids: LadderSide {
+        unsafeAddress { UnsafePointer(storage.bids) }
+        nonmutating unsafeMutableAddress { storage.bids }
+    }
+    private var asks: LadderSide {
+        unsafeAddress { UnsafePointer(storage.asks) }
+        nonmutating unsafeMutableAddress { storage.asks }
+    }
     /// The tick the ladders count in.
-    private var grid = Grid.none
+    private var grid: Grid {
+        unsafeAddress { UnsafePointer(storage.grid) }
+        nonmutating unsafeMutableAddress { storage.grid }
+    }
     /// Off-grid levels above which a finer grid is considered (doubles after each look).
-    private var regridFloor = 32
+    private var regridFloor: Int {
+        unsafeAddress { UnsafePointer(storage.regridFloor) }
+        nonmutating unsafeMutableAddress { storage.regridFloor }
+    }
     /// Rebuild scratch, kept for its capacity.
-    private var scratch: [Slot] = []
+    private var scratch: [Slot] {
+        unsafeAddress { UnsafePointer(storage.scratch) }
+        nonmutating unsafeMutableAddress { storage.scratch }
+    }
 
     /// True once a snapshot was applied since creation or the last `reset()`.
     public private(set) var hasSnapshot = false
@@ -114,9 +135,12 @@ public struct L2OrderBook: Sendable {
 
     /// Forgets all levels and waits for a snapshot (call on disconnect / resubscribe).
     public mutating func reset() {
-        // Shared memory is not copied only to be cleared: this copy lets go of it.
-        if bids.memory != nil, !isKnownUniquelyReferenced(&bids.memory) { bids.dropMemory() }
-        if asks.memory != nil, !isKnownUniquelyReferenced(&asks.memory) { asks.dropMemory() }
+        // Shared levels are not copied only to be cleared: this copy starts afresh.
+        guard isKnownUniquelyReferenced(&storage) else {
+            storage = BookStorage()
+            hasSnapshot = false
+            return
+        }
         bids.clear()
         asks.clear()
         grid = .none
@@ -329,11 +353,10 @@ public struct L2OrderBook: Sendable {
         return .done
     }
 
-    /// Gives each side's ladder memory to this copy alone before it changes.
+    /// Gives the levels to this copy alone before they change.
     @inline(__always)
     private mutating func makeUnique() {
-        if bids.memory != nil, !isKnownUniquelyReferenced(&bids.memory) { bids.copyMemory() }
-        if asks.memory != nil, !isKnownUniquelyReferenced(&asks.memory) { asks.copyMemory() }
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
     /// The side's levels into `out`, ascending by stored key (best last).
@@ -422,35 +445,48 @@ public struct L2OrderBook: Sendable {
         var remaining = depth
         var i = s.best
         var j = s.sparse.count - 1
-        while remaining > 0 {
-            let fromLadder: Bool
-            if i >= 0 && j >= 0 {
-                let lk = Int128(s.lo &+ Int64(i)) * grid.tickKey
-                let sk = bid ? s.sparse[j].key : -s.sparse[j].key
-                fromLadder = bid ? lk > sk : lk < sk
-            } else if i >= 0 {
-                fromLadder = true
-            } else if j >= 0 {
-                fromLadder = false
-            } else {
-                break
+        guard remaining > 0, i >= 0 || j >= 0 else { return }
+        let lo = s.lo, tickKey = grid.tickKey, scale = grid.scale
+        let slots = s.slots
+        s.sparse.withUnsafeBufferPointer { sparse in
+            while remaining > 0 {
+                let fromLadder: Bool
+                if i >= 0 && j >= 0 {
+                    let lk = Int128(lo &+ Int64(i)) &* tickKey
+                    let sk = bid ? sparse[j].key : 0 &- sparse[j].key
+                    fromLadder = bid ? lk > sk : lk < sk
+                } else if i >= 0 {
+                    fromLadder = true
+                } else if j >= 0 {
+                    fromLadder = false
+                } else {
+                    break
+                }
+                if fromLadder {
+                    body(L2OrderBook.ladderLevel(slots.unsafelyUnwrapped[i], ticks: lo &+ Int64(i), scale: scale))
+                    i = bid ? s.previous(before: i) : s.next(after: i)
+                } else {
+                    body(L2OrderBook.level(sparse[j], negated: !bid))
+                    j -= 1
+                }
+                remaining -= 1
             }
-            if fromLadder {
-                body(ladderLevel(s, i))
-                i = bid ? s.previous(before: i) : s.next(after: i)
-            } else {
-                body(L2OrderBook.level(s.sparse[j], negated: !bid))
-                j -= 1
-            }
-            remaining -= 1
         }
     }
 
-    private func ladderLevel(_ s: LadderSide, _ i: Int) -> L2Level {
-        let slot = s.slots.unsafelyUnwrapped[i]
-        let ticks = Int128(s.lo &+ Int64(i))
-        let ps = Int(slot.priceScale), t = grid.scale
-        let mantissa = ps >= t ? ticks * L2OrderBook.powersOfTen[ps - t] : ticks / L2OrderBook.powersOfTen[t - ps]
+    /// A ladder level as reported: the price as sent (`ticks` at the grid's `scale`,
+    /// rewritten with the scale it was sent with), the quantity.
+    @inline(__always)
+    private static func ladderLevel(_ slot: LadderSlot, ticks: Int64, scale t: Int) -> L2Level {
+        let ps = Int(slot.priceScale)
+        let mantissa: Int128
+        if ps == t {
+            mantissa = Int128(ticks)
+        } else if ps > t {
+            mantissa = ps &- t <= 18 ? Int128(ticks) &* Int128(power64(ps &- t)) : Int128(ticks) &* powersOfTen[ps &- t]
+        } else {
+            mantissa = Int128(ticks / power64(t &- ps)) // exact: the price was sent with `ps` decimals
+        }
         return L2Level(price: ExactDecimal(mantissa: mantissa, scale: slot.priceScale),
                        quantity: ExactDecimal(mantissa: Int128(slot.quantity), scale: slot.quantityScale))
     }
@@ -656,10 +692,52 @@ final class LadderMemory: @unchecked Sendable {
     deinit { munmap(base, LadderMemory.bytes) }
 }
 
+/// A book's state, each part in memory of its own so `L2OrderBook` reaches it by pointer.
+final class BookStorage: @unchecked Sendable {
+    let bids: UnsafeMutablePointer<LadderSide>
+    let asks: UnsafeMutablePointer<LadderSide>
+    let grid: UnsafeMutablePointer<Grid>
+    let regridFloor: UnsafeMutablePointer<Int>
+    let scratch: UnsafeMutablePointer<[L2OrderBook.Slot]>
+
+    init() {
+        bids = .allocate(capacity: 1)
+        bids.initialize(to: LadderSide())
+        asks = .allocate(capacity: 1)
+        asks.initialize(to: LadderSide())
+        grid = .allocate(capacity: 1)
+        grid.initialize(to: .none)
+        regridFloor = .allocate(capacity: 1)
+        regridFloor.initialize(to: 32)
+        scratch = .allocate(capacity: 1)
+        scratch.initialize(to: [])
+    }
+
+    /// A deep copy: the ladders' memory is copied, not shared.
+    func copy() -> BookStorage {
+        let c = BookStorage()
+        c.bids.pointee = bids.pointee
+        c.asks.pointee = asks.pointee
+        if c.bids.pointee.memory != nil { c.bids.pointee.copyMemory() }
+        if c.asks.pointee.memory != nil { c.asks.pointee.copyMemory() }
+        c.grid.pointee = grid.pointee
+        c.regridFloor.pointee = regridFloor.pointee
+        return c
+    }
+
+    deinit {
+        bids.deinitialize(count: 1); bids.deallocate()
+        asks.deinitialize(count: 1); asks.deallocate()
+        grid.deinitialize(count: 1); grid.deallocate()
+        regridFloor.deinitialize(count: 1); regridFloor.deallocate()
+        scratch.deinitialize(count: 1); scratch.deallocate()
+    }
+}
+
 /// One side of a book: its ladder window and its sparse levels.
 struct LadderSide: @unchecked Sendable {
-    /// Owns the ladder's memory (nil until the side is first placed); copies of a book
-    /// share it until one of them changes (`L2OrderBook.makeUnique`).
+    /// Owns the ladder's memory (nil until the side is first placed); only one book's
+    /// storage holds it (`BookStorage.copy` copies it).
     var memory: LadderMemory?
     var slots: UnsafeMutablePointer<LadderSlot>?
     var bits: UnsafeMutablePointer<UInt64>?
@@ -712,17 +790,6 @@ struct LadderSide: @unchecked Sendable {
         width = w
     }
 
-    /// Lets go of shared memory without copying it (the side is about to be cleared).
-    mutating func dropMemory() {
-        memory = nil
-        slots = nil
-        bits = nil
-        summary = nil
-        ladderCount = 0
-        best = -1
-        width = 0
-    }
-
     /// Whether a rebuild would help: the ladder is empty while sparse levels on the grid
     /// exist, its best is outside the comfortable part of the window, or a sparse level on
     /// the grid beats it.
@@ -740,7 +807,7 @@ struct LadderSide: @unchecked Sendable {
         return false
     }
 
-    /// A private copy of the memory (another copy of the book still holds this one).
+    /// A private copy of the memory (another book's storage still holds this one).
     mutating func copyMemory() {
         let m = LadderMemory()
         if let bits, let summary {
