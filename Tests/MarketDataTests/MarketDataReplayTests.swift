@@ -32,6 +32,26 @@ import Testing
             """)
     }
 
+    @Test func aGapMarkerResetsTheBooksForTheSnapshotAfterIt() {
+        // Before the gap the bid is 100; after it the market moved down and the fresh
+        // snapshot has asks below 100: it must replace the book, not cross it.
+        let recording = """
+            {"type":"l2_updates","symbol":"BTCUSD","changes":[["buy","100","1"],["sell","101","1"]],"trades":[]}
+            # gap 1624493667.001 closed_by_peer: closed by peer
+            {"type":"l2_updates","symbol":"BTCUSD","changes":[["buy","95","1"],["sell","96","2"]],"trades":[]}
+            {"type":"l2_updates","symbol":"BTCUSD","changes":[["buy","94","3"]]}
+            # not a gap
+            """
+        var replay = MarketDataReplay()
+        var bytes = Array(recording.utf8)
+        bytes.withUnsafeMutableBytes { replay.run(UnsafeRawBufferPointer($0)) }
+        #expect(replay.messages == 3 && replay.skipped == 2 && replay.malformed == 0)
+        let counters = replay.feed.books.counters
+        #expect(counters.snapshots == 2 && counters.crossedUpdates == 0)
+        let (_, bids, asks) = replay.snapshot(depth: 5)[0]
+        #expect(bids.map(\.price.description) == ["95", "94"] && asks.map(\.price.description) == ["96"])
+    }
+
     @Test func fixedNotationNeverUsesExponents() {
         #expect(MarketDataReplay.fixed(0.0000123, places: 6) == "0.000012")
         #expect(MarketDataReplay.fixed(12.5, places: 1) == "12.5")
