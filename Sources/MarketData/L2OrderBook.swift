@@ -1,3 +1,4 @@
+import Glibc
 import CastorCore
 import GeminiProtocol
 
@@ -28,39 +29,95 @@ public struct L2ApplyOutcome: Sendable, Equatable {
 
 /// The level 2 book of one symbol, built from v2 `l2_updates`.
 ///
-/// Structure: each side is a contiguous array of levels sorted so that the best level is
-/// at the end (bids by ascending price, asks by descending price — stored as negated
-/// keys so one ascending code path serves both). Market data mostly touches the first few
-/// levels, so updates land at the end of the array, where insertion and removal move only
-/// a few elements; lookups probe the top four levels, then binary search. Contiguous
-/// storage beats a tree here: a book has hundreds of levels, not millions, and cache
-/// locality dominates. Prices are compared as integers: `price × 10^20` in an `Int128`,
-/// so `"9122.0"` and `"9122.00"` are the same level and comparisons are one instruction pair.
+/// Structure: each side is a **price ladder** — a window of `LadderMemory.width` (65,536)
+/// consecutive ticks starting at a movable base `lo`, one 16-byte slot and one presence bit
+/// per tick — plus a **sparse** sorted array for every level the ladder cannot hold.
 ///
-/// Value type with no locking: confine each book (usually via `BookSet`) to the serial
-/// queue that owns the market-data connection.
+/// - The tick is `10^-scale` (`Grid`): Gemini prices lie on each symbol's price step, so the
+///   book takes the number of decimals that 95 % of a snapshot's prices need (trailing zeros
+///   ignored), and switches to a finer one if later levels off that grid become more than an
+///   eighth of the book. A price on the grid is `ticks × 10^-scale`; its slot is
+///   `ticks - lo`, so setting, replacing or removing a level there is O(1) — no search and
+///   no moving of other levels, however deep the update lands.
+/// - Presence is a bitmap (one bit a tick) with a summary bitmap (one bit a bitmap word),
+///   so the next-best level after the best is removed, and each step of a top-N walk, is a
+///   couple of word scans (`leadingZeroBitCount`/`trailingZeroBitCount`), not a slot scan.
+///   The best slot of each side is kept, so the best price is O(1).
+/// - The sparse side holds the rest: prices off the grid, prices outside the window (far
+///   levels: a bid at a tenth of the price), quantities whose mantissa needs more than 64
+///   bits. It is the previous structure: sorted by `price × 10^20` (an `Int128`), best at
+///   the end, binary search. Queries merge both: the best of a side is the better of the
+///   ladder's best and the sparse array's last; a top-N walk merges the two in price order.
+///   A given price value always lives in exactly one of them (a function of the grid, the
+///   window and the quantity's size), so they never disagree.
+/// - The window moves with the market: bids keep their best at about three quarters of
+///   the window (room behind the touch), asks at a quarter. When a side's best leaves the
+///   comfortable part of its window (or a level arrives on the grid, beyond the window and
+///   better than the best), the side is rebuilt around the new best after the message:
+///   O(levels), and rare — the touch has to travel a quarter of the window first.
+///
+/// Costs, n levels a side, s of them sparse: update on the ladder O(1) (plus a bitmap scan
+/// when the best is removed), update in the sparse part O(log s + s); best O(1); top-N
+/// O(N + empty words skipped); `quantity(at:on:)` O(1) on the ladder. Memory per side: an
+/// anonymous 1 MiB mapping, touched (resident) only where levels are, allocated at the
+/// side's first placement and reused across snapshots and resets; nothing is allocated per
+/// message (the sparse array and the rebuild's scratch grow to the largest seen).
+///
+/// Prices are compared as integers (`price × 10^20`), so `"9122.0"` and `"9122.00"` are the
+/// same level; each level keeps the price's scale as last sent, so it prints back as sent.
+///
+/// Value type: copies share storage until one is mutated (copy on write). No locking:
+/// confine each book (usually via `BookSet`) to the serial queue that owns the market-data
+/// connection.
 public struct L2OrderBook: Sendable {
     @usableFromInline
     struct Slot: Sendable {
         /// Price × 10^20, negated for asks.
         var key: Int128
         var quantity: ExactDecimal
-        /// The price's scale as sent, so it prints back as sent.
+        /// The price's scale as sent (at most `keyScale`), so it prints back as sent.
         var priceScale: UInt8
     }
 
     /// Fixed decimal places of the integer price keys.
     static let keyScale: UInt8 = 20
-    private static let powersOfTen: [Int128] = {
+    static let powersOfTen: [Int128] = {
         var t: [Int128] = [1]
         for _ in 0..<38 { t.append(t.last! * 10) }
         return t
     }()
+    /// Largest |ticks| the ladder takes, so that `ticks × 10^(20 - scale)` fits an `Int128`.
+    static let maxTicks: UInt64 = 100_000_000_000_000_000
 
-    /// Bids, ascending by price: best bid last.
-    private var bids: [Slot] = []
-    /// Asks, descending by price (ascending by negated key): best ask last.
-    private var asks: [Slot] = []
+    /// The levels, behind one reference: a copy of the book costs one retain, and the
+    /// first change to a shared copy copies them (`makeUnique`).
+    private var storage = BookStorage()
+
+    // The state in `storage`, reached through its pointers (no exclusivity bookkeeping).
+    // Every mutating entry point calls `makeUnique()` (or replaces `storage`) first.
+    private var bids: LadderSide {
+        unsafeAddress { UnsafePointer(storage.bids) }
+        nonmutating unsafeMutableAddress { storage.bids }
+    }
+    private var asks: LadderSide {
+        unsafeAddress { UnsafePointer(storage.asks) }
+        nonmutating unsafeMutableAddress { storage.asks }
+    }
+    /// The tick the ladders count in.
+    private var grid: Grid {
+        unsafeAddress { UnsafePointer(storage.grid) }
+        nonmutating unsafeMutableAddress { storage.grid }
+    }
+    /// Off-grid levels above which a finer grid is considered (doubles after each look).
+    private var regridFloor: Int {
+        unsafeAddress { UnsafePointer(storage.regridFloor) }
+        nonmutating unsafeMutableAddress { storage.regridFloor }
+    }
+    /// Rebuild scratch, kept for its capacity.
+    private var scratch: [Slot] {
+        unsafeAddress { UnsafePointer(storage.scratch) }
+        nonmutating unsafeMutableAddress { storage.scratch }
+    }
 
     /// True once a snapshot was applied since creation or the last `reset()`.
     public private(set) var hasSnapshot = false
@@ -69,45 +126,71 @@ public struct L2OrderBook: Sendable {
     /// Total rejected changes (see `L2ApplyOutcome`).
     public private(set) var rejectedChanges = 0
 
-    public init() {
-        bids.reserveCapacity(1024)
-        asks.reserveCapacity(1024)
-    }
+    public init() {}
 
     /// Number of bid levels.
-    public var bidCount: Int { bids.count }
+    public var bidCount: Int { bids.ladderCount + bids.sparse.count }
     /// Number of ask levels.
-    public var askCount: Int { asks.count }
+    public var askCount: Int { asks.ladderCount + asks.sparse.count }
 
     /// Forgets all levels and waits for a snapshot (call on disconnect / resubscribe).
     public mutating func reset() {
-        bids.removeAll(keepingCapacity: true)
-        asks.removeAll(keepingCapacity: true)
+        // Shared levels are not copied only to be cleared: this copy starts afresh.
+        guard isKnownUniquelyReferenced(&storage) else {
+            storage = BookStorage()
+            hasSnapshot = false
+            return
+        }
+        bids.clear()
+        asks.clear()
+        grid = .none
+        regridFloor = 32
         hasSnapshot = false
     }
 
     /// Replaces the book with `changes` (the first `l2_updates` after subscribing).
     @discardableResult
     public mutating func applySnapshot(_ changes: UnsafeBufferPointer<L2Change>) -> L2ApplyOutcome {
-        bids.removeAll(keepingCapacity: true)
-        asks.removeAll(keepingCapacity: true)
+        reset()
         hasSnapshot = true
+        // Choose the grid and place both windows around the snapshot's best prices, then
+        // apply the snapshot as one delta onto the empty book.
+        var histogram = ScaleHistogram()
+        for change in changes where !change.quantity.isZero {
+            if let k = L2OrderBook.key(of: change.price) { histogram.add(key: k) }
+        }
+        grid = Grid(scale: histogram.tickScale())
+        if grid.scale >= 0 {
+            var bestBid: Int64?, bestAsk: Int64?
+            for change in changes where !change.quantity.isZero {
+                guard let t = grid.ticks(change.price) else { continue }
+                if change.side == .buy { if bestBid.map({ t > $0 }) ?? true { bestBid = t } }
+                else if bestAsk.map({ t < $0 }) ?? true { bestAsk = t }
+            }
+            if let bestBid { bids.place(anchor: bestBid, bid: true) }
+            if let bestAsk { asks.place(anchor: bestAsk, bid: false) }
+        }
         return applyDelta(changes)
     }
 
     /// Applies incremental `changes`: each sets a level's total; quantity 0 removes it.
     @discardableResult
     public mutating func applyDelta(_ changes: UnsafeBufferPointer<L2Change>) -> L2ApplyOutcome {
+        makeUnique()
         var outcome = L2ApplyOutcome()
+        let grid = self.grid
         for change in changes {
-            guard let key = L2OrderBook.key(of: change.price) else {
-                outcome.rejectedChanges += 1
-                continue
+            let r = change.side == .buy ? L2OrderBook.set(change, in: &bids, bid: true, grid: grid)
+                : L2OrderBook.set(change, in: &asks, bid: false, grid: grid)
+            switch r {
+            case .done: break
+            case .absent: outcome.removalsOfAbsentLevels += 1
+            case .rejected: outcome.rejectedChanges += 1
             }
-            let slot = Slot(key: change.side == .buy ? key : -key, quantity: change.quantity, priceScale: change.price.scale)
-            let absent = change.side == .buy ? L2OrderBook.set(slot, in: &bids) : L2OrderBook.set(slot, in: &asks)
-            if absent { outcome.removalsOfAbsentLevels += 1 }
         }
+        if bids.offGrid &+ asks.offGrid > regridFloor { considerFinerGrid() }
+        if bids.wantsRebuild { rebuildIfNeeded(bid: true) }
+        if asks.wantsRebuild { rebuildIfNeeded(bid: false) }
         removalsOfAbsentLevels += outcome.removalsOfAbsentLevels
         rejectedChanges += outcome.rejectedChanges
         outcome.crossed = isCrossed
@@ -128,49 +211,287 @@ public struct L2OrderBook: Sendable {
 
     /// True when both sides are non-empty and best bid ≥ best ask.
     public var isCrossed: Bool {
-        guard let b = bids.last, let a = asks.last else { return false }
-        return b.key >= -a.key
+        guard let b = bestKey(bids, bid: true), let a = bestKey(asks, bid: false) else { return false }
+        return b >= a
     }
 
     /// The highest bid.
-    public var bestBid: L2Level? { bids.last.map { L2OrderBook.level($0, negated: false) } }
+    public var bestBid: L2Level? {
+        var found: L2Level?
+        forEach(bids, bid: true, depth: 1) { found = $0 }
+        return found
+    }
+
     /// The lowest ask.
-    public var bestAsk: L2Level? { asks.last.map { L2OrderBook.level($0, negated: true) } }
+    public var bestAsk: L2Level? {
+        var found: L2Level?
+        forEach(asks, bid: false, depth: 1) { found = $0 }
+        return found
+    }
 
     /// The quantity displayed at `price` on `side` (`.buy`: bids), zero when there is no
     /// such level (a fill model's queue position).
     public func quantity(at price: ExactDecimal, on side: Side) -> ExactDecimal {
         guard let k = L2OrderBook.key(of: price) else { return .zero }
-        let key = side == .buy ? k : -k
-        let levels = side == .buy ? bids : asks
-        let i = levels.withUnsafeBufferPointer { L2OrderBook.lowerBound(of: key, in: $0) }
-        return i < levels.count && levels[i].key == key ? levels[i].quantity : .zero
+        let bid = side == .buy
+        let s = bid ? bids : asks
+        if let t = grid.ticks(price) {
+            let i = t &- s.lo
+            if UInt64(bitPattern: i) < UInt64(bitPattern: s.width) {
+                if s.has(Int(i)) { return s.quantity(Int(i)) }
+                if s.bigInWindow == 0 { return .zero }
+            }
+        }
+        let key = bid ? k : -k
+        let i = s.sparse.withUnsafeBufferPointer { L2OrderBook.lowerBound(of: key, in: $0) }
+        return i < s.sparse.count && s.sparse[i].key == key ? s.sparse[i].quantity : .zero
     }
 
     /// Up to `depth` bids, best (highest) first.
     public func topBids(_ depth: Int) -> [L2Level] {
-        bids.suffix(max(0, depth)).reversed().map { L2OrderBook.level($0, negated: false) }
+        var out: [L2Level] = []
+        out.reserveCapacity(min(max(0, depth), bidCount))
+        forEach(bids, bid: true, depth: depth) { out.append($0) }
+        return out
     }
 
     /// Up to `depth` asks, best (lowest) first.
     public func topAsks(_ depth: Int) -> [L2Level] {
-        asks.suffix(max(0, depth)).reversed().map { L2OrderBook.level($0, negated: true) }
+        var out: [L2Level] = []
+        out.reserveCapacity(min(max(0, depth), askCount))
+        forEach(asks, bid: false, depth: depth) { out.append($0) }
+        return out
     }
 
     /// Calls `body` with up to `depth` bids, best first, without building an array (for a
     /// caller that refills a buffer it keeps).
     public func forEachTopBid(_ depth: Int, _ body: (L2Level) -> Void) {
-        var i = bids.count - 1
-        let end = max(-1, bids.count - 1 - max(0, depth))
-        while i > end { body(L2OrderBook.level(bids[i], negated: false)); i -= 1 }
+        forEach(bids, bid: true, depth: depth, body)
     }
 
     /// Calls `body` with up to `depth` asks, best first (see `forEachTopBid`).
     public func forEachTopAsk(_ depth: Int, _ body: (L2Level) -> Void) {
-        var i = asks.count - 1
-        let end = max(-1, asks.count - 1 - max(0, depth))
-        while i > end { body(L2OrderBook.level(asks[i], negated: true)); i -= 1 }
+        forEach(asks, bid: false, depth: depth, body)
     }
+
+    // MARK: - Grid
+
+    /// Many levels off the grid: if most of the book needs more decimals, re-grid finer
+    /// and rebuild both sides.
+    private mutating func considerFinerGrid() {
+        let offGrid = bids.offGrid + asks.offGrid
+        let total = bidCount + askCount
+        defer { regridFloor = max(32, 2 * (bids.offGrid + asks.offGrid)) }
+        guard offGrid * 8 > total else { return }
+        var histogram = ScaleHistogram()
+        let tickKey = grid.tickKey
+        bids.forEachLadderTick { histogram.add(key: Int128($0) * tickKey) }
+        asks.forEachLadderTick { histogram.add(key: Int128($0) * tickKey) }
+        for slot in bids.sparse { histogram.add(key: slot.key) }
+        for slot in asks.sparse { histogram.add(key: -slot.key) }
+        let scale = histogram.tickScale()
+        guard scale != grid.scale, scale >= 0 else { return }
+        // Collect with the old grid, place with the new one.
+        var bidLevels: [Slot] = [], askLevels: [Slot] = []
+        L2OrderBook.collect(bids, bid: true, grid: grid, into: &bidLevels)
+        L2OrderBook.collect(asks, bid: false, grid: grid, into: &askLevels)
+        grid = Grid(scale: scale)
+        L2OrderBook.replace(&bids, bid: true, grid: grid, with: bidLevels)
+        L2OrderBook.replace(&asks, bid: false, grid: grid, with: askLevels)
+    }
+
+    // MARK: - Updates
+
+    enum ChangeResult { case done, absent, rejected }
+
+    /// Applies one change to one side.
+    @inline(__always)
+    private static func set(_ change: L2Change, in side: inout LadderSide, bid: Bool, grid: Grid) -> ChangeResult {
+        let price = change.price, quantity = change.quantity
+        let priceScale = min(price.scale, L2OrderBook.keyScale)
+        let tickKey = grid.tickKey
+        if let ticks = grid.ticks(price) {
+            let index = ticks &- side.lo
+            if UInt64(bitPattern: index) < UInt64(bitPattern: side.width) {
+                // On the ladder (or, for a huge quantity, sparse but counted in bigInWindow).
+                let i = Int(index)
+                var present = false
+                if side.bigInWindow > 0 {
+                    let key = Int128(ticks) * tickKey
+                    if side.removeSparse(bid ? key : -key) { side.bigInWindow -= 1; present = true }
+                }
+                if quantity.isZero {
+                    return side.remove(i, bid: bid) || present ? .done : .absent
+                }
+                if let q = Int64(exactly: quantity.mantissa) {
+                    side.put(i, LadderSlot(quantity: q, quantityScale: quantity.scale, priceScale: priceScale), bid: bid)
+                } else {
+                    _ = side.remove(i, bid: bid)
+                    let key = Int128(ticks) * tickKey
+                    _ = L2OrderBook.setSparse(Slot(key: bid ? key : -key, quantity: quantity, priceScale: priceScale), in: &side.sparse)
+                    side.bigInWindow += 1
+                }
+                return .done
+            }
+            // On the grid, beyond the window.
+            let key = Int128(ticks) * tickKey
+            let r = L2OrderBook.setSparse(Slot(key: bid ? key : -key, quantity: quantity, priceScale: priceScale), in: &side.sparse)
+            if r == .inserted {
+                let better = side.best < 0 || (bid ? ticks > side.lo &+ Int64(side.best) : ticks < side.lo &+ Int64(side.best))
+                if better { side.wantsRebuild = true }
+            }
+            return r == .absent ? .absent : .done
+        }
+        guard let k = L2OrderBook.key(of: price) else { return .rejected }
+        let r = L2OrderBook.setSparse(Slot(key: bid ? k : -k, quantity: quantity, priceScale: priceScale), in: &side.sparse)
+        switch r {
+        case .inserted: side.offGrid += 1
+        case .removed: side.offGrid -= 1
+        case .updated: break
+        case .absent: return .absent
+        }
+        return .done
+    }
+
+    /// Gives the levels to this copy alone before they change.
+    @inline(__always)
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    /// The side's levels into `out`, ascending by stored key (best last).
+    private static func collect(_ side: LadderSide, bid: Bool, grid: Grid, into out: inout [Slot]) {
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(side.ladderCount + side.sparse.count)
+        var j = 0
+        let sparse = side.sparse
+        // Ladder levels in ascending stored key: bids by ascending tick, asks descending;
+        // the sparse ones merged in.
+        side.forEachLadderLevel(ascending: bid) { i, slot in
+            let k = Int128(side.lo &+ Int64(i)) * grid.tickKey
+            let key = bid ? k : -k
+            while j < sparse.count, sparse[j].key < key { out.append(sparse[j]); j += 1 }
+            out.append(Slot(key: key, quantity: ExactDecimal(mantissa: Int128(slot.quantity), scale: slot.quantityScale),
+                            priceScale: slot.priceScale))
+        }
+        while j < sparse.count { out.append(sparse[j]); j += 1 }
+    }
+
+    /// Rebuilds a side around its best level on the grid, if its best left the window's
+    /// comfortable part or a better level on the grid sits in the sparse array.
+    private mutating func rebuildIfNeeded(bid: Bool) {
+        let grid = self.grid
+        let needed = bid ? bids.needsRebuild(bid: true, grid: grid) : asks.needsRebuild(bid: false, grid: grid)
+        if bid { bids.wantsRebuild = false } else { asks.wantsRebuild = false }
+        guard needed else { return }
+        if bid {
+            L2OrderBook.collect(bids, bid: true, grid: grid, into: &scratch)
+            L2OrderBook.replace(&bids, bid: true, grid: grid, with: scratch)
+        } else {
+            L2OrderBook.collect(asks, bid: false, grid: grid, into: &scratch)
+            L2OrderBook.replace(&asks, bid: false, grid: grid, with: scratch)
+        }
+    }
+
+    /// Empties `side` and places `levels` (ascending by stored key) into it, the window
+    /// around the best level on the grid.
+    private static func replace(_ side: inout LadderSide, bid: Bool, grid: Grid, with levels: [Slot]) {
+        side.clear()
+        var k = levels.count - 1
+        while k >= 0 {
+            if let t = grid.ticks(ofKey: bid ? levels[k].key : -levels[k].key) {
+                side.place(anchor: t, bid: bid)
+                break
+            }
+            k -= 1
+        }
+        for slot in levels {
+            guard let t = grid.ticks(ofKey: bid ? slot.key : -slot.key) else {
+                side.sparse.append(slot)
+                side.offGrid += 1
+                continue
+            }
+            let index = t &- side.lo
+            if UInt64(bitPattern: index) < UInt64(bitPattern: side.width) {
+                if let q = Int64(exactly: slot.quantity.mantissa) {
+                    side.putQuietly(Int(index), LadderSlot(quantity: q, quantityScale: slot.quantity.scale, priceScale: slot.priceScale))
+                    continue
+                }
+                side.bigInWindow += 1
+            }
+            side.sparse.append(slot)
+        }
+        side.wantsRebuild = false
+    }
+
+    // MARK: - Reading
+
+    /// The best key (`price × 10^20`, not negated) of a side.
+    @inline(__always)
+    private func bestKey(_ s: LadderSide, bid: Bool) -> Int128? {
+        var key: Int128?
+        if s.best >= 0 { key = Int128(s.lo &+ Int64(s.best)) * grid.tickKey }
+        if let last = s.sparse.last {
+            let k = bid ? last.key : -last.key
+            if let l = key { return bid ? max(l, k) : min(l, k) }
+            return k
+        }
+        return key
+    }
+
+    /// Up to `depth` levels of a side, best first: the ladder and the sparse array merged.
+    @inline(__always)
+    private func forEach(_ s: LadderSide, bid: Bool, depth: Int, _ body: (L2Level) -> Void) {
+        var remaining = depth
+        var i = s.best
+        var j = s.sparse.count - 1
+        guard remaining > 0, i >= 0 || j >= 0 else { return }
+        let lo = s.lo, tickKey = grid.tickKey, scale = grid.scale
+        let slots = s.slots
+        s.sparse.withUnsafeBufferPointer { sparse in
+            while remaining > 0 {
+                let fromLadder: Bool
+                if i >= 0 && j >= 0 {
+                    let lk = Int128(lo &+ Int64(i)) &* tickKey
+                    let sk = bid ? sparse[j].key : 0 &- sparse[j].key
+                    fromLadder = bid ? lk > sk : lk < sk
+                } else if i >= 0 {
+                    fromLadder = true
+                } else if j >= 0 {
+                    fromLadder = false
+                } else {
+                    break
+                }
+                if fromLadder {
+                    body(L2OrderBook.ladderLevel(slots.unsafelyUnwrapped[i], ticks: lo &+ Int64(i), scale: scale))
+                    i = bid ? s.previous(before: i) : s.next(after: i)
+                } else {
+                    body(L2OrderBook.level(sparse[j], negated: !bid))
+                    j -= 1
+                }
+                remaining -= 1
+            }
+        }
+    }
+
+    /// A ladder level as reported: the price as sent (`ticks` at the grid's `scale`,
+    /// rewritten with the scale it was sent with), the quantity.
+    @inline(__always)
+    private static func ladderLevel(_ slot: LadderSlot, ticks: Int64, scale t: Int) -> L2Level {
+        let ps = Int(slot.priceScale)
+        let mantissa: Int128
+        if ps == t {
+            mantissa = Int128(ticks)
+        } else if ps > t {
+            mantissa = ps &- t <= 18 ? Int128(ticks) &* Int128(power64(ps &- t)) : Int128(ticks) &* powersOfTen[ps &- t]
+        } else {
+            mantissa = Int128(ticks / power64(t &- ps)) // exact: the price was sent with `ps` decimals
+        }
+        return L2Level(price: ExactDecimal(mantissa: mantissa, scale: slot.priceScale),
+                       quantity: ExactDecimal(mantissa: Int128(slot.quantity), scale: slot.quantityScale))
+    }
+
+    // MARK: - Keys and the sparse array
 
     /// `price × 10^20`, or nil if not representable.
     @inline(__always)
@@ -223,26 +544,23 @@ public struct L2OrderBook: Sendable {
         return L2Level(price: ExactDecimal(mantissa: mantissa, scale: scale), quantity: s.quantity)
     }
 
-    /// Sets, inserts or removes `slot` in an ascending side; returns true when the change
-    /// removed a level that was not there. Levels move by hand (they are plain data and
-    /// changes land near the end), not through `Array.insert`/`remove`.
+    enum SparseResult { case inserted, updated, removed, absent }
+
+    /// Sets, inserts or removes `slot` in an ascending array. Levels move by hand (they are
+    /// plain data and changes land near the end), not through `Array.insert`/`remove`.
     @inline(__always)
-    private static func set(_ slot: Slot, in levels: inout [Slot]) -> Bool {
+    static func setSparse(_ slot: Slot, in levels: inout [Slot]) -> SparseResult {
         let i = levels.withUnsafeBufferPointer { lowerBound(of: slot.key, in: $0) }
         let count = levels.count
         let present = i < count && levels[i].key == slot.key
         if slot.quantity.isZero {
-            guard present else { return true }
-            levels.withUnsafeMutableBufferPointer { b in
-                var j = i
-                while j + 1 < count { b[j] = b[j + 1]; j += 1 }
-            }
-            levels.removeLast()
-            return false
+            guard present else { return .absent }
+            removeSparse(at: i, in: &levels)
+            return .removed
         }
         if present {
             levels[i] = slot
-            return false
+            return .updated
         }
         levels.append(slot)
         if i < count {
@@ -252,12 +570,21 @@ public struct L2OrderBook: Sendable {
                 b[i] = slot
             }
         }
-        return false
+        return .inserted
+    }
+
+    static func removeSparse(at i: Int, in levels: inout [Slot]) {
+        let count = levels.count
+        levels.withUnsafeMutableBufferPointer { b in
+            var j = i
+            while j + 1 < count { b[j] = b[j + 1]; j += 1 }
+        }
+        levels.removeLast()
     }
 
     /// The first index whose key is ≥ `key`; probes the best end first.
     @inline(__always)
-    private static func lowerBound(of key: Int128, in a: UnsafeBufferPointer<Slot>) -> Int {
+    static func lowerBound(of key: Int128, in a: UnsafeBufferPointer<Slot>) -> Int {
         var hi = a.count
         var probes = 0
         while hi > 0, probes < 4 {
@@ -271,5 +598,389 @@ public struct L2OrderBook: Sendable {
             if a[mid].key < key { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+}
+
+/// The tick a book's ladders count in: `10^-scale`.
+struct Grid: Sendable {
+    /// Decimals of the tick (`0...18`), or -1: no grid (every level is sparse).
+    let scale: Int
+    /// `10^(20 - scale)`: one tick as a key (`price × 10^20`).
+    let tickKey: Int128
+
+    static let none = Grid(scale: -1)
+
+    init(scale: Int) {
+        self.scale = scale
+        tickKey = scale >= 0 ? L2OrderBook.powersOfTen[Int(L2OrderBook.keyScale) - scale] : 1
+    }
+
+    /// `price × 10^scale` when that is a whole number of at most `maxTicks` in magnitude
+    /// (the price is on the grid and a ladder can hold it); nil otherwise, or without a
+    /// grid. A function of the price's value only, not of how it is written.
+    @inline(__always)
+    func ticks(_ price: ExactDecimal) -> Int64? {
+        // The common case inline: a 64-bit mantissa at the grid's scale.
+        if Int(price.scale) == scale, let m = Int64(exactly: price.mantissa) {
+            return m.magnitude <= L2OrderBook.maxTicks ? m : nil
+        }
+        return otherTicks(price)
+    }
+
+    @inline(never)
+    private func otherTicks(_ price: ExactDecimal) -> Int64? {
+        let t = scale
+        guard t >= 0 else { return nil }
+        let s = Int(price.scale)
+        if let m = Int64(exactly: price.mantissa) {
+            if s == t { return m.magnitude <= L2OrderBook.maxTicks ? m : nil }
+            if s < t {
+                let (r, o) = m.multipliedReportingOverflow(by: L2OrderBook.power64(t &- s))
+                return !o && r.magnitude <= L2OrderBook.maxTicks ? r : nil
+            }
+            if s &- t <= 18 {
+                let (q, r) = m.quotientAndRemainder(dividingBy: L2OrderBook.power64(s &- t))
+                return r == 0 && q.magnitude <= L2OrderBook.maxTicks ? q : nil
+            }
+        }
+        guard let k = L2OrderBook.key(of: price) else { return nil }
+        return ticks(ofKey: k)
+    }
+
+    /// `ticks(_:)` of the price whose key (`price × 10^20`, not negated) is `key`.
+    func ticks(ofKey key: Int128) -> Int64? {
+        guard scale >= 0 else { return nil }
+        let (q, r) = key.quotientAndRemainder(dividingBy: tickKey)
+        return r == 0 && q.magnitude <= UInt128(L2OrderBook.maxTicks) ? Int64(q) : nil
+    }
+}
+
+/// One ladder slot: a level's quantity (a 64-bit mantissa and its scale) and the scale its
+/// price was sent with. Meaningful only where the presence bit is set.
+struct LadderSlot {
+    var quantity: Int64
+    var quantityScale: UInt8
+    var priceScale: UInt8
+}
+
+/// The memory of one side's ladder: `width` slots, a presence bit per slot, a summary bit
+/// per presence word. One anonymous mapping, zero-filled by the kernel and resident only
+/// where touched.
+final class LadderMemory: @unchecked Sendable {
+    static let width = 1 << 16
+    static let words = width >> 6
+    static let summaryWords = words >> 6
+    static let slotBytes = width * MemoryLayout<LadderSlot>.stride
+    static let bytes = slotBytes + (words + summaryWords) * 8
+
+    let base: UnsafeMutableRawPointer
+    let slots: UnsafeMutablePointer<LadderSlot>
+    let bits: UnsafeMutablePointer<UInt64>
+    let summary: UnsafeMutablePointer<UInt64>
+
+    init() {
+        guard let p = mmap(nil, LadderMemory.bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              p != UnsafeMutableRawPointer(bitPattern: -1)
+        else { fatalError("L2OrderBook: cannot map \(LadderMemory.bytes) bytes for a price ladder: errno \(errno)") }
+        base = p
+        slots = p.bindMemory(to: LadderSlot.self, capacity: LadderMemory.width)
+        let b = (p + LadderMemory.slotBytes).bindMemory(to: UInt64.self, capacity: LadderMemory.words + LadderMemory.summaryWords)
+        bits = b
+        summary = b + LadderMemory.words
+    }
+
+    deinit { munmap(base, LadderMemory.bytes) }
+}
+
+/// A book's state, each part in memory of its own so `L2OrderBook` reaches it by pointer.
+final class BookStorage: @unchecked Sendable {
+    let bids: UnsafeMutablePointer<LadderSide>
+    let asks: UnsafeMutablePointer<LadderSide>
+    let grid: UnsafeMutablePointer<Grid>
+    let regridFloor: UnsafeMutablePointer<Int>
+    let scratch: UnsafeMutablePointer<[L2OrderBook.Slot]>
+
+    init() {
+        bids = .allocate(capacity: 1)
+        bids.initialize(to: LadderSide())
+        asks = .allocate(capacity: 1)
+        asks.initialize(to: LadderSide())
+        grid = .allocate(capacity: 1)
+        grid.initialize(to: .none)
+        regridFloor = .allocate(capacity: 1)
+        regridFloor.initialize(to: 32)
+        scratch = .allocate(capacity: 1)
+        scratch.initialize(to: [])
+    }
+
+    /// A deep copy: the ladders' memory is copied, not shared.
+    func copy() -> BookStorage {
+        let c = BookStorage()
+        c.bids.pointee = bids.pointee
+        c.asks.pointee = asks.pointee
+        if c.bids.pointee.memory != nil { c.bids.pointee.copyMemory() }
+        if c.asks.pointee.memory != nil { c.asks.pointee.copyMemory() }
+        c.grid.pointee = grid.pointee
+        c.regridFloor.pointee = regridFloor.pointee
+        return c
+    }
+
+    deinit {
+        bids.deinitialize(count: 1); bids.deallocate()
+        asks.deinitialize(count: 1); asks.deallocate()
+        grid.deinitialize(count: 1); grid.deallocate()
+        regridFloor.deinitialize(count: 1); regridFloor.deallocate()
+        scratch.deinitialize(count: 1); scratch.deallocate()
+    }
+}
+
+/// One side of a book: its ladder window and its sparse levels.
+struct LadderSide: @unchecked Sendable {
+    /// Owns the ladder's memory (nil until the side is first placed); only one book's
+    /// storage holds it (`BookStorage.copy` copies it).
+    var memory: LadderMemory?
+    var slots: UnsafeMutablePointer<LadderSlot>?
+    var bits: UnsafeMutablePointer<UInt64>?
+    var summary: UnsafeMutablePointer<UInt64>?
+    /// The tick of slot 0.
+    var lo: Int64 = 0
+    /// Ticks the window covers: `LadderMemory.width` once placed, 0 before (so nothing is
+    /// in it).
+    var width: Int64 = 0
+    /// Levels on the ladder.
+    var ladderCount = 0
+    /// Slot of the best ladder level (highest for bids, lowest for asks); -1 when none.
+    var best = -1
+    /// Levels off the ladder, ascending by stored key (best last).
+    var sparse: [L2OrderBook.Slot] = []
+    /// Sparse levels on the grid and in the window (their quantity needs over 64 bits).
+    var bigInWindow = 0
+    /// Sparse levels off the grid (or too large for it).
+    var offGrid = 0
+    /// The best has left the window's comfortable part: rebuild after this message.
+    var wantsRebuild = false
+
+    /// Forgets every level; keeps the memory.
+    mutating func clear() {
+        if ladderCount > 0, let bits, let summary {
+            memset(bits, 0, LadderMemory.words * 8)
+            memset(summary, 0, LadderMemory.summaryWords * 8)
+        }
+        ladderCount = 0
+        best = -1
+        width = 0
+        sparse.removeAll(keepingCapacity: true)
+        bigInWindow = 0
+        offGrid = 0
+        wantsRebuild = false
+    }
+
+    /// Puts the window around `anchor` (the best tick): bids keep three quarters of the
+    /// window behind it, asks three quarters above. The side must be empty.
+    mutating func place(anchor: Int64, bid: Bool) {
+        if memory == nil {
+            let m = LadderMemory()
+            memory = m
+            slots = m.slots
+            bits = m.bits
+            summary = m.summary
+        }
+        let w = Int64(LadderMemory.width)
+        lo = anchor - (bid ? w * 3 / 4 : w / 4)
+        width = w
+    }
+
+    /// Whether a rebuild would help: the ladder is empty while sparse levels on the grid
+    /// exist, its best is outside the comfortable part of the window, or a sparse level on
+    /// the grid beats it.
+    func needsRebuild(bid: Bool, grid: Grid) -> Bool {
+        if best < 0 { return sparse.count > offGrid }
+        if bestUncomfortable(bid: bid) { return true }
+        let bestKey = Int128(lo &+ Int64(best)) * grid.tickKey
+        var j = sparse.count - 1
+        while j >= 0 {
+            let k = bid ? sparse[j].key : -sparse[j].key
+            guard bid ? k > bestKey : k < bestKey else { return false }
+            if grid.ticks(ofKey: k) != nil { return true }
+            j -= 1
+        }
+        return false
+    }
+
+    /// A private copy of the memory (another book's storage still holds this one).
+    mutating func copyMemory() {
+        let m = LadderMemory()
+        if let bits, let summary {
+            memcpy(m.bits, bits, LadderMemory.words * 8)
+            memcpy(m.summary, summary, LadderMemory.summaryWords * 8)
+            forEachLadderLevel(ascending: true) { i, slot in m.slots[i] = slot }
+        }
+        memory = m
+        slots = m.slots
+        bits = m.bits
+        summary = m.summary
+    }
+
+    /// The best slot is outside the part of the window where it should stay.
+    @inline(__always)
+    func bestUncomfortable(bid: Bool) -> Bool {
+        let w = LadderMemory.width
+        return bid ? (best < w / 4 || best >= w - w / 16) : (best < w / 16 || best >= w * 3 / 4)
+    }
+
+    @inline(__always)
+    func has(_ i: Int) -> Bool { bits.unsafelyUnwrapped[i &>> 6] &>> UInt64(i & 63) & 1 != 0 }
+
+    @inline(__always)
+    func quantity(_ i: Int) -> ExactDecimal {
+        let s = slots.unsafelyUnwrapped[i]
+        return ExactDecimal(mantissa: Int128(s.quantity), scale: s.quantityScale)
+    }
+
+    /// Sets slot `i` (inserting the level if new).
+    @inline(__always)
+    mutating func put(_ i: Int, _ slot: LadderSlot, bid: Bool) {
+        let bits = self.bits.unsafelyUnwrapped
+        let w = i &>> 6
+        let b = UInt64(1) &<< UInt64(i & 63)
+        let word = bits[w]
+        if word & b == 0 {
+            if word == 0 { summary.unsafelyUnwrapped[w &>> 6] |= UInt64(1) &<< UInt64(w & 63) }
+            bits[w] = word | b
+            ladderCount &+= 1
+            if bid ? i > best : (best < 0 || i < best) {
+                best = i
+                if bestUncomfortable(bid: bid) { wantsRebuild = true }
+            }
+        }
+        slots.unsafelyUnwrapped[i] = slot
+    }
+
+    /// `put` during a rebuild: levels arrive worst first, so the last is the best.
+    @inline(__always)
+    mutating func putQuietly(_ i: Int, _ slot: LadderSlot) {
+        let bits = self.bits.unsafelyUnwrapped
+        let w = i &>> 6
+        let word = bits[w]
+        if word == 0 { summary.unsafelyUnwrapped[w &>> 6] |= UInt64(1) &<< UInt64(w & 63) }
+        bits[w] = word | (UInt64(1) &<< UInt64(i & 63))
+        ladderCount &+= 1
+        best = i
+        slots.unsafelyUnwrapped[i] = slot
+    }
+
+    /// Removes slot `i`'s level; false when there was none.
+    @inline(__always)
+    mutating func remove(_ i: Int, bid: Bool) -> Bool {
+        let bits = self.bits.unsafelyUnwrapped
+        let w = i &>> 6
+        let b = UInt64(1) &<< UInt64(i & 63)
+        let word = bits[w]
+        guard word & b != 0 else { return false }
+        let now = word & ~b
+        bits[w] = now
+        if now == 0 { summary.unsafelyUnwrapped[w &>> 6] &= ~(UInt64(1) &<< UInt64(w & 63)) }
+        ladderCount &-= 1
+        if i == best {
+            best = bid ? previous(before: i) : next(after: i)
+            if best < 0 ? sparse.count > offGrid : bestUncomfortable(bid: bid) { wantsRebuild = true }
+        }
+        return true
+    }
+
+    /// Removes the sparse level with stored key `key`; false when there was none.
+    @inline(__always)
+    mutating func removeSparse(_ key: Int128) -> Bool {
+        let i = sparse.withUnsafeBufferPointer { L2OrderBook.lowerBound(of: key, in: $0) }
+        guard i < sparse.count, sparse[i].key == key else { return false }
+        L2OrderBook.removeSparse(at: i, in: &sparse)
+        return true
+    }
+
+    /// The highest occupied slot below `i`, or -1.
+    @inline(__always)
+    func previous(before i: Int) -> Int {
+        guard let bits, let summary else { return -1 }
+        var w = i &>> 6
+        let below = bits[w] & ((UInt64(1) &<< UInt64(i & 63)) &- 1)
+        if below != 0 { return w &<< 6 | (63 &- below.leadingZeroBitCount) }
+        guard w > 0 else { return -1 }
+        var s = w &>> 6
+        var word = summary[s] & ((UInt64(1) &<< UInt64(w & 63)) &- 1)
+        while word == 0 {
+            guard s > 0 else { return -1 }
+            s &-= 1
+            word = summary[s]
+        }
+        w = s &<< 6 | (63 &- word.leadingZeroBitCount)
+        return w &<< 6 | (63 &- bits[w].leadingZeroBitCount)
+    }
+
+    /// The lowest occupied slot above `i`, or -1.
+    @inline(__always)
+    func next(after i: Int) -> Int {
+        guard let bits, let summary else { return -1 }
+        var w = i &>> 6
+        let above = bits[w] & ~((UInt64(2) &<< UInt64(i & 63)) &- 1)
+        if above != 0 { return w &<< 6 | above.trailingZeroBitCount }
+        var s = w &>> 6
+        var word = summary[s] & ~((UInt64(2) &<< UInt64(w & 63)) &- 1)
+        while word == 0 {
+            s &+= 1
+            guard s < LadderMemory.summaryWords else { return -1 }
+            word = summary[s]
+        }
+        w = s &<< 6 | word.trailingZeroBitCount
+        return w &<< 6 | bits[w].trailingZeroBitCount
+    }
+
+    /// Calls `body` with every ladder level's slot index and slot, by ascending or
+    /// descending index.
+    func forEachLadderLevel(ascending: Bool, _ body: (Int, LadderSlot) -> Void) {
+        guard ladderCount > 0, let slots else { return }
+        if ascending {
+            var i = has(0) ? 0 : next(after: 0)
+            while i >= 0 { body(i, slots[i]); i = next(after: i) }
+        } else {
+            let top = LadderMemory.width - 1
+            var i = has(top) ? top : previous(before: top)
+            while i >= 0 { body(i, slots[i]); i = previous(before: i) }
+        }
+    }
+
+    /// Calls `body` with the tick of every ladder level.
+    func forEachLadderTick(_ body: (Int64) -> Void) {
+        forEachLadderLevel(ascending: true) { i, _ in body(lo &+ Int64(i)) }
+    }
+}
+
+/// How many prices need each number of decimals (trailing zeros ignored), to choose a grid.
+struct ScaleHistogram {
+    /// counts[d]: prices with exactly d decimals, 0...18; counts[19]: more than 18.
+    private var counts = [Int](repeating: 0, count: 20)
+    private var total = 0
+
+    /// Counts the price whose key (`price × 10^20`) is `key`.
+    mutating func add(key: Int128) {
+        var k = key.magnitude
+        var decimals = Int(L2OrderBook.keyScale)
+        if k == 0 { decimals = 0 }
+        // Strip whole groups of zeros first: 10^8, then single digits.
+        while decimals >= 8, k % 100_000_000 == 0 { k /= 100_000_000; decimals -= 8 }
+        while decimals > 0, k % 10 == 0 { k /= 10; decimals -= 1 }
+        counts[min(decimals, 19)] += 1
+        total += 1
+    }
+
+    /// The fewest decimals that 95 % of the prices need, or -1 when there are none (or
+    /// when more than 5 % need over 18).
+    func tickScale() -> Int {
+        guard total > 0 else { return -1 }
+        var covered = 0
+        for d in 0...18 {
+            covered += counts[d]
+            if covered * 20 >= total * 19 { return d }
+        }
+        return -1
     }
 }

@@ -7,7 +7,9 @@ import GeminiProtocol
 /// Recorders write lines either as bare JSON or with a receive-time prefix,
 /// `1624493666.869: {"type":…}`; both are accepted. Lines that are not received messages
 /// (blank, comments, other text, JSON that is not an object, `subscribe`/`unsubscribe`
-/// requests the recorder sent) are skipped and counted; malformed messages are counted as
+/// requests the recorder sent) are skipped and counted; a `# gap` marker (`castor record`
+/// lost the connection and resubscribed) resets the books, so the fresh snapshot after it
+/// replaces them rather than landing on levels that went stale during the gap; malformed messages are counted as
 /// skipped and also as `malformed`, with the first one kept for the report.
 public struct MarketDataReplay {
     /// Received messages decoded and applied.
@@ -67,6 +69,14 @@ public struct MarketDataReplay {
             guard p < e, p.pointee == 0x3A else { skipped += 1; return }
             p += 1
             while p < e, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
+        }
+        if p.pointee == 0x23 { // a comment; `# gap …` (castor record lost the connection)
+            if e - p >= 5, memcmp(p, "# gap", 5) == 0 {
+                feed.reset()
+                for i in continuity.indices { continuity[i].reset() }
+            }
+            skipped += 1
+            return
         }
         guard p < e, p.pointee == 0x7B else { skipped += 1; return }
         let frame = UnsafeRawBufferPointer(start: p, count: e - p)

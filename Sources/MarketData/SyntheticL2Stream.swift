@@ -1,16 +1,43 @@
 import CastorCore
 /// A deterministic synthetic market data v2 recording, for benchmarks and tests.
 ///
-/// Per symbol, first a snapshot `l2_updates` (~100 levels each side plus a `trades`
+/// Two shapes. The default (`init(messages:symbols:seed:)`, issue 2's stream): per symbol, first a snapshot `l2_updates` (~100 levels each side plus a `trades`
 /// array), then interleaved deltas shaped like real traffic: 1–3 changes near the top of
 /// the book, prices on a 0.01 grid, quantities with up to 8 decimals, ~20 % removals
 /// (`"0"`), occasional `trade` messages and heartbeats, and about one line in ten with the
 /// `<unix time>: ` prefix recorders add. The book never crosses. The same parameters give
 /// the same bytes (SplitMix64 generator, no clock, no hashing).
+///
+/// The deep shape (`init(messages:symbols:seed:depth:span:tradeFraction:farLevels:)`, see
+/// `generateDeep`): `depth` levels a side, updates anywhere within `span` ticks of the
+/// touch, a given fraction of `trade` messages, optionally far levels off the grid's range.
 public struct SyntheticL2Stream {
     public var messages: Int
     public var symbols: Int
     public var seed: UInt64
+    /// The deep shape's parameters; nil for the default shape.
+    public var deep: DeepShape?
+
+    /// The deep shape: how many levels a side, over how many ticks from the touch updates
+    /// land, and how much of the traffic is trades.
+    public struct DeepShape: Sendable, Equatable {
+        /// Levels a side in the snapshot, and the level count the updates keep a side near.
+        public var depth: Int
+        /// Updates land on a tick uniformly within this many ticks of the side's touch.
+        public var span: Int
+        /// Fraction of messages (after the snapshots) that are `trade` messages.
+        public var tradeFraction: Double
+        /// Levels a side placed far from the touch (10 % to 90 % away in price), outside
+        /// any ladder around it; one change in a hundred updates one of them.
+        public var farLevels: Int
+
+        public init(depth: Int, span: Int, tradeFraction: Double, farLevels: Int = 0) {
+            self.depth = max(1, depth)
+            self.span = max(1, span)
+            self.tradeFraction = min(1, max(0, tradeFraction))
+            self.farLevels = max(0, farLevels)
+        }
+    }
 
     public init(messages: Int, symbols: Int = 4, seed: UInt64 = 1) {
         self.messages = messages
@@ -18,8 +45,13 @@ public struct SyntheticL2Stream {
         self.seed = seed
     }
 
-    private static let names = ["BTCUSD", "ETHUSD", "SOLUSD", "ETHBTC", "LTCUSD", "DOGEUSD", "LINKUSD", "BTCGUSDPERP"]
-    private static let basePrices: [Int] = [3_000_000, 200_000, 10_000, 6_000, 8_000, 1_000, 1_500, 3_000_100]
+    public init(messages: Int, symbols: Int, seed: UInt64 = 1, deep: DeepShape) {
+        self.init(messages: messages, symbols: symbols, seed: seed)
+        self.deep = deep
+    }
+
+    static let names = ["BTCUSD", "ETHUSD", "SOLUSD", "ETHBTC", "LTCUSD", "DOGEUSD", "LINKUSD", "BTCGUSDPERP"]
+    static let basePrices: [Int] = [3_000_000, 200_000, 10_000, 6_000, 8_000, 1_000, 1_500, 3_000_100]
 
     private struct Book {
         var name: String
@@ -28,10 +60,11 @@ public struct SyntheticL2Stream {
         var asks: [Int] = []
     }
 
-    private typealias Rng = SplitMix64
+    typealias Rng = SplitMix64
 
     /// The whole recording as bytes, one message per line.
     public func generate() -> [UInt8] {
+        if let deep { return generateDeep(deep) }
         var rng = Rng(seed: seed)
         var out: [UInt8] = []
         out.reserveCapacity(messages * 110)
@@ -123,17 +156,17 @@ public struct SyntheticL2Stream {
         return text
     }
 
-    private func tradeJSON(_ symbol: String, _ id: UInt64, _ ms: Int64, _ ticks: Int, _ qty: String, _ buy: Bool) -> String {
+    func tradeJSON(_ symbol: String, _ id: UInt64, _ ms: Int64, _ ticks: Int, _ qty: String, _ buy: Bool) -> String {
         "{\"type\":\"trade\",\"symbol\":\"\(symbol)\",\"event_id\":\(id),\"timestamp\":\(ms),\"price\":\"\(price(ticks))\",\"quantity\":\"\(qty)\",\"side\":\"\(buy ? "buy" : "sell")\"}"
     }
 
-    private func price(_ ticks: Int) -> String {
+    func price(_ ticks: Int) -> String {
         let cents = ticks % 100
         return "\(ticks / 100)." + (cents < 10 ? "0" : "") + String(cents)
     }
 
     /// Up to 8 decimals, trailing zeros trimmed as Gemini does for some symbols.
-    private func quantity(_ rng: inout Rng) -> String {
+    func quantity(_ rng: inout Rng) -> String {
         let units = 1 + rng.below(2_000_000_000)
         var frac = String(units % 100_000_000)
         frac = String(repeating: "0", count: 8 - frac.count) + frac
@@ -142,11 +175,11 @@ public struct SyntheticL2Stream {
         return "\(units / 100_000_000).\(trimmed == String(repeating: "0", count: places) ? "1" : String(trimmed))"
     }
 
-    private func pad3(_ v: Int64) -> String {
+    func pad3(_ v: Int64) -> String {
         v < 10 ? "00\(v)" : (v < 100 ? "0\(v)" : "\(v)")
     }
 }
 
-private extension SplitMix64 {
+extension SplitMix64 {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

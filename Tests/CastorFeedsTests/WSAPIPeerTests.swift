@@ -157,6 +157,7 @@ import Testing
         }
         #expect(cancelled.state == .cancelled && cancelled.executedAmount == ExactDecimal("0.1")!)
         queue.sync {
+            #expect(adapter.rateLimits.map(\.description) == ["REQUEST_WEIGHT 3/7000 per 10 second", "CONNECTION_ATTEMPTS 1/300 per 5 minute"])
             #expect(recorder.events.map(\.kind) == [.accepted, .booked, .fill, .cancelled, .closed])
             #expect(Self.peerClosed(recorder) == nil)
         }

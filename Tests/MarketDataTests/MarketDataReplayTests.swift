@@ -34,8 +34,9 @@ import Testing
     }
 
     /// A recording of the new WebSocket API: snapshots (`U == u`), overlapping diffs, a
-    /// stale repeat (dropped), a gap (the book emptied until the recorder's next snapshot),
-    /// the subscribe ack and a ping reply (skipped), trades.
+    /// stale repeat (dropped), a diff that does not overlap (a gap: that book is emptied
+    /// until its next snapshot; the other book is untouched), the subscribe ack and a
+    /// ping reply (skipped), trades.
     @Test func theNewAPIsFramesReplayWithContinuity() {
         let text = """
             # castor record ws://127.0.0.1:1 symbols BTCUSD,ETHUSD started 1
@@ -47,7 +48,6 @@ import Testing
             1.200: {"E":1,"s":"btcusd","t":77,"p":"101.00","q":"0.5","m":false}
             1.300: {"e":"depthUpdate","E":1,"s":"ethusd","U":20,"u":21,"b":[["9.0","1"]],"a":[]}
             1.400: {"id":2,"status":200}
-            # gap 1.5 closed_by_peer: closed
             1.600: {"e":"depthUpdate","E":1,"s":"ethusd","U":30,"u":30,"b":[["12.0","1"]],"a":[["13.0","2"]]}
             """
         var replay = MarketDataReplay()
@@ -62,6 +62,26 @@ import Testing
         #expect(books[0].asks.map(\.price) == [ExactDecimal("101")!, ExactDecimal("102")!])
         #expect(books[1].bids.map(\.price) == [ExactDecimal("12")!])
         #expect(replay.feed.books.lastTrade(replay.feed.symbolID("BTCUSD")!)?.eventID == 77)
+    }
+
+    @Test func aGapMarkerResetsTheBooksForTheSnapshotAfterIt() {
+        // Before the gap the bid is 100; after it the market moved down and the fresh
+        // snapshot has asks below 100: it must replace the book, not cross it.
+        let recording = """
+            {"type":"l2_updates","symbol":"BTCUSD","changes":[["buy","100","1"],["sell","101","1"]],"trades":[]}
+            # gap 1624493667.001 closed_by_peer: closed by peer
+            {"type":"l2_updates","symbol":"BTCUSD","changes":[["buy","95","1"],["sell","96","2"]],"trades":[]}
+            {"type":"l2_updates","symbol":"BTCUSD","changes":[["buy","94","3"]]}
+            # not a gap
+            """
+        var replay = MarketDataReplay()
+        var bytes = Array(recording.utf8)
+        bytes.withUnsafeMutableBytes { replay.run(UnsafeRawBufferPointer($0)) }
+        #expect(replay.messages == 3 && replay.skipped == 2 && replay.malformed == 0)
+        let counters = replay.feed.books.counters
+        #expect(counters.snapshots == 2 && counters.crossedUpdates == 0)
+        let (_, bids, asks) = replay.snapshot(depth: 5)[0]
+        #expect(bids.map(\.price.description) == ["95", "94"] && asks.map(\.price.description) == ["96"])
     }
 
     @Test func fixedNotationNeverUsesExponents() {

@@ -14,25 +14,42 @@ import CastorCore
 extension MarketDataV2Decoder {
     /// Most changes the fast path takes in one message; larger ones use the general path.
     static let fastChangeCapacity = 1024
+    /// `scanL2`'s answer for a message whose `type` is `"trade"` (try `fastTrade`).
+    static let tradeCandidate = -2
 
-    /// Parses `message` if it is a plain `l2_updates`: its symbol and the number of changes
-    /// now at the start of `fastChanges`; nil to fall back to the general path.
+    /// What the fast paths made of a message.
+    enum FastResult {
+        /// A plain `l2_updates`: its symbol and the number of changes now at the start of
+        /// `fastChanges`.
+        case l2Updates(SymbolID, Int)
+        /// A plain `trade`.
+        case trade(MarketDataV2Trade)
+        /// Anything else: the general path decides.
+        case general
+    }
+
+    /// Parses `message` if it is a plain `l2_updates` or `trade`; `.general` to fall back to
+    /// the general path.
     @inline(__always)
-    mutating func fastL2Updates(_ message: UnsafeRawBufferPointer) -> (symbol: SymbolID, count: Int)? {
-        guard let base = message.baseAddress else { return nil }
+    mutating func fastPath(_ message: UnsafeRawBufferPointer) -> FastResult {
+        guard let base = message.baseAddress else { return .general }
         let p = base.assumingMemoryBound(to: UInt8.self)
         var symbolStart = 0, symbolLength = 0
         let count = fastChanges.withUnsafeMutableBufferPointer { out -> Int in
             MarketDataV2Decoder.scanL2(p, message.count, into: out.baseAddress!, capacity: out.count,
                                        symbolStart: &symbolStart, symbolLength: &symbolLength)
         }
-        guard count >= 0,
-              let id = symbols.lookup(p + symbolStart, count: symbolLength, readable: message.count - symbolStart)
-        else { return nil }
-        return (id, count)
+        if count >= 0 {
+            guard let id = symbols.lookup(p + symbolStart, count: symbolLength, readable: message.count - symbolStart)
+            else { return .general }
+            return .l2Updates(id, count)
+        }
+        if count == MarketDataV2Decoder.tradeCandidate, let trade = fastTrade(p, message.count) { return .trade(trade) }
+        return .general
     }
 
-    /// The scanner proper: returns the number of changes written to `out`, or -1.
+    /// The scanner proper: returns the number of changes written to `out`, -1 (not a plain
+    /// `l2_updates`), or `tradeCandidate` (its `type` is `"trade"`).
     @inline(__always)
     static func scanL2(
         _ p: UnsafePointer<UInt8>, _ n: Int, into out: UnsafeMutablePointer<L2Change>, capacity: Int,
@@ -109,13 +126,13 @@ struct FastL2Scanner {
 
     @inline(__always) func at(_ k: Int) -> UInt8 { k < n ? p[k] : 0 }
     @inline(__always) mutating func skipSpace() {
-        while i < n, p[i] <= 0x20, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+        while i < n, p[i] <= 0x20, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i &+= 1 }
     }
     /// Consumes `byte`, allowing whitespace before it; false if something else is there.
     @inline(__always) mutating func take(_ byte: UInt8) -> Bool {
-        if i < n, p[i] == byte { i += 1; return true }
+        if i < n, p[i] == byte { i &+= 1; return true }
         skipSpace()
-        if i < n, p[i] == byte { i += 1; return true }
+        if i < n, p[i] == byte { i &+= 1; return true }
         return false
     }
     @inline(__always) func load32(_ k: Int) -> UInt32 { UnsafeRawPointer(p + k).loadUnaligned(as: UInt32.self) }
@@ -123,7 +140,7 @@ struct FastL2Scanner {
     /// The 8 bytes at `k` (`k < n`, `n >= 8`); near the end of the message, the bytes up to
     /// the end with zeros shifted in after them (a zero is not a digit).
     @inline(__always) func load8(_ k: Int) -> UInt64 {
-        k + 8 <= n ? load64(k) : load64(n - 8) &>> UInt64(8 * (k + 8 - n))
+        k &+ 8 <= n ? load64(k) : load64(n &- 8) &>> UInt64(8 &* (k &+ 8 &- n))
     }
     /// A quoted plain decimal at `i` (the same acceptance as `fastQuotedDecimal`).
     @inline(__always) mutating func decimal() -> ExactDecimal? {
@@ -131,25 +148,25 @@ struct FastL2Scanner {
             skipSpace()
             guard at(i) == 0x22 else { return nil }
         }
-        let j = i + 1
+        let j = i &+ 1
         // Common case: at most 7 integer and 8 fraction digits: two SWAR loads, no
         // per-digit loop.
         if n >= 8, j < n {
             let (whole, w) = MarketDataV2Decoder.digits8(load8(j))
             // `d == n` when the message ends right after the digits (load8 pads with zeros):
             // then there is no byte at `d` to look at.
-            if whole > 0, whole < 8, j + whole < n {
-                let d = j + whole
+            if whole > 0, whole < 8, j &+ whole < n {
+                let d = j &+ whole
                 let b = p[d]
                 if b == 0x22 {
-                    i = d + 1
+                    i = d &+ 1
                     return ExactDecimal(mantissa: Int128(Int64(bitPattern: w)), scale: 0)
                 }
-                if b == 0x2E, d + 1 < n {
-                    let (fraction, f) = MarketDataV2Decoder.digits8(load8(d + 1))
-                    let q = d + 1 + fraction
+                if b == 0x2E, d &+ 1 < n {
+                    let (fraction, f) = MarketDataV2Decoder.digits8(load8(d &+ 1))
+                    let q = d &+ 1 &+ fraction
                     if fraction > 0, q < n, p[q] == 0x22 {
-                        i = q + 1
+                        i = q &+ 1
                         let m = w &* MarketDataV2Decoder.pow10(fraction) &+ f
                         return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))
                     }
@@ -162,25 +179,25 @@ struct FastL2Scanner {
             let d = p[k] &- 0x30
             if d >= 10 { break }
             m = m &* 10 &+ UInt64(d)
-            k += 1
+            k &+= 1
         }
-        let whole = k - j
+        let whole = k &- j
         guard whole > 0, k < n else { return nil }
         var fraction = 0
         if p[k] == 0x2E {
-            k += 1
+            k &+= 1
             let f = k
             while k < n {
                 let d = p[k] &- 0x30
                 if d >= 10 { break }
                 m = m &* 10 &+ UInt64(d)
-                k += 1
+                k &+= 1
             }
-            fraction = k - f
+            fraction = k &- f
             guard fraction > 0, k < n else { return nil }
         }
-        guard p[k] == 0x22, whole + fraction <= 18 else { return nil }
-        i = k + 1
+        guard p[k] == 0x22, whole &+ fraction <= 18 else { return nil }
+        i = k &+ 1
         return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))
     }
 
@@ -189,52 +206,56 @@ struct FastL2Scanner {
     ) -> Int {
         skipSpace()
         guard at(i) == 0x7B else { return -1 }
-        i += 1
+        i &+= 1
         var seen = 0 // bit 0 type, 1 symbol, 2 changes
         var count = 0
         while true {
             if at(i) != 0x22 { skipSpace() }
             // Keys are matched whole, quotes included, by one or two loads: any other key
             // (or an escaped one) leaves the message to the general path.
-            guard i + 9 <= n else { return -1 }
+            guard i &+ 9 <= n else { return -1 }
             let w = load64(i)
             if w & 0xFFFF_FFFF_FFFF == 0x2265_7079_7422 { // "type"
-                i += 6
+                i &+= 6
                 guard seen & 1 == 0, take(0x3A) else { return -1 }
                 skipSpace()
-                guard i + 12 <= n, p[i] == 0x22,
-                      load64(i + 1) == 0x7461_6470_755F_326C, // l2_updat
-                      p[i + 9] == 0x65, p[i + 10] == 0x73, p[i + 11] == 0x22 // es"
-                else { return -1 }
-                i += 12
+                guard i &+ 12 <= n, p[i] == 0x22,
+                      load64(i &+ 1) == 0x7461_6470_755F_326C, // l2_updat
+                      p[i &+ 9] == 0x65, p[i &+ 10] == 0x73, p[i &+ 11] == 0x22 // es"
+                else {
+                    // `"trade"`: a candidate for the trade scanner (`fastTrade`).
+                    if i >= 1, i &+ 7 <= n, load64(i &- 1) >> 8 == 0x22_6564_6172_7422 { return MarketDataV2Decoder.tradeCandidate }
+                    return -1
+                }
+                i &+= 12
                 seen |= 1
             } else if w == 0x226C_6F62_6D79_7322 { // "symbol"
-                i += 8
+                i &+= 8
                 guard seen & 2 == 0, take(0x3A) else { return -1 }
                 skipSpace()
                 guard at(i) == 0x22 else { return -1 }
-                let k = MarketDataV2Decoder.stringEnd(p, n, from: i + 1)
+                let k = MarketDataV2Decoder.stringEnd(p, n, from: i &+ 1)
                 guard k >= 0 else { return -1 }
-                symbolStart = i + 1
-                symbolLength = k - symbolStart
-                i = k + 1
+                symbolStart = i &+ 1
+                symbolLength = k &- symbolStart
+                i = k &+ 1
                 seen |= 2
-            } else if w == 0x7365_676E_6168_6322, p[i + 8] == 0x22 { // "changes"
-                i += 9
+            } else if w == 0x7365_676E_6168_6322, p[i &+ 8] == 0x22 { // "changes"
+                i &+= 9
                 guard seen & 4 == 0, take(0x3A), take(0x5B) else { return -1 }
                 seen |= 4
                 if !take(0x5D) {
                     while true {
-                        guard take(0x5B), count < capacity, take(0x22), i + 5 <= n else { return -1 }
-                        i -= 1
+                        guard take(0x5B), count < capacity, take(0x22), i &+ 5 <= n else { return -1 }
+                        i &-= 1
                         let side: Side
-                        let s = load32(i + 1)
+                        let s = load32(i &+ 1)
                         if s == 0x2279_7562 { // buy"
                             side = .buy
-                            i += 5
-                        } else if s == 0x6C6C_6573, p[i + 5] == 0x22 { // sell"
+                            i &+= 5
+                        } else if s == 0x6C6C_6573, p[i &+ 5] == 0x22 { // sell"
                             side = .sell
-                            i += 6
+                            i &+= 6
                         } else {
                             return -1
                         }
@@ -242,7 +263,7 @@ struct FastL2Scanner {
                         guard let price = decimal(), price.isPositive, take(0x2C) else { return -1 }
                         guard let quantity = decimal(), take(0x5D) else { return -1 }
                         (out + count).initialize(to: L2Change(side: side, price: price, quantity: quantity))
-                        count += 1
+                        count &+= 1
                         if take(0x2C) { continue }
                         guard take(0x5D) else { return -1 }
                         break

@@ -11,6 +11,10 @@ import CastorCore
 /// 2. the values the type needs are parsed into scratch arrays kept between messages
 ///    (their capacity is reused, so no allocation after warm-up), then emitted.
 ///
+/// Plain `l2_updates` and `trade` messages (the bulk of the traffic) first go through
+/// single-pass scanners (`+FastL2`, `+FastTrade`) that accept a strict subset of what the
+/// general parser accepts, with the same result; anything else falls back to it.
+///
 /// Symbols are interned in `symbols`; a new symbol allocates once.
 ///
 /// Not thread-safe: the decoder owns mutable scratch storage. Confine an instance to the
@@ -51,12 +55,18 @@ public struct MarketDataV2Decoder {
     public mutating func decode<H: MarketDataV2Handler>(
         _ message: UnsafeRawBufferPointer, into handler: inout H
     ) throws(MarketDataV2DecodingError) -> MarketDataV2MessageKind {
-        if let (symbol, count) = fastL2Updates(message) {
+        switch fastPath(message) {
+        case .l2Updates(let symbol, let count):
             fastChanges.withUnsafeBufferPointer {
                 handler.l2Updates(symbol: symbol, changes: UnsafeBufferPointer(rebasing: $0[0..<count]),
                                   carriesSnapshotExtras: false)
             }
             return .l2Updates
+        case .trade(let trade):
+            handler.trade(trade)
+            return .trade
+        case .general:
+            break
         }
         var c = JSONCursor(message)
         c.skipWhitespace()

@@ -31,14 +31,21 @@ def expect(condition, reason):
         raise Mismatch(reason[:120])
 
 
+CONNINFO_LIMITS = [{"rateLimitType": "REQUEST_WEIGHT", "interval": "SECOND", "intervalNum": 10, "limit": 7000, "count": 3},
+                   {"rateLimitType": "CONNECTION_ATTEMPTS", "interval": "MINUTE", "intervalNum": 5, "limit": 300, "count": 1}]
+
+
 async def receive(ws, pings):
-    """The next request that is not a `ping` (pings are answered here)."""
+    """The next request that is not a `ping` or `conninfo` (those are answered here)."""
     while True:
         text = await ws.recv()
         request = json.loads(text)
         if request.get("method") == "ping":
             pings.append(request["id"])
             await ws.send(json.dumps({"id": request["id"], "status": 200}))
+            continue
+        if request.get("method") == "conninfo":
+            await ws.send(json.dumps({"id": request["id"], "status": 200, "rateLimits": CONNINFO_LIMITS}))
             continue
         return text, request
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The market-data hot path's benchmark: decode + apply on one core, for four stream shapes,
+# in messages/s (castor replay), instructions per message (callgrind; stable on a noisy
+# machine) and against cryptofeed's Gemini handler on the same files.
+#
+#   Scripts/bench-l2.sh [--castor PATH] [--messages N] [--no-callgrind] [--no-cryptofeed] [--dir DIR]
+#
+# Shapes (castor-bench synth-l2):
+#   issue2   issue 2's stream: 4 symbols, ~100 levels a side, updates near the touch
+#   deep1    1 symbol, 500 levels a side, updates anywhere within 600 ticks, 5 % trades
+#   deep1t   the same with 30 % trades
+#   deep3    3 symbols, 3,000 levels a side, updates within 4,000 ticks, 25 % trades
+#
+# Needs: the release products (swift build -c release --product castor; … castor-bench),
+# valgrind for the instruction counts, python3 with cryptofeed for the reference
+# (pip install cryptofeed). Instructions per message = (Ir of the first 200,000 lines −
+# Ir of the first 1,000 lines) / 199,000: start-up and the snapshots cancel out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+castor=.build/release/castor
+bench=.build/release/castor-bench
+messages=2000000
+dir=/tmp/castor-bench-l2
+callgrind=1
+cryptofeed=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --castor) castor=$2; shift 2 ;;
+        --messages) messages=$2; shift 2 ;;
+        --dir) dir=$2; shift 2 ;;
+        --no-callgrind) callgrind=0; shift ;;
+        --no-cryptofeed) cryptofeed=0; shift ;;
+        *) echo "unknown option $1" >&2; exit 64 ;;
+    esac
+done
+mkdir -p "$dir"
+
+shapes=(issue2 deep1 deep1t deep3)
+declare -A args=(
+    [issue2]="--symbols 4"
+    [deep1]="--symbols 1 --depth 500 --span 600 --trade-fraction 0.05"
+    [deep1t]="--symbols 1 --depth 500 --span 600 --trade-fraction 0.3"
+    [deep3]="--symbols 3 --depth 3000 --span 4000 --trade-fraction 0.25"
+)
+
+rate() { sed -n 's/.*messages\/s: \([0-9]*\).*/\1/p' | tail -1; }
+
+if [ "$callgrind" = 1 ]; then
+    strip -o "$dir/castor-stripped" "$castor"
+fi
+printf '%-8s %14s %14s %10s %12s\n' shape castor_msg/s cryptofeed/s ratio instr/msg
+for s in "${shapes[@]}"; do
+    f="$dir/$s.txt"
+    # shellcheck disable=SC2086
+    [ -f "$f" ] || "$bench" synth-l2 --messages "$messages" ${args[$s]} --output "$f" >/dev/null
+    ours=$("$castor" replay "$f" --depth 0 | rate)
+    theirs=-
+    ratio=-
+    if [ "$cryptofeed" = 1 ]; then
+        theirs=$(python3 Scripts/cryptofeed_gemini_replay.py "$f" | rate)
+        ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.1f", a / b }')
+    fi
+    ipm=-
+    if [ "$callgrind" = 1 ]; then
+        head -n 200000 "$f" > "$dir/$s-200k.txt"
+        head -n 1000 "$f" > "$dir/$s-1k.txt"
+        ir() {
+            valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.$s.$1" "$dir/castor-stripped" replay "$dir/$s-$1.txt" --depth 0 2>&1 \
+                | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+        }
+        big=$(ir 200k)
+        small=$(ir 1k)
+        ipm=$(awk -v a="$big" -v b="$small" 'BEGIN { printf "%.0f", (a - b) / 199000 }')
+    fi
+    printf '%-8s %14s %14s %10s %12s\n' "$s" "$ours" "$theirs" "$ratio" "$ipm"
+done
