@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import MarketData
 
@@ -40,6 +41,9 @@ struct SynthL2Command: ParsableCommand {
     @Option(help: "Output file.")
     var output: String
 
+    @Option(help: "legacy (market data v2, the default) or websocket: the same stream as the new WebSocket API's frames (depthUpdate with U/u overlapping per symbol, the first per symbol the snapshot; trades without e).")
+    var api: String = "legacy"
+
     var deepShape: SyntheticL2Stream.DeepShape? {
         guard depth != nil || span != nil || tradeFraction != nil || farLevels != nil else { return nil }
         let d = depth ?? 1000
@@ -48,6 +52,7 @@ struct SynthL2Command: ParsableCommand {
     }
 
     func validate() throws {
+        guard api == "legacy" || api == "websocket" else { throw ValidationError("--api must be legacy or websocket, got \(api)") }
         guard messages > 0 else { throw ValidationError("--messages must be positive, got \(messages)") }
         guard (1...1000).contains(symbols) else { throw ValidationError("--symbols must be 1...1000, got \(symbols)") }
         if let depth, !(1...100_000).contains(depth) { throw ValidationError("--depth must be 1...100000, got \(depth)") }
@@ -61,7 +66,7 @@ struct SynthL2Command: ParsableCommand {
     func run() throws {
         var stream = SyntheticL2Stream(messages: messages, symbols: symbols, seed: seed)
         stream.deep = deepShape
-        let bytes = stream.generate()
+        let bytes = api == "websocket" ? Self.webSocketAPIFrames(stream.generate()) : stream.generate()
         guard let f = fopen(output, "wb") else {
             throw ValidationError("cannot write \(output): \(String(cString: strerror(errno)))")
         }
@@ -71,5 +76,55 @@ struct SynthL2Command: ParsableCommand {
             throw ValidationError("cannot write \(output): \(String(cString: strerror(errno)))")
         }
         print("wrote \(messages) messages, \(bytes.count) bytes to \(output)")
+    }
+
+    /// The v2 stream rewritten frame for frame as the new API's: each `l2_updates` a
+    /// `depthUpdate` (`b`/`a` from the changes' sides; ids from one global counter, each
+    /// symbol's frames overlapping `U == previous u`, the first `U == u`), each trade a
+    /// trade frame (`m`: the buyer was the maker, i.e. the taker sold). Decimals keep their
+    /// text. A generation-time tool: Foundation's JSON parser is fine here.
+    static func webSocketAPIFrames(_ v2: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(v2.count)
+        var nextID: Int64 = 1_764_527_605_191_349
+        var last: [String: Int64] = [:]
+        var lastMs: Int64 = 1_624_493_666_000
+        func quoted(_ s: String) -> String { "\"" + s + "\"" }
+        for line in v2.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            // With or without the `<unix time>: ` prefix (the v2 stream has both).
+            var prefix: String?
+            var body = line[...]
+            if line[line.startIndex] != 0x7B, let colon = line.firstIndex(of: 0x3A) {
+                prefix = String(decoding: line[..<colon], as: UTF8.self)
+                body = line[line.index(after: colon)...].drop { $0 == 0x20 }
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+                  let type = object["type"] as? String, let symbol = (object["symbol"] as? String)?.lowercased() else { continue }
+            if let prefix, let seconds = Double(prefix) { lastMs = Int64(seconds * 1000) }
+            let ms = lastMs
+            var frame = ""
+            if type == "l2_updates", let changes = object["changes"] as? [[Any]] {
+                var bids: [String] = [], asks: [String] = []
+                for c in changes where c.count == 3 {
+                    guard let side = c[0] as? String, let price = c[1] as? String, let quantity = c[2] as? String else { continue }
+                    let level = "[" + quoted(price) + "," + quoted(quantity) + "]"
+                    if side == "buy" { bids.append(level) } else { asks.append(level) }
+                }
+                nextID += Int64(1 + (changes.count % 3))
+                let first = last[symbol] ?? nextID
+                last[symbol] = nextID
+                frame = "{\"e\":\"depthUpdate\",\"E\":\(ms * 1_000_000),\"s\":\(quoted(symbol)),\"U\":\(first),\"u\":\(nextID),"
+                    + "\"b\":[" + bids.joined(separator: ",") + "],\"a\":[" + asks.joined(separator: ",") + "]}"
+            } else if type == "trade", let id = object["event_id"] as? Int64 ?? (object["event_id"] as? Int).map(Int64.init),
+                      let price = object["price"] as? String, let quantity = object["quantity"] as? String,
+                      let side = object["side"] as? String {
+                frame = "{\"E\":\(ms * 1_000_000),\"s\":\(quoted(symbol)),\"t\":\(id),\"p\":\(quoted(price)),"
+                    + "\"q\":\(quoted(quantity)),\"m\":\(side == "sell")}"
+            } else {
+                continue
+            }
+            out.append(contentsOf: Array(((prefix.map { $0 + ": " } ?? "") + frame + "\n").utf8))
+        }
+        return out
     }
 }
