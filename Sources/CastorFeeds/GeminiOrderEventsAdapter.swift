@@ -134,29 +134,9 @@ public final class GeminiOrderEventsAdapter: OrderEventsFeedAdapter, @unchecked 
         let path = configuration.path
         // The slot is held until the upgrade is answered; allow for connect + TLS + upgrade.
         let holdMs = Int64((configuration.webSocket.connectTimeout + configuration.webSocket.handshakeTimeout + 1) * 1000)
-        let box = UncheckedBox(done)
-        let sender = sender
-        keySlot.borrowSlot(waitMs: Int64(configuration.nonceSlotWaitMs), maximumHoldMs: holdMs) { granted in
-            let loan: KeySlotLoan
-            switch granted {
-            case .success(let l): loan = l
-            case .failure(let refusal):
-                return box.value(.failure(.retry("no request slot for the handshake: \(refusal)")))
-            }
-            switch sender.signWebSocketHandshake(path: path) {
-            case .success(let signed):
-                box.value(.success(FeedConnectRequest(url: url, headers: signed.headers) { outcome in
-                    if Self.isInvalidNonce(outcome) { sender.handshakeNonceRejected() }
-                    loan.release()
-                }))
-            case .failure(.nonce(let error)):
-                loan.release()
-                box.value(.failure(.fatal(.nonceUnavailable(error.description))))
-            case .failure(let error):
-                loan.release()
-                box.value(.failure(.retry("the handshake could not be signed: \(error)")))
-            }
-        }
+        SignedHandshake.prepare(url: url, keySlot: keySlot, sender: sender, waitMs: Int64(configuration.nonceSlotWaitMs),
+                                holdMs: holdMs, sign: { $0.signWebSocketHandshake(path: path) },
+                                isInvalidNonce: Self.isInvalidNonce, done)
     }
 
     private static func isUnknown(_ type: OrderEventType) -> Bool {

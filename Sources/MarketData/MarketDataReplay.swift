@@ -179,15 +179,7 @@ private struct ReplayWSAPIHandler: WSAPIMarketHandler {
     mutating func depthUpdate(_ update: WSAPIDepthUpdate, levels: UnsafeBufferPointer<L2Change>) {
         let i = update.symbol.index
         while continuity.count <= i { continuity.append(DepthContinuity()) }
-        var verdict = continuity[i].accept(first: update.firstUpdateID, last: update.lastUpdateID)
-        let brokeOff: Bool = switch verdict {
-        case .gap, .dropResyncing: true
-        default: false
-        }
-        if brokeOff, update.firstUpdateID == update.lastUpdateID {
-            continuity[i].resubscribed()
-            verdict = continuity[i].accept(first: update.firstUpdateID, last: update.lastUpdateID)
-        }
+        let verdict = continuity[i].acceptRecorded(first: update.firstUpdateID, last: update.lastUpdateID)
         switch verdict {
         case .applySnapshot, .applySnapshotWithRange:
             books.reset(update.symbol)

@@ -163,14 +163,3 @@ import Testing
         }
     }
 }
-
-/// A value behind a lock, for completions that land on another queue.
-final class Mutexed<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}

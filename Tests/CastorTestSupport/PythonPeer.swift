@@ -71,11 +71,11 @@ public final class PythonPeer {
 }
 
 /// A value handed between threads under a lock.
-final class Mutexed<T>: @unchecked Sendable {
+public final class Mutexed<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
+    public init(_ value: T) { stored = value }
+    public var value: T {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
     }

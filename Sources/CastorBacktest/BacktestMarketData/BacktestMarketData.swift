@@ -137,16 +137,7 @@ public final class BacktestMarketData: MarketDataFeedAdapter, @unchecked Sendabl
                                 handler: inout BacktestBookHandler) {
         let i = update.symbol.index
         guard i < continuity.count else { return }
-        var verdict = continuity[i].accept(first: update.firstUpdateID, last: update.lastUpdateID)
-        let brokeOff: Bool = switch verdict {
-        case .gap, .dropResyncing: true
-        default: false
-        }
-        if brokeOff, update.firstUpdateID == update.lastUpdateID {
-            // The recorder's new connection: its first frame per symbol is the snapshot.
-            continuity[i].resubscribed()
-            verdict = continuity[i].accept(first: update.firstUpdateID, last: update.lastUpdateID)
-        }
+        let verdict = continuity[i].acceptRecorded(first: update.firstUpdateID, last: update.lastUpdateID)
         switch verdict {
         case .applySnapshot, .applySnapshotWithRange:
             if books.books.book(update.symbol)?.hasSnapshot == true { handler.resynced = true }

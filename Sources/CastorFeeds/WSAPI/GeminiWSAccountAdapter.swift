@@ -161,29 +161,9 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
             return
         }
         let holdMs = Int64((configuration.webSocket.connectTimeout + configuration.webSocket.handshakeTimeout + 1) * 1000)
-        let box = UncheckedBox(done)
-        let sender = sender
-        keySlot.borrowSlot(waitMs: configuration.nonceSlotWaitMs, maximumHoldMs: holdMs) { granted in
-            let loan: KeySlotLoan
-            switch granted {
-            case .success(let l): loan = l
-            case .failure(let refusal):
-                return box.value(.failure(.retry("no request slot for the handshake: \(refusal)")))
-            }
-            switch sender.signWebSocketAPIHandshake() {
-            case .success(let signed):
-                box.value(.success(FeedConnectRequest(url: url, headers: signed.headers) { outcome in
-                    if Self.isInvalidNonce(outcome) { sender.handshakeNonceRejected() }
-                    loan.release()
-                }))
-            case .failure(.nonce(let error)):
-                loan.release()
-                box.value(.failure(.fatal(.nonceUnavailable(error.description))))
-            case .failure(let error):
-                loan.release()
-                box.value(.failure(.retry("the handshake could not be signed: \(error)")))
-            }
-        }
+        SignedHandshake.prepare(url: url, keySlot: keySlot, sender: sender, waitMs: configuration.nonceSlotWaitMs,
+                                holdMs: holdMs, sign: { $0.signWebSocketAPIHandshake() },
+                                isInvalidNonce: Self.isInvalidNonce, done)
     }
 
     /// An upgrade refused because of the nonce (the body names it): retried with a later one.

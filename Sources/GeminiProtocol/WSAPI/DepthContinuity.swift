@@ -76,6 +76,21 @@ public struct DepthContinuity: Sendable, Hashable {
         }
     }
 
+    /// `accept` for a recording, which cannot resubscribe: after a gap the symbol waits for
+    /// the recorder's next connection, whose first frame per symbol is its snapshot
+    /// (`U == u`), and takes that as the new baseline.
+    public mutating func acceptRecorded(first: Int64, last: Int64) -> Verdict {
+        let verdict = accept(first: first, last: last)
+        switch verdict {
+        case .gap, .dropResyncing:
+            guard first == last else { return verdict }
+            resubscribed()
+            return accept(first: first, last: last)
+        default:
+            return verdict
+        }
+    }
+
     /// A resync of this symbol was started (gap, crossed book, bad frame).
     public mutating func beginResync() { phase = .resyncing }
 
