@@ -8,6 +8,8 @@
 //
 // Oracles:
 // - no trap / no ASan report anywhere (decode, continuity, book apply, report mapping);
+// - whatever the fast `depthUpdate` scanner accepts, the general path accepts too, with
+//   the same header and bit-identical levels;
 // - every level handed over has a positive price and a non-negative quantity;
 // - books stay sorted (bids descending, asks ascending) with positive quantities;
 // - continuity never applies a frame whose `u` is not above the last applied one;
@@ -29,6 +31,18 @@ func withExactCopy<R>(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferP
 }
 
 let knownSymbols = ["BTCUSD", "ETHUSD", "BTCGUSDPERP", "SOLUSD", "ETHBTC"]
+
+struct Recorder: WSAPIMarketHandler {
+    var depth: (WSAPIDepthUpdate, [L2Change])?
+    mutating func depthUpdate(_ update: WSAPIDepthUpdate, levels: UnsafeBufferPointer<L2Change>) { depth = (update, Array(levels)) }
+    mutating func trade(_ trade: MarketDataV2Trade) {}
+    mutating func reply(_ reply: WSAPIReply) {}
+}
+
+func same(_ a: L2Change, _ b: L2Change) -> Bool {
+    a.side == b.side && a.price.mantissa == b.price.mantissa && a.price.scale == b.price.scale
+        && a.quantity.mantissa == b.quantity.mantissa && a.quantity.scale == b.quantity.scale
+}
 
 struct Sink: WSAPIMarketHandler {
     var books = BookSet()
@@ -90,6 +104,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         frames += 1
         withExactCopy(UnsafeRawBufferPointer(rebasing: input[start..<end])) { frame in
             sink.frame = frame
+            var fast = WSAPIMarketDecoder(symbols: knownSymbols)
+            if let update = fast.fastDepth(frame) {
+                var general = WSAPIMarketDecoder(symbols: knownSymbols)
+                var recorder = Recorder()
+                guard let kind = try? general.decodeFrame(frame, into: &recorder), kind == .depthUpdate,
+                      let (header, levels) = recorder.depth else { fail("fast path accepted, general path did not", frame) }
+                if header != update { fail("headers differ: \(header) vs \(update)", frame) }
+                if levels.count != fast.levels.count || !zip(levels, fast.levels).allSatisfy(same) {
+                    fail("levels differ: \(levels) vs \(fast.levels)", frame)
+                }
+            }
             _ = try? decoder.decode(frame, into: &sink)
             let bytes = Array(frame)
             if case .orderUpdate(let update)? = try? WSAPIAccountDecoder.decode(bytes) {

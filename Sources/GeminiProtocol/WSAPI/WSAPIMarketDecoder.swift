@@ -18,7 +18,7 @@ public struct WSAPIMarketDecoder {
     /// Frames of symbols not in the table register them (a replay of a whole recording)
     /// instead of being ignored (a feed that knows its books).
     public let registersNewSymbols: Bool
-    private var levels: [L2Change] = []
+    var levels: [L2Change] = []
 
     /// - Parameter symbols: names in the books' order (any case).
     public init(symbols: [String], registersNewSymbols: Bool = false) {
@@ -33,6 +33,10 @@ public struct WSAPIMarketDecoder {
     public mutating func decode<H: WSAPIMarketHandler>(
         _ frame: UnsafeRawBufferPointer, into handler: inout H
     ) throws(WSAPIDecodingError) -> WSAPIMarketMessageKind {
+        if let update = fastDepth(frame) {
+            levels.withUnsafeBufferPointer { handler.depthUpdate(update, levels: $0) }
+            return .depthUpdate
+        }
         do {
             return try decodeFrame(frame, into: &handler)
         } catch let error as MarketDataV2DecodingError {
@@ -46,7 +50,7 @@ public struct WSAPIMarketDecoder {
 
     private enum EventType { case none, depthUpdate, trade, other }
 
-    private mutating func decodeFrame<H: WSAPIMarketHandler>(
+    mutating func decodeFrame<H: WSAPIMarketHandler>(
         _ frame: UnsafeRawBufferPointer, into handler: inout H
     ) throws -> WSAPIMarketMessageKind {
         var c = JSONCursor(frame)
