@@ -101,16 +101,22 @@ public struct MarketDataReplay {
     /// continuity states are moved into the handler for the call and back (no copy, no
     /// allocation per frame).
     private mutating func processWebSocketAPI(_ frame: UnsafeRawBufferPointer, lineNumber: Int) {
-        var handler = ReplayWSAPIHandler()
-        swap(&handler.books, &feed.books)
-        swap(&handler.continuity, &continuity)
         let known = webSocketDecoder.symbols.count
+        let result: Result<(WSAPIMarketMessageKind, Int), WSAPIDecodingError> =
+            withUnsafeMutablePointer(to: &feed.books) { books in
+                withUnsafeMutablePointer(to: &continuity) { continuity in
+                    var handler = ReplayWSAPIHandler(books: books, continuity: continuity)
+                    do throws(WSAPIDecodingError) {
+                        let kind = try webSocketDecoder.decode(frame, into: &handler)
+                        return .success((kind, handler.gaps))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
         let kind: WSAPIMarketMessageKind
-        do throws(WSAPIDecodingError) {
-            kind = try webSocketDecoder.decode(frame, into: &handler)
-        } catch {
-            swap(&handler.books, &feed.books)
-            swap(&handler.continuity, &continuity)
+        switch result {
+        case .failure(let error):
             skipped += 1
             malformed += 1
             if firstMalformed == nil {
@@ -118,10 +124,10 @@ public struct MarketDataReplay {
                 firstWebSocketAPIError = error
             }
             return
+        case .success(let (k, newGaps)):
+            kind = k
+            gaps += newGaps
         }
-        swap(&handler.books, &feed.books)
-        swap(&handler.continuity, &continuity)
-        gaps += handler.gaps
         if webSocketDecoder.symbols.count > known {
             for (id, name) in webSocketDecoder.symbols.all where id.index >= known {
                 _ = feed.decoder.symbols.id(for: name.uppercased())
@@ -170,11 +176,26 @@ public struct MarketDataReplay {
 
 /// Applies one new-API frame to the replay's books with per-symbol continuity (a gap
 /// empties the book until the next snapshot, `U == u`, which a reconnected recorder sends
-/// first).
+/// first). It reaches the replay's books and continuity states through pointers valid for
+/// the one decode call: no copy, no allocation per frame.
 private struct ReplayWSAPIHandler: WSAPIMarketHandler {
-    var books = BookSet()
-    var continuity: [DepthContinuity] = []
+    let booksPointer: UnsafeMutablePointer<BookSet>
+    let continuityPointer: UnsafeMutablePointer<[DepthContinuity]>
     var gaps = 0
+
+    init(books: UnsafeMutablePointer<BookSet>, continuity: UnsafeMutablePointer<[DepthContinuity]>) {
+        booksPointer = books
+        continuityPointer = continuity
+    }
+
+    var books: BookSet {
+        get { booksPointer.pointee }
+        nonmutating _modify { yield &booksPointer.pointee }
+    }
+    var continuity: [DepthContinuity] {
+        get { continuityPointer.pointee }
+        nonmutating _modify { yield &continuityPointer.pointee }
+    }
 
     mutating func depthUpdate(_ update: WSAPIDepthUpdate, levels: UnsafeBufferPointer<L2Change>) {
         let i = update.symbol.index

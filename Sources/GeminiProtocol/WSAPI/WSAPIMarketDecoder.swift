@@ -19,12 +19,16 @@ public struct WSAPIMarketDecoder {
     /// instead of being ignored (a feed that knows its books).
     public let registersNewSymbols: Bool
     var levels: [L2Change] = []
+    /// Scratch for the fast path: `fastLevelCapacity` slots, written in place.
+    var fastLevels: [L2Change]
 
     /// - Parameter symbols: names in the books' order (any case).
     public init(symbols: [String], registersNewSymbols: Bool = false) {
         self.symbols = SymbolTable(symbols.map { $0.lowercased() })
         self.registersNewSymbols = registersNewSymbols
         levels.reserveCapacity(4096)
+        fastLevels = Array(repeating: L2Change(side: .buy, price: .zero, quantity: .zero),
+                           count: WSAPIMarketDecoder.fastLevelCapacity)
     }
 
     /// Decodes one text frame.
@@ -33,8 +37,10 @@ public struct WSAPIMarketDecoder {
     public mutating func decode<H: WSAPIMarketHandler>(
         _ frame: UnsafeRawBufferPointer, into handler: inout H
     ) throws(WSAPIDecodingError) -> WSAPIMarketMessageKind {
-        if let update = fastDepth(frame) {
-            levels.withUnsafeBufferPointer { handler.depthUpdate(update, levels: $0) }
+        if let (update, count) = fastDepth(frame) {
+            fastLevels.withUnsafeBufferPointer {
+                handler.depthUpdate(update, levels: UnsafeBufferPointer(rebasing: $0[0..<count]))
+            }
             return .depthUpdate
         }
         do {
