@@ -56,6 +56,11 @@ struct PaperTradingEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: state + "/castor.paper.default.sqlite"))
     }
 
+    @Test func paperTradesOnTheNewWebSocketAPI() async throws {
+        let sim = try await ExternalSimulator()
+        try await Self.run(sim, api: "websocket", marketData: sim.webSocketAPIURL)
+    }
+
     @Test func paperTradesOnTheLegacyFeed() async throws {
         let sim = try await ExternalSimulator()
         try await Self.run(sim, api: "legacy", marketData: sim.webSocketURL + "/v2/marketdata")
