@@ -31,8 +31,18 @@ public struct StrategyParameters: Sendable, Hashable {
         return s.uppercased()
     }
 
-    /// Whether two symbols name the same pair (symbols compare case-insensitively).
-    public static func sameSymbol(_ a: String, _ b: String) -> Bool { a.uppercased() == b.uppercased() }
+    /// Whether two symbols name the same pair (symbols compare case-insensitively, ASCII
+    /// letters only; no allocation: strategies call it on every book update).
+    public static func sameSymbol(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        let x = a.utf8, y = b.utf8
+        guard x.count == y.count else { return false }
+        for (p, q) in zip(x, y) where p != q {
+            let lower = p | 0x20
+            guard lower == q | 0x20, lower >= 0x61, lower <= 0x7A else { return false }
+        }
+        return true
+    }
 
     /// The config path of `key`, as errors print it.
     public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }

@@ -39,3 +39,4 @@ import Testing
         #expect(a.strategy.parameters == b.strategy.parameters)
     }
 }
+
