@@ -4,6 +4,10 @@ import CastorTestSupport
 import Dispatch
 import Foundation
 import Testing
+import CastorCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The control socket: a UNIX socket only its owner may use, one request line and one
 /// answer line per connection, and nothing it did not create is ever removed.
@@ -100,5 +104,46 @@ import Testing
         let text = report.text
         #expect(text.contains("market-maker") && text.contains("cx-1") && text.contains("1.5") && text.contains("1 s"))
         #expect(text.contains("heartbeat_silence"))
+    }
+}
+
+/// The idle limit belongs to a connection, not to its descriptor number.
+@Suite(.timeLimit(.minutes(1))) struct ControlSocketIdleLimitTests {
+    @Test func anEarlierConnectionsTimerNeverDropsALaterOne() async throws {
+        let path = ControlSocketTests.path("idle")
+        let queue = DispatchQueue(label: "test.control.idle")
+        let clock = ManualClock(startMs: 1_000)
+        let server = try ControlSocketServer(path: path, queue: queue, idleLimitMs: 5_000, clock: clock.engineClock) { _, answer in
+            answer(ControlAnswer.status(#"{"phase":"running"}"#))
+        }
+        server.start()
+        defer { queue.sync { server.stop() } }
+        // Connection A is answered and closed; its timer is still armed for t = 6 000.
+        let first = try await offPool { try ControlSocketClient.request("status", path: path) }
+        #expect(first.contains("running"))
+        clock.advance(byMs: 1_000)
+        // Connection B (which may get A's descriptor number) connects, says nothing yet.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(connected == 0)
+        try await pollUntil("B accepted", seconds: 10) { queue.sync { clock.pendingTimerCount } >= 2 }
+        // A's timer falls due: B must survive it.
+        clock.advance(toMs: 6_000)
+        let request = Array("status\n".utf8)
+        #expect(request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == request.count)
+        let text = try await offPool { () -> String in
+            var reply = [UInt8](repeating: 0, count: 256)
+            let n = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            return String(decoding: reply.prefix(max(0, n)), as: UTF8.self)
+        }
+        #expect(text.contains("running"), "B was dropped: \(text.debugDescription)")
     }
 }

@@ -64,6 +64,7 @@ import Testing
             #expect(adapter.counters.staleFrames == 1)
             #expect(adapter.counters.gaps == 1 && adapter.counters.resyncs == 1)
             #expect(adapter.counters.snapshots == 3)
+            #expect(adapter.counters.trades == 1)
             let trade = recorder.trades.first
             #expect(trade?.symbol == "BTCUSD" && trade?.takerSide == .buy && trade?.price == ExactDecimal("60050")!)
             #expect(trade?.tradeID == 2840141014190422)

@@ -1,3 +1,4 @@
+import CastorCore
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -21,17 +22,28 @@ public final class ControlSocketServer: @unchecked Sendable {
 
     private final class Client {
         let source: DispatchSourceRead
+        /// Which connection this is (descriptor numbers are reused).
+        let serial: UInt64
         var buffer: [UInt8] = []
         var answered = false
-        init(source: DispatchSourceRead) { self.source = source }
+        init(source: DispatchSourceRead, serial: UInt64) {
+            self.source = source
+            self.serial = serial
+        }
     }
+    private var connections: UInt64 = 0
 
     static let maximumRequestBytes = 4_096
-    static let idleLimitMs = 5_000
+    /// How long a connection may take to send its request line.
+    let idleLimitMs: Int64
+    /// The clock the idle limit runs on (a `ManualClock` in tests).
+    let clock: EngineClock
 
     /// Binds and listens; serving starts with `start()`.
-    public init(path: String, queue: DispatchQueue,
+    public init(path: String, queue: DispatchQueue, idleLimitMs: Int64 = 5_000, clock: EngineClock = .system,
                 handle: @escaping (String, @escaping @Sendable (String) -> Void) -> Void) throws(ControlSocketError) {
+        self.idleLimitMs = idleLimitMs
+        self.clock = clock
         self.path = path
         self.queue = queue
         self.handle = handle
@@ -82,13 +94,19 @@ public final class ControlSocketServer: @unchecked Sendable {
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
             let source = DispatchSource.makeReadSource(fileDescriptor: client, queue: queue)
-            let entry = Client(source: source)
+            connections &+= 1
+            let entry = Client(source: source, serial: connections)
             clients[client] = entry
             source.setEventHandler { [weak self] in self?.read(client) }
             source.setCancelHandler { close(client) }
             source.activate()
-            queue.asyncAfter(deadline: .now() + .milliseconds(Self.idleLimitMs)) { [weak self] in
-                guard let self, let c = self.clients[client], !c.answered else { return }
+            // The timer belongs to this connection, not to its descriptor number: once it is
+            // answered and closed, a later connection may get the same number, and must not
+            // be dropped by this connection's timer (it was: a quick run of commands lost
+            // one to an EPIPE).
+            let serial = entry.serial
+            clock.schedule(on: queue, afterMs: idleLimitMs) { [weak self] in
+                guard let self, let c = self.clients[client], c.serial == serial, !c.answered else { return }
                 self.drop(client)
             }
         }

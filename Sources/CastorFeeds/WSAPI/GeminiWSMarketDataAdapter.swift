@@ -204,6 +204,7 @@ public final class GeminiWSMarketDataAdapter: MarketDataFeedAdapter, @unchecked 
         }
         // Any frame proves the connection alive (idle books send nothing; pings cover them).
         connection.heartbeat()
+        counters.trades += handler.trades.count
         switch kind {
         case .depthUpdate, .trade: connection.data()
         case .malformedTrade: counters.malformedTrades += 1
