@@ -118,6 +118,18 @@ struct BacktestCommand: ParsableCommand {
         options.venue.makerFeeBps = maker
         options.venue.takerFeeBps = taker
         options.stepMs = max(0, stepMs)
+        // On a terminal, a progress line on stderr (the report goes to stdout).
+        let onTerminal = isatty(2) != 0
+        if onTerminal {
+            let began = DispatchTime.now().uptimeNanoseconds
+            options.progress = { done, total, messages in
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+                let rate = seconds > 0 ? Double(messages) / seconds : 0
+                let percent = total > 0 ? 100 * done / total : 100
+                let line = "\rcastor backtest: \(percent)%  \(messages) messages  \(Int(rate)) msgs/s   "
+                Self.writeToTerminal(line)
+            }
+        }
 
         CastorLogging.bootstrap(format: .text, level: level, fd: 2)
         let logger = Logger(label: "castor.backtest")
@@ -125,7 +137,9 @@ struct BacktestCommand: ParsableCommand {
         let report: BacktestReport
         do {
             report = try withExtendedLifetime(mapped) { try BacktestRun(inputs: inputs, options: options, logger: logger).run() }
+            if onTerminal { Self.writeToTerminal("\r\u{1B}[K") }
         } catch {
+            if onTerminal { Self.writeToTerminal("\r\u{1B}[K") }
             CastorLogging.flush()
             fail("castor backtest: \(error)", 1)
         }
@@ -153,5 +167,11 @@ struct BacktestCommand: ParsableCommand {
               let ms = (d * ExactDecimal(factor)).quantized(toStep: 1, rule: .down), ms <= ExactDecimal(86_400_000)
         else { return nil }
         return ms.rescaled(to: 0).flatMap { Int64(exactly: $0.mantissa) }
+    }
+
+    /// Writes `text` to stderr as it is (a progress line redrawn in place).
+    static func writeToTerminal(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 }

@@ -70,3 +70,22 @@ enum HandMadeWS {
         #expect(s.fees == ExactDecimal("0.412")!)
     }
 }
+
+/// The progress callback a terminal's progress line is drawn from.
+@Suite struct BacktestProgressTests {
+    @Test func progressReportsBytesReadInOrderUpToTheTotal() async throws {
+        let text = [HandMade.at(0, HandMade.snapshot)] + (1...20).map { HandMade.at($0 * 100, HandMade.trade($0, "101.00", "0.1", "buy")) }
+        let recording = text.joined(separator: "\n") + "\n"
+        let seen = Mutexed<[(Int, Int, Int)]>([])
+        var options = BacktestHarness.options(OneOrder(side: .buy, price: ExactDecimal("99.00")!, amount: 1))
+        options.progress = { done, total, messages in seen.value.append((done, total, messages)) }
+        options.progressEvery = 5
+        let run = options
+        let report = try await offPool { try BacktestHarness.run(recording, run) }
+        let calls = seen.value
+        #expect(calls.count == 4)   // 21 frames, every 5th
+        #expect(calls.allSatisfy { $0.1 == recording.utf8.count && $0.0 <= $0.1 })
+        #expect(zip(calls, calls.dropFirst()).allSatisfy { $0.0 < $1.0 && $0.2 < $1.2 })
+        #expect(report.messages == 21)
+    }
+}

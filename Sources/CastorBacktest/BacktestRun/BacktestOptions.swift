@@ -21,6 +21,10 @@ public struct BacktestOptions {
     /// Virtual time the start-up and the shutdown may take.
     public var startupBudgetMs: Int64 = 60_000
     public var shutdownBudgetMs: Int64 = 60_000
+    /// Called every `progressEvery` frames with the bytes read so far, the total and the
+    /// frames applied (a terminal's progress line); nil: never.
+    public var progress: (@Sendable (_ bytesDone: Int, _ bytesTotal: Int, _ messages: Int) -> Void)?
+    public var progressEvery = 100_000
 
     public init(configuration: CastorConfiguration) {
         self.configuration = configuration

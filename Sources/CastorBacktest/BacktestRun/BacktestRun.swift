@@ -117,6 +117,10 @@ public final class BacktestRun {
         }
         var nextSampleMs = firstMs
         var startMs = firstMs - options.stepMs
+        let totalBytes = inputs.reduce(0) { $0 + $1.bytes.count }
+        var bytesBefore = 0
+        var sinceProgress = 0
+        let progress = options.progress, progressEvery = max(1, options.progressEvery)
         for input in inputs {
             var reader = RecordingReader(input.bytes, startMs: startMs, stepMs: options.stepMs)
             var pending = reader.next()
@@ -145,10 +149,18 @@ public final class BacktestRun {
                         }
                         if tally.firstMs == nil { tally.firstMs = f.timeMs }
                         tally.lastMs = f.timeMs
+                        if let progress {
+                            sinceProgress += 1
+                            if sinceProgress >= progressEvery, let at = f.bytes.baseAddress, let base = input.bytes.baseAddress {
+                                sinceProgress = 0
+                                progress(bytesBefore + (at - base), totalBytes, tally.messages)
+                            }
+                        }
                         pending = reader.next()
                     }
                 }
             }
+            bytesBefore += input.bytes.count
             tally.lines += reader.lines
             tally.skipped += reader.skipped
             startMs = reader.nowMs
