@@ -96,4 +96,50 @@ extension JSONCursor {
         default: return 0
         }
     }
+
+    /// Opens a frame's top-level object (after whitespace); any other JSON value, checked
+    /// whole, is `notAnObject`. Returns where the object starts.
+    mutating func openFrameObject() throws -> Int {
+        skipWhitespace()
+        let objectStart = position
+        guard current == 0x7B else {
+            try skipValue()
+            try expectEnd()
+            throw WSAPIDecodingError.notAnObject(offset: objectStart)
+        }
+        position += 1
+        return objectStart
+    }
+
+    /// Calls `body` with each key of the object at `at`, the cursor on the key's value,
+    /// which `body` consumes; nothing when the value there is not an object.
+    mutating func forEachMember(ofObjectAt at: Int,
+                                _ body: (inout JSONCursor, JSONStringToken) throws -> Void) throws {
+        position = at
+        skipWhitespace()
+        guard current == 0x7B else { return }
+        position += 1
+        var more = containerHasMembers(closing: 0x7D)
+        while more {
+            let key = try readKey()
+            try body(&self, key)
+            more = try containerContinues(closing: 0x7D)
+        }
+    }
+}
+
+extension WSAPIDecodingError {
+    /// Runs a decoder's body, its errors as `WSAPIDecodingError` (the cursor's JSON errors
+    /// converted).
+    static func converting<T>(_ body: () throws -> T) throws(WSAPIDecodingError) -> T {
+        do {
+            return try body()
+        } catch let error as MarketDataV2DecodingError {
+            throw WSAPIDecodingError(error)
+        } catch let error as WSAPIDecodingError {
+            throw error
+        } catch {
+            throw .notAnObject(offset: 0)
+        }
+    }
 }

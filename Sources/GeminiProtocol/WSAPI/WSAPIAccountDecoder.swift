@@ -7,26 +7,12 @@ import CastorCore
 /// lose a fill, so the frame is an error (the socket reconnects and REST reconciles).
 public enum WSAPIAccountDecoder {
     public static func decode(_ bytes: [UInt8]) throws(WSAPIDecodingError) -> WSAPIAccountMessage {
-        do {
-            return try bytes.withUnsafeBytes { raw in try decodeFrame(raw) }
-        } catch let error as MarketDataV2DecodingError {
-            throw WSAPIDecodingError(error)
-        } catch let error as WSAPIDecodingError {
-            throw error
-        } catch {
-            throw .notAnObject(offset: 0)
-        }
+        try WSAPIDecodingError.converting { try bytes.withUnsafeBytes { raw in try decodeFrame(raw) } }
     }
 
     private static func decodeFrame(_ raw: UnsafeRawBufferPointer) throws -> WSAPIAccountMessage {
         var c = JSONCursor(raw)
-        c.skipWhitespace()
-        let objectStart = c.position
-        guard c.current == 0x7B else {
-            try c.skipValue()
-            try c.expectEnd()
-            throw WSAPIDecodingError.notAnObject(offset: objectStart)
-        }
+        let objectStart = try c.openFrameObject()
         var event: String?
         var idAt = -1, errorAt = -1, resultAt = -1, rowsAt = -1, limitsAt = -1
         var status: Int64?
@@ -41,7 +27,6 @@ public enum WSAPIAccountDecoder {
             if value == nil, badField == nil { badField = (name, at) }
             return value
         }
-        c.position += 1
         var more = c.containerHasMembers(closing: 0x7D)
         while more {
             let key = try c.readKey()

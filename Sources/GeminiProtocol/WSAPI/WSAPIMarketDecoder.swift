@@ -43,15 +43,7 @@ public struct WSAPIMarketDecoder {
             }
             return .depthUpdate
         }
-        do {
-            return try decodeFrame(frame, into: &handler)
-        } catch let error as MarketDataV2DecodingError {
-            throw WSAPIDecodingError(error)
-        } catch let error as WSAPIDecodingError {
-            throw error
-        } catch {
-            throw .notAnObject(offset: 0)
-        }
+        return try WSAPIDecodingError.converting { try decodeFrame(frame, into: &handler) }
     }
 
     private enum EventType { case none, depthUpdate, trade, other }
@@ -60,13 +52,7 @@ public struct WSAPIMarketDecoder {
         _ frame: UnsafeRawBufferPointer, into handler: inout H
     ) throws -> WSAPIMarketMessageKind {
         var c = JSONCursor(frame)
-        c.skipWhitespace()
-        let objectStart = c.position
-        guard c.current == 0x7B else {
-            try c.skipValue()
-            try c.expectEnd()
-            throw WSAPIDecodingError.notAnObject(offset: objectStart)
-        }
+        let objectStart = try c.openFrameObject()
         levels.removeAll(keepingCapacity: true)
         var event = EventType.none
         var symbolAt = -1, idAt = -1, errorAt = -1, resultAt = -1
@@ -74,7 +60,6 @@ public struct WSAPIMarketDecoder {
         var price: ExactDecimal?, quantity: ExactDecimal?, buyerIsMaker: Bool?
         var levelArrays = 0, badLevelsAt = -1
         var tickerFields = false, partialDepth = false
-        c.position += 1
         var more = c.containerHasMembers(closing: 0x7D)
         while more {
             let key = try c.readKey()
@@ -223,31 +208,15 @@ public struct WSAPIMarketDecoder {
         else { id = nil }
         var reply = WSAPIReply(id: id, status: Int(clamping: status))
         if errorAt >= 0 {
-            c.position = errorAt
-            c.skipWhitespace()
-            if c.current == 0x7B {
-                c.position += 1
-                var more = c.containerHasMembers(closing: 0x7D)
-                while more {
-                    let key = try c.readKey()
-                    if c.string(key, equals: "code") { reply.errorCode = try c.wsInteger() }
-                    else if c.string(key, equals: "msg") || c.string(key, equals: "message") { reply.errorMessage = try c.wsText() }
-                    else { try c.skipValue() }
-                    more = try c.containerContinues(closing: 0x7D)
-                }
+            try c.forEachMember(ofObjectAt: errorAt) { c, key in
+                if c.string(key, equals: "code") { reply.errorCode = try c.wsInteger() }
+                else if c.string(key, equals: "msg") || c.string(key, equals: "message") { reply.errorMessage = try c.wsText() }
+                else { try c.skipValue() }
             }
         }
         if resultAt >= 0 {
-            c.position = resultAt
-            c.skipWhitespace()
-            if c.current == 0x7B {
-                c.position += 1
-                var more = c.containerHasMembers(closing: 0x7D)
-                while more {
-                    let key = try c.readKey()
-                    if c.string(key, equals: "orderId") { reply.orderIDHint = try c.wsInteger() } else { try c.skipValue() }
-                    more = try c.containerContinues(closing: 0x7D)
-                }
+            try c.forEachMember(ofObjectAt: resultAt) { c, key in
+                if c.string(key, equals: "orderId") { reply.orderIDHint = try c.wsInteger() } else { try c.skipValue() }
             }
         }
         return reply
