@@ -17,7 +17,7 @@ import Glibc
 /// On the new WebSocket API (`api: .webSocket`) the market-data socket is the upgrade
 /// `GET /?snapshot=-1` and its frames carry `depthUpdate`; with WebSocket order entry the
 /// order is the engine's (masked) frame carrying `order.place` on the account socket, read
-/// through `ClientFrameTracker`, which unmasks the first bytes of each frame.
+/// through `FrameTracker`, which unmasks the first bytes of each frame.
 /// A sample is `orderIn − frameOut` for the latest frame before the order, counted only if
 /// no other order came in since that frame. Both stamps are `CLOCK_MONOTONIC` in this
 /// process; the relay's own thread wake-up on the order side is included (a few µs).
@@ -120,7 +120,7 @@ final class BenchTapProxy: @unchecked Sendable {
     private func pumpFromEngine(_ from: Int32, to: Int32, _ connection: Connection) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var first = true
-        var clientFrames = ClientFrameTracker(marker: Self.placeMarker)
+        var clientFrames = FrameTracker(marker: Self.placeMarker, whenComplete: false)
         while true {
             let n = read(from, &buffer, buffer.count)
             let now = Self.monotonicNs()
@@ -146,7 +146,7 @@ final class BenchTapProxy: @unchecked Sendable {
 
     private func pumpToEngine(_ from: Int32, to: Int32, _ connection: Connection) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        var frames = ServerFrameTracker(marker: api == .legacy ? Self.l2Marker : Self.depthMarker)
+        var frames = FrameTracker(marker: api == .legacy ? Self.l2Marker : Self.depthMarker, whenComplete: true)
         while true {
             let n = read(from, &buffer, buffer.count)
             if n <= 0 { break }
@@ -167,74 +167,31 @@ final class BenchTapProxy: @unchecked Sendable {
         shutdown(from, Int32(SHUT_RDWR)); shutdown(to, Int32(SHUT_RDWR))
     }
 
-    /// Follows an HTTP upgrade response and then unmasked server WebSocket frames across
-    /// read boundaries; counts completed frames whose payload starts with a message
-    /// naming `marker` within its first 40 bytes (`{"type":"l2_updates",…`).
-    struct ServerFrameTracker {
+    /// Follows an HTTP upgrade (request or response) and then the WebSocket frames after it
+    /// across read boundaries, unmasking the first bytes of masked (client) frames; counts
+    /// the frames whose payload names `marker` within its first 64 bytes. `whenComplete`:
+    /// a frame counts once all of it has passed (the server's `{"type":"l2_updates",…`: the
+    /// engine can act only then); otherwise as soon as its first bytes have (the engine's
+    /// `order.place` is on the wire once they are).
+    struct FrameTracker {
         let marker: [UInt8]
+        let whenComplete: Bool
         private var inHeaders = true
         private var headerTail: [UInt8] = []
         private var header: [UInt8] = []
         private var remaining = 0
-        private var prefix: [UInt8] = []
-        private var inPayload = false
-
-        init(marker: [UInt8]) { self.marker = marker }
-
-        /// Consumes `count` bytes; returns how many marked frames they completed.
-        mutating func feed(_ bytes: [UInt8], _ count: Int) -> Int {
-            var i = 0, completed = 0
-            while i < count {
-                if inHeaders {
-                    headerTail.append(bytes[i]); i += 1
-                    if headerTail.suffix(4).elementsEqual([13, 10, 13, 10]) { inHeaders = false; headerTail = [] }
-                    continue
-                }
-                if !inPayload {
-                    header.append(bytes[i]); i += 1
-                    guard header.count >= 2 else { continue }
-                    let short = Int(header[1] & 0x7F)
-                    let needed = short == 126 ? 4 : short == 127 ? 10 : 2
-                    guard header.count >= needed else { continue }
-                    remaining = short == 126 ? Int(header[2]) << 8 | Int(header[3])
-                        : short == 127 ? header[2..<10].reduce(0) { $0 << 8 | Int($1) } : short
-                    header = []
-                    prefix = []
-                    inPayload = true
-                    if remaining == 0 { inPayload = false }
-                    continue
-                }
-                let take = min(remaining, count - i)
-                if prefix.count < 40 { prefix.append(contentsOf: bytes[i..<(i + min(take, 40 - prefix.count))]) }
-                remaining -= take
-                i += take
-                if remaining == 0 {
-                    inPayload = false
-                    if BenchTapProxy.contains(prefix, prefix.count, marker) { completed += 1 }
-                }
-            }
-            return completed
-        }
-    }
-
-    /// Follows the engine's HTTP upgrade request and then its masked WebSocket frames across
-    /// read boundaries; counts the frames whose unmasked payload names `marker` within its
-    /// first 64 bytes (`{"id":7,"method":"order.place",…`). The first frame byte read marks
-    /// the frame as complete enough: the order is on the wire once its first bytes are.
-    struct ClientFrameTracker {
-        let marker: [UInt8]
-        private var inHeaders = true
-        private var headerTail: [UInt8] = []
-        private var header: [UInt8] = []
-        private var remaining = 0
-        private var maskKey: [UInt8] = []
+        private var maskKey: [UInt8] = [0, 0, 0, 0]
         private var offset = 0
         private var prefix: [UInt8] = []
         private var inPayload = false
         private var counted = false
 
-        init(marker: [UInt8]) { self.marker = marker }
+        init(marker: [UInt8], whenComplete: Bool) {
+            self.marker = marker
+            self.whenComplete = whenComplete
+        }
 
+        /// Consumes `count` bytes; returns how many marked frames they completed (or began).
         mutating func feed(_ bytes: [UInt8], _ count: Int) -> Int {
             var i = 0, found = 0
             while i < count {
@@ -270,11 +227,14 @@ final class BenchTapProxy: @unchecked Sendable {
                 }
                 remaining -= take
                 i += take
-                if !counted, BenchTapProxy.contains(prefix, prefix.count, marker) {
+                if !whenComplete, !counted, BenchTapProxy.contains(prefix, prefix.count, marker) {
                     counted = true
                     found += 1
                 }
-                if remaining == 0 { inPayload = false }
+                if remaining == 0 {
+                    inPayload = false
+                    if whenComplete, BenchTapProxy.contains(prefix, prefix.count, marker) { found += 1 }
+                }
             }
             return found
         }
