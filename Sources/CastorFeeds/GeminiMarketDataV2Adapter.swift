@@ -115,7 +115,7 @@ public final class GeminiMarketDataV2Adapter: MarketDataFeedAdapter, @unchecked 
     }
 
     private func received(_ message: WebSocketMessage) {
-        dispatchPrecondition(condition: .onQueue(books.queue))
+        debugAssertOnQueue(books.queue)
         messageCount += 1
         var handler = BookApplyingHandler(books: books, trades: tradeScratch)
         tradeScratch = []
@@ -125,8 +125,10 @@ public final class GeminiMarketDataV2Adapter: MarketDataFeedAdapter, @unchecked 
                 try decoder.decode(bytes, into: &handler)
             }
         } catch {
+            // Emptied while the handler is its one owner, then moved back: emptying a
+            // shared buffer would allocate a new one per message.
+            handler.trades.removeAll(keepingCapacity: true)
             tradeScratch = handler.trades
-            tradeScratch.removeAll(keepingCapacity: true)
             connection.fail(.decodeError(error.description))
             return
         }
@@ -135,8 +137,10 @@ public final class GeminiMarketDataV2Adapter: MarketDataFeedAdapter, @unchecked 
         connection.heartbeat()
         if kind == .l2Updates || kind == .trade { connection.data() }
         defer {
+            // Emptied while the handler is its one owner, then moved back: emptying a
+            // shared buffer would allocate a new one per message.
+            handler.trades.removeAll(keepingCapacity: true)
             tradeScratch = handler.trades
-            tradeScratch.removeAll(keepingCapacity: true)
         }
         if let error = handler.subscriptionError {
             connection.fail(.exchangeError("subscription refused: \(error.reason ?? "?") \(error.message ?? "")"))

@@ -28,9 +28,11 @@ public final class MarketBooks: @unchecked Sendable {
     /// subscriptions and set-up, not the per-message path).
     public var symbolNames: [String] { symbols.map(\.rawValue) }
     /// The books, by `SymbolID`. Mutated only by the adapter, on `queue`.
+    /// Read in place (`_read`: no copy of the set, no retain of its arrays); the queue is
+    /// asserted in debug builds (`debugAssertOnQueue`: this is the per-message path).
     public var books: BookSet {
-        get { dispatchPrecondition(condition: .onQueue(queue)); return storage }
-        _modify { dispatchPrecondition(condition: .onQueue(queue)); yield &storage }
+        _read { debugAssertOnQueue(queue); yield storage }
+        _modify { debugAssertOnQueue(queue); yield &storage }
     }
     private var storage = BookSet()
 

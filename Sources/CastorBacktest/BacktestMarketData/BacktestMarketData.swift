@@ -77,13 +77,16 @@ public final class BacktestMarketData: MarketDataFeedAdapter, @unchecked Sendabl
 
     /// Decodes and applies one recorded frame (engine queue).
     public func receive(_ frame: UnsafeRawBufferPointer) -> Outcome {
-        dispatchPrecondition(condition: .onQueue(books.queue))
+        debugAssertOnQueue(books.queue)
         guard state == .live else { return .notLive }
+        // The scratch array is moved into the handler and back: emptied while the handler
+        // is its only owner, so its buffer is reused (emptying a shared one would allocate
+        // a new buffer per frame).
         var handler = BacktestBookHandler(books: books, trades: tradeScratch)
         tradeScratch = []
         defer {
+            handler.trades.removeAll(keepingCapacity: true)
             tradeScratch = handler.trades
-            tradeScratch.removeAll(keepingCapacity: true)
         }
         switch format {
         case .webSocketAPI:
@@ -121,6 +124,7 @@ public final class BacktestMarketData: MarketDataFeedAdapter, @unchecked Sendabl
     /// emptied (not reported) until its next snapshot (`U == u`: the recorder reconnected).
     private func receiveWebSocketAPI(_ frame: UnsafeRawBufferPointer, handler: inout BacktestBookHandler) -> Outcome {
         var ws = BacktestWSAPIHandler(feed: self, inner: handler)
+        handler.trades = [] // the scratch's one owner while decoding is `ws`
         let kind: WSAPIMarketMessageKind
         do throws(WSAPIDecodingError) {
             kind = try webSocketDecoder.decode(frame, into: &ws)

@@ -183,13 +183,15 @@ public final class GeminiWSMarketDataAdapter: MarketDataFeedAdapter, @unchecked 
     // MARK: frames
 
     private func received(_ message: WebSocketMessage) {
-        dispatchPrecondition(condition: .onQueue(books.queue))
+        debugAssertOnQueue(books.queue)
         counters.frames += 1
         var handler = WSAPIBookHandler(feed: self, trades: tradeScratch)
         tradeScratch = []
         defer {
+            // Emptied while the handler is its one owner, then moved back: emptying a
+            // shared buffer would allocate a new one per message.
+            handler.trades.removeAll(keepingCapacity: true)
             tradeScratch = handler.trades
-            tradeScratch.removeAll(keepingCapacity: true)
         }
         let kind: WSAPIMarketMessageKind
         do throws(WSAPIDecodingError) {
