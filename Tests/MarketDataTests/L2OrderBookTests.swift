@@ -111,3 +111,38 @@ private func levels(_ pairs: [(String, String)]) -> [L2Level] { pairs.map { L2Le
         #expect(feed.books.unknownTypes == ["mystery"] && feed.books.counters.unknownMessages == 2)
     }
 }
+
+@Suite struct L2OrderBookGenerationTests {
+    @Test func aSideMovesOnlyWhenAnUpdateChangesIt() {
+        var book = L2OrderBook()
+        book.applySnapshot([buy("100", "1"), sell("101", "1")])
+        let (b0, a0) = (book.bidGeneration, book.askGeneration)
+        book.applyDelta([buy("99", "2")])
+        #expect(book.bidGeneration == b0 &+ 1 && book.askGeneration == a0)
+        book.applyDelta([sell("102", "2"), sell("103", "1")])
+        #expect(book.bidGeneration == b0 &+ 1 && book.askGeneration == a0 &+ 1)
+        book.applyDelta([buy("98", "1"), sell("104", "1")])
+        #expect(book.bidGeneration == b0 &+ 2 && book.askGeneration == a0 &+ 2)
+        // A removal of an absent level is still an update of that side (counted, not trusted).
+        book.applyDelta([sell("150", "0")])
+        #expect(book.askGeneration == a0 &+ 3)
+        let (b1, a1) = (book.bidGeneration, book.askGeneration)
+        book.reset()
+        #expect(book.bidGeneration != b1 && book.askGeneration != a1)
+        let (b2, a2) = (book.bidGeneration, book.askGeneration)
+        book.applySnapshot([buy("10", "1")])
+        #expect(book.bidGeneration != b2 && book.askGeneration != a2)
+    }
+
+    @Test func topLevelsIntoABufferMatchTheArrays() {
+        var book = L2OrderBook()
+        book.applySnapshot([buy("99.5", "1"), sell("101", "2"), buy("100", "3"), sell("100.5", "4"), buy("98", "5"), sell("102.25", "6")])
+        book.applyDelta([buy("0.001", "7"), sell("1000000", "8"), buy("99.75", "9")]) // far and off-grid levels too
+        for capacity in [0, 1, 2, 4, 10] {
+            let bids = [L2Level](unsafeUninitializedCapacity: capacity) { buffer, count in count = book.topBids(into: buffer) }
+            let asks = [L2Level](unsafeUninitializedCapacity: capacity) { buffer, count in count = book.topAsks(into: buffer) }
+            #expect(bids == book.topBids(capacity))
+            #expect(asks == book.topAsks(capacity))
+        }
+    }
+}
