@@ -69,27 +69,40 @@ final class StrategyRunner: @unchecked Sendable {
         return slot
     }
 
-    /// Queues a callback and delivers it now unless the strategy is inside one.
+    /// Delivers a callback now, or queues it if the strategy is inside one.
     func deliver(_ event: StrategyEvent) {
-        guard slot != nil, isStarted else { return }
-        pending.append(event)
+        guard let s = slot?.instance, isStarted else { return }
+        guard !delivering, pending.isEmpty else {
+            pending.append(event)
+            drain()
+            return
+        }
+        // The common case (a book or trade between callbacks) skips the queue: no copy of
+        // the event into and out of `pending`.
+        delivering = true
+        call(s, with: event)
+        delivering = false
         drain()
     }
 
     private func drain() {
-        guard !delivering else { return }
+        guard !delivering, !pending.isEmpty else { return }
         delivering = true
         defer { delivering = false }
         while !pending.isEmpty {
             let e = pending.removeFirst()
             guard let s = slot?.instance, isStarted else { pending.removeAll(); break }
-            switch e {
-            case .book(let symbol, let view): s.onBook(symbol: symbol, book: view, context: context)
-            case .trade(let t): s.onTrade(t, context: context)
-            case .update(let u): s.onOrderUpdate(u, context: context)
-            case .fill(let f): s.onFill(f, context: context)
-            case .timer(let id): s.onTimer(id: id, context: context)
-            }
+            call(s, with: e)
+        }
+    }
+
+    private func call(_ s: any Strategy, with e: StrategyEvent) {
+        switch e {
+        case .book(let symbol, let view): s.onBook(symbol: symbol, book: view, context: context)
+        case .trade(let t): s.onTrade(t, context: context)
+        case .update(let u): s.onOrderUpdate(u, context: context)
+        case .fill(let f): s.onFill(f, context: context)
+        case .timer(let id): s.onTimer(id: id, context: context)
         }
     }
 
