@@ -147,6 +147,7 @@ extension Engine {
         let owner = router.manager.clientOrderID(forOrderID: orderID)
         log("orders").info("cancel queued", metadata: ["event": "orders.cancel_queued", "order_id": "\(orderID)", "client_order_id": "\(owner?.rawValue ?? "")",
                                                         "reason": "\(why)"])
+        if notBeforeMs == nil { identity.metrics.orderRequestQueued() }
         enqueue("order cancel", kind: .cancel, notBeforeMs: notBeforeMs) { [weak self] venue, done in
             guard let self else { return }
             venue.cancel(orderID: orderID, on: self.queue) { result in

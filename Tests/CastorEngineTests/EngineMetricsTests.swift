@@ -46,8 +46,14 @@ import Testing
         metrics.orderSent("BTCUSD", .buy)  // outside a message: no sample
         metrics.tickStartNs = DispatchTime.now().uptimeNanoseconds
         metrics.orderSent("BTCUSD", .buy)
-        let text = registry.emitToString()
+        metrics.orderSent("BTCUSD", .sell)  // the same message: its first request was the sample
+        var text = registry.emitToString()
         #expect(text.contains("castor_tick_to_order_seconds_count 1"), "\(text)")
+        // A quoting strategy answers a move with cancels first: the cancel is the sample.
+        metrics.tickStartNs = DispatchTime.now().uptimeNanoseconds
+        metrics.orderRequestQueued()
+        text = registry.emitToString()
+        #expect(text.contains("castor_tick_to_order_seconds_count 2"), "\(text)")
     }
 }
 

@@ -62,10 +62,18 @@ final class EngineMetrics {
 
     func orderSent(_ symbol: Symbol, _ side: Side) {
         perSymbol(symbol).orders[side]?.increment()
+        orderRequestQueued()
+    }
+
+    /// A new order or a cancel queued: the first one inside a market-data message is that
+    /// message's tick-to-order, one sample a message. A cancel counts because a quoting
+    /// strategy's first answer to a move is cancelling its quotes; it places the new ones
+    /// when the cancels are confirmed, outside the message.
+    func orderRequestQueued() {
         guard tickStartNs != 0 else { return }
-        // Sent inside the market-data work item that triggered it: that message's tick-to-order.
         let now = DispatchTime.now().uptimeNanoseconds
         if now >= tickStartNs { tickToOrder.recordNanoseconds(Int64(clamping: now - tickStartNs)) }
+        tickStartNs = 0
     }
 
     func fill(_ symbol: Symbol, _ side: Side) { perSymbol(symbol).fills[side]?.increment() }
