@@ -336,9 +336,33 @@ extension Engine {
         for symbol in router.pnl.awaitingMark.keys.sorted() { if let m = mid(symbol) { router.pnl.mark(symbol, m) } }
         sampleMetrics()
         heartbeatIfIdle()
+        refreshBalancesIfDue()
         for id in router.manager.removeClosed() { router.intents[id] = nil }
         pumpScheduler()
         checkShutdownWait()
+    }
+
+    /// Reads the balances again when `BalanceRefresh` says so (running only); a failure
+    /// keeps the last known ones and tries again at the next due time.
+    private func refreshBalancesIfDue() {
+        guard phase == .running, lane.venue != nil, market.balanceRefresh.due(atMs: now) else { return }
+        enqueue("balances", kind: .query) { [weak self] venue, done in
+            guard let self else { return done() }
+            venue.balances(on: self.queue) { result in
+                switch result {
+                case .success(let list):
+                    var fresh: [String: Balance] = [:]
+                    for b in list { fresh[b.currency] = Balance(currency: b.currency, available: b.available, total: b.total) }
+                    self.market.balances = fresh
+                    self.market.balanceRefresh.loaded(atMs: self.now)
+                case .failure(let e):
+                    self.market.balanceRefresh.failed(atMs: self.now)
+                    self.log("engine").info("balances refresh failed", metadata: ["event": "engine.balances_refresh_failed",
+                                                                                  "reason": "\(e.code)", "detail": "\(e)"])
+                }
+                done()
+            }
+        }
     }
 
     func currentHealth() -> EngineHealth {

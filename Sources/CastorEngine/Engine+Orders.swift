@@ -229,6 +229,7 @@ extension Engine {
                                        "trade_id": "\(fill.tradeID)", "reason": "\(fill.source.rawValue)"]
         log("orders").notice("order filled", metadata: Engine.withEvent("orders.filled", fields))
         identity.metrics.fill(fill.symbol, fill.side)
+        market.balanceRefresh.filled(atMs: now)
         router.pnl.record(fill, feeIsQuote: router.manager.ledger.isQuote((fill.feeCurrency ?? "").uppercased(), of: fill.symbol))
         if let journal = journaling.journal {
             do {

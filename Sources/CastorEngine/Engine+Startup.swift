@@ -321,6 +321,7 @@ extension Engine {
             for b in list {
                 self.market.balances[b.currency] = Balance(currency: b.currency, available: b.available, total: b.total)
             }
+            self.market.balanceRefresh.loaded(atMs: self.now)
             self.log("engine").info("balances loaded", metadata: ["event": "engine.balances_loaded", "currencies": "\(list.count)"])
             self.report(.balances, .success(()))
         }

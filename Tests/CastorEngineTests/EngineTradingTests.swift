@@ -26,6 +26,7 @@ func venueFills(_ h: SimHarness) async throws -> Set<String> {
         #expect(throws: Never.self) { try started.get() }
         #expect(h.on { engine.strategyName } == "market-maker")
         try await pollUntil("the market maker quotes both sides") { await h.simOpenOrders().count == 2 }
+        let btcBefore = h.on { engine.statusReport.balances.first { $0.currency == "BTC" }?.total }
         #expect(try await h.hitOurBid())
         try await pollUntil("the engine counts the fill") { h.on { engine.fillLedger.fills.count } >= 1 }
         try await pollUntil("engine fills equal the venue's") {
@@ -34,6 +35,11 @@ func venueFills(_ h: SimHarness) async throws -> Set<String> {
         }
         // Every intent produced at most one exchange order.
         #expect(await h.simOrdersByClientID().values.allSatisfy { $0 == 1 })
+        // The balances follow the fill (read again a few seconds after it), for status and
+        // for the strategy's context.
+        try await pollUntil("the engine reads the balances again after the fill", seconds: 20) {
+            h.on { engine.statusReport.balances.first { $0.currency == "BTC" }?.total } != btcBefore
+        }
         let stopped = await h.shutdown(engine)
         #expect(throws: Never.self) { try stopped.get() }
         #expect(await h.simOpenOrders().isEmpty)

@@ -14,8 +14,10 @@ struct MarketState {
 
     /// Trading rules by symbol (`/v1/symbols/details`), for quantisation and risk.
     var symbolInfo: [Symbol: SymbolInfo] = [:]
-    /// Balances by upper-case currency, as loaded at start-up.
+    /// Balances by upper-case currency: loaded at start-up, then refreshed (`BalanceRefresh`).
     var balances: [String: CastorStrategy.Balance] = [:]
+    /// When the balances are read again.
+    var balanceRefresh = BalanceRefresh()
     /// The books of the subscribed symbols; replaced whole when the symbols change.
     var books: MarketBooks? {
         didSet { bookViews = Array(repeating: CachedView(), count: books?.symbols.count ?? 0) }
