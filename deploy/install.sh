@@ -2,23 +2,31 @@
 # Installs Castor as a systemd service. Safe to run again: it replaces the binary and the
 # unit files, but never overwrites an existing /etc/castor/castor.toml or any credential.
 #
-#   deploy/install.sh [--binary PATH] [--destdir DIR]
+#   deploy/install.sh [--binary PATH] [--destdir DIR] [--instance NAME]...
 #
-#   --binary PATH   castor executable to install (default: .build/release/castor, built
-#                   with `swift build -c release` if missing)
-#   --destdir DIR   install under DIR instead of / (packaging and tests; DESTDIR= works too);
-#                   systemctl is not called then
+#   --binary PATH    castor executable to install (default: .build/release/castor, built
+#                    with `swift build -c release` if missing)
+#   --destdir DIR    install under DIR instead of / (packaging and tests; DESTDIR= works too);
+#                    systemctl is not called then
+#   --instance NAME  also prepares castor@NAME: /etc/castor/NAME.toml (the example, simulator
+#                    venue, unless it exists) and its empty key files in
+#                    /etc/castor/credentials/NAME/, without which castor@NAME cannot start
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 destdir="${DESTDIR:-}"
 binary=""
+instances=()
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary="${2:?--binary needs a path}"; shift 2 ;;
     --destdir|--prefix) destdir="${2:?--destdir needs a directory}"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --instance)
+      # The name becomes a file name and a unit instance: no slashes, no systemd escapes.
+      [[ "${2:-}" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || { echo "install.sh: --instance needs a name of letters, digits, _ . -" >&2; exit 2; }
+      instances+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -73,31 +81,39 @@ echo "==> installing units to $unit_dir"
 install -m 0644 "$repo/systemd/castor.service" "$repo/systemd/castor@.service" "$unit_dir/"
 
 install -d -m 0755 "$etc_dir"
-if [ -e "$etc_dir/castor.toml" ]; then
-  echo "==> keeping existing $etc_dir/castor.toml"
-else
-  echo "==> installing example configuration to $etc_dir/castor.toml (simulator venue)"
-  install -m 0644 "$repo/examples/castor.toml" "$etc_dir/castor.toml"
-fi
-
-# Only root (systemd's LoadCredential=) reads the keys; 0700 even if it already existed.
-install -d -m 0700 "$cred_dir"
-chmod 0700 "$cred_dir"
-for f in "$cred_dir"/castor-api-key "$cred_dir"/castor-api-secret; do
-  # Empty placeholders (castor reads two empty files as "no credentials"): systemd 252's
-  # LoadCredential= refuses to start the unit when a file is missing, even on the simulator.
-  if [ ! -e "$f" ]; then
-    install -m 0600 /dev/null "$f"
-    echo "==> created empty $f (fill it, chmod 600, for a real venue)"
+# A configuration (the example, simulator venue, unless one exists) and its two key files.
+prepare() {
+  local config="$1" keys="$2"
+  if [ -e "$config" ]; then
+    echo "==> keeping existing $config"
+  else
+    echo "==> installing example configuration to $config (simulator venue)"
+    install -m 0644 "$repo/examples/castor.toml" "$config"
   fi
-  if [ -e "$f" ] && [ "$(( 0$(stat -c %a "$f") & 077 ))" != 0 ]; then
-    echo "==> WARNING: $f is readable by group/others: run chmod 600 $f" >&2
+  # Only root (systemd's LoadCredential=) reads the keys; 0700 even if it already existed.
+  install -d -m 0700 "$keys"
+  chmod 0700 "$keys"
+  for f in "$keys"/castor-api-key "$keys"/castor-api-secret; do
+    # Empty placeholders (castor reads two empty files as "no credentials"): systemd 252's
+    # LoadCredential= refuses to start the unit when a file is missing, even on the
+    # simulator, and an empty SetCredential= fallback does not help (it sets nothing, and
+    # the start fails with "Protocol error").
+    if [ ! -e "$f" ]; then
+      install -m 0600 /dev/null "$f"
+      echo "==> created empty $f (fill it, chmod 600, for a real venue)"
+    fi
+    if [ -e "$f" ] && [ "$(( 0$(stat -c %a "$f") & 077 ))" != 0 ]; then
+      echo "==> WARNING: $f is readable by group/others: run chmod 600 $f" >&2
+    fi
+  done
+  if ! "$bin_dir/castor" check-config "$config" >/dev/null; then
+    echo "==> WARNING: $config does not validate (errors above); fix it before starting" >&2
   fi
+}
+prepare "$etc_dir/castor.toml" "$cred_dir"
+for name in "${instances[@]}"; do
+  prepare "$etc_dir/$name.toml" "$cred_dir/$name"
 done
-
-if ! "$bin_dir/castor" check-config "$etc_dir/castor.toml" >/dev/null; then
-  echo "==> WARNING: $etc_dir/castor.toml does not validate (errors above); fix it before starting" >&2
-fi
 
 if [ -z "$destdir" ] && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
@@ -112,10 +128,11 @@ Castor is installed. Next steps:
        /etc/castor/credentials/castor-api-key
        /etc/castor/credentials/castor-api-secret
      and make them private:  chmod 600 /etc/castor/credentials/castor-api-*
-     (on the simulator venue, drop the LoadCredential= lines: systemctl edit castor)
+     (on the simulator venue leave them empty: systemd needs the files to exist)
   3. Start it and follow the log:
        systemctl enable --now castor
        journalctl -u castor -f
-  Several configurations: /etc/castor/NAME.toml, keys in /etc/castor/credentials/NAME/,
-  then systemctl enable --now castor@NAME.
+  Several configurations: deploy/install.sh --instance NAME makes /etc/castor/NAME.toml
+  and empty key files in /etc/castor/credentials/NAME/ (fill them as in 2; one key per
+  instance), then systemctl enable --now castor@NAME.
 NEXT

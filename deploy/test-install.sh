@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks deploy/install.sh into a temporary DESTDIR: files and modes, that a second run
-# succeeds, and that an edited configuration survives it. Needs a built castor binary:
+# succeeds, that an edited configuration survives it, and --instance NAME. Needs a built
+# castor binary:
 #   swift build --product castor && deploy/test-install.sh .build/debug/castor
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,4 +37,18 @@ DESTDIR="$root" "$repo/deploy/install.sh" --binary "$binary" >/dev/null || fail 
 grep -q 'edited by the operator' "$root/etc/castor/castor.toml" || fail "second run overwrote the configuration"
 [ "$(stat -c %a "$root/etc/castor/credentials")" = 700 ] || fail "second run did not restore 0700"
 "$root/usr/local/bin/castor" check-config "$root/etc/castor/castor.toml" >/dev/null || fail "installed config does not validate"
+
+# castor@NAME: systemd refuses to start an instance whose key files are missing, so
+# --instance makes them (empty, for the simulator) beside the instance's configuration.
+"$repo/deploy/install.sh" --binary "$binary" --destdir "$root" --instance paper1 >/dev/null || fail "--instance paper1 failed"
+cmp -s "$repo/examples/castor.toml" "$root/etc/castor/paper1.toml" || fail "--instance did not install paper1.toml"
+grep -q 'edited by the operator' "$root/etc/castor/castor.toml" || fail "--instance overwrote castor.toml"
+[ "$(stat -c %a "$root/etc/castor/credentials/paper1")" = 700 ] || fail "instance credentials directory is not 0700"
+for f in castor-api-key castor-api-secret; do
+  [ -f "$root/etc/castor/credentials/paper1/$f" ] && [ ! -s "$root/etc/castor/credentials/paper1/$f" ] || fail "no empty instance placeholder $f"
+  [ "$(stat -c %a "$root/etc/castor/credentials/paper1/$f")" = 600 ] || fail "instance placeholder $f is not 0600"
+done
+if "$repo/deploy/install.sh" --binary "$binary" --destdir "$root" --instance ../escape >/dev/null 2>&1; then
+  fail "--instance accepted a name with a slash"
+fi
 echo "deploy/install.sh: OK"

@@ -11,8 +11,9 @@ struct StatusCommand: ParsableCommand {
         abstract: "Show the running daemon's state: feeds, open orders, positions, balances, PnL, risk.",
         discussion: """
         Talks to the daemon's control socket ($RUNTIME_DIRECTORY/castor.sock under systemd, else \
-        castor.sock in the state directory of --config). Exit 0 with the report; 69 when no daemon \
-        answers; 78 for a bad --config.
+        castor.sock in the state directory of --config; for /etc/castor/castor.toml or NAME.toml \
+        naming none, the units' /var/lib/castor or /var/lib/castor-NAME). Exit 0 with the report; \
+        69 when no daemon answers; 78 for a bad --config.
         """
     )
 
@@ -79,7 +80,16 @@ enum ControlCommand {
         } else {
             configuration = CastorConfiguration(environment: environment)
         }
-        let path = ControlSocketPath.resolve(environment: environment, stateDirectory: configuration.engine.stateDirectory)
+        var path = ControlSocketPath.resolve(environment: environment, stateDirectory: configuration.engine.stateDirectory)
+        // A daemon under the shipped units got its state directory from systemd, not from the
+        // file: for the units' own files that name none, ask there (unless a daemon answers
+        // where the file alone points, as one started by hand would).
+        if let config, environment["STATE_DIRECTORY"] == nil, environment["RUNTIME_DIRECTORY"] == nil,
+           configuration.engine.stateDirectory == EngineConfiguration.defaultStateDirectory(environment: environment),
+           !FileManager.default.fileExists(atPath: path),
+           let unit = ControlSocketPath.unitStateDirectory(forConfig: URL(fileURLWithPath: config).standardizedFileURL.path) {
+            path = ControlSocketPath.resolve(environment: [:], stateDirectory: unit)
+        }
         let line: String
         do { line = try ControlSocketClient.request(request.line, path: path, timeoutSeconds: timeoutSeconds) } catch {
             throw fail(error.description)

@@ -39,11 +39,12 @@ import Glibc
 @Suite("castor run alerts end to end", .serialized, .timeLimit(.minutes(3)), .tags(.slow),
        .enabled(if: CastorProcess.binary != nil, "build the castor product first"))
 struct AlertEndToEndTests {
+    static let sinkScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("webhook_sink.py").path
+
     @Test func aKillSwitchSignalIsPostedToTheWebhook() async throws {
         let state = try CastorProcess.temporaryDirectory("alerts")
         let received = state + "/received.jsonl"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("webhook_sink.py").path
-        let sink = try await PythonPeer(script: script, arguments: [received], purpose: "the alert tests need a webhook receiver")
+        let sink = try await PythonPeer(script: Self.sinkScript, arguments: [received], purpose: "the alert tests need a webhook receiver")
         try "[alerts]\nwebhook_url = \"http://127.0.0.1:\(sink.port)/hook\"\n"
             .write(toFile: state + "/castor.toml", atomically: true, encoding: .utf8)
         let notify = try NotifySocket()
@@ -58,6 +59,69 @@ struct AlertEndToEndTests {
         let line = try #require(try String(contentsOfFile: received, encoding: .utf8).split(separator: "\n").first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect((object["fields"] as? [String: String])?["by"] == "signal")
+        castor.signal(SIGTERM)
+        #expect(await castor.waitForExit(timeout: 60) == 0)
+    }
+
+    /// Issue 12: feeds that really drop again and again are one `feeds.reconnect_storm`
+    /// alert, not one a drop. The simulator closes every WebSocket three times, each time
+    /// once both feeds are live again, so six reconnects (two a drop) within seconds: the
+    /// storm rule (5 in 60 s) fires at the fifth and stays quiet at the sixth. Reconnect
+    /// back-off is cut to 100 ms–1 s so this takes seconds, not the default's minute. The
+    /// kill-switch alert sent last is the barrier: the forwarder posts in the order it saw
+    /// the events, so once it has arrived no storm alert is still on its way.
+    @Test func repeatedFeedDropsAreOneReconnectStormAlert() async throws {
+        let sim = try await ExternalSimulator()
+        let state = try CastorProcess.temporaryDirectory("alerts-storm")
+        let received = state + "/received.jsonl"
+        let sink = try await PythonPeer(script: Self.sinkScript, arguments: [received], purpose: "the alert tests need a webhook receiver")
+        let extra = """
+            [feeds]
+            reconnect_backoff_base = "100ms"
+            reconnect_backoff_cap = "1s"
+
+            [alerts]
+            webhook_url = "http://127.0.0.1:\(sink.port)/hook"
+            """
+        try sim.configuration(extra: extra).write(toFile: state + "/castor.toml", atomically: true, encoding: .utf8)
+        let notify = try NotifySocket()
+        let castor = try CastorProcess(arguments: ["run", "--config", state + "/castor.toml"],
+                                       environment: sim.credentialsEnvironment.merging(["NOTIFY_SOCKET": notify.path, "STATE_DIRECTORY": state]) { $1 })
+        try #require(await notify.waitFor("READY=1", timeout: 120, sender: castor) != nil,
+                     "no READY=1:\n\(castor.allLines.suffix(30).joined(separator: "\n"))")
+        func count(_ event: String) -> Int { castor.jsonLines.count { $0["event"] as? String == event } }
+        func alerts() -> [[String: Any]] {
+            ((try? String(contentsOfFile: received, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        // Live now: the feed's latest state line says so.
+        func bothFeedsLive() -> Bool {
+            ["market data", "order events"].allSatisfy { feed in
+                castor.jsonLines.last {
+                    $0["feed"] as? String == feed && ["feeds.state", "feeds.reconnecting"].contains($0["event"] as? String ?? "")
+                }?["msg"] as? String == "feed live"
+            }
+        }
+        for drop in 1...3 {
+            // Both feeds up before each drop, so every drop closes two connections.
+            try await pollUntil("both feeds live before drop \(drop)", seconds: 30) { bothFeedsLive() }
+            try await sim.setFaults(#"{"dropWebSocketsNow": true}"#)
+            try await pollUntil("drop \(drop) seen by both feeds", seconds: 30) { count("feeds.reconnecting") >= 2 * drop }
+        }
+        try await pollUntil("the reconnect-storm alert", seconds: 30) { alerts().contains { $0["alert"] as? String == "feeds.reconnect_storm" } }
+        try await pollUntil("both feeds live after the storm", seconds: 30) { bothFeedsLive() }
+        castor.signal(SIGUSR1)
+        try await pollUntil("the kill-switch alert after the storm", seconds: 30) {
+            alerts().contains { $0["alert"] as? String == "killswitch.engaged" }
+        }
+        let reconnects = count("feeds.reconnecting")
+        let storms = alerts().filter { $0["alert"] as? String == "feeds.reconnect_storm" }
+        #expect(reconnects >= 6, "\(reconnects) reconnects logged")
+        #expect(storms.count == 1, "\(storms.count) storm alerts for \(reconnects) reconnects: \(alerts())")
+        let storm = try #require(storms.first)
+        #expect(storm["level"] as? String == "warning" && (storm["fields"] as? [String: String])?["event"] == "feeds.reconnecting",
+                "\(storm)")
         castor.signal(SIGTERM)
         #expect(await castor.waitForExit(timeout: 60) == 0)
     }

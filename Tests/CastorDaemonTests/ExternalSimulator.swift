@@ -60,6 +60,23 @@ final class ExternalSimulator {
     /// Environment giving `castor run` this simulator's key.
     var credentialsEnvironment: [String: String] { ["CASTOR_API_KEY": Self.apiKey, "CASTOR_API_SECRET": secret] }
 
+    /// Replaces the simulator's faults (`POST /sim/faults`, a `FaultConfig` JSON).
+    func setFaults(_ json: String) async throws {
+        var request = URLRequest(url: URL(string: restURL + "/sim/faults")!)
+        request.httpMethod = "POST"
+        request.setValue(adminToken, forHTTPHeaderField: "X-Sim-Admin-Token")
+        request.httpBody = Data(json.utf8)
+        let (body, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+            throw FaultsRefused(answer: String(decoding: body, as: UTF8.self))
+        }
+    }
+
+    struct FaultsRefused: Error, CustomStringConvertible {
+        let answer: String
+        var description: String { "POST /sim/faults refused: \(answer)" }
+    }
+
     /// The primary account's entry in `GET /sim/ledger`.
     func ledger() async throws -> [String: Any] {
         var request = URLRequest(url: URL(string: restURL + "/sim/ledger")!)

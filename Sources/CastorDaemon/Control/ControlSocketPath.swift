@@ -12,4 +12,17 @@ public enum ControlSocketPath {
         while dir.count > 1, dir.hasSuffix("/") { dir.removeLast() }
         return dir + "/" + fileName
     }
+
+    /// The state directory the shipped units give the daemon that runs `config` (an absolute
+    /// path): `/etc/castor/castor.toml` is castor.service's `/var/lib/castor`,
+    /// `/etc/castor/NAME.toml` castor@NAME's `/var/lib/castor-NAME`; nil for any other file.
+    /// The units pass it as `$STATE_DIRECTORY`, which an operator's shell does not have, so
+    /// `castor status --config /etc/castor/castor.toml` would otherwise look in `~/.local/state`.
+    public static func unitStateDirectory(forConfig config: String) -> String? {
+        let folder = "/etc/castor/", suffix = ".toml"
+        guard config.hasPrefix(folder), config.hasSuffix(suffix), config.count > folder.count + suffix.count else { return nil }
+        let name = config.dropFirst(folder.count).dropLast(suffix.count)
+        guard !name.contains("/") else { return nil }
+        return name == "castor" ? "/var/lib/castor" : "/var/lib/castor-\(name)"
+    }
 }
