@@ -34,7 +34,7 @@ struct RunCommand: ParsableCommand {
         venue, API key or account replaces the engine, falling back to the previous configuration \
         if the new one does not start); SIGUSR1 \
         engages the kill switch (cancel all, refuse new orders; idempotent, neither a second SIGUSR1 \
-        nor a reload releases it: restart castor to release it); SIGTERM/SIGINT \
+        nor a reload releases it: `castor kill-switch off` does, or a restart); SIGTERM/SIGINT \
         stop gracefully (cancel this session's orders if engine.cancel_on_shutdown), a second one \
         forces exit 1.
         Exit codes: 0 clean, 1 forced shutdown, 64 usage, 69 venue unavailable, 73 state \

@@ -449,7 +449,7 @@ final class Daemon: @unchecked Sendable {
         } else {
             var metadata: Logger.Metadata = ["event": "killswitch.engaged", "reason": "signal", "by": "signal", "signal": "SIGUSR1"]
             if let before { metadata["held_by"] = "\(before.code)" }
-            logger.critical("KILL SWITCH ENGAGED by SIGUSR1: cancelling all open orders, refusing new ones. Another SIGUSR1 or a reload does not release it; restart castor to release it (systemctl restart castor)",
+            logger.critical("KILL SWITCH ENGAGED by SIGUSR1: cancelling all open orders, refusing new ones. Another SIGUSR1 or a reload does not release it; `castor kill-switch off` does (or a restart)",
                             metadata: metadata)
         }
         do { try notifier.status("KILL SWITCH ENGAGED; " + engine.statusLine) } catch {
