@@ -165,8 +165,12 @@ let package = Package(
             // Strategy plug-ins link libCastorStrategy.so; exporting the executable's own
             // (statically linked) CastorStrategy symbols makes the plug-in's references bind
             // to them, so both sides share one `Strategy` type. See PluginLoader.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))],
+            // `CastorBuildInfo.commit` for `castor --version`.
+            plugins: ["CastorBuildInfo"]
         ),
+        // Writes the git commit of the tree into the `castor` target at build time.
+        .plugin(name: "CastorBuildInfo", capability: .buildTool()),
         // Benchmarks that need a large made-up state (e.g. a journal of a million fills), and
         // the loopback latency bench (`castor-bench latency` spawns the `castor` next to it as
         // its simulator) and its synthetic input (`synth-l2`).

@@ -32,8 +32,14 @@ enum CastorVersion {
         "\(StrategyPluginABI.entryPointSymbol)/\(StrategyPluginABI.interfaceVersion)"
     }
 
-    /// `castor 0.1.0` and, on the next line, `plugin-abi castor_strategy_plugin_v1/2 swift 6.3`.
+    /// The git commit of the tree this binary was built from (`CastorBuildInfo`, written by
+    /// the build's plugin): 12 hex digits, `-dirty` with uncommitted changes, `unknown`
+    /// outside a git checkout.
+    static let commit = CastorBuildInfo.commit
+
+    /// `castor 0.1.0 (commit 1bc2b1b0c4d2)` and, on the next line,
+    /// `plugin-abi castor_strategy_plugin_v1/2 swift 6.3`.
     static var text: String {
-        "castor \(release)\nplugin-abi \(pluginABI) swift \(compiler)"
+        "castor \(release) (commit \(commit))\nplugin-abi \(pluginABI) swift \(compiler)"
     }
 }

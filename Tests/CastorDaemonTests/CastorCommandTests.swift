@@ -131,7 +131,15 @@ struct CastorCommandTests {
         #expect(outcome.status == 0)
         let lines = outcome.output.split(separator: "\n").map(String.init)
         #expect(lines.count == 2, "\(outcome.output)")
-        #expect(lines.first?.range(of: #"^castor \d+\.\d+\.\d+$"#, options: .regularExpression) != nil, "\(outcome.output)")
+        // The build's git commit (the CastorBuildInfo plugin): this checkout's HEAD.
+        let first = try #require(lines.first)
+        let match = try #require(first.firstMatch(of: /^castor \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$/),
+                                 "\(outcome.output)")
+        let head = try await runToExit("/usr/bin/git", ["-C", UnitFileRoot.repoRoot.path, "rev-parse", "HEAD"],
+                                       environment: Self.environment, seconds: 30)
+        if head.status == 0 {
+            #expect(head.output.hasPrefix(String(match.1.prefix(12))), "built from \(match.1), HEAD is \(head.output)")
+        }
         #expect(lines.last?.range(of: #"^plugin-abi castor_strategy_plugin_v1/\d+ swift \d+\.\d+\+?$"#, options: .regularExpression) != nil,
                 "\(outcome.output)")
         // The interface version the plug-in example is built against: the one this source
