@@ -14,17 +14,23 @@ public struct StrategyParameterError: Error, Sendable, Hashable, CustomStringCon
     /// The full config path, e.g. `strategy.params.spread_bps`.
     public var parameter: String
     public var problem: Problem
+    /// What else to tell, appended to the description as written (with its own leading
+    /// space or semicolon): for an unknown key the parameter it probably means, the other
+    /// unknown keys and the known ones, so one check says it all.
+    public var hint: String?
 
-    public init(parameter: String, problem: Problem) {
+    public init(parameter: String, problem: Problem, hint: String? = nil) {
         self.parameter = parameter
         self.problem = problem
+        self.hint = hint
     }
 
     public var description: String {
-        switch problem {
+        let text = switch problem {
         case .missing: "\(parameter): is required"
         case .invalid(let must): "\(parameter): \(must)"
         case .unknown: "\(parameter): is not a parameter of this strategy"
         }
+        return text + (hint ?? "")
     }
 }

@@ -28,7 +28,13 @@ public struct StrategyParameters: Sendable, Hashable {
         if values[key] == nil, let first = symbols.first { return first }
         let s = try string(key)
         guard !s.isEmpty else { throw invalid(key, "must be a symbol such as \"BTCUSD\"") }
-        return s.uppercased()
+        let symbol = s.uppercased()
+        // The engine subscribes to `[engine] symbols` only: a strategy on another symbol
+        // would never see a book.
+        if !symbols.isEmpty, !symbols.contains(symbol) {
+            throw invalid(key, "\(symbol) is not one of [engine] symbols (\(symbols.joined(separator: ", "))): add it there or trade one of those")
+        }
+        return symbol
     }
 
     /// Whether two symbols name the same pair (symbols compare case-insensitively, ASCII
@@ -57,9 +63,15 @@ public struct StrategyParameters: Sendable, Hashable {
     /// Throws for the first key (sorted) not in `known`, to catch typos that would
     /// otherwise silently leave a default in force.
     public func requireOnly(_ known: Set<String>) throws(StrategyParameterError) {
-        if let extra = values.keys.sorted().first(where: { !known.contains($0) }) {
-            throw StrategyParameterError(parameter: name(extra), problem: .unknown)
+        let extras = values.keys.sorted().filter { !known.contains($0) }
+        guard let first = extras.first else { return }
+        func guess(_ key: String) -> String {
+            SpellingSuggestion.suggestion(for: key, among: known.sorted()).map { " (did you mean \"\($0)\"?)" } ?? ""
         }
+        var hint = guess(first)
+        if extras.count > 1 { hint += "; also unknown: " + extras.dropFirst().map { name($0) + guess($0) }.joined(separator: ", ") }
+        hint += "; its parameters are " + known.sorted().joined(separator: ", ")
+        throw StrategyParameterError(parameter: name(first), problem: .unknown, hint: hint)
     }
 
     private func required(_ key: String) throws(StrategyParameterError) -> ParameterValue {

@@ -29,7 +29,8 @@ import Testing
         #expect(throws: StrategyParameterError(parameter: "strategy.params.x", problem: .invalid("must be a positive integer"))) {
             try p.positiveInt("x")
         }
-        #expect(throws: StrategyParameterError(parameter: "strategy.params.x", problem: .unknown)) {
+        #expect(throws: StrategyParameterError(parameter: "strategy.params.x", problem: .unknown,
+                                               hint: "; its parameters are size, spread_bps")) {
             try p.requireOnly(["spread_bps", "size"])
         }
         let e = StrategyParameterError(parameter: "strategy.params.spread_bps", problem: .invalid("must be a positive integer"))
@@ -45,7 +46,8 @@ import Testing
         #expect(throws: StrategyParameterError(parameter: "strategy.params.size", problem: .invalid("must be a positive decimal"))) {
             try reg.make(name: "market-maker", parameters: params(["symbol": .string("btcusd"), "spread_bps": .int(10), "size": .string("0")]))
         }
-        #expect(throws: StrategyParameterError(parameter: "strategy.params.spred_bps", problem: .unknown)) {
+        #expect(throws: StrategyParameterError(parameter: "strategy.params.spred_bps", problem: .unknown,
+                                               hint: #" (did you mean "spread_bps"?); its parameters are max_position, requote_bps, size, skew_bps_per_unit, spread_bps, symbol"#)) {
             try reg.make(name: "market-maker", parameters: params(["symbol": .string("btcusd"), "spred_bps": .int(10)]))
         }
         #expect(throws: StrategyParameterError(parameter: "strategy.params.levels", problem: .invalid("must be a positive integer"))) {
@@ -82,5 +84,30 @@ import Testing
         mm.onBook(symbol: "btcusd", book: ctx.setBook(bid: d("100"), ask: d("101")), context: ctx)
         #expect(ctx.placed.isEmpty)
         #expect(ctx.logs.filter { $0.message == "market-maker quote refused" }.count == 2)
+    }
+}
+
+/// What an operator reads when `[strategy.params]` is wrong: every unknown key at once, each
+/// with the parameter it probably means, and a symbol the engine does not trade.
+@Suite struct ParameterDiagnosticsTests {
+    @Test func everyUnknownKeyIsNamedWithItsLikelyMeaning() {
+        let p = StrategyParameters(["spread": .int(3), "sise": .string("1"), "foo": .int(1)], symbols: ["BTCUSD"])
+        do {
+            try p.requireOnly(["spread_bps", "size", "symbol"])
+            Issue.record("unknown keys accepted")
+        } catch {
+            #expect(error.description == #"strategy.params.foo: is not a parameter of this strategy; also unknown: strategy.params.sise (did you mean "size"?), strategy.params.spread (did you mean "spread_bps"?); its parameters are size, spread_bps, symbol"#)
+        }
+    }
+
+    @Test func aSymbolOutsideTheEnginesSymbolsIsRefused() throws {
+        let p = StrategyParameters(["symbol": .string("ethusd")], symbols: ["BTCUSD", "SOLUSD"])
+        #expect(throws: StrategyParameterError(parameter: "strategy.params.symbol",
+                                               problem: .invalid("ETHUSD is not one of [engine] symbols (BTCUSD, SOLUSD): add it there or trade one of those"))) {
+            try p.symbol()
+        }
+        #expect(try StrategyParameters(["symbol": .string("solusd")], symbols: ["BTCUSD", "SOLUSD"]).symbol() == "SOLUSD")
+        // Without engine symbols (a plug-in's own tests) any symbol is taken.
+        #expect(try StrategyParameters(["symbol": .string("ethusd")]).symbol() == "ETHUSD")
     }
 }
