@@ -77,6 +77,18 @@ mv -f "$lib_dir/.castor.new" "$lib_dir/castor"
 ln -sfn ../lib/castor/castor "$bin_dir/.castor.link"
 mv -Tf "$bin_dir/.castor.link" "$bin_dir/castor"
 
+# The manual page (generated from the commands' own help by ArgumentParser's
+# generate-manual, committed: Scripts/generate-man.sh) and shell completions, written by
+# the installed binary itself (ArgumentParser's --generate-completion-script).
+share="$destdir/usr/local/share"
+install -d -m 0755 "$share/man/man1" "$share/bash-completion/completions" "$share/zsh/site-functions" \
+  "$share/fish/vendor_completions.d"
+install -m 0644 "$repo/deploy/man/castor.1" "$share/man/man1/castor.1"
+"$lib_dir/castor" --generate-completion-script bash > "$share/bash-completion/completions/castor"
+"$lib_dir/castor" --generate-completion-script zsh > "$share/zsh/site-functions/_castor"
+"$lib_dir/castor" --generate-completion-script fish > "$share/fish/vendor_completions.d/castor.fish"
+echo "==> manual page and bash/zsh/fish completions in $share"
+
 echo "==> installing units to $unit_dir"
 install -m 0644 "$repo/systemd/castor.service" "$repo/systemd/castor@.service" "$unit_dir/"
 

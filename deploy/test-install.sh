@@ -30,6 +30,10 @@ for f in castor-api-key castor-api-secret; do
   [ "$(stat -c %a "$root/etc/castor/credentials/$f")" = 600 ] || fail "placeholder $f is not 0600"
 done
 cmp -s "$repo/examples/castor.toml" "$root/etc/castor/castor.toml" || fail "example config not installed"
+cmp -s "$repo/deploy/man/castor.1" "$root/usr/local/share/man/man1/castor.1" || fail "manual page not installed"
+grep -q 'castor' "$root/usr/local/share/bash-completion/completions/castor" || fail "bash completion not installed"
+grep -q 'kill-switch' "$root/usr/local/share/zsh/site-functions/_castor" || fail "zsh completion does not know the subcommands"
+grep -q 'castor' "$root/usr/local/share/fish/vendor_completions.d/castor.fish" || fail "fish completion not installed"
 
 echo '# edited by the operator' >> "$root/etc/castor/castor.toml"
 chmod 0755 "$root/etc/castor/credentials"

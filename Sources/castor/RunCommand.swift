@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the trading daemon (embedded simulator when no config / keys are given).",
         discussion: """
-        Signals: SIGHUP reloads the configuration (invalid → logged, nothing changes; a new \
+        Signals: SIGHUP reloads the configuration (invalid: logged, nothing changes; a new \
         venue, API key or account replaces the engine, falling back to the previous configuration \
         if the new one does not start); SIGUSR1 \
         engages the kill switch (cancel all, refuse new orders; idempotent, neither a second SIGUSR1 \
