@@ -26,6 +26,7 @@ struct ConfigurationParser {
         if let section = top.section("log") { config.log = log(section) }
         if let section = top.section("strategy") { config.strategy = strategy(section) }
         if let section = top.section("risk") { config.risk = risk(section, symbols: config.engine.symbols) }
+        checkNotionalCurrency(config.engine.symbols, notional: config.risk.defaults.maxOrderNotional, top: top)
         if let section = top.section("rate_limits") { config.rateLimits = rateLimits(section) }
         if let section = top.section("feeds") { config.feeds = feeds(section) }
         if let section = top.section("metrics") { config.metrics = metrics(section) }
@@ -239,6 +240,33 @@ struct ConfigurationParser {
             }
         }
         return risk
+    }
+
+    /// Quote currencies worth about a US dollar, in which `[risk] max_order_notional`'s
+    /// default (100) means what it says. Gemini symbols end in their quote currency.
+    private static let dollarLikeQuotes = ["USDT", "USDC", "GUSD", "RLUSD", "USD", "DAI", "EUR", "GBP", "SGD", "AUD", "CAD"]
+
+    /// `max_order_notional` is in the symbol's quote currency: the default 100 is 100 USD on
+    /// BTCUSD but 100 BTC (millions of dollars) on ETHBTC. A symbol quoted in anything but a
+    /// dollar-like currency needs its own `[risk.symbols.<SYMBOL>] max_order_notional`.
+    private func checkNotionalCurrency(_ symbols: [String], notional: ExactDecimal, top: ConfigSection) {
+        // Read without reporting: `risk(_:symbols:)` reported any wrong type already.
+        func table(_ node: ConfigNode?) -> [String: ConfigNode]? {
+            if case .table(let children)? = node { return children } else { return nil }
+        }
+        let overrides = table(table(top.entries["risk"])?["symbols"]) ?? [:]
+        let withOwnNotional = Set(overrides.compactMap { key, node in
+            table(node)?["max_order_notional"] != nil ? key.uppercased() : nil
+        })
+        let engine = table(top.entries["engine"]) != nil ? top.section("engine") : nil
+        for symbol in symbols where !withOwnNotional.contains(symbol) {
+            let pair = symbol.hasSuffix("PERP") ? String(symbol.dropLast(4)) : symbol // BTCGUSDPERP: quoted in GUSD
+            guard !Self.dollarLikeQuotes.contains(where: { pair.hasSuffix($0) }) else { continue }
+            let reason = "\(symbol) is not quoted in dollars, and max_order_notional is in the quote currency: [risk]'s "
+                + "\(notional) would allow \(notional) \(pair.suffix(3)) an order; "
+                + "set [risk.symbols.\(symbol)] max_order_notional in its quote currency"
+            if let engine { engine.report("symbols", .invalidValue(reason: reason)) }
+        }
     }
 
     private func limits(_ s: ConfigSection, base: RiskLimits) -> RiskLimits {
