@@ -73,12 +73,34 @@ public struct CastorConfiguration: Sendable, Hashable {
             throw .invalid(issues: [ConfigurationIssue(file: fileName, line: nil, keyPath: "",
                                                        problem: .syntax(message: "\(error)", column: nil))])
         }
+        let (configuration, issues) = parseAll(root, text: text, fileName: fileName, environment: environment)
+        guard issues.isEmpty else { throw .invalid(issues: issues) }
+        return configuration
+    }
+
+    /// Parses well-formed TOML `text` and returns the configuration as far as it could be
+    /// read (a bad value keeps its default) with every problem, sorted by line, or throws as
+    /// `parse` for a file that is not TOML at all. For `castor check-config`, which also
+    /// checks the strategy of a file with other problems, so that one run lists them all.
+    public static func parseReportingAll(text: String, fileName: String,
+                                         environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigurationError) -> (configuration: CastorConfiguration, issues: [ConfigurationIssue])
+    {
+        do {
+            return (try parse(text: text, fileName: fileName, environment: environment), [])
+        } catch {
+            guard case .invalid(let issues) = error, issues.allSatisfy({ !$0.isSyntax }),
+                  let root = try? ConfigNode(TOMLTable(string: text)) else { throw error }
+            return parseAll(root, text: text, fileName: fileName, environment: environment)
+        }
+    }
+
+    private static func parseAll(_ root: ConfigNode, text: String, fileName: String, environment: [String: String])
+        -> (CastorConfiguration, [ConfigurationIssue])
+    {
         let diagnostics = ConfigDiagnostics(fileName: fileName, text: text)
         let configuration = ConfigurationParser(diagnostics: diagnostics, environment: environment).parse(root)
-        guard diagnostics.issues.isEmpty else {
-            throw .invalid(issues: diagnostics.issues.sorted { ($0.line ?? 0, $0.keyPath) < ($1.line ?? 0, $1.keyPath) })
-        }
-        return configuration
+        return (configuration, diagnostics.issues.sorted { ($0.line ?? 0, $0.keyPath) < ($1.line ?? 0, $1.keyPath) })
     }
 
     /// The first byte TOML forbids everywhere (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F,

@@ -12,6 +12,12 @@ public struct ConfigurationIssue: Error, Sendable, Hashable, CustomStringConvert
     /// What is wrong.
     public let problem: ConfigurationProblem
 
+    /// The file is not TOML (nothing else in it could be read).
+    public var isSyntax: Bool {
+        if case .syntax = problem { return true }
+        return false
+    }
+
     public init(file: String, line: Int?, keyPath: String, problem: ConfigurationProblem) {
         self.file = file
         self.line = line

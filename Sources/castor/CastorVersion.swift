@@ -33,8 +33,8 @@ enum CastorVersion {
     }
 
     /// The git commit of the tree this binary was built from (`CastorBuildInfo`, written by
-    /// the build's plugin): 12 hex digits, `-dirty` with uncommitted changes, `unknown`
-    /// outside a git checkout.
+    /// the build's plugin): 12 hex digits, `unknown` outside a git checkout. Uncommitted
+    /// changes are not marked (the plugin reruns on commits, not on every edit).
     static let commit = CastorBuildInfo.commit
 
     /// `castor 0.1.0 (commit 1bc2b1b0c4d2)` and, on the next line,

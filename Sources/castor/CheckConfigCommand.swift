@@ -26,17 +26,25 @@ struct CheckConfigCommand: ParsableCommand {
     var credentials = false
 
     func run() throws {
-        let config: CastorConfiguration
+        let config: CastorConfiguration, issues: [ConfigurationIssue], text: String
         do {
-            config = try CastorConfiguration.load(path: file)
+            text = try CastorConfiguration.readText(path: file)
+            (config, issues) = try CastorConfiguration.parseReportingAll(text: text, fileName: file)
         } catch {
             ErrorOutput.write(error.description.split(separator: "\n").map(String.init))
             throw ExitCode(RunExitCode.config)
         }
-        if let problem = StrategyValidation.problem(in: config) {
-            let text = (try? CastorConfiguration.readText(path: file)) ?? ""
+        // One run lists every problem: the strategy is checked too unless what it is built
+        // from (`[strategy]`, `engine.symbols`) is itself wrong, which would only add noise.
+        var found = issues.map { (line: $0.line ?? 0, text: $0.description) }
+        let strategyInputsRead = !issues.contains { $0.keyPath.hasPrefix("strategy") || $0.keyPath.hasPrefix("engine.symbols") }
+        if strategyInputsRead, let problem = StrategyValidation.problem(in: config) {
             let line = problem.keyPath.flatMap { CastorConfiguration.line(of: $0, in: text) }
-            ErrorOutput.write(["\(file)\(line.map { ":\($0)" } ?? ""): \(problem.message)"])
+            found.append((line ?? 0, "\(file)\(line.map { ":\($0)" } ?? ""): \(problem.message)"))
+        }
+        guard found.isEmpty else {
+            // In line order, as an editor would walk them.
+            ErrorOutput.write(found.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element.text))
             throw ExitCode(RunExitCode.config)
         }
         if credentials {

@@ -53,6 +53,30 @@ struct CastorCommandTests {
         #expect(good.output.contains("OK"))
     }
 
+    /// One run lists every problem, in line order: the file's and the strategy's.
+    @Test func checkConfigListsTheFilesAndTheStrategysProblemsTogether() async throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("both.toml")
+        try """
+            [engine]
+            symbols = ["BTCUSD"]
+            [strategy]
+            name = "market-maker"
+            [strategy.params]
+            sprad_bps = 4
+            [risk]
+            max_ordr = 3
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let refused = try await runToExit(Self.binary, ["check-config", file.path], environment: Self.environment, seconds: 30)
+        #expect(refused.status == 78, "exit \(refused.status), output \(refused.output)")
+        let lines = refused.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(refused.output)")
+        #expect(lines.first?.hasSuffix(#"both.toml:6: market-maker: strategy.params.sprad_bps: is not a parameter of this strategy (did you mean "spread_bps"?); its parameters are max_position, requote_bps, size, skew_bps_per_unit, spread_bps, symbol"#) == true,
+                "\(refused.output)")
+        #expect(lines.last?.contains("both.toml:8: risk.max_ordr: unknown key") == true, "\(refused.output)")
+    }
+
     /// The daemon itself refuses a bad file with 78 before starting anything, so the unit's
     /// `RestartPreventExitStatus=78` stops systemd from retrying.
     @Test func runExits78OnABadFile() async throws {
@@ -133,7 +157,7 @@ struct CastorCommandTests {
         #expect(lines.count == 2, "\(outcome.output)")
         // The build's git commit (the CastorBuildInfo plugin): this checkout's HEAD.
         let first = try #require(lines.first)
-        let match = try #require(first.firstMatch(of: /^castor \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$/),
+        let match = try #require(first.firstMatch(of: /^castor \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}|unknown)\)$/),
                                  "\(outcome.output)")
         let head = try await runToExit("/usr/bin/git", ["-C", UnitFileRoot.repoRoot.path, "rev-parse", "HEAD"],
                                        environment: Self.environment, seconds: 30)
