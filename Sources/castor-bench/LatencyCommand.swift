@@ -57,6 +57,10 @@ struct LatencyCommand: ParsableCommand {
     @Option(name: .customLong("sim-secret"), help: "Secret of that simulator's default key (account-castorsim000000001).")
     var simSecret: String?
 
+    @Option(name: .customLong("sim-ws-api-port"),
+            help: "With --sim-port and --api websocket: that simulator's new WebSocket API port (castor sim --time-nonce --ws-api-listen).")
+    var simWebSocketAPIPort: UInt16?
+
     @Option(help: "The streams' API: websocket (the new WebSocket API) or legacy (/v2/marketdata, /v1/order/events).")
     var api: String = "legacy"
 
@@ -89,7 +93,9 @@ struct LatencyCommand: ParsableCommand {
         guard format == "text" || format == "json" else { throw BenchFailure("--format \(format): use text or json") }
         (streamAPI, entry) = (a, e)
         if entry == .websocket, streamAPI == .legacy { throw BenchFailure("--order-entry websocket needs --api websocket") }
-        if streamAPI == .websocket, simPort != nil { throw BenchFailure("--api websocket needs the child simulator (no --sim-port)") }
+        if streamAPI == .websocket, simPort != nil, simWebSocketAPIPort == nil {
+            throw BenchFailure("--api websocket with --sim-port needs --sim-ws-api-port")
+        }
 
         let secret = try simSecret ?? EmbeddedVenue.generatedSecretForBench()
         let key = simPort == nil ? EmbeddedVenue.apiKeyName : "account-castorsim000000001"
@@ -115,7 +121,7 @@ struct LatencyCommand: ParsableCommand {
         let base = "127.0.0.1:\(proxy.port)"
         var webSocketAPIURL: String?
         if streamAPI == .websocket {
-            guard let url = simulator?.webSocketAPIURL, let port = url.split(separator: ":").last.flatMap({ UInt16($0) }) else {
+            guard let port = simWebSocketAPIPort ?? simulator?.webSocketAPIURL?.split(separator: ":").last.flatMap({ UInt16($0) }) else {
                 throw BenchFailure("the simulator reported no ws_api URL in sim.ready")
             }
             let wsProxy = try BenchTapProxy(upstreamPort: port, api: .webSocket, book: proxy.book)
