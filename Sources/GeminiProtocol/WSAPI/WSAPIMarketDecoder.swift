@@ -37,11 +37,17 @@ public struct WSAPIMarketDecoder {
     public mutating func decode<H: WSAPIMarketHandler>(
         _ frame: UnsafeRawBufferPointer, into handler: inout H
     ) throws(WSAPIDecodingError) -> WSAPIMarketMessageKind {
-        if let (update, count) = fastDepth(frame) {
+        switch fastFrame(frame) {
+        case .depth(let update, let count):
             fastLevels.withUnsafeBufferPointer {
                 handler.depthUpdate(update, levels: UnsafeBufferPointer(rebasing: $0[0..<count]))
             }
             return .depthUpdate
+        case .trade(let trade):
+            handler.trade(trade)
+            return .trade
+        case .general:
+            break
         }
         return try WSAPIDecodingError.converting { try decodeFrame(frame, into: &handler) }
     }
