@@ -15,7 +15,8 @@ struct WSAPIFastFields {
     /// Levels written to the scratch.
     var count = 0
     var first: Int64 = 0, last: Int64 = 0, time: Int64 = 0, tradeID: Int64 = 0
-    var price = ExactDecimal.zero, quantity = ExactDecimal.zero
+    // Not `.zero`: a global's accessor call per frame.
+    var price = ExactDecimal(mantissa: 0, scale: 0), quantity = ExactDecimal(mantissa: 0, scale: 0)
     var buyerIsMaker = false
 
     static let e = 1, E = 2, s = 4, U = 8, u = 16, b = 32, a = 64, t = 128, p = 256, q = 512, m = 1024

@@ -4,7 +4,8 @@ import CastorCore
 // top-level keys are single letters (`e E s U u b a` for depth, `e E s t p q m` for a
 // trade; any order, any whitespace, each at most once), with an unescaped known lower-case
 // symbol, integer ids and times, plain quoted decimals and a literal `m`. One pass
-// validates and parses at once into the levels scratch (`FastL2Scanner.scanFrame`); on
+// validates and parses at once into the levels scratch (`FastL2Scanner.scanCanonical` for
+// Gemini's own layout, else `FastL2Scanner.scanFrame`); on
 // anything else (another key, a mix of the two kinds, escapes, exponents, numbers as
 // strings, more than 18 digits in a decimal or 19 in an integer, a non-positive trade
 // price or quantity, a new or upper-case symbol, malformed JSON) it answers `.general`
@@ -30,10 +31,14 @@ extension WSAPIMarketDecoder {
     mutating func fastFrame(_ frame: UnsafeRawBufferPointer) -> FastFrame {
         guard let base = frame.baseAddress, frame.count >= 16 else { return .general }
         let p = base.assumingMemoryBound(to: UInt8.self)
-        var s = FastL2Scanner(p: p, n: frame.count)
         var f = WSAPIFastFields()
         let ok = fastLevels.withUnsafeMutableBufferPointer { out in
-            s.scanFrame(into: out.baseAddress!, capacity: out.count, &f)
+            // Gemini's own layout first; any other order or spacing from the start.
+            var s = FastL2Scanner(p: p, n: frame.count)
+            if s.scanCanonical(into: out.baseAddress!, capacity: out.count, &f) { return true }
+            s = FastL2Scanner(p: p, n: frame.count)
+            f = WSAPIFastFields()
+            return s.scanFrame(into: out.baseAddress!, capacity: out.count, &f)
         }
         guard ok, let id = symbols.lookup(p + f.symbolStart, count: f.symbolLength, readable: frame.count - f.symbolStart)
         else { return .general }

@@ -146,6 +146,45 @@ import Testing
         }
     }
 
+    @Test func geminisLayoutAgreesWithTheKeyByKeyScan() throws {
+        // Gemini's own key order is matched as whole words (`scanCanonical`); whatever that
+        // accepts, the key-by-key scan must read the same, and on every one-byte change of
+        // it both must still agree with the general path.
+        for frame in [Self.depth, Self.trade] {
+            let bytes = Array(frame.utf8)
+            #expect(Self.scans(bytes).canonical != nil, "\(frame)")
+            for k in bytes.indices {
+                for replacement in Array(" 09\",x}]-.e".utf8) {
+                    var mutated = bytes
+                    mutated[k] = replacement
+                    let (canonical, keyByKey) = Self.scans(mutated)
+                    if let canonical { #expect(canonical == keyByKey, "\(String(decoding: mutated, as: UTF8.self))") }
+                    try compare(String(decoding: mutated, as: UTF8.self))
+                }
+            }
+        }
+    }
+
+    /// Both scanners' fields (as text, decimals digit for digit) and levels, nil when one refuses.
+    static func scans(_ bytes: [UInt8]) -> (canonical: String?, keyByKey: String?) {
+        func run(_ canonical: Bool) -> String? {
+            var out = [L2Change](repeating: L2Change(side: .buy, price: .zero, quantity: .zero), count: 16)
+            var f = WSAPIFastFields()
+            let ok = bytes.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { o in
+                    var s = FastL2Scanner(p: b.baseAddress!, n: b.count)
+                    return canonical ? s.scanCanonical(into: o.baseAddress!, capacity: o.count, &f)
+                                     : s.scanFrame(into: o.baseAddress!, capacity: o.count, &f)
+                }
+            }
+            guard ok else { return nil }
+            let levels = out[0..<f.count].map { "\($0.side) \($0.price) \($0.quantity)" }
+            return "\(f.seen) \(f.eventIsTrade) \(f.symbolStart) \(f.symbolLength) \(f.first) \(f.last) \(f.time) "
+                + "\(f.tradeID) \(f.price) \(f.quantity) \(f.buyerIsMaker) \(levels)"
+        }
+        return (run(true), run(false))
+    }
+
     /// `decode` (fast path first) and `decodeFrame` (general path only) on `text`: the same
     /// kind and values, or both refuse.
     private func compare(_ text: String) throws {
