@@ -30,32 +30,16 @@ extension FastL2Scanner {
     /// A non-negative JSON integer of at most 19 digits at `i` that fits in Int64; nil
     /// otherwise (a sign, fraction, exponent, leading zero, or the frame ends in it).
     ///
-    /// Ids and nanosecond times have 16 to 19 digits: at most three SWAR loads, no loop and
-    /// one overflow check (16 digits never overflow; three more may).
-    @inline(__always) mutating func integer() -> Int64? {
+    /// At most three SWAR loads, no loop and one overflow check (16 digits never overflow;
+    /// three more may).
+    mutating func integer() -> Int64? {
         if at(i) &- 0x30 >= 10 {
             skipSpace()
             guard at(i) &- 0x30 < 10 else { return nil }
         }
         guard n >= 8 else { return nil }
         let start = i
-        // Ids and nanosecond times: 16 to 19 digits with bytes to spare after them (a frame
-        // never ends in a number): two words checked and converted whole, the rest from a
-        // third, with no length-dependent shifts.
-        if i &+ 24 <= n {
-            let a = load64(i) &- 0x3030_3030_3030_3030, b = load64(i &+ 8) &- 0x3030_3030_3030_3030
-            if (a | (a &+ 0x7676_7676_7676_7676) | b | (b &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 == 0 {
-                let (k, tail) = MarketDataV2Decoder.digits8(load64(i &+ 16))
-                guard k <= 3, p[start] != 0x30 else { return nil }
-                var v = Self.eightDigits(a) &* 100_000_000 &+ Self.eightDigits(b)
-                // v < 10^16, so v · 10^3 + 999 < 2^64: only the Int64 bound needs checking.
-                v = v &* MarketDataV2Decoder.pow10(k) &+ tail
-                let end = i &+ 16 &+ k
-                guard v <= UInt64(Int64.max), p[end] != 0x2E, p[end] | 0x20 != 0x65 else { return nil }
-                i = end
-                return Int64(bitPattern: v)
-            }
-        }
+        if let v = longInteger() { return v }
         var (c, v) = MarketDataV2Decoder.digits8(load8(i))
         var end = i &+ c
         if c == 8 {
@@ -78,6 +62,27 @@ extension FastL2Scanner {
         // 'e' or 'E' would make it no integer; a leading zero is JSON only alone.
         guard c < n, p[c] != 0x2E, p[c] | 0x20 != 0x65, !(p[start] == 0x30 && c &- start > 1) else { return nil }
         i = c
+        return Int64(bitPattern: v)
+    }
+
+    /// `integer()`'s common case, small enough to be inlined where it is called: ids and
+    /// nanosecond times, 16 to 19 digits with bytes to spare after them (a frame never ends
+    /// in a number), two words checked and converted whole and the rest from a third, with
+    /// no length-dependent shifts. Nil when the value at `i` is not one (`integer()` then
+    /// decides); changes nothing then.
+    @inline(__always) mutating func longInteger() -> Int64? {
+        guard i &+ 24 <= n else { return nil }
+        let a = load64(i) &- 0x3030_3030_3030_3030, b = load64(i &+ 8) &- 0x3030_3030_3030_3030
+        guard (a | (a &+ 0x7676_7676_7676_7676) | b | (b &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 == 0
+        else { return nil }
+        let (k, tail) = MarketDataV2Decoder.digits8(load64(i &+ 16))
+        guard k <= 3, p[i] != 0x30 else { return nil }
+        var v = Self.eightDigits(a) &* 100_000_000 &+ Self.eightDigits(b)
+        // v < 10^16, so v · 10^3 + 999 < 2^64: only the Int64 bound needs checking.
+        v = v &* MarketDataV2Decoder.pow10(k) &+ tail
+        let end = i &+ 16 &+ k
+        guard v <= UInt64(Int64.max), p[end] != 0x2E, p[end] | 0x20 != 0x65 else { return nil }
+        i = end
         return Int64(bitPattern: v)
     }
 

@@ -35,10 +35,10 @@ extension FastL2Scanner {
         if load64(0) == 0x6564_223A_2265_227B, load64(8) == 0x7461_6470_5568_7470, // {"e":"de pthUpdat
            load64(15) == 0x3A22_4522_2C22_6574 { // te","E":
             i = 23
-            guard let time = integer() else { return false }
+            guard let time = longInteger() ?? integer() else { return false }
             f.time = time
-            guard literal(0x3A_2273_222C, 5), symbol(&f), literal(0x3A_2255_222C, 5), let first = integer(), // ,"s": ,"U":
-                  literal(0x3A_2275_222C, 5), let last = integer(), literal(0x3A_2262_222C, 5), // ,"u": ,"b":
+            guard literal(0x3A_2273_222C, 5), symbol(&f), literal(0x3A_2255_222C, 5), let first = longInteger() ?? integer(), // ,"s": ,"U":
+                  literal(0x3A_2275_222C, 5), let last = longInteger() ?? integer(), literal(0x3A_2262_222C, 5), // ,"u": ,"b":
                   levelList(.buy, into: out, count: &f.count, capacity: capacity), literal(0x3A_2261_222C, 5), // ,"a":
                   levelList(.sell, into: out, count: &f.count, capacity: capacity), take(0x7D)
             else { return false }
@@ -47,7 +47,7 @@ extension FastL2Scanner {
             f.seen = WSAPIFastFields.depthKeys
         } else if load64(0) & 0xFF_FFFF_FFFF == 0x3A_2245_227B { // {"E":
             i = 5
-            guard let time = integer() else { return false }
+            guard let time = longInteger() ?? integer() else { return false }
             f.time = time
             guard literal(0x3A_2273_222C, 5), symbol(&f), literal(0x3A_2274_222C, 5), let id = integer(), // ,"s": ,"t":
                   literal(0x3A_2270_222C, 5), let price = decimal(), literal(0x3A_2271_222C, 5), // ,"p": ,"q":
