@@ -114,8 +114,8 @@ extension FastL2Scanner {
         var k = count
         defer { count = k }
         while true {
-            guard k < capacity, take(0x5B), let price = decimal(), price.isPositive, take(0x2C),
-                  let quantity = decimal(), take(0x5D) else { return false }
+            guard k < capacity, take(0x5B), let price = commonDecimal() ?? decimal(), price.isPositive, take(0x2C),
+                  let quantity = commonDecimal() ?? decimal(), take(0x5D) else { return false }
             (out + k).initialize(to: L2Change(side: side, price: price, quantity: quantity))
             k &+= 1
             if take(0x2C) { continue }
