@@ -8,8 +8,8 @@
 //
 // Oracles:
 // - no trap / no ASan report anywhere (decode, continuity, book apply, report mapping);
-// - whatever the fast `depthUpdate` scanner accepts, the general path accepts too, with
-//   the same header and bit-identical levels;
+// - whatever the fast scanner accepts, the general path accepts too: a `depthUpdate` with
+//   the same header and bit-identical levels, a trade with the same fields and digits;
 // - every level handed over has a positive price and a non-negative quantity;
 // - books stay sorted (bids descending, asks ascending) with positive quantities;
 // - continuity never applies a frame whose `u` is not above the last applied one;
@@ -34,8 +34,9 @@ let knownSymbols = ["BTCUSD", "ETHUSD", "BTCGUSDPERP", "SOLUSD", "ETHBTC"]
 
 struct Recorder: WSAPIMarketHandler {
     var depth: (WSAPIDepthUpdate, [L2Change])?
+    var trade: MarketDataV2Trade?
     mutating func depthUpdate(_ update: WSAPIDepthUpdate, levels: UnsafeBufferPointer<L2Change>) { depth = (update, Array(levels)) }
-    mutating func trade(_ trade: MarketDataV2Trade) {}
+    mutating func trade(_ trade: MarketDataV2Trade) { self.trade = trade }
     mutating func reply(_ reply: WSAPIReply) {}
 }
 
@@ -105,7 +106,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         withExactCopy(UnsafeRawBufferPointer(rebasing: input[start..<end])) { frame in
             sink.frame = frame
             var fast = WSAPIMarketDecoder(symbols: knownSymbols)
-            if let (update, count) = fast.fastDepth(frame) {
+            switch fast.fastFrame(frame) {
+            case .depth(let update, let count):
                 let fastLevels = Array(fast.fastLevels[0..<count])
                 var general = WSAPIMarketDecoder(symbols: knownSymbols)
                 var recorder = Recorder()
@@ -115,6 +117,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 if levels.count != fastLevels.count || !zip(levels, fastLevels).allSatisfy(same) {
                     fail("levels differ: \(levels) vs \(fastLevels)", frame)
                 }
+            case .trade(let trade):
+                var general = WSAPIMarketDecoder(symbols: knownSymbols)
+                var recorder = Recorder()
+                guard let kind = try? general.decodeFrame(frame, into: &recorder), kind == .trade,
+                      let other = recorder.trade else { fail("fast path took a trade, general path did not", frame) }
+                if other != trade || "\(other.price) \(other.quantity)" != "\(trade.price) \(trade.quantity)" {
+                    fail("trades differ: \(other) vs \(trade)", frame)
+                }
+            case .general:
+                break
             }
             _ = try? decoder.decode(frame, into: &sink)
             let bytes = Array(frame)

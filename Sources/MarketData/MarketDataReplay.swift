@@ -98,36 +98,37 @@ public struct MarketDataReplay {
 
     /// One frame of the new API into the same books (symbols registered in the v2 feed's
     /// table too, in the same order, so both name the same ids). The books and the
-    /// continuity states are moved into the handler for the call and back (no copy, no
+    /// continuity states are lent to the handler through pointers for the call (no copy, no
     /// allocation per frame).
     private mutating func processWebSocketAPI(_ frame: UnsafeRawBufferPointer, lineNumber: Int) {
         let known = webSocketDecoder.symbols.count
-        let result: Result<(WSAPIMarketMessageKind, Int), WSAPIDecodingError> =
-            withUnsafeMutablePointer(to: &feed.books) { books in
-                withUnsafeMutablePointer(to: &continuity) { continuity in
-                    var handler = ReplayWSAPIHandler(books: books, continuity: continuity)
-                    do throws(WSAPIDecodingError) {
-                        let kind = try webSocketDecoder.decode(frame, into: &handler)
-                        return .success((kind, handler.gaps))
-                    } catch {
-                        return .failure(error)
-                    }
+        // A frame registers at most one symbol: one spare state covers it, so the handler
+        // never grows the array.
+        if continuity.count <= known { continuity.append(DepthContinuity()) }
+        var kind = WSAPIMarketMessageKind.other
+        var failure: WSAPIDecodingError?
+        var newGaps = 0
+        withUnsafeMutablePointer(to: &feed.books) { books in
+            continuity.withUnsafeMutableBufferPointer { states in
+                var handler = ReplayWSAPIHandler(books: books, continuity: states)
+                do throws(WSAPIDecodingError) {
+                    kind = try webSocketDecoder.decode(frame, into: &handler)
+                    newGaps = handler.gaps
+                } catch {
+                    failure = error
                 }
             }
-        let kind: WSAPIMarketMessageKind
-        switch result {
-        case .failure(let error):
+        }
+        if let failure {
             skipped += 1
             malformed += 1
             if firstMalformed == nil {
                 firstMalformed = (lineNumber, .invalidValue(.changes, offset: 0))
-                firstWebSocketAPIError = error
+                firstWebSocketAPIError = failure
             }
             return
-        case .success(let (k, newGaps)):
-            kind = k
-            gaps += newGaps
         }
+        gaps += newGaps
         if webSocketDecoder.symbols.count > known {
             for (id, name) in webSocketDecoder.symbols.all where id.index >= known {
                 _ = feed.decoder.symbols.id(for: name.uppercased())
@@ -176,45 +177,37 @@ public struct MarketDataReplay {
 
 /// Applies one new-API frame to the replay's books with per-symbol continuity (a gap
 /// empties the book until the next snapshot, `U == u`, which a reconnected recorder sends
-/// first). It reaches the replay's books and continuity states through pointers valid for
-/// the one decode call: no copy, no allocation per frame.
+/// first). It reaches the replay's books and continuity states (one per symbol the decoder
+/// knows, and a spare) through pointers valid for the one decode call: no copy, no
+/// allocation, no uniqueness check per frame.
 private struct ReplayWSAPIHandler: WSAPIMarketHandler {
-    let booksPointer: UnsafeMutablePointer<BookSet>
-    let continuityPointer: UnsafeMutablePointer<[DepthContinuity]>
+    let books: UnsafeMutablePointer<BookSet>
+    let continuity: UnsafeMutableBufferPointer<DepthContinuity>
     var gaps = 0
 
-    init(books: UnsafeMutablePointer<BookSet>, continuity: UnsafeMutablePointer<[DepthContinuity]>) {
-        booksPointer = books
-        continuityPointer = continuity
-    }
-
-    var books: BookSet {
-        get { booksPointer.pointee }
-        nonmutating _modify { yield &booksPointer.pointee }
-    }
-    var continuity: [DepthContinuity] {
-        get { continuityPointer.pointee }
-        nonmutating _modify { yield &continuityPointer.pointee }
+    init(books: UnsafeMutablePointer<BookSet>, continuity: UnsafeMutableBufferPointer<DepthContinuity>) {
+        self.books = books
+        self.continuity = continuity
     }
 
     mutating func depthUpdate(_ update: WSAPIDepthUpdate, levels: UnsafeBufferPointer<L2Change>) {
         let i = update.symbol.index
-        while continuity.count <= i { continuity.append(DepthContinuity()) }
+        guard i < continuity.count else { return } // not reached: the replay keeps one state a symbol and a spare
         let verdict = continuity[i].acceptRecorded(first: update.firstUpdateID, last: update.lastUpdateID)
         switch verdict {
         case .applySnapshot, .applySnapshotWithRange:
-            books.reset(update.symbol)
-            books.l2Updates(symbol: update.symbol, changes: levels, carriesSnapshotExtras: false)
+            books.pointee.reset(update.symbol)
+            books.pointee.l2Updates(symbol: update.symbol, changes: levels, carriesSnapshotExtras: false)
         case .applyDiff:
-            books.l2Updates(symbol: update.symbol, changes: levels, carriesSnapshotExtras: false)
+            books.pointee.l2Updates(symbol: update.symbol, changes: levels, carriesSnapshotExtras: false)
         case .gap:
             gaps += 1
-            books.reset(update.symbol)
+            books.pointee.reset(update.symbol)
         case .dropStale, .dropResyncing:
             break
         }
     }
 
-    mutating func trade(_ trade: MarketDataV2Trade) { books.trade(trade) }
+    mutating func trade(_ trade: MarketDataV2Trade) { books.pointee.trade(trade) }
     mutating func reply(_ reply: WSAPIReply) {}
 }

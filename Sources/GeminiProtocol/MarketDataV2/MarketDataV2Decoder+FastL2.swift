@@ -142,37 +142,40 @@ struct FastL2Scanner {
     @inline(__always) func load8(_ k: Int) -> UInt64 {
         k &+ 8 <= n ? load64(k) : load64(n &- 8) &>> UInt64(8 &* (k &+ 8 &- n))
     }
+    /// `decimal()`'s common case, small enough to be inlined where it is called: a quoted
+    /// decimal right at `i` with 1 to 7 integer and 1 to 8 fraction digits, or 1 to 7
+    /// digits alone, by two SWAR loads and no per-digit loop. Nil when the value is not
+    /// one (`decimal()` then decides); changes nothing then.
+    @inline(__always) mutating func commonDecimal() -> ExactDecimal? {
+        let j = i &+ 1
+        guard n >= 8, j < n, p[i] == 0x22 else { return nil }
+        let (whole, w) = MarketDataV2Decoder.digits8(load8(j))
+        // `d == n` when the message ends right after the digits (load8 pads with zeros):
+        // then there is no byte at `d` to look at.
+        guard whole > 0, whole < 8, j &+ whole < n else { return nil }
+        let d = j &+ whole
+        let b = p[d]
+        if b == 0x22 {
+            i = d &+ 1
+            return ExactDecimal(mantissa: Int128(Int64(bitPattern: w)), scale: 0)
+        }
+        guard b == 0x2E, d &+ 1 < n else { return nil }
+        let (fraction, f) = MarketDataV2Decoder.digits8(load8(d &+ 1))
+        let q = d &+ 1 &+ fraction
+        guard fraction > 0, q < n, p[q] == 0x22 else { return nil }
+        i = q &+ 1
+        let m = w &* MarketDataV2Decoder.pow10(fraction) &+ f
+        return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))
+    }
+
     /// A quoted plain decimal at `i` (the same acceptance as `fastQuotedDecimal`).
     @inline(__always) mutating func decimal() -> ExactDecimal? {
         if at(i) != 0x22 {
             skipSpace()
             guard at(i) == 0x22 else { return nil }
         }
+        if let common = commonDecimal() { return common }
         let j = i &+ 1
-        // Common case: at most 7 integer and 8 fraction digits: two SWAR loads, no
-        // per-digit loop.
-        if n >= 8, j < n {
-            let (whole, w) = MarketDataV2Decoder.digits8(load8(j))
-            // `d == n` when the message ends right after the digits (load8 pads with zeros):
-            // then there is no byte at `d` to look at.
-            if whole > 0, whole < 8, j &+ whole < n {
-                let d = j &+ whole
-                let b = p[d]
-                if b == 0x22 {
-                    i = d &+ 1
-                    return ExactDecimal(mantissa: Int128(Int64(bitPattern: w)), scale: 0)
-                }
-                if b == 0x2E, d &+ 1 < n {
-                    let (fraction, f) = MarketDataV2Decoder.digits8(load8(d &+ 1))
-                    let q = d &+ 1 &+ fraction
-                    if fraction > 0, q < n, p[q] == 0x22 {
-                        i = q &+ 1
-                        let m = w &* MarketDataV2Decoder.pow10(fraction) &+ f
-                        return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))
-                    }
-                }
-            }
-        }
         var k = j
         var m: UInt64 = 0
         while k < n {

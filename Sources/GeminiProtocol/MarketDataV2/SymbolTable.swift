@@ -39,8 +39,9 @@ public struct SymbolTable: Sendable {
         for s in symbols { _ = id(for: s) }
     }
 
-    /// Number of distinct symbols seen.
-    public var count: Int { entries.count }
+    /// Number of distinct symbols seen (stored, not `entries.count`: a caller in another
+    /// module reads it per message to notice a registration, without a call).
+    public private(set) var count = 0
 
     /// The name of `id` (allocates; for output, not the hot path).
     public func name(of id: SymbolID) -> String { names[id.index] }
@@ -95,6 +96,7 @@ public struct SymbolTable: Sendable {
         let copy = Array(bytes)
         entries.append(Entry(length: copy.count, prefix: SymbolTable.prefix(of: bytes), bytes: copy))
         names.append(String(decoding: copy, as: UTF8.self))
+        count = entries.count
         return SymbolID(rawValue: UInt16(entries.count - 1))
     }
 

@@ -10,6 +10,11 @@ import CastorCore
 /// frame that fails. Symbols are matched case-insensitively against the table the decoder
 /// was built with (lower-cased into a stack buffer); frames of other symbols are ignored.
 ///
+/// Plain `depthUpdate` and trade frames (nearly all the traffic) are taken first by a
+/// single-pass scanner that parses as it validates (`WSAPIMarketDecoder+FastPath`); what it
+/// does not take, this general path decodes from the start, with the same result for what
+/// both accept.
+///
 /// Not thread-safe: one decoder per connection, on the queue that owns it.
 public struct WSAPIMarketDecoder {
     /// The symbols, lower-case, ids in the order given (the engine's books' order), then
@@ -37,11 +42,17 @@ public struct WSAPIMarketDecoder {
     public mutating func decode<H: WSAPIMarketHandler>(
         _ frame: UnsafeRawBufferPointer, into handler: inout H
     ) throws(WSAPIDecodingError) -> WSAPIMarketMessageKind {
-        if let (update, count) = fastDepth(frame) {
+        switch fastFrame(frame) {
+        case .depth(let update, let count):
             fastLevels.withUnsafeBufferPointer {
                 handler.depthUpdate(update, levels: UnsafeBufferPointer(rebasing: $0[0..<count]))
             }
             return .depthUpdate
+        case .trade(let trade):
+            handler.trade(trade)
+            return .trade
+        case .general:
+            break
         }
         return try WSAPIDecodingError.converting { try decodeFrame(frame, into: &handler) }
     }
