@@ -229,9 +229,11 @@ public final class BacktestRun {
         }
         var decoder = MarketDataV2Decoder()
         var sink = SymbolSink()
+        // The new API's frames (depth and trades name their symbol in `s`), decoded by its own
+        // decoder registering each new symbol: no general JSON parser on the first 10,000.
+        var webSocketDecoder = WSAPIMarketDecoder(symbols: [], registersNewSymbols: true)
+        var webSocketSink = SymbolSink()
         var read = 0
-        // The new API's frames name their symbol in `s` (lower case).
-        var webSocketAPINames: [String] = []
         for input in inputs {
             var reader = RecordingReader(input.bytes, startMs: 0)
             while read < 10_000, let frame = reader.next() {
@@ -239,24 +241,24 @@ public final class BacktestRun {
                 do throws(MarketDataV2DecodingError) {
                     _ = try decoder.decode(frame.bytes, into: &sink)
                 } catch {
-                    guard case .missingField(.type, _) = error,
-                          let object = try? JSONSerialization.jsonObject(with: Data(frame.bytes)) as? [String: Any],
-                          object["e"] as? String == "depthUpdate" || object["t"] != nil,
-                          let symbol = (object["s"] as? String)?.uppercased(), !symbol.isEmpty,
-                          !webSocketAPINames.contains(symbol) else { continue }
-                    webSocketAPINames.append(symbol)
+                    guard case .missingField(.type, _) = error else { continue }
+                    _ = try? webSocketDecoder.decode(frame.bytes, into: &webSocketSink)
                 }
             }
         }
         var names = decoder.symbols.all.map(\.1).map { $0.uppercased() }
-        for name in webSocketAPINames where !names.contains(name) { names.append(name) }
+        for (_, name) in webSocketDecoder.symbols.all where !names.contains(name.uppercased()) { names.append(name.uppercased()) }
         guard !names.isEmpty else { throw .noSymbols }
         return names
     }
 }
 
 /// Decodes without applying (symbol discovery).
-private struct SymbolSink: MarketDataV2Handler {}
+private struct SymbolSink: MarketDataV2Handler, WSAPIMarketHandler {
+    mutating func depthUpdate(_ update: WSAPIDepthUpdate, levels: UnsafeBufferPointer<L2Change>) {}
+    mutating func trade(_ trade: MarketDataV2Trade) {}
+    mutating func reply(_ reply: WSAPIReply) {}
+}
 
 /// A value moved into a `@Sendable` closure that runs on the queue the value belongs to.
 final class UncheckedSendableBox<T>: @unchecked Sendable {
