@@ -78,7 +78,7 @@ struct ReloadCommandEndToEndTests {
         #expect(same.code == 0 && same.output.contains("nothing changed"), "\(same.output)")
 
         // Valid to check-config, refused by the engine: the venue does not list the symbol.
-        try "[engine]\nsymbols = [\"BTCUSD\", \"NOSUCHCOIN\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "[engine]\nsymbols = [\"BTCUSD\", \"NOSUCHUSD\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
         let refused = try await StatusEndToEndTests.command(["reload", "--config", config], state: state)
         #expect(refused.code == 1 && refused.output.contains("refused"), "\(refused.output)")
         let status = try await StatusEndToEndTests.command(["status", "--json"], state: state)
