@@ -157,7 +157,7 @@ let package = Package(
             name: "castor",
             dependencies: [
                 "CastorBacktest", "CastorRecord", "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim",
-                "CastorEngine", "CastorStrategy", "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog",
+                "CastorEngine", "CastorStrategy", "CastorStrategies", "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog",
                 "CastorSystemd", "CastorStatus", "CastorMetrics", "CastorAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

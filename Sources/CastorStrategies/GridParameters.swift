@@ -25,7 +25,16 @@ struct GridParameters: Equatable {
     /// The centre; nil means mid at start.
     var reference: ExactDecimal?
 
-    static let keys: Set<String> = ["symbol", "levels", "step_bps", "step", "size", "reference"]
+    /// What `castor list-strategies` shows; also the keys accepted.
+    static let specs: [StrategyParameterSpec] = [
+        .init("symbol", .symbol, defaultsToFirstSymbol: true, "the pair to trade"),
+        .init("levels", .integer, default: "\(defaultLevels)", "levels per side (1-1000)"),
+        .init("step_bps", .integer, default: "\(defaultStepBps)", "distance between levels in basis points of the reference (1-10000); not with step"),
+        .init("step", .decimal, "distance between levels as a price; not with step_bps"),
+        .init("size", .decimal, default: "\"\(defaultSize)\"", "amount of each order, in the base currency"),
+        .init("reference", .decimal, "the grid's centre price; without it, mid at start"),
+    ]
+    static let keys = specs.names
 
     init(_ p: StrategyParameters) throws(StrategyParameterError) {
         try p.requireOnly(Self.keys)

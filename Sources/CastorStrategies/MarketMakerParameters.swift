@@ -27,7 +27,16 @@ struct MarketMakerParameters: Equatable {
     var maxPosition: ExactDecimal?
     var requoteBps: Int
 
-    static let keys: Set<String> = ["symbol", "spread_bps", "size", "skew_bps_per_unit", "max_position", "requote_bps"]
+    /// What `castor list-strategies` shows; also the keys accepted.
+    static let specs: [StrategyParameterSpec] = [
+        .init("symbol", .symbol, defaultsToFirstSymbol: true, "the pair to quote"),
+        .init("spread_bps", .integer, default: "\(defaultSpreadBps)", "full bid-to-ask width around mid in basis points (1-10000); each quote sits half of it from the centre"),
+        .init("size", .decimal, default: "\"\(defaultSize)\"", "amount of each quote, in the base currency"),
+        .init("requote_bps", .integer, default: "\(defaultRequoteBps)", "requote only when mid moved more than this from the mid quoted at (0-10000; 0 requotes on every move)"),
+        .init("skew_bps_per_unit", .decimal, default: "0", "basis points the quote centre moves against the position per unit of base held"),
+        .init("max_position", .decimal, "absolute position beyond which the side that would grow it is not quoted; without it, only the risk limits apply"),
+    ]
+    static let keys = specs.names
 
     init(_ p: StrategyParameters) throws(StrategyParameterError) {
         try p.requireOnly(Self.keys)

@@ -6,7 +6,12 @@ struct ObserveParameters: Equatable {
     var symbol: String?
     var logIntervalMs: Int64
 
-    static let keys: Set<String> = ["symbol", "log_interval"]
+    /// What `castor list-strategies` shows; also the keys accepted.
+    static let specs: [StrategyParameterSpec] = [
+        .init("symbol", .symbol, "only this pair; without it, every symbol the engine feeds"),
+        .init("log_interval", .duration, default: "\"10s\"", "how often the market is logged"),
+    ]
+    static let keys = specs.names
 
     init(_ p: StrategyParameters) throws(StrategyParameterError) {
         try p.requireOnly(Self.keys)

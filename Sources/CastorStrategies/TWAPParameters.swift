@@ -18,7 +18,16 @@ struct TWAPParameters: Equatable {
     /// at our side's touch.
     var maxSlippageBps: Int?
 
-    static let keys: Set<String> = ["symbol", "side", "target_amount", "duration", "slices", "max_slippage_bps"]
+    /// What `castor list-strategies` shows; also the keys accepted.
+    static let specs: [StrategyParameterSpec] = [
+        .init("symbol", .symbol, defaultsToFirstSymbol: true, "the pair to trade"),
+        .init("side", .side, required: true, "\"buy\" or \"sell\""),
+        .init("target_amount", .decimal, required: true, "total amount to execute, in the base currency"),
+        .init("duration", .duration, default: "\"10m\"", "time over which the slices are spread"),
+        .init("slices", .integer, default: "\(defaultSlices)", "number of equal slices (1-100000)"),
+        .init("max_slippage_bps", .integer, "price slices to cross up to this far beyond mid (0-10000); without it, slices rest at our side's touch"),
+    ]
+    static let keys = specs.names
 
     init(_ p: StrategyParameters) throws(StrategyParameterError) {
         try p.requireOnly(Self.keys)

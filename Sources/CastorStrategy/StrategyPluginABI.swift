@@ -29,7 +29,7 @@ public enum StrategyPluginABI {
     /// *compiled* against: a normal public property would, at run time, resolve to the
     /// host's copy and always agree.
     @_alwaysEmitIntoClient
-    public static var interfaceVersion: UInt32 { 2 }
+    public static var interfaceVersion: UInt32 { 3 }
 
     /// The C type of the entry point.
     public typealias EntryPoint = @convention(c) (UInt32, UnsafeMutablePointer<UInt32>?) -> UnsafeMutableRawPointer?

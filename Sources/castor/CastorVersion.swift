@@ -38,7 +38,7 @@ enum CastorVersion {
     static let commit = CastorBuildInfo.commit
 
     /// `castor 0.1.0 (commit 1bc2b1b0c4d2)` and, on the next line,
-    /// `plugin-abi castor_strategy_plugin_v1/2 swift 6.3`.
+    /// `plugin-abi castor_strategy_plugin_v1/3 swift 6.3`.
     static var text: String {
         "castor \(release) (commit \(commit))\nplugin-abi \(pluginABI) swift \(compiler)"
     }

@@ -178,3 +178,53 @@ struct CastorCommandTests {
 enum UnitFileRoot {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
+
+/// `castor list-strategies` and `castor show-config`: what an operator reads before writing
+/// or changing a configuration.
+extension CastorCommandTests {
+    @Test func listStrategiesShowsEveryBuiltInAndItsParameters() async throws {
+        let text = try await runToExit(Self.binary, ["list-strategies"], environment: Self.environment, seconds: 30)
+        #expect(text.status == 0, "exit \(text.status), output \(text.output)")
+        for name in ["market-maker", "grid", "twap", "observe", "spread_bps", "target_amount"] {
+            #expect(text.output.contains(name), "\(name) missing from: \(text.output)")
+        }
+
+        let json = try await runToExit(Self.binary, ["list-strategies", "--format", "json"], environment: Self.environment, seconds: 30)
+        #expect(json.status == 0, "exit \(json.status), output \(json.output)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let strategies = try #require(object?["strategies"] as? [[String: Any]])
+        #expect(Set(strategies.compactMap { $0["name"] as? String }) == ["market-maker", "grid", "twap", "observe"])
+        let twap = try #require(strategies.first { $0["name"] as? String == "twap" })
+        let required = (twap["parameters"] as? [[String: Any]] ?? []).filter { $0["required"] as? Bool == true }
+        #expect(required.compactMap { $0["name"] as? String } == ["side", "target_amount"])
+    }
+
+    @Test func listStrategiesExits78ForAPlugInThatCannotBeLoaded() async throws {
+        let outcome = try await runToExit(Self.binary, ["list-strategies", "--plugin", "/nonexistent/libnothing.so"],
+                                          environment: Self.environment, seconds: 30)
+        #expect(outcome.status == 78, "exit \(outcome.status), output \(outcome.output)")
+        #expect(outcome.output.contains("/nonexistent/libnothing.so"), "the error names the file: \(outcome.output)")
+    }
+
+    @Test func showConfigPrintsAConfigurationThatChecksAndRefusesABadFile() async throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shown = try await runToExit(Self.binary, ["show-config"], environment: Self.environment, seconds: 30)
+        #expect(shown.status == 0, "exit \(shown.status), output \(shown.output)")
+        #expect(shown.output.contains("[engine]"), "\(shown.output)")
+        let file = dir.appendingPathComponent("shown.toml")
+        try shown.output.write(to: file, atomically: true, encoding: .utf8)
+        let checked = try await runToExit(Self.binary, ["check-config", file.path], environment: Self.environment, seconds: 30)
+        #expect(checked.status == 0, "show-config's output does not check: \(checked.output)\n---\n\(shown.output)")
+
+        let example = UnitFileRoot.repoRoot.appendingPathComponent("examples/castor.toml").path
+        let fromExample = try await runToExit(Self.binary, ["show-config", example], environment: Self.environment, seconds: 30)
+        #expect(fromExample.status == 0, "exit \(fromExample.status), output \(fromExample.output)")
+
+        let badFile = dir.appendingPathComponent("bad.toml")
+        try Self.bad.write(to: badFile, atomically: true, encoding: .utf8)
+        let refused = try await runToExit(Self.binary, ["show-config", badFile.path], environment: Self.environment, seconds: 30)
+        #expect(refused.status == 78, "exit \(refused.status), output \(refused.output)")
+        #expect(refused.output.contains("bad.toml"), "the errors name the file: \(refused.output)")
+    }
+}
