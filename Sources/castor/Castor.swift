@@ -9,6 +9,7 @@ struct Castor: ParsableCommand {
         // `castor --version`: the release and the plug-in ABI a strategy plug-in must match.
         version: CastorVersion.text,
         subcommands: [RunCommand.self, SimCommand.self, CheckConfigCommand.self, ReplayCommand.self, BacktestCommand.self, RecordCommand.self,
-                      StatusCommand.self, KillSwitchCommand.self, ReloadCommand.self, ListStrategiesCommand.self, ShowConfigCommand.self]
+                      StatusCommand.self, KillSwitchCommand.self, ReloadCommand.self, ListStrategiesCommand.self,
+                      ShowConfigCommand.self, NewStrategyCommand.self]
     )
 }

@@ -4,7 +4,8 @@ import CastorStrategy
 /// Keeps one minimum-size maker buy `offset_bps` below the best bid of `symbol` and logs
 /// every fill. Harmless by design: it exists to show the plug-in mechanics.
 ///
-/// Parameters: `symbol` (required), `offset_bps` (integer, default 100).
+/// Parameters: `symbol` (default: the first of `[engine] symbols`), `offset_bps` (integer,
+/// default 100).
 final class ExamplePinger: Strategy {
     private var symbol: String
     private var offsetBps: Int
@@ -16,7 +17,9 @@ final class ExamplePinger: Strategy {
 
     private static func validate(_ p: StrategyParameters) throws -> (String, Int) {
         try p.requireOnly(["symbol", "offset_bps"])
-        return (try p.string("symbol"), try p.positiveInt("offset_bps", default: 100))
+        // `symbol()` returns the canonical upper-case form the engine passes to `onBook`
+        // ("btcusd" in a config is BTCUSD) and refuses a symbol the engine does not trade.
+        return (try p.symbol(), try p.positiveInt("offset_bps", default: 100))
     }
 
     func start(context: any StrategyContext) {
@@ -29,7 +32,9 @@ final class ExamplePinger: Strategy {
     }
 
     func onBook(symbol: String, book: BookView, context: any StrategyContext) {
-        guard symbol == self.symbol, working == nil,
+        // sameSymbol, not ==: symbols compare case-insensitively, and it does not allocate on
+        // this per-book-update path.
+        guard StrategyParameters.sameSymbol(symbol, self.symbol), working == nil,
               let bid = book.bestBid?.price, let info = context.symbol(symbol) else { return }
         // bid × (1 - offset/10000), exact: basis points are a decimal with 4 places.
         let price = bid - bid * ExactDecimal(mantissa: Int128(offsetBps), scale: 4)
