@@ -124,6 +124,7 @@ extension Engine {
         enqueue("order placement", kind: .newOrder, notBeforeMs: notBeforeMs, deadlineMs: request.deadlineMs,
                 newOrderID: id) { [weak self] venue, done in
             guard let self else { return }
+            TickTrace.shared.mark(.dispatched)
             venue.place(request, on: self.queue) { result in
                 switch result {
                 case .success(let snapshot):

@@ -68,6 +68,7 @@ extension Engine {
             return refuse(.notAccepting("the order manager did not accept the intent"), rule: "order_manager")
         }
         router.intents[id] = IntentInfo(strategy: owner, options: option, createdMs: t)
+        TickTrace.shared.mark(.admitted)
         guard let journal = journaling.journal else {
             perform(actions)
             return .placed(clientOrderID: id.rawValue, price: prepared.price, amount: prepared.amount)

@@ -116,6 +116,7 @@ public final class GeminiMarketDataV2Adapter: MarketDataFeedAdapter, @unchecked 
 
     private func received(_ message: WebSocketMessage) {
         debugAssertOnQueue(books.queue)
+        TickTrace.shared.mark(.message)
         messageCount += 1
         var handler = BookApplyingHandler(books: books, trades: tradeScratch)
         tradeScratch = []
@@ -132,6 +133,7 @@ public final class GeminiMarketDataV2Adapter: MarketDataFeedAdapter, @unchecked 
             connection.fail(.decodeError(error.description))
             return
         }
+        TickTrace.shared.mark(.applied)
         // Any message proves the connection and the subscription alive.
         connection.subscriptionConfirmed()
         connection.heartbeat()

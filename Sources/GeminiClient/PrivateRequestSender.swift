@@ -165,9 +165,13 @@ public final class PrivateRequestSender: @unchecked Sendable {
         let httpRequest = HTTPRequest(
             method: .post, url: venue.restURL(path: request.path), headers: signed.headers,
             timeout: requestTimeout, isIdempotent: false)
+        TickTrace.shared.mark(.encoded)
         http.executeOnQueue(httpRequest, on: queue) { result in
             self.completed(request, result: result, isRetry: isRetry)
         }
+        // libcurl wrote the request on its reused connection inside that call.
+        TickTrace.shared.mark(.written)
+        TickTrace.shared.commit()
         return true
     }
 

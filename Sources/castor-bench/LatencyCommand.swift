@@ -23,9 +23,12 @@ import Glibc
 /// update at most every `--gap-ms`; the relay and the engine share this process. Measured
 /// (see `BenchTapProxy`): from the moment an `l2_updates` frame's bytes have been written
 /// into the engine's market-data socket to the moment the engine's `POST /v1/order/new`
-/// bytes are read from its REST socket — the engine's whole path: WebSocket read and
-/// decode, book update, strategy, order manager, risk, journal intent, REST queue, nonce +
-/// HMAC signing, libcurl write, plus loopback TCP both ways and the relay thread's wake-up.
+/// bytes reach the relay's end of its REST socket (the kernel's receive stamp) — the
+/// engine's whole path: Dispatch wake-up, WebSocket read and decode, book update, strategy,
+/// order manager, risk, REST queue, nonce + HMAC signing, libcurl write, plus loopback TCP
+/// both ways. `relay_*` figures add the relay thread's own wake-up (how the bench measured
+/// before it read the kernel's stamp). The engine's `TickTrace` stamps split the path into
+/// the per-stage table.
 ///
 /// RSS is this process: the engine as `castor run` would hold it, plus the relay's two
 /// threads per connection (64 KiB buffers). The simulator's memory is its own process's.
@@ -141,6 +144,7 @@ struct LatencyCommand: ParsableCommand {
         let gap = gapMs
         let factory = ClosureStrategyFactory(name: BenchTickStrategy.name) { _ in BenchTickStrategy(symbol: "BTCUSD", gapMs: gap) }
         let queue = DispatchQueue(label: "castor.engine", qos: .userInitiated)
+        TickTrace.shared.setEnabled(true)
         let startBegan = Date()
         let engine = Engine(configuration: config, credentials: try APICredentials(key: key, secret: secret),
                             endpoints: try EngineEndpoints(restBaseURL: "http://\(base)", webSocketBaseURL: "ws://\(base)",
@@ -174,6 +178,9 @@ struct LatencyCommand: ParsableCommand {
         func pct(_ p: Double) -> Double { Self.percentileMicros(measured, p) }
         let mean = Double(measured.reduce(0, +)) / Double(measured.count) / 1000
         let dirtyEnd = Self.dirtyKiB()
+        let records = queue.sync { TickTrace.shared.takeRecords() }
+        let stages = LatencyStages(pairs: Array(stamps.pairs.dropFirst(warmup).prefix(samples)), records: records)
+        let relay = Array(stamps.relaySamplesNs.dropFirst(warmup).prefix(samples)).sorted()
         if format == "json" {
             let floorWake = floor.map { ($0.wakeNs.sorted(), true) }
             let object: [(String, String)] = [
@@ -184,6 +191,10 @@ struct LatencyCommand: ParsableCommand {
                 ("max_us", Self.number(Double(measured.last!) / 1000)), ("mean_us", Self.number(mean)),
                 ("floor_wake_p50_us", floorWake.map { Self.number(Self.percentileMicros($0.0, 0.50)) } ?? "null"),
                 ("floor_wake_p99_us", floorWake.map { Self.number(Self.percentileMicros($0.0, 0.99)) } ?? "null"),
+                ("relay_p50_us", Self.number(Self.percentileMicros(relay, 0.50))),
+                ("relay_p99_us", Self.number(Self.percentileMicros(relay, 0.99))),
+                ("stages_matched", "\(stages.matched)"),
+                ("stages_p50_us", "{" + stages.rows.map { "\"\($0.key)\":\(Self.number($0.p50))" }.joined(separator: ",") + "}"),
                 ("ready_ms", Self.number(readyMs)),
                 ("rss_mib", Self.number(Double(rssEnd) / 1024)), ("dirty_mib", Self.number(Double(dirtyEnd) / 1024)),
                 ("frames", "\(stamps.frames)"), ("orders", "\(stamps.orders)"),
@@ -200,6 +211,9 @@ struct LatencyCommand: ParsableCommand {
                      measured.count, warmup, elapsed, stamps.frames, stamps.orders, stepMs, gapMs, readyMs))
         print(String(format: "latency µs: min %.1f  p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  mean %.1f",
                      Double(measured.first!) / 1000, pct(0.50), pct(0.90), pct(0.99), Double(measured.last!) / 1000, mean))
+        print(String(format: "with the relay's own wake-up (its read returned): p50 %.1f  p99 %.1f",
+                     Self.percentileMicros(relay, 0.50), Self.percentileMicros(relay, 0.99)))
+        for line in stages.report() { print(line) }
         print(String(format: "RSS MiB (engine process, simulator apart): start %.1f, engine ready %.1f, after warm-up %.1f, end %.1f",
                      Double(rssStart) / 1024, Double(rssReady) / 1024, Double(rssWarm) / 1024, Double(rssEnd) / 1024))
         let detail = Self.memoryDetail()

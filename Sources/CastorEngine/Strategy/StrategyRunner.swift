@@ -98,7 +98,9 @@ final class StrategyRunner: @unchecked Sendable {
 
     private func call(_ s: any Strategy, with e: StrategyEvent) {
         switch e {
-        case .book(let symbol, let view): s.onBook(symbol: symbol, book: view, context: context)
+        case .book(let symbol, let view):
+            TickTrace.shared.mark(.strategy)
+            s.onBook(symbol: symbol, book: view, context: context)
         case .trade(let t): s.onTrade(t, context: context)
         case .update(let u): s.onOrderUpdate(u, context: context)
         case .fill(let f): s.onFill(f, context: context)

@@ -184,6 +184,7 @@ public final class GeminiWSMarketDataAdapter: MarketDataFeedAdapter, @unchecked 
 
     private func received(_ message: WebSocketMessage) {
         debugAssertOnQueue(books.queue)
+        TickTrace.shared.mark(.message)
         counters.frames += 1
         var handler = WSAPIBookHandler(feed: self, trades: tradeScratch)
         tradeScratch = []
@@ -204,6 +205,7 @@ public final class GeminiWSMarketDataAdapter: MarketDataFeedAdapter, @unchecked 
             connection.fail(.decodeError(error.description))
             return
         }
+        TickTrace.shared.mark(.applied)
         // Any frame proves the connection alive (idle books send nothing; pings cover them).
         connection.heartbeat()
         counters.trades += handler.trades.count

@@ -12,22 +12,31 @@ import Glibc
 ///   readable by the engine). The relay follows the server's frame boundaries: a frame can arrive from
 ///   the simulator in two TCP segments, and the engine can act only once it has all of it;
 ///   stamping the first segment would charge the simulator's send timing to the engine;
-/// - `orderIn`: right after `read` returned a chunk starting `POST /v1/order/new` from the
-///   engine's REST socket (the request is on the wire).
+/// - `orderIn`: when the kernel queued the chunk starting `POST /v1/order/new` on the
+///   relay's end of the engine's REST socket (`SO_TIMESTAMPNS`: on loopback, the moment the
+///   engine's write put it there), so the relay's own thread wake-up is not charged to the
+///   engine; `orderReadNs` keeps the older stamp, right after `read` returned it.
 /// On the new WebSocket API (`api: .webSocket`) the market-data socket is the upgrade
 /// `GET /?snapshot=-1` and its frames carry `depthUpdate`; with WebSocket order entry the
 /// order is the engine's (masked) frame carrying `order.place` on the account socket, read
 /// through `FrameTracker`, which unmasks the first bytes of each frame.
 /// A sample is `orderIn − frameOut` for the latest frame before the order, counted only if
-/// no other order came in since that frame. Both stamps are `CLOCK_MONOTONIC` in this
-/// process; the relay's own thread wake-up on the order side is included (a few µs).
+/// no other order came in since that frame. Stamps are `CLOCK_MONOTONIC` in this process
+/// (the kernel's receive stamp is `CLOCK_REALTIME`, converted at the read). `relaySamplesNs`
+/// are `orderRead − frameOut`: they include the relay thread's wake-up on the order side,
+/// as the bench measured before the kernel stamp (tens of µs on a shared VM).
 ///
 /// Blocking threads, two per connection: it is a measuring instrument, not the product.
 final class BenchTapProxy: @unchecked Sendable {
     struct Stamps {
         var lastFrameNs: UInt64 = 0
         var lastOrderNs: UInt64 = 0
+        /// `orderIn − frameOut` (kernel receive stamp).
         var samplesNs: [UInt64] = []
+        /// `orderRead − frameOut` (the relay's read returned).
+        var relaySamplesNs: [UInt64] = []
+        /// Each sample's stamps, for matching the engine's own stage stamps (`TickTrace`).
+        var pairs: [(frameNs: UInt64, orderInNs: UInt64, orderReadNs: UInt64)] = []
         var frames = 0
         var orders = 0
     }
@@ -119,12 +128,17 @@ final class BenchTapProxy: @unchecked Sendable {
 
     private func pumpFromEngine(_ from: Int32, to: Int32, _ connection: Connection) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
+        var control = [UInt8](repeating: 0, count: 128)
         var first = true
         var clientFrames = FrameTracker(marker: Self.placeMarker, whenComplete: false)
+        var on: Int32 = 1
+        setsockopt(from, SOL_SOCKET, Self.soTimestampNS, &on, socklen_t(MemoryLayout<Int32>.size))
         while true {
-            let n = read(from, &buffer, buffer.count)
-            let now = Self.monotonicNs()
+            let (n, kernelNs) = Self.receiveStamped(from, &buffer, &control)
+            let readNs = Self.monotonicNs()
             if n <= 0 { break }
+            // Without a kernel stamp (not expected on Linux) the read's own time stands in.
+            let now = kernelNs ?? readNs
             if first {
                 first = false
                 let prefix = api == .legacy ? Self.marketDataPrefix : Self.webSocketAPIMarketDataPrefix
@@ -135,7 +149,11 @@ final class BenchTapProxy: @unchecked Sendable {
             if socketOrder || buffer[0..<n].starts(with: Self.orderPrefix) {
                 book.stamps.withLock { s in
                     s.orders += 1
-                    if s.lastFrameNs > s.lastOrderNs { s.samplesNs.append(now - s.lastFrameNs) }
+                    if s.lastFrameNs > s.lastOrderNs, now >= s.lastFrameNs {
+                        s.samplesNs.append(now - s.lastFrameNs)
+                        s.relaySamplesNs.append(readNs - s.lastFrameNs)
+                        s.pairs.append((s.lastFrameNs, now, readNs))
+                    }
                     s.lastOrderNs = now
                 }
             }
@@ -237,6 +255,53 @@ final class BenchTapProxy: @unchecked Sendable {
                 }
             }
             return found
+        }
+    }
+
+    /// `SO_TIMESTAMPNS` (`SO_TIMESTAMPNS_OLD`, 64-bit `timespec`, on x86_64 and arm64);
+    /// glibc's macro picks it by `time_t`'s size, which Swift cannot import.
+    static let soTimestampNS: Int32 = 35
+
+    /// `recvmsg` into `buffer`, with the kernel's receive time (`SCM_TIMESTAMPNS`, realtime)
+    /// converted to `CLOCK_MONOTONIC` ns.
+    static func receiveStamped(_ fd: Int32, _ buffer: inout [UInt8], _ control: inout [UInt8]) -> (Int, UInt64?) {
+        buffer.withUnsafeMutableBytes { data in
+            control.withUnsafeMutableBytes { ctl in
+                var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                return withUnsafeMutablePointer(to: &iov) { iovp in
+                    var msg = msghdr()
+                    msg.msg_iov = iovp
+                    msg.msg_iovlen = 1
+                    msg.msg_control = ctl.baseAddress
+                    msg.msg_controllen = ctl.count
+                    var n = recvmsg(fd, &msg, 0)
+                    while n < 0 && errno == EINTR { n = recvmsg(fd, &msg, 0) }
+                    guard n > 0 else { return (n, nil) }
+                    // struct cmsghdr { size_t len; int level; int type; } then the data, 8-aligned.
+                    var offset = 0
+                    let end = min(Int(msg.msg_controllen), ctl.count)
+                    while offset + 32 <= end {
+                        let length = ctl.load(fromByteOffset: offset, as: Int.self)
+                        let level = ctl.load(fromByteOffset: offset + 8, as: Int32.self)
+                        let type = ctl.load(fromByteOffset: offset + 12, as: Int32.self)
+                        if level == SOL_SOCKET, type == soTimestampNS, length >= 32 {
+                            let seconds = ctl.load(fromByteOffset: offset + 16, as: Int.self)
+                            let nanoseconds = ctl.load(fromByteOffset: offset + 24, as: Int.self)
+                            var real = timespec(), mono = timespec()
+                            clock_gettime(CLOCK_REALTIME, &real)
+                            clock_gettime(CLOCK_MONOTONIC, &mono)
+                            let kernelReal = Int64(seconds) * 1_000_000_000 + Int64(nanoseconds)
+                            let offsetNs = (Int64(real.tv_sec) * 1_000_000_000 + Int64(real.tv_nsec))
+                                - (Int64(mono.tv_sec) * 1_000_000_000 + Int64(mono.tv_nsec))
+                            let kernelMono = kernelReal - offsetNs
+                            return (n, kernelMono > 0 ? UInt64(kernelMono) : nil)
+                        }
+                        guard length > 0 else { break }
+                        offset += (length + 7) & ~7
+                    }
+                    return (n, nil)
+                }
+            }
         }
     }
 

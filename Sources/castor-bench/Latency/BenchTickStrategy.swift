@@ -28,7 +28,7 @@ final class BenchTickStrategy: Strategy {
     func onBook(symbol: String, book: BookView, context: any StrategyContext) {
         let now = context.now
         // The engine names symbols in lower case here (REST spelling), upper case elsewhere.
-        guard symbol.uppercased() == self.symbol, now - lastPlaceMs >= gapMs, let bid = book.bestBid,
+        guard StrategyParameters.sameSymbol(symbol, self.symbol), now - lastPlaceMs >= gapMs, let bid = book.bestBid,
               let info = context.symbol(self.symbol) else { return }
         let steps = ExactDecimal(5) * info.priceStep
         guard let price = info.passivePrice(bid.price - steps, side: .buy) else { return }
