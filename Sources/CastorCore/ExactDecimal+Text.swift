@@ -98,6 +98,39 @@ extension ExactDecimal: LosslessStringConvertible, CustomStringConvertible, Cust
     }
 
     public var debugDescription: String { "ExactDecimal(\(description))" }
+
+    /// Appends `description`'s UTF-8 to `out` without building a `String` (order payloads
+    /// are written on the tick-to-order path; `Int128`'s own printing divides 128-bit).
+    public func appendText(to out: inout [UInt8]) {
+        let magnitude = mantissa.magnitude
+        guard magnitude <= UInt128(UInt64.max) else {
+            out.append(contentsOf: description.utf8)
+            return
+        }
+        var value = UInt64(magnitude)
+        // 20 digits hold any UInt64; `scale` ≤ 38 adds leading zeros and the point.
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        let s = Int(scale)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var end = buffer.count
+            var written = 0
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(truncatingIfNeeded: value % 10) &+ 48
+                value /= 10
+                written += 1
+                if written == s { end -= 1; buffer[end] = UInt8(ascii: ".") }
+            } while value != 0
+            // Fewer digits than the scale: "0.000…" before them.
+            while written < s {
+                end -= 1; buffer[end] = 48; written += 1
+                if written == s { end -= 1; buffer[end] = UInt8(ascii: ".") }
+            }
+            if buffer[end] == UInt8(ascii: ".") { end -= 1; buffer[end] = 48 }
+            if mantissa < 0 { end -= 1; buffer[end] = UInt8(ascii: "-") }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[end...]))
+        }
+    }
 }
 
 extension ExactDecimal: ExpressibleByIntegerLiteral {

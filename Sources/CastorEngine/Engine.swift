@@ -38,7 +38,10 @@ public final class Engine: @unchecked Sendable {
     let clock: EngineClock
     /// Venue, key, client-order-id prefix, boot token, creation time.
     let identity: EngineIdentity
-    var logger: Logger
+    var logger: Logger { didSet { componentLoggers.removeAll() } }
+    /// `log(_:)`'s loggers, one per component: setting the metadata key copies the
+    /// handler's metadata, about 2,400 instructions, five times per order placed.
+    private var componentLoggers: [String: Logger] = [:]
     var configuration: CastorConfiguration
 
     // MARK: State (engine queue only)
@@ -309,8 +312,10 @@ public final class Engine: @unchecked Sendable {
     }
 
     func log(_ component: String) -> Logger {
+        if let cached = componentLoggers[component] { return cached }
         var l = logger
         l[metadataKey: "component"] = .string(component)
+        componentLoggers[component] = l
         return l
     }
 

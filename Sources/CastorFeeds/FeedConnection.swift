@@ -97,6 +97,13 @@ final class FeedConnection: @unchecked Sendable {
         try client.send(text: text)
     }
 
+    /// Sends a text message already encoded as UTF-8 (our own JSON) on the open connection.
+    func send(textUTF8 payload: [UInt8]) throws(WebSocketError) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let client else { throw .invalidState("no open connection") }
+        try client.send(textUTF8: payload)
+    }
+
     // MARK: actions
 
     private func perform(_ actions: [FeedConnectionStateMachine.Action]) {

@@ -151,7 +151,9 @@ public struct RiskChecker: Sendable {
             }
         }
         if let max = l.maxOrdersPerMinute {
-            let n = (recent[order.symbol] ?? []).filter { $0 > now - Self.rateWindowMs }.count
+            // Counted in place: this runs for every order placed.
+            let since = now - Self.rateWindowMs
+            let n = recent[order.symbol]?.reduce(0) { $1 > since ? $0 + 1 : $0 } ?? 0
             if n >= max {
                 return .refuse(.orderRate, detail: "\(n) orders in the last minute, limit \(max)")
             }
@@ -164,9 +166,10 @@ public struct RiskChecker: Sendable {
     public mutating func admit(_ order: OrderIntent, context: RiskContext, now: Int64) -> RiskDecision {
         let decision = check(order, context: context, now: now)
         if decision == .allow {
-            var times = (recent[order.symbol] ?? []).filter { $0 > now - Self.rateWindowMs }
-            times.append(now)
-            recent[order.symbol] = times
+            // Pruned and appended in place (the dictionary's storage is not copied).
+            let since = now - Self.rateWindowMs
+            recent[order.symbol, default: []].removeAll { $0 <= since }
+            recent[order.symbol, default: []].append(now)
         }
         return decision
     }

@@ -22,7 +22,9 @@ enum StreamWrite: Equatable {
 /// Implementations are confined to the connection's queue, like their owner.
 protocol ByteStream: AnyObject {
     func read(into buffer: inout [UInt8]) throws(WebSocketError) -> StreamRead
-    func write(_ bytes: UnsafeRawBufferPointer) throws(WebSocketError) -> StreamWrite
+    /// `more`: the caller writes the rest of the same frame right after; the stream may
+    /// hold these bytes back so that both leave in one segment.
+    func write(_ bytes: UnsafeRawBufferPointer, more: Bool) throws(WebSocketError) -> StreamWrite
     /// Best-effort goodbye at the stream level (TLS close_notify); never blocks.
     func shutdown()
 }
@@ -45,10 +47,13 @@ final class PlainStream: ByteStream {
         }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws(WebSocketError) -> StreamWrite {
+    func write(_ bytes: UnsafeRawBufferPointer, more: Bool) throws(WebSocketError) -> StreamWrite {
+        // MSG_NOSIGNAL: a peer reset must surface as EPIPE, not kill the process. MSG_MORE
+        // (a frame's header): the kernel holds the bytes until the payload's send without
+        // it, so header and payload cross in one TCP segment, not two on TCP_NODELAY.
+        let flags = Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0)
         while true {
-            // MSG_NOSIGNAL: a peer reset must surface as EPIPE, not kill the process.
-            let n = send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            let n = send(fd, bytes.baseAddress, bytes.count, flags)
             if n >= 0 { return .wrote(n) }
             let err = errno
             if err == EINTR { continue }
@@ -82,7 +87,9 @@ final class TLSStream: ByteStream {
         }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws(WebSocketError) -> StreamWrite {
+    /// `more` is not used: each `SSL_write` is its own TLS record and send. Holding the
+    /// header back to encrypt it with its payload is not done yet.
+    func write(_ bytes: UnsafeRawBufferPointer, more: Bool) throws(WebSocketError) -> StreamWrite {
         // The session API takes Swift arrays; outgoing frames are small, the copy is cheap.
         let chunk = ArraySlice(bytes.bindMemory(to: UInt8.self))
         do {

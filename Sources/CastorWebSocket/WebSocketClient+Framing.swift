@@ -106,10 +106,10 @@ extension WebSocketClient: WslayFramerIO {
         return n
     }
 
-    func framerSend(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    func framerSend(_ bytes: UnsafeRawBufferPointer, more: Bool) -> Int? {
         guard isActive, let stream else { return nil }
         do {
-            switch try stream.write(bytes) {
+            switch try stream.write(bytes, more: more) {
             case let .wrote(n): return n
             case let .wouldBlock(needsReadable):
                 writeNeedsReadable = needsReadable

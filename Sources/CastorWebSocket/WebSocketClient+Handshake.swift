@@ -147,7 +147,7 @@ extension WebSocketClient {
             do throws(WebSocketError) {
                 let offset = outgoingOffset
                 let result = try outgoing.withUnsafeBytes { raw in
-                    Result { () throws(WebSocketError) in try stream.write(UnsafeRawBufferPointer(rebasing: raw[offset...])) }
+                    Result { () throws(WebSocketError) in try stream.write(UnsafeRawBufferPointer(rebasing: raw[offset...]), more: false) }
                 }.get()
                 switch result {
                 case let .wrote(n): outgoingOffset += n

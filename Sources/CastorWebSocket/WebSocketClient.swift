@@ -101,6 +101,12 @@ public final class WebSocketClient: @unchecked Sendable {
         try enqueue(opcode: WslayFramer.opText, payload: Array(text.utf8))
     }
 
+    /// Sends a text message given as UTF-8 bytes (the caller's own encoder wrote them; it
+    /// must be valid UTF-8: the peer fails the connection otherwise). Allowed only while open.
+    public func send(textUTF8 payload: [UInt8]) throws(WebSocketError) {
+        try enqueue(opcode: WslayFramer.opText, payload: payload)
+    }
+
     /// Sends a binary message. Allowed only while open.
     public func send(binary: [UInt8]) throws(WebSocketError) {
         try enqueue(opcode: WslayFramer.opBinary, payload: binary)

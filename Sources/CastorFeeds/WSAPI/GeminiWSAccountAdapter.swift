@@ -89,6 +89,8 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
     private var nextRequestID: Int64 = 1
     private var subscribed = false
     private var pending: [Int64: Pending] = [:]
+    /// The request frame being written; kept so its capacity serves every order.
+    private var frameScratch: [UInt8] = []
     private var attemptBudget = ConnectionAttemptBudget()
 
     public init(sender: PrivateRequestSender, keySlot: any KeySlotLender, queue: DispatchQueue,
@@ -337,12 +339,12 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
     ///   the outcome is called ambiguous.
     public func place(_ order: WSAPIOrderParameters, timeoutMs: Int64,
                       completion: @escaping (WSAPIOrderEntryOutcome) -> Void) {
-        send(.place(order), frame: { WSAPIRequest.place(id: $0, order) }, timeoutMs: timeoutMs, completion: completion)
+        send(.place(order), frame: { WSAPIRequest.place(id: $0, order, into: &$1) }, timeoutMs: timeoutMs, completion: completion)
     }
 
     /// Sends `order.cancel` for the exchange's order id.
     public func cancel(orderID: Int64, timeoutMs: Int64, completion: @escaping (WSAPIOrderEntryOutcome) -> Void) {
-        send(.cancel(orderID), frame: { WSAPIRequest.cancel(id: $0, orderID: orderID) }, timeoutMs: timeoutMs,
+        send(.cancel(orderID), frame: { $1.append(contentsOf: WSAPIRequest.cancel(id: $0, orderID: orderID).utf8) }, timeoutMs: timeoutMs,
              completion: completion)
     }
 
@@ -361,7 +363,7 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
         }
     }
 
-    private func send(_ kind: Pending.Kind, frame: (Int64) -> String, timeoutMs: Int64,
+    private func send(_ kind: Pending.Kind, frame: (Int64, inout [UInt8]) -> Void, timeoutMs: Int64,
                       completion: @escaping (WSAPIOrderEntryOutcome) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard isReadyForOrders else {
@@ -369,8 +371,13 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
             return
         }
         let id = requestID()
+        frameScratch.removeAll(keepingCapacity: true)
+        frame(id, &frameScratch)
+        TickTrace.shared.mark(.encoded)
         do throws(WebSocketError) {
-            try connection.send(text: frame(id))
+            try connection.send(textUTF8: frameScratch)
+            TickTrace.shared.mark(.written)
+            TickTrace.shared.commit()
         } catch {
             // The client refuses before writing when it is not open; any other failure
             // may have written part of the frame, and is ambiguous.

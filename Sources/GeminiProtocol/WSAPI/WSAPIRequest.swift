@@ -33,15 +33,62 @@ public enum WSAPIRequest {
 
     /// `order.place`: a LIMIT order (stop-limit with `stopPrice`).
     public static func place(id: Int64, _ order: WSAPIOrderParameters) -> String {
-        var params = "{\"symbol\":\(JSONString.quoted(order.symbol.lowercased()))"
-        params += ",\"side\":\"\(order.side == .buy ? "BUY" : "SELL")\""
-        params += ",\"type\":\"LIMIT\""
-        params += ",\"timeInForce\":\"\(order.timeInForce.rawValue)\""
-        params += ",\"price\":\"\(order.price.description)\""
-        if let stop = order.stopPrice { params += ",\"stopPrice\":\"\(stop.description)\"" }
-        params += ",\"quantity\":\"\(order.quantity.description)\""
-        params += ",\"clientOrderId\":\(JSONString.quoted(order.clientOrderID))}"
-        return "{\"id\":\(id),\"method\":\"order.place\",\"params\":\(params)}"
+        var bytes: [UInt8] = []
+        place(id: id, order, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `order.place`'s frame appended to `out` as UTF-8: the same text as
+    /// `place(id:_:)`, written without intermediate strings (it is on the tick-to-order
+    /// path; the caller keeps `out`'s capacity from frame to frame).
+    public static func place(id: Int64, _ order: WSAPIOrderParameters, into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"id":"#.utf8)
+        appendInteger(id, to: &out)
+        out.append(contentsOf: #","method":"order.place","params":{"symbol":"#.utf8)
+        appendLowercasedSymbol(order.symbol, to: &out)
+        out.append(contentsOf: order.side == .buy ? #","side":"BUY""#.utf8 : #","side":"SELL""#.utf8)
+        out.append(contentsOf: #","type":"LIMIT","timeInForce":""#.utf8)
+        out.append(contentsOf: order.timeInForce.rawValue.utf8)
+        out.append(contentsOf: #"","price":""#.utf8)
+        order.price.appendText(to: &out)
+        if let stop = order.stopPrice {
+            out.append(contentsOf: #"","stopPrice":""#.utf8)
+            stop.appendText(to: &out)
+        }
+        out.append(contentsOf: #"","quantity":""#.utf8)
+        order.quantity.appendText(to: &out)
+        out.append(contentsOf: #"","clientOrderId":"#.utf8)
+        JSONString.append(order.clientOrderID, to: &out)
+        out.append(contentsOf: "}}".utf8)
+    }
+
+    /// A quoted symbol in lower case; ASCII (every Gemini symbol) without a new string.
+    private static func appendLowercasedSymbol(_ symbol: String, to out: inout [UInt8]) {
+        var symbol = symbol
+        let ascii = symbol.withUTF8 { bytes -> Bool in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+            else { return false }
+            out.append(UInt8(ascii: "\""))
+            for byte in bytes { out.append(byte &- 65 < 26 ? byte | 0x20 : byte) }
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !ascii { JSONString.append(symbol.lowercased(), to: &out) }
+    }
+
+    private static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        guard value >= 0 else { return out.append(contentsOf: String(value).utf8) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var v = UInt64(value)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var end = buffer.count
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+                v /= 10
+            } while v != 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[end...]))
+        }
     }
 
     private static func list(_ streams: [String]) -> String {
