@@ -27,6 +27,11 @@ protocol ByteStream: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer, more: Bool) throws(WebSocketError) -> StreamWrite
     /// Best-effort goodbye at the stream level (TLS close_notify); never blocks.
     func shutdown()
+    /// Bytes accepted with `more` and not yet written (they wait for the rest of their frame).
+    var holdsBytes: Bool { get }
+    /// Writes what `more` held back on its own: the safety net for a frame whose rest never
+    /// came. Returns whether nothing is held any more.
+    func flushHeld() throws(WebSocketError) -> Bool
 }
 
 /// Plain TCP on a non-blocking socket.
@@ -63,6 +68,9 @@ final class PlainStream: ByteStream {
     }
 
     func shutdown() {}
+
+    var holdsBytes: Bool { false }
+    func flushHeld() throws(WebSocketError) -> Bool { true }
 }
 
 /// TLS over a `TLSClientSession` whose handshake already completed.
@@ -87,11 +95,51 @@ final class TLSStream: ByteStream {
         }
     }
 
-    /// `more` is not used: each `SSL_write` is its own TLS record and send. Holding the
-    /// header back to encrypt it with its payload is not done yet.
+    /// A frame's header (`more`), held back to be encrypted with the start of its payload:
+    /// one TLS record and one `sendto` per small frame instead of two of each. libwslay
+    /// counts the held bytes as sent.
+    private var held: [UInt8] = []
+    /// The most a header may be (RFC 6455 §5.2: 2 + 8 + 4 bytes); more is written at once.
+    private static let holdLimit = 14
+    /// One TLS record's plaintext.
+    private static let recordLimit = 16_384
+
+    var holdsBytes: Bool { !held.isEmpty }
+
     func write(_ bytes: UnsafeRawBufferPointer, more: Bool) throws(WebSocketError) -> StreamWrite {
-        // The session API takes Swift arrays; outgoing frames are small, the copy is cheap.
-        let chunk = ArraySlice(bytes.bindMemory(to: UInt8.self))
+        if more, held.count + bytes.count <= Self.holdLimit {
+            held.append(contentsOf: bytes.bindMemory(to: UInt8.self))
+            return .wrote(bytes.count)
+        }
+        guard !held.isEmpty else { return try writeNow(ArraySlice(bytes.bindMemory(to: UInt8.self))) }
+        // The held header and as much of `bytes` as fits one record, in one SSL_write. A
+        // retry after `wouldBlock` comes with the same `bytes` (libwslay resends what it was
+        // told was not sent), so the record OpenSSL retries is the same one.
+        var combined = held
+        combined.append(contentsOf: bytes.bindMemory(to: UInt8.self).prefix(Self.recordLimit - held.count))
+        let heldCount = held.count
+        switch try writeNow(combined[...]) {
+        case let .wrote(n) where n > heldCount:
+            // The header and the first `n - heldCount` bytes of `bytes` are in the record.
+            held.removeAll(keepingCapacity: true)
+            return .wrote(n - heldCount)
+        case let .wrote(n):
+            // Only (part of) the header left: none of `bytes` was; libwslay retries them
+            // once the socket is writable again.
+            held.removeFirst(n)
+            return .wouldBlock(needsReadable: false)
+        case let other:
+            return other
+        }
+    }
+
+    func flushHeld() throws(WebSocketError) -> Bool {
+        guard !held.isEmpty else { return true }
+        if case let .wrote(n) = try writeNow(held[...]) { held.removeFirst(n) }
+        return held.isEmpty
+    }
+
+    private func writeNow(_ chunk: ArraySlice<UInt8>) throws(WebSocketError) -> StreamWrite {
         do {
             switch try session.write(chunk) {
             case let .wrote(n): return .wrote(n)

@@ -39,6 +39,10 @@ extension WebSocketClient: WslayFramerIO {
             if case .finished = phase { self.framer = nil; return }
             if !ok && streamError == nil { streamError = .connectionLost(reason: "send failed") }
         }
+        // A header the stream held for its payload goes out even if the payload never came.
+        if !framer.wantsWrite, streamError == nil, let stream, stream.holdsBytes {
+            do { _ = try stream.flushHeld() } catch { streamError = error }
+        }
         evaluate()
     }
 
@@ -62,7 +66,7 @@ extension WebSocketClient: WslayFramerIO {
             armTimer(after: options.closeTimeout)
             return pumpWrites()
         }
-        channel?.wantWrite(framer.wantsWrite || readNeedsWritable)
+        channel?.wantWrite(framer.wantsWrite || readNeedsWritable || stream?.holdsBytes == true)
         channel?.wantRead(framer.wantsRead || writeNeedsReadable)
     }
 
