@@ -35,6 +35,7 @@ final class WslayFramer {
 
     init(io: WslayFramerIO, maxMessageSize: Int) throws(WebSocketError) {
         self.io = io
+        self.maxMessageSize = maxMessageSize
         var callbacks = wslay_event_callbacks(
             recv_callback: { ctx, buf, len, _, user in
                 let me = Unmanaged<WslayFramer>.fromOpaque(user!).takeUnretainedValue()
@@ -69,14 +70,21 @@ final class WslayFramer {
                 }
                 return 0
             },
-            on_frame_recv_start_callback: nil,
-            on_frame_recv_chunk_callback: nil,
+            on_frame_recv_start_callback: { _, arg, user in
+                let me = Unmanaged<WslayFramer>.fromOpaque(user!).takeUnretainedValue()
+                guard let arg = arg?.pointee else { return }
+                me.frameStarted(opcode: arg.opcode)
+            },
+            on_frame_recv_chunk_callback: { ctx, arg, user in
+                let me = Unmanaged<WslayFramer>.fromOpaque(user!).takeUnretainedValue()
+                guard let arg = arg?.pointee, arg.data_length > 0 else { return }
+                me.chunk(UnsafeRawBufferPointer(start: arg.data, count: arg.data_length), ctx: ctx)
+            },
             on_frame_recv_end_callback: nil,
             on_msg_recv_callback: { _, arg, user in
                 let me = Unmanaged<WslayFramer>.fromOpaque(user!).takeUnretainedValue()
                 guard let arg = arg?.pointee else { return }
-                let payload = UnsafeRawBufferPointer(start: arg.msg, count: arg.msg == nil ? 0 : arg.msg_length)
-                me.io.framerMessage(opcode: arg.opcode, payload: payload, closeCode: arg.status_code)
+                me.messageEnded(arg)
             })
         var ctx: OpaquePointer?
         let rc = wslay_event_context_client_init(&ctx, &callbacks, Unmanaged.passUnretained(self).toOpaque())
@@ -85,6 +93,53 @@ final class WslayFramer {
         }
         context = ctx
         wslay_event_config_set_max_recv_msg_length(ctx, UInt64(maxMessageSize))
+        // Data messages are assembled here, in one buffer reused for every message:
+        // libwslay's own buffering mallocs, copies and frees each message (three
+        // allocations a market-data frame). It still buffers control frames, answers pings
+        // and checks text for UTF-8 either way.
+        wslay_event_config_set_no_buffering(ctx, 1)
+    }
+
+    // MARK: data messages (no-buffering mode)
+
+    private let maxMessageSize: Int
+    /// The data message being received, its fragments appended.
+    private var assembling: [UInt8] = []
+    /// The frame being received is a control frame (libwslay buffers those itself).
+    private var inControlFrame = false
+    /// The message outgrew `maxMessageSize`: it is never delivered; the close is queued.
+    private var oversized = false
+
+    private func frameStarted(opcode: UInt8) {
+        inControlFrame = opcode & 0x8 != 0
+        // A text or binary frame starts a message; a continuation adds to it.
+        if opcode == Self.opText || opcode == Self.opBinary {
+            assembling.removeAll(keepingCapacity: true)
+            oversized = false
+        }
+    }
+
+    private func chunk(_ bytes: UnsafeRawBufferPointer, ctx: OpaquePointer?) {
+        guard !inControlFrame, !oversized else { return }
+        // libwslay checks each frame's length against the limit; without its buffering,
+        // the whole message's is checked here (fragments add up).
+        guard assembling.count + bytes.count <= maxMessageSize else {
+            oversized = true
+            assembling.removeAll(keepingCapacity: false)
+            _ = wslay_event_queue_close(ctx, 1009, nil, 0)
+            wslay_event_shutdown_read(ctx)
+            return
+        }
+        assembling.append(contentsOf: bytes.bindMemory(to: UInt8.self))
+    }
+
+    private func messageEnded(_ arg: wslay_event_on_msg_recv_arg) {
+        if arg.opcode & 0x8 != 0 {
+            let payload = UnsafeRawBufferPointer(start: arg.msg, count: arg.msg == nil ? 0 : arg.msg_length)
+            return io.framerMessage(opcode: arg.opcode, payload: payload, closeCode: arg.status_code)
+        }
+        guard !oversized else { return }
+        assembling.withUnsafeBytes { io.framerMessage(opcode: arg.opcode, payload: $0, closeCode: 0) }
     }
 
     deinit { if let context { wslay_event_context_free(context) } }

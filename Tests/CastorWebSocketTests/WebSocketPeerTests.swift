@@ -80,6 +80,16 @@ import Testing
         #expect(await s.peer.waitForLine(prefix: "REPORT CLOSE") == "REPORT CLOSE 1009 ")
     }
 
+    /// Fragments count towards the limit together: the client assembles messages itself
+    /// (libwslay's no-buffering mode), so the whole message's size is checked there.
+    @Test func fragmentedOversizeMessageClosesWith1009AndIsNotDelivered() async throws {
+        let s = try await Self.start(mode: "big-fragmented", options: .init(maxMessageSize: 1024))
+        #expect(await s.events.waitForTerminal() == .failed(.messageTooBig(limit: 1024)))
+        #expect(await s.peer.waitForLine(prefix: "REPORT CLOSE") == "REPORT CLOSE 1009 ")
+        #expect(s.events.all.contains(.text("small|" + String(repeating: "y", count: 400))))
+        #expect(!s.events.all.contains { if case .text(let t) = $0 { t.hasPrefix("xxx") } else { false } })
+    }
+
     @Test func customHeadersAndQueryReachTheServer() async throws {
         let s = try await Self.start(mode: "headers", path: "/v1/order/events?heartbeat=true",
                                headers: [("X-GEMINI-APIKEY", "account-key"), ("X-GEMINI-PAYLOAD", "eyJub25jZSI6MX0=")])

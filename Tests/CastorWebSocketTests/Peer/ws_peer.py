@@ -65,6 +65,12 @@ async def handler(ws, mode):
             await ws.send("x" * 4096)
             async for _ in ws:
                 pass
+        elif mode == "big-fragmented":
+            # Each frame is under the client's 1024-byte limit; the message is not.
+            await ws.send(["small|", "y" * 400])
+            await ws.send(["x" * 400, "x" * 400, "x" * 400, "x" * 400])
+            async for _ in ws:
+                pass
     except ConnectionClosed:
         pass
     finally:
