@@ -121,13 +121,14 @@ let package = Package(
         // `[alerts] webhook_url`: alerting log events posted as JSON through libcurl.
         .target(name: "CastorAlerts", dependencies: ["CastorCore", "CastorHTTP", .product(name: "Logging", package: "swift-log")]),
         // The Prometheus endpoint (`[metrics] listen`): swift-prometheus behind swift-metrics,
-        // served by FlyingFox (no NIO).
+        // served by a small Dispatch HTTP/1.1 server of its own (`MetricsHTTPServer`): an HTTP
+        // server package would bring Foundation's networking into the daemon for two GET routes.
         .target(
             name: "CastorMetrics",
             dependencies: [
+                "CastorCore",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
         .target(
@@ -244,6 +245,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["webhook_sink.py"]
+        ),
+        // The metrics endpoint's HTTP server against Python's http.client and the reference
+        // Prometheus parser (prometheus_client), and against malformed requests.
+        .testTarget(
+            name: "CastorMetricsTests",
+            dependencies: ["CastorMetrics", "CastorCore", "CastorTestSupport", .product(name: "Prometheus", package: "swift-prometheus")],
+            exclude: ["scrape_client.py"]
         ),
         .testTarget(
             name: "CastorEmbeddedSimTests",

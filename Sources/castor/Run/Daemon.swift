@@ -331,35 +331,27 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// The Prometheus endpoint, when `[metrics] listen` is set. Made before the first engine
-    /// (whose instruments report to it); bound in the background. A port that cannot be
-    /// bound is logged and trading goes on without metrics.
+    /// (whose instruments report to it) and bound at once (its own queue serves it; `/healthz`
+    /// hops onto the engine queue). A port that cannot be bound is logged and trading goes on
+    /// without metrics.
     private func startMetrics(_ configuration: CastorConfiguration, host: EngineHost, sequencer: ShutdownSequencer) {
         guard let address = configuration.metrics.address else { return }
         let endpoint = MetricsEndpoint()
         endpoint.recordBuildInfo(version: CastorVersion.release)
         metrics = endpoint
-        let queue = queue
-        let logger = logger
-        Task { [host] in
-            do {
-                let port = try await endpoint.start(host: address.host, port: address.port) {
-                    await withCheckedContinuation { continuation in
-                        queue.async { continuation.resume(returning: Self.health(host)) }
-                    }
-                }
-                logger.notice("metrics: GET /metrics and /healthz on \(address.host):\(port)",
-                              metadata: ["event": "metrics.listening", "host": "\(address.host)", "port": "\(port)"])
-            } catch {
-                logger.error("metrics endpoint unavailable: trading goes on without it",
-                             metadata: ["event": "metrics.unavailable", "reason": "bind_failed",
-                                        "listen": "\(configuration.metrics.listen ?? "")", "detail": "\(error)"])
+        do {
+            let port = try endpoint.start(host: address.host, port: address.port) { [queue, host] answer in
+                queue.async { answer(Self.health(host)) }
             }
+            logger.notice("metrics: GET /metrics and /healthz on \(address.host):\(port)",
+                          metadata: ["event": "metrics.listening", "host": "\(address.host)", "port": "\(port)"])
+        } catch {
+            logger.error("metrics endpoint unavailable: trading goes on without it",
+                         metadata: ["event": "metrics.unavailable", "reason": "bind_failed",
+                                    "listen": "\(configuration.metrics.listen ?? "")", "detail": "\(error)"])
         }
         sequencer.addStepAfterEngine("metrics endpoint") { done in
-            Task {
-                await endpoint.stop()
-                done()
-            }
+            endpoint.stop(completion: done)
         }
     }
 
