@@ -22,9 +22,11 @@ import PackageDescription
 //   CastorFeeds               the exchange feeds behind adapters: market data, order events
 //   CastorEngine              the trading engine: order manager, strategies, feeds and journal wiring
 //   CastorDaemon              the process shell: reload, shutdown, watchdog, state lock (sees only ManagedEngine)
-//   CastorEmbeddedSim         the in-process simulator `castor run` starts for venue `sim`
+//   CastorEmbeddedSim         the simulator `castor run` starts for venue `sim`: castor-sim as a child process
+//   CastorSimCommand          the simulator's command line (castor sim and castor-sim share it)
 //   CastorBacktest            `castor backtest`: the engine on a manual clock against a recording and a local fill model
 //   castor                    the command-line executable (and Engine's ManagedEngine conformance)
+//   castor-sim                the local Gemini simulator as an executable of its own (GeminiSim)
 //   castor-bench              benchmarks: journal start-up with 1M fills, tick-to-order latency, synthetic L2, the accelerated soak
 // The modules on the per-message path whose state lives in classes (the feed adapters and
 // `MarketBooks`, the engine and its strategy runner, the backtest's feed and venue): each
@@ -41,6 +43,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "castor", targets: ["castor"]),
+        // The local Gemini simulator (`castor sim` runs it; `castor run`'s embedded simulator is
+        // one as a child process): apart, so the daemon's binary carries no simulator.
+        .executable(name: "castor-sim", targets: ["castor-sim"]),
         .executable(name: "castor-bench", targets: ["castor-bench"]),
         .library(name: "CastorStrategy", type: .dynamic, targets: ["CastorStrategy"]),
     ],
@@ -136,11 +141,19 @@ let package = Package(
             dependencies: ["CastorCore", "CastorConfig", "CastorSystemd", "CastorStatus",
                            .product(name: "Logging", package: "swift-log")]
         ),
-        // The embedded simulator of `castor run` (venue `sim`); kept out of CastorEngine so
-        // the engine does not link GeminiSim (nor FlyingFox).
+        // The embedded simulator of `castor run` (venue `sim`): `castor-sim` as a child process.
+        // No GeminiSim here, so neither the daemon nor the engine links the simulator.
         .target(
             name: "CastorEmbeddedSim",
-            dependencies: ["GeminiSim", "GeminiProtocol", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["GeminiProtocol", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The simulator's command line, shared by `castor sim` (help, then it runs castor-sim)
+        // and `castor-sim`; options only.
+        .target(name: "CastorSimCommand", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "castor-sim",
+            dependencies: ["GeminiSim", "CastorCore", "CastorSimCommand",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // `castor record`: market data v2 frames into time-prefixed recording files.
         .target(name: "CastorRecord", dependencies: ["CastorCore", "CastorFeeds", "CastorWebSocket", "GeminiClient"]),
@@ -157,8 +170,8 @@ let package = Package(
         .executableTarget(
             name: "castor",
             dependencies: [
-                "CastorBacktest", "CastorRecord", "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient", "GeminiSim",
-                "CastorEngine", "CastorStrategy", "CastorStrategies", "CastorDaemon", "CastorEmbeddedSim", "CastorConfig", "CastorLog",
+                "CastorBacktest", "CastorRecord", "CastorCore", "CastorSSL", "MarketData", "GeminiProtocol", "GeminiClient",
+                "CastorEngine", "CastorStrategy", "CastorStrategies", "CastorDaemon", "CastorEmbeddedSim", "CastorSimCommand", "CastorConfig", "CastorLog",
                 "CastorSystemd", "CastorStatus", "CastorMetrics", "CastorAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -255,7 +268,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CastorEmbeddedSimTests",
-            dependencies: ["CastorEmbeddedSim", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CastorEmbeddedSim", "GeminiProtocol", .product(name: "Logging", package: "swift-log")]
         ),
         // The fill model on hand-made recordings, report identity, and `castor backtest` end to end
         // (spawns the built `castor` and `castor-bench`).

@@ -11,7 +11,6 @@ import Dispatch
 import Foundation
 import GeminiClient
 import GeminiProtocol
-import GeminiSim
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -266,16 +265,21 @@ final class Daemon: @unchecked Sendable {
     private func withEmbeddedVenue(_ then: @escaping @Sendable (Result<EmbeddedVenue, EmbeddedVenueError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         if let venue { return then(.success(venue)) }
-        EmbeddedVenue.start(symbols: nil, logger: Logger(label: "sim"), queue: queue) { [self] result in
+        EmbeddedVenue.start(symbols: nil, logger: Logger(label: "sim"), queue: queue, onUnexpectedExit: { [self] detail in
+            // Its ledger (every order the engine has there) is gone: a restart starts afresh.
+            venue = nil
+            fail("the embedded simulator stopped on its own (\(detail)); restart castor to start a new one", code: RunExitCode.unavailable)
+        }) { [self] result in
             if case .success(let venue) = result {
                 self.venue = venue
-                logger.notice("embedded simulator listening on \(venue.restURL) (no real money; its ledger lives in this process)",
+                logger.notice("embedded simulator listening on \(venue.restURL) (no real money; its ledger lives in its process, castor-sim pid \(venue.pid), and ends with it)",
                               metadata: ["event": "sim.embedded", "rest_url": "\(venue.restURL)", "websocket_url": "\(venue.webSocketURL)",
+                                         "pid": "\(venue.pid)",
                                          "api_key": "\(venue.credentials.key)",
                                          // Not under a "…token" key, which the log redacts: the admin
-                                         // token only guards this in-process simulator (no real money),
+                                         // token only guards this embedded simulator (no real money),
                                          // and the operator needs it to read /sim/ledger.
-                                         "sim_admin_header": "\(SimAdminToken.headerName): \(venue.adminToken)"])
+                                         "sim_admin_header": "\(EmbeddedVenue.adminTokenHeader): \(venue.adminToken)"])
             }
             then(result)
         }
