@@ -176,10 +176,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["exported-symbols.map"],
             // Strategy plug-ins link libCastorStrategy.so; exporting the executable's own
             // (statically linked) CastorStrategy symbols makes the plug-in's references bind
-            // to them, so both sides share one `Strategy` type. See PluginLoader.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))],
+            // to them, so both sides share one `Strategy` type. See PluginLoader. Only
+            // CastorStrategy's and CastorCore's symbols (the version script): exporting all
+            // of them put every module's symbol table into the daemon's memory.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic",
+                                           "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/castor/exported-symbols.map"],
+                                          .when(platforms: [.linux]))],
             // `CastorBuildInfo.commit` for `castor --version`.
             plugins: ["CastorBuildInfo"]
         ),
