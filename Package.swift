@@ -182,7 +182,12 @@ let package = Package(
             // to them, so both sides share one `Strategy` type. See PluginLoader. Only
             // CastorStrategy's and CastorCore's symbols (the version script): exporting all
             // of them put every module's symbol table into the daemon's memory.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic",
+            // Linked by lld with packed relative relocations (DT_RELR, glibc 2.36+, Debian 12):
+            // the ~19,000 R_X86_64_RELATIVE entries of a PIE Swift binary (Swift metadata
+            // pointers) are 618 KB of .rela.dyn the loader reads at every start, 5 KB as RELR
+            // (about 0.5 MB less RSS); the executable stays position-independent.
+            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                                           "-Xlinker", "--export-dynamic",
                                            "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/castor/exported-symbols.map"],
                                           .when(platforms: [.linux]))],
             // `CastorBuildInfo.commit` for `castor --version`.
