@@ -33,7 +33,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 # under ASan, reports itself instead of the trap).
 export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 
-TARGETS="md_v2 exact_decimal order_events rest ws_handshake config wsapi"
+TARGETS="md_v2 exact_decimal order_events rest ws_handshake config wsapi metrics_http"
 SECONDS_PER_TARGET=60
 MODE=fuzz
 REV=
@@ -127,12 +127,14 @@ target_sources() {
     wsapi)         files CastorCore GeminiProtocol CastorSSL CastorTrading MarketData
                    echo "$SRC/CastorFeeds/Reports/GeminiWSAPIReports.swift" ;;
     config)        files CastorCore GeminiProtocol CastorSSL CastorConfig ;;
+    metrics_http)  echo "$SRC/CastorMetrics/MetricsRequestParser.swift" ;;
   esac
 }
 target_dir() {
   case "$1" in
     exact_decimal) echo ExactDecimal ;; md_v2) echo MarketDataV2 ;; order_events) echo OrderEvents ;;
     rest) echo REST ;; ws_handshake) echo WebSocketHandshake ;; config) echo Configuration ;; wsapi) echo WSAPI ;;
+    metrics_http) echo MetricsHTTP ;;
   esac
 }
 

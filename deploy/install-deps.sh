@@ -12,8 +12,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# Test-only: an independent WebSocket implementation to prove our client against.
-if command -v python3 >/dev/null && ! python3 -c 'import websockets' 2>/dev/null; then
-  python3 -m pip install --quiet 'websockets>=12' 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages 'websockets>=12'
+# Test-only: an independent WebSocket implementation to prove our client against, and the
+# reference Prometheus text parser to prove the metrics endpoint against.
+if command -v python3 >/dev/null && ! python3 -c 'import websockets, prometheus_client' 2>/dev/null; then
+  python3 -m pip install --quiet 'websockets>=12' prometheus_client 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages 'websockets>=12' prometheus_client
 fi

@@ -5,7 +5,9 @@
 #   deploy/install.sh [--binary PATH] [--destdir DIR] [--instance NAME]...
 #
 #   --binary PATH    castor executable to install (default: .build/release/castor, built
-#                    with `swift build -c release` if missing)
+#                    with `swift build -c release` if missing); the castor-sim next to it
+#                    (the simulator, which `castor sim` and the embedded venue run) is
+#                    installed beside it
 #   --destdir DIR    install under DIR instead of / (packaging and tests; DESTDIR= works too);
 #                    systemctl is not called then
 #   --instance NAME  also prepares castor@NAME: /etc/castor/NAME.toml (the example, simulator
@@ -39,13 +41,21 @@ fi
 
 if [ -z "$binary" ]; then
   binary="$repo/.build/release/castor"
-  if [ ! -x "$binary" ]; then
-    echo "==> building release binary (swift build -c release)"
-    (cd "$repo" && swift build -c release --product castor)
+  if [ ! -x "$binary" ] || [ ! -x "$repo/.build/release/castor-sim" ]; then
+    echo "==> building release binaries (swift build -c release)"
+    (cd "$repo" && swift build -c release --product castor && swift build -c release --product castor-sim)
   fi
 fi
 if [ ! -x "$binary" ]; then
   echo "install.sh: $binary is not an executable file" >&2
+  exit 1
+fi
+# The simulator is its own executable (the daemon's binary carries none of it): castor sim
+# and castor run's embedded venue (venue "sim", the example configuration) run the
+# castor-sim in castor's own directory.
+sim_binary="$(dirname "$binary")/castor-sim"
+if [ ! -x "$sim_binary" ]; then
+  echo "install.sh: $sim_binary is missing: castor-sim must sit next to $binary (swift build -c release --product castor-sim)" >&2
   exit 1
 fi
 
@@ -60,12 +70,14 @@ install -d -m 0755 "$bin_dir" "$lib_dir" "$unit_dir"
 # The Swift runtime libraries the binary uses go next to it: its RUNPATH ends in $ORIGIN
 # (the real binary's directory), so the trading host needs no Swift toolchain. A plug-in's
 # own reference to them is satisfied by the copies already loaded (same soname).
-runtime=$(ldd "$binary" | awk '$3 ~ /\/swift\/linux\// {print $3}')
-if ldd "$binary" | grep -q "not found"; then
-  echo "install.sh: $binary needs libraries that are not found:" >&2
-  ldd "$binary" | grep "not found" >&2
-  exit 1
-fi
+runtime=$( { ldd "$binary"; ldd "$sim_binary"; } | awk '$3 ~ /\/swift\/linux\// {print $3}' | sort -u)
+for exe in "$binary" "$sim_binary"; do
+  if ldd "$exe" | grep -q "not found"; then
+    echo "install.sh: $exe needs libraries that are not found:" >&2
+    ldd "$exe" | grep "not found" >&2
+    exit 1
+  fi
+done
 for lib in $runtime; do
   install -m 0644 "$lib" "$lib_dir/.$(basename "$lib").new"
   mv -f "$lib_dir/.$(basename "$lib").new" "$lib_dir/$(basename "$lib")"
@@ -76,6 +88,11 @@ install -m 0755 "$binary" "$lib_dir/.castor.new"
 mv -f "$lib_dir/.castor.new" "$lib_dir/castor"
 ln -sfn ../lib/castor/castor "$bin_dir/.castor.link"
 mv -Tf "$bin_dir/.castor.link" "$bin_dir/castor"
+echo "==> installing $sim_binary to $lib_dir/castor-sim (linked from $bin_dir/castor-sim)"
+install -m 0755 "$sim_binary" "$lib_dir/.castor-sim.new"
+mv -f "$lib_dir/.castor-sim.new" "$lib_dir/castor-sim"
+ln -sfn ../lib/castor/castor-sim "$bin_dir/.castor-sim.link"
+mv -Tf "$bin_dir/.castor-sim.link" "$bin_dir/castor-sim"
 
 # The manual page (generated from the commands' own help by ArgumentParser's
 # generate-manual, committed: Scripts/generate-man.sh) and shell completions, written by

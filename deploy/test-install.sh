@@ -14,10 +14,17 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -x "$root/usr/local/bin/castor" ] || fail "binary not installed"
 [ -L "$root/usr/local/bin/castor" ] || fail "/usr/local/bin/castor is not the link to lib/castor/castor"
 [ -f "$root/usr/local/lib/castor/libswiftCore.so" ] || fail "the Swift runtime was not installed next to the binary"
+[ -x "$root/usr/local/lib/castor/castor-sim" ] || fail "castor-sim not installed next to castor"
+[ -L "$root/usr/local/bin/castor-sim" ] || fail "/usr/local/bin/castor-sim is not the link to lib/castor/castor-sim"
+# castor sim runs the castor-sim next to the real binary (through the /usr/local/bin link).
+out=$("$root/usr/local/bin/castor" sim --help 2>&1) || fail "castor sim --help failed: $out"
+echo "$out" | grep -q 'exchange simulator' || fail "castor sim --help does not show the simulator's options: $out"
+out=$("$root/usr/local/bin/castor" sim --config /nonexistent/sim.json 2>&1 || true)
+echo "$out" | grep -q 'Usage: castor-sim' || fail "castor sim does not run the installed castor-sim: $out"
 # No toolchain on the trading host: with /opt/swift hidden (a private mount namespace), the
 # installed binary still starts, from the libraries next to it.
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && [ -d /opt/swift ]; then
-  out=$(unshare -m sh -c "mount -t tmpfs none /opt/swift && '$root/usr/local/bin/castor' --version && '$root/usr/local/bin/castor' check-config '$repo/examples/castor.toml'" 2>&1) \
+  out=$(unshare -m sh -c "mount -t tmpfs none /opt/swift && '$root/usr/local/bin/castor' --version && '$root/usr/local/bin/castor' check-config '$repo/examples/castor.toml' && '$root/usr/local/bin/castor-sim' --help >/dev/null" 2>&1) \
     || fail "the installed castor does not run without /opt/swift: $out"
   echo "$out" | grep -q '^castor ' || fail "castor --version without /opt/swift printed: $out"
   echo "deploy/install.sh: runs without the Swift toolchain (/opt/swift hidden)"

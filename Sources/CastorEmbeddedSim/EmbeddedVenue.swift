@@ -1,30 +1,34 @@
 import Dispatch
 import GeminiProtocol
-import GeminiSim
 import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The local Gemini simulator `castor run` starts when `[venue] name = "sim"` (the default).
+/// The local Gemini simulator `castor run` starts when `[venue] name = "sim"` (the default):
+/// `castor-sim`, the executable installed next to `castor`, as a child process
+/// (`SimulatorProcess`), so that the simulator's code, its HTTP/WebSocket server package and
+/// Foundation's networking stay out of the daemon's binary and memory.
 ///
-/// It listens on an ephemeral loopback port (`127.0.0.1:0`), so several daemons and tests
-/// can run side by side, with one funded account whose API secret is generated from the
+/// It listens on ephemeral loopback ports (`127.0.0.1:0`), so several daemons and tests can
+/// run side by side, with one funded account whose API secret is generated from the
 /// kernel's random source at start-up. The secret only ever lives in `credentials` (handed
-/// to the engine) and the simulator's key table; it is never logged or written to disk.
-/// The simulator lives and dies with the process: its ledger is in memory.
+/// to the engine) and the child, which reads it from its standard input (never its command
+/// line or environment, which other users' `ps` may show); it is never logged or written to
+/// disk. The simulator lives and dies with the daemon: its ledger is in the child's memory,
+/// and the child stops when its standard input closes (the daemon stopped it, or died).
 ///
 /// The key is account-scoped with a time-based nonce, so it works on the new WebSocket API
 /// (`wsAPIURL`, the simulator's second port) as well as over REST (Castor's REST nonces,
 /// seconds with a millisecond fraction, are time nonces); both share the key's nonce mark.
 ///
-/// Thread safety: immutable after `start`, which completes once; `server` is an actor.
+/// Thread safety: immutable after `start`; the child process is confined to its queue.
 public final class EmbeddedVenue: Sendable {
     /// The key name of the embedded account (same as `castor sim`'s default).
     public static let apiKeyName = "account-castorsim000000001"
+    /// The header the simulator's `/sim/*` endpoints want `adminToken` in.
+    public static let adminTokenHeader = "X-Sim-Admin-Token"
 
-    /// The simulator server (its `core` holds the ledger).
-    public let server: SimulatorServer
     /// REST base URL, e.g. `http://127.0.0.1:43817`.
     public let restURL: String
     /// WebSocket base URL, e.g. `ws://127.0.0.1:43817`.
@@ -34,21 +38,39 @@ public final class EmbeddedVenue: Sendable {
     /// The funded account's key and generated secret.
     public let credentials: APICredentials
     /// The random token the simulator's `/sim/*` endpoints want in `X-Sim-Admin-Token`.
-    public var adminToken: String { server.adminToken.value }
+    public let adminToken: String
+    /// The child's process id.
+    public var pid: Int32 { process.pid }
+    private let process: SimulatorProcess
 
-    private init(server: SimulatorServer, endpoint: SimulatorServer.Endpoint, credentials: APICredentials) {
-        self.server = server
-        restURL = endpoint.restURL
-        webSocketURL = endpoint.webSocketURL
-        wsAPIURL = endpoint.wsAPIURL
+    private init(process: SimulatorProcess, ready: SimulatorProcess.Ready, credentials: APICredentials) {
+        self.process = process
+        restURL = ready.restURL
+        webSocketURL = ready.webSocketURL
+        wsAPIURL = ready.wsAPIURL
+        adminToken = ready.adminToken
         self.credentials = credentials
     }
 
-    /// Builds and starts the simulator; `completion` runs on `queue` with the running venue.
+    /// `castor-sim` in the directory of this process's executable (the kernel's
+    /// `/proc/self/exe`, so symbolic links to `castor` lead to the real directory).
+    public static func simulatorExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return "castor-sim" }
+        let me = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (me.lastIndex(of: "/").map { String(me[..<$0]) } ?? ".") + "/castor-sim"
+    }
+
+    /// Starts the simulator; `completion` runs on `queue` with the running venue.
     /// - Parameters:
     ///   - symbols: symbols to list (nil: the simulator's defaults).
     ///   - seed: seed of the synthetic market (deterministic runs in tests).
-    public static func start(symbols: [String]?, seed: UInt64 = 1, logger: Logger, queue: DispatchQueue,
+    ///   - executable: the `castor-sim` to run (nil: `simulatorExecutable()`).
+    ///   - onUnexpectedExit: runs on `queue` if the simulator exits once running without
+    ///     `stop` (it crashed or was killed): its ledger, and so the venue, is gone.
+    public static func start(symbols: [String]?, seed: UInt64 = 1, executable: String? = nil, logger: Logger, queue: DispatchQueue,
+                             onUnexpectedExit: (@Sendable (_ detail: String) -> Void)? = nil,
                              completion: @escaping @Sendable (Result<EmbeddedVenue, EmbeddedVenueError>) -> Void) {
         let secret: String
         do { secret = try generatedSecret() } catch {
@@ -58,47 +80,21 @@ public final class EmbeddedVenue: Sendable {
         do { credentials = try APICredentials(key: apiKeyName, secret: secret) } catch {
             return queue.async { completion(.failure(.startFailed(reason: "generated credentials rejected: \(error)"))) }
         }
-        var config = SimulatorConfig(listen: "127.0.0.1:0", seed: seed)
-        if let symbols { config.symbols = symbols }
-        config.accounts = [SimAccountConfig(name: "primary", balances: SimAccountConfig.defaultBalances,
-                                            keys: [SimAPIKeyConfig(key: apiKeyName, secret: secret, nonceMode: .time)])]
-        let server: SimulatorServer
-        do {
-            server = try SimulatorServer(config: config, log: { record in Self.forward(record, to: logger) })
-        } catch {
-            return queue.async { completion(.failure(.startFailed(reason: "\(error)"))) }
-        }
-        Task {
-            do {
-                let endpoint = try await server.start()
-                let venue = EmbeddedVenue(server: server, endpoint: endpoint, credentials: credentials)
-                queue.async { completion(.success(venue)) }
-            } catch {
-                queue.async { completion(.failure(.startFailed(reason: "\(error)"))) }
-            }
+        var arguments = ["--listen", "127.0.0.1:0", "--ws-api-listen", "127.0.0.1:0", "--seed", "\(seed)",
+                         "--api-key", apiKeyName, "--time-nonce", "--secret-on-stdin", "--exit-on-stdin-close"]
+        if let symbols { arguments += ["--symbols", symbols.joined(separator: ",")] }
+        SimulatorProcess.launch(executable: executable ?? simulatorExecutable(), arguments: arguments, standardInput: secret,
+                                queue: queue, logger: logger) { result in
+            completion(result.map { process, ready in
+                process.onUnexpectedExit = onUnexpectedExit
+                return EmbeddedVenue(process: process, ready: ready, credentials: credentials)
+            })
         }
     }
 
-    /// Stops listening and ends the simulator's tasks; `completion` runs on `queue`.
+    /// Stops the simulator (SIGTERM, SIGKILL if it lingers) and reaps it; `completion` runs on `queue`.
     public func stop(queue: DispatchQueue, completion: @escaping @Sendable () -> Void) {
-        Task { [server] in
-            await server.stop()
-            queue.async(execute: completion)
-        }
-    }
-
-    /// The simulator logs its own events (requests, fills) at debug except warnings and
-    /// errors; they go to the daemon's log with the `sim` component so one stream holds both.
-    private static func forward(_ record: SimLogRecord, to logger: Logger) {
-        var metadata: Logger.Metadata = ["event": "\(record.event)"]
-        for (key, value) in record.fields where key != "api_secret" { metadata[key] = "\(value)" }
-        let level: Logger.Level = switch record.level {
-        case .debug: .debug
-        case .info: record.event == "sim.listening" || record.event == "sim.stopped" ? .info : .debug
-        case .warning: .warning
-        case .error: .error
-        }
-        logger.log(level: level, "\(record.event)", metadata: metadata)
+        process.stop { queue.async(execute: completion) }
     }
 
     /// 32 bytes from `/dev/urandom` as 64 hex characters.
@@ -130,8 +126,10 @@ public final class EmbeddedVenue: Sendable {
 public enum EmbeddedVenueError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `/dev/urandom` could not be read, so no secret could be generated.
     case randomUnavailable(errno: Int32)
-    /// The simulator did not start (bind failure, bad configuration).
+    /// The simulator did not start (bind failure, bad configuration, no ready line).
     case startFailed(reason: String)
+    /// There is no executable `castor-sim` at `path`.
+    case simulatorMissing(path: String)
 
     public var description: String {
         switch self {
@@ -139,6 +137,8 @@ public enum EmbeddedVenueError: Error, Sendable, Equatable, CustomStringConverti
             "embedded simulator: cannot read /dev/urandom (errno \(code)) to generate its API secret; check PrivateDevices=/DevicePolicy= leave /dev/urandom readable"
         case .startFailed(let reason):
             "embedded simulator did not start: \(reason); check that loopback (127.0.0.1) is available to the service (RestrictAddressFamilies=, IPAddressDeny=)"
+        case .simulatorMissing(let path):
+            "embedded simulator: \(path) is missing or not executable; castor-sim is installed next to castor (deploy/install.sh) or built with it (swift build --product castor-sim)"
         }
     }
 }

@@ -1,13 +1,14 @@
+import CastorCore
 import CoreMetrics
-import FlyingFox
-import FlyingSocks
-import Foundation
+import Dispatch
 import Prometheus
 import Synchronization
 
 /// The daemon's Prometheus endpoint: `GET /metrics` (text exposition format 0.0.4) and
 /// `GET /healthz` (200 with a small JSON while healthy, 503 with the reason otherwise), on
-/// the address `[metrics] listen` names.
+/// the address `[metrics] listen` names, served by `MetricsHTTPServer` (Dispatch, no
+/// Foundation networking). `HEAD` is answered as `GET` without the body; other methods on
+/// these paths 405, other paths 404.
 ///
 /// The registry backs the swift-metrics factory the engine's instruments are made from, so
 /// recording is swift-metrics' (atomic updates, no allocation) and only a scrape formats.
@@ -22,12 +23,22 @@ public final class MetricsEndpoint: Sendable {
         }
     }
 
+    /// Asks for the health and hands it to the callback (from any thread).
+    public typealias HealthSource = @Sendable (_ answer: @escaping @Sendable (Health) -> Void) -> Void
+
     public let registry: PrometheusCollectorRegistry
     /// Hand this to the engine (`Engine(metrics:)`).
     public let factory: PrometheusMetricsFactory
-    private let state = Mutex<(server: HTTPServer?, task: Task<Void, any Error>?)>((nil, nil))
+    private let server = Mutex<MetricsHTTPServer?>(nil)
+    private let clock: EngineClock
+    private let requestTimeoutMs: Int64
 
-    public init() {
+    /// - Parameters:
+    ///   - clock: the request timeout's clock (tests pass a `ManualClock`'s).
+    ///   - requestTimeoutMs: how long a connection may take to send its request.
+    public init(clock: EngineClock = .system, requestTimeoutMs: Int64 = 10_000) {
+        self.clock = clock
+        self.requestTimeoutMs = requestTimeoutMs
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         // Seconds, the Prometheus convention, with buckets around tick-to-order figures.
@@ -46,53 +57,50 @@ public final class MetricsEndpoint: Sendable {
     /// The exposition text, as a scrape gets it.
     public func exposition() -> String { registry.emitToString() }
 
-    /// Binds `host:port` and serves until `stop`; returns the bound port (port 0 picks one).
-    public func start(host: String, port: UInt16, health: @escaping @Sendable () async -> Health) async throws -> UInt16 {
-        let address: any SocketAddress = host.contains(":") ? try sockaddr_in6.inet6(ip6: host, port: port)
-                                                           : try sockaddr_in.inet(ip4: host == "localhost" ? "127.0.0.1" : host, port: port)
-        let server = HTTPServer(config: HTTPServer.Configuration(address: address, timeout: 15, logger: .disabled))
+    /// Binds `host:port` (an IP literal or `localhost`) and serves until `stop`; returns the
+    /// bound port (port 0 picks one). Not on the endpoint's own queue (it waits for it).
+    public func start(host: String, port: UInt16, health: @escaping HealthSource) throws(MetricsServerError) -> UInt16 {
         let registry = registry
-        await server.appendRoute("GET /metrics") { _ in
-            HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                         body: Data(registry.emitToString().utf8))
+        let server = MetricsHTTPServer(requestTimeoutMs: requestTimeoutMs, clock: clock) { request, answer in
+            Self.answer(request, registry: registry, health: health, answer: answer)
         }
-        await server.appendRoute("GET /healthz") { _ in
-            let h = await health()
-            return HTTPResponse(statusCode: h.healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                                body: Data(h.json.utf8))
+        let previous = self.server.withLock { current in
+            defer { current = server }
+            return current
         }
-        await server.appendRoute("*") { _ in HTTPResponse(statusCode: .notFound, body: Data("try /metrics or /healthz\n".utf8)) }
-        let failed = Mutex<(any Error)?>(nil)
-        let task = Task {
-            do { try await server.run() } catch {
-                failed.withLock { $0 = error }
-                throw error
-            }
+        previous?.stop()
+        return try server.start(host: host, port: port)
+    }
+
+    private static func answer(_ request: MetricsRequestHead, registry: PrometheusCollectorRegistry, health: HealthSource,
+                               answer: @escaping @Sendable (MetricsHTTPServer.Response) -> Void) {
+        guard request.path == "/metrics" || request.path == "/healthz" else {
+            return answer(.init(status: .notFound, text: "try /metrics or /healthz\n"))
         }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !(await server.isListening) {
-            if let error = failed.withLock({ $0 }) { throw error }
-            guard ContinuousClock.now < deadline else {
-                task.cancel()
-                throw SocketError.disconnected
-            }
-            try await Task.sleep(for: .milliseconds(2))
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return answer(.init(status: .methodNotAllowed, body: Array("only GET and HEAD\n".utf8), headers: ["Allow: GET, HEAD"]))
         }
-        state.withLock { $0 = (server, task) }
-        switch await server.listeningAddress {
-        case .ip4(_, let bound)?: return bound
-        case .ip6(_, let bound)?: return bound
-        default: return port
+        if request.path == "/metrics" {
+            var body: [UInt8] = []
+            registry.emit(into: &body)
+            return answer(.init(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: body))
+        }
+        health { status in
+            answer(.init(status: status.healthy ? .ok : .serviceUnavailable, contentType: "application/json",
+                         body: Array(status.json.utf8)))
         }
     }
 
-    public func stop() async {
-        let (server, task) = state.withLock { s in
-            defer { s = (nil, nil) }
-            return s
+    /// Stops listening and closes open connections; `completion` runs once they are closed.
+    public func stop(completion: (@Sendable () -> Void)? = nil) {
+        let server = server.withLock { current in
+            defer { current = nil }
+            return current
         }
-        if let server { await server.stop(timeout: 0.2) }
-        task?.cancel()
-        _ = await task?.result
+        guard let server else {
+            completion?()
+            return
+        }
+        server.stop(completion: completion)
     }
 }

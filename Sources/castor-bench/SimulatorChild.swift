@@ -6,8 +6,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// `castor sim` as a child process of a benchmark, so the simulator's threads and memory
-/// (its ledger keeps every order and trade) are not counted as the engine's.
+/// The simulator (`castor-sim`, or `castor sim`, which runs it) as a child process of a
+/// benchmark, so the simulator's threads and memory (its ledger keeps every order and
+/// trade) are not counted as the engine's.
 ///
 /// Configured through a JSON file (`SimulatorConfig`'s form); its URLs come from the
 /// `sim.ready` line, and its stdout is drained afterwards so a full pipe never stalls it.
@@ -19,16 +20,19 @@ final class SimulatorChild: @unchecked Sendable {
     let pid: Int32
     private let process: Process
 
-    /// Writes `configJSON` to `<directory>/sim.json` and starts `castor sim --config` on it.
+    /// Writes `configJSON` to `<directory>/sim.json` and starts the simulator on it:
+    /// `castor-sim --config` when `castor` is (or sits next to) a `castor-sim`, else
+    /// `castor sim --config`.
     init(castor: String, configJSON: Data, directory: String) throws {
         let path = directory + "/sim.json"
         try configJSON.write(to: URL(fileURLWithPath: path))
-        guard FileManager.default.isExecutableFile(atPath: castor) else {
-            throw BenchFailure("no castor executable at \(castor) (build it: swift build -c release --product castor)")
+        let (executable, arguments) = Self.simulatorCommand(castor: castor, config: path)
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw BenchFailure("no simulator executable at \(executable) (build it: swift build -c release --product castor-sim)")
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: castor)
-        process.arguments = ["sim", "--config", path]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError
@@ -52,7 +56,7 @@ final class SimulatorChild: @unchecked Sendable {
         }
         guard let urls else {
             process.terminate()
-            throw BenchFailure("castor sim did not report sim.ready within 60 s: \(String(decoding: buffered, as: UTF8.self))")
+            throw BenchFailure("the simulator did not report sim.ready within 60 s: \(String(decoding: buffered, as: UTF8.self))")
         }
         (restURL, webSocketURL, webSocketAPIURL) = urls
         Thread {
@@ -67,6 +71,16 @@ final class SimulatorChild: @unchecked Sendable {
         let me = CommandLine.arguments[0]
         let path = me.contains("/") ? me : ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? me)
         return URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("castor").path
+    }
+
+    /// The executable and arguments that run the simulator for `castor` (a path to `castor`
+    /// or to `castor-sim`): the `castor-sim` beside it directly, if there is one.
+    static func simulatorCommand(castor: String, config: String) -> (String, [String]) {
+        let url = URL(fileURLWithPath: castor)
+        if url.lastPathComponent == "castor-sim" { return (castor, ["--config", config]) }
+        let sibling = url.deletingLastPathComponent().appendingPathComponent("castor-sim").path
+        if FileManager.default.isExecutableFile(atPath: sibling) { return (sibling, ["--config", config]) }
+        return (castor, ["sim", "--config", config])
     }
 
     /// Stops the child (SIGTERM) and waits for it; safe to call twice.

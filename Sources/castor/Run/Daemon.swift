@@ -11,7 +11,6 @@ import Dispatch
 import Foundation
 import GeminiClient
 import GeminiProtocol
-import GeminiSim
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -266,16 +265,21 @@ final class Daemon: @unchecked Sendable {
     private func withEmbeddedVenue(_ then: @escaping @Sendable (Result<EmbeddedVenue, EmbeddedVenueError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         if let venue { return then(.success(venue)) }
-        EmbeddedVenue.start(symbols: nil, logger: Logger(label: "sim"), queue: queue) { [self] result in
+        EmbeddedVenue.start(symbols: nil, logger: Logger(label: "sim"), queue: queue, onUnexpectedExit: { [self] detail in
+            // Its ledger (every order the engine has there) is gone: a restart starts afresh.
+            venue = nil
+            fail("the embedded simulator stopped on its own (\(detail)); restart castor to start a new one", code: RunExitCode.unavailable)
+        }) { [self] result in
             if case .success(let venue) = result {
                 self.venue = venue
-                logger.notice("embedded simulator listening on \(venue.restURL) (no real money; its ledger lives in this process)",
+                logger.notice("embedded simulator listening on \(venue.restURL) (no real money; its ledger lives in its process, castor-sim pid \(venue.pid), and ends with it)",
                               metadata: ["event": "sim.embedded", "rest_url": "\(venue.restURL)", "websocket_url": "\(venue.webSocketURL)",
+                                         "pid": "\(venue.pid)",
                                          "api_key": "\(venue.credentials.key)",
                                          // Not under a "…token" key, which the log redacts: the admin
-                                         // token only guards this in-process simulator (no real money),
+                                         // token only guards this embedded simulator (no real money),
                                          // and the operator needs it to read /sim/ledger.
-                                         "sim_admin_header": "\(SimAdminToken.headerName): \(venue.adminToken)"])
+                                         "sim_admin_header": "\(EmbeddedVenue.adminTokenHeader): \(venue.adminToken)"])
             }
             then(result)
         }
@@ -331,35 +335,27 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// The Prometheus endpoint, when `[metrics] listen` is set. Made before the first engine
-    /// (whose instruments report to it); bound in the background. A port that cannot be
-    /// bound is logged and trading goes on without metrics.
+    /// (whose instruments report to it) and bound at once (its own queue serves it; `/healthz`
+    /// hops onto the engine queue). A port that cannot be bound is logged and trading goes on
+    /// without metrics.
     private func startMetrics(_ configuration: CastorConfiguration, host: EngineHost, sequencer: ShutdownSequencer) {
         guard let address = configuration.metrics.address else { return }
         let endpoint = MetricsEndpoint()
         endpoint.recordBuildInfo(version: CastorVersion.release)
         metrics = endpoint
-        let queue = queue
-        let logger = logger
-        Task { [host] in
-            do {
-                let port = try await endpoint.start(host: address.host, port: address.port) {
-                    await withCheckedContinuation { continuation in
-                        queue.async { continuation.resume(returning: Self.health(host)) }
-                    }
-                }
-                logger.notice("metrics: GET /metrics and /healthz on \(address.host):\(port)",
-                              metadata: ["event": "metrics.listening", "host": "\(address.host)", "port": "\(port)"])
-            } catch {
-                logger.error("metrics endpoint unavailable: trading goes on without it",
-                             metadata: ["event": "metrics.unavailable", "reason": "bind_failed",
-                                        "listen": "\(configuration.metrics.listen ?? "")", "detail": "\(error)"])
+        do {
+            let port = try endpoint.start(host: address.host, port: address.port) { [queue, host] answer in
+                queue.async { answer(Self.health(host)) }
             }
+            logger.notice("metrics: GET /metrics and /healthz on \(address.host):\(port)",
+                          metadata: ["event": "metrics.listening", "host": "\(address.host)", "port": "\(port)"])
+        } catch {
+            logger.error("metrics endpoint unavailable: trading goes on without it",
+                         metadata: ["event": "metrics.unavailable", "reason": "bind_failed",
+                                    "listen": "\(configuration.metrics.listen ?? "")", "detail": "\(error)"])
         }
         sequencer.addStepAfterEngine("metrics endpoint") { done in
-            Task {
-                await endpoint.stop()
-                done()
-            }
+            endpoint.stop(completion: done)
         }
     }
 
