@@ -74,6 +74,18 @@ extension FastL2Scanner {
         return (low &+ high) >> 32
     }
 
+    /// `commonDecimal()` where it needs no bounds checks of its own (`commonDecimalInside`:
+    /// every value but one ending a frame in its last few bytes), small enough to be
+    /// inlined into the level loop; nil when the value is not of that form or is too near
+    /// the end (then `farDecimal`).
+    @inline(__always) mutating func nearDecimal() -> ExactDecimal? {
+        i &+ 9 <= n ? commonDecimalInside() : nil
+    }
+
+    /// `decimal()`, out of line: any other plain quoted decimal (whitespace before it,
+    /// longer digit runs, near the end of the frame).
+    @inline(never) mutating func farDecimal() -> ExactDecimal? { decimal() }
+
     /// `true` or `false` at `i` (what follows is checked by the caller's `,` or `}`).
     @inline(__always) mutating func boolean() -> Bool? {
         if at(i) != 0x74, at(i) != 0x66 { skipSpace() }
@@ -93,8 +105,8 @@ extension FastL2Scanner {
         var k = count
         defer { count = k }
         while true {
-            guard k < capacity, take(0x5B), let price = commonDecimal() ?? decimal(), price.isPositive, take(0x2C),
-                  let quantity = commonDecimal() ?? decimal(), take(0x5D) else { return false }
+            guard k < capacity, take(0x5B), let price = nearDecimal() ?? farDecimal(), price.isPositive, take(0x2C),
+                  let quantity = nearDecimal() ?? farDecimal(), take(0x5D) else { return false }
             (out + k).initialize(to: L2Change(side: side, price: price, quantity: quantity))
             k &+= 1
             if take(0x2C) { continue }
