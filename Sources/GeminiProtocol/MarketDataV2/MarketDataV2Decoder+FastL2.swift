@@ -147,7 +147,6 @@ struct FastL2Scanner {
     /// digits alone, by two SWAR loads and no per-digit loop. Nil when the value is not
     /// one (`decimal()` then decides); changes nothing then.
     @inline(__always) mutating func commonDecimal() -> ExactDecimal? {
-        if i &+ 18 <= n { return commonDecimalInside() }
         let j = i &+ 1
         guard n >= 8, j < n, p[i] == 0x22 else { return nil }
         let (whole, w) = MarketDataV2Decoder.digits8(load8(j))
@@ -164,32 +163,6 @@ struct FastL2Scanner {
         let (fraction, f) = MarketDataV2Decoder.digits8(load8(d &+ 1))
         let q = d &+ 1 &+ fraction
         guard fraction > 0, q < n, p[q] == 0x22 else { return nil }
-        i = q &+ 1
-        let m = w &* MarketDataV2Decoder.pow10(fraction) &+ f
-        return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))
-    }
-
-    /// `commonDecimal()` at least 9 bytes from the end (`i + 9 <= n`; nearly always): the
-    /// quote, the integer digits and what ends them lie in those 9 bytes, and the fraction
-    /// is read only when its 8 bytes and the byte after them are there too, so no read
-    /// needs a check of its own and `load8` is a plain load. Accepts what the checked path
-    /// accepts with the same value, or answers nil (a fraction too near the end), after
-    /// which the checked path decides.
-    @inline(__always) mutating func commonDecimalInside() -> ExactDecimal? {
-        guard p[i] == 0x22 else { return nil }
-        let j = i &+ 1
-        let (whole, w) = MarketDataV2Decoder.digits8(load64(j))
-        guard whole > 0, whole < 8 else { return nil }
-        let d = j &+ whole // ≤ i + 8
-        let b = p[d]
-        if b == 0x22 {
-            i = d &+ 1
-            return ExactDecimal(mantissa: Int128(Int64(bitPattern: w)), scale: 0)
-        }
-        guard b == 0x2E, d &+ 9 < n else { return nil }
-        let (fraction, f) = MarketDataV2Decoder.digits8(load64(d &+ 1)) // bytes ≤ d + 8
-        let q = d &+ 1 &+ fraction // ≤ d + 9
-        guard fraction > 0, p[q] == 0x22 else { return nil }
         i = q &+ 1
         let m = w &* MarketDataV2Decoder.pow10(fraction) &+ f
         return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))

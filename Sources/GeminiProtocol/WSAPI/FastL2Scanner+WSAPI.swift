@@ -74,6 +74,32 @@ extension FastL2Scanner {
         return (low &+ high) >> 32
     }
 
+    /// `commonDecimal()` at least 9 bytes from the end (`i + 9 <= n`; nearly always): the
+    /// quote, the integer digits and what ends them lie in those 9 bytes, and the fraction
+    /// is read only when its 8 bytes and the byte after them are there too, so no read
+    /// needs a check of its own and `load8` is a plain load. Accepts what `commonDecimal`
+    /// accepts, with the same value, or answers nil (not of that form, or a fraction too
+    /// near the end), after which the general reader decides.
+    @inline(__always) mutating func commonDecimalInside() -> ExactDecimal? {
+        guard p[i] == 0x22 else { return nil }
+        let j = i &+ 1
+        let (whole, w) = MarketDataV2Decoder.digits8(load64(j))
+        guard whole > 0, whole < 8 else { return nil }
+        let d = j &+ whole // ≤ i + 8
+        let b = p[d]
+        if b == 0x22 {
+            i = d &+ 1
+            return ExactDecimal(mantissa: Int128(Int64(bitPattern: w)), scale: 0)
+        }
+        guard b == 0x2E, d &+ 9 < n else { return nil }
+        let (fraction, f) = MarketDataV2Decoder.digits8(load64(d &+ 1)) // bytes ≤ d + 8
+        let q = d &+ 1 &+ fraction // ≤ d + 9
+        guard fraction > 0, p[q] == 0x22 else { return nil }
+        i = q &+ 1
+        let m = w &* MarketDataV2Decoder.pow10(fraction) &+ f
+        return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))
+    }
+
     /// `commonDecimal()` where it needs no bounds checks of its own (`commonDecimalInside`:
     /// every value but one ending a frame in its last few bytes), small enough to be
     /// inlined into the level loop; nil when the value is not of that form or is too near
