@@ -85,7 +85,7 @@ public struct DepthContinuity: Sendable, Hashable {
     /// `accept` for a recording, which cannot resubscribe: after a gap the symbol waits for
     /// the recorder's next connection, whose first frame per symbol is its snapshot
     /// (`U == u`), and takes that as the new baseline.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func acceptRecorded(first: Int64, last: Int64) -> Verdict {
         let verdict = accept(first: first, last: last)
         switch verdict {

@@ -105,7 +105,14 @@ extension FastL2Scanner {
     /// inlined into the level loop; nil when the value is not of that form or is too near
     /// the end (then `farDecimal`).
     @inline(__always) mutating func nearDecimal() -> ExactDecimal? {
-        i &+ 9 <= n ? commonDecimalInside() : nil
+        if i &+ 9 <= n { return commonDecimalInside() }
+        // A removal ending the frame (`"0"]]}`, a third of deep books' frames): too near
+        // the end for those loads, and the same value `commonDecimal` gives it.
+        if i &+ 3 <= n, p[i] == 0x22, p[i &+ 1] == 0x30, p[i &+ 2] == 0x22 {
+            i &+= 3
+            return ExactDecimal(mantissa: 0, scale: 0)
+        }
+        return nil
     }
 
     /// `decimal()`, out of line: any other plain quoted decimal (whitespace before it,
