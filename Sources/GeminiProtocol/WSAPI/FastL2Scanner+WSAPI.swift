@@ -75,11 +75,10 @@ extension FastL2Scanner {
     }
 
     /// `commonDecimal()` at least 9 bytes from the end (`i + 9 <= n`; nearly always): the
-    /// quote, the integer digits and what ends them lie in those 9 bytes, and the fraction
-    /// is read only when its 8 bytes and the byte after them are there too, so no read
-    /// needs a check of its own and `load8` is a plain load. Accepts what `commonDecimal`
-    /// accepts, with the same value, or answers nil (not of that form, or a fraction too
-    /// near the end), after which the general reader decides.
+    /// quote, the integer digits and what ends them lie in those 9 bytes, so they need no
+    /// checks of their own; the fraction too is one plain load unless it reaches into the
+    /// frame's last 9 bytes (then `load8` and the checks `commonDecimal` makes). Accepts
+    /// what `commonDecimal` accepts, with the same value and end; nil otherwise.
     @inline(__always) mutating func commonDecimalInside() -> ExactDecimal? {
         guard p[i] == 0x22 else { return nil }
         let j = i &+ 1
@@ -91,10 +90,18 @@ extension FastL2Scanner {
             i = d &+ 1
             return ExactDecimal(mantissa: Int128(Int64(bitPattern: w)), scale: 0)
         }
-        guard b == 0x2E, d &+ 9 < n else { return nil }
-        let (fraction, f) = MarketDataV2Decoder.digits8(load64(d &+ 1)) // bytes ≤ d + 8
-        let q = d &+ 1 &+ fraction // ≤ d + 9
-        guard fraction > 0, p[q] == 0x22 else { return nil }
+        guard b == 0x2E else { return nil }
+        let word: UInt64
+        if d &+ 9 < n {
+            word = load64(d &+ 1) // bytes ≤ d + 8
+        } else {
+            // The fraction ends the frame's last few bytes (a frame's last quantity).
+            guard d &+ 1 < n else { return nil }
+            word = load8(d &+ 1)
+        }
+        let (fraction, f) = MarketDataV2Decoder.digits8(word)
+        let q = d &+ 1 &+ fraction
+        guard fraction > 0, q < n, p[q] == 0x22 else { return nil }
         i = q &+ 1
         let m = w &* MarketDataV2Decoder.pow10(fraction) &+ f
         return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))
@@ -112,8 +119,11 @@ extension FastL2Scanner {
             i &+= 3
             return ExactDecimal(mantissa: 0, scale: 0)
         }
-        return nil
+        return endDecimal()
     }
+
+    /// `commonDecimal()` out of line, for a value in the frame's last 8 bytes.
+    @inline(never) mutating func endDecimal() -> ExactDecimal? { commonDecimal() }
 
     /// `decimal()`, out of line: any other plain quoted decimal (whitespace before it,
     /// longer digit runs, near the end of the frame).
