@@ -54,9 +54,16 @@ extension FastL2Scanner {
         let a = load64(i) &- 0x3030_3030_3030_3030, b = load64(i &+ 8) &- 0x3030_3030_3030_3030
         guard (a | (a &+ 0x7676_7676_7676_7676) | b | (b &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 == 0
         else { return nil }
+        var v = Self.eightDigits(a) &* 100_000_000 &+ Self.eightDigits(b)
+        let after = p[i &+ 16]
+        if after &- 0x30 >= 10 {
+            // Exactly 16 digits (update ids): below 10^16, so in range; no tail to read.
+            guard p[i] != 0x30, after != 0x2E, after | 0x20 != 0x65 else { return nil }
+            i &+= 16
+            return Int64(bitPattern: v)
+        }
         let (k, tail) = MarketDataV2Decoder.digits8(load64(i &+ 16))
         guard k <= 3, p[i] != 0x30 else { return nil }
-        var v = Self.eightDigits(a) &* 100_000_000 &+ Self.eightDigits(b)
         // v < 10^16, so v · 10^3 + 999 < 2^64: only the Int64 bound needs checking.
         v = v &* MarketDataV2Decoder.pow10(k) &+ tail
         let end = i &+ 16 &+ k
