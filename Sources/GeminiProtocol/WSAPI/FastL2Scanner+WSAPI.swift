@@ -114,10 +114,10 @@ extension FastL2Scanner {
         return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))
     }
 
-    /// `commonDecimal()` where it needs no bounds checks of its own (`commonDecimalInside`:
-    /// every value but one ending a frame in its last few bytes), small enough to be
-    /// inlined into the level loop; nil when the value is not of that form or is too near
-    /// the end (then `farDecimal`).
+    /// `commonDecimal()`, small enough to be inlined into the level loop: without bounds
+    /// checks of its own (`commonDecimalInside`) but for a value in the frame's last 8
+    /// bytes (a removal's `"0"` inline, any other out of line); nil when the value is not
+    /// of that form (then `farDecimal`).
     @inline(__always) mutating func nearDecimal() -> ExactDecimal? {
         if i &+ 9 <= n { return commonDecimalInside() }
         // A removal ending the frame (`"0"]]}`, a third of deep books' frames): too near
