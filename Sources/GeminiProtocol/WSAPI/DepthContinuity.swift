@@ -35,43 +35,49 @@ public struct DepthContinuity: Sendable, Hashable {
         case applySnapshotWithRange
     }
 
-    public private(set) var phase: Phase = .awaitingSnapshot
+    // The state is stored under internal names, readable from outside through the
+    // properties below: `accept` is inlinable (a replay or a feed judges every frame with
+    // it, inlined into its own loop) and may touch only what its clients may link to.
+    @usableFromInline var current: Phase = .awaitingSnapshot
+    @usableFromInline var contiguous = 0
+    @usableFromInline var stale = 0
+    @usableFromInline var gapCount = 0
+
+    public var phase: Phase { current }
     /// Gaps whose frame had `U == last + 1` (contiguous, not overlapping).
-    public private(set) var contiguousFrames = 0
-    public private(set) var staleFrames = 0
-    public private(set) var gaps = 0
+    public var contiguousFrames: Int { contiguous }
+    public var staleFrames: Int { stale }
+    public var gaps: Int { gapCount }
 
     public init() {}
 
     /// The book's update id, when live.
     public var lastUpdateID: Int64? {
-        if case .live(let last) = phase { return last }
+        if case .live(let last) = current { return last }
         return nil
     }
 
     /// Judges a frame covering `first...last` and moves on.
+    @inlinable
     public mutating func accept(first: Int64, last: Int64) -> Verdict {
-        switch phase {
+        switch current {
         case .resyncing:
             return .dropResyncing
         case .awaitingSnapshot:
-            phase = .live(last: last)
+            current = .live(last: last)
             return first == last ? .applySnapshot : .applySnapshotWithRange
         case .live(let previous):
             if last <= previous {
-                staleFrames += 1
+                stale &+= 1
                 return .dropStale
             }
-            if first == previous { phase = .live(last: last); return .applyDiff }
-            if first < previous {
-                // Overlaps further back but extends past what we hold: the levels are
-                // absolute sizes, so applying it is safe.
-                phase = .live(last: last)
-                return .applyDiff
-            }
-            if first == previous &+ 1 { contiguousFrames += 1 }
-            gaps += 1
-            phase = .resyncing
+            // `first == previous` (the overlap every frame has), or overlapping further
+            // back but extending past what we hold: the levels are absolute sizes, so
+            // applying it is safe.
+            if first <= previous { current = .live(last: last); return .applyDiff }
+            if first == previous &+ 1 { contiguous &+= 1 }
+            gapCount &+= 1
+            current = .resyncing
             return .gap(expected: previous, received: first)
         }
     }
@@ -79,6 +85,7 @@ public struct DepthContinuity: Sendable, Hashable {
     /// `accept` for a recording, which cannot resubscribe: after a gap the symbol waits for
     /// the recorder's next connection, whose first frame per symbol is its snapshot
     /// (`U == u`), and takes that as the new baseline.
+    @inlinable @inline(__always)
     public mutating func acceptRecorded(first: Int64, last: Int64) -> Verdict {
         let verdict = accept(first: first, last: last)
         switch verdict {
@@ -92,11 +99,11 @@ public struct DepthContinuity: Sendable, Hashable {
     }
 
     /// A resync of this symbol was started (gap, crossed book, bad frame).
-    public mutating func beginResync() { phase = .resyncing }
+    @inlinable public mutating func beginResync() { current = .resyncing }
 
     /// The unsubscribe was answered: the next frame is the snapshot.
-    public mutating func resubscribed() { phase = .awaitingSnapshot }
+    @inlinable public mutating func resubscribed() { current = .awaitingSnapshot }
 
     /// A new connection: every symbol starts over.
-    public mutating func reset() { phase = .awaitingSnapshot }
+    @inlinable public mutating func reset() { current = .awaitingSnapshot }
 }

@@ -54,9 +54,16 @@ extension FastL2Scanner {
         let a = load64(i) &- 0x3030_3030_3030_3030, b = load64(i &+ 8) &- 0x3030_3030_3030_3030
         guard (a | (a &+ 0x7676_7676_7676_7676) | b | (b &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 == 0
         else { return nil }
+        var v = Self.eightDigits(a) &* 100_000_000 &+ Self.eightDigits(b)
+        let after = p[i &+ 16]
+        if after &- 0x30 >= 10 {
+            // Exactly 16 digits (update ids): below 10^16, so in range; no tail to read.
+            guard p[i] != 0x30, after != 0x2E, after | 0x20 != 0x65 else { return nil }
+            i &+= 16
+            return Int64(bitPattern: v)
+        }
         let (k, tail) = MarketDataV2Decoder.digits8(load64(i &+ 16))
         guard k <= 3, p[i] != 0x30 else { return nil }
-        var v = Self.eightDigits(a) &* 100_000_000 &+ Self.eightDigits(b)
         // v < 10^16, so v · 10^3 + 999 < 2^64: only the Int64 bound needs checking.
         v = v &* MarketDataV2Decoder.pow10(k) &+ tail
         let end = i &+ 16 &+ k
@@ -73,6 +80,61 @@ extension FastL2Scanner {
         let high = ((pairs >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32))
         return (low &+ high) >> 32
     }
+
+    /// `commonDecimal()` at least 9 bytes from the end (`i + 9 <= n`; nearly always): the
+    /// quote, the integer digits and what ends them lie in those 9 bytes, so they need no
+    /// checks of their own; the fraction too is one plain load unless it reaches into the
+    /// frame's last 9 bytes (then `load8` and the checks `commonDecimal` makes). Accepts
+    /// what `commonDecimal` accepts, with the same value and end; nil otherwise.
+    @inline(__always) mutating func commonDecimalInside() -> ExactDecimal? {
+        guard p[i] == 0x22 else { return nil }
+        let j = i &+ 1
+        let (whole, w) = MarketDataV2Decoder.digits8(load64(j))
+        guard whole > 0, whole < 8 else { return nil }
+        let d = j &+ whole // ≤ i + 8
+        let b = p[d]
+        if b == 0x22 {
+            i = d &+ 1
+            return ExactDecimal(mantissa: Int128(Int64(bitPattern: w)), scale: 0)
+        }
+        guard b == 0x2E else { return nil }
+        let word: UInt64
+        if d &+ 9 < n {
+            word = load64(d &+ 1) // bytes ≤ d + 8
+        } else {
+            // The fraction ends the frame's last few bytes (a frame's last quantity).
+            guard d &+ 1 < n else { return nil }
+            word = load8(d &+ 1)
+        }
+        let (fraction, f) = MarketDataV2Decoder.digits8(word)
+        let q = d &+ 1 &+ fraction
+        guard fraction > 0, q < n, p[q] == 0x22 else { return nil }
+        i = q &+ 1
+        let m = w &* MarketDataV2Decoder.pow10(fraction) &+ f
+        return ExactDecimal(mantissa: Int128(Int64(bitPattern: m)), scale: UInt8(truncatingIfNeeded: fraction))
+    }
+
+    /// `commonDecimal()`, small enough to be inlined into the level loop: without bounds
+    /// checks of its own (`commonDecimalInside`) but for a value in the frame's last 8
+    /// bytes (a removal's `"0"` inline, any other out of line); nil when the value is not
+    /// of that form (then `farDecimal`).
+    @inline(__always) mutating func nearDecimal() -> ExactDecimal? {
+        if i &+ 9 <= n { return commonDecimalInside() }
+        // A removal ending the frame (`"0"]]}`, a third of deep books' frames): too near
+        // the end for those loads, and the same value `commonDecimal` gives it.
+        if i &+ 3 <= n, p[i] == 0x22, p[i &+ 1] == 0x30, p[i &+ 2] == 0x22 {
+            i &+= 3
+            return ExactDecimal(mantissa: 0, scale: 0)
+        }
+        return endDecimal()
+    }
+
+    /// `commonDecimal()` out of line, for a value in the frame's last 8 bytes.
+    @inline(never) mutating func endDecimal() -> ExactDecimal? { commonDecimal() }
+
+    /// `decimal()`, out of line: any other plain quoted decimal (whitespace before it,
+    /// longer digit runs, near the end of the frame).
+    @inline(never) mutating func farDecimal() -> ExactDecimal? { decimal() }
 
     /// `true` or `false` at `i` (what follows is checked by the caller's `,` or `}`).
     @inline(__always) mutating func boolean() -> Bool? {
@@ -93,8 +155,8 @@ extension FastL2Scanner {
         var k = count
         defer { count = k }
         while true {
-            guard k < capacity, take(0x5B), let price = commonDecimal() ?? decimal(), price.isPositive, take(0x2C),
-                  let quantity = commonDecimal() ?? decimal(), take(0x5D) else { return false }
+            guard k < capacity, take(0x5B), let price = nearDecimal() ?? farDecimal(), price.isPositive, take(0x2C),
+                  let quantity = nearDecimal() ?? farDecimal(), take(0x5D) else { return false }
             (out + k).initialize(to: L2Change(side: side, price: price, quantity: quantity))
             k &+= 1
             if take(0x2C) { continue }

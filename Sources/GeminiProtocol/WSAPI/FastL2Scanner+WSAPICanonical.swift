@@ -50,8 +50,8 @@ extension FastL2Scanner {
             guard let time = longInteger() ?? integer() else { return false }
             f.time = time
             guard literal(0x3A_2273_222C, 5), symbol(&f), literal(0x3A_2274_222C, 5), let id = integer(), // ,"s": ,"t":
-                  literal(0x3A_2270_222C, 5), let price = commonDecimal() ?? decimal(), literal(0x3A_2271_222C, 5), // ,"p": ,"q":
-                  let quantity = commonDecimal() ?? decimal(), literal(0x3A_226D_222C, 5), let maker = boolean(), take(0x7D) // ,"m":
+                  literal(0x3A_2270_222C, 5), let price = nearDecimal() ?? farDecimal(), literal(0x3A_2271_222C, 5), // ,"p": ,"q":
+                  let quantity = nearDecimal() ?? farDecimal(), literal(0x3A_226D_222C, 5), let maker = boolean(), take(0x7D) // ,"m":
             else { return false }
             f.tradeID = id
             f.price = price

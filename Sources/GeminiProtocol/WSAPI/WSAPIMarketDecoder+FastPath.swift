@@ -17,6 +17,7 @@ extension WSAPIMarketDecoder {
     static let fastLevelCapacity = 1024
 
     /// What the fast path made of a frame.
+    @usableFromInline
     enum FastFrame {
         /// A plain `depthUpdate`: its header and how many of its levels are now at the
         /// start of `fastLevels`.
@@ -27,7 +28,10 @@ extension WSAPIMarketDecoder {
         case general
     }
 
-    @inline(__always)
+    /// Scans `frame`; `.general` for anything the fast path does not take (see above).
+    /// `decode`, inlined into its callers, calls it across modules; this module's callers
+    /// inline it.
+    @usableFromInline @inline(__always)
     mutating func fastFrame(_ frame: UnsafeRawBufferPointer) -> FastFrame {
         guard let base = frame.baseAddress, frame.count >= 16 else { return .general }
         let p = base.assumingMemoryBound(to: UInt8.self)

@@ -25,7 +25,7 @@ public struct WSAPIMarketDecoder {
     public let registersNewSymbols: Bool
     var levels: [L2Change] = []
     /// Scratch for the fast path: `fastLevelCapacity` slots, written in place.
-    var fastLevels: [L2Change]
+    @usableFromInline var fastLevels: [L2Change]
 
     /// - Parameter symbols: names in the books' order (any case).
     public init(symbols: [String], registersNewSymbols: Bool = false) {
@@ -37,15 +37,21 @@ public struct WSAPIMarketDecoder {
     }
 
     /// Decodes one text frame.
+    ///
+    /// Inlinable so that it is specialised for the caller's handler in the caller's module:
+    /// the handler's methods are then direct (usually inlined) calls, not witness-table
+    /// calls through a thunk on every frame. The scanning stays in this module
+    /// (`fastFrame`, a plain call; `decodeGeneral`).
     /// - Throws: `WSAPIDecodingError` for malformed JSON or a malformed depth frame; the
     ///   handler was then not called.
+    @inlinable
     public mutating func decode<H: WSAPIMarketHandler>(
         _ frame: UnsafeRawBufferPointer, into handler: inout H
     ) throws(WSAPIDecodingError) -> WSAPIMarketMessageKind {
         switch fastFrame(frame) {
         case .depth(let update, let count):
             fastLevels.withUnsafeBufferPointer {
-                handler.depthUpdate(update, levels: UnsafeBufferPointer(rebasing: $0[0..<count]))
+                handler.depthUpdate(update, levels: UnsafeBufferPointer(start: $0.baseAddress, count: count))
             }
             return .depthUpdate
         case .trade(let trade):
@@ -54,7 +60,15 @@ public struct WSAPIMarketDecoder {
         case .general:
             break
         }
-        return try WSAPIDecodingError.converting { try decodeFrame(frame, into: &handler) }
+        return try decodeGeneral(frame, into: &handler)
+    }
+
+    /// The general path of `decode` (a frame the fast path did not take).
+    @usableFromInline
+    mutating func decodeGeneral<H: WSAPIMarketHandler>(
+        _ frame: UnsafeRawBufferPointer, into handler: inout H
+    ) throws(WSAPIDecodingError) -> WSAPIMarketMessageKind {
+        try WSAPIDecodingError.converting { try decodeFrame(frame, into: &handler) }
     }
 
     private enum EventType { case none, depthUpdate, trade, other }

@@ -71,7 +71,10 @@ import Testing
                       "9223372036854775808", "9999999999999999999",
                       "12345678901234567890", "123456789012345678901234", "0123456789012345", "1234567890123456.5",
                       "1234567890123456789e1", "12345678901234567E2", "1234567890123456 ", "01", "00", "-1", "1.5", "1e3",
-                      "1E3", "\"5\"", "1 "]
+                      "1E3", "\"5\"", "1 ",
+                      // Exactly 16 digits (update ids) and what may follow them.
+                      "1764527605191350", "1234567890123456e1", "1234567890123456E1", "1234567890123456.0",
+                      "0000000000000000", "9999999999999999", "1234567890123456\"", "1234567890123456x"]
         for v in values {
             try compare(#"{"e":"depthUpdate","E":\#(v),"s":"btcusd","U":1,"u":2,"b":[],"a":[]}"#)
             try compare(#"{"e":"depthUpdate","s":"btcusd","U":\#(v),"u":9223372036854775807}"#)
@@ -166,6 +169,59 @@ import Testing
                 }
             }
         }
+    }
+
+    static let decimalForms = ["0", "00", "1", "7.5", "12.5", "0.1", "1.0", "29999.99", "12.00822466", "1234567.12345678",
+                               "1234567", "12345678", "12345678.1", "1.123456789", "1234567.123456789", "123456789012345678",
+                               "1234567890123456789", "1.", ".5", "-1", "+1", "1e5", "1E5", "1.5e3", " 1.5", "1.5 ", "1,5", "",
+                               "\\u0031", "1.2.3", "0.00000001", "9.99999999"]
+
+    @Test func decimalsNearTheEndOfAFrameReadAsTheCheckedPathReadsThem() throws {
+        // `nearDecimal` (no bounds checks of its own, 9+ bytes from the end) and the
+        // checked `commonDecimal` on every form of value at every distance from the end:
+        // the same value, scale and end, or the near reader declines (nil) and leaves `i`.
+        for form in Self.decimalForms {
+            for closing in ["\"", ""] {
+                for tail in 0...20 {
+                    let text = "\"" + form + closing + String(repeating: "]", count: tail)
+                    let bytes = Array(text.utf8)
+                    guard bytes.count >= 8 else { continue } // both readers need 8 bytes
+                    bytes.withUnsafeBufferPointer { b in
+                        var checked = FastL2Scanner(p: b.baseAddress!, n: b.count)
+                        var near = checked
+                        let expected = checked.commonDecimal()
+                        if let got = near.nearDecimal() {
+                            #expect(expected.map { "\($0) \($0.scale)" } == "\(got) \(got.scale)", "\(text)")
+                            #expect(near.i == checked.i, "\(text)")
+                        } else {
+                            #expect(near.i == 0, "\(text)")
+                            // Declined only near the end or where the checked path declines too.
+                            #expect(expected == nil || b.count < 19, "\(text)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func levelsEndingAFrameAgreeWithTheGeneralPath() throws {
+        // The last quantity of a frame sits within a few bytes of its end, where the level
+        // loop's inline reader hands over to the general one: every form there, with the
+        // frame closed at once, after whitespace, or after an empty ask side.
+        for form in Self.decimalForms {
+            for end in ["]]}", "]] }", "]]}\r\n", "]],\"a\":[]}", "] ] }"] {
+                try compare(#"{"e":"depthUpdate","E":1624493666000000000,"s":"btcusd","U":1764527605191352,"u":1764527605191355,"b":[["29999.99","1"]],"a":[["30000.01",""# + form + "\"" + end)
+                try compare(#"{"e":"depthUpdate","s":"ethusd","U":1,"u":2,"b":[],"a":[[""# + form + #"",""# + form + "\"" + end)
+            }
+            try compare(#"{"E":1624493666877000000,"s":"ethusd","t":45465818001,"p":""# + form + #"","q":""# + form + #"","m":false}"#)
+        }
+        // A removal ending the frame is read inline, and as zero.
+        var decoder = WSAPIMarketDecoder(symbols: Self.symbols)
+        let frame = #"{"e":"depthUpdate","E":1,"s":"btcusd","U":1,"u":2,"b":[],"a":[["2018.11","0"]]}"#
+        let (_, count) = try #require(Self.withBytes(frame) { decoder.fastDepth($0) })
+        #expect(count == 1)
+        #expect(decoder.fastLevels[0] == L2Change(side: .sell, price: ExactDecimal("2018.11")!, quantity: .zero))
+        #expect("\(decoder.fastLevels[0].quantity)" == "0")
     }
 
     /// Both scanners' fields (as text, decimals digit for digit) and levels, nil when one refuses.
