@@ -17,7 +17,8 @@ protocol WslayFramerIO: AnyObject {
 
 /// RFC 6455 framing by libwslay's event API, for the client side.
 ///
-/// libwslay reassembles fragments, answers pings, checks UTF-8 of text and close
+/// Data messages are reassembled here (libwslay's no-buffering mode, one reused buffer);
+/// libwslay buffers control frames, answers pings, checks UTF-8 of text and close
 /// reasons (verified in its source: close 1007), rejects masked server frames, reserved
 /// bits and unknown opcodes (close 1002) and oversize messages (close 1009). When it fails
 /// a connection it queues the close frame and disables reading but returns success, so
@@ -103,6 +104,9 @@ final class WslayFramer {
     // MARK: data messages (no-buffering mode)
 
     private let maxMessageSize: Int
+    /// The largest buffer kept from one message to the next (market-data frames are far
+    /// smaller; a larger message allocates its own buffer once).
+    private static let keptCapacity = 64 * 1024
     /// The data message being received, its fragments appended.
     private var assembling: [UInt8] = []
     /// The frame being received is a control frame (libwslay buffers those itself).
@@ -140,6 +144,8 @@ final class WslayFramer {
         }
         guard !oversized else { return }
         assembling.withUnsafeBytes { io.framerMessage(opcode: arg.opcode, payload: $0, closeCode: 0) }
+        // A snapshot's megabytes are not kept for the small frames that follow it.
+        if assembling.capacity > Self.keptCapacity { assembling = [] }
     }
 
     deinit { if let context { wslay_event_context_free(context) } }
