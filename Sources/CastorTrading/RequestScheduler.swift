@@ -215,8 +215,10 @@ public struct RequestScheduler<Payload: Sendable>: Sendable {
     public mutating func next(now: Int64) -> SchedulerDecision<Payload> {
         // 0. Retired: nothing more is sent.
         if isRetired, let i = ordered().first { return .expired(queue.remove(at: i)) }
+        // Sorted once: steps 1 and 2 return as soon as they change the queue.
+        let order = ordered()
         // 1. Drop what is stale, most urgent first.
-        if let i = ordered().first(where: { queue[$0].deadlineMs.map { now > $0 } ?? false }) {
+        if let i = order.first(where: { queue[$0].deadlineMs.map { now > $0 } ?? false }) {
             return .expired(queue.remove(at: i))
         }
         var wake: Int64?
@@ -235,7 +237,7 @@ public struct RequestScheduler<Payload: Sendable>: Sendable {
             if let preemptAt { note(preemptAt) }
         }
         // 3. The most urgent request that may go now, across both groups.
-        for i in ordered() {
+        for i in order {
             let r = queue[i]
             if let d = r.deadlineMs { note(d.addingClamped(1)) }
             if r.group == .private, privateInFlight != nil { continue }
@@ -260,7 +262,8 @@ public struct RequestScheduler<Payload: Sendable>: Sendable {
 
     /// Queue indices, most urgent first: rank, then enqueue order.
     private func ordered() -> [Int] {
-        queue.indices.sorted { a, b in
+        if queue.count < 2 { return Array(queue.indices) }
+        return queue.indices.sorted { a, b in
             let x = queue[a], y = queue[b]
             return x.rank != y.rank ? x.rank < y.rank : x.id < y.id
         }
