@@ -282,7 +282,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CastorEmbeddedSimTests",
-            dependencies: ["CastorEmbeddedSim", "GeminiProtocol", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CastorEmbeddedSim", "GeminiProtocol", "CastorTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // The fill model on hand-made recordings, report identity, and `castor backtest` end to end
         // (spawns the built `castor` and `castor-bench`).

@@ -1,4 +1,5 @@
 import CastorEmbeddedSim
+import CastorTestSupport
 import Dispatch
 import Foundation
 #if canImport(FoundationNetworking)
@@ -169,31 +170,10 @@ struct EmbeddedVenueTests {
         }
     }
 
-    struct SocketFailure: Error { let call: String }
-
     private static func exchange(port: UInt16, request: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SocketFailure(call: "socket") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw SocketFailure(call: "connect") }
-        let bytes = Array(request.utf8)
-        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw SocketFailure(call: "send") }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !received.contains(UInt8(ascii: "\n")) {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { throw SocketFailure(call: "recv") }
-            received += buffer[0..<n]
-        }
-        return String(decoding: received.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
+        let client = try RawHTTPClient(port: port)
+        defer { client.close() }
+        try client.send(request)
+        return try client.readStatusLine()
     }
 }

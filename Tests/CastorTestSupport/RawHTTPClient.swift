@@ -3,17 +3,18 @@ import Foundation
 import Glibc
 #endif
 
-/// A blocking loopback client for malformed requests: sends bytes, then reads until the
+/// A blocking loopback HTTP client for tests (malformed requests, upgrades): sends bytes, then reads until the
 /// server closes (each `recv` bounded by a deadline, so a server that never answers fails
 /// the test instead of hanging it).
-struct RawHTTPClient {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+public struct RawHTTPClient {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
     }
 
-    let fd: Int32
+    public let fd: Int32
 
-    init(port: UInt16, timeoutSeconds: Int = 10) throws {
+    public init(port: UInt16, timeoutSeconds: Int = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -32,7 +33,7 @@ struct RawHTTPClient {
         }
     }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -41,11 +42,11 @@ struct RawHTTPClient {
         }
     }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     /// Everything until the server closes; throws at the receive deadline (and at a reset,
     /// unless `resetEnds`).
-    func readToEnd(resetEnds: Bool = false) throws -> String {
+    public func readToEnd(resetEnds: Bool = false) throws -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -59,26 +60,30 @@ struct RawHTTPClient {
         return String(decoding: received, as: UTF8.self)
     }
 
-    func close() { Glibc.close(fd) }
+    /// The first line the server sends (without its CRLF), for an answer that keeps the
+    /// connection open (a WebSocket upgrade); throws at the receive deadline.
+    public func readStatusLine() throws -> String {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !received.contains(UInt8(ascii: "\n")) {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw Failure(description: "recv: errno \(errno) after \(received.count) bytes") }
+            received += buffer[0..<n]
+        }
+        return String(decoding: received.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
+    }
+
+    public func close() { Glibc.close(fd) }
 
     /// One exchange: send `bytes`, read the answer to the server's close.
-    static func exchange(port: UInt16, _ bytes: [UInt8], resetEnds: Bool = false) throws -> String {
+    public static func exchange(port: UInt16, _ bytes: [UInt8], resetEnds: Bool = false) throws -> String {
         let client = try RawHTTPClient(port: port)
         defer { client.close() }
         try client.send(bytes)
         return try client.readToEnd(resetEnds: resetEnds)
     }
 
-    static func exchange(port: UInt16, _ text: String, resetEnds: Bool = false) throws -> String {
+    public static func exchange(port: UInt16, _ text: String, resetEnds: Bool = false) throws -> String {
         try exchange(port: port, Array(text.utf8), resetEnds: resetEnds)
-    }
-}
-
-extension String {
-    /// `HTTP/1.1 400 Bad Request` → 400.
-    var statusCode: Int? {
-        let parts = split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1.") else { return nil }
-        return Int(parts[1])
     }
 }
