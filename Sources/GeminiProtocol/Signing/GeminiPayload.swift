@@ -57,13 +57,13 @@ public struct GeminiPayload: Sendable {
         case .string(let text):
             JSONString.append(text, to: &out)
         case .integer(let number):
-            out.append(contentsOf: String(number).utf8)
+            ExactDecimal(mantissa: Int128(number)).appendText(to: &out)
         case .bool(let flag):
             out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .stringArray(let items):
             appendArray(items, to: &out) { JSONString.append($0, to: &$1) }
         case .integerArray(let items):
-            appendArray(items, to: &out) { $1.append(contentsOf: String($0).utf8) }
+            appendArray(items, to: &out) { ExactDecimal(mantissa: Int128($0)).appendText(to: &$1) }
         }
     }
 

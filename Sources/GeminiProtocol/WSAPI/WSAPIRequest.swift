@@ -43,7 +43,7 @@ public enum WSAPIRequest {
     /// path; the caller keeps `out`'s capacity from frame to frame).
     public static func place(id: Int64, _ order: WSAPIOrderParameters, into out: inout [UInt8]) {
         out.append(contentsOf: #"{"id":"#.utf8)
-        appendInteger(id, to: &out)
+        ExactDecimal(mantissa: Int128(id)).appendText(to: &out)
         out.append(contentsOf: #","method":"order.place","params":{"symbol":"#.utf8)
         appendLowercasedSymbol(order.symbol, to: &out)
         out.append(contentsOf: order.side == .buy ? #","side":"BUY""#.utf8 : #","side":"SELL""#.utf8)
@@ -74,21 +74,6 @@ public enum WSAPIRequest {
             return true
         }
         if !ascii { JSONString.append(symbol.lowercased(), to: &out) }
-    }
-
-    private static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        guard value >= 0 else { return out.append(contentsOf: String(value).utf8) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var v = UInt64(value)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var end = buffer.count
-            repeat {
-                end -= 1
-                buffer[end] = UInt8(truncatingIfNeeded: v % 10) &+ 48
-                v /= 10
-            } while v != 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[end...]))
-        }
     }
 
     private static func list(_ streams: [String]) -> String {

@@ -1,3 +1,4 @@
+import CastorCore
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -82,11 +83,7 @@ final class BenchTapProxy: @unchecked Sendable {
         Thread { [self] in acceptLoop() }.start()
     }
 
-    static func monotonicNs() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
+    static func monotonicNs() -> UInt64 { TickTrace.monotonicNs() }
 
     private static func loopback(port: UInt16) -> sockaddr_in {
         var address = sockaddr_in()
