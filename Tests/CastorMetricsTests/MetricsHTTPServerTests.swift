@@ -159,8 +159,12 @@ struct MetricsHTTPServerTests {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in server.stop { done.resume() } }
     }
 
+    /// The held connections send nothing for a while; on a manual clock their request timeout
+    /// never passes, however slowly a loaded machine runs this test (on the system clock a
+    /// late poll found both already answered 408 and closed).
     @Test func connectionsPastTheLimitAreAnswered503() async throws {
-        let server = MetricsHTTPServer(maxConnections: 2) { _, answer in answer(.init(status: .ok, text: "fine\n")) }
+        let clock = ManualClock(startMs: 1_000)
+        let server = MetricsHTTPServer(maxConnections: 2, clock: clock.engineClock) { _, answer in answer(.init(status: .ok, text: "fine\n")) }
         let port = try server.start(host: "127.0.0.1", port: 0)
         let held = try (0..<2).map { _ in try RawHTTPClient(port: port) }
         defer { held.forEach { $0.close() } }
