@@ -206,7 +206,7 @@ let package = Package(
             name: "castor-bench",
             dependencies: [
                 "CastorCore", "CastorEngine", "CastorJournal", "GeminiProtocol",
-                "CastorConfig", "CastorLog", "CastorSSL", "CastorStrategy", "CastorSystemd", "GeminiSim", "CastorEmbeddedSim",
+                "CastorConfig", "CastorLog", "CastorSSL", "CastorStrategy", "CastorSystemd", "CastorEmbeddedSim",
                 "MarketData", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

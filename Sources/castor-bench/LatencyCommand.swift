@@ -9,7 +9,6 @@ import CastorSystemd
 import Dispatch
 import Foundation
 import GeminiProtocol
-import GeminiSim
 import Logging
 import Synchronization
 #if canImport(Glibc)
@@ -105,15 +104,14 @@ struct LatencyCommand: ParsableCommand {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("castor-bench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: state) }
-        var simConfig = SimulatorConfig(listen: "127.0.0.1:0", seed: 7, symbols: ["BTCUSD"])
-        simConfig.marketStepMs = stepMs
         // The new API takes time-nonce keys only; Castor's REST nonces suit both kinds.
-        simConfig.accounts = [SimAccountConfig(name: "primary", balances: SimAccountConfig.defaultBalances,
-                                               keys: [SimAPIKeyConfig(key: key, secret: secret,
-                                                                      nonceMode: streamAPI == .websocket ? .time : .counter)])]
+        let simConfig = try SimulatorChild.configJSON(
+            seed: 7, symbol: "BTCUSD", marketStepMs: stepMs, key: key, secret: secret,
+            nonceMode: streamAPI == .websocket ? "time" : "counter",
+            balances: ["USD": "1000000", "BTC": "10", "ETH": "100", "SOL": "1000"])
         let simulator = try simPort == nil
             ? SimulatorChild(castor: SimulatorChild.castorNextToThisExecutable(),
-                             configJSON: JSONEncoder().encode(simConfig), directory: state)
+                             configJSON: simConfig, directory: state)
             : nil
         defer { simulator?.stop() }
         guard let upstream = simPort ?? simulator.flatMap({ $0.restURL.split(separator: ":").last.flatMap { UInt16($0) } }) else {
@@ -195,6 +193,7 @@ struct LatencyCommand: ParsableCommand {
                 ("relay_p99_us", Self.number(Self.percentileMicros(relay, 0.99))),
                 ("stages_matched", "\(stages.matched)"),
                 ("stages_p50_us", "{" + stages.rows.map { "\"\($0.key)\":\(Self.number($0.p50))" }.joined(separator: ",") + "}"),
+                ("stages_p99_us", "{" + stages.rows.map { "\"\($0.key)\":\(Self.number($0.p99))" }.joined(separator: ",") + "}"),
                 ("ready_ms", Self.number(readyMs)),
                 ("rss_mib", Self.number(Double(rssEnd) / 1024)), ("dirty_mib", Self.number(Double(dirtyEnd) / 1024)),
                 ("frames", "\(stamps.frames)"), ("orders", "\(stamps.orders)"),

@@ -20,6 +20,25 @@ final class SimulatorChild: @unchecked Sendable {
     let pid: Int32
     private let process: Process
 
+    /// A simulator configuration in `SimulatorConfig`'s JSON form (written here, so the bench
+    /// does not link the simulator's code and its memory figures stay the engine's): one
+    /// symbol, one account `primary` with one trader key. `nonceMode` is `counter` or
+    /// `time` (the new WebSocket API takes time-nonce keys only); `unlimitedRates` turns
+    /// the simulator's rate limits off.
+    static func configJSON(seed: Int, symbol: String, marketStepMs: Int64, key: String, secret: String, nonceMode: String,
+                           balances: [String: String], unlimitedRates: Bool = false) throws -> Data {
+        var config: [String: Any] = [
+            "listen": "127.0.0.1:0", "seed": seed, "symbols": [symbol],
+            "accounts": [["name": "primary", "balances": balances,
+                          "keys": [["key": key, "secret": secret, "roles": ["Trader"], "nonceMode": nonceMode]]]],
+            "syntheticMarket": true, "marketStepMs": marketStepMs,
+        ]
+        if unlimitedRates {
+            config["rateLimits"] = ["enabled": false, "publicPerMinute": 1_000_000, "privatePerMinute": 1_000_000]
+        }
+        return try JSONSerialization.data(withJSONObject: config)
+    }
+
     /// Writes `configJSON` to `<directory>/sim.json` and starts the simulator on it:
     /// `castor-sim --config` when `castor` is (or sits next to) a `castor-sim`, else
     /// `castor sim --config`.

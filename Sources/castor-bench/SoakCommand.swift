@@ -93,7 +93,9 @@ struct SoakCommand: ParsableCommand {
 
         let key = "account-castorsoak0000001", secret = try Self.randomHex(32)
         let sim = try SimulatorChild(castor: castor ?? SimulatorChild.castorNextToThisExecutable(),
-                                     configJSON: Self.simulatorConfig(key: key, secret: secret, symbol: "BTCUSD", marketStepMs: 100),
+                                     configJSON: SimulatorChild.configJSON(
+                                         seed: 11, symbol: "BTCUSD", marketStepMs: 100, key: key, secret: secret, nonceMode: "counter",
+                                         balances: ["USD": "1000000000", "BTC": "100000", "ETH": "1000000"], unlimitedRates: true),
                                      directory: state)
         defer { sim.stop() }
 
@@ -174,18 +176,6 @@ struct SoakCommand: ParsableCommand {
     /// The soak's simulator: one symbol, the synthetic market on, its REST rate limiting off
     /// (the engine's own token bucket paces the soak, on the accelerated clock), one account
     /// with a counter-nonce key.
-    static func simulatorConfig(key: String, secret: String, symbol: String, marketStepMs: Int) throws -> Data {
-        let config: [String: Any] = [
-            "listen": "127.0.0.1:0", "seed": 11, "symbols": [symbol],
-            "accounts": [["name": "primary",
-                          "balances": ["USD": "1000000000", "BTC": "100000", "ETH": "1000000"],
-                          "keys": [["key": key, "secret": secret, "roles": ["Trader"], "nonceMode": "counter"]]]],
-            "rateLimits": ["enabled": false, "publicPerMinute": 1_000_000, "privatePerMinute": 1_000_000],
-            "syntheticMarket": true, "marketStepMs": marketStepMs,
-        ]
-        return try JSONSerialization.data(withJSONObject: config)
-    }
-
     static func randomHex(_ count: Int) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: "/dev/urandom") else { throw BenchFailure("cannot open /dev/urandom") }
         defer { try? handle.close() }
