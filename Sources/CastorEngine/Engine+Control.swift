@@ -348,14 +348,14 @@ extension Engine {
         guard phase == .running, lane.venue != nil, market.balanceRefresh.due(atMs: now) else { return }
         enqueue("balances", kind: .query) { [weak self] venue, done in
             guard let self else { return done() }
+            self.market.balancesReadSent()
             venue.balances(on: self.queue) { result in
                 switch result {
                 case .success(let list):
-                    var fresh: [String: Balance] = [:]
-                    for b in list { fresh[b.currency] = Balance(currency: b.currency, available: b.available, total: b.total) }
-                    self.market.balances = fresh
+                    self.market.balancesRead(list, replacing: true)
                     self.market.balanceRefresh.loaded(atMs: self.now)
                 case .failure(let e):
+                    self.market.balancesReadFailed()
                     self.market.balanceRefresh.failed(atMs: self.now)
                     self.log("engine").info("balances refresh failed", metadata: ["event": "engine.balances_refresh_failed",
                                                                                   "reason": "\(e.code)", "detail": "\(e)"])

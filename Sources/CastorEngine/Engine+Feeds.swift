@@ -87,6 +87,15 @@ extension Engine: MarketDataFeedDelegate, OrderEventsFeedDelegate {
         }
     }
 
+    /// The account socket's `balanceUpdate`: the pushed amounts replace those currencies'
+    /// balances at once, and the REST read a fill would have asked for a few seconds later
+    /// is not needed (the periodic one still runs: a push lost while subscribing heals there).
+    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceiveBalances changes: [VenueBalanceChange]) {
+        connections.status.lastOrderEventsMs = now
+        for change in changes { market.balancePushed(change) }
+        market.balanceRefresh.pushed()
+    }
+
     public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReportError detail: String) {
         connections.status.lastOrderEventsMs = now
         log("feeds").error("order events feed reported an error", metadata: ["event": "feeds.order_events_error",

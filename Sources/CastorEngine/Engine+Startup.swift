@@ -316,11 +316,12 @@ extension Engine {
     }
 
     private func loadBalances() {
-        startupCall("balances", call: { v, q, done in v.balances(on: q, completion: done) }) { [weak self] (list: [VenueBalance]) in
+        startupCall("balances", call: { [weak self] v, q, done in
+            self?.market.balancesReadSent()
+            v.balances(on: q, completion: done)
+        }) { [weak self] (list: [VenueBalance]) in
             guard let self else { return }
-            for b in list {
-                self.market.balances[b.currency] = Balance(currency: b.currency, available: b.available, total: b.total)
-            }
+            self.market.balancesRead(list, replacing: false)
             self.market.balanceRefresh.loaded(atMs: self.now)
             self.log("engine").info("balances loaded", metadata: ["event": "engine.balances_loaded", "currencies": "\(list.count)"])
             self.report(.balances, .success(()))

@@ -40,4 +40,12 @@ public protocol OrderEventsFeedDelegate: AnyObject {
     func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didCompleteInitialSnapshot activeOrders: [OrderReport])
     /// The connection state changed.
     func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState)
+    /// The venue pushed the balances of the currencies that changed (the new API's account
+    /// socket; the legacy order events carry none). Absolute amounts, in wire order.
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceiveBalances changes: [VenueBalanceChange])
+}
+
+extension OrderEventsFeedDelegate {
+    /// Balances pushed by the venue are optional to act on.
+    public func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceiveBalances changes: [VenueBalanceChange]) {}
 }

@@ -38,4 +38,22 @@ import Testing
         r.loaded(atMs: BalanceRefresh.everyMs + 6_000)
         do { let due = r.due(atMs: BalanceRefresh.everyMs + 7_000); #expect(!due) }
     }
+
+    /// A push of the balances on the account socket covers the fills before it: no read is
+    /// owed for them; the minute's read still comes, since a push can be lost while
+    /// subscribing.
+    @Test func aPushStandsInForTheReadAfterAFillButNotForTheMinutesRead() {
+        var r = BalanceRefresh()
+        r.loaded(atMs: 0)
+        r.filled(atMs: 10_000)
+        r.pushed()
+        do { let due = r.due(atMs: 10_000 + BalanceRefresh.afterFillMs); #expect(!due) }
+        // A fill after the push is owed its read again.
+        r.filled(atMs: 20_000)
+        do { let due = r.due(atMs: 20_000 + BalanceRefresh.afterFillMs); #expect(due) }
+        r.loaded(atMs: 26_000)
+        r.pushed()
+        do { let due = r.due(atMs: 26_000 + BalanceRefresh.everyMs - 1); #expect(!due) }
+        do { let due = r.due(atMs: 26_000 + BalanceRefresh.everyMs); #expect(due) }
+    }
 }

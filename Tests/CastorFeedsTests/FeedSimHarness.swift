@@ -126,6 +126,7 @@ final class FeedRecorder: MarketDataFeedDelegate, OrderEventsFeedDelegate, @unch
     var events: [OrderReport] = []
     var errors: [String] = []
     var snapshots: [[OrderReport]] = []
+    var balances: [[VenueBalanceChange]] = []
 
     var causes: [FeedDisconnectCause] {
         states.compactMap { if case .reconnecting(let cause, _, _) = $0 { cause } else { nil } }
@@ -141,6 +142,7 @@ final class FeedRecorder: MarketDataFeedDelegate, OrderEventsFeedDelegate, @unch
         snapshots.append(activeOrders)
     }
     func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didChangeState state: FeedConnectionState) { states.append(state) }
+    func orderEventsFeed(_ feed: any OrderEventsFeedAdapter, didReceiveBalances changes: [VenueBalanceChange]) { balances.append(changes) }
 }
 
 /// Levels of a book, best first, for comparison with REST.

@@ -128,6 +128,8 @@ import Testing
             #expect(fill?.execution?.isMaker == true)
             #expect(fill?.executedAmount == ExactDecimal("0.1")!)
             #expect(adapter.balances["USD"] == .init(currency: "USD", available: ExactDecimal("207.39")!, total: ExactDecimal(300)))
+            // Handed to the engine as the venue's domain type, in wire order.
+            #expect(recorder.balances.last == [VenueBalanceChange(currency: "USD", available: ExactDecimal("207.39")!, total: ExactDecimal(300))])
         }
 
         // Acknowledged, then silence: ambiguous after the deadline, never a success.

@@ -1,7 +1,8 @@
 /// When the engine reads the account's balances again after start-up, so that `castor
 /// status` and a strategy's `context.balance(currency:)` follow the fills: a few seconds
 /// after a fill (`afterFillMs`, so a burst of fills costs one request) and at the latest every
-/// `everyMs`. One request at a time, as an idempotent query in the key's queue (behind
+/// `everyMs`; a push of the balances on the account socket stands in for the read after a
+/// fill. One request at a time, as an idempotent query in the key's queue (behind
 /// cancels and new orders). An I/O-free decision; the engine's 1 s tick asks it.
 struct BalanceRefresh {
     static let afterFillMs: Int64 = 5_000
@@ -25,6 +26,12 @@ struct BalanceRefresh {
     mutating func failed(atMs now: Int64) {
         inFlight = false
         retryAtMs = now + BalanceRefresh.afterFillMs
+    }
+
+    /// The venue pushed the balances (the account socket's `balanceUpdate`): the fills so
+    /// far are in them, so no read is owed for them; the periodic read stays due.
+    mutating func pushed() {
+        fillSinceMs = nil
     }
 
     mutating func filled(atMs now: Int64) {

@@ -1,6 +1,7 @@
 import CastorCore
 import CastorFeeds
 import CastorStrategy
+import CastorTrading
 import MarketData
 
 /// What the engine knows of the market and the account: the configured symbols' trading
@@ -18,6 +19,9 @@ struct MarketState {
     var balances: [String: CastorStrategy.Balance] = [:]
     /// When the balances are read again.
     var balanceRefresh = BalanceRefresh()
+    /// Balances the venue pushed while a REST read was out, by currency: the read's answer
+    /// may be older than they are, so they are laid over it. Nil while no read is out.
+    private var pushedDuringRead: [String: CastorStrategy.Balance]?
     /// The books of the subscribed symbols; replaced whole when the symbols change.
     var books: MarketBooks? {
         didSet { bookViews = Array(repeating: CachedView(), count: books?.symbols.count ?? 0) }
@@ -32,6 +36,31 @@ struct MarketState {
         var view: BookView?
         var bidGeneration: UInt64 = 0
         var askGeneration: UInt64 = 0
+    }
+
+    /// A REST read of the balances is about to be sent.
+    mutating func balancesReadSent() { pushedDuringRead = [:] }
+
+    /// The read's answer: it replaces the balances (`replacing`) or adds to them, and what
+    /// the venue pushed since the read went out is laid over it.
+    mutating func balancesRead(_ list: [VenueBalance], replacing: Bool) {
+        if replacing { balances = [:] }
+        for b in list { balances[b.currency] = CastorStrategy.Balance(currency: b.currency, available: b.available, total: b.total) }
+        for (currency, pushed) in pushedDuringRead ?? [:] { balances[currency] = pushed }
+        pushedDuringRead = nil
+    }
+
+    /// The read failed: nothing is laid over a later one.
+    mutating func balancesReadFailed() { pushedDuringRead = nil }
+
+    /// A balance the venue pushed (the account socket's `balanceUpdate`); one without a
+    /// total keeps the last known total, never below what is available.
+    mutating func balancePushed(_ change: VenueBalanceChange) {
+        let previous = balances[change.currency]?.total
+        let total = change.total ?? max(previous ?? change.available, change.available)
+        let balance = CastorStrategy.Balance(currency: change.currency, available: change.available, total: total)
+        balances[change.currency] = balance
+        if pushedDuringRead != nil { pushedDuringRead?[change.currency] = balance }
     }
 
     /// The book view of `symbol` (upper case), if it has a snapshot.

@@ -251,7 +251,12 @@ public final class GeminiWSAccountAdapter: OrderEventsFeedAdapter, @unchecked Se
             guard connection.isConnected else { return }
             delegate?.orderEventsFeed(self, didReceive: OrderReport.reports(wsapi: update))
         case .balanceUpdate(let update):
+            connection.data()
             for row in update.rows { balances[row.currency] = row }
+            guard connection.isConnected, !update.rows.isEmpty else { return }
+            delegate?.orderEventsFeed(self, didReceiveBalances: update.rows.map {
+                VenueBalanceChange(currency: $0.currency, available: $0.available, total: $0.total)
+            })
         case .other:
             break
         }

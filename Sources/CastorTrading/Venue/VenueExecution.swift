@@ -107,6 +107,22 @@ public struct VenueBalance: Sendable, Hashable {
     }
 }
 
+/// One currency's balance as the venue pushed it on a stream (the new API's
+/// `balanceUpdate`): absolute amounts, not a delta.
+public struct VenueBalanceChange: Sendable, Hashable {
+    /// Upper-case currency code.
+    public var currency: String
+    public var available: ExactDecimal
+    /// Nil when the venue left it out; the last known total stands.
+    public var total: ExactDecimal?
+
+    public init(currency: String, available: ExactDecimal, total: ExactDecimal?) {
+        self.currency = currency
+        self.available = available
+        self.total = total
+    }
+}
+
 /// The answer to a session cancel: which orders went, which the venue would not cancel.
 public struct SessionCancelReport: Sendable, Hashable, CustomStringConvertible {
     public var cancelled: [VenueOrderID]
