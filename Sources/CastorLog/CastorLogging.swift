@@ -53,9 +53,9 @@ public enum CastorLogging {
             let message: Logger.Message = "log lines dropped: the output could not keep up"
             switch format {
             case .json: JSONLineLayout.appendLine(level: .warning, message: message, component: "log",
-                                                  metadata: metadata, timestamp: .now(), to: &out)
+                                                  fields: LogMetadataMerge.fields(metadata), timestamp: .now(), to: &out)
             case .text: TextLineLayout.appendLine(level: .warning, message: message, component: "log",
-                                                  metadata: metadata, timestamp: .now(), to: &out)
+                                                  fields: LogMetadataMerge.fields(metadata), timestamp: .now(), to: &out)
             }
         }
     }

@@ -48,9 +48,9 @@ enum JSONLineEncoder {
     private static func appendConvertible(_ value: any CustomStringConvertible & Sendable, to out: inout [UInt8]) {
         switch value {
         case let bool as Bool:
-            out.append(contentsOf: Array((bool ? "true" : "false").utf8))
+            out.append(contentsOf: (bool ? "true" : "false").utf8)
         case let int as any BinaryInteger:
-            out.append(contentsOf: Array(String(describing: int).utf8))
+            out.append(contentsOf: String(describing: int).utf8)
         default:
             appendString(value.description, to: &out)
         }

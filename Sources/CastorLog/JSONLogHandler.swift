@@ -14,21 +14,24 @@ public typealias JSONLogHandler = LineLogHandler<JSONLineLayout>
 /// The JSON layout of `JSONLogHandler`.
 public enum JSONLineLayout: LogLineLayout {
     public static func appendLine(level: Logger.Level, message: Logger.Message, component: String,
-                                  metadata merged: Logger.Metadata, timestamp: LogTimestamp, to out: inout [UInt8]) {
-        out.append(contentsOf: Array(#"{"ts":""#.utf8))
+                                  fields: [(key: String, value: Logger.MetadataValue)], timestamp: LogTimestamp, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"ts":""#.utf8)
         timestamp.append(to: &out, iso: true)
-        out.append(contentsOf: Array(#"","level":""#.utf8))
-        out.append(contentsOf: Array(level.rawValue.utf8))
-        out.append(contentsOf: Array(#"","msg":"#.utf8))
+        out.append(contentsOf: #"","level":""#.utf8)
+        out.append(contentsOf: level.rawValue.utf8)
+        out.append(contentsOf: #"","msg":"#.utf8)
         JSONLineEncoder.appendString(message.description, to: &out)
-        out.append(contentsOf: Array(#","component":"#.utf8))
+        out.append(contentsOf: #","component":"#.utf8)
         JSONLineEncoder.appendString(component, to: &out)
-        for key in merged.keys.sorted() {
+        for (key, value) in fields {
             out.append(UInt8(ascii: ","))
-            let field = LogMetadataMerge.reserved.contains(key) ? "meta." + key : key
-            JSONLineEncoder.appendString(field, to: &out)
+            if LogMetadataMerge.reserved.contains(key) {
+                JSONLineEncoder.appendString("meta." + key, to: &out)
+            } else {
+                JSONLineEncoder.appendString(key, to: &out)
+            }
             out.append(UInt8(ascii: ":"))
-            JSONLineEncoder.appendValue(merged[key]!, key: key, to: &out)
+            JSONLineEncoder.appendValue(value, key: key, to: &out)
         }
         out.append(UInt8(ascii: "}"))
     }

@@ -8,8 +8,9 @@ public typealias LogTap = @Sendable (_ level: Logger.Level, _ message: String, _
 /// single `write(2)` per line, which `LineLogHandler` does the same for every layout.
 public protocol LogLineLayout: Sendable {
     /// Appends one whole line (without its newline) for an event.
+    /// `fields` are sorted by key, one per key, the component taken out.
     static func appendLine(level: Logger.Level, message: Logger.Message, component: String,
-                           metadata merged: Logger.Metadata, timestamp: LogTimestamp, to out: inout [UInt8])
+                           fields: [(key: String, value: Logger.MetadataValue)], timestamp: LogTimestamp, to out: inout [UInt8])
 }
 
 /// A swift-log handler writing one line per event through a `LogWriter`, laid out by
@@ -54,15 +55,17 @@ public struct LineLogHandler<Layout: LogLineLayout>: LogHandler {
 
     public func log(event: LogEvent) {
         guard event.level >= logLevel else { return }
-        var merged = LogMetadataMerge.merge(metadata, metadataProvider, event.metadata, error: event.error)
-        let component = LogMetadataMerge.takeComponent(from: &merged, label: label)
+        var fields = LogMetadataMerge.fields(metadata, metadataProvider, event.metadata, error: event.error)
+        let component = LogMetadataMerge.takeComponent(from: &fields, label: label)
         let timestamp = LogTimestamp.now()
         let prefix = priorityPrefix
-        if let tap, let key = merged["event"] { tap(event.level, "\(event.message)", "\(key)", merged) }
+        if let tap, let key = fields.first(where: { $0.key == "event" })?.value {
+            tap(event.level, "\(event.message)", "\(key)", LogMetadataMerge.metadata(fields))
+        }
         writer.writeLine { out in
             if prefix { JournalStream.appendPrefix(for: event.level, to: &out) }
             Layout.appendLine(level: event.level, message: event.message, component: component,
-                              metadata: merged, timestamp: timestamp, to: &out)
+                              fields: fields, timestamp: timestamp, to: &out)
         }
     }
 }
