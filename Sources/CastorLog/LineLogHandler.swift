@@ -55,16 +55,26 @@ public struct LineLogHandler<Layout: LogLineLayout>: LogHandler {
 
     public func log(event: LogEvent) {
         guard event.level >= logLevel else { return }
-        var fields = LogMetadataMerge.fields(metadata, metadataProvider, event.metadata, error: event.error)
-        let component = LogMetadataMerge.takeComponent(from: &fields, label: label)
         let timestamp = LogTimestamp.now()
-        let prefix = priorityPrefix
-        if let tap, let key = fields.first(where: { $0.key == "event" })?.value {
-            tap(event.level, "\(event.message)", "\(key)", LogMetadataMerge.metadata(fields))
+        // What only the calling thread knows is read here: the provider's metadata (task- or
+        // thread-local context) and the error's text. The rest of the line is laid out on
+        // the writer's queue in background mode (`LogWriter`), off the engine's queue.
+        let provided = metadataProvider?.get() ?? [:]
+        let errorText = event.error.map { String(describing: $0) }
+        let (handlerMetadata, call, level, message, label, prefix) =
+            (metadata, event.metadata, event.level, event.message, label, priorityPrefix)
+        if let tap {
+            var fields = LogMetadataMerge.fields(handlerMetadata, provided, call, errorText: errorText)
+            _ = LogMetadataMerge.takeComponent(from: &fields, label: label)
+            if let key = fields.first(where: { $0.key == "event" })?.value {
+                tap(level, "\(message)", "\(key)", LogMetadataMerge.metadata(fields))
+            }
         }
         writer.writeLine { out in
-            if prefix { JournalStream.appendPrefix(for: event.level, to: &out) }
-            Layout.appendLine(level: event.level, message: event.message, component: component,
+            var fields = LogMetadataMerge.fields(handlerMetadata, provided, call, errorText: errorText)
+            let component = LogMetadataMerge.takeComponent(from: &fields, label: label)
+            if prefix { JournalStream.appendPrefix(for: level, to: &out) }
+            Layout.appendLine(level: level, message: message, component: component,
                               fields: fields, timestamp: timestamp, to: &out)
         }
     }

@@ -16,7 +16,12 @@ enum LogMetadataMerge {
     /// already has one.
     static func fields(_ handler: Logger.Metadata, _ provider: Logger.MetadataProvider?,
                        _ call: Logger.Metadata?, error: (any Error)?) -> [Field] {
-        let provided = provider?.get() ?? [:]
+        fields(handler, provider?.get() ?? [:], call, errorText: error.map { String(describing: $0) })
+    }
+
+    /// `fields` with the provider's metadata and the error's text already read.
+    static func fields(_ handler: Logger.Metadata, _ provided: Logger.Metadata,
+                       _ call: Logger.Metadata?, errorText: String?) -> [Field] {
         let call = call ?? [:]
         // Candidates in source order (handler, provider, call); indices into them are sorted
         // (by key, then source), not the candidates themselves: moving an Int is free, moving
@@ -42,9 +47,9 @@ enum LogMetadataMerge {
                 fields.append((keys[index], values[index]))
             }
         }
-        if let error, !fields.contains(where: { $0.key == "error" }) {
+        if let errorText, !fields.contains(where: { $0.key == "error" }) {
             let index = fields.firstIndex { $0.key > "error" } ?? fields.count
-            fields.insert(("error", .string(String(describing: error))), at: index)
+            fields.insert(("error", .string(errorText)), at: index)
         }
         return fields
     }

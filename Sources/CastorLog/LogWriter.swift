@@ -13,22 +13,29 @@ import Synchronization
 ///
 /// - **synchronous** (tests, tools): the line is written with `write(2)` while the mutex is
 ///   held;
-/// - **background** (the daemon, `CastorLogging.bootstrap`): the line is appended to a bounded
-///   buffer and a serial queue of the writer's own writes it out. A slow or stuck stdout (a
-///   pipe nobody reads, a stalled journald) can then never stall the engine queue: when the
-///   buffer is full the line is dropped and counted, and once the output accepts writes again
-///   one notice line says how many were lost (`dropNotice`, `event: log.dropped`). Call
-///   `flush(timeout:)` before the process exits; `CastorLogging.bootstrap` registers it with
-///   `atexit`.
+/// - **background** (the daemon, `CastorLogging.bootstrap`): the line's formatting closure is
+///   queued (at most `capacityBytes / 128` of them) and a serial queue of the writer's own
+///   formats and writes the lines, in order. The thread that logs pays for one queue append,
+///   not for laying the line out (some 20,000 instructions a line, on the engine's queue
+///   between a tick and its order). A slow or stuck stdout (a pipe nobody reads, a stalled
+///   journald) can never stall the engine queue: when the queue is full the line is dropped
+///   and counted, as is a line longer than `capacityBytes`, and once the output accepts
+///   writes again one notice line says how many were lost (`dropNotice`, `event:
+///   log.dropped`). Call `flush(timeout:)` before the process exits;
+///   `CastorLogging.bootstrap` registers it with `atexit`.
 ///
 /// The writer does not own the descriptor: stdout/stderr outlive it, and tests close their pipe.
 public final class LogWriter: Sendable {
     /// Where lines go once formatted.
     public enum Mode: Sendable, Equatable {
         case synchronous
-        /// At most `capacityBytes` of lines wait for the output; more are dropped.
+        /// At most `capacityBytes / 128` lines (at least one) wait for the output, none longer
+        /// than `capacityBytes`; more are dropped.
         case background(capacityBytes: Int)
     }
+
+    /// One queued line: the closure that lays it out.
+    public typealias Format = @Sendable (inout [UInt8]) -> Void
 
     /// The descriptor lines go to.
     public let fd: Int32
@@ -36,7 +43,8 @@ public final class LogWriter: Sendable {
 
     private struct State {
         var staging: [UInt8] = []
-        var pending: [UInt8] = []
+        /// Background mode: lines waiting to be formatted and written, in order.
+        var queued: [Format] = []
         var drainScheduled = false
         var droppedSinceNotice: UInt64 = 0
         var droppedTotal: UInt64 = 0
@@ -72,38 +80,34 @@ public final class LogWriter: Sendable {
     /// Lines dropped so far because the output could not keep up (background mode).
     public var droppedLines: UInt64 { state.withLock { $0.droppedTotal } }
 
-    /// Formats one line with `format` (which must not append the newline) and writes or queues it.
-    public func writeLine(_ format: (inout [UInt8]) -> Void) {
-        let scheduleDrain = state.withLock { s -> Bool in
-            s.staging.removeAll(keepingCapacity: true)
-            format(&s.staging)
-            s.staging.append(UInt8(ascii: "\n"))
-            defer {
+    /// Writes one line laid out by `format` (which must not append the newline): at once in
+    /// synchronous mode; queued for the writer's own queue, which formats it, in background
+    /// mode.
+    public func writeLine(_ format: @escaping Format) {
+        guard case .background(let capacity) = mode else {
+            state.withLock { s in
+                s.staging.removeAll(keepingCapacity: true)
+                format(&s.staging)
+                s.staging.append(UInt8(ascii: "\n"))
+                Self.writeAll(fd, s.staging)
                 if s.staging.capacity > Self.retainedCapacity {
                     s.staging = []
                     s.staging.reserveCapacity(1024)
                 }
             }
-            switch mode {
-            case .synchronous:
-                Self.writeAll(fd, s.staging)
-                return false
-            case .background(let capacity):
-                guard s.pending.count + s.staging.count <= capacity else {
-                    s.droppedSinceNotice += 1
-                    s.droppedTotal += 1
-                    // Nothing pending (a single line larger than the whole buffer): no drain
-                    // is coming to write the notice, so start one rather than leave the loss
-                    // unreported until the next line that fits.
-                    if s.drainScheduled { return false }
-                    s.drainScheduled = true
-                    return true
-                }
-                s.pending.append(contentsOf: s.staging)
-                if s.drainScheduled { return false }
-                s.drainScheduled = true
-                return true
+            return
+        }
+        let maxQueued = max(1, capacity / 128)
+        let scheduleDrain = state.withLock { s -> Bool in
+            if s.queued.count < maxQueued {
+                s.queued.append(format)
+            } else {
+                s.droppedSinceNotice += 1
+                s.droppedTotal += 1
             }
+            if s.drainScheduled { return false }
+            s.drainScheduled = true
+            return true
         }
         if scheduleDrain { output.async { self.drain() } }
     }
@@ -120,23 +124,44 @@ public final class LogWriter: Sendable {
         return done.wait(timeout: .now() + timeout) == .success
     }
 
-    /// On `output`: writes what is pending, swapping buffers so producers only wait for the
-    /// swap, never for the write; then the notice for lines dropped meanwhile.
+    /// On `output`: formats and writes what is queued, swapping the queue out so producers
+    /// only wait for the swap, never for the formatting or the write; then the notice for
+    /// lines dropped meanwhile.
     private func drain() {
+        guard case .background(let capacity) = mode else { return }
+        var formats: [Format] = []
         var batch: [UInt8] = []
+        var line: [UInt8] = []
         while true {
-            let dropped = state.withLock { s -> UInt64? in
-                guard !s.pending.isEmpty || s.droppedSinceNotice > 0 else {
+            let more = state.withLock { s -> Bool in
+                guard !s.queued.isEmpty || s.droppedSinceNotice > 0 else {
                     s.drainScheduled = false
-                    return nil
+                    return false
                 }
-                swap(&batch, &s.pending)
-                s.pending.removeAll(keepingCapacity: true)
+                swap(&formats, &s.queued)
+                return true
+            }
+            guard more else { return }
+            var oversize: UInt64 = 0
+            for format in formats {
+                line.removeAll(keepingCapacity: true)
+                format(&line)
+                guard line.count < capacity else {
+                    oversize += 1
+                    continue
+                }
+                batch.append(contentsOf: line)
+                batch.append(UInt8(ascii: "\n"))
+            }
+            formats.removeAll(keepingCapacity: true)
+            if line.capacity > Self.retainedCapacity { line = [] }
+            let dropped = state.withLock { s -> UInt64 in
+                s.droppedSinceNotice += oversize
+                s.droppedTotal += oversize
                 let n = s.droppedSinceNotice
                 s.droppedSinceNotice = 0
                 return n
             }
-            guard let dropped else { return }
             Self.writeAll(fd, batch)
             batch.removeAll(keepingCapacity: batch.capacity <= 4 * Self.retainedCapacity)
             if dropped > 0 {

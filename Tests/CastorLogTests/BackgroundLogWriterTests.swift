@@ -8,7 +8,7 @@ import Testing
 /// The daemon's log writer (`LogWriter.Mode.background`): a slow or stuck output never
 /// blocks the thread that logs (issue 9, "Logs": the engine queue must not stall on stdout).
 @Suite(.timeLimit(.minutes(1))) struct BackgroundLogWriterTests {
-    private func line(_ i: Int) -> (inout [UInt8]) -> Void {
+    private func line(_ i: Int) -> LogWriter.Format {
         { $0.append(contentsOf: Array("line \(i) ".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 90)) }
     }
 
@@ -74,13 +74,14 @@ import Testing
         defer { close(readFD); close(writeFD) }
         let writer = LogWriter(fd: writeFD, mode: .background(capacityBytes: 64))
         writer.writeLine { $0.append(contentsOf: [UInt8](repeating: UInt8(ascii: "y"), count: 200)) }
-        #expect(writer.droppedLines == 1)
-        // No flush and no other line: only the writer's own drain can bring the notice.
+        // No flush and no other line: only the writer's own drain (which lays the line out and
+        // finds it too long) can bring the notice.
         let line = await Self.firstLine(of: readFD, seconds: 20)
         let notice = try #require(line.flatMap(PipeCapture.json), "no notice line, got \(String(describing: line))")
         #expect(notice["event"] as? String == "log.dropped")
         #expect(notice["dropped"] as? String == "1")
         #expect(notice["level"] as? String == "warning")
+        #expect(writer.droppedLines == 1)
     }
 
     /// The notice `CastorLogging.bootstrap` installs (the daemon's): the stable event key, the
