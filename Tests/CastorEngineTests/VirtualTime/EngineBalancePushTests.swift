@@ -11,25 +11,10 @@ import Testing
 @Suite(.serialized) struct EngineBalancePushTests {
     typealias Harness = EngineVirtualTimeTests.Harness
 
-    /// `SilentOrderEvents` that can also push balances, as the account socket does.
-    final class PushingOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
-        weak var delegate: (any OrderEventsFeedDelegate)?
-        private(set) var state: FeedConnectionState = .idle
-
-        func start() {
-            state = .live
-            delegate?.orderEventsFeed(self, didChangeState: .live)
-            delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: [])
-        }
-
-        func push(_ changes: [VenueBalanceChange]) { delegate?.orderEventsFeed(self, didReceiveBalances: changes) }
-        func stop() { state = .idle }
-    }
-
     @Test func pushedBalancesShowAtOnceAndTheMinutesReadStillComes() async throws {
-        let feed = Mutex<PushingOrderEvents?>(nil)
+        let feed = Mutex<TellingOrderEvents?>(nil)
         let h = try Harness(orders: [], orderEvents: { _ in
-            let made = PushingOrderEvents()
+            let made = TellingOrderEvents()
             feed.withLock { $0 = made }
             return made
         })

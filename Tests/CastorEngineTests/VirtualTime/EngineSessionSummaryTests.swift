@@ -10,22 +10,6 @@ import Testing
 /// position per symbol (`engine.session_summary`), and each symbol's PnL at the last mid
 /// (`engine.session_pnl`), in exact decimals.
 @Suite(.serialized) struct EngineSessionSummaryTests {
-    /// An order-events feed the test speaks through: live at once, then what it is told.
-    final class TellingOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
-        weak var delegate: (any OrderEventsFeedDelegate)?
-        private(set) var state: FeedConnectionState = .idle
-
-        func start() {
-            state = .live
-            delegate?.orderEventsFeed(self, didChangeState: .live)
-            delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: [])
-        }
-
-        func tell(_ reports: [OrderReport]) { delegate?.orderEventsFeed(self, didReceive: reports) }
-
-        func stop() { state = .idle }
-    }
-
     final class Made: @unchecked Sendable {
         let feed = Mutex<TellingOrderEvents?>(nil)
     }

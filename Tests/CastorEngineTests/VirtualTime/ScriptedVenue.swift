@@ -221,9 +221,14 @@ final class FixedBookFeed: MarketDataFeedAdapter, @unchecked Sendable {
     func stop() { state = .idle }
 }
 
-/// An order-events feed that connects with an empty snapshot and stays silent: the engine
-/// learns about its orders from the venue's answers alone.
-final class SilentOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
+/// An order-events feed that connects with an empty snapshot and stays silent (a
+/// `TellingOrderEvents` nobody tells anything): the engine learns about its orders from the
+/// venue's answers alone.
+typealias SilentOrderEvents = TellingOrderEvents
+
+/// An order-events feed the test speaks through: live at once with an empty snapshot, then
+/// the reports (and pushed balances) it is told.
+final class TellingOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
     weak var delegate: (any OrderEventsFeedDelegate)?
     private(set) var state: FeedConnectionState = .idle
 
@@ -232,6 +237,11 @@ final class SilentOrderEvents: OrderEventsFeedAdapter, @unchecked Sendable {
         delegate?.orderEventsFeed(self, didChangeState: .live)
         delegate?.orderEventsFeed(self, didCompleteInitialSnapshot: [])
     }
+
+    func tell(_ reports: [OrderReport]) { delegate?.orderEventsFeed(self, didReceive: reports) }
+
+    /// Balances as the account socket pushes them.
+    func push(_ changes: [VenueBalanceChange]) { delegate?.orderEventsFeed(self, didReceiveBalances: changes) }
 
     func stop() { state = .idle }
 }
