@@ -58,7 +58,8 @@ public struct LineLogHandler<Layout: LogLineLayout>: LogHandler {
         let timestamp = LogTimestamp.now()
         // What only the calling thread knows is read here: the provider's metadata (task- or
         // thread-local context) and the error's text. The rest of the line is laid out on
-        // the writer's queue in background mode (`LogWriter`), off the engine's queue.
+        // the writer's queue in background mode (`LogWriter`), off the engine's queue; a
+        // `stringConvertible` value is described there (swift-log requires it be Sendable).
         let provided = metadataProvider?.get() ?? [:]
         let errorText = event.error.map { String(describing: $0) }
         let (handlerMetadata, call, level, message, label, prefix) =
