@@ -1,3 +1,4 @@
+import CastorCore
 import CastorTestSupport
 import Dispatch
 import Foundation
@@ -126,5 +127,39 @@ import Testing
                 continuation.resume(returning: bytes.contains(UInt8(ascii: "\n")) ? line.map { String(decoding: $0, as: UTF8.self) } : nil)
             }
         }
+    }
+}
+
+/// The background writer's pacing on a manual clock: a trickle of lines waits for the next
+/// tick instead of waking the writer per line; a burst is written at once; the ticks stop
+/// once nothing comes and start again with the next line.
+@Suite(.timeLimit(.minutes(1))) struct LogWriterPacingTests {
+    @Test func aTrickleWaitsForTheTickABurstGoesAtOnceAndQuietStopsTheTicks() async throws {
+        let capture = PipeCapture()
+        let clock = ManualClock(startMs: 0)
+        // 64 KiB: at most 512 lines queued; a burst is a quarter of that.
+        let writer = LogWriter(fd: capture.writeFD, mode: .background(capacityBytes: 64 * 1024), clock: clock.engineClock)
+        writer.writeLine { $0.append(contentsOf: "first".utf8) }
+        writer.writeLine { $0.append(contentsOf: "second".utf8) }
+        #expect(clock.pendingTimerCount == 1)  // one tick armed for both lines
+        #expect(capture.linesNow().isEmpty)  // nothing is scheduled to write before the tick
+        clock.advance(byMs: Int64(LogWriter.paceMs))
+        #expect(await capture.lines(atLeast: 2, seconds: 10) == ["first", "second"])
+
+        // A burst of 128 lines is written without waiting for a tick.
+        for i in 0..<128 { writer.writeLine { $0.append(contentsOf: "burst \(i)".utf8) } }
+        #expect(await capture.lines(atLeast: 130, seconds: 10).count == 130)
+
+        // Quiet ticks stop the ticking; the next line starts it again.
+        for _ in 0..<LogWriter.idleTicksBeforeStop + 1 {
+            clock.advance(byMs: Int64(LogWriter.paceMs))
+            await offPool { writer.flush() }
+        }
+        #expect(clock.pendingTimerCount == 0)
+        writer.writeLine { $0.append(contentsOf: "after".utf8) }
+        #expect(clock.pendingTimerCount == 1)
+        clock.advance(byMs: Int64(LogWriter.paceMs))
+        #expect(await capture.lines(atLeast: 131, seconds: 10).last == "after")
+        #expect(writer.droppedLines == 0)
     }
 }

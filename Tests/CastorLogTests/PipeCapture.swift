@@ -2,6 +2,7 @@ import CastorTestSupport
 import Dispatch
 import Foundation
 import Glibc
+import Synchronization
 
 /// Captures what a handler writes: a pipe whose read end is drained on another thread, so
 /// writers never block on a full pipe, and `finish()` returns everything once the write end
@@ -10,8 +11,8 @@ final class PipeCapture: @unchecked Sendable {
     let writeFD: Int32
     private let readFD: Int32
     private let done = DispatchSemaphore(value: 0)
-    // Written only by the reader thread before `done` is signalled; read after the wait.
-    private var captured: [UInt8] = []
+    // Appended by the reader thread; read whole after `done`, or in part while it runs.
+    private let captured = Mutex<[UInt8]>([])
 
     init() {
         var fds: [Int32] = [0, 0]
@@ -22,7 +23,7 @@ final class PipeCapture: @unchecked Sendable {
             var chunk = [UInt8](repeating: 0, count: 65_536)
             while true {
                 let n = read(readFD, &chunk, chunk.count)
-                if n > 0 { captured.append(contentsOf: chunk[0..<n]) } else if n < 0 && errno == EINTR { continue } else { break }
+                if n > 0 { captured.withLock { $0.append(contentsOf: chunk[0..<n]) } } else if n < 0 && errno == EINTR { continue } else { break }
             }
             done.signal()
         }
@@ -34,7 +35,23 @@ final class PipeCapture: @unchecked Sendable {
         close(writeFD)
         guard await done.wait(seconds: 10) else { return nil }
         close(readFD)
-        return captured
+        return captured.withLock { $0 }
+    }
+
+    /// The whole lines read so far (the pipe stays open).
+    func linesNow() -> [String] {
+        let bytes = captured.withLock { $0 }
+        return bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .dropLast().map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The lines read so far once there are at least `count` (or what there is after
+    /// `seconds`).
+    func lines(atLeast count: Int, seconds: Double) async -> [String] {
+        (try? await pollFor("\(count) lines", seconds: seconds) { () -> [String]? in
+            let lines = self.linesNow()
+            return lines.count >= count ? lines : nil
+        }) ?? linesNow()
     }
 
     /// The captured output split into lines (without the trailing newline).
