@@ -149,7 +149,7 @@ let package = Package(
         // No GeminiSim here, so neither the daemon nor the engine links the simulator.
         .target(
             name: "CastorEmbeddedSim",
-            dependencies: ["GeminiProtocol", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CastorCore", "GeminiProtocol", .product(name: "Logging", package: "swift-log")]
         ),
         // The simulator's command line, shared by `castor sim` (help, then it runs castor-sim)
         // and `castor-sim`; options only.

@@ -1,3 +1,4 @@
+import CastorCore
 import Dispatch
 import GeminiProtocol
 import Logging
@@ -67,10 +68,11 @@ public final class EmbeddedVenue: Sendable {
     ///   - symbols: symbols to list (nil: the simulator's defaults).
     ///   - seed: seed of the synthetic market (deterministic runs in tests).
     ///   - executable: the `castor-sim` to run (nil: `simulatorExecutable()`).
+    ///   - clock: runs the start deadline and the kill after a stop's grace period.
     ///   - onUnexpectedExit: runs on `queue` if the simulator exits once running without
     ///     `stop` (it crashed or was killed): its ledger, and so the venue, is gone.
     public static func start(symbols: [String]?, seed: UInt64 = 1, executable: String? = nil, logger: Logger, queue: DispatchQueue,
-                             onUnexpectedExit: (@Sendable (_ detail: String) -> Void)? = nil,
+                             clock: EngineClock = .system, onUnexpectedExit: (@Sendable (_ detail: String) -> Void)? = nil,
                              completion: @escaping @Sendable (Result<EmbeddedVenue, EmbeddedVenueError>) -> Void) {
         let secret: String
         do { secret = try generatedSecret() } catch {
@@ -84,7 +86,7 @@ public final class EmbeddedVenue: Sendable {
                          "--api-key", apiKeyName, "--time-nonce", "--secret-on-stdin", "--exit-on-stdin-close"]
         if let symbols { arguments += ["--symbols", symbols.joined(separator: ",")] }
         SimulatorProcess.launch(executable: executable ?? simulatorExecutable(), arguments: arguments, standardInput: secret,
-                                queue: queue, logger: logger) { result in
+                                queue: queue, clock: clock, logger: logger) { result in
             completion(result.map { process, ready in
                 process.onUnexpectedExit = onUnexpectedExit
                 return EmbeddedVenue(process: process, ready: ready, credentials: credentials)

@@ -1,3 +1,4 @@
+import CastorCore
 import Dispatch
 import Foundation
 import Logging
@@ -35,8 +36,10 @@ final class SimulatorProcess: @unchecked Sendable {
     private var pending: [UInt8] = []
     private var recentLines: [String] = []
     private var onReady: ((Result<Ready, EmbeddedVenueError>) -> Void)?
-    private var readyTimer: DispatchSourceTimer?
-    private var killTimer: DispatchSourceTimer?
+    /// Runs the ready deadline and the kill after the grace period.
+    private let clock: EngineClock
+    private var readyTimer: ScheduledTimer?
+    private var killTimer: ScheduledTimer?
     private var stopping = false
     private var exitStatus: Int32?
     private var onExit: [@Sendable () -> Void] = []
@@ -48,8 +51,9 @@ final class SimulatorProcess: @unchecked Sendable {
     /// A line longer than this (the child's log lines are short) is dropped, not buffered on.
     private static let maxLineBytes = 64 * 1024
 
-    private init(pid: pid_t, stdinFD: Int32, queue: DispatchQueue, logger: Logger) {
+    private init(pid: pid_t, stdinFD: Int32, queue: DispatchQueue, clock: EngineClock, logger: Logger) {
         self.pid = pid
+        self.clock = clock
         self.stdinFD = stdinFD
         self.queue = queue
         self.logger = logger
@@ -58,8 +62,8 @@ final class SimulatorProcess: @unchecked Sendable {
     /// Spawns `executable` with `arguments`; writes `standardInput` (the secret line) to its
     /// stdin; `ready` runs on `queue` once `sim.ready` arrives, or with the failure (it did
     /// not start, exited, or was silent for `readyTimeoutSeconds`).
-    static func launch(executable: String, arguments: [String], standardInput: String, queue: DispatchQueue, logger: Logger,
-                       readyTimeoutSeconds: Int = 60,
+    static func launch(executable: String, arguments: [String], standardInput: String, queue: DispatchQueue,
+                       clock: EngineClock = .system, logger: Logger, readyTimeoutSeconds: Int = 60,
                        ready: @escaping @Sendable (Result<(SimulatorProcess, Ready), EmbeddedVenueError>) -> Void) {
         guard access(executable, X_OK) == 0 else {
             return queue.async { ready(.failure(.simulatorMissing(path: executable))) }
@@ -68,7 +72,7 @@ final class SimulatorProcess: @unchecked Sendable {
         do { spawned = try spawn(executable: executable, arguments: arguments) } catch {
             return queue.async { ready(.failure(error)) }
         }
-        let process = SimulatorProcess(pid: spawned.pid, stdinFD: spawned.stdin, queue: queue, logger: logger)
+        let process = SimulatorProcess(pid: spawned.pid, stdinFD: spawned.stdin, queue: queue, clock: clock, logger: logger)
         // The secret line fits the socket's buffer: this send does not block, and a child
         // that is already gone is an error here, not a SIGPIPE (MSG_NOSIGNAL).
         let bytes = Array((standardInput + "\n").utf8)
@@ -83,11 +87,9 @@ final class SimulatorProcess: @unchecked Sendable {
                 process.startNote = " (it did not take its secret: errno \(sendErrno))"
                 kill(process.pid, SIGTERM)
             }
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(deadline: .now() + .seconds(readyTimeoutSeconds))
-            timer.setEventHandler { process.failStart(.startFailed(reason: "castor-sim printed no sim.ready within \(readyTimeoutSeconds) s")) }
-            timer.activate()
-            process.readyTimer = timer
+            process.readyTimer = clock.schedule(on: queue, afterMs: Int64(readyTimeoutSeconds) * 1_000) {
+                process.failStart(.startFailed(reason: "castor-sim printed no sim.ready within \(readyTimeoutSeconds) s"))
+            }
         }
     }
 
@@ -101,16 +103,12 @@ final class SimulatorProcess: @unchecked Sendable {
             stopping = true
             closeStandardInput()
             kill(pid, SIGTERM)
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(deadline: .now() + .seconds(graceSeconds))
-            timer.setEventHandler { [self] in
+            killTimer = clock.schedule(on: queue, afterMs: Int64(graceSeconds) * 1_000) { [self] in
                 guard exitStatus == nil else { return }
                 logger.warning("castor-sim did not stop within \(graceSeconds) s of SIGTERM: killing it",
                                metadata: ["event": "sim.child_killed", "pid": "\(pid)"])
                 kill(pid, SIGKILL)
             }
-            timer.activate()
-            killTimer = timer
         }
     }
 
