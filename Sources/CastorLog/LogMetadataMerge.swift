@@ -4,7 +4,7 @@ import Logging
 ///
 /// A line's fields are built as one array sorted by key (the order both layouts write),
 /// not as a merged dictionary: hashing every key into a fresh dictionary and sorting its
-/// keys again cost about 10,000 instructions a line, on the engine's queue.
+/// keys again cost about 10,000 instructions a line.
 enum LogMetadataMerge {
     /// One field of a line.
     typealias Field = (key: String, value: Logger.MetadataValue)
@@ -12,14 +12,8 @@ enum LogMetadataMerge {
     static let reserved: Set<String> = ["ts", "level", "msg", "component"]
 
     /// The fields of a line, sorted by key, one per key: later sources win (handler, then
-    /// provider, then the call); a thrown error rides along as `error` unless metadata
-    /// already has one.
-    static func fields(_ handler: Logger.Metadata, _ provider: Logger.MetadataProvider?,
-                       _ call: Logger.Metadata?, error: (any Error)?) -> [Field] {
-        fields(handler, provider?.get() ?? [:], call, errorText: error.map { String(describing: $0) })
-    }
-
-    /// `fields` with the provider's metadata and the error's text already read.
+    /// the provider's metadata, then the call's); a thrown error's text rides along as
+    /// `error` unless metadata already has one.
     static func fields(_ handler: Logger.Metadata, _ provided: Logger.Metadata,
                        _ call: Logger.Metadata?, errorText: String?) -> [Field] {
         let call = call ?? [:]

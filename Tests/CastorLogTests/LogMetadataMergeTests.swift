@@ -33,17 +33,17 @@ import Testing
         for round in 0..<5_000 {
             let handler = random("h"), provided = random("p"), call = random("c")
             let error: (any Error)? = round % 3 == 0 ? Failure() : nil
-            let provider: Logger.MetadataProvider? = provided.isEmpty && round % 2 == 0 ? nil : Logger.MetadataProvider { provided }
-            let fields = LogMetadataMerge.fields(handler, provider, round % 5 == 0 && call.isEmpty ? nil : call, error: error)
+            let fields = LogMetadataMerge.fields(handler, provided, round % 5 == 0 && call.isEmpty ? nil : call,
+                                                 errorText: error.map { String(describing: $0) })
             #expect(fields.map { "\($0.key)=\($0.value)" } == Self.reference(handler, provided, call, error: error))
         }
     }
 
     @Test func theComponentComesOutOfTheFieldsOnlyWhenItIsAString() {
-        var fields = LogMetadataMerge.fields(["component": "orders"], nil, ["a": "1"], error: nil)
+        var fields = LogMetadataMerge.fields(["component": "orders"], [:], ["a": "1"], errorText: nil)
         #expect(LogMetadataMerge.takeComponent(from: &fields, label: "engine") == "orders")
         #expect(fields.map(\.key) == ["a"])
-        var nested = LogMetadataMerge.fields([:], nil, ["component": ["x"], "b": "2"], error: nil)
+        var nested = LogMetadataMerge.fields([:], [:], ["component": ["x"], "b": "2"], errorText: nil)
         #expect(LogMetadataMerge.takeComponent(from: &nested, label: "engine") == "engine")
         #expect(nested.map(\.key) == ["b", "component"])
     }
